@@ -1,0 +1,20 @@
+# veille_library(NAME SOURCES ... LINKS ...): one lib/ folder, one static target `veille_NAME`.
+function(veille_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINKS" ${ARGN})
+  add_library(veille_${name} STATIC ${ARG_SOURCES})
+  add_library(veille::${name} ALIAS veille_${name})
+  target_include_directories(veille_${name} PUBLIC ${PROJECT_SOURCE_DIR}/lib)
+  target_link_libraries(veille_${name} PUBLIC ${ARG_LINKS} PRIVATE veille_warnings veille_sanitizers)
+  target_compile_features(veille_${name} PUBLIC cxx_std_20)
+endfunction()
+
+# veille_test(NAME SOURCES ... LINKS ...): a GoogleTest binary registered with CTest.
+function(veille_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINKS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LINKS} GTest::gtest GTest::gtest_main GTest::gmock
+                        veille_warnings veille_sanitizers)
+  target_compile_definitions(${name} PRIVATE
+    VEILLE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" VEILLE_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}")
+endfunction()

@@ -1,0 +1,10 @@
+# veille_warnings: the warning set every target links (INTERFACE, ccache-style).
+# VEILLE_WERROR turns them into errors; the dev, asan and ci presets set it.
+add_library(veille_warnings INTERFACE)
+target_compile_options(veille_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+  -Wimplicit-fallthrough -Wmisleading-indentation)
+if(VEILLE_WERROR)
+  target_compile_options(veille_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,38 @@
+// veille::Result<T>: the error-as-value type used across every module edge (tl::expected).
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+namespace veille {
+
+// What kind of failure an Error is; callers branch on this, humans read `message`.
+enum class ErrorCode {
+  kInvalidArgument,  // bad input from the caller (a malformed query, a bad flag)
+  kConfig,           // a configuration error (message is "file:line: text")
+  kParse,            // a document that could not be parsed
+  kIo,               // filesystem error
+  kStorage,          // SQLite error other than "full"
+  kStorageFull,      // SQLITE_FULL: retry later, nothing lost
+  kBusy,             // SQLITE_BUSY after the busy timeout: retry the unit of work later
+  kNetwork,          // transport failure
+  kNotFound,
+  kInternal,
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+};
+
+template <typename T>
+using Result = tl::expected<T, Error>;
+
+// Builds the unexpected side of a Result: `return Fail(ErrorCode::kIo, "cannot open " + path);`
+inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
+  return tl::unexpected<Error>(Error{code, std::move(message)});
+}
+
+}  // namespace veille

@@ -1,0 +1,29 @@
+// ParseFeed: bytes in, Feed out. No I/O, no clock, no URL fetching.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "feed/feed.h"
+
+namespace veille::feed {
+
+struct ParseOptions {
+  // The document's own URL: the outermost base for relative links ("" = none).
+  std::string base_url;
+  // The HTTP Content-Type header, if any; its charset= wins over the XML declaration.
+  std::string content_type;
+  // Documents larger than this are rejected (the fetcher caps bodies earlier).
+  std::size_t max_bytes = 16 * 1024 * 1024;
+  // Entries beyond this count are dropped (with a warning).
+  std::size_t max_entries = 10000;
+};
+
+// Parses RSS 0.9x/1.0/2.0 and Atom 0.3/1.0. Fails (ErrorCode::kParse) with a one-line reason
+// when the bytes are not a feed at all ("empty body", "not a feed: root element <html>", ...).
+// A damaged feed whose complete entries could be recovered succeeds with `recovered = true`.
+[[nodiscard]] Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options);
+
+}  // namespace veille::feed
