@@ -1,4 +1,5 @@
-// The `veille` CLI is a table of subcommands; each cmd_*.cc adds one with its flags and body.
+// The `veille` CLI is a table of subcommands; each cmd_*.cc adds one with its flags and body and
+// registers itself with VEILLE_REGISTER_COMMAND, so adding a subcommand touches one file.
 #pragma once
 
 #include <string>
@@ -10,16 +11,19 @@ namespace veille::cli {
 // Options shared by every subcommand (`--config` is accepted before or after the subcommand).
 struct GlobalOptions {
   std::string config_path = "/etc/veille/veille.toml";
-  bool config_given = false;  // true when --config was passed explicitly
 };
 
-// Each Add*Command registers a subcommand on `app`; its callback sets the process exit code
-// through `*exit_code` (0 success; non-zero documented per command in docs/cli.md).
-void AddMentionsCommand(CLI::App& app, GlobalOptions& global, int* exit_code);
-void AddFeedsCommand(CLI::App& app, GlobalOptions& global, int* exit_code);
-void AddCheckConfigCommand(CLI::App& app, GlobalOptions& global, int* exit_code);
-void AddParseCommand(CLI::App& app, GlobalOptions& global, int* exit_code);      // cmd_parse.cc
-void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code);   // cmd_test_rule.cc
-void AddFetchCommand(CLI::App& app, GlobalOptions& global, int* exit_code);      // cmd_fetch.cc
+// Adds one subcommand to `app`. Its callback stores the process exit code in `*exit_code`
+// (0 success; other values are documented per command in docs/cli.md).
+using AddCommandFn = void (*)(CLI::App& app, GlobalOptions& global, int* exit_code);
+
+// Called from static initialisers in the cmd_*.cc files (compiled into the `veille` binary).
+bool RegisterCommand(const char* name, AddCommandFn add);
+
+// Adds every registered command, sorted by name.
+void AddAllCommands(CLI::App& app, GlobalOptions& global, int* exit_code);
 
 }  // namespace veille::cli
+
+#define VEILLE_REGISTER_COMMAND(name, fn) \
+  [[maybe_unused]] static const bool kRegistered_##fn = ::veille::cli::RegisterCommand(name, fn)

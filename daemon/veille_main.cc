@@ -1,0 +1,27 @@
+// veille: the command-line tool. A table of subcommands over the library (see commands.h).
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "daemon/commands.h"
+#include "daemon/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"veille: query and manage the veille brand-mention monitor", "veille"};
+  app.set_version_flag("--version", std::string("veille ") + veille::kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+  veille::cli::GlobalOptions global;
+  if (const char* env = std::getenv("VEILLE_CONFIG"); env && *env) global.config_path = env;
+  app.add_option("-c,--config", global.config_path,
+                 "Configuration file (default /etc/veille/veille.toml or $VEILLE_CONFIG)");
+  int exit_code = 0;
+  veille::cli::AddAllCommands(app, global, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}
