@@ -1,0 +1,407 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "common/time.h"
+#include "config/suggest.h"
+
+namespace veille::config {
+namespace {
+
+// Thrown inside this file only; ParseConfig turns it into a Result.
+struct ConfigError {
+  std::string message;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void Fail(const toml::source_region& where, const std::string& message) const {
+    throw ConfigError{file_ + ":" + std::to_string(where.begin.line) + ": " + message};
+  }
+  [[noreturn]] void Fail(int line, const std::string& message) const {
+    throw ConfigError{file_ + ":" + std::to_string(line) + ": " + message};
+  }
+
+  // Rejects keys of `table` that are not in `known`, suggesting the closest one.
+  void CheckKeys(const toml::table& table, std::string_view what,
+                 const std::vector<std::string_view>& known) const {
+    for (auto&& [key, node] : table) {
+      const std::string_view k = key.str();
+      if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+      std::string message = "unknown key '" + std::string(k) + "' in " + std::string(what);
+      if (auto close = ClosestMatch(k, known); !close.empty()) {
+        message += " (did you mean '" + close + "'?)";
+      }
+      Fail(key.source(), message);
+    }
+  }
+
+  std::optional<std::string> String(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_string()) Fail(node->source(), "'" + std::string(key) + "' must be a string");
+    return node->value<std::string>();
+  }
+
+  std::optional<bool> Bool(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_boolean()) Fail(node->source(), "'" + std::string(key) + "' must be true or false");
+    return node->value<bool>();
+  }
+
+  std::optional<std::int64_t> Integer(const toml::table& t, std::string_view key, std::int64_t min,
+                                      std::int64_t max) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_integer()) Fail(node->source(), "'" + std::string(key) + "' must be an integer");
+    const auto v = *node->value<std::int64_t>();
+    if (v < min || v > max) {
+      Fail(node->source(), "'" + std::string(key) + "' must be between " + std::to_string(min) +
+                               " and " + std::to_string(max));
+    }
+    return v;
+  }
+
+  // A duration: "30m", "1h30m", "7d" or an integer number of seconds.
+  std::optional<std::int64_t> Duration(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (node->is_integer() && *node->value<std::int64_t>() > 0) return node->value<std::int64_t>();
+    if (node->is_string()) {
+      if (auto d = ParseDurationSeconds(*node->value<std::string>())) return d;
+    }
+    Fail(node->source(), "'" + std::string(key) +
+                             "' must be a duration such as \"90s\", \"30m\", \"24h\" or \"7d\"");
+  }
+
+  std::optional<std::size_t> Size(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (node->is_integer() && *node->value<std::int64_t>() > 0) {
+      return static_cast<std::size_t>(*node->value<std::int64_t>());
+    }
+    if (node->is_string()) {
+      if (auto s = ParseSize(*node->value<std::string>())) return s;
+    }
+    Fail(node->source(), "'" + std::string(key) + "' must be a size such as \"16MiB\" or \"512KiB\"");
+  }
+
+  std::optional<std::vector<std::string>> Strings(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    const toml::array* array = node->as_array();
+    if (!array) Fail(node->source(), "'" + std::string(key) + "' must be an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) {
+        Fail(item.source(), "'" + std::string(key) + "' must contain only strings");
+      }
+      out.push_back(*item.value<std::string>());
+    }
+    return out;
+  }
+
+  // The tables of an array-of-tables key ([[feed]]); empty when absent.
+  std::vector<const toml::table*> Tables(const toml::table& t, std::string_view key) const {
+    std::vector<const toml::table*> out;
+    const toml::node* node = t.get(key);
+    if (!node) return out;
+    const toml::array* array = node->as_array();
+    if (!array) Fail(node->source(), "'" + std::string(key) + "' must be written [[" +
+                                         std::string(key) + "]]");
+    for (const toml::node& item : *array) {
+      const toml::table* table = item.as_table();
+      if (!table) Fail(item.source(), "'" + std::string(key) + "' entries must be tables");
+      out.push_back(table);
+    }
+    return out;
+  }
+
+  const toml::table* Table(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return nullptr;
+    const toml::table* table = node->as_table();
+    if (!table) Fail(node->source(), "'" + std::string(key) + "' must be a table [" +
+                                         std::string(key) + "]");
+    return table;
+  }
+
+ private:
+  std::string file_;
+};
+
+int LineOf(const toml::table& t) { return static_cast<int>(t.source().begin.line); }
+int LineOf(const toml::table& t, std::string_view key) {
+  const toml::node* node = t.get(key);
+  return node ? static_cast<int>(node->source().begin.line) : LineOf(t);
+}
+
+std::string ResolvePath(const std::string& path, const std::string& dir) {
+  if (path.empty() || path.front() == '/') return path;
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, DaemonSection& d) {
+  r.CheckKeys(t, "[daemon]", {"database", "log_level", "user_agent", "lock_file"});
+  if (auto v = r.String(t, "database")) {
+    if (v->empty()) r.Fail(LineOf(t, "database"), "'database' must not be empty");
+    d.database = *v;
+  }
+  d.database = ResolvePath(d.database, dir);
+  if (auto v = r.String(t, "log_level")) {
+    static const std::vector<std::string_view> kLevels = {"trace", "debug", "info", "warn",
+                                                          "error", "critical", "off"};
+    if (std::find(kLevels.begin(), kLevels.end(), *v) == kLevels.end()) {
+      r.Fail(LineOf(t, "log_level"),
+             "'log_level' must be one of trace, debug, info, warn, error, critical, off");
+    }
+    d.log_level = *v;
+  }
+  if (auto v = r.String(t, "user_agent")) {
+    if (v->find_first_of("\r\n") != std::string::npos || v->empty()) {
+      r.Fail(LineOf(t, "user_agent"), "'user_agent' must be one non-empty line");
+    }
+    d.user_agent = *v;
+  }
+  if (auto v = r.String(t, "lock_file")) d.lock_file = ResolvePath(*v, dir);
+}
+
+void ReadPolling(const Reader& r, const toml::table& t, PollingSection& p) {
+  r.CheckKeys(t, "[polling]",
+              {"interval", "min_interval", "max_interval", "concurrency", "per_host", "timeout",
+               "connect_timeout", "max_body", "max_entries", "allow_private"});
+  if (auto v = r.Duration(t, "interval")) p.interval_s = *v;
+  if (auto v = r.Duration(t, "min_interval")) p.min_interval_s = *v;
+  if (auto v = r.Duration(t, "max_interval")) p.max_interval_s = *v;
+  if (auto v = r.Integer(t, "concurrency", 1, 1024)) p.concurrency = static_cast<int>(*v);
+  if (auto v = r.Integer(t, "per_host", 1, 64)) p.per_host = static_cast<int>(*v);
+  if (auto v = r.Duration(t, "timeout")) p.timeout_s = *v;
+  if (auto v = r.Duration(t, "connect_timeout")) p.connect_timeout_s = *v;
+  if (auto v = r.Size(t, "max_body")) p.max_body = *v;
+  if (auto v = r.Integer(t, "max_entries", 1, 1'000'000)) p.max_entries = static_cast<std::size_t>(*v);
+  if (auto v = r.Strings(t, "allow_private")) {
+    for (const auto& hp : *v) {
+      const auto colon = hp.rfind(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == hp.size() ||
+          hp.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+        r.Fail(LineOf(t, "allow_private"),
+               "'allow_private' entries must be \"host:port\", got \"" + hp + "\"");
+      }
+    }
+    p.allow_private = *v;
+  }
+  if (p.min_interval_s > p.max_interval_s) {
+    r.Fail(LineOf(t, "min_interval"), "'min_interval' is longer than 'max_interval'");
+  }
+}
+
+void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
+  r.CheckKeys(t, "[[feed]]",
+              {"url", "name", "interval", "tags", "priority", "backfill_alerts"});
+  f.line = LineOf(t);
+  auto url = r.String(t, "url");
+  if (!url || url->empty()) r.Fail(f.line, "[[feed]] needs a 'url'");
+  if (url->find_first_of(" \t\r\n") != std::string::npos) {
+    r.Fail(LineOf(t, "url"), "'url' must not contain spaces or line breaks");
+  }
+  const auto scheme_end = url->find("://");
+  if (scheme_end != std::string::npos) {
+    std::string scheme = url->substr(0, scheme_end);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme != "http" && scheme != "https" && scheme != "file") {
+      r.Fail(LineOf(t, "url"), "'url' scheme must be http, https or file, not '" + scheme + "'");
+    }
+  }
+  f.url = ResolveFeedLocation(*url, dir);
+  f.name = r.String(t, "name").value_or(*url);
+  f.interval_s = r.Duration(t, "interval");
+  f.tags = r.Strings(t, "tags").value_or(std::vector<std::string>{});
+  if (auto p = r.String(t, "priority")) {
+    if (*p != "high" && *p != "normal") {
+      r.Fail(LineOf(t, "priority"), "'priority' must be \"normal\" or \"high\"");
+    }
+    f.high_priority = *p == "high";
+  }
+  f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+}
+
+void ReadRule(const Reader& r, const toml::table& t, RuleEntry& rule) {
+  r.CheckKeys(t, "[[rule]]", {"name", "category", "query", "exclude", "channels"});
+  rule.line = LineOf(t);
+  auto name = r.String(t, "name");
+  if (!name || name->empty()) r.Fail(rule.line, "[[rule]] needs a 'name'");
+  rule.name = *name;
+  rule.category = r.String(t, "category").value_or("brand");
+  if (rule.category.empty()) r.Fail(LineOf(t, "category"), "'category' must not be empty");
+  auto query = r.String(t, "query");
+  if (!query || query->find_first_not_of(" \t\r\n") == std::string::npos) {
+    r.Fail(rule.line, "rule \"" + rule.name + "\" needs a non-empty 'query'");
+  }
+  rule.query = *query;
+  rule.query_line = LineOf(t, "query");
+  rule.exclude = r.String(t, "exclude").value_or("");
+  rule.channels = r.Strings(t, "channels").value_or(std::vector<std::string>{});
+}
+
+void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, ChannelEntry& c) {
+  r.CheckKeys(t, "[[channel]]",
+              {"name", "type", "mode", "smtp_url", "username", "password_file", "from", "to", "tls",
+               "url", "secret_file", "format"});
+  c.line = LineOf(t);
+  auto name = r.String(t, "name");
+  if (!name || name->empty()) r.Fail(c.line, "[[channel]] needs a 'name'");
+  c.name = *name;
+  auto type = r.String(t, "type");
+  if (!type) r.Fail(c.line, "channel \"" + c.name + "\" needs a 'type' (log, email or webhook)");
+  static const std::vector<std::string_view> kTypes = {"log", "email", "webhook"};
+  if (std::find(kTypes.begin(), kTypes.end(), *type) == kTypes.end()) {
+    std::string message = "channel \"" + c.name + "\": unknown type '" + *type + "'";
+    if (auto close = ClosestMatch(*type, kTypes); !close.empty()) {
+      message += " (did you mean '" + close + "'?)";
+    }
+    r.Fail(LineOf(t, "type"), message);
+  }
+  c.type = *type;
+  c.mode = r.String(t, "mode").value_or("immediate");
+  if (c.mode != "immediate" && c.mode != "digest") {
+    r.Fail(LineOf(t, "mode"), "'mode' must be \"immediate\" or \"digest\"");
+  }
+  c.smtp_url = r.String(t, "smtp_url").value_or("");
+  c.username = r.String(t, "username").value_or("");
+  c.password_file = ResolvePath(r.String(t, "password_file").value_or(""), dir);
+  c.from = r.String(t, "from").value_or("");
+  c.to = r.Strings(t, "to").value_or(std::vector<std::string>{});
+  c.tls = r.String(t, "tls").value_or("starttls");
+  c.url = r.String(t, "url").value_or("");
+  c.secret_file = ResolvePath(r.String(t, "secret_file").value_or(""), dir);
+  c.format = r.String(t, "format").value_or("json");
+  if (c.type == "email") {
+    if (c.smtp_url.empty()) r.Fail(c.line, "email channel \"" + c.name + "\" needs 'smtp_url'");
+    if (c.from.empty()) r.Fail(c.line, "email channel \"" + c.name + "\" needs 'from'");
+    if (c.to.empty()) r.Fail(c.line, "email channel \"" + c.name + "\" needs 'to'");
+  }
+  if (c.type == "webhook" && c.url.empty()) {
+    r.Fail(c.line, "webhook channel \"" + c.name + "\" needs 'url'");
+  }
+}
+
+Config Build(std::string_view text, const std::string& path) {
+  Config config;
+  config.path = path;
+  config.dir = std::filesystem::path(path).parent_path().string();
+  if (config.dir.empty()) config.dir = ".";
+  config.dir = std::filesystem::absolute(config.dir).lexically_normal().string();
+  if (config.dir.size() > 1 && config.dir.back() == '/') config.dir.pop_back();
+  const Reader r(path);
+
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError{path + ":" + std::to_string(e.source().begin.line) + ": " +
+                      std::string(e.description())};
+  }
+  r.CheckKeys(root, "the top level", {"daemon", "polling", "feed", "rule", "channel"});
+  if (const toml::table* t = r.Table(root, "daemon")) {
+    ReadDaemon(r, *t, config.dir, config.daemon);
+  } else {
+    config.daemon.database = ResolvePath(config.daemon.database, config.dir);
+  }
+  if (config.daemon.lock_file.empty()) config.daemon.lock_file = config.daemon.database + ".lock";
+  if (const toml::table* t = r.Table(root, "polling")) ReadPolling(r, *t, config.polling);
+
+  for (const toml::table* t : r.Tables(root, "feed")) ReadFeed(r, *t, config.dir, config.feeds.emplace_back());
+  for (const toml::table* t : r.Tables(root, "rule")) ReadRule(r, *t, config.rules.emplace_back());
+  for (const toml::table* t : r.Tables(root, "channel")) {
+    ReadChannel(r, *t, config.dir, config.channels.emplace_back());
+  }
+
+  std::set<std::string> seen;
+  for (const auto& f : config.feeds) {
+    if (!seen.insert(f.url).second) r.Fail(f.line, "feed '" + f.url + "' is listed twice");
+  }
+  seen.clear();
+  std::vector<std::string_view> channel_names;
+  for (const auto& c : config.channels) {
+    if (!seen.insert(c.name).second) r.Fail(c.line, "channel \"" + c.name + "\" is defined twice");
+    channel_names.push_back(c.name);
+  }
+  seen.clear();
+  for (const auto& rule : config.rules) {
+    if (!seen.insert(rule.name).second) {
+      r.Fail(rule.line, "rule \"" + rule.name + "\" is defined twice");
+    }
+    for (const auto& ch : rule.channels) {
+      if (std::find(channel_names.begin(), channel_names.end(), ch) != channel_names.end()) continue;
+      std::string message = "rule \"" + rule.name + "\" names unknown channel \"" + ch + "\"";
+      if (auto close = ClosestMatch(ch, channel_names); !close.empty()) {
+        message += " (did you mean \"" + close + "\"?)";
+      }
+      r.Fail(rule.line, message);
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view text, const std::string& path) {
+  try {
+    return Build(text, path);
+  } catch (const ConfigError& e) {
+    return Fail(ErrorCode::kConfig, e.message);
+  }
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kIo, path + ": cannot read the configuration file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return Fail(ErrorCode::kIo, path + ": read error");
+  return ParseConfig(buffer.str(), path);
+}
+
+std::optional<std::size_t> ParseSize(std::string_view text) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (value > (std::uint64_t{1} << 40)) return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  const std::string_view unit = text.substr(i);
+  static const std::pair<std::string_view, std::uint64_t> kUnits[] = {
+      {"", 1},          {"B", 1},           {"KiB", 1024},     {"MiB", 1024 * 1024},
+      {"GiB", 1 << 30}, {"KB", 1000},       {"MB", 1000000},   {"GB", 1000000000},
+      {"k", 1000},      {"K", 1024},        {"M", 1024 * 1024}, {"G", 1 << 30}};
+  for (const auto& [name, multiplier] : kUnits) {
+    if (unit == name) {
+      const std::uint64_t bytes = value * multiplier;
+      if (bytes == 0) return std::nullopt;
+      return static_cast<std::size_t>(bytes);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string ResolveFeedLocation(std::string_view location, std::string_view base_dir) {
+  if (location.find("://") != std::string_view::npos) return std::string(location);
+  std::filesystem::path p(location);
+  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+  return "file://" + p.lexically_normal().string();
+}
+
+}  // namespace veille::config

@@ -1,0 +1,99 @@
+// The configuration: TOML -> Config structs with documented defaults (docs/configuration.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace veille::config {
+
+struct DaemonSection {
+  std::string database = "veille.db";  // absolute after loading (relative to the config dir)
+  std::string log_level = "info";      // trace | debug | info | warn | error | critical | off
+  std::string user_agent = "veille/0.1 (+https://github.com/veille/veille)";
+  std::string lock_file;               // default: <database>.lock
+};
+
+struct PollingSection {
+  std::int64_t interval_s = 30 * 60;
+  std::int64_t min_interval_s = 5 * 60;
+  std::int64_t max_interval_s = 24 * 3600;
+  int concurrency = 32;
+  int per_host = 2;
+  std::int64_t timeout_s = 30;
+  std::int64_t connect_timeout_s = 10;
+  std::size_t max_body = 16 * 1024 * 1024;
+  std::size_t max_entries = 10000;  // per document
+  std::vector<std::string> allow_private;  // "host:port" exempt from the SSRF guard
+};
+
+struct FeedEntry {
+  std::string url;   // http(s)://... or file:///absolute/path (plain paths are resolved)
+  std::string name;  // defaults to the URL
+  std::optional<std::int64_t> interval_s;
+  std::vector<std::string> tags;
+  bool high_priority = false;     // priority = "high"
+  bool backfill_alerts = false;   // alert on the entries present at the first poll
+  int line = 0;                   // where the [[feed]] table starts
+};
+
+struct RuleEntry {
+  std::string name;
+  std::string category = "brand";
+  std::string query;
+  std::string exclude;
+  std::vector<std::string> channels;
+  int line = 0;
+  int query_line = 0;  // line of the query key, for query errors
+};
+
+struct ChannelEntry {
+  std::string name;
+  std::string type;              // log | email | webhook
+  std::string mode = "immediate";  // immediate | digest
+  // email
+  std::string smtp_url;
+  std::string username;
+  std::string password_file;
+  std::string from;
+  std::vector<std::string> to;
+  std::string tls = "starttls";  // starttls | smtps | none
+  // webhook
+  std::string url;
+  std::string secret_file;
+  std::string format = "json";  // json | slack | discord | teams
+  int line = 0;
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  std::string dir;   // its directory: the base of relative paths
+  DaemonSection daemon;
+  PollingSection polling;
+  std::vector<FeedEntry> feeds;
+  std::vector<RuleEntry> rules;
+  std::vector<ChannelEntry> channels;
+};
+
+// Parses TOML text. `path` names the file in messages ("FILE:LINE: message") and its directory
+// resolves relative paths. Unknown keys, wrong types, bad durations and dangling channel names
+// are errors (ErrorCode::kConfig) with a "did you mean" where one is close.
+[[nodiscard]] Result<Config> ParseConfig(std::string_view text, const std::string& path);
+
+// Reads and parses a file (ErrorCode::kIo when unreadable).
+[[nodiscard]] Result<Config> LoadConfig(const std::string& path);
+
+// "16MiB", "512KiB", "1GB", "4096" -> bytes. nullopt when malformed.
+std::optional<std::size_t> ParseSize(std::string_view text);
+
+// Resolves a feed location: URLs with a scheme stay as they are, plain paths become
+// file:// URLs relative to `base_dir`.
+std::string ResolveFeedLocation(std::string_view location, std::string_view base_dir);
+
+}  // namespace veille::config

@@ -1,0 +1,109 @@
+#include "store/schema.h"
+
+#include <string>
+
+namespace veille::store {
+
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view> kMigrations = {
+      // 1: feeds, entries, mentions, outbox.
+      R"sql(
+CREATE TABLE feeds (
+  id                   INTEGER PRIMARY KEY,
+  url                  TEXT NOT NULL UNIQUE,
+  name                 TEXT NOT NULL DEFAULT '',
+  title                TEXT,
+  site_link            TEXT,
+  state                TEXT NOT NULL DEFAULT 'active',  -- active | failing | broken | gone
+  etag                 TEXT,
+  last_modified        TEXT,
+  body_fingerprint     TEXT,
+  last_fetch_at        INTEGER,
+  last_outcome         TEXT,
+  last_status          INTEGER,
+  last_error           TEXT,
+  last_success_at      INTEGER,
+  last_new_entry_at    INTEGER,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  next_due_at          INTEGER,
+  first_polled_at      INTEGER,
+  created_at           INTEGER NOT NULL
+);
+CREATE TABLE entries (
+  id             INTEGER PRIMARY KEY,
+  feed_id        INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+  entry_key      TEXT NOT NULL,
+  guid           TEXT,
+  link           TEXT,
+  canonical_link TEXT,
+  title          TEXT,
+  author         TEXT,
+  published_at   INTEGER,
+  updated_at     INTEGER,
+  summary        TEXT,
+  content        TEXT,
+  categories     TEXT NOT NULL DEFAULT '',  -- one category per line
+  language       TEXT,
+  first_seen_at  INTEGER NOT NULL,
+  UNIQUE (feed_id, entry_key)
+);
+CREATE INDEX entries_first_seen ON entries (first_seen_at);
+CREATE TABLE mentions (
+  id         INTEGER PRIMARY KEY,
+  entry_id   INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  rule       TEXT NOT NULL,
+  category   TEXT NOT NULL,
+  terms      TEXT NOT NULL,  -- one matched term per line
+  snippet    TEXT NOT NULL,
+  highlights TEXT NOT NULL,  -- "begin-end,begin-end" byte offsets into snippet
+  created_at INTEGER NOT NULL,
+  UNIQUE (entry_id, rule)
+);
+CREATE INDEX mentions_created ON mentions (created_at);
+CREATE INDEX mentions_rule ON mentions (rule, created_at);
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  mention_id      INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+  channel         TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  status          TEXT NOT NULL DEFAULT 'pending',  -- pending | delivered | dead | suppressed | channel_removed
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  UNIQUE (mention_id, channel)
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+)sql",
+  };
+  return kMigrations;
+}
+
+int SchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<void> Migrate(Database& db) {
+  auto stmt = db.Prepare("PRAGMA user_version");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  const auto current = static_cast<int>(stmt->Int(0));
+  if (current > SchemaVersion()) {
+    return Fail(ErrorCode::kStorage, "database schema version " + std::to_string(current) +
+                                         " is newer than this veille (" +
+                                         std::to_string(SchemaVersion()) + "); upgrade veille");
+  }
+  for (int version = current + 1; version <= SchemaVersion(); ++version) {
+    auto tx = Transaction::Begin(db);
+    if (!tx) return tl::unexpected(tx.error());
+    if (auto r = db.Exec(Migrations()[static_cast<std::size_t>(version - 1)]); !r) {
+      return Fail(r.error().code,
+                  "migration " + std::to_string(version) + " failed: " + r.error().message);
+    }
+    if (auto r = db.Exec("PRAGMA user_version = " + std::to_string(version)); !r) return r;
+    if (auto r = tx->Commit(); !r) return r;
+  }
+  return {};
+}
+
+}  // namespace veille::store

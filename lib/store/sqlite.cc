@@ -1,0 +1,178 @@
+#include "store/sqlite.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+namespace veille::store {
+
+Error SqliteError(sqlite3* db, std::string_view what) {
+  const int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+  std::string message(what);
+  message += ": ";
+  message += db ? sqlite3_errmsg(db) : "out of memory";
+  switch (code & 0xff) {
+    case SQLITE_FULL:
+      return Error{ErrorCode::kStorageFull, message};
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error{ErrorCode::kBusy, message};
+    default:
+      return Error{ErrorCode::kStorage, message};
+  }
+}
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = other.db_;
+    stmt_ = other.stmt_;
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, const std::optional<std::string>& value) {
+  return value ? Bind(index, std::string_view(*value)) : BindNull(index);
+}
+
+Statement& Statement::Bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? Bind(index, *value) : BindNull(index);
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error error = SqliteError(db_, "step");
+  sqlite3_reset(stmt_);
+  return tl::unexpected(error);
+}
+
+Result<void> Statement::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+  }
+  Reset();
+  return {};
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  if (!text) return {};
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::optional<std::string> Statement::OptText(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Text(column);
+}
+
+std::optional<std::int64_t> Statement::OptInt(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Int(column);
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMode mode,
+                                                 int busy_timeout_ms) {
+  if (mode == OpenMode::kReadOnly) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      return Fail(ErrorCode::kNotFound, "no database at " + path + " (has veilled run yet?)");
+    }
+  }
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI |
+                    (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<Database> db(new Database(raw));
+  if (rc != SQLITE_OK) {
+    return tl::unexpected(SqliteError(raw, "cannot open database " + path));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  if (mode == OpenMode::kReadWrite) {
+    if (auto r = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  if (auto r = db->Exec("PRAGMA foreign_keys=ON;"); !r) return tl::unexpected(r.error());
+  return db;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Result<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return tl::unexpected(SqliteError(db_, "prepare"));
+  }
+  return Statement(db_, stmt);
+}
+
+Result<void> Database::Exec(std::string_view sql) {
+  const std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return tl::unexpected(SqliteError(db_, "exec"));
+  }
+  return {};
+}
+
+std::int64_t Database::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+Result<Transaction> Transaction::Begin(Database& db) {
+  if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_) sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Result<void> Transaction::Commit() {
+  auto r = db_->Exec("COMMIT");
+  if (!r) return r;  // the destructor rolls back
+  db_ = nullptr;
+  return {};
+}
+
+}  // namespace veille::store

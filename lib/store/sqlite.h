@@ -1,0 +1,93 @@
+// A thin RAII layer over SQLite: one connection, prepared statements, transactions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace veille::store {
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Binding is 1-based, as in SQLite. Empty optionals bind NULL.
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const std::optional<std::string>& value);
+  Statement& Bind(int index, const std::optional<std::int64_t>& value);
+  Statement& BindNull(int index);
+
+  // Steps once: true when a row is available, false when done; errors become Error values.
+  [[nodiscard]] Result<bool> Step();
+  // Runs to completion (for statements without rows).
+  [[nodiscard]] Result<void> Run();
+  void Reset();
+
+  [[nodiscard]] std::int64_t Int(int column) const;
+  [[nodiscard]] std::string Text(int column) const;
+  [[nodiscard]] std::optional<std::string> OptText(int column) const;
+  [[nodiscard]] std::optional<std::int64_t> OptInt(int column) const;
+  [[nodiscard]] bool IsNull(int column) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+enum class OpenMode { kReadWrite, kReadOnly };
+
+class Database {
+ public:
+  // Opens (and for kReadWrite creates) the file; sets WAL, synchronous=FULL, foreign_keys and
+  // the busy timeout. kReadOnly fails with kNotFound when the file does not exist.
+  [[nodiscard]] static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                              OpenMode mode, int busy_timeout_ms);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  [[nodiscard]] Result<Statement> Prepare(std::string_view sql);
+  [[nodiscard]] Result<void> Exec(std::string_view sql);
+  [[nodiscard]] std::int64_t LastInsertId() const;
+  [[nodiscard]] int Changes() const;
+  [[nodiscard]] sqlite3* handle() const { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// Maps the connection's current error to an Error (kStorageFull, kBusy or kStorage).
+Error SqliteError(sqlite3* db, std::string_view what);
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class Transaction {
+ public:
+  [[nodiscard]] static Result<Transaction> Begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  [[nodiscard]] Result<void> Commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+}  // namespace veille::store

@@ -1,0 +1,419 @@
+#include "store/store.h"
+
+#include <charconv>
+
+#include "common/hash.h"
+#include "store/schema.h"
+
+namespace veille::store {
+namespace {
+
+// Propagates an error from a Result-returning expression.
+#define VEILLE_TRY(expr)                                      \
+  do {                                                        \
+    auto veille_try_result = (expr);                          \
+    if (!veille_try_result) {                                 \
+      return tl::unexpected(veille_try_result.error());       \
+    }                                                         \
+  } while (false)
+
+constexpr const char* kFeedColumns =
+    "id, url, name, title, site_link, state, etag, last_modified, body_fingerprint, "
+    "last_fetch_at, last_outcome, last_status, last_error, last_success_at, last_new_entry_at, "
+    "consecutive_failures, next_due_at, first_polled_at";
+
+FeedRow ReadFeed(const Statement& s) {
+  FeedRow f;
+  f.id = s.Int(0);
+  f.url = s.Text(1);
+  f.name = s.Text(2);
+  f.title = s.OptText(3);
+  f.site_link = s.OptText(4);
+  f.state = s.Text(5);
+  f.etag = s.OptText(6);
+  f.last_modified = s.OptText(7);
+  f.body_fingerprint = s.OptText(8);
+  f.last_fetch_at = s.OptInt(9);
+  f.last_outcome = s.OptText(10);
+  f.last_status = s.OptInt(11);
+  f.last_error = s.OptText(12);
+  f.last_success_at = s.OptInt(13);
+  f.last_new_entry_at = s.OptInt(14);
+  f.consecutive_failures = static_cast<int>(s.Int(15));
+  f.next_due_at = s.OptInt(16);
+  f.first_polled_at = s.OptInt(17);
+  return f;
+}
+
+std::string IdempotencyKey(std::string_view feed_url, std::string_view entry_key,
+                           std::string_view rule, std::string_view channel) {
+  std::string material;
+  material.reserve(feed_url.size() + entry_key.size() + rule.size() + channel.size() + 3);
+  material.append(feed_url).append("\n").append(entry_key).append("\n").append(rule);
+  material.append("\n").append(channel);
+  // Two independent 64-bit FNV streams make a 128-bit key.
+  return "v1-" + Hex64(Fnv1a64(material)) + Hex64(Fnv1a64(material, 0x84222325cbf29ce4ULL));
+}
+
+Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_entries) {
+  auto stmt = db.Prepare(
+      "UPDATE feeds SET last_fetch_at = ?1, last_outcome = ?2, last_status = ?3, "
+      "last_error = ?4, state = ?5, consecutive_failures = ?6, next_due_at = ?7, "
+      "last_success_at = CASE WHEN ?8 THEN ?1 ELSE last_success_at END, "
+      "etag = CASE WHEN ?9 THEN ?10 ELSE etag END, "
+      "last_modified = CASE WHEN ?9 THEN ?11 ELSE last_modified END, "
+      "body_fingerprint = CASE WHEN ?9 THEN ?12 ELSE body_fingerprint END, "
+      "title = COALESCE(?13, title), site_link = COALESCE(?14, site_link), "
+      "first_polled_at = CASE WHEN ?9 THEN COALESCE(first_polled_at, ?1) ELSE first_polled_at "
+      "END, last_new_entry_at = CASE WHEN ?15 THEN ?1 ELSE last_new_entry_at END "
+      "WHERE id = ?16");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, u.fetched_at)
+      .Bind(2, OutcomeName(u.outcome))
+      .Bind(3, u.http_status)
+      .Bind(4, u.error.empty() ? std::optional<std::string>() : u.error)
+      .Bind(5, u.state)
+      .Bind(6, std::int64_t{u.consecutive_failures})
+      .Bind(7, u.next_due_at)
+      .Bind(8, std::int64_t{IsSuccess(u.outcome) ? 1 : 0})
+      .Bind(9, std::int64_t{u.store_validators ? 1 : 0})
+      .Bind(10, u.etag)
+      .Bind(11, u.last_modified)
+      .Bind(12, u.body_fingerprint)
+      .Bind(13, u.title)
+      .Bind(14, u.site_link)
+      .Bind(15, std::int64_t{had_new_entries ? 1 : 0})
+      .Bind(16, u.feed_id);
+  return stmt->Run();
+}
+
+MentionRow ReadMention(const Statement& s) {
+  MentionRow m;
+  m.id = s.Int(0);
+  m.created_at = s.Int(1);
+  m.rule = s.Text(2);
+  m.category = s.Text(3);
+  m.terms = SplitLines(s.Text(4));
+  m.snippet = s.Text(5);
+  m.highlights = DecodeHighlights(s.Text(6));
+  m.feed_name = s.Text(7);
+  m.feed_url = s.Text(8);
+  m.title = s.OptText(9);
+  m.link = s.OptText(10);
+  m.author = s.OptText(11);
+  m.published_at = s.OptInt(12);
+  return m;
+}
+
+constexpr const char* kMentionSelect =
+    "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, f.name, "
+    "f.url, e.title, e.link, e.author, e.published_at FROM mentions m "
+    "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id ";
+
+}  // namespace
+
+std::string JoinLines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += '\n';
+    for (char c : item) out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    out.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string EncodeHighlights(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& h) {
+  std::string out;
+  for (const auto& [b, e] : h) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(b) + "-" + std::to_string(e);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> DecodeHighlights(const std::string& text) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    std::uint32_t b = 0, e = 0;
+    auto r1 = std::from_chars(p, end, b);
+    if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != '-') break;
+    auto r2 = std::from_chars(r1.ptr + 1, end, e);
+    if (r2.ec != std::errc()) break;
+    out.emplace_back(b, e);
+    p = r2.ptr;
+    if (p < end && *p == ',') ++p;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mode,
+                                           int busy_timeout_ms) {
+  auto db = Database::Open(path, mode, busy_timeout_ms);
+  if (!db) return tl::unexpected(db.error());
+  if (mode == OpenMode::kReadWrite) {
+    VEILLE_TRY(Migrate(**db));
+  } else {
+    auto stmt = (*db)->Prepare("PRAGMA user_version");
+    if (!stmt) return tl::unexpected(stmt.error());
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    const auto version = stmt->Int(0);
+    if (version == 0) {
+      return Fail(ErrorCode::kNotFound, path + " is not a veille database (has veilled run yet?)");
+    }
+    if (version > SchemaVersion()) {
+      return Fail(ErrorCode::kStorage, path + " was written by a newer veille; upgrade veille");
+    }
+  }
+  return std::unique_ptr<Store>(new Store(std::move(*db)));
+}
+
+Result<std::vector<std::int64_t>> Store::SyncFeeds(
+    const std::vector<std::pair<std::string, std::string>>& url_and_name, UnixSeconds now) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx) return tl::unexpected(tx.error());
+  auto upsert = db_->Prepare(
+      "INSERT INTO feeds (url, name, created_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (url) DO UPDATE SET name = excluded.name");
+  auto lookup = db_->Prepare("SELECT id FROM feeds WHERE url = ?1");
+  if (!upsert) return tl::unexpected(upsert.error());
+  if (!lookup) return tl::unexpected(lookup.error());
+  std::vector<std::int64_t> ids;
+  for (const auto& [url, name] : url_and_name) {
+    upsert->Bind(1, url).Bind(2, name).Bind(3, now);
+    VEILLE_TRY(upsert->Run());
+    lookup->Bind(1, url);
+    auto row = lookup->Step();
+    if (!row) return tl::unexpected(row.error());
+    ids.push_back(lookup->Int(0));
+    lookup->Reset();
+  }
+  VEILLE_TRY(tx->Commit());
+  return ids;
+}
+
+Result<std::vector<FeedRow>> Store::ListFeeds() {
+  auto stmt = db_->Prepare(std::string("SELECT ") + kFeedColumns +
+                           ", (SELECT COUNT(*) FROM entries e WHERE e.feed_id = feeds.id), "
+                           "(SELECT COUNT(*) FROM mentions m JOIN entries e ON e.id = m.entry_id "
+                           "WHERE e.feed_id = feeds.id) FROM feeds ORDER BY id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::vector<FeedRow> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    FeedRow f = ReadFeed(*stmt);
+    f.entry_count = stmt->Int(18);
+    f.mention_count = stmt->Int(19);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::optional<FeedRow>> Store::GetFeed(std::int64_t feed_id) {
+  auto stmt = db_->Prepare(std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, feed_id);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<FeedRow>();
+  return std::optional<FeedRow>(ReadFeed(*stmt));
+}
+
+Result<std::unordered_set<std::string>> Store::ExistingKeys(std::int64_t feed_id,
+                                                            const std::vector<std::string>& keys) {
+  auto stmt = db_->Prepare("SELECT 1 FROM entries WHERE feed_id = ?1 AND entry_key = ?2");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::unordered_set<std::string> found;
+  for (const auto& key : keys) {
+    stmt->Bind(1, feed_id).Bind(2, key);
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (*row) found.insert(key);
+    stmt->Reset();
+  }
+  return found;
+}
+
+Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx) return tl::unexpected(tx.error());
+  auto feed_url = db_->Prepare("SELECT url FROM feeds WHERE id = ?1");
+  if (!feed_url) return tl::unexpected(feed_url.error());
+  feed_url->Bind(1, commit.feed.feed_id);
+  auto found = feed_url->Step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return Fail(ErrorCode::kNotFound, "feed id " + std::to_string(commit.feed.feed_id));
+  const std::string url = feed_url->Text(0);
+
+  auto insert_entry = db_->Prepare(
+      "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
+      "published_at, updated_at, summary, content, categories, language, first_seen_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+      "ON CONFLICT (feed_id, entry_key) DO NOTHING");
+  auto insert_mention = db_->Prepare(
+      "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, rule) DO NOTHING");
+  auto insert_outbox = db_->Prepare(
+      "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
+      "created_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) "
+      "ON CONFLICT (mention_id, channel) DO NOTHING");
+  if (!insert_entry) return tl::unexpected(insert_entry.error());
+  if (!insert_mention) return tl::unexpected(insert_mention.error());
+  if (!insert_outbox) return tl::unexpected(insert_outbox.error());
+
+  const UnixSeconds now = commit.feed.fetched_at;
+  CommitStats stats;
+  for (const EntryRecord& e : commit.entries) {
+    insert_entry->Bind(1, commit.feed.feed_id)
+        .Bind(2, e.key)
+        .Bind(3, e.guid)
+        .Bind(4, e.link)
+        .Bind(5, e.canonical_link)
+        .Bind(6, e.title)
+        .Bind(7, e.author)
+        .Bind(8, e.published_at)
+        .Bind(9, e.updated_at)
+        .Bind(10, e.summary)
+        .Bind(11, e.content)
+        .Bind(12, JoinLines(e.categories))
+        .Bind(13, e.language)
+        .Bind(14, now);
+    VEILLE_TRY(insert_entry->Run());
+    if (db_->Changes() == 0) continue;  // already stored: nothing new to say about it
+    const std::int64_t entry_id = db_->LastInsertId();
+    ++stats.new_entries;
+    for (const MentionRecord& m : e.mentions) {
+      insert_mention->Bind(1, entry_id)
+          .Bind(2, m.rule)
+          .Bind(3, m.category)
+          .Bind(4, JoinLines(m.terms))
+          .Bind(5, m.snippet)
+          .Bind(6, EncodeHighlights(m.highlights))
+          .Bind(7, now);
+      VEILLE_TRY(insert_mention->Run());
+      if (db_->Changes() == 0) continue;
+      const std::int64_t mention_id = db_->LastInsertId();
+      ++stats.new_mentions;
+      stats.mentions.push_back(NewMention{mention_id, m.rule, m.category, e.title, e.link});
+      for (const std::string& channel : m.channels) {
+        insert_outbox->Bind(1, mention_id)
+            .Bind(2, channel)
+            .Bind(3, IdempotencyKey(url, e.key, m.rule, channel))
+            .Bind(4, commit.alerts_enabled ? "pending" : "suppressed")
+            .Bind(5, now)
+            .Bind(6, commit.alerts_enabled
+                         ? std::optional<std::string>()
+                         : std::optional<std::string>("first poll of the feed (backfill_alerts = false)"));
+        VEILLE_TRY(insert_outbox->Run());
+      }
+    }
+  }
+  VEILLE_TRY(WriteFeedUpdate(*db_, commit.feed, stats.new_entries > 0));
+  VEILLE_TRY(tx->Commit());
+  return stats;
+}
+
+Result<void> Store::UpdateFeed(const FeedUpdate& update) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx) return tl::unexpected(tx.error());
+  VEILLE_TRY(WriteFeedUpdate(*db_, update, false));
+  return tx->Commit();
+}
+
+Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter) {
+  std::string sql = kMentionSelect;
+  sql += "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
+         "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4) "
+         "AND (?5 = '' OR f.name = ?5 OR f.url = ?5) "
+         "ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
+  auto stmt = db_->Prepare(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, filter.since)
+      .Bind(2, filter.until)
+      .Bind(3, filter.rule)
+      .Bind(4, filter.category)
+      .Bind(5, filter.feed)
+      .Bind(6, std::int64_t{filter.limit <= 0 ? -1 : filter.limit});
+  std::vector<MentionRow> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(ReadMention(*stmt));
+  }
+  return out;
+}
+
+Result<MentionRow> Store::GetMention(std::int64_t mention_id) {
+  auto stmt = db_->Prepare(std::string(kMentionSelect) + "WHERE m.id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, mention_id);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return Fail(ErrorCode::kNotFound, "no mention " + std::to_string(mention_id));
+  return ReadMention(*stmt);
+}
+
+Result<std::vector<OutboxRow>> Store::DueOutbox(UnixSeconds now, int limit) {
+  auto stmt = db_->Prepare(
+      "SELECT id, mention_id, channel, idempotency_key, status, attempts, next_attempt_at, "
+      "last_error, created_at, delivered_at FROM outbox "
+      "WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, now).Bind(2, std::int64_t{limit});
+  std::vector<OutboxRow> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    OutboxRow o;
+    o.id = stmt->Int(0);
+    o.mention_id = stmt->Int(1);
+    o.channel = stmt->Text(2);
+    o.idempotency_key = stmt->Text(3);
+    o.status = stmt->Text(4);
+    o.attempts = static_cast<int>(stmt->Int(5));
+    o.next_attempt_at = stmt->Int(6);
+    o.last_error = stmt->OptText(7);
+    o.created_at = stmt->Int(8);
+    o.delivered_at = stmt->OptInt(9);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<void> Store::MarkDelivered(std::int64_t outbox_id, UnixSeconds now) {
+  auto stmt = db_->Prepare(
+      "UPDATE outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
+      "last_error = NULL WHERE id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, outbox_id).Bind(2, now);
+  return stmt->Run();
+}
+
+Result<void> Store::MarkFailed(std::int64_t outbox_id, const std::string& error,
+                               UnixSeconds next_attempt_at, bool dead) {
+  auto stmt = db_->Prepare(
+      "UPDATE outbox SET status = CASE WHEN ?4 THEN 'dead' ELSE status END, "
+      "attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, outbox_id).Bind(2, error).Bind(3, next_attempt_at).Bind(4, std::int64_t{dead});
+  return stmt->Run();
+}
+
+}  // namespace veille::store

@@ -1,0 +1,194 @@
+// The repositories over one SQLite file: feeds and their fetch state, entries, mentions, outbox.
+// One writer (the daemon, kReadWrite) and any number of readers (the CLI, kReadOnly).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "common/outcome.h"
+#include "common/result.h"
+#include "common/time.h"
+#include "store/sqlite.h"
+
+namespace veille::store {
+
+struct FeedRow {
+  std::int64_t id = 0;
+  std::string url;
+  std::string name;
+  std::optional<std::string> title;
+  std::optional<std::string> site_link;
+  std::string state = "active";  // active | failing | broken | gone
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  std::optional<std::string> body_fingerprint;
+  std::optional<UnixSeconds> last_fetch_at;
+  std::optional<std::string> last_outcome;
+  std::optional<std::int64_t> last_status;
+  std::optional<std::string> last_error;
+  std::optional<UnixSeconds> last_success_at;
+  std::optional<UnixSeconds> last_new_entry_at;
+  int consecutive_failures = 0;
+  std::optional<UnixSeconds> next_due_at;
+  std::optional<UnixSeconds> first_polled_at;
+  std::int64_t entry_count = 0;    // filled by ListFeeds
+  std::int64_t mention_count = 0;  // filled by ListFeeds
+};
+
+// The state a poll leaves on its feed (written with the document, or alone on failure).
+struct FeedUpdate {
+  std::int64_t feed_id = 0;
+  UnixSeconds fetched_at = 0;
+  Outcome outcome = Outcome::kOk;
+  std::optional<std::int64_t> http_status;
+  std::string error;  // empty on success
+  std::string state = "active";
+  int consecutive_failures = 0;
+  UnixSeconds next_due_at = 0;
+  // Validators and fingerprint: written only when `store_validators` (a clean, committed parse).
+  bool store_validators = false;
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  std::optional<std::string> body_fingerprint;
+  std::optional<std::string> title;      // feed title, when parsed
+  std::optional<std::string> site_link;  // feed link, when parsed
+};
+
+struct MentionRecord {
+  std::string rule;
+  std::string category;
+  std::vector<std::string> terms;
+  std::string snippet;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> highlights;
+  std::vector<std::string> channels;  // one outbox row per channel
+};
+
+struct EntryRecord {
+  std::string key;
+  std::optional<std::string> guid;
+  std::optional<std::string> link;
+  std::optional<std::string> canonical_link;
+  std::optional<std::string> title;
+  std::optional<std::string> author;
+  std::optional<UnixSeconds> published_at;
+  std::optional<UnixSeconds> updated_at;
+  std::optional<std::string> summary;
+  std::optional<std::string> content;
+  std::vector<std::string> categories;
+  std::optional<std::string> language;
+  std::vector<MentionRecord> mentions;
+};
+
+// One fetched document: its new entries, their mentions and outbox rows, and the feed state.
+struct DocumentCommit {
+  FeedUpdate feed;
+  std::vector<EntryRecord> entries;
+  // When false (first poll of a feed without backfill_alerts), outbox rows are written as
+  // 'suppressed' instead of 'pending': recorded, never delivered.
+  bool alerts_enabled = true;
+};
+
+struct NewMention {
+  std::int64_t mention_id = 0;
+  std::string rule;
+  std::string category;
+  std::optional<std::string> title;
+  std::optional<std::string> link;
+};
+
+struct CommitStats {
+  int new_entries = 0;
+  int new_mentions = 0;
+  std::vector<NewMention> mentions;
+};
+
+struct MentionFilter {
+  std::optional<UnixSeconds> since;
+  std::optional<UnixSeconds> until;
+  std::string rule;      // "" = any
+  std::string category;  // "" = any
+  std::string feed;      // "" = any; matches the feed's name or URL
+  int limit = 50;
+};
+
+struct MentionRow {
+  std::int64_t id = 0;
+  UnixSeconds created_at = 0;
+  std::string rule;
+  std::string category;
+  std::vector<std::string> terms;
+  std::string snippet;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> highlights;
+  std::string feed_name;
+  std::string feed_url;
+  std::optional<std::string> title;
+  std::optional<std::string> link;
+  std::optional<std::string> author;
+  std::optional<UnixSeconds> published_at;
+};
+
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::int64_t mention_id = 0;
+  std::string channel;
+  std::string idempotency_key;
+  std::string status;
+  int attempts = 0;
+  UnixSeconds next_attempt_at = 0;
+  std::optional<std::string> last_error;
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> delivered_at;
+};
+
+class Store {
+ public:
+  // Opens the database; kReadWrite creates it and runs the migrations, kReadOnly requires an
+  // existing, migrated file and never writes.
+  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(const std::string& path, OpenMode mode,
+                                                           int busy_timeout_ms = 5000);
+
+  // Ensures one row per configured feed URL (name updated); returns the ids in order.
+  [[nodiscard]] Result<std::vector<std::int64_t>> SyncFeeds(
+      const std::vector<std::pair<std::string, std::string>>& url_and_name, UnixSeconds now);
+
+  [[nodiscard]] Result<std::vector<FeedRow>> ListFeeds();
+  [[nodiscard]] Result<std::optional<FeedRow>> GetFeed(std::int64_t feed_id);
+
+  // The subset of `keys` already stored for this feed (so only new entries are matched).
+  [[nodiscard]] Result<std::unordered_set<std::string>> ExistingKeys(
+      std::int64_t feed_id, const std::vector<std::string>& keys);
+
+  // The unit of work: everything in one BEGIN IMMEDIATE transaction, or nothing.
+  [[nodiscard]] Result<CommitStats> CommitDocument(const DocumentCommit& commit);
+
+  // A poll that produced no document (failure, 304): the feed state alone, in one transaction.
+  [[nodiscard]] Result<void> UpdateFeed(const FeedUpdate& update);
+
+  [[nodiscard]] Result<std::vector<MentionRow>> ListMentions(const MentionFilter& filter);
+
+  // Outbox rows with status 'pending' due at `now`, oldest first.
+  [[nodiscard]] Result<std::vector<OutboxRow>> DueOutbox(UnixSeconds now, int limit);
+  [[nodiscard]] Result<MentionRow> GetMention(std::int64_t mention_id);
+  [[nodiscard]] Result<void> MarkDelivered(std::int64_t outbox_id, UnixSeconds now);
+  // A failed attempt: `dead` ends retries, otherwise the row is retried at `next_attempt_at`.
+  [[nodiscard]] Result<void> MarkFailed(std::int64_t outbox_id, const std::string& error,
+                                        UnixSeconds next_attempt_at, bool dead);
+
+  Database& db() { return *db_; }
+
+ private:
+  explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  std::unique_ptr<Database> db_;
+};
+
+// Newline-joined lists and "b-e,b-e" highlight lists, as stored.
+std::string JoinLines(const std::vector<std::string>& items);
+std::vector<std::string> SplitLines(const std::string& text);
+std::string EncodeHighlights(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& h);
+std::vector<std::pair<std::uint32_t, std::uint32_t>> DecodeHighlights(const std::string& text);
+
+}  // namespace veille::store
