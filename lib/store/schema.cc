@@ -48,6 +48,7 @@ CREATE TABLE entries (
   UNIQUE (feed_id, entry_key)
 );
 CREATE INDEX entries_first_seen ON entries (first_seen_at);
+CREATE INDEX entries_feed_seen ON entries (feed_id, first_seen_at);
 CREATE TABLE mentions (
   id         INTEGER PRIMARY KEY,
   entry_id   INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,

@@ -249,6 +249,15 @@ Result<std::unordered_set<std::string>> Store::ExistingKeys(std::int64_t feed_id
   return found;
 }
 
+Result<int> Store::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
+  auto stmt = db_->Prepare("SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND first_seen_at >= ?2");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, feed_id).Bind(2, since);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return static_cast<int>(stmt->Int(0));
+}
+
 Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   auto tx = Transaction::Begin(*db_);
   if (!tx) return tl::unexpected(tx.error());

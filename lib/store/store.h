@@ -162,6 +162,9 @@ class Store {
   [[nodiscard]] Result<std::unordered_set<std::string>> ExistingKeys(
       std::int64_t feed_id, const std::vector<std::string>& keys);
 
+  // Entries of this feed first seen at or after `since` (the adaptive interval's cadence).
+  [[nodiscard]] Result<int> CountEntriesSince(std::int64_t feed_id, UnixSeconds since);
+
   // The unit of work: everything in one BEGIN IMMEDIATE transaction, or nothing.
   [[nodiscard]] Result<CommitStats> CommitDocument(const DocumentCommit& commit);
 

@@ -1,0 +1,139 @@
+#include "daemon/cli_support.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace veille::cli {
+
+std::optional<config::Config> LoadConfigOrReport(const std::string& path) {
+  auto config = config::LoadConfig(path);
+  if (!config) {
+    std::cerr << "veille: " << config.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*config);
+}
+
+std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& config) {
+  auto store = store::Store::Open(config.daemon.database, store::OpenMode::kReadOnly);
+  if (!store) {
+    std::cerr << "veille: " << store.error().message << "\n";
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+std::string TerminalSafe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\r' || c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      out += ' ';  // C1 controls (U+0080..U+009F), e.g. the 8-bit CSI
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::size_t DisplayWidth(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+std::string Ellipsize(std::string_view text, std::size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  if (width == 0) return {};
+  std::string out;
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool starts = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    if (starts) {
+      if (columns + 1 >= width) break;
+      ++columns;
+    }
+    out += text[i];
+  }
+  out += "\u2026";
+  return out;
+}
+
+std::size_t TerminalWidth() {
+  if (const char* env = std::getenv("COLUMNS"); env && *env) {
+    const long v = std::strtol(env, nullptr, 10);
+    if (v >= 40 && v <= 1000) return static_cast<std::size_t>(v);
+  }
+  struct winsize ws = {};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) {
+    return ws.ws_col;
+  }
+  return 120;
+}
+
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, std::size_t flex,
+                std::size_t width) {
+  std::vector<std::size_t> widths(header.size(), 0);
+  for (std::size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) {
+      widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+    }
+  }
+  std::size_t total = 0;
+  for (auto w : widths) total += w + 2;
+  if (total > width && flex < widths.size()) {
+    const std::size_t over = total - width;
+    widths[flex] = widths[flex] > over + 8 ? widths[flex] - over : 8;
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (std::size_t c = 0; c < widths.size(); ++c) {
+      const std::string cell = Ellipsize(c < row.size() ? row[c] : "", widths[c]);
+      line += cell;
+      if (c + 1 < widths.size()) line += std::string(widths[c] - DisplayWidth(cell) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+  };
+  print_row(header);
+  for (const auto& row : rows) print_row(row);
+}
+
+std::string ShortTime(std::optional<UnixSeconds> t) {
+  if (!t) return "-";
+  std::string iso = FormatIso8601(*t);  // 2026-11-25T20:33:25Z
+  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+std::optional<UnixSeconds> ParseSinceArgument(std::string_view text, UnixSeconds now) {
+  if (auto d = ParseDurationSeconds(text)) return now - *d;
+  if (text.size() == 10) {
+    return ParseIso8601Utc(std::string(text) + "T00:00:00Z");
+  }
+  return ParseIso8601Utc(text);
+}
+
+UnixSeconds Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace veille::cli

@@ -1,0 +1,51 @@
+// Helpers shared by the CLI subcommands: loading the config, opening the store read-only,
+// printing feed text safely, tables that fit the terminal.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "config/config.h"
+#include "store/store.h"
+
+namespace veille::cli {
+
+// Loads the config named by --config; prints "veille: <message>" to stderr on failure.
+std::optional<config::Config> LoadConfigOrReport(const std::string& path);
+
+// Opens the config's database read-only; prints the reason to stderr on failure.
+std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& config);
+
+// Feed text made safe for a terminal: control characters (ESC included) become spaces or
+// \xNN escapes, so a hostile title cannot move the cursor or change colours.
+std::string TerminalSafe(std::string_view text);
+
+// Cuts to at most `width` display columns (UTF-8 aware, one column per code point), adding "…".
+std::string Ellipsize(std::string_view text, std::size_t width);
+
+// Display columns of a UTF-8 string (one per code point).
+std::size_t DisplayWidth(std::string_view text);
+
+// Terminal width from $COLUMNS or the tty; 120 when unknown.
+std::size_t TerminalWidth();
+
+// Prints rows as aligned columns. `flex` is the column that shrinks to fit `width`.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, std::size_t flex,
+                std::size_t width);
+
+// "2026-11-25 20:33" in UTC, or "-" when absent.
+std::string ShortTime(std::optional<UnixSeconds> t);
+
+// Parses "7d"/"24h" relative to `now`, or an ISO date "2026-11-01" / "2026-11-01T10:00:00Z".
+std::optional<UnixSeconds> ParseSinceArgument(std::string_view text, UnixSeconds now);
+
+UnixSeconds Now();
+
+}  // namespace veille::cli

@@ -1,0 +1,90 @@
+// veille feeds: every configured feed with its fetch state and counts.
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/redact.h"
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+
+namespace veille::cli {
+namespace {
+
+struct FeedsArgs {
+  bool json = false;
+  bool failing = false;
+};
+
+int Run(const GlobalOptions& global, const FeedsArgs& args) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  auto store = OpenStoreOrReport(*config);
+  if (!store) return 1;
+  auto rows = store->ListFeeds();
+  if (!rows) {
+    std::cerr << "veille: " << rows.error().message << "\n";
+    return 1;
+  }
+  std::map<std::string, const store::FeedRow*> by_url;
+  for (const auto& r : *rows) by_url[r.url] = &r;
+
+  nlohmann::json out = nlohmann::json::array();
+  std::vector<std::vector<std::string>> table;
+  for (const auto& f : config->feeds) {
+    auto it = by_url.find(f.url);
+    const store::FeedRow* r = it == by_url.end() ? nullptr : it->second;
+    const std::string state = !r ? "new" : (r->last_fetch_at ? r->state : "new");
+    if (args.failing && (state == "active" || state == "new")) continue;
+    auto opt_time = [](std::optional<UnixSeconds> t) -> nlohmann::json {
+      if (t) return FormatIso8601(*t);
+      return nullptr;
+    };
+    if (args.json) {
+      out.push_back({
+          {"name", f.name},
+          {"url", RedactUrl(f.url)},
+          {"state", state},
+          {"last_fetch", r ? opt_time(r->last_fetch_at) : nullptr},
+          {"last_outcome", r && r->last_outcome ? nlohmann::json(*r->last_outcome) : nullptr},
+          {"last_status", r && r->last_status ? nlohmann::json(*r->last_status) : nullptr},
+          {"last_error", r && r->last_error ? nlohmann::json(*r->last_error) : nullptr},
+          {"consecutive_failures", r ? r->consecutive_failures : 0},
+          {"next_poll", r ? opt_time(r->next_due_at) : nullptr},
+          {"last_new_entry", r ? opt_time(r->last_new_entry_at) : nullptr},
+          {"entries", r ? r->entry_count : 0},
+          {"mentions", r ? r->mention_count : 0},
+      });
+    } else {
+      std::string outcome = r && r->last_outcome ? *r->last_outcome : "-";
+      if (r && r->last_error && !r->last_error->empty()) outcome += ": " + *r->last_error;
+      table.push_back({TerminalSafe(f.name), state, r ? ShortTime(r->last_fetch_at) : "-",
+                       r ? std::to_string(r->entry_count) : "0",
+                       r ? std::to_string(r->mention_count) : "0",
+                       r ? ShortTime(r->next_due_at) : "-", TerminalSafe(outcome)});
+    }
+  }
+  if (args.json) {
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else if (table.empty()) {
+    std::cout << (args.failing ? "No failing feeds.\n" : "No feeds configured.\n");
+  } else {
+    PrintTable({"FEED", "STATE", "LAST FETCH", "ENTRIES", "MENTIONS", "NEXT POLL", "OUTCOME"},
+               table, 6, TerminalWidth());
+  }
+  return 0;
+}
+
+void AddFeedsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
+  auto args = std::make_shared<FeedsArgs>();
+  CLI::App* cmd = app.add_subcommand("feeds", "List configured feeds with their fetch state");
+  cmd->add_flag("--json", args->json, "Print a JSON array");
+  cmd->add_flag("--failing", args->failing, "Only feeds whose last poll failed");
+  cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
+}
+
+}  // namespace
+
+VEILLE_REGISTER_COMMAND("feeds", AddFeedsCommand);
+
+}  // namespace veille::cli

@@ -1,0 +1,157 @@
+// veilled: the monitoring daemon. Life cycle in a fixed order (config, logging, lock, monitor,
+// signals, ready), torn down in reverse; signal handlers only set flags.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "config/config.h"
+#include "daemon/lock_file.h"
+#include "daemon/sd_notify.h"
+#include "daemon/version.h"
+#include "pipeline/monitor.h"
+
+namespace {
+
+// Exit codes (docs/operations.md).
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;     // nothing could be done (every feed failed, storage error)
+constexpr int kExitConfig = 2;      // bad command line or configuration
+constexpr int kExitLocked = 3;      // another veilled holds the database
+
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+extern "C" void OnReloadSignal(int) { g_reload.store(true); }
+
+void InstallSignals() {
+  struct sigaction sa = {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = OnStopSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sa.sa_handler = OnReloadSignal;
+  sigaction(SIGHUP, &sa, nullptr);
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &sa, nullptr);
+}
+
+// Under systemd (JOURNAL_STREAM set) journald adds timestamps and the identifier.
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("veilled");
+  if (std::getenv("JOURNAL_STREAM") != nullptr) {
+    logger->set_pattern("<%l> %v");
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S%z %l %v");
+  }
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+std::string StatusLine(const veille::pipeline::Monitor& monitor) {
+  const auto [feeds, failing] = monitor.FeedHealth();
+  return std::to_string(feeds) + " feeds, " + std::to_string(failing) + " failing";
+}
+
+void Notify(const veille::Result<veille::daemon::NotifyOutcome>& r) {
+  if (!r) spdlog::warn("sd_notify: {}", r.error().message);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"veilled: the veille brand-mention monitoring daemon", "veilled"};
+  std::string config_path = "/etc/veille/veille.toml";
+  bool once = false;
+  std::string log_level;
+  app.set_version_flag("--version", std::string("veilled ") + veille::kVersion);
+  app.add_option("-c,--config", config_path, "Configuration file (default /etc/veille/veille.toml)");
+  app.add_flag("--once", once, "Poll every feed once, deliver due alerts, then exit");
+  app.add_option("--log-level", log_level,
+                 "Override [daemon] log_level: trace, debug, info, warn, error, critical, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitConfig;
+  }
+
+  auto config = veille::config::LoadConfig(config_path);
+  if (!config) {
+    std::cerr << "veilled: " << config.error().message << "\n";
+    return kExitConfig;
+  }
+  SetUpLogging(log_level.empty() ? config->daemon.log_level : log_level);
+
+  auto lock = veille::daemon::LockFile::Acquire(config->daemon.lock_file);
+  if (!lock) {
+    spdlog::critical("{}", lock.error().message);
+    return kExitLocked;
+  }
+
+  auto monitor = veille::pipeline::Monitor::Create(*config);
+  if (!monitor) {
+    spdlog::critical("{}", monitor.error().message);
+    return monitor.error().code == veille::ErrorCode::kConfig ? kExitConfig : kExitFailure;
+  }
+  InstallSignals();
+  spdlog::info("veilled {} started: {} feeds, {} rules, database {}", veille::kVersion,
+               config->feeds.size(), config->rules.size(), config->daemon.database);
+
+  if (once) {
+    auto summary = (*monitor)->RunOnce(g_stop);
+    if (!summary) {
+      spdlog::error("{}", summary.error().message);
+      return kExitFailure;
+    }
+    spdlog::info("cycle done: {} feeds polled, {} ok, {} failed, {} new entries, {} new mentions",
+                 summary->feeds_polled, summary->feeds_ok, summary->feeds_failed,
+                 summary->new_entries, summary->new_mentions);
+    if (summary->feeds_polled > 0 && summary->feeds_ok == 0) {
+      spdlog::error("no feed could be polled: all {} failed", summary->feeds_failed);
+      return kExitFailure;
+    }
+    return kExitOk;
+  }
+
+  Notify(veille::daemon::Ready(StatusLine(**monitor)));
+  const auto watchdog = veille::daemon::WatchdogEnabled();
+  auto last_ping = std::chrono::steady_clock::now();
+  auto on_tick = [&] {
+    if (g_reload.exchange(false)) {
+      Notify(veille::daemon::Reloading("reloading " + config_path));
+      auto fresh = veille::config::LoadConfig(config_path);
+      veille::Result<void> applied =
+          fresh ? (*monitor)->Reload(*fresh) : veille::Result<void>(tl::unexpected(fresh.error()));
+      if (applied) {
+        spdlog::info("reload: configuration applied ({} feeds, {} rules)", fresh->feeds.size(),
+                     fresh->rules.size());
+        Notify(veille::daemon::Ready(StatusLine(**monitor)));
+      } else {
+        spdlog::error("reload rejected, keeping the running configuration: {}",
+                      applied.error().message);
+        Notify(veille::daemon::Ready("reload rejected: " + applied.error().message));
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (watchdog && now - last_ping >= *watchdog / 2) {
+      Notify(veille::daemon::Watchdog());
+      Notify(veille::daemon::Status(StatusLine(**monitor)));
+      last_ping = now;
+    }
+  };
+  auto run = (*monitor)->Run(g_stop, on_tick);
+  Notify(veille::daemon::Stopping("stopping"));
+  if (!run) {
+    spdlog::error("{}", run.error().message);
+    return kExitFailure;
+  }
+  spdlog::info("veilled stopped");
+  return kExitOk;
+}

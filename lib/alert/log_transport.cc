@@ -1,0 +1,41 @@
+#include "alert/log_transport.h"
+
+#include "common/redact.h"
+
+namespace veille::alert {
+namespace {
+
+// Quotes a value for a one-line log record: \" \\ and control characters escaped.
+std::string Quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace
+
+std::string FormatLogLine(const Alert& alert) {
+  const auto& m = alert.mention;
+  std::string line = "mention rule=" + Quote(m.rule) + " category=" + Quote(m.category) +
+                     " feed=" + Quote(m.feed_name) + " title=" + Quote(m.title.value_or("")) +
+                     " link=" + Quote(RedactUrl(m.link.value_or("")));
+  return line;
+}
+
+Delivery LogTransport::Deliver(const Alert& alert) {
+  sink_(FormatLogLine(alert));
+  return Delivery{};
+}
+
+}  // namespace veille::alert

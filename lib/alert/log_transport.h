@@ -1,0 +1,24 @@
+// The `log` channel: one line per mention through a caller-supplied sink (the daemon's logger).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "alert/transport.h"
+
+namespace veille::alert {
+
+// `mention rule=<rule> category=<category> feed="<feed>" title="<title>" link=<link>`; quotes
+// and control characters in feed text are escaped so one mention is always one line.
+std::string FormatLogLine(const Alert& alert);
+
+class LogTransport : public Transport {
+ public:
+  explicit LogTransport(std::function<void(const std::string&)> sink) : sink_(std::move(sink)) {}
+  Delivery Deliver(const Alert& alert) override;
+
+ private:
+  std::function<void(const std::string&)> sink_;
+};
+
+}  // namespace veille::alert

@@ -1,0 +1,86 @@
+#include "pipeline/ingest.h"
+
+#include <unordered_set>
+
+#include "common/hash.h"
+
+namespace veille::pipeline {
+
+std::string TruncateUtf8(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t cut = max_bytes;
+  // Step back over continuation bytes so the cut falls on a sequence boundary.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text;
+}
+
+std::string BodyFingerprint(std::string_view body) {
+  return Hex64(Fnv1a64(body)) + Hex64(Fnv1a64(body, 0x84222325cbf29ce4ULL));
+}
+
+namespace {
+
+std::optional<std::string> Bounded(const std::optional<std::string>& text, std::size_t max) {
+  if (!text) return std::nullopt;
+  return TruncateUtf8(*text, max);
+}
+
+}  // namespace
+
+std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
+                                                const std::unordered_set<std::string>& known_keys,
+                                                const config::FeedEntry& feed_config,
+                                                const match::Matcher& matcher,
+                                                const RuleRouting& routing) {
+  std::vector<store::EntryRecord> out;
+  std::unordered_set<std::string> taken;
+  const auto& rules = matcher.rules();
+  for (const feed::Entry& e : feed.entries) {
+    if (known_keys.count(e.key) || !taken.insert(e.key).second) continue;
+    store::EntryRecord r;
+    r.key = e.key;
+    r.guid = e.id;
+    r.link = e.link;
+    r.canonical_link = e.link;
+    r.title = Bounded(e.title, kMaxTitleBytes);
+    r.author = Bounded(e.author, kMaxTitleBytes);
+    r.published_at = e.published;
+    r.updated_at = e.updated;
+    r.summary = Bounded(e.summary, kMaxTextBytes);
+    r.content = Bounded(e.content, kMaxTextBytes);
+    r.categories = e.categories;
+    r.language = e.language ? e.language : feed.language;
+
+    // Match on what is stored: the bounded title, summary and content.
+    std::string text = r.summary.value_or("");
+    if (r.content && *r.content != text) {
+      if (!text.empty()) text += "\n";
+      text += *r.content;
+    }
+    match::Document doc;
+    doc.title = r.title ? std::string_view(*r.title) : std::string_view();
+    doc.text = text;
+    doc.author = r.author ? std::string_view(*r.author) : std::string_view();
+    doc.link = r.link ? std::string_view(*r.link) : std::string_view();
+    doc.feed_name = feed_config.name;
+    doc.feed_url = feed_config.url;
+    doc.language = r.language ? std::string_view(*r.language) : std::string_view();
+    for (const auto& c : r.categories) doc.categories.push_back(c);
+
+    for (match::Mention& m : matcher.Match(doc)) {
+      store::MentionRecord rec;
+      rec.rule = rules[m.rule_index].name;
+      rec.category = rules[m.rule_index].category;
+      rec.terms = std::move(m.terms);
+      rec.snippet = std::move(m.snippet);
+      for (const auto& h : m.highlights) rec.highlights.emplace_back(h.begin, h.end);
+      if (m.rule_index < routing.channels.size()) rec.channels = routing.channels[m.rule_index];
+      r.mentions.push_back(std::move(rec));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace veille::pipeline

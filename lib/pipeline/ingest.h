@@ -1,0 +1,39 @@
+// Turning one fetch result into one DocumentCommit: parse, identify new entries, match them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "feed/feed.h"
+#include "fetch/fetcher.h"
+#include "match/matcher.h"
+#include "store/store.h"
+
+namespace veille::pipeline {
+
+// Limits on what is stored and alerted per entry (RELIABILITY.md B11).
+inline constexpr std::size_t kMaxTitleBytes = 1024;
+inline constexpr std::size_t kMaxTextBytes = 64 * 1024;
+
+// The rules' channels, resolved once per config: rule index -> channel names.
+struct RuleRouting {
+  std::vector<std::vector<std::string>> channels;
+};
+
+// Builds the entry records (with their mentions) for the entries of `feed` whose keys are not
+// in `known_keys`. Entries repeated inside the document are taken once.
+std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
+                                                const std::unordered_set<std::string>& known_keys,
+                                                const config::FeedEntry& feed_config,
+                                                const match::Matcher& matcher,
+                                                const RuleRouting& routing);
+
+// Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
+std::string TruncateUtf8(std::string text, std::size_t max_bytes);
+
+// 32 hex digits identifying a body's bytes (two FNV-1a streams).
+std::string BodyFingerprint(std::string_view body);
+
+}  // namespace veille::pipeline

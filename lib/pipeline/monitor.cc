@@ -1,0 +1,399 @@
+#include "pipeline/monitor.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "alert/log_transport.h"
+#include "common/redact.h"
+#include "feed/parse.h"
+#include "schedule/policy.h"
+
+namespace veille::pipeline {
+namespace {
+
+std::int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+fetch::FetchOptions FetchOptionsFrom(const config::Config& c) {
+  fetch::FetchOptions o;
+  o.concurrency = c.polling.concurrency;
+  o.per_host = c.polling.per_host;
+  o.connect_timeout_s = c.polling.connect_timeout_s;
+  o.timeout_s = c.polling.timeout_s;
+  o.max_body = c.polling.max_body;
+  o.user_agent = c.daemon.user_agent;
+  o.allow_private = c.polling.allow_private;
+  return o;
+}
+
+std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
+  std::vector<match::RuleSpec> specs;
+  for (const auto& r : c.rules) specs.push_back({r.name, r.category, r.query, r.exclude});
+  return specs;
+}
+
+// Compiles the rules; errors name the config file and the query's line.
+Result<std::shared_ptr<const match::Matcher>> CompileRules(const config::Config& c) {
+  auto matcher = match::Matcher::Compile(RuleSpecs(c));
+  if (matcher) return matcher;
+  // Find the rule the message names to prefix its file:line.
+  for (const auto& r : c.rules) {
+    if (matcher.error().message.rfind("rule \"" + r.name + "\"", 0) == 0) {
+      return Fail(ErrorCode::kConfig, c.path + ":" + std::to_string(r.query_line) + ": " +
+                                          matcher.error().message);
+    }
+  }
+  return Fail(ErrorCode::kConfig, c.path + ": " + matcher.error().message);
+}
+
+RuleRouting RoutingFor(const config::Config& c) {
+  RuleRouting routing;
+  for (const auto& r : c.rules) routing.channels.push_back(r.channels);
+  return routing;
+}
+
+}  // namespace
+
+UnixSeconds SystemNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Monitor::Monitor(config::Config config, std::unique_ptr<store::Store> store,
+                 std::unique_ptr<fetch::Fetcher> fetcher,
+                 std::shared_ptr<const match::Matcher> matcher, WallClock clock)
+    : config_(std::move(config)),
+      store_(std::move(store)),
+      fetcher_(std::move(fetcher)),
+      matcher_(std::move(matcher)),
+      routing_(RoutingFor(config_)),
+      dispatcher_(*store_),
+      clock_(std::move(clock)),
+      rng_(std::random_device{}()) {}
+
+Monitor::~Monitor() = default;
+
+Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, WallClock clock) {
+  auto matcher = CompileRules(config);
+  if (!matcher) return tl::unexpected(matcher.error());
+  auto store = store::Store::Open(config.daemon.database, store::OpenMode::kReadWrite);
+  if (!store) return tl::unexpected(store.error());
+  auto fetcher = fetch::Fetcher::Create(FetchOptionsFrom(config));
+  if (!fetcher) return tl::unexpected(fetcher.error());
+  std::unique_ptr<Monitor> monitor(new Monitor(config, std::move(*store), std::move(*fetcher),
+                                               std::move(*matcher), std::move(clock)));
+  if (auto r = monitor->ApplyFeeds(); !r) return tl::unexpected(r.error());
+  monitor->ApplyChannels();
+  return monitor;
+}
+
+Result<void> Monitor::ApplyFeeds() {
+  std::vector<std::pair<std::string, std::string>> wanted;
+  for (const auto& f : config_.feeds) wanted.emplace_back(f.url, f.name);
+  auto ids = store_->SyncFeeds(wanted, clock_());
+  if (!ids) return tl::unexpected(ids.error());
+  const UnixSeconds now = clock_();
+  std::map<std::int64_t, Slot> slots;
+  due_.clear();
+  for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
+    const std::int64_t id = (*ids)[i];
+    Slot slot;
+    if (auto old = slots_.find(id); old != slots_.end()) slot = old->second;
+    slot.feed = config_.feeds[i];
+    slot.id = id;
+    auto row = store_->GetFeed(id);
+    if (!row) return tl::unexpected(row.error());
+    if (*row) {
+      slot.gone = (*row)->state == "gone";
+      slot.consecutive_failures = (*row)->consecutive_failures;
+      if (!slot.in_flight) {
+        // A stored time far in the future (clock moved back) is clamped to the maximum interval.
+        slot.next_due = std::min((*row)->next_due_at.value_or(now),
+                                 now + config_.polling.max_interval_s);
+      }
+    }
+    slots.emplace(id, slot);
+  }
+  slots_ = std::move(slots);
+  for (auto& [id, slot] : slots_) {
+    if (!slot.gone && !slot.in_flight) due_.emplace(slot.next_due, id);
+  }
+  return {};
+}
+
+void Monitor::ApplyChannels() {
+  dispatcher_.ClearTransports();
+  auto log_sink = [](const std::string& line) { spdlog::info("{}", line); };
+  for (const auto& channel : config_.channels) {
+    if (channel.type == "log") {
+      dispatcher_.SetTransport(channel.name, std::make_shared<alert::LogTransport>(log_sink));
+    }
+  }
+}
+
+Result<void> Monitor::Reload(const config::Config& config) {
+  auto matcher = CompileRules(config);
+  if (!matcher) return tl::unexpected(matcher.error());
+  config::Config previous = std::move(config_);
+  config_ = config;
+  if (auto r = ApplyFeeds(); !r) {
+    config_ = std::move(previous);
+    return r;
+  }
+  matcher_ = std::move(*matcher);
+  routing_ = RoutingFor(config_);
+  ApplyChannels();
+  return {};
+}
+
+std::pair<int, int> Monitor::FeedHealth() const {
+  int failing = 0;
+  for (const auto& [id, slot] : slots_) failing += slot.consecutive_failures > 0 ? 1 : 0;
+  return {static_cast<int>(slots_.size()), failing};
+}
+
+void Monitor::Submit(Slot& slot, bool conditional) {
+  fetch::FetchRequest request;
+  request.tag = static_cast<std::uint64_t>(slot.id);
+  request.url = slot.feed.url;
+  if (conditional) {
+    if (auto row = store_->GetFeed(slot.id); row && *row) {
+      request.etag = (*row)->etag.value_or("");
+      request.last_modified = (*row)->last_modified.value_or("");
+    }
+  }
+  slot.in_flight = true;
+  slot.started_ms = SteadyMs();
+  fetcher_->Submit(std::move(request));
+}
+
+void Monitor::Schedule(Slot& slot, UnixSeconds next_due) {
+  slot.next_due = next_due;
+  if (!slot.gone) due_.emplace(next_due, slot.id);
+}
+
+CycleSummary Monitor::Handle(fetch::FetchResult result) {
+  CycleSummary summary;
+  const auto id = static_cast<std::int64_t>(result.tag);
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return summary;  // the feed left the config while in flight
+  Slot& slot = it->second;
+  slot.in_flight = false;
+  ++summary.feeds_polled;
+  const UnixSeconds now = clock_();
+
+  auto row = store_->GetFeed(id);
+  std::optional<store::FeedRow> previous = row ? *row : std::nullopt;
+
+  Outcome outcome = result.outcome;
+  std::string error = result.error;
+  std::optional<feed::Feed> parsed;
+  std::string fingerprint;
+  if (outcome == Outcome::kOk) {
+    fingerprint = BodyFingerprint(result.body);
+    if (previous && previous->body_fingerprint == fingerprint) {
+      outcome = Outcome::kNotModified;  // same bytes as the last committed document
+    } else {
+      feed::ParseOptions options;
+      options.base_url = result.effective_url.empty() ? slot.feed.url : result.effective_url;
+      options.content_type = result.content_type;
+      options.max_bytes = config_.polling.max_body;
+      options.max_entries = config_.polling.max_entries;
+      auto feed = feed::ParseFeed(result.body, options);
+      if (feed) {
+        parsed = std::move(*feed);
+      } else {
+        outcome = Outcome::kParse;
+        error = feed.error().message;
+      }
+    }
+  }
+
+  schedule::Bounds bounds;
+  bounds.interval_s = slot.feed.interval_s.value_or(config_.polling.interval_s);
+  bounds.min_interval_s = config_.polling.min_interval_s;
+  bounds.max_interval_s = config_.polling.max_interval_s;
+  bounds.high_priority = slot.feed.high_priority;
+  schedule::FeedHistory history;
+  history.consecutive_failures = slot.consecutive_failures;
+  if (auto n = store_->CountEntriesSince(id, now - 7 * 86400)) history.entries_last_week = *n;
+  schedule::PollResult poll;
+  poll.outcome = outcome;
+  poll.retry_after_s = result.retry_after_s;
+  poll.publisher_hint_s = result.max_age_s;
+  if (parsed && parsed->ttl_seconds) {
+    poll.publisher_hint_s = std::max(poll.publisher_hint_s.value_or(0), *parsed->ttl_seconds);
+  }
+  const schedule::Decision decision = schedule::NextPoll(bounds, history, poll, now, rng_);
+
+  store::FeedUpdate update;
+  update.feed_id = id;
+  update.fetched_at = now;
+  update.outcome = outcome;
+  if (result.http_status) update.http_status = result.http_status;
+  update.error = error;
+  update.consecutive_failures = decision.consecutive_failures;
+  update.next_due_at = decision.next_due;
+  update.state = decision.stop ? "gone" : (IsSuccess(outcome) ? "active" : "failing");
+
+  int new_entries = 0;
+  int new_mentions = 0;
+  Result<void> written;
+  if (parsed) {
+    std::vector<std::string> keys;
+    keys.reserve(parsed->entries.size());
+    for (const auto& e : parsed->entries) keys.push_back(e.key);
+    auto known = store_->ExistingKeys(id, keys);
+    store::DocumentCommit commit;
+    commit.feed = update;
+    commit.feed.store_validators = !parsed->recovered;
+    commit.feed.etag = result.etag.empty() ? std::nullopt : std::optional(result.etag);
+    commit.feed.last_modified =
+        result.last_modified.empty() ? std::nullopt : std::optional(result.last_modified);
+    commit.feed.body_fingerprint = fingerprint;
+    commit.feed.title = parsed->title;
+    commit.feed.site_link = parsed->link;
+    commit.alerts_enabled =
+        slot.feed.backfill_alerts || (previous && previous->first_polled_at.has_value());
+    if (known) {
+      commit.entries = NewEntryRecords(*parsed, *known, slot.feed, *matcher_, routing_);
+      auto stats = store_->CommitDocument(commit);
+      if (stats) {
+        new_entries = stats->new_entries;
+        new_mentions = stats->new_mentions;
+      } else {
+        written = tl::unexpected(stats.error());
+      }
+    } else {
+      written = tl::unexpected(known.error());
+    }
+    for (const auto& w : parsed->warnings) {
+      spdlog::debug("feed {}: {}", slot.feed.name, w);
+    }
+    if (parsed->recovered) {
+      spdlog::warn("feed {}: damaged document, kept {} complete entries; will refetch in full",
+                   slot.feed.name, parsed->entries.size());
+    }
+  } else {
+    written = store_->UpdateFeed(update);
+  }
+
+  const std::int64_t ms = SteadyMs() - slot.started_ms;
+  if (!written) {
+    // Nothing was committed: keep the old state and retry the same content soon.
+    outcome = Outcome::kStorage;
+    spdlog::error("poll {} outcome=storage error=\"{}\" (nothing committed, retry in 60s)",
+                  slot.feed.name, written.error().message);
+    ++summary.feeds_failed;
+    Schedule(slot, now + 60);
+    return summary;
+  }
+
+  const bool was_failing = slot.consecutive_failures > 0;
+  slot.consecutive_failures = decision.consecutive_failures;
+  slot.gone = decision.stop;
+  if (IsSuccess(outcome)) {
+    ++summary.feeds_ok;
+    if (was_failing) spdlog::info("feed {} recovered", slot.feed.name);
+    spdlog::info("poll {} outcome={} new_entries={} new_mentions={} ms={}", slot.feed.name,
+                 OutcomeName(outcome), new_entries, new_mentions, ms);
+  } else {
+    ++summary.feeds_failed;
+    const std::string line =
+        fmt::format("poll {} outcome={} error=\"{}\" failures={} next_in={}s", slot.feed.name,
+                    OutcomeName(outcome), RedactUrl(error), slot.consecutive_failures,
+                    decision.next_due - now);
+    if (!was_failing || slot.gone) {
+      spdlog::warn("{}", line);  // the state change is logged once at warn
+    } else {
+      spdlog::info("{}", line);
+    }
+  }
+  summary.new_entries = new_entries;
+  summary.new_mentions = new_mentions;
+  Schedule(slot, decision.next_due);
+  return summary;
+}
+
+void Monitor::Deliver(CycleSummary& summary) {
+  auto stats = dispatcher_.DeliverDue(clock_());
+  if (!stats) {
+    spdlog::error("alert delivery: {}", stats.error().message);
+    return;
+  }
+  summary.alerts_delivered += stats->delivered;
+}
+
+namespace {
+void Add(CycleSummary& total, const CycleSummary& part) {
+  total.feeds_polled += part.feeds_polled;
+  total.feeds_ok += part.feeds_ok;
+  total.feeds_failed += part.feeds_failed;
+  total.new_entries += part.new_entries;
+  total.new_mentions += part.new_mentions;
+}
+}  // namespace
+
+Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
+  CycleSummary total;
+  due_.clear();
+  for (auto& [id, slot] : slots_) {
+    if (slot.gone) {
+      spdlog::info("poll {} skipped: the feed is gone (HTTP 410)", slot.feed.name);
+      continue;
+    }
+    Submit(slot, true);
+  }
+  while (fetcher_->pending() > 0) {
+    if (stop.load()) {
+      fetcher_->AbortAll();
+      return Fail(ErrorCode::kInternal, "stopped before every feed was polled");
+    }
+    for (auto& result : fetcher_->Poll(std::chrono::milliseconds(200))) {
+      Add(total, Handle(std::move(result)));
+    }
+  }
+  Deliver(total);
+  return total;
+}
+
+Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<void()>& on_tick) {
+  std::int64_t last_delivery_ms = 0;
+  while (!stop.load()) {
+    const UnixSeconds now = clock_();
+    while (!due_.empty() && due_.begin()->first <= now) {
+      const auto [when, id] = *due_.begin();
+      due_.erase(due_.begin());
+      auto it = slots_.find(id);
+      if (it == slots_.end() || it->second.in_flight || it->second.gone ||
+          it->second.next_due != when) {
+        continue;  // stale queue entry (rescheduled or removed by a reload)
+      }
+      Submit(it->second, true);
+    }
+    std::int64_t wait_ms = 1000;
+    if (!due_.empty()) {
+      wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
+    }
+    for (auto& result : fetcher_->Poll(std::chrono::milliseconds(wait_ms))) {
+      Handle(std::move(result));
+    }
+    if (SteadyMs() - last_delivery_ms >= 1000) {
+      CycleSummary ignored;
+      Deliver(ignored);
+      last_delivery_ms = SteadyMs();
+    }
+    if (on_tick) on_tick();
+  }
+  fetcher_->AbortAll();
+  for (auto& [id, slot] : slots_) slot.in_flight = false;
+  return {};
+}
+
+}  // namespace veille::pipeline

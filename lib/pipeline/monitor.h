@@ -1,0 +1,95 @@
+// The monitor: the poll cycle that ties config, schedule, fetch, parse, match, store and alerts.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "alert/dispatcher.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "fetch/fetcher.h"
+#include "match/matcher.h"
+#include "pipeline/ingest.h"
+#include "store/store.h"
+
+namespace veille::pipeline {
+
+struct CycleSummary {
+  int feeds_polled = 0;
+  int feeds_ok = 0;      // ok or not_modified, committed
+  int feeds_failed = 0;  // any other outcome
+  int new_entries = 0;
+  int new_mentions = 0;
+  int alerts_delivered = 0;
+  int alerts_pending = 0;  // still pending after the delivery step
+};
+
+// Where time comes from; tests may replace it.
+using WallClock = std::function<UnixSeconds()>;
+UnixSeconds SystemNow();
+
+class Monitor {
+ public:
+  // Opens the store, compiles the rules and registers the feeds of `config`.
+  [[nodiscard]] static Result<std::unique_ptr<Monitor>> Create(const config::Config& config,
+                                                               WallClock clock = SystemNow);
+  ~Monitor();
+
+  // Applies a new, already parsed configuration: rules are compiled first, and on any error
+  // the current configuration stays in force. Schedule state and pending alerts survive.
+  [[nodiscard]] Result<void> Reload(const config::Config& config);
+
+  // Polls every configured feed once, then delivers the alerts that are due.
+  [[nodiscard]] Result<CycleSummary> RunOnce(const std::atomic<bool>& stop);
+
+  // Polls on schedule until `stop` becomes true; `on_tick` runs after every loop iteration
+  // (the daemon checks for reload requests and pings the watchdog there).
+  [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop, const std::function<void()>& on_tick);
+
+  [[nodiscard]] const config::Config& config() const { return config_; }
+  // Feeds configured, feeds whose last poll failed (for status lines).
+  [[nodiscard]] std::pair<int, int> FeedHealth() const;
+
+ private:
+  struct Slot {
+    config::FeedEntry feed;
+    std::int64_t id = 0;
+    bool in_flight = false;
+    bool gone = false;
+    int consecutive_failures = 0;
+    UnixSeconds next_due = 0;
+    std::int64_t started_ms = 0;
+  };
+
+  Monitor(config::Config config, std::unique_ptr<store::Store> store,
+          std::unique_ptr<fetch::Fetcher> fetcher, std::shared_ptr<const match::Matcher> matcher,
+          WallClock clock);
+
+  [[nodiscard]] Result<void> ApplyFeeds();
+  void ApplyChannels();
+  void Submit(Slot& slot, bool conditional);
+  // Handles one finished transfer; returns the counts it added.
+  CycleSummary Handle(fetch::FetchResult result);
+  void Schedule(Slot& slot, UnixSeconds next_due);
+  void Deliver(CycleSummary& summary);
+
+  config::Config config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<fetch::Fetcher> fetcher_;
+  std::shared_ptr<const match::Matcher> matcher_;
+  RuleRouting routing_;
+  alert::Dispatcher dispatcher_;
+  WallClock clock_;
+  std::mt19937_64 rng_;
+  std::map<std::int64_t, Slot> slots_;            // by feed id
+  std::set<std::pair<UnixSeconds, std::int64_t>> due_;  // (next_due, feed id)
+};
+
+}  // namespace veille::pipeline
