@@ -11,6 +11,15 @@ endfunction()
 # veille_test(NAME SOURCES ... LINKS ...): a GoogleTest binary registered with CTest.
 function(veille_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LINKS;LABELS" ${ARGN})
+  # Several people edit one checkout at once: outside CI, a test whose sources are still being
+  # written is left out with a warning instead of breaking everyone's configure.
+  foreach(src IN LISTS ARG_SOURCES)
+    if(NOT IS_ABSOLUTE ${src} AND NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${src}
+       AND NOT DEFINED ENV{CI})
+      message(WARNING "${name}: ${src} does not exist yet; test left out of this build")
+      return()
+    endif()
+  endforeach()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LINKS} GTest::gtest GTest::gtest_main GTest::gmock
                         veille_warnings veille_sanitizers)

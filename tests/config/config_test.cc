@@ -1,0 +1,159 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace veille::config {
+namespace {
+
+Result<Config> Parse(const std::string& text) { return ParseConfig(text, "/etc/veille/veille.toml"); }
+
+TEST(ConfigTest, AnEmptyFileGivesTheDocumentedDefaults) {
+  auto c = Parse("");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->daemon.database, "/etc/veille/veille.db");
+  EXPECT_EQ(c->daemon.lock_file, "/etc/veille/veille.db.lock");
+  EXPECT_EQ(c->daemon.log_level, "info");
+  EXPECT_EQ(c->polling.interval_s, 1800);
+  EXPECT_EQ(c->polling.min_interval_s, 300);
+  EXPECT_EQ(c->polling.max_interval_s, 86400);
+  EXPECT_EQ(c->polling.concurrency, 32);
+  EXPECT_EQ(c->polling.per_host, 2);
+  EXPECT_EQ(c->polling.max_body, 16u * 1024 * 1024);
+  EXPECT_TRUE(c->feeds.empty());
+}
+
+TEST(ConfigTest, ReadsTheArchitectureExample) {
+  auto c = Parse(R"(
+[daemon]
+database = "data/veille.db"
+log_level = "debug"
+[polling]
+interval = "30m"
+min_interval = "5m"
+max_interval = "24h"
+concurrency = 16
+per_host = 2
+timeout = "30s"
+max_body = "8MiB"
+allow_private = ["127.0.0.1:8080"]
+[[feed]]
+url = "https://news.google.com/rss/search?q=%22l%27Or%C3%A9al%22&hl=fr"
+name = "Google News — L'Oréal"
+interval = "10m"
+tags = ["presse"]
+[[feed]]
+url = "feeds/local.xml"
+[[rule]]
+name = "marque"
+category = "brand"
+query = '''"L'Oréal" OR Lancôme OR Garnier'''
+exclude = 'emploi OR recrute'
+channels = ["equipe-com", "journal"]
+[[channel]]
+name = "equipe-com"
+type = "email"
+smtp_url = "smtp://mail.example.org:587"
+username = "veille"
+password_file = "smtp.pass"
+from = "veille <veille@example.org>"
+to = ["com@example.org"]
+[[channel]]
+name = "journal"
+type = "log"
+)");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->daemon.database, "/etc/veille/data/veille.db");
+  EXPECT_EQ(c->polling.max_body, 8u * 1024 * 1024);
+  EXPECT_EQ(c->polling.concurrency, 16);
+  ASSERT_EQ(c->feeds.size(), 2u);
+  EXPECT_EQ(c->feeds[0].name, "Google News — L'Oréal");
+  EXPECT_EQ(c->feeds[0].interval_s, 600);
+  EXPECT_EQ(c->feeds[1].url, "file:///etc/veille/feeds/local.xml");
+  EXPECT_EQ(c->feeds[1].name, "feeds/local.xml");
+  ASSERT_EQ(c->rules.size(), 1u);
+  EXPECT_EQ(c->rules[0].query, R"("L'Oréal" OR Lancôme OR Garnier)");
+  EXPECT_EQ(c->rules[0].channels.size(), 2u);
+  EXPECT_EQ(c->channels[0].password_file, "/etc/veille/smtp.pass");
+  EXPECT_EQ(c->channels[1].type, "log");
+}
+
+struct ErrorCase {
+  const char* toml;
+  const char* expected;  // the whole message
+};
+
+TEST(ConfigTest, ErrorsNameTheFileAndLineAndSuggestTheRightKey) {
+  const ErrorCase cases[] = {
+      {"[daemon]\ndatabse = \"x.db\"\n",
+       "/etc/veille/veille.toml:2: unknown key 'databse' in [daemon] (did you mean 'database'?)"},
+      {"[polling]\ninterval = \"30 minutes\"\n",
+       "/etc/veille/veille.toml:2: 'interval' must be a duration such as \"90s\", \"30m\", \"24h\" "
+       "or \"7d\""},
+      {"[[feed]]\nname = \"x\"\n", "/etc/veille/veille.toml:1: [[feed]] needs a 'url'"},
+      {"[[feed]]\nurl = \"gopher://x.org/\"\n",
+       "/etc/veille/veille.toml:2: 'url' scheme must be http, https or file, not 'gopher'"},
+      {"[[rule]]\nname = \"r\"\nquery = \"x\"\nchannels = [\"jornal\"]\n[[channel]]\nname = "
+       "\"journal\"\ntype = \"log\"\n",
+       "/etc/veille/veille.toml:1: rule \"r\" names unknown channel \"jornal\" (did you mean "
+       "\"journal\"?)"},
+      {"[[channel]]\nname = \"c\"\ntype = \"emial\"\n",
+       "/etc/veille/veille.toml:3: channel \"c\": unknown type 'emial' (did you mean 'email'?)"},
+      {"[[rule]]\nname = \"r\"\n", "/etc/veille/veille.toml:1: rule \"r\" needs a non-empty 'query'"},
+      {"[polling]\nconcurrency = 0\n",
+       "/etc/veille/veille.toml:2: 'concurrency' must be between 1 and 1024"},
+      {"[polling]\nallow_private = [\"127.0.0.1\"]\n",
+       "/etc/veille/veille.toml:2: 'allow_private' entries must be \"host:port\", got "
+       "\"127.0.0.1\""},
+      {"[[feed]]\nurl = \"a.xml\"\n[[feed]]\nurl = \"a.xml\"\n",
+       "/etc/veille/veille.toml:3: feed 'file:///etc/veille/a.xml' is listed twice"},
+      {"[polling]\nmin_interval = \"2d\"\n",
+       "/etc/veille/veille.toml:2: 'min_interval' is longer than 'max_interval'"},
+  };
+  for (const auto& c : cases) {
+    auto r = Parse(c.toml);
+    ASSERT_FALSE(r) << "accepted:\n" << c.toml;
+    EXPECT_EQ(r.error().code, ErrorCode::kConfig);
+    EXPECT_EQ(r.error().message, c.expected) << "input:\n" << c.toml;
+  }
+}
+
+TEST(ConfigTest, TomlSyntaxErrorsCarryTheirLine) {
+  auto r = Parse("[daemon]\nlog_level = \"info\"\nuser_agent = \n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("/etc/veille/veille.toml:3: ", 0), 0u) << r.error().message;
+}
+
+TEST(ConfigTest, LoadConfigReportsAnUnreadableFile) {
+  auto r = LoadConfig("/nonexistent/veille.toml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kIo);
+  EXPECT_NE(r.error().message.find("/nonexistent/veille.toml"), std::string::npos);
+}
+
+TEST(ConfigTest, RelativeConfigPathsResolveAgainstTheFilesDirectory) {
+  const auto dir = std::filesystem::temp_directory_path() / "veille-config-test";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "veille.toml";
+  std::ofstream(file) << "[daemon]\ndatabase = \"state/v.db\"\n[[feed]]\nurl = \"../f.xml\"\n";
+  auto c = LoadConfig(file.string());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->daemon.database, (dir / "state/v.db").string());
+  EXPECT_EQ(c->feeds[0].url, "file://" + (dir.parent_path() / "f.xml").string());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigTest, ParsesSizes) {
+  EXPECT_EQ(ParseSize("16MiB"), 16u * 1024 * 1024);
+  EXPECT_EQ(ParseSize("512KiB"), 512u * 1024);
+  EXPECT_EQ(ParseSize("1GB"), 1000000000u);
+  EXPECT_EQ(ParseSize("4096"), 4096u);
+  EXPECT_FALSE(ParseSize("16 MiB"));
+  EXPECT_FALSE(ParseSize("MiB"));
+  EXPECT_FALSE(ParseSize("0"));
+}
+
+}  // namespace
+}  // namespace veille::config

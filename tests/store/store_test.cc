@@ -1,0 +1,224 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/schema.h"
+
+namespace veille::store {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("veille-store-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "veille.db").string();
+    auto s = Store::Open(path_, OpenMode::kReadWrite);
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+    auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"}}, 1000);
+    ASSERT_TRUE(ids);
+    feed_id_ = (*ids)[0];
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  DocumentCommit Document(std::vector<std::string> keys, UnixSeconds now) {
+    DocumentCommit c;
+    c.feed.feed_id = feed_id_;
+    c.feed.fetched_at = now;
+    c.feed.next_due_at = now + 1800;
+    c.feed.store_validators = true;
+    c.feed.etag = "\"v1\"";
+    for (const auto& k : keys) {
+      EntryRecord e;
+      e.key = k;
+      e.title = "Title " + k;
+      e.link = "https://a.example/" + k;
+      MentionRecord m;
+      m.rule = "marque";
+      m.category = "brand";
+      m.terms = {"Orélia"};
+      m.snippet = "about Orélia";
+      m.highlights = {{6, 13}};
+      m.channels = {"journal"};
+      e.mentions.push_back(m);
+      c.entries.push_back(e);
+    }
+    return c;
+  }
+
+  std::int64_t Count(const char* table) {
+    auto stmt = store_->db().Prepare(std::string("SELECT COUNT(*) FROM ") + table);
+    EXPECT_TRUE(stmt);
+    EXPECT_TRUE(stmt->Step());
+    return stmt->Int(0);
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+  std::int64_t feed_id_ = 0;
+};
+
+TEST_F(StoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
+  auto stmt = store_->db().Prepare("PRAGMA user_version");
+  ASSERT_TRUE(stmt);
+  ASSERT_TRUE(stmt->Step());
+  EXPECT_EQ(stmt->Int(0), SchemaVersion());
+  auto journal = store_->db().Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(journal && journal->Step());
+  EXPECT_EQ(journal->Text(0), "wal");
+}
+
+TEST_F(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
+  ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
+  store_.reset();
+  auto s = Store::Open(path_, OpenMode::kReadWrite);
+  ASSERT_TRUE(s) << s.error().message;
+  store_ = std::move(*s);
+  EXPECT_EQ(Count("entries"), 1);
+}
+
+TEST_F(StoreTest, ARepeatedDocumentCreatesNoDuplicateEntriesMentionsOrAlerts) {
+  auto first = store_->CommitDocument(Document({"a", "b"}, 2000));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->new_entries, 2);
+  EXPECT_EQ(first->new_mentions, 2);
+  auto second = store_->CommitDocument(Document({"a", "b", "c"}, 3000));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->new_entries, 1);
+  EXPECT_EQ(second->new_mentions, 1);
+  EXPECT_EQ(Count("entries"), 3);
+  EXPECT_EQ(Count("mentions"), 3);
+  EXPECT_EQ(Count("outbox"), 3);
+}
+
+TEST_F(StoreTest, CommitWritesTheFeedStateWithTheEntries) {
+  ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
+  auto feed = store_->GetFeed(feed_id_);
+  ASSERT_TRUE(feed && *feed);
+  EXPECT_EQ((*feed)->etag, "\"v1\"");
+  EXPECT_EQ((*feed)->last_fetch_at, 2000);
+  EXPECT_EQ((*feed)->first_polled_at, 2000);
+  EXPECT_EQ((*feed)->last_new_entry_at, 2000);
+  EXPECT_EQ((*feed)->next_due_at, 3800);
+  EXPECT_EQ((*feed)->last_outcome, "ok");
+}
+
+TEST_F(StoreTest, ARecoveredParseDoesNotStoreValidators) {
+  auto doc = Document({"a"}, 2000);
+  doc.feed.store_validators = false;
+  ASSERT_TRUE(store_->CommitDocument(doc));
+  auto feed = store_->GetFeed(feed_id_);
+  ASSERT_TRUE(feed && *feed);
+  EXPECT_FALSE((*feed)->etag);
+  EXPECT_FALSE((*feed)->first_polled_at);
+}
+
+TEST_F(StoreTest, AFailedCommitLeavesNothingBehind) {
+  auto doc = Document({"a"}, 2000);
+  doc.feed.feed_id = 999;  // no such feed
+  ASSERT_FALSE(store_->CommitDocument(doc));
+  EXPECT_EQ(Count("entries"), 0);
+  EXPECT_EQ(Count("mentions"), 0);
+}
+
+TEST_F(StoreTest, DiskFullRollsTheWholeDocumentBack) {
+  ASSERT_TRUE(store_->CommitDocument(Document({"seed"}, 1500)));
+  auto pages = store_->db().Prepare("PRAGMA page_count");
+  ASSERT_TRUE(pages && pages->Step());
+  const auto count = pages->Int(0);
+  ASSERT_TRUE(store_->db().Exec("PRAGMA max_page_count = " + std::to_string(count)));
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) keys.push_back("k" + std::to_string(i));
+  auto big = Document(keys, 2000);
+  for (auto& e : big.entries) e.content = std::string(4000, 'x');
+  auto r = store_->CommitDocument(big);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kStorageFull);
+  EXPECT_EQ(Count("entries"), 1);
+  auto check = store_->db().Prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check && check->Step());
+  EXPECT_EQ(check->Text(0), "ok");
+}
+
+TEST_F(StoreTest, SuppressedAlertsAreRecordedButNeverDue) {
+  auto doc = Document({"a"}, 2000);
+  doc.alerts_enabled = false;
+  ASSERT_TRUE(store_->CommitDocument(doc));
+  EXPECT_EQ(Count("outbox"), 1);
+  auto due = store_->DueOutbox(5000, 10);
+  ASSERT_TRUE(due);
+  EXPECT_TRUE(due->empty());
+}
+
+TEST_F(StoreTest, OutboxRowsAreDueThenDeliveredOnce) {
+  ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
+  auto due = store_->DueOutbox(2000, 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].channel, "journal");
+  EXPECT_EQ((*due)[0].idempotency_key.size(), 35u);
+  ASSERT_TRUE(store_->MarkDelivered((*due)[0].id, 2001));
+  auto again = store_->DueOutbox(9999, 10);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+}
+
+TEST_F(StoreTest, ListsMentionsNewestFirstWithFilters) {
+  ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
+  ASSERT_TRUE(store_->CommitDocument(Document({"b"}, 3000)));
+  MentionFilter all;
+  auto rows = store_->ListMentions(all);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].title, "Title b");
+  EXPECT_EQ((*rows)[0].terms, std::vector<std::string>{"Orélia"});
+  EXPECT_EQ((*rows)[0].highlights.size(), 1u);
+  EXPECT_EQ((*rows)[0].feed_name, "A");
+  MentionFilter since;
+  since.since = 2500;
+  auto recent = store_->ListMentions(since);
+  ASSERT_TRUE(recent);
+  EXPECT_EQ(recent->size(), 1u);
+  MentionFilter other_rule;
+  other_rule.rule = "concurrents";
+  auto none = store_->ListMentions(other_rule);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
+  ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
+  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  ASSERT_TRUE(reader) << reader.error().message;
+  auto rows = (*reader)->ListMentions(MentionFilter{});
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 1u);
+  EXPECT_FALSE((*reader)->db().Exec("DELETE FROM mentions"));
+}
+
+TEST(StoreOpenTest, ReadOnlyOpenOfAMissingFileSaysSo) {
+  auto r = Store::Open("/nonexistent/dir/veille.db", OpenMode::kReadOnly);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find("has veilled run yet"), std::string::npos);
+}
+
+TEST(StoreCodecTest, HighlightsAndLinesRoundTrip) {
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> h = {{0, 5}, {17, 30}};
+  EXPECT_EQ(DecodeHighlights(EncodeHighlights(h)), h);
+  EXPECT_EQ(SplitLines(JoinLines({"a b", "c\nd"})), (std::vector<std::string>{"a b", "c d"}));
+  EXPECT_TRUE(SplitLines("").empty());
+}
+
+}  // namespace
+}  // namespace veille::store
