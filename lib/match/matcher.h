@@ -38,9 +38,9 @@ struct Highlight {
 
 // One rule matching one document.
 struct Mention {
-  std::size_t rule_index = 0;        // index into the RuleSpec vector given to Compile
-  std::vector<std::string> terms;    // the query terms that matched, as written in the query
-  std::string snippet;               // ~200 chars of the publisher's text around the first hit
+  std::size_t rule_index = 0;         // index into the RuleSpec vector given to Compile
+  std::vector<std::string> terms;     // the query terms that matched, as written in the query
+  std::string snippet;                // ~200 chars of the publisher's text around the first hit
   std::vector<Highlight> highlights;  // the hits inside `snippet`
 };
 

@@ -1,0 +1,547 @@
+// The engine. Compile() turns every rule into a small tree over "leaves" (terms and phrases);
+// every text leaf becomes one literal of a single Hyperscan database: its folded words, each
+// preceded by a space, plus a trailing space unless it ends in a wildcard (" l oreal ",
+// " lanc"). The normalized entry writes every word after one space and ends each field with
+// " \n", so a literal can only match whole words inside one field.
+//
+// Match() normalizes the entry's fields into one buffer, scans it once, turns each literal hit
+// into (pattern, first word, field) and evaluates only the rules that one of the hit patterns
+// can satisfy (plus the few rules that can match on site:/lang: alone): O(text + hits), not
+// O(rules x text).
+#include "match/matcher.h"
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "match/query.h"
+#include "match/scanner.h"
+#include "match/snippet.h"
+#include "text/normalize.h"
+
+namespace veille::match {
+namespace {
+
+using internal::LiteralHit;
+using internal::SourceSpan;
+using Kind = QueryNode::Kind;
+
+// The parts of an entry a literal can be found in, as bits of a leaf's field mask.
+enum SegmentKind : std::uint8_t { kTitle, kText, kAuthor, kLink, kFeed, kCategory };
+
+std::uint8_t MaskFor(Field field) {
+  switch (field) {
+    case Field::kDefault:
+      return (1u << kTitle) | (1u << kText);
+    case Field::kTitle:
+      return 1u << kTitle;
+    case Field::kText:
+      return 1u << kText;
+    case Field::kAuthor:
+      return 1u << kAuthor;
+    case Field::kLink:
+      return 1u << kLink;
+    case Field::kFeed:
+      return 1u << kFeed;
+    case Field::kCategory:
+      return 1u << kCategory;
+    case Field::kSite:
+    case Field::kLang:
+      return 0;
+  }
+  return 0;
+}
+
+constexpr std::uint32_t kNoPattern = 0xFFFFFFFF;
+
+struct Leaf {
+  std::string text;  // as written, for Mention::terms
+  Field field = Field::kDefault;
+  std::uint8_t mask = 0;
+  text::Fold fold = text::Fold::kInsensitive;
+  bool prefix = false;
+  std::vector<std::string> exact_words;
+  std::string value;  // site: and lang:
+  std::uint32_t pattern = kNoPattern;
+  std::uint32_t word_count = 0;
+};
+
+struct Node {
+  Kind kind = Kind::kTerm;
+  std::uint32_t leaf = 0;
+  std::uint32_t distance = 0;
+  bool ordered = false;
+  std::vector<std::uint32_t> children;
+};
+
+struct Tree {
+  std::vector<Node> nodes;
+  std::uint32_t root = 0;
+};
+
+struct CompiledRule {
+  Tree query;
+  Tree exclude;
+  bool has_exclude = false;
+};
+
+struct PatternInfo {
+  std::uint32_t length = 0;
+  std::uint32_t words = 0;
+};
+
+struct Segment {
+  SegmentKind kind = kTitle;
+  std::string_view source;
+  std::uint32_t first_word = 0;
+  std::uint32_t end_word = 0;
+};
+
+struct Hit {
+  std::uint32_t pattern = 0;
+  std::uint32_t first_word = 0;
+  std::uint32_t segment = 0;
+};
+
+struct Occurrence {
+  std::uint32_t first = 0;  // word indices (inclusive) in the normalized entry
+  std::uint32_t last = 0;
+  std::uint32_t segment = 0;
+  std::uint32_t leaf = 0;
+};
+
+// Per-thread buffers reused across calls, so matching allocates nothing in the steady state.
+struct Workspace {
+  text::Normalized norm;
+  std::vector<Segment> segments;
+  std::vector<LiteralHit> raw;
+  std::vector<Hit> hits;
+  std::vector<std::uint32_t> candidates;
+  std::string host;
+  std::string lang;
+};
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// "https://user@News.Example.org:443/x" -> "news.example.org".
+std::string HostOf(std::string_view link) {
+  const std::size_t scheme = link.find("://");
+  if (scheme != std::string_view::npos) link.remove_prefix(scheme + 3);
+  link = link.substr(0, link.find_first_of("/?#"));
+  const std::size_t at = link.rfind('@');
+  if (at != std::string_view::npos) link.remove_prefix(at + 1);
+  if (!link.starts_with("[")) link = link.substr(0, link.find(':'));
+  std::string host = LowerAscii(link);
+  while (host.ends_with(".")) host.pop_back();
+  return host;
+}
+
+class MatcherImpl final : public Matcher {
+ public:
+  explicit MatcherImpl(std::vector<RuleSpec> rules) : rules_(std::move(rules)) {}
+
+  Result<void> AddRule(std::size_t index) {
+    const RuleSpec& spec = rules_[index];
+    const std::string where = "rule \"" + spec.name + "\": ";
+    auto query = ParseQuery(spec.query);
+    if (!query) return Fail(ErrorCode::kInvalidArgument, where + query.error().ToString());
+    CompiledRule rule;
+    const auto rule_id = static_cast<std::uint32_t>(index);
+    rule.query.root = AddNode(*query, rule_id, /*positive=*/true, /*register=*/true, &rule.query);
+    if (spec.exclude.find_first_not_of(" \t\r\n") != std::string::npos) {
+      auto exclude = ParseQuery(spec.exclude);
+      if (!exclude) {
+        return Fail(ErrorCode::kInvalidArgument, where + "exclude: " + exclude.error().ToString());
+      }
+      rule.exclude.root = AddNode(*exclude, rule_id, true, /*register=*/false, &rule.exclude);
+      rule.has_exclude = true;
+    }
+    if (MatchesWithoutTerms(*query, Scopes::kFavourable)) always_.push_back(rule_id);
+    compiled_.push_back(std::move(rule));
+    return {};
+  }
+
+  Result<void> Finish() {
+    std::sort(pattern_rules_.begin(), pattern_rules_.end());
+    pattern_rules_.erase(std::unique(pattern_rules_.begin(), pattern_rules_.end()),
+                         pattern_rules_.end());
+    rules_by_pattern_begin_.assign(literals_.size() + 1, 0);
+    for (const auto& [pattern, rule] : pattern_rules_) ++rules_by_pattern_begin_[pattern + 1];
+    for (std::size_t i = 1; i < rules_by_pattern_begin_.size(); ++i) {
+      rules_by_pattern_begin_[i] += rules_by_pattern_begin_[i - 1];
+    }
+    auto scanner = internal::LiteralScanner::Compile(literals_);
+    if (!scanner) return tl::unexpected(scanner.error());
+    scanner_ = std::move(*scanner);
+    literal_index_.clear();
+    return {};
+  }
+
+  std::vector<Mention> Match(const Document& doc) const override {
+    thread_local Workspace ws;
+    Prepare(doc, &ws);
+    std::vector<Mention> mentions;
+    for (const std::uint32_t rule_id : ws.candidates) {
+      const CompiledRule& rule = compiled_[rule_id];
+      if (!Eval(rule.query, rule.query.root, ws)) continue;
+      if (rule.has_exclude && Eval(rule.exclude, rule.exclude.root, ws)) continue;
+      mentions.push_back(MakeMention(rule_id, ws));
+    }
+    if (ws.norm.text.capacity() > (8u << 20)) ws = Workspace();  // do not pin a huge entry
+    return mentions;
+  }
+
+  const std::vector<RuleSpec>& rules() const override { return rules_; }
+
+ private:
+  std::uint32_t AddNode(const QueryNode& q, std::uint32_t rule_id, bool positive,
+                        bool register_hits, Tree* tree) {
+    Node node;
+    node.kind = q.kind;
+    node.distance = q.distance;
+    node.ordered = q.ordered;
+    if (q.kind == Kind::kTerm) {
+      node.leaf = AddLeaf(q, rule_id, positive && register_hits);
+    } else {
+      const bool child_positive = q.kind == Kind::kNot ? !positive : positive;
+      for (const QueryNode& c : q.children) {
+        node.children.push_back(AddNode(c, rule_id, child_positive, register_hits, tree));
+      }
+    }
+    tree->nodes.push_back(std::move(node));
+    return static_cast<std::uint32_t>(tree->nodes.size() - 1);
+  }
+
+  std::uint32_t AddLeaf(const QueryNode& q, std::uint32_t rule_id, bool triggers) {
+    Leaf leaf;
+    leaf.text = q.text;
+    leaf.field = q.field;
+    leaf.mask = MaskFor(q.field);
+    leaf.fold = q.fold;
+    leaf.prefix = q.prefix;
+    leaf.exact_words = q.exact_words;
+    leaf.value = q.value;
+    if (!q.words.empty()) {
+      std::string literal;
+      for (const std::string& w : q.words) literal += " " + w;
+      if (!q.prefix) literal += ' ';
+      auto [it, inserted] =
+          literal_index_.try_emplace(literal, static_cast<std::uint32_t>(literals_.size()));
+      if (inserted) {
+        literals_.push_back(literal);
+        patterns_.push_back(PatternInfo{static_cast<std::uint32_t>(literal.size()),
+                                        static_cast<std::uint32_t>(q.words.size())});
+      }
+      leaf.pattern = it->second;
+      leaf.word_count = static_cast<std::uint32_t>(q.words.size());
+      if (triggers) pattern_rules_.emplace_back(leaf.pattern, rule_id);
+    }
+    leaves_.push_back(std::move(leaf));
+    return static_cast<std::uint32_t>(leaves_.size() - 1);
+  }
+
+  // Normalizes the entry, scans it once and lists the rules worth evaluating.
+  void Prepare(const Document& doc, Workspace* ws) const {
+    ws->norm.clear();
+    ws->segments.clear();
+    ws->raw.clear();
+    ws->hits.clear();
+    ws->candidates.clear();
+    const auto add = [&](SegmentKind kind, std::string_view source) {
+      if (source.empty()) return;
+      Segment s;
+      s.kind = kind;
+      s.source = source;
+      s.first_word = static_cast<std::uint32_t>(ws->norm.words.size());
+      text::AppendWords(source, &ws->norm);
+      ws->norm.text += " \n";
+      s.end_word = static_cast<std::uint32_t>(ws->norm.words.size());
+      if (s.end_word > s.first_word) ws->segments.push_back(s);
+    };
+    add(kTitle, doc.title);
+    add(kText, doc.text);
+    if (uses_other_fields_) {
+      add(kAuthor, doc.author);
+      add(kLink, doc.link);
+      add(kFeed, doc.feed_name);
+      add(kFeed, doc.feed_url);
+      for (std::string_view c : doc.categories) add(kCategory, c);
+    }
+    ws->host = HostOf(doc.link);
+    ws->lang = LowerAscii(doc.language);
+    std::replace(ws->lang.begin(), ws->lang.end(), '_', '-');
+
+    scanner_.Scan(ws->norm.text, &ws->raw);
+    const std::vector<text::Word>& words = ws->norm.words;
+    for (const LiteralHit& raw : ws->raw) {
+      const PatternInfo& p = patterns_[raw.id];
+      const std::uint32_t word_begin = raw.end - p.length + 1;
+      const auto it = std::lower_bound(
+          words.begin(), words.end(), word_begin,
+          [](const text::Word& w, std::uint32_t offset) { return w.begin < offset; });
+      if (it == words.end() || it->begin != word_begin) continue;  // cannot happen
+      const auto first_word = static_cast<std::uint32_t>(it - words.begin());
+      const auto seg =
+          std::upper_bound(ws->segments.begin(), ws->segments.end(), first_word,
+                           [](std::uint32_t w, const Segment& s) { return w < s.first_word; }) -
+          ws->segments.begin() - 1;
+      ws->hits.push_back(Hit{raw.id, first_word, static_cast<std::uint32_t>(seg)});
+    }
+    std::sort(ws->hits.begin(), ws->hits.end(), [](const Hit& a, const Hit& b) {
+      return a.pattern != b.pattern ? a.pattern < b.pattern : a.first_word < b.first_word;
+    });
+    std::uint32_t previous = kNoPattern;
+    for (const Hit& h : ws->hits) {
+      if (h.pattern == previous) continue;
+      previous = h.pattern;
+      for (std::uint32_t i = rules_by_pattern_begin_[h.pattern];
+           i < rules_by_pattern_begin_[h.pattern + 1]; ++i) {
+        ws->candidates.push_back(pattern_rules_[i].second);
+      }
+    }
+    ws->candidates.insert(ws->candidates.end(), always_.begin(), always_.end());
+    std::sort(ws->candidates.begin(), ws->candidates.end());
+    ws->candidates.erase(std::unique(ws->candidates.begin(), ws->candidates.end()),
+                         ws->candidates.end());
+  }
+
+  bool Verify(const Leaf& leaf, const Hit& hit, const Workspace& ws) const {
+    const Segment& seg = ws.segments[hit.segment];
+    for (std::uint32_t i = 0; i < leaf.word_count; ++i) {
+      const text::Word& w = ws.norm.words[hit.first_word + i];
+      const std::string folded = text::FoldWord(
+          seg.source.substr(w.source_begin, w.source_end - w.source_begin), leaf.fold);
+      const std::string& want = leaf.exact_words[i];
+      const bool ok =
+          leaf.prefix && i + 1 == leaf.word_count ? folded.starts_with(want) : folded == want;
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  // Appends the occurrences of a text leaf (sorted by first word); returns whether any.
+  bool LeafOccurrences(std::uint32_t leaf_id, const Workspace& ws,
+                       std::vector<Occurrence>* out) const {
+    const Leaf& leaf = leaves_[leaf_id];
+    if (leaf.pattern == kNoPattern) return false;
+    const auto range =
+        std::equal_range(ws.hits.begin(), ws.hits.end(), Hit{leaf.pattern, 0, 0},
+                         [](const Hit& a, const Hit& b) { return a.pattern < b.pattern; });
+    bool any = false;
+    for (auto it = range.first; it != range.second; ++it) {
+      if ((leaf.mask & (1u << ws.segments[it->segment].kind)) == 0) continue;
+      if (leaf.fold != text::Fold::kInsensitive && !Verify(leaf, *it, ws)) continue;
+      any = true;
+      if (out == nullptr) return true;
+      out->push_back(
+          Occurrence{it->first_word, it->first_word + leaf.word_count - 1, it->segment, leaf_id});
+    }
+    return any;
+  }
+
+  bool ScopeMatches(const Leaf& leaf, const Workspace& ws) const {
+    if (leaf.field == Field::kSite) {
+      return ws.host == leaf.value ||
+             (ws.host.size() > leaf.value.size() && ws.host.ends_with(leaf.value) &&
+              ws.host[ws.host.size() - leaf.value.size() - 1] == '.');
+    }
+    return ws.lang == leaf.value ||
+           (ws.lang.starts_with(leaf.value) && ws.lang[leaf.value.size()] == '-');
+  }
+
+  void OperandOccurrences(const Tree& tree, std::uint32_t id, const Workspace& ws,
+                          std::vector<Occurrence>* out) const {
+    const Node& n = tree.nodes[id];
+    if (n.kind == Kind::kTerm) {
+      LeafOccurrences(n.leaf, ws, out);
+      return;
+    }
+    for (std::uint32_t c : n.children) OperandOccurrences(tree, c, ws, out);
+  }
+
+  // Whether the two operands of a NEAR node occur close enough; with `pairs`, also collects
+  // every occurrence that takes part in a satisfying pair.
+  bool Near(const Tree& tree, const Node& n, const Workspace& ws,
+            std::vector<Occurrence>* pairs) const {
+    std::vector<Occurrence> a;
+    std::vector<Occurrence> b;
+    OperandOccurrences(tree, n.children[0], ws, &a);
+    if (a.empty()) return false;
+    OperandOccurrences(tree, n.children[1], ws, &b);
+    if (b.empty()) return false;
+    const auto by_first = [](const Occurrence& x, const Occurrence& y) {
+      return x.first < y.first;
+    };
+    std::sort(b.begin(), b.end(), by_first);
+    std::uint32_t longest = 0;
+    for (const Occurrence& o : b) longest = std::max(longest, o.last - o.first);
+    bool found = false;
+    for (const Occurrence& x : a) {
+      const std::uint32_t reach = n.distance + 1 + longest;
+      const std::uint32_t lo = x.first > reach ? x.first - reach : 0;
+      auto it = std::lower_bound(b.begin(), b.end(), Occurrence{lo, lo, 0, 0}, by_first);
+      for (; it != b.end() && it->first <= x.last + n.distance + 1; ++it) {
+        const Occurrence& y = *it;
+        if (y.segment != x.segment) continue;
+        bool ok = false;
+        if (x.last < y.first) {
+          ok = y.first - x.last - 1 <= n.distance;
+        } else if (y.last < x.first) {
+          ok = !n.ordered && x.first - y.last - 1 <= n.distance;
+        }
+        if (!ok) continue;
+        if (pairs == nullptr) return true;
+        found = true;
+        pairs->push_back(x);
+        pairs->push_back(y);
+      }
+    }
+    return found;
+  }
+
+  bool Eval(const Tree& tree, std::uint32_t id, const Workspace& ws) const {
+    const Node& n = tree.nodes[id];
+    switch (n.kind) {
+      case Kind::kTerm: {
+        const Leaf& leaf = leaves_[n.leaf];
+        if (leaf.pattern == kNoPattern) return ScopeMatches(leaf, ws);
+        return LeafOccurrences(n.leaf, ws, nullptr);
+      }
+      case Kind::kAnd:
+        for (std::uint32_t c : n.children) {
+          if (!Eval(tree, c, ws)) return false;
+        }
+        return true;
+      case Kind::kOr:
+        for (std::uint32_t c : n.children) {
+          if (Eval(tree, c, ws)) return true;
+        }
+        return false;
+      case Kind::kNot:
+        return !Eval(tree, n.children[0], ws);
+      case Kind::kNear:
+        return Near(tree, n, ws, nullptr);
+    }
+    return false;
+  }
+
+  // The occurrences and scope leaves that make a matching query true (nothing under NOT).
+  void Collect(const Tree& tree, std::uint32_t id, const Workspace& ws,
+               std::vector<Occurrence>* occurrences, std::vector<std::uint32_t>* leaves) const {
+    const Node& n = tree.nodes[id];
+    switch (n.kind) {
+      case Kind::kTerm:
+        if (leaves_[n.leaf].pattern == kNoPattern) {
+          if (ScopeMatches(leaves_[n.leaf], ws)) leaves->push_back(n.leaf);
+        } else if (LeafOccurrences(n.leaf, ws, occurrences)) {
+          leaves->push_back(n.leaf);
+        }
+        return;
+      case Kind::kAnd:
+      case Kind::kOr:
+        for (std::uint32_t c : n.children) {
+          if (n.kind == Kind::kAnd || Eval(tree, c, ws)) Collect(tree, c, ws, occurrences, leaves);
+        }
+        return;
+      case Kind::kNot:
+        return;
+      case Kind::kNear: {
+        const std::size_t before = occurrences->size();
+        Near(tree, n, ws, occurrences);
+        for (std::size_t i = before; i < occurrences->size(); ++i) {
+          leaves->push_back((*occurrences)[i].leaf);
+        }
+        return;
+      }
+    }
+  }
+
+  Mention MakeMention(std::uint32_t rule_id, const Workspace& ws) const {
+    const CompiledRule& rule = compiled_[rule_id];
+    std::vector<Occurrence> occurrences;
+    std::vector<std::uint32_t> leaves;
+    Collect(rule.query, rule.query.root, ws, &occurrences, &leaves);
+    Mention m;
+    m.rule_index = rule_id;
+    std::sort(leaves.begin(), leaves.end());
+    leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+    for (std::uint32_t l : leaves) {
+      const std::string& t = leaves_[l].text;
+      if (std::find(m.terms.begin(), m.terms.end(), t) == m.terms.end()) m.terms.push_back(t);
+    }
+    if (occurrences.empty()) return m;
+    // Anchor: the first hit in the text, else the first hit in the earliest field.
+    const Occurrence* anchor = nullptr;
+    for (const Occurrence& o : occurrences) {
+      const bool in_text = ws.segments[o.segment].kind == kText;
+      const bool anchor_in_text = anchor != nullptr && ws.segments[anchor->segment].kind == kText;
+      if (anchor == nullptr || (in_text && !anchor_in_text) ||
+          (in_text == anchor_in_text && o.first < anchor->first)) {
+        anchor = &o;
+      }
+    }
+    const Segment& seg = ws.segments[anchor->segment];
+    const auto& words = ws.norm.words;
+    std::vector<SourceSpan> spans;
+    for (const Occurrence& o : occurrences) {
+      if (o.segment != anchor->segment) continue;
+      spans.push_back(SourceSpan{words[o.first].source_begin, words[o.last].source_end});
+    }
+    const SourceSpan anchor_span{words[anchor->first].source_begin, words[anchor->last].source_end};
+    internal::Snippet s = internal::MakeSnippet(
+        seg.source,
+        std::span<const text::Word>(words.data() + seg.first_word, seg.end_word - seg.first_word),
+        anchor_span, std::move(spans));
+    m.snippet = std::move(s.text);
+    m.highlights = std::move(s.highlights);
+    return m;
+  }
+
+  friend Result<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vector<RuleSpec>&);
+
+  std::vector<RuleSpec> rules_;
+  std::vector<CompiledRule> compiled_;
+  std::vector<Leaf> leaves_;
+  std::vector<std::string> literals_;
+  std::vector<PatternInfo> patterns_;
+  std::unordered_map<std::string, std::uint32_t> literal_index_;        // only while compiling
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pattern_rules_;  // (pattern, rule), sorted
+  std::vector<std::uint32_t> rules_by_pattern_begin_;  // CSR offsets into pattern_rules_
+  std::vector<std::uint32_t> always_;                  // rules that can match without any term hit
+  bool uses_other_fields_ = false;
+  internal::LiteralScanner scanner_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vector<RuleSpec>& rules) {
+  auto impl = std::make_shared<MatcherImpl>(rules);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    auto added = impl->AddRule(i);
+    if (!added) return tl::unexpected(added.error());
+  }
+  for (const Leaf& leaf : impl->leaves_) {
+    if (leaf.pattern != kNoPattern && leaf.field != Field::kDefault &&
+        leaf.field != Field::kTitle && leaf.field != Field::kText) {
+      impl->uses_other_fields_ = true;
+    }
+  }
+  auto finished = impl->Finish();
+  if (!finished) return tl::unexpected(finished.error());
+  return std::shared_ptr<const Matcher>(std::move(impl));
+}
+
+std::string CheckQuery(std::string_view query) {
+  auto parsed = ParseQuery(query);
+  return parsed ? std::string() : parsed.error().ToString();
+}
+
+}  // namespace veille::match
