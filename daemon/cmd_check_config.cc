@@ -1,0 +1,56 @@
+// veille check-config: validates a configuration file, rules included, without touching anything.
+#include <iostream>
+
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+#include "match/matcher.h"
+
+namespace veille::cli {
+namespace {
+
+int Run(const GlobalOptions& global, const std::string& file) {
+  const std::string path = file.empty() ? global.config_path : file;
+  auto config = config::LoadConfig(path);
+  if (!config) {
+    std::cerr << config.error().message << "\n";
+    return 1;
+  }
+  // Every rule's query and exclude query, with the rule's file:line.
+  int errors = 0;
+  for (const auto& rule : config->rules) {
+    for (const auto& [what, query] : {std::pair<const char*, const std::string&>{"", rule.query},
+                                      {" exclude", rule.exclude}}) {
+      if (query.empty()) continue;
+      const std::string problem = match::CheckQuery(query);
+      if (problem.empty()) continue;
+      std::cerr << path << ":" << rule.query_line << ": rule \"" << rule.name << "\"" << what
+                << ": " << problem << "\n";
+      ++errors;
+    }
+  }
+  if (errors > 0) return 1;
+  std::vector<match::RuleSpec> specs;
+  for (const auto& r : config->rules) specs.push_back({r.name, r.category, r.query, r.exclude});
+  if (auto matcher = match::Matcher::Compile(specs); !matcher) {
+    std::cerr << path << ": " << matcher.error().message << "\n";
+    return 1;
+  }
+  std::cout << path << ": ok (" << config->feeds.size() << " feeds, " << config->rules.size()
+            << " rules, " << config->channels.size() << " channels; database "
+            << config->daemon.database << ")\n";
+  return 0;
+}
+
+void AddCheckConfigCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
+  auto file = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "check-config", "Validate a configuration file (exit 1 with FILE:LINE: message on error)");
+  cmd->add_option("file", *file, "File to check (default: --config)");
+  cmd->callback([&global, file, exit_code] { *exit_code = Run(global, *file); });
+}
+
+}  // namespace
+
+VEILLE_REGISTER_COMMAND("check-config", AddCheckConfigCommand);
+
+}  // namespace veille::cli
