@@ -87,8 +87,8 @@ std::size_t TerminalWidth() {
 }
 
 void PrintTable(const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows, std::size_t flex,
-                std::size_t width) {
+                const std::vector<std::vector<std::string>>& rows,
+                const std::vector<Shrink>& shrink, std::size_t width) {
   std::vector<std::size_t> widths(header.size(), 0);
   for (std::size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
   for (const auto& row : rows) {
@@ -98,9 +98,11 @@ void PrintTable(const std::vector<std::string>& header,
   }
   std::size_t total = 0;
   for (auto w : widths) total += w + 2;
-  if (total > width && flex < widths.size()) {
-    const std::size_t over = total - width;
-    widths[flex] = widths[flex] > over + 8 ? widths[flex] - over : 8;
+  for (const Shrink& s : shrink) {
+    if (total <= width || s.column >= widths.size() || widths[s.column] <= s.min_width) continue;
+    const std::size_t give = std::min(total - width, widths[s.column] - s.min_width);
+    widths[s.column] -= give;
+    total -= give;
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;

@@ -35,10 +35,17 @@ std::size_t DisplayWidth(std::string_view text);
 // Terminal width from $COLUMNS or the tty; 120 when unknown.
 std::size_t TerminalWidth();
 
-// Prints rows as aligned columns. `flex` is the column that shrinks to fit `width`.
+// A column that may shrink (down to `min_width`) when the table is wider than the terminal;
+// columns listed first give up their width first.
+struct Shrink {
+  std::size_t column;
+  std::size_t min_width;
+};
+
+// Prints rows as aligned columns fitting `width` where the shrinkable columns allow.
 void PrintTable(const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows, std::size_t flex,
-                std::size_t width);
+                const std::vector<std::vector<std::string>>& rows,
+                const std::vector<Shrink>& shrink, std::size_t width);
 
 // "2026-11-25 20:33" in UTC, or "-" when absent.
 std::string ShortTime(std::optional<UnixSeconds> t);

@@ -70,7 +70,7 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
     std::cout << (args.failing ? "No failing feeds.\n" : "No feeds configured.\n");
   } else {
     PrintTable({"FEED", "STATE", "LAST FETCH", "ENTRIES", "MENTIONS", "NEXT POLL", "OUTCOME"},
-               table, 6, TerminalWidth());
+               table, {{6, 20}, {0, 16}}, TerminalWidth());
   }
   return 0;
 }

@@ -89,7 +89,8 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     rows.push_back({ShortTime(m.created_at), TerminalSafe(m.rule), TerminalSafe(m.feed_name),
                     TerminalSafe(m.title.value_or("(no title)")), TerminalSafe(m.link.value_or(""))});
   }
-  PrintTable({"DETECTED (UTC)", "RULE", "FEED", "TITLE", "LINK"}, rows, 3, TerminalWidth());
+  PrintTable({"DETECTED (UTC)", "RULE", "FEED", "TITLE", "LINK"}, rows,
+             {{4, 30}, {2, 16}, {3, 24}, {4, 12}}, TerminalWidth());
   return 0;
 }
 
