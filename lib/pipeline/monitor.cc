@@ -5,9 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "alert/log_transport.h"
 #include "common/redact.h"
 #include "feed/parse.h"
+#include "pipeline/channels.h"
 #include "schedule/policy.h"
 
 namespace veille::pipeline {
@@ -127,15 +127,7 @@ Result<void> Monitor::ApplyFeeds() {
   return {};
 }
 
-void Monitor::ApplyChannels() {
-  dispatcher_.ClearTransports();
-  auto log_sink = [](const std::string& line) { spdlog::info("{}", line); };
-  for (const auto& channel : config_.channels) {
-    if (channel.type == "log") {
-      dispatcher_.SetTransport(channel.name, std::make_shared<alert::LogTransport>(log_sink));
-    }
-  }
-}
+void Monitor::ApplyChannels() { RegisterTransports(config_, dispatcher_); }
 
 Result<void> Monitor::Reload(const config::Config& config) {
   auto matcher = CompileRules(config);
