@@ -1,0 +1,299 @@
+#include "feed/charset.h"
+
+#include <iconv.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "feed/entities.h"
+
+namespace veille::feed {
+namespace {
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+constexpr std::array<char16_t, 32> kCp1252High = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+enum class Canonical { kUtf8, kWindows1252, kOther };
+
+Canonical Classify(const std::string& name) {
+  if (name.empty() || name == "utf-8" || name == "utf8" || name == "unicode-1-1-utf-8") {
+    return Canonical::kUtf8;
+  }
+  if (name == "iso-8859-1" || name == "iso8859-1" || name == "latin1" || name == "latin-1" ||
+      name == "l1" || name == "windows-1252" || name == "cp1252" || name == "x-cp1252" ||
+      name == "iso_8859-1" || name == "us-ascii" || name == "ascii" || name == "cp819" ||
+      name == "ibm819" || name == "iso-ir-100" || name == "csisolatin1") {
+    return Canonical::kWindows1252;
+  }
+  return Canonical::kOther;
+}
+
+// Transcodes with iconv; invalid input becomes U+FFFD. False if iconv does not know `from` or
+// more than a few sequences were invalid (the declaration is then not trusted).
+bool Iconv(std::string_view bytes, const std::string& from, std::string* out, bool strict) {
+  iconv_t cd = iconv_open("UTF-8", from.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+  std::string result;
+  result.resize(bytes.size() * 2 + 16);
+  char* in = const_cast<char*>(bytes.data());
+  std::size_t in_left = bytes.size();
+  std::size_t used = 0;
+  std::size_t errors = 0;
+  while (in_left > 0) {
+    char* dst = result.data() + used;
+    std::size_t dst_left = result.size() - used;
+    std::size_t rc = iconv(cd, &in, &in_left, &dst, &dst_left);
+    used = result.size() - dst_left;
+    if (rc != static_cast<std::size_t>(-1)) break;
+    if (errno == E2BIG) {
+      result.resize(result.size() * 2);
+    } else {  // EILSEQ or EINVAL: one bad byte
+      ++errors;
+      if (strict) {
+        iconv_close(cd);
+        return false;
+      }
+      std::string replacement;
+      AppendUtf8(&replacement, 0xFFFD);
+      if (result.size() - used < replacement.size()) result.resize(result.size() * 2);
+      std::memcpy(result.data() + used, replacement.data(), replacement.size());
+      used += replacement.size();
+      ++in;
+      --in_left;
+    }
+  }
+  iconv_close(cd);
+  result.resize(used);
+  *out = std::move(result);
+  return true;
+}
+
+// UTF-8 with windows-1252 for the bytes that are not part of a valid sequence.
+void AppendMixedUtf8(std::string_view bytes, std::string* out) {
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    std::size_t len = Utf8SequenceLength(bytes, i);
+    if (len == 0) {
+      AppendWindows1252(bytes.substr(i, 1), out);
+      ++i;
+    } else {
+      out->append(bytes.substr(i, len));
+      i += len;
+    }
+  }
+}
+
+struct Utf8Scan {
+  bool valid = true;
+  bool has_multibyte = false;
+};
+
+Utf8Scan ScanUtf8(std::string_view bytes) {
+  Utf8Scan scan;
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    auto b = static_cast<unsigned char>(bytes[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = Utf8SequenceLength(bytes, i);
+    if (len == 0) {
+      scan.valid = false;
+      ++i;
+    } else {
+      scan.has_multibyte = true;
+      i += len;
+    }
+  }
+  return scan;
+}
+
+void RemoveControls(std::string* text) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < text->size(); ++r) {
+    auto b = static_cast<unsigned char>((*text)[r]);
+    if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') continue;
+    (*text)[w++] = static_cast<char>(b);
+  }
+  text->resize(w);
+}
+
+}  // namespace
+
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) return 1;
+  std::size_t len;
+  char32_t min;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    min = 0x80;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    min = 0x800;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  char32_t cp = b0 & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+void AppendWindows1252(std::string_view bytes, std::string* out) {
+  for (char ch : bytes) {
+    auto b = static_cast<unsigned char>(ch);
+    if (b < 0x80) {
+      out->push_back(ch);
+    } else if (b < 0xA0) {
+      AppendUtf8(out, kCp1252High[b - 0x80]);
+    } else {
+      AppendUtf8(out, b);
+    }
+  }
+}
+
+std::string CharsetFromContentType(std::string_view content_type) {
+  std::string lower = ToLower(content_type);
+  std::size_t pos = lower.find("charset=");
+  if (pos == std::string::npos) return "";
+  std::string value = lower.substr(pos + 8);
+  std::size_t end = value.find_first_of("; \t");
+  if (end != std::string::npos) value.resize(end);
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
+    value = value.substr(1, value.size() - 2);
+  }
+  return value;
+}
+
+std::string DeclaredEncoding(std::string_view text) {
+  std::size_t start = text.find("<?xml");
+  if (start == std::string_view::npos || start > 1024) return "";
+  std::size_t end = text.find("?>", start);
+  if (end == std::string_view::npos) return "";
+  std::string_view decl = text.substr(start, end - start);
+  std::size_t pos = decl.find("encoding");
+  if (pos == std::string_view::npos) return "";
+  pos += 8;
+  while (pos < decl.size() && (decl[pos] == ' ' || decl[pos] == '=' || decl[pos] == '\t')) ++pos;
+  if (pos >= decl.size() || (decl[pos] != '"' && decl[pos] != '\'')) return "";
+  char quote = decl[pos];
+  std::size_t close = decl.find(quote, pos + 1);
+  if (close == std::string_view::npos) return "";
+  return ToLower(decl.substr(pos + 1, close - pos - 1));
+}
+
+DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) {
+  DecodedText result;
+  auto starts = [&](std::initializer_list<unsigned char> prefix) {
+    if (bytes.size() < prefix.size()) return false;
+    std::size_t i = 0;
+    for (unsigned char b : prefix) {
+      if (static_cast<unsigned char>(bytes[i++]) != b) return false;
+    }
+    return true;
+  };
+  std::string wide;  // a UTF-16/32 encoding found from a BOM or the first bytes
+  std::size_t skip = 0;
+  if (starts({0xEF, 0xBB, 0xBF})) {
+    skip = 3;
+    result.encoding = "utf-8";
+  } else if (starts({0xFF, 0xFE, 0x00, 0x00})) {
+    wide = "UTF-32LE", skip = 4;
+  } else if (starts({0x00, 0x00, 0xFE, 0xFF})) {
+    wide = "UTF-32BE", skip = 4;
+  } else if (starts({0xFF, 0xFE})) {
+    wide = "UTF-16LE", skip = 2;
+  } else if (starts({0xFE, 0xFF})) {
+    wide = "UTF-16BE", skip = 2;
+  } else if (starts({0x3C, 0x00, 0x00, 0x00})) {
+    wide = "UTF-32LE";
+  } else if (starts({0x00, 0x00, 0x00, 0x3C})) {
+    wide = "UTF-32BE";
+  } else if (starts({0x3C, 0x00, 0x3F, 0x00}) || starts({0x3C, 0x00})) {
+    wide = "UTF-16LE";
+  } else if (starts({0x00, 0x3C, 0x00, 0x3F}) || starts({0x00, 0x3C})) {
+    wide = "UTF-16BE";
+  }
+  std::string_view body = bytes.substr(skip);
+  if (!wide.empty()) {
+    Iconv(body, wide, &result.utf8, /*strict=*/false);
+    result.encoding = ToLower(wide);
+    RemoveControls(&result.utf8);
+    return result;
+  }
+  if (result.encoding != "utf-8") {
+    std::string declared = http_charset.empty() ? DeclaredEncoding(body) : std::string(http_charset);
+    Canonical kind = Classify(declared);
+    Utf8Scan scan = ScanUtf8(body);
+    if (kind == Canonical::kOther) {
+      if (declared.rfind("utf-16", 0) == 0 || declared.rfind("utf-32", 0) == 0 ||
+          declared == "ucs-2" || declared == "ucs-4") {
+        kind = Canonical::kUtf8;  // declared wide, but the bytes are not: read as ASCII-based
+      } else if (Iconv(body, declared, &result.utf8, /*strict=*/true)) {
+        result.encoding = declared;
+        RemoveControls(&result.utf8);
+        return result;
+      } else {
+        result.warnings.push_back("document declared as " + declared +
+                                  " but could not be decoded as such; read as UTF-8");
+        kind = Canonical::kUtf8;
+      }
+    }
+    if (kind == Canonical::kWindows1252) {
+      if (scan.valid && scan.has_multibyte) {
+        result.warnings.push_back("document declared as " + declared +
+                                  " but its bytes are UTF-8; read as UTF-8");
+      } else {
+        result.encoding = "windows-1252";
+        result.utf8.reserve(body.size() + body.size() / 8);
+        AppendWindows1252(body, &result.utf8);
+        RemoveControls(&result.utf8);
+        return result;
+      }
+    }
+    if (!scan.valid) {
+      if (!scan.has_multibyte) {
+        result.encoding = "windows-1252";
+        AppendWindows1252(body, &result.utf8);
+      } else {
+        result.encoding = "utf-8";
+        AppendMixedUtf8(body, &result.utf8);
+      }
+      result.warnings.push_back("bytes that are not UTF-8 were read as windows-1252");
+      RemoveControls(&result.utf8);
+      return result;
+    }
+    result.encoding = "utf-8";
+  } else if (!ScanUtf8(body).valid) {
+    AppendMixedUtf8(body, &result.utf8);
+    result.warnings.push_back("bytes that are not UTF-8 were read as windows-1252");
+    RemoveControls(&result.utf8);
+    return result;
+  }
+  result.utf8.assign(body);
+  RemoveControls(&result.utf8);
+  return result;
+}
+
+}  // namespace veille::feed

@@ -1,0 +1,212 @@
+#include "feed/parse.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace veille::feed {
+namespace {
+
+Feed MustParse(std::string_view body, ParseOptions options = {}) {
+  auto result = ParseFeed(body, options);
+  EXPECT_TRUE(result.has_value()) << (result ? "" : result.error().message);
+  return result ? *result : Feed{};
+}
+
+constexpr std::string_view kRss = R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>Le Blog Marketing</title>
+  <link>https://blog.example.fr/</link>
+  <ttl>60</ttl>
+  <item>
+    <title>Les médias sociaux en 2026</title>
+    <link>/posts/medias-sociaux</link>
+    <guid isPermaLink="false">post-42</guid>
+    <pubDate>Wed, 25 Nov 2026 10:00:00 +0100</pubDate>
+    <dc:creator>Jeanne Dupont</dc:creator>
+    <category>Stratégie</category>
+    <dc:subject>E-réputation</dc:subject>
+    <description><![CDATA[<p>Un <b>résumé</b></p><script>track()</script>]]></description>
+    <content:encoded><![CDATA[<p>Le texte&nbsp;complet.</p>]]></content:encoded>
+  </item>
+  <item>
+    <title>Second</title>
+    <guid>https://blog.example.fr/second</guid>
+  </item>
+</channel>
+</rss>)";
+
+TEST(ParseFeedTest, ReadsEveryFieldOfAnRss20Item) {
+  ParseOptions options;
+  options.base_url = "https://blog.example.fr/feed.xml";
+  Feed feed = MustParse(kRss, options);
+  EXPECT_EQ(feed.format, Format::kRss20);
+  EXPECT_EQ(feed.title, "Le Blog Marketing");
+  EXPECT_EQ(feed.link, "https://blog.example.fr/");
+  EXPECT_EQ(feed.ttl_seconds, 3600);
+  ASSERT_EQ(feed.entries.size(), 2u);
+  const Entry& e = feed.entries[0];
+  EXPECT_EQ(e.title, "Les médias sociaux en 2026");
+  EXPECT_EQ(e.link, "https://blog.example.fr/posts/medias-sociaux");
+  EXPECT_EQ(e.id, "post-42");
+  EXPECT_EQ(FormatIso8601(e.published.value_or(0)), "2026-11-25T09:00:00Z");
+  EXPECT_EQ(e.author, "Jeanne Dupont");
+  EXPECT_EQ(e.summary, "Un résumé");
+  EXPECT_EQ(e.content, "Le texte complet.");
+  EXPECT_EQ(e.categories, (std::vector<std::string>{"Stratégie", "E-réputation"}));
+  EXPECT_EQ(e.key, "id:post-42");
+  EXPECT_FALSE(feed.recovered);
+}
+
+TEST(ParseFeedTest, UsesAPermalinkGuidAsTheLinkOfAnItemWithoutLink) {
+  Feed feed = MustParse(kRss);
+  ASSERT_EQ(feed.entries.size(), 2u);
+  EXPECT_EQ(feed.entries[1].link, "https://blog.example.fr/second");
+  EXPECT_EQ(feed.entries[0].link, "/posts/medias-sociaux");  // no base: stays relative
+}
+
+constexpr std::string_view kAtom = R"(<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://example.org/blog/">
+  <title type="html">Brand &lt;b&gt;Watch&lt;/b&gt;</title>
+  <link rel="self" href="http://example.org/feed.atom"/>
+  <link href="index.html"/>
+  <entry>
+    <title type="text">1 &lt; 2 &lt;b&gt;</title>
+    <id>tag:example.org,2026:1</id>
+    <link rel="enclosure" href="a.mp3"/>
+    <link rel="alternate" type="text/html" href="posts/1"/>
+    <updated>2026-11-25T10:00:00+01:00</updated>
+    <published>2026-11-24T10:00:00Z</published>
+    <author><name>Ann</name><email>ann@example.org</email></author>
+    <category term="marque"/>
+    <summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hello</p><p>world &amp; co</p></div></summary>
+    <content type="html">&lt;p&gt;Full &amp;amp; text&lt;/p&gt;</content>
+  </entry>
+</feed>)";
+
+TEST(ParseFeedTest, ReadsAnAtom10EntryWithTextConstructsAndXmlBase) {
+  Feed feed = MustParse(kAtom);
+  EXPECT_EQ(feed.format, Format::kAtom10);
+  EXPECT_EQ(feed.title, "Brand Watch");
+  EXPECT_EQ(feed.link, "http://example.org/blog/index.html");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  const Entry& e = feed.entries[0];
+  EXPECT_EQ(e.title, "1 < 2 <b>");  // type="text" keeps literal markup
+  EXPECT_EQ(e.link, "http://example.org/blog/posts/1");
+  EXPECT_EQ(e.id, "tag:example.org,2026:1");
+  EXPECT_EQ(FormatIso8601(e.updated.value_or(0)), "2026-11-25T09:00:00Z");
+  EXPECT_EQ(FormatIso8601(e.published.value_or(0)), "2026-11-24T10:00:00Z");
+  EXPECT_EQ(e.author, "Ann");
+  EXPECT_EQ(e.summary, "Hello world & co");
+  EXPECT_EQ(e.content, "Full & text");
+  EXPECT_EQ(e.categories, std::vector<std::string>{"marque"});
+}
+
+TEST(ParseFeedTest, ReadsAtom03ModesIncludingBase64) {
+  Feed feed = MustParse(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+    <title mode="escaped" type="text/html">A &amp;amp; B</title>
+    <entry><title>t</title><issued>2004-01-01T00:00:00Z</issued>
+      <modified>2004-01-02T00:00:00Z</modified>
+      <content type="text/plain" mode="base64">SGVsbG8gd29ybGQ=</content></entry></feed>)");
+  EXPECT_EQ(feed.format, Format::kAtom03);
+  EXPECT_EQ(feed.title, "A & B");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].content, "Hello world");
+  EXPECT_EQ(FormatIso8601(feed.entries[0].published.value_or(0)), "2004-01-01T00:00:00Z");
+  EXPECT_EQ(FormatIso8601(feed.entries[0].updated.value_or(0)), "2004-01-02T00:00:00Z");
+}
+
+TEST(ParseFeedTest, ReadsRss10ItemsThatAreSiblingsOfTheChannel) {
+  Feed feed = MustParse(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns="http://purl.org/rss/1.0/" xmlns:d="http://purl.org/dc/elements/1.1/">
+    <channel rdf:about="http://x/"><title>R</title><link>http://x/</link></channel>
+    <image><title>Logo</title><link>http://x/logo</link></image>
+    <item rdf:about="http://x/1"><title>One</title><link>http://x/1</link>
+      <d:date>2003-12-13T18:30:02Z</d:date><d:creator>Bob</d:creator></item>
+  </rdf:RDF>)");
+  EXPECT_EQ(feed.format, Format::kRss10);
+  EXPECT_EQ(feed.title, "R");
+  EXPECT_EQ(feed.link, "http://x/");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].id, "http://x/1");
+  EXPECT_EQ(feed.entries[0].author, "Bob");  // any prefix bound to Dublin Core
+  EXPECT_FALSE(feed.entries[0].published.has_value());
+  EXPECT_EQ(FormatIso8601(feed.entries[0].updated.value_or(0)), "2003-12-13T18:30:02Z");
+}
+
+TEST(ParseFeedTest, DetectsRss09xFromTheVersionAndTheNetscapeNamespace) {
+  EXPECT_EQ(MustParse(R"(<rss version="0.91"><channel><title>x</title></channel></rss>)").format,
+            Format::kRss09x);
+  EXPECT_EQ(MustParse(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>x</title></channel></rdf:RDF>)")
+                .format,
+            Format::kRss09x);
+}
+
+TEST(ParseFeedTest, RecoversHtmlEntitiesBareAmpersandsAndLeadingJunk) {
+  Feed feed = MustParse("\n\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                        "<title>Caf&eacute; &amp; th&eacute; &rsquo;P&G&rsquo;</title>"
+                        "<item><title>x</title><link>http://x/?a=1&b=2</link></item>"
+                        "</channel></rss>");
+  EXPECT_EQ(feed.title, "Café & thé ’P&G’");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].link, "http://x/?a=1&b=2");
+}
+
+TEST(ParseFeedTest, KeepsOnlyCompleteEntriesOfATruncatedDocumentAndMarksItRecovered) {
+  Feed feed = MustParse("<rss version=\"2.0\"><channel><title>t</title>"
+                        "<item><title>complete</title></item>"
+                        "<item><title>cut in the midd");
+  EXPECT_TRUE(feed.recovered);
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].title, "complete");
+  EXPECT_FALSE(feed.warnings.empty());
+}
+
+TEST(ParseFeedTest, RejectsDocumentsThatAreNotFeeds) {
+  auto empty = ParseFeed("  \n", {});
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().code, ErrorCode::kParse);
+  EXPECT_EQ(empty.error().message, "empty body");
+  auto html = ParseFeed("<note><to>x</to></note>", {});
+  ASSERT_FALSE(html.has_value());
+  EXPECT_EQ(html.error().message, "not a feed: root element <note>");
+}
+
+TEST(ParseFeedTest, EnforcesTheSizeAndEntryLimits) {
+  ParseOptions small;
+  small.max_bytes = 10;
+  EXPECT_FALSE(ParseFeed("<rss><channel></channel></rss>", small).has_value());
+  ParseOptions few;
+  few.max_entries = 2;
+  Feed feed = MustParse("<rss><channel><item><guid>1</guid></item><item><guid>2</guid></item>"
+                        "<item><guid>3</guid></item></channel></rss>",
+                        few);
+  EXPECT_EQ(feed.entries.size(), 2u);
+  EXPECT_FALSE(feed.warnings.empty());
+}
+
+TEST(ParseFeedTest, SurvivesAVeryDeeplyNestedDocument) {
+  std::string doc = "<rss><channel><item><title>t</title><description>";
+  for (int i = 0; i < 100000; ++i) doc += "<div>";
+  doc += "deep";
+  for (int i = 0; i < 100000; ++i) doc += "</div>";
+  doc += "</description></item></channel></rss>";
+  Feed feed = MustParse(doc);
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].summary, "deep");
+}
+
+TEST(ParseFeedTest, HonoursTheHttpCharset) {
+  ParseOptions options;
+  options.content_type = "application/rss+xml; charset=iso-8859-1";
+  Feed feed = MustParse("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>caf\xE9"
+                        "</title></channel></rss>",
+                        options);
+  EXPECT_EQ(feed.title, "café");
+}
+
+}  // namespace
+}  // namespace veille::feed

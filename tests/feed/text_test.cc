@@ -1,0 +1,68 @@
+#include "feed/text.h"
+
+#include <gtest/gtest.h>
+
+namespace veille::feed {
+namespace {
+
+TEST(HtmlToTextTest, DropsTagsAndAddsSpacesAtBlockTags) {
+  EXPECT_EQ(HtmlToText("<p>Hello</p><p>world</p>"), " Hello  world ");
+  EXPECT_EQ(HtmlToText("a<br>b<br/>c"), "a b c");
+  EXPECT_EQ(HtmlToText("<b>bold</b>er"), "bolder");
+}
+
+TEST(HtmlToTextTest, DropsScriptAndStyleBodies) {
+  EXPECT_EQ(HtmlToText("a<script>var x = '<p>';</script>b"), "ab");
+  EXPECT_EQ(HtmlToText("a<STYLE type=\"text/css\">p { color: red }</STYLE>b"), "ab");
+}
+
+TEST(HtmlToTextTest, DecodesEveryEntityForm) {
+  EXPECT_EQ(HtmlToText("caf&eacute; &amp; th&#233; &#xE9;"), "café & thé é");
+  EXPECT_EQ(HtmlToText("&rsquo;&laquo;&nbsp;&raquo;"), "\u2019\u00ab\u00a0\u00bb");
+  EXPECT_EQ(HtmlToText("&copy 2024"), "\u00a9 2024");  // legacy form without ';'
+  EXPECT_EQ(HtmlToText("AT&T &unknown;"), "AT&T &unknown;");
+  EXPECT_EQ(HtmlToText("&#150;"), "\u2013");  // windows-1252 reading of C1 references
+}
+
+TEST(HtmlToTextTest, KeepsALiteralLessThanThatStartsNoTag) {
+  EXPECT_EQ(HtmlToText("1 < 2 and 3 <4"), "1 < 2 and 3 <4");
+  EXPECT_EQ(HtmlToText("x <!-- note --> y"), "x  y");
+}
+
+TEST(HtmlToTextTest, IgnoresQuotedGreaterThanInsideAttributes) {
+  EXPECT_EQ(HtmlToText("<a title=\"a > b\" href='x'>link</a>"), "link");
+}
+
+TEST(CollapseTextTest, CollapsesUnicodeWhitespaceAndTrims) {
+  EXPECT_EQ(CollapseText("  a \t\n b\u00a0\u00a0c\u202fd  "), "a b c d");
+  EXPECT_EQ(CollapseText("x\u3000y"), "x y");
+}
+
+TEST(CollapseTextTest, DeletesControlCharacters) {
+  EXPECT_EQ(CollapseText(std::string("a\x01\x7f" "b\x0b" "c", 6)), "abc");
+}
+
+TEST(CollapseTextTest, TurnsBlankTextIntoNothing) {
+  EXPECT_EQ(CollapseText(" \n\t "), std::nullopt);
+  EXPECT_EQ(CollapseText(""), std::nullopt);
+}
+
+TEST(LooksLikeHtmlTest, NeedsACloseTagOrAReference) {
+  EXPECT_TRUE(LooksLikeHtml("<b>Exclusive</b> news"));
+  EXPECT_TRUE(LooksLikeHtml("caf&eacute;"));
+  EXPECT_FALSE(LooksLikeHtml("AT&T"));
+  EXPECT_FALSE(LooksLikeHtml("a <b> without close"));
+  EXPECT_FALSE(LooksLikeHtml("<blink>x</blink>"));  // not an acceptable element
+}
+
+TEST(RepairDoubleEncodedUtf8Test, RepairsUtf8ReadAsLatin1Only) {
+  std::string text = "Caf\u00c3\u00a9";
+  EXPECT_TRUE(RepairDoubleEncodedUtf8(&text));
+  EXPECT_EQ(text, "Café");
+  std::string french = "Café";
+  EXPECT_FALSE(RepairDoubleEncodedUtf8(&french));
+  EXPECT_EQ(french, "Café");
+}
+
+}  // namespace
+}  // namespace veille::feed
