@@ -9,6 +9,7 @@
 
 #include <toml++/toml.h>
 
+#include "common/redact.h"
 #include "common/time.h"
 #include "config/suggest.h"
 
@@ -224,7 +225,7 @@ void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, Fee
     }
   }
   f.url = ResolveFeedLocation(*url, dir);
-  f.name = r.String(t, "name").value_or(*url);
+  f.name = r.String(t, "name").value_or(RedactUrl(*url));  // names reach logs: no secrets
   f.interval_s = r.Duration(t, "interval");
   f.tags = r.Strings(t, "tags").value_or(std::vector<std::string>{});
   if (auto p = r.String(t, "priority")) {

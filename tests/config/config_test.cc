@@ -157,3 +157,16 @@ TEST(ConfigTest, ParsesSizes) {
 
 }  // namespace
 }  // namespace veille::config
+
+namespace veille::config {
+namespace {
+
+TEST(ConfigTest, AFeedNamedByItsUrlNeverShowsTheUrlsSecrets) {
+  auto c = ParseConfig("[[feed]]\nurl = \"https://user:pw@x.org/rss?token=abc\"\n", "/t/v.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->feeds[0].name, "https://***@x.org/rss?token=***");
+  EXPECT_EQ(c->feeds[0].url, "https://user:pw@x.org/rss?token=abc");
+}
+
+}  // namespace
+}  // namespace veille::config
