@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The pure core (config, feed, text, match, schedule) never includes curl, SQLite, spdlog,
+# threads or the clock (ARCHITECTURE.md). lib/feed may use libcurl's URL API (curl_url) only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+for dir in config feed text match schedule; do
+  pattern='#include *[<"](sqlite3\.h|spdlog/|thread>|mutex>|future>|condition_variable>|ctime>|time\.h>|sys/time\.h>)'
+  [[ $dir != feed ]] && pattern='#include *[<"](curl/|sqlite3\.h|spdlog/|thread>|mutex>|future>|condition_variable>|ctime>|time\.h>|sys/time\.h>)'
+  if hits=$(grep -rnE "$pattern" "lib/$dir" 2>/dev/null); then
+    echo "lib/$dir must stay pure, but includes:"; echo "$hits"; status=1
+  fi
+  if hits=$(grep -rnE '(system_clock|steady_clock|high_resolution_clock)::now|[^_a-z]time\(nullptr\)|gettimeofday|clock_gettime' "lib/$dir" 2>/dev/null); then
+    echo "lib/$dir must not read the clock (time is an argument):"; echo "$hits"; status=1
+  fi
+done
+if hits=$(grep -rnE 'curl_(easy|multi|share)_' lib/feed 2>/dev/null); then
+  echo "lib/feed may use libcurl's URL API only:"; echo "$hits"; status=1
+fi
+[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure"
+exit $status
