@@ -259,7 +259,9 @@ class Parser {
     }
     if (node.words.empty()) {
       if (t.kind == Token::Kind::kPhrase) return Fail(t.column, "empty phrase");
-      return Fail(t.column, "\"" + std::string(t.text) + "\" has no letters or digits");
+      std::string message(1, '"');  // built by appending: gcc 12 -O3 warns on "x" + string
+      message.append(t.text).append("\" has no letters or digits");
+      return Fail(t.column, std::move(message));
     }
     if (fold != text::Fold::kInsensitive) node.exact_words = text::Words(body, fold);
     return node;

@@ -1,6 +1,7 @@
 #include "match/snippet.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace veille::match::internal {
 namespace {
@@ -31,21 +32,20 @@ Snippet MakeSnippet(std::string_view source, std::span<const text::Word> words, 
     if (lo == 0) {
       start = 0;
     } else {
-      for (const text::Word& w : words) {
-        if (w.source_begin >= lo) {
-          start = std::min<std::size_t>(w.source_begin, anchor.begin);
-          break;
-        }
-      }
+      const auto first =
+          std::lower_bound(words.begin(), words.end(), lo,
+                           [](const text::Word& w, std::size_t at) { return w.source_begin < at; });
+      if (first != words.end()) start = std::min<std::size_t>(first->source_begin, anchor.begin);
     }
     end = anchor.end;
     if (hi == size) {
       end = size;
     } else {
-      for (const text::Word& w : words) {
-        if (w.source_end > hi) break;
-        end = std::max<std::size_t>(end, w.source_end);
-      }
+      // The last word ending at or before `hi`.
+      auto after =
+          std::upper_bound(words.begin(), words.end(), hi,
+                           [](std::size_t at, const text::Word& w) { return at < w.source_end; });
+      if (after != words.begin()) end = std::max<std::size_t>(end, std::prev(after)->source_end);
     }
   }
   // Trim whitespace at both ends of the window.

@@ -2,53 +2,26 @@
 
 #include <utf8proc.h>
 
-#include <vector>
-
 #include "text/fold_internal.h"
 
 namespace veille::text::internal {
-namespace {
-
-constexpr char32_t kTableSize = 0x10000;  // the Basic Multilingual Plane
-
-struct Entry {
-  std::uint32_t offset = 0;
-  std::uint8_t length = 0;
-  CharClass cls = CharClass::kSeparator;
-};
-
-// The whole BMP, folded once: ~0.5 MB of entries plus the folded strings. Built lazily because
-// only the matcher and the tests need it.
-class Table {
- public:
-  Table() : entries_(kTableSize) {
-    for (char32_t cp = 0; cp < kTableSize; ++cp) {
-      Entry& e = entries_[cp];
-      e.cls = Classify(cp);
-      if (e.cls != CharClass::kWord) continue;
-      std::string folded = FoldCodepoint(cp, Fold::kInsensitive);
-      e.offset = static_cast<std::uint32_t>(pool_.size());
-      e.length = static_cast<std::uint8_t>(folded.size());
-      pool_ += folded;
-    }
+BmpTable::BmpTable() : entries_(kSize) {
+  for (char32_t cp = 0; cp < kSize; ++cp) {
+    Entry& e = entries_[cp];
+    e.cls = Classify(cp);
+    if (e.cls != CharClass::kWord) continue;
+    const std::string folded = FoldCodepoint(cp, Fold::kInsensitive);
+    e.offset = static_cast<std::uint32_t>(pool_.size());
+    e.length = static_cast<std::uint8_t>(folded.size());
+    pool_ += folded;
   }
-
-  CodepointInfo Get(char32_t cp) const {
-    const Entry& e = entries_[cp];
-    return {e.cls, std::string_view(pool_).substr(e.offset, e.length)};
-  }
-
- private:
-  std::vector<Entry> entries_;
-  std::string pool_;
-};
-
-const Table& GetTable() {
-  static const Table table;
-  return table;
+  pool_.append(kPadding, '\0');
 }
 
-}  // namespace
+const BmpTable& BmpTable::Get() {
+  static const BmpTable table;
+  return table;
+}
 
 CharClass Classify(char32_t cp) {
   if (cp < 0x80) {
@@ -81,40 +54,6 @@ CharClass Classify(char32_t cp) {
     default:
       return CharClass::kSeparator;
   }
-}
-
-CodepointInfo LookupBmp(char32_t cp) { return GetTable().Get(cp); }
-
-int DecodeUtf8(const unsigned char* p, const unsigned char* end, char32_t* cp) {
-  const unsigned char c = p[0];
-  const auto cont = [&](int i) { return p + i < end && (p[i] & 0xC0) == 0x80; };
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-    *cp = (static_cast<char32_t>(c & 0x1F) << 6) | (p[1] & 0x3F);
-    return 2;
-  }
-  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-    const char32_t v = (static_cast<char32_t>(c & 0x0F) << 12) |
-                       (static_cast<char32_t>(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
-      *cp = v;
-      return 3;
-    }
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    const char32_t v = (static_cast<char32_t>(c & 0x07) << 18) |
-                       (static_cast<char32_t>(p[1] & 0x3F) << 12) |
-                       (static_cast<char32_t>(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    if (v >= 0x10000 && v <= 0x10FFFF) {
-      *cp = v;
-      return 4;
-    }
-  }
-  *cp = 0xFFFD;
-  return 1;
 }
 
 void AppendUtf8(char32_t cp, std::string* out) {

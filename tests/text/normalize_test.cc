@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
+
+#include "text/normalize_internal.h"
 
 namespace veille::text {
 namespace {
@@ -119,6 +122,37 @@ TEST(NormalizeTest, FoldWordFoldsOneWord) {
   EXPECT_EQ(FoldWord("Crème", Fold::kKeepAccents), "crème");
   EXPECT_EQ(FoldWord("Crème", Fold::kKeepCase), "Creme");
   EXPECT_EQ(FoldWord("Crème", Fold::kExact), "Crème");
+}
+
+// The SSE2 block loop finds words 64 bytes at a time; it must agree with the byte loop on
+// every mix of ASCII, accents, apostrophes, NBSP, marks, invalid bytes and long words, at
+// every alignment against the block edges.
+TEST(NormalizeTest, BlockLoopAgreesWithTheByteLoop) {
+  const char* pieces[] = {
+      "Renault", "l’Oréal",     " ",     "  ",     ", ",     "\n",
+      "é",       "Élysée",      "œuvre", "\u00a0", "\u202f", "«",
+      "»",       "-",           "'",     "2024",   "A380",   "abcdefghijklmnopqrstuvwxyz0123456789",
+      "e\u0301", "\u00ad",      "\xff",  "\xc3",   "東京",   "\U0001D400",
+      "x",       "AUJOURD'HUI", ".",     "ﬁ"};
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<std::size_t> pick(0, std::size(pieces) - 1);
+  for (int round = 0; round < 300; ++round) {
+    std::string source;
+    const std::size_t target = 1 + rng() % 400;
+    while (source.size() < target) source += pieces[pick(rng)];
+    const Normalized fast = Normalize(source);
+    Normalized reference;
+    internal::AppendWordsScalar(source, &reference);
+    ASSERT_EQ(fast.text, reference.text) << "input: " << source;
+    ASSERT_EQ(fast.words.size(), reference.words.size()) << "input: " << source;
+    for (std::size_t i = 0; i < fast.words.size(); ++i) {
+      const Word& a = fast.words[i];
+      const Word& b = reference.words[i];
+      ASSERT_TRUE(a.begin == b.begin && a.end == b.end && a.source_begin == b.source_begin &&
+                  a.source_end == b.source_end)
+          << "word " << i << " of input: " << source;
+    }
+  }
 }
 
 }  // namespace
