@@ -1,0 +1,120 @@
+// veille test-rule 'QUERY' --text 'TEXT': does this query match this text, with which terms,
+// and what would the snippet look like. Exit 0 on a match, 1 on no match, 2 on a query error.
+// (Replaying a feed file, --file, and a backtest over stored entries, --since, come later.)
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+#include "match/matcher.h"
+#include "match/query.h"
+
+namespace veille::cli {
+namespace {
+
+struct TestRuleOptions {
+  std::string query;
+  std::string exclude;
+  std::string text;
+  std::string title;
+  std::string author;
+  std::string link;
+  std::string lang;
+  bool json = false;
+  bool explain = false;
+};
+
+// "column N: message" and a caret under column N of the query.
+void ReportQueryError(std::string_view what, std::string_view query, std::string_view problem) {
+  std::cerr << "veille test-rule: " << what << ": " << problem << "\n";
+  const std::size_t prefix = std::string_view("column ").size();
+  const std::size_t column = std::stoul(std::string(problem.substr(prefix)));
+  std::cerr << "  " << TerminalSafe(query) << "\n  " << std::string(column - 1, ' ') << "^\n";
+}
+
+// The snippet with each highlight wrapped in [ ].
+std::string Marked(const match::Mention& m) {
+  std::string out;
+  std::size_t at = 0;
+  for (const match::Highlight& h : m.highlights) {
+    out += m.snippet.substr(at, h.begin - at);
+    out += "[" + m.snippet.substr(h.begin, h.end - h.begin) + "]";
+    at = h.end;
+  }
+  return out + m.snippet.substr(at);
+}
+
+int Run(const TestRuleOptions& o) {
+  for (const auto& [what, query] :
+       {std::pair<const char*, const std::string&>{"query", o.query}, {"exclude", o.exclude}}) {
+    if (query.empty() && std::string_view(what) == "exclude") continue;
+    if (const std::string problem = match::CheckQuery(query); !problem.empty()) {
+      ReportQueryError(what, query, problem);
+      return 2;
+    }
+  }
+  auto matcher = match::Matcher::Compile({match::RuleSpec{"test-rule", "", o.query, o.exclude}});
+  if (!matcher) {
+    std::cerr << "veille test-rule: " << matcher.error().message << "\n";
+    return 2;
+  }
+  match::Document doc;
+  doc.title = o.title;
+  doc.text = o.text;
+  doc.author = o.author;
+  doc.link = o.link;
+  doc.language = o.lang;
+  const std::vector<match::Mention> mentions = (*matcher)->Match(doc);
+  const bool matched = !mentions.empty();
+
+  if (o.json) {
+    nlohmann::json out = {{"match", matched}};
+    if (o.explain) out["parsed"] = match::DebugString(*match::ParseQuery(o.query));
+    if (matched) {
+      const match::Mention& m = mentions[0];
+      out["terms"] = m.terms;
+      out["snippet"] = m.snippet;
+      nlohmann::json highlights = nlohmann::json::array();
+      for (const match::Highlight& h : m.highlights) highlights.push_back({h.begin, h.end});
+      out["highlights"] = highlights;
+    }
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return matched ? 0 : 1;
+  }
+  if (o.explain)
+    std::cout << "parsed:  " << match::DebugString(*match::ParseQuery(o.query)) << "\n";
+  std::cout << "match:   " << (matched ? "yes" : "no") << "\n";
+  if (matched) {
+    const match::Mention& m = mentions[0];
+    std::string terms;
+    for (const std::string& t : m.terms) terms += (terms.empty() ? "" : ", ") + t;
+    std::cout << "terms:   " << TerminalSafe(terms) << "\n";
+    std::cout << "snippet: " << TerminalSafe(Marked(m)) << "\n";
+  }
+  return matched ? 0 : 1;
+}
+
+}  // namespace
+
+void AddTestRuleCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code) {
+  auto o = std::make_shared<TestRuleOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "test-rule",
+      "Test a query against a text: exit 0 on a match, 1 on no match, 2 on a query error");
+  cmd->add_option("query", o->query, "The query (see docs/query-language.md)")->required();
+  cmd->add_option("--text", o->text, "Entry text (summary + content) to test")->required();
+  cmd->add_option("--title", o->title, "Entry title");
+  cmd->add_option("--author", o->author, "Entry author");
+  cmd->add_option("--link", o->link, "Entry link (for link: and site:)");
+  cmd->add_option("--lang", o->lang, "Entry language, such as fr or en-US (for lang:)");
+  cmd->add_option("--exclude", o->exclude, "Exclude query, as in a rule's `exclude`");
+  cmd->add_flag("--explain", o->explain, "Also print the query as parsed (fully parenthesised)");
+  cmd->add_flag("--json", o->json, "Print {match, terms, snippet, highlights} as JSON");
+  cmd->callback([o, exit_code] { *exit_code = Run(*o); });
+}
+
+VEILLE_REGISTER_COMMAND("test-rule", AddTestRuleCommand);
+
+}  // namespace veille::cli
