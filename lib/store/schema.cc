@@ -77,6 +77,19 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 )sql",
+      // 2: alert delivery state per channel (endpoint disabled by a 410, last digest), the
+      // digest an outbox row was delivered in, and the per-channel index of the dispatcher.
+      R"sql(
+CREATE TABLE channel_state (
+  channel         TEXT PRIMARY KEY,
+  endpoint        TEXT NOT NULL DEFAULT '',  -- the endpoint that was disabled (webhook URL)
+  disabled_at     INTEGER,
+  disabled_reason TEXT,
+  last_digest_at  INTEGER
+);
+ALTER TABLE outbox ADD COLUMN digest_key TEXT;
+CREATE INDEX outbox_channel_due ON outbox (channel, status, next_attempt_at);
+)sql",
   };
   return kMigrations;
 }

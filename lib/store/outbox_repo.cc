@@ -1,0 +1,270 @@
+#include "store/outbox_repo.h"
+
+namespace veille::store {
+namespace {
+
+#define VEILLE_OUTBOX_TRY(expr)                         \
+  do {                                                  \
+    auto veille_try_result = (expr);                    \
+    if (!veille_try_result) {                           \
+      return tl::unexpected(veille_try_result.error()); \
+    }                                                   \
+  } while (false)
+
+constexpr const char* kRowColumns =
+    "o.id, o.mention_id, o.channel, o.idempotency_key, o.status, o.attempts, o.next_attempt_at, "
+    "o.last_error, o.created_at, o.delivered_at";
+
+OutboxRow ReadRow(const Statement& s) {
+  OutboxRow o;
+  o.id = s.Int(0);
+  o.mention_id = s.Int(1);
+  o.channel = s.Text(2);
+  o.idempotency_key = s.Text(3);
+  o.status = s.Text(4);
+  o.attempts = static_cast<int>(s.Int(5));
+  o.next_attempt_at = s.Int(6);
+  o.last_error = s.OptText(7);
+  o.created_at = s.Int(8);
+  o.delivered_at = s.OptInt(9);
+  return o;
+}
+
+Result<std::vector<OutboxRow>> ReadRows(Statement& stmt) {
+  std::vector<OutboxRow> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(ReadRow(stmt));
+  }
+  return out;
+}
+
+Result<int> RunCounting(Database& db, Statement& stmt) {
+  VEILLE_OUTBOX_TRY(stmt.Run());
+  return db.Changes();
+}
+
+}  // namespace
+
+Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& status, int limit) {
+  auto stmt = store.db().Prepare(
+      std::string("SELECT ") + kRowColumns +
+      ", m.rule, e.title, f.name, o.digest_key FROM outbox o JOIN mentions m ON m.id = "
+      "o.mention_id "
+      "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
+      "WHERE (?1 = '' OR o.status = ?1) ORDER BY o.created_at DESC, o.id DESC LIMIT ?2");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, status).Bind(2, std::int64_t{limit <= 0 ? -1 : limit});
+  std::vector<OutboxListRow> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    OutboxListRow r;
+    r.row = ReadRow(*stmt);
+    r.rule = stmt->Text(10);
+    r.title = stmt->OptText(11);
+    r.feed_name = stmt->Text(12);
+    r.digest_key = stmt->OptText(13);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store) {
+  auto stmt = store.db().Prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::map<std::string, std::int64_t> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out[stmt->Text(0)] = stmt->Int(1);
+  }
+  return out;
+}
+
+Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
+  auto tx = Transaction::Begin(store.db());
+  if (!tx) return tl::unexpected(tx.error());
+  auto find = store.db().Prepare("SELECT channel, status FROM outbox WHERE id = ?1");
+  if (!find) return tl::unexpected(find.error());
+  find->Bind(1, id);
+  auto found = find->Step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return false;
+  const std::string channel = find->Text(0);
+  const std::string status = find->Text(1);
+  if (status != "dead" && status != "disabled" && status != "channel_removed") return false;
+  auto update = store.db().Prepare(
+      "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1");
+  if (!update) return tl::unexpected(update.error());
+  update->Bind(1, id).Bind(2, now);
+  VEILLE_OUTBOX_TRY(update->Run());
+  if (status == "disabled") {
+    auto enable = store.db().Prepare(
+        "UPDATE channel_state SET disabled_at = NULL, disabled_reason = NULL WHERE channel = ?1");
+    if (!enable) return tl::unexpected(enable.error());
+    enable->Bind(1, channel);
+    VEILLE_OUTBOX_TRY(enable->Run());
+  }
+  VEILLE_OUTBOX_TRY(tx->Commit());
+  return true;
+}
+
+Result<int> RetryAllDead(Store& store, UnixSeconds now) {
+  auto stmt = store.db().Prepare(
+      "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1 "
+      "WHERE status = 'dead'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, now);
+  return RunCounting(store.db(), *stmt);
+}
+
+Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& configured,
+                                UnixSeconds now) {
+  // The configured names travel as one newline-joined parameter (no dynamic SQL).
+  std::string names = "\n";
+  for (const auto& c : configured) names += c + "\n";
+  auto stmt = store.db().Prepare(
+      "UPDATE outbox SET status = 'channel_removed', next_attempt_at = ?2, "
+      "last_error = 'channel ' || channel || ' is no longer in the configuration' "
+      "WHERE status = 'pending' AND instr(?1, char(10) || channel || char(10)) = 0");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, names).Bind(2, now);
+  return RunCounting(store.db(), *stmt);
+}
+
+Result<int> DisableChannel(Store& store, const std::string& channel, const std::string& endpoint,
+                           const std::string& reason, UnixSeconds now) {
+  auto tx = Transaction::Begin(store.db());
+  if (!tx) return tl::unexpected(tx.error());
+  auto state = store.db().Prepare(
+      "INSERT INTO channel_state (channel, endpoint, disabled_at, disabled_reason) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel) DO UPDATE SET endpoint = ?2, "
+      "disabled_at = ?3, disabled_reason = ?4");
+  if (!state) return tl::unexpected(state.error());
+  state->Bind(1, channel).Bind(2, endpoint).Bind(3, now).Bind(4, reason);
+  VEILLE_OUTBOX_TRY(state->Run());
+  auto rows = store.db().Prepare(
+      "UPDATE outbox SET status = 'disabled', last_error = ?2 "
+      "WHERE channel = ?1 AND status = 'pending'");
+  if (!rows) return tl::unexpected(rows.error());
+  rows->Bind(1, channel).Bind(2, reason);
+  auto moved = RunCounting(store.db(), *rows);
+  if (!moved) return moved;
+  VEILLE_OUTBOX_TRY(tx->Commit());
+  return moved;
+}
+
+Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std::string& channel,
+                                                         const std::string& endpoint) {
+  auto stmt = store.db().Prepare(
+      "SELECT disabled_reason FROM channel_state WHERE channel = ?1 AND endpoint = ?2 "
+      "AND disabled_at IS NOT NULL");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, channel).Bind(2, endpoint);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(stmt->OptText(0).value_or("disabled"));
+}
+
+Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& channel,
+                                             UnixSeconds now, int limit) {
+  auto stmt = store.db().Prepare(std::string("SELECT ") + kRowColumns +
+                                 " FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 "
+                                 "AND o.next_attempt_at <= ?2 ORDER BY o.next_attempt_at, o.id "
+                                 "LIMIT ?3");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, channel).Bind(2, now).Bind(3, std::int64_t{limit <= 0 ? -1 : limit});
+  return ReadRows(*stmt);
+}
+
+Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
+  auto stmt = store.db().Prepare(
+      "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status = 'delivered' "
+      "AND delivered_at >= ?2");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, channel).Bind(2, since);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return static_cast<int>(stmt->Int(0));
+}
+
+Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string& channel) {
+  auto stmt = store.db().Prepare("SELECT last_digest_at FROM channel_state WHERE channel = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, channel);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<UnixSeconds>();
+  return stmt->OptInt(0);
+}
+
+Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSeconds at) {
+  auto stmt = store.db().Prepare(
+      "INSERT INTO channel_state (channel, last_digest_at) VALUES (?1, ?2) "
+      "ON CONFLICT (channel) DO UPDATE SET last_digest_at = ?2");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, channel).Bind(2, at);
+  return stmt->Run();
+}
+
+Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& ids,
+                                 const std::string& channel, const std::string& key,
+                                 UnixSeconds now, bool record_digest_time) {
+  auto tx = Transaction::Begin(store.db());
+  if (!tx) return tl::unexpected(tx.error());
+  auto stmt = store.db().Prepare(
+      "UPDATE outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
+      "last_error = NULL, digest_key = ?3 WHERE id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  for (std::int64_t id : ids) {
+    stmt->Bind(1, id).Bind(2, now).Bind(3, key);
+    VEILLE_OUTBOX_TRY(stmt->Run());
+    stmt->Reset();
+  }
+  if (record_digest_time) VEILLE_OUTBOX_TRY(SetLastDigestAt(store, channel, now));
+  return tx->Commit();
+}
+
+Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids,
+                              const std::string& error, UnixSeconds next_attempt_at, bool dead) {
+  auto tx = Transaction::Begin(store.db());
+  if (!tx) return tl::unexpected(tx.error());
+  for (std::int64_t id : ids) {
+    VEILLE_OUTBOX_TRY(store.MarkFailed(id, error, next_attempt_at, dead));
+  }
+  return tx->Commit();
+}
+
+Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
+                                                      const std::vector<std::string>& channels) {
+  std::string names = "\n";
+  for (const auto& c : channels) names += c + "\n";
+  auto stmt = store.db().Prepare(
+      "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' "
+      "AND instr(?1, char(10) || channel || char(10)) > 0");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, names);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return stmt->OptInt(0);
+}
+
+Result<std::optional<std::string>> CanonicalLinkOf(Store& store, std::int64_t mention_id) {
+  auto stmt = store.db().Prepare(
+      "SELECT e.canonical_link FROM mentions m JOIN entries e ON e.id = m.entry_id "
+      "WHERE m.id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, mention_id);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<std::string>();
+  return stmt->OptText(0);
+}
+
+}  // namespace veille::store

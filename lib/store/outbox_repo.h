@@ -1,0 +1,93 @@
+// The outbox beyond the dispatcher's basic calls: listing for the CLI, operator retries,
+// channels removed from the config or disabled by their endpoint, digests and burst windows.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "store/store.h"
+
+namespace veille::store {
+
+// Statuses an outbox row can have (docs/alerts.md).
+inline constexpr const char* kOutboxStatuses[] = {"pending",    "delivered",       "dead",
+                                                  "suppressed", "channel_removed", "disabled"};
+
+struct OutboxListRow {
+  OutboxRow row;
+  std::string rule;
+  std::optional<std::string> title;
+  std::string feed_name;
+  std::optional<std::string> digest_key;
+};
+
+// Rows with `status` ("" = any), newest first; `limit` <= 0 means no limit.
+[[nodiscard]] Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& status,
+                                                            int limit);
+
+// Row counts per status.
+[[nodiscard]] Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store);
+
+// Puts one dead, disabled or channel_removed row back to pending, due now, with a fresh retry
+// schedule (attempts 0; the last error stays until the next attempt). A disabled row also
+// re-enables its channel. Returns false when no such row is in one of those states.
+[[nodiscard]] Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now);
+
+// The same for every dead row; returns how many.
+[[nodiscard]] Result<int> RetryAllDead(Store& store, UnixSeconds now);
+
+// Pending rows of channels not in `configured` become channel_removed (with a reason).
+[[nodiscard]] Result<int> MarkChannelsRemoved(Store& store,
+                                              const std::vector<std::string>& configured,
+                                              UnixSeconds now);
+
+// Records that `endpoint` of `channel` asked to be disabled and moves the channel's pending rows
+// to 'disabled' with `reason`. Returns how many rows moved.
+[[nodiscard]] Result<int> DisableChannel(Store& store, const std::string& channel,
+                                         const std::string& endpoint, const std::string& reason,
+                                         UnixSeconds now);
+
+// The reason `channel` is disabled for `endpoint`, or nullopt when it is enabled (a channel
+// disabled for another endpoint, for example before its URL changed, is enabled).
+[[nodiscard]] Result<std::optional<std::string>> ChannelDisabledReason(Store& store,
+                                                                       const std::string& channel,
+                                                                       const std::string& endpoint);
+
+// Pending rows of one channel due at `now`, oldest first.
+[[nodiscard]] Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& channel,
+                                                           UnixSeconds now, int limit);
+
+// Rows of `channel` delivered at or after `since` (burst windows).
+[[nodiscard]] Result<int> DeliveredSince(Store& store, const std::string& channel,
+                                         UnixSeconds since);
+
+// When the channel's last digest went out (nullopt: never).
+[[nodiscard]] Result<std::optional<UnixSeconds>> LastDigestAt(Store& store,
+                                                              const std::string& channel);
+[[nodiscard]] Result<void> SetLastDigestAt(Store& store, const std::string& channel,
+                                           UnixSeconds at);
+
+// Marks `ids` delivered as part of digest `key` and records the digest time, in one transaction.
+[[nodiscard]] Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& ids,
+                                               const std::string& channel, const std::string& key,
+                                               UnixSeconds now, bool record_digest_time);
+
+// A failed digest attempt: every row gets the same error and next attempt time.
+[[nodiscard]] Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids,
+                                            const std::string& error, UnixSeconds next_attempt_at,
+                                            bool dead);
+
+// The earliest next_attempt_at of pending rows in `channels` (nullopt: none pending).
+[[nodiscard]] Result<std::optional<UnixSeconds>> NextPendingAttempt(
+    Store& store, const std::vector<std::string>& channels);
+
+// The entry's canonical link for a mention (nullopt when it has none).
+[[nodiscard]] Result<std::optional<std::string>> CanonicalLinkOf(Store& store,
+                                                                 std::int64_t mention_id);
+
+}  // namespace veille::store

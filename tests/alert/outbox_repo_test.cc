@@ -1,0 +1,129 @@
+#include "store/outbox_repo.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "test_store.h"
+
+namespace veille::store {
+namespace {
+
+using alert::testing::TempStore;
+
+TEST(OutboxRepo, ListsRowsFilteredByStatusWithTheirRuleAndTitle) {
+  TempStore db;
+  db.AddMentions({"Un", "Deux"}, {"mail"}, 2000);
+  ASSERT_TRUE(db.store().MarkDelivered(1, 2001));
+  auto all = ListOutbox(db.store(), "", 0);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  auto delivered = ListOutbox(db.store(), "delivered", 0);
+  ASSERT_TRUE(delivered);
+  ASSERT_EQ(delivered->size(), 1u);
+  EXPECT_EQ(delivered->front().rule, "marque");
+  EXPECT_EQ(delivered->front().title.value_or(""), "Un");
+  EXPECT_EQ(delivered->front().feed_name, "Presse");
+  auto counts = CountOutbox(db.store());
+  ASSERT_TRUE(counts);
+  EXPECT_EQ((*counts)["pending"], 1);
+  EXPECT_EQ((*counts)["delivered"], 1);
+}
+
+TEST(OutboxRepo, RetryPutsOnlyDeadDisabledOrRemovedRowsBackToPendingWithAFreshSchedule) {
+  TempStore db;
+  db.AddMentions({"Un", "Deux"}, {"mail"}, 2000);
+  ASSERT_TRUE(db.store().MarkFailed(1, "550 no such user", 2000, true));
+  ASSERT_TRUE(db.store().MarkDelivered(2, 2001));
+  auto retried = RetryOutbox(db.store(), 1, 3000);
+  ASSERT_TRUE(retried);
+  EXPECT_TRUE(*retried);
+  auto not_retried = RetryOutbox(db.store(), 2, 3000);
+  ASSERT_TRUE(not_retried);
+  EXPECT_FALSE(*not_retried) << "a delivered row is never sent again by retry";
+  auto missing = RetryOutbox(db.store(), 99, 3000);
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"pending", "delivered"}));
+  EXPECT_EQ(db.Scalar("SELECT attempts FROM outbox WHERE id = 1"), 0);
+  EXPECT_EQ(db.Scalar("SELECT next_attempt_at FROM outbox WHERE id = 1"), 3000);
+}
+
+TEST(OutboxRepo, RetryAllDeadCountsTheRowsItRequeued) {
+  TempStore db;
+  db.AddMentions({"Un", "Deux", "Trois"}, {"mail"}, 2000);
+  ASSERT_TRUE(db.store().MarkFailed(1, "550", 2000, true));
+  ASSERT_TRUE(db.store().MarkFailed(3, "554", 2000, true));
+  auto n = RetryAllDead(db.store(), 2500);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"pending", "pending", "pending"}));
+}
+
+TEST(OutboxRepo, PendingRowsOfAChannelNoLongerConfiguredBecomeChannelRemoved) {
+  TempStore db;
+  db.AddMentions({"Un"}, {"mail", "hook", "journal"}, 2000);
+  auto n = MarkChannelsRemoved(db.store(), {"journal", "mail"}, 2100);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"pending", "channel_removed", "pending"}));
+}
+
+TEST(OutboxRepo, DisablingAnEndpointStopsItsPendingRowsAndRetryReenablesIt) {
+  TempStore db;
+  db.AddMentions({"Un", "Deux"}, {"hook"}, 2000);
+  auto moved = DisableChannel(db.store(), "hook", "https://h.example/a", "HTTP 410", 2100);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(*moved, 2);
+  auto reason = ChannelDisabledReason(db.store(), "hook", "https://h.example/a");
+  ASSERT_TRUE(reason);
+  EXPECT_EQ(reason->value_or(""), "HTTP 410");
+  auto other = ChannelDisabledReason(db.store(), "hook", "https://h.example/new");
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->has_value()) << "a new URL is a new endpoint";
+  ASSERT_TRUE(RetryOutbox(db.store(), 1, 2200));
+  auto after = ChannelDisabledReason(db.store(), "hook", "https://h.example/a");
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->has_value());
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"pending", "disabled"}));
+}
+
+TEST(OutboxRepo, DigestDeliveryMarksEveryRowAndRecordsTheDigestTime) {
+  TempStore db;
+  db.AddMentions({"Un", "Deux"}, {"mail"}, 2000);
+  auto due = DueForChannel(db.store(), "mail", 2000, 0);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 2u);
+  ASSERT_TRUE(MarkDigestDelivered(db.store(), {(*due)[0].id, (*due)[1].id}, "mail", "digest-1",
+                                  2600, true));
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered"}));
+  auto last = LastDigestAt(db.store(), "mail");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->value_or(0), 2600);
+  auto since = DeliveredSince(db.store(), "mail", 2500);
+  ASSERT_TRUE(since);
+  EXPECT_EQ(*since, 2);
+  EXPECT_EQ(db.Scalar("SELECT COUNT(*) FROM outbox WHERE digest_key = 'digest-1'"), 2);
+}
+
+TEST(OutboxRepo, NextPendingAttemptLooksOnlyAtTheNamedChannels) {
+  TempStore db;
+  db.AddMentions({"Un"}, {"mail", "hook"}, 2000);
+  ASSERT_TRUE(db.store().MarkFailed(1, "451", 2300, false));
+  auto mail = NextPendingAttempt(db.store(), {"mail"});
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->value_or(0), 2300);
+  auto none = NextPendingAttempt(db.store(), {"other"});
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST(OutboxRepo, CanonicalLinkComesFromTheMentionsEntry) {
+  TempStore db;
+  db.AddMentions({"Un"}, {"mail"}, 2000);
+  auto link = CanonicalLinkOf(db.store(), 1);
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->value_or(""), "https://a.example/canonical/1");
+}
+
+}  // namespace
+}  // namespace veille::store
