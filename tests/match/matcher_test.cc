@@ -170,6 +170,10 @@ TEST(MatcherTest, HonoursCaseAndAccentExactTerms) {
       {"=Lanc*", "Lancôme", true},
       {"=Lanc*", "lancôme", false},
       {"=Orange OR =Free", "free et orange", false},
+      {"=Orange", "Orangé", true},
+      {"=Œuvre", "OEuvre", true},
+      {"=Œuvre", "OEUVRE", false},
+      {"title: Renault OR Renault", "Renault", true},
   });
 }
 
