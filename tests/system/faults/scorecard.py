@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Fault-injection harness for veille (RELIABILITY.md section 3): runs every scenario against the
+real veilled / veille, checks the invariants of 3.6 after each, prints the scorecard of 3.7 and a
+final 'N passed, N failed' line; exits non-zero on any failure.
+
+  scorecard.py --veilled PATH --veille PATH [--kill-cycles K] [--only NAME,...] [--seed S]
+
+Loopback only (127.0.0.1, and 127.0.0.2 for the SSRF canary). Every process has a deadline.
+Set VEILLE_FAULTS_KEEP=1 to keep the work directories for inspection.
+"""
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import common  # noqa: E402
+import server  # noqa: E402
+
+SCENARIOS = ["steady", "bad_inputs", "kill9", "contention", "reload", "secrets", "disk_full"]
+
+
+class Context:
+    """What the scenarios share: binaries, servers, and the running totals of the scorecard."""
+
+    def __init__(self, args, tmp):
+        self.veilled = os.path.abspath(args.veilled)
+        self.veille = os.path.abspath(args.veille)
+        self.kill_cycles = args.kill_cycles
+        self.rng = random.Random(args.seed)
+        self.tmp = tmp
+        self.canary_file = os.path.join(tmp, "canary-file.txt")
+        with open(self.canary_file, "w") as f:
+            f.write(server.FILE_CANARY_TOKEN + "\n")
+        self.canary = server.Canary()
+        self.server = server.FaultServer(log_path=os.path.join(tmp, "requests.jsonl"),
+                                         canary=self.canary, canary_file=self.canary_file,
+                                         stall_limit=30)
+        self.faults = [0, 0]  # survived, tried
+        self.mentions = {"expected": 0, "stored": 0, "lost": 0, "duplicated": 0, "extra": 0}
+        self.alerts = {}  # channel -> [expected, unique, raw duplicates, unexplained]
+        self.politeness = {"early": 0, "after410": 0, "cond": [0, 0], "redirects": 0}
+
+    def tally(self, survived, kind):
+        self.faults[1] += 1
+        self.faults[0] += 1 if survived else 0
+
+    def add_mentions(self, bal):
+        for k in self.mentions:
+            self.mentions[k] += bal[k]
+
+    def add_alerts(self, channel, expected, unique, raw_dups, unexplained):
+        a = self.alerts.setdefault(channel, [0, 0, 0, 0])
+        for i, v in enumerate((expected, unique, raw_dups, unexplained)):
+            a[i] += v
+
+    def close(self):
+        self.server.close()
+        self.canary.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--veilled", required=True)
+    ap.add_argument("--veille", required=True)
+    ap.add_argument("--kill-cycles", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--only", default="", help="comma-separated scenarios: " + ",".join(SCENARIOS))
+    args = ap.parse_args()
+    only = [s for s in args.only.split(",") if s] or SCENARIOS
+    card = common.Scorecard()
+    print("faults harness: seed %d, scenarios %s" % (args.seed, ",".join(only)), flush=True)
+    with tempfile.TemporaryDirectory(prefix="veille-faults-") as tmp:
+        ctx = Context(args, tmp)
+        try:
+            for name in only:
+                module = __import__("scenario_" + name)
+                print("\n-- scenario %s --" % name, flush=True)
+                t0 = time.monotonic()
+                try:
+                    module.run(ctx, card)
+                except Exception:  # noqa: BLE001 - a broken scenario is a failure, not a crash
+                    traceback.print_exc()
+                    card.check(False, "%s: the scenario ran to the end" % name)
+                print("   (%s: %.1f s)" % (name, time.monotonic() - t0), flush=True)
+            summarize(ctx, card)
+        finally:
+            ctx.close()
+    return card.finish()
+
+
+def summarize(ctx, card):
+    """The figures gathered by every scenario, with the cross-scenario checks."""
+    s, t = ctx.faults
+    card.figure("1", "faults survived %d/%d" % (s, t))
+    m = ctx.mentions
+    card.figure("4", "mentions expected %d, stored %d, lost %d, duplicated %d, invented %d"
+                % (m["expected"], m["stored"], m["lost"], m["duplicated"], m["extra"]))
+    for ch, (exp, uniq, raw, unexplained) in sorted(ctx.alerts.items()):
+        card.figure("5", "alerts channel %s: expected %d, unique delivered %d, lost %d"
+                    % (ch, exp, uniq, max(0, exp - uniq)))
+        card.figure("5a", "raw duplicate deliveries %d" % raw)
+        card.figure("5b", "duplicates not explained by an injected ambiguous fault %d"
+                    % unexplained)
+    canary = ctx.canary.hits()
+    card.check(canary == 0, "all: SSRF canary on 127.0.0.2 hit %d times" % canary)
+    p = ctx.politeness
+    card.figure("8", "politeness:")
+    card.figure("8a", "polls earlier than Retry-After %d" % p["early"])
+    card.figure("8b", "polls after a 410 %d" % p["after410"])
+    good, total = p["cond"]
+    card.figure("8c", "conditional-header compliance %s (%d/%d polls with stored validators)"
+                % ("%.0f%%" % (100.0 * good / total) if total else "n/a", good, total))
+    card.figure("8d", "requests per redirect-loop poll, worst %d" % p["redirects"])
+    if "7" not in card.figures:
+        card.figure("7", "SSRF canary hits %d, canary-file token in the database n/a, "
+                         "non-HTTP connections %d" % (canary, canary))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

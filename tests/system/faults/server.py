@@ -1,0 +1,641 @@
+"""The misbehaving HTTP server of RELIABILITY.md section 3.2, the 127.0.0.2 SSRF canary, and the
+throwaway TLS endpoints.
+
+Everything binds to 127.0.0.1 (the canary to 127.0.0.2) on ephemeral ports. Every request is
+recorded as one JSON line (time, route, request headers, status, bytes sent, how it ended) in
+memory and in `log_path`; assertions read these records, never the daemon's log text. Every sleep
+is bounded and ends early when the server closes.
+"""
+
+import gzip
+import http.server
+import json
+import os
+import select
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+import urllib.parse
+import zlib
+
+import feedgen
+
+MIB = 1024 * 1024
+CANARY_TOKEN = "VEILLE-CANARY-7f3a9c"
+FILE_CANARY_TOKEN = "VEILLE-FILE-CANARY-51d2e8"
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+class Recorder:
+    """Thread-safe list of request records, mirrored to a JSON-lines file."""
+
+    def __init__(self, log_path):
+        self.lock = threading.Lock()
+        self.records = []
+        self.log = open(log_path, "a", encoding="utf-8") if log_path else None
+
+    def add(self, rec):
+        with self.lock:
+            self.records.append(rec)
+            if self.log:
+                self.log.write(json.dumps(rec) + "\n")
+                self.log.flush()
+
+    def for_route(self, prefix):
+        with self.lock:
+            return [r for r in self.records if r["path"].split("?")[0].startswith(prefix)]
+
+    def close(self):
+        if self.log:
+            self.log.close()
+
+
+class Canary:
+    """The "internal service" on 127.0.0.2: counts every TCP connection and every HTTP request,
+    answers with a unique token. Any hit fails the SSRF checks."""
+
+    def __init__(self):
+        self.connections = 0
+        self.requests = []
+        self.lock = threading.Lock()
+        canary = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                with canary.lock:
+                    canary.requests.append(self.path)
+                body = ("<rss><channel><item><title>%s zorblax</title></item></channel></rss>"
+                        % CANARY_TOKEN).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+        class Server(_Server):
+            def get_request(self):
+                conn = super().get_request()
+                with canary.lock:
+                    canary.connections += 1
+                return conn
+
+        self.httpd = Server(("127.0.0.2", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def hits(self):
+        with self.lock:
+            return self.connections
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _bomb(kind, size):
+    """~`size` bytes of zeros compressed: gzip (RFC 1952) or zlib-wrapped deflate."""
+    chunk = b"\0" * MIB
+    if kind == "gzip":
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    else:
+        c = zlib.compressobj(9, zlib.DEFLATED, 15)
+    parts = [c.compress(chunk) for _ in range(size // MIB)]
+    parts.append(c.flush())
+    return b"".join(parts)
+
+
+def _xml_case(case, canary_url, canary_file):
+    """Bodies for /xml/{case}. Items that would match a rule carry the keyword 'zorblax' so a
+    mention from a document that must be discarded shows up in the database."""
+    head = '<?xml version="1.0" encoding="utf-8"?>\n'
+
+    def doc(items, extra=""):
+        return (head + "<rss version=\"2.0\"><channel><title>x</title>%s%s</channel></rss>"
+                % (extra, "".join(items))).encode("utf-8")
+
+    def it(i, title, guid=None):
+        g = guid if guid is not None else "xml-%s-%d" % (case, i)
+        return ("<item><title>%s</title><guid>%s</guid><link>https://example.invalid/%s/%d</link>"
+                "</item>" % (title, g, case, i))
+
+    if case == "truncated":
+        return doc([it(i, "zorblax truncated %d" % i) for i in range(3)])[:-60]
+    if case == "billion-laughs":
+        ents = '<!ENTITY lol "lol">' + "".join(
+            '<!ENTITY lol%d "%s">' % (n, ("&lol%d;" % (n - 1) if n > 1 else "&lol;") * 10)
+            for n in range(1, 10))
+        return (head + '<!DOCTYPE rss [%s]><rss version="2.0"><channel><title>x</title>'
+                '<item><title>&lol9; zorblax</title><guid>bl</guid></item></channel></rss>'
+                % ents).encode()
+    if case == "xxe-file":
+        return (head + '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://%s">]><rss version="2.0">'
+                '<channel><title>x</title><item><title>&xxe; zorblax</title><guid>xf</guid>'
+                '</item></channel></rss>' % canary_file).encode()
+    if case == "xxe-canary":
+        return (head + '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "%s">]><rss version="2.0">'
+                '<channel><title>x</title><item><title>&xxe; zorblax</title><guid>xc</guid>'
+                '</item></channel></rss>' % canary_url).encode()
+    if case == "deep":
+        return (head + "<rss><channel>" + "<a>" * 200000).encode()
+    if case == "10k":
+        return doc([it(i, "ten thousand item %d" % i) for i in range(10000)])
+    if case == "dup-guid":
+        return doc([it(i, "duplicate guid %d" % i, guid="same-guid") for i in range(20)])
+    if case == "no-guid":
+        return doc(["<item><title>no guid %d</title></item>" % i for i in range(5)])
+    if case == "absurd-dates":
+        dates = ["Mon, 32 Foo 99999 25:61:61 +9999", "0000-00-00T00:00:00Z", "-1",
+                 "9999999999999999999999", "Thu, 01 Jan 1970 00:00:00 GMT",
+                 "2038-01-19T03:14:08Z", "Sat, 31 Dec 2999 23:59:59 GMT", ""]
+        return doc(["<item><title>date %d</title><guid>d%d</guid><pubDate>%s</pubDate></item>"
+                    % (i, i, d) for i, d in enumerate(dates)])
+    if case == "nul-control":
+        return head.encode() + (b"<rss version=\"2.0\"><channel><title>x</title><item><title>"
+                                b"nul\x00here \x1b[31mred\x07 zorblax</title><guid>n</guid>"
+                                b"</item></channel></rss>")
+    if case == "crlf-bcc":
+        return doc([it(0, "subject&#13;&#10;Bcc: victim@example.invalid&#13;&#10; zorblax")])
+    if case == "script":
+        return doc([it(0, "&lt;script&gt;alert(1)&lt;/script&gt; harmless")])
+    if case == "huge-title":
+        return doc([it(0, "x" * MIB)])
+    if case == "html":
+        return (b"<!DOCTYPE html><html><head><title>Login</title></head><body><form>"
+                b"zorblax</form></body></html>")
+    if case == "empty":
+        return b""
+    if case == "not-xml":
+        return b"\xff\xfe\x00garbage{json: true}"
+    raise KeyError(case)
+
+
+XML_CASES = ["truncated", "billion-laughs", "xxe-file", "xxe-canary", "deep", "10k", "dup-guid",
+             "no-guid", "absurd-dates", "nul-control", "crlf-bcc", "script", "huge-title", "html",
+             "empty", "not-xml"]
+ENC_CASES = ["utf16le", "utf16be", "utf32", "cp1252", "koi8r", "sjis", "wrong-decl",
+             "invalid-utf8"]
+
+
+def _enc_case(case):
+    text = ('<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>enc</title>'
+            '<item><title>caf\u00e9 \u201cquote\u201d %s</title><guid>e1</guid></item>'
+            '</channel></rss>')
+    if case == "utf16le":
+        return b"\xff\xfe" + (text % ("utf-16", "le")).encode("utf-16-le"), "application/xml"
+    if case == "utf16be":
+        return b"\xfe\xff" + (text % ("utf-16", "be")).encode("utf-16-be"), "application/xml"
+    if case == "utf32":
+        return (text % ("utf-32", "32")).encode("utf-32"), "application/xml"
+    if case == "cp1252":
+        return (text % ("windows-1252", "cp")).encode("cp1252"), "application/xml"
+    if case == "koi8r":
+        return (text.replace("caf\u00e9 \u201cquote\u201d", "\u043f\u0440\u0438\u0432\u0435\u0442")
+                % ("koi8-r", "koi")).encode("koi8-r"), "application/xml"
+    if case == "sjis":
+        return (text.replace("caf\u00e9 \u201cquote\u201d", "\u65e5\u672c\u8a9e")
+                % ("shift_jis", "sj")).encode("shift_jis"), "application/xml"
+    if case == "wrong-decl":
+        return (text % ("utf-8", "wd")).encode("cp1252"), "application/xml; charset=utf-8"
+    if case == "invalid-utf8":
+        return (text % ("utf-8", "bad")).encode("utf-8").replace(b"caf", b"caf\xe9\xff\xfe"), \
+            "application/xml"
+    raise KeyError(case)
+
+
+class FaultServer:
+    """The misbehaving HTTP server. `ctl` state per route prefix: {"fail": N, "code": C,
+    "delay": S, "etag": E}. Routes: see RELIABILITY.md 3.2 and docs/reliability.md."""
+
+    def __init__(self, log_path=None, canary=None, canary_file=None, stall_limit=40.0,
+                 certfile=None, keyfile=None, bind="127.0.0.1"):
+        self.rec = Recorder(log_path)
+        self.canary = canary
+        self.canary_file = canary_file or "/nonexistent"
+        self.stall_limit = stall_limit
+        self.closing = threading.Event()
+        self.lock = threading.Lock()
+        self.feeds = {}  # path -> current item count
+        self.ctl = {}  # route prefix -> dict
+        self.counters = {}  # path -> requests
+        self.flap = 0
+        self.bombs = {}
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def setup(self):
+                super().setup()
+                self.rec = None
+
+            def handle_one_request(self):
+                try:
+                    super().handle_one_request()
+                except (BrokenPipeError, ConnectionResetError, socket.timeout, ssl.SSLError,
+                        OSError) as e:
+                    if self.rec is not None:
+                        self.rec["end"] = "client-gone:" + type(e).__name__
+                    self.close_connection = True
+                finally:
+                    if self.rec is not None:
+                        self.rec["t_end"] = time.time()
+                        server.rec.add(self.rec)
+                        self.rec = None
+
+            def do_GET(self):
+                self.rec = {"t": time.time(), "path": self.path, "method": self.command,
+                            "headers": dict(self.headers), "status": None, "bytes": 0,
+                            "end": "complete", "port": self.server.server_address[1]}
+                with server.lock:
+                    server.counters[self.path] = server.counters.get(self.path, 0) + 1
+                server.route(self)
+
+            do_HEAD = do_GET
+
+            def do_POST(self):
+                self.do_GET()
+
+            # helpers used by the routes
+            def reply(self, status, body=b"", headers=(), ctype="application/rss+xml"):
+                self.rec["status"] = status
+                self.send_response(status)
+                if ctype:
+                    self.send_header("Content-Type", ctype)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                    self.rec["bytes"] += len(body)
+
+            def raw(self, data):
+                self.wfile.write(data)
+                self.wfile.flush()
+                self.rec["bytes"] += len(data)
+
+        self.httpd = _Server((bind, 0), Handler)
+        if certfile:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(certfile, keyfile)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def url(self, path, scheme="http"):
+        return "%s://127.0.0.1:%d%s" % (scheme, self.port, path)
+
+    def set_ctl(self, prefix, **state):
+        with self.lock:
+            self.ctl.setdefault(prefix, {}).update(state)
+
+    def feed_count(self, path):
+        with self.lock:
+            return self.feeds.get(path, 0)
+
+    def close(self):
+        self.closing.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.rec.close()
+
+    def sleep(self, seconds):
+        """Bounded sleep that ends when the server closes."""
+        self.closing.wait(min(seconds, self.stall_limit))
+
+    def hold(self, h, seconds):
+        """Keeps a connection open for at most `seconds` (bounded by stall_limit), returning as
+        soon as the client closes it; records when and how it ended. t_end - t is how long the
+        client waited on us: the hang measure of scorecard line 2."""
+        deadline = time.time() + min(seconds, self.stall_limit)
+        conn = h.connection
+        while not self.closing.is_set() and time.time() < deadline:
+            ready, _, _ = select.select([conn], [], [], 0.1)
+            if ready:
+                try:
+                    data = conn.recv(4096, socket.MSG_PEEK)
+                except OSError:
+                    data = b""
+                if not data:
+                    h.rec["end"] = "client-closed"
+                    return
+                conn.recv(4096)
+        h.rec["end"] = "held-to-limit"
+
+    # -- routing ------------------------------------------------------------------------------
+
+    def _ctl_for(self, path):
+        with self.lock:
+            for prefix, state in self.ctl.items():
+                if path.startswith(prefix):
+                    return prefix, state
+        return None, None
+
+    def route(self, h):
+        parsed = urllib.parse.urlsplit(h.path)
+        path = parsed.path
+        q = dict(urllib.parse.parse_qsl(parsed.query))
+        if path.startswith("/_ctl"):
+            return self._control(h, path, q)
+        prefix, state = self._ctl_for(path)
+        if state:
+            if state.get("delay"):
+                self.sleep(float(state["delay"]))
+            with self.lock:
+                fail = state.get("fail", 0)
+                if fail:
+                    state["fail"] = fail - 1
+            if fail:
+                code = int(state.get("code", 500))
+                return h.reply(code, b"injected failure\n", ctype="text/plain")
+        parts = path.strip("/").split("/")
+        name = parts[0]
+        arg = parts[1] if len(parts) > 1 else ""
+        handler = getattr(self, "r_" + name.replace("-", "_"), None)
+        if handler is None:
+            return h.reply(404, b"no such route\n", ctype="text/plain")
+        return handler(h, arg, q, path)
+
+    def _control(self, h, path, q):
+        if path == "/_ctl/counters":
+            with self.lock:
+                body = json.dumps({"counters": self.counters, "feeds": self.feeds,
+                                   "canary": self.canary.hits() if self.canary else 0}).encode()
+            return h.reply(200, body, ctype="application/json")
+        if path == "/_ctl/reset":
+            with self.lock:
+                self.counters.clear()
+                self.ctl.clear()
+            return h.reply(200, b"{}", ctype="application/json")
+        route = q.pop("route", None)
+        if not route:
+            return h.reply(400, b"route= required\n", ctype="text/plain")
+        state = {}
+        for k, v in q.items():
+            state[k] = int(v) if v.isdigit() else v
+        self.set_ctl(route, **state)
+        return h.reply(200, json.dumps(state).encode(), ctype="application/json")
+
+    # -- routes -------------------------------------------------------------------------------
+
+    def r_feed(self, h, seed, q, path):
+        """Valid RSS that grows by k items per request up to cap; ETag / Last-Modified / 304."""
+        k = int(q.get("k", 3))
+        cap = int(q.get("cap", 30))
+        with self.lock:
+            n = self.feeds.get(path, int(q.get("start", k)) - k)
+            n = min(cap, n + k)
+            self.feeds[path] = n
+        etag = '"%s-%d"' % (seed, n)
+        last_mod = feedgen.http_date(feedgen.BASE_TIME + 3600 * n)
+        validators = [("ETag", etag), ("Last-Modified", last_mod)]
+        h.rec["served_items"] = n
+        inm = h.headers.get("If-None-Match")
+        ims = h.headers.get("If-Modified-Since")
+        if inm == etag or (inm is None and ims == last_mod):
+            return h.reply(304, b"", validators, ctype=None)
+        return h.reply(200, feedgen.rss(seed, n), validators)
+
+    def r_etag_flap(self, h, arg, q, path):
+        with self.lock:
+            self.flap += 1
+            n = self.flap
+        return h.reply(200, feedgen.rss("flap", 5), [("ETag", '"flap-%d"' % n)])
+
+    def r_status(self, h, code, q, path):
+        code = int(code or 500)
+        headers = []
+        ra = q.get("ra")
+        if ra == "date":
+            headers.append(("Retry-After", feedgen.http_date(time.time() + int(q.get("s", 120)))))
+        elif ra:
+            headers.append(("Retry-After", ra))
+        if q.get("cf"):
+            headers.append(("cf-mitigated", "challenge"))
+        body = q.get("body", "status %d\n" % code).encode()
+        return h.reply(code, body, headers, ctype="text/html")
+
+    def r_redirect(self, h, kind, q, path):
+        cport = self.canary.port if self.canary else 9
+        targets = {
+            "loop": "/redirect/loop2", "loop2": "/redirect/loop",
+            "perm": "/feed/perm-target?k=2&cap=2",
+            "temp": "/feed/temp-target?k=2&cap=2",
+            "file": "file://" + self.canary_file,
+            "gopher": "gopher://127.0.0.2:%d/1" % cport,
+            "ftp": "ftp://127.0.0.2:%d/x" % cport,
+            "dict": "dict://127.0.0.2:%d/d" % cport,
+            "canary": "http://127.0.0.2:%d/" % cport,
+            "canary-mapped": "http://[::ffff:127.0.0.2]:%d/" % cport,
+            "canary-hex": "http://0x7f000002:%d/" % cport,
+            "canary-dec": "http://2130706434:%d/" % cport,
+            "canary-octal": "http://0177.0.0.2:%d/" % cport,
+            "localhost": "http://localhost:%d/" % cport,
+        }
+        if kind == "chain":
+            n = int(q.get("n", 10))
+            loc = "/redirect/chain?n=%d" % (n - 1) if n > 0 else "/feed/chain-end?k=2&cap=2"
+        else:
+            loc = targets.get(kind)
+            if loc is None:
+                return h.reply(404, b"", ctype="text/plain")
+        code = 301 if kind == "perm" else 302
+        return h.reply(code, b"", [("Location", loc)], ctype="text/plain")
+
+    def r_stall(self, h, phase, q, path):
+        h.rec["end"] = "stalled"
+        if phase == "accept":
+            self.hold(h, self.stall_limit)
+            h.close_connection = True
+            return
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        body = feedgen.rss("stall", 5)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.flush()
+        if phase == "body":
+            h.raw(body[:len(body) // 2])
+        self.hold(h, self.stall_limit)
+        h.close_connection = True
+
+    def r_slow(self, h, bps, q, path):
+        bps = max(1, int(bps or 1))
+        body = feedgen.rss("slow", 5)
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        deadline = time.time() + self.stall_limit
+        for b in body:
+            if self.closing.is_set() or time.time() > deadline:
+                break
+            h.raw(bytes([b]))
+            self.sleep(1.0 / bps)
+        h.close_connection = True
+
+    def r_noclose(self, h, arg, q, path):
+        body = feedgen.rss("noclose", 5)
+        h.rec["status"] = 200
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                      b"Connection: keep-alive\r\n\r\n")
+        h.raw(body)
+        self.hold(h, self.stall_limit)
+        h.close_connection = True
+
+    def r_reset(self, h, arg, q, path):
+        body = feedgen.rss("reset", 6)
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.raw(body[:len(body) // 2])
+        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        h.rec["end"] = "reset"
+        h.close_connection = True
+
+    def r_short(self, h, arg, q, path):
+        body = feedgen.rss("short", 6)
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body) + 1000))
+        h.end_headers()
+        h.raw(body)
+        h.rec["end"] = "short"
+        h.close_connection = True
+
+    def _stream(self, h, total, chunk=b"<!-- filler -->" * 4096):
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        if total is not None:
+            h.send_header("Content-Length", str(total))
+        h.end_headers()
+        sent = 0
+        h.raw(b'<?xml version="1.0"?><rss version="2.0"><channel><title>big</title>')
+        deadline = time.time() + self.stall_limit
+        limit = total if total is not None else 1 << 40
+        while sent < limit and not self.closing.is_set() and time.time() < deadline:
+            piece = chunk[:limit - sent]
+            h.raw(piece)
+            sent += len(piece)
+        h.close_connection = True
+
+    def r_big(self, h, mib, q, path):
+        self._stream(h, int(mib or 100) * MIB)
+
+    def r_endless(self, h, arg, q, path):
+        self._stream(h, None)
+
+    def r_bomb(self, h, kind, q, path):
+        size = int(q.get("mib", 64)) * MIB
+        key = (kind, size)
+        with self.lock:
+            body = self.bombs.get(key)
+        if body is None:
+            body = _bomb(kind, size)
+            with self.lock:
+                self.bombs[key] = body
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Encoding", "gzip" if kind == "gzip" else "deflate")
+        if q.get("cl", "1") == "1":
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.raw(body)
+        h.close_connection = True
+
+    def r_hdrbomb(self, h, arg, q, path):
+        h.rec["status"] = 200
+        h.send_response(200)
+        for i in range(int(q.get("n", 20000))):
+            h.send_header("X-Bomb-%d" % i, "v" * 64)
+        body = feedgen.rss("hdrbomb", 3)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.raw(body)
+
+    def r_xml(self, h, case, q, path):
+        canary_url = "http://127.0.0.2:%d/xxe" % (self.canary.port if self.canary else 9)
+        try:
+            body = _xml_case(case, canary_url, self.canary_file)
+        except KeyError:
+            return h.reply(404, b"", ctype="text/plain")
+        ctype = "text/html" if case == "html" else "application/rss+xml"
+        return h.reply(200, body, ctype=ctype)
+
+    def r_enc(self, h, case, q, path):
+        try:
+            body, ctype = _enc_case(case)
+        except KeyError:
+            return h.reply(404, b"", ctype="text/plain")
+        return h.reply(200, body, ctype=ctype)
+
+    def r_gz(self, h, seed, q, path):
+        """A valid feed sent gzip-encoded (control for the bombs)."""
+        body = gzip.compress(feedgen.rss(seed, 4))
+        return h.reply(200, body, [("Content-Encoding", "gzip")])
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+
+def _openssl(args, cwd, faketime=None):
+    cmd = ["openssl"] + args
+    if faketime:
+        cmd = ["faketime", faketime] + cmd
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=60)
+
+
+def make_tls_material(directory):
+    """A throwaway CA and four server certificates in `directory` (never committed):
+    valid (from the CA, for 127.0.0.1), self-signed, expired (from the CA), wrong host."""
+    d = directory
+    os.makedirs(d, exist_ok=True)
+    _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+              "ca.pem", "-days", "2", "-subj", "/CN=veille faults CA"], d)
+
+    def leaf(name, san, faketime=None, days="2"):
+        with open(os.path.join(d, name + ".ext"), "w") as f:
+            f.write("subjectAltName=%s\n" % san)
+        _openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+                  name + ".csr", "-subj", "/CN=" + name], d)
+        _openssl(["x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                  "-CAcreateserial", "-out", name + ".pem", "-days", days, "-extfile",
+                  name + ".ext"], d, faketime=faketime)
+
+    leaf("valid", "IP:127.0.0.1")
+    leaf("wronghost", "DNS:wrong.example.invalid")
+    # Signed in 2020 for 30 days (faketime moves openssl's clock, not ours).
+    leaf("expired", "IP:127.0.0.1", faketime="2020-01-01 00:00:00", days="30")
+    _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "selfsigned.key",
+              "-out", "selfsigned.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+              "-addext", "subjectAltName=IP:127.0.0.1"], d)
+    return {name: (os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
+            for name in ("valid", "wronghost", "expired", "selfsigned")}
