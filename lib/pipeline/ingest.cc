@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "common/hash.h"
+#include "store/canonical.h"
 
 namespace veille::pipeline {
 
@@ -42,7 +43,7 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
     r.key = e.key;
     r.guid = e.id;
     r.link = e.link;
-    r.canonical_link = e.link;
+    if (e.link) r.canonical_link = store::CanonicalLink(*e.link);  // the cross-feed story key
     r.title = Bounded(e.title, kMaxTitleBytes);
     r.author = Bounded(e.author, kMaxTitleBytes);
     r.published_at = e.published;

@@ -90,6 +90,39 @@ CREATE TABLE channel_state (
 ALTER TABLE outbox ADD COLUMN digest_key TEXT;
 CREATE INDEX outbox_channel_due ON outbox (channel, status, next_attempt_at);
 )sql",
+      // 3: the archive. Full-text index over title and text (contentless: the text lives in
+      // entries; rows are added and deleted with the entries), stories grouping the same story
+      // across feeds, the title key that joins them. Entries stored before this migration get
+      // their index rows and stories here (grouped by their stored link; no title keys).
+      R"sql(
+CREATE TABLE stories (
+  id             INTEGER PRIMARY KEY,
+  canonical_link TEXT,
+  title_key      TEXT,
+  first_seen_at  INTEGER NOT NULL
+);
+ALTER TABLE entries ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL;
+ALTER TABLE entries ADD COLUMN title_key TEXT;
+CREATE INDEX entries_canonical ON entries (canonical_link);
+CREATE INDEX entries_title_key ON entries (title_key);
+CREATE INDEX entries_story ON entries (story_id);
+CREATE INDEX mentions_category ON mentions (category, created_at);
+CREATE VIRTUAL TABLE entries_fts USING fts5(
+  title, text, content = '', tokenize = "unicode61 remove_diacritics 2");
+INSERT INTO entries_fts (rowid, title, text)
+  SELECT id, COALESCE(title, ''),
+         CASE WHEN content IS NULL OR content = COALESCE(summary, '') THEN COALESCE(summary, '')
+              WHEN COALESCE(summary, '') = '' THEN content
+              ELSE summary || char(10) || content END
+  FROM entries;
+INSERT INTO stories (id, canonical_link, title_key, first_seen_at)
+  SELECT id, canonical_link, NULL, first_seen_at FROM entries
+  WHERE canonical_link IS NULL
+     OR id = (SELECT MIN(e2.id) FROM entries e2 WHERE e2.canonical_link = entries.canonical_link);
+UPDATE entries SET story_id = CASE
+  WHEN canonical_link IS NULL THEN id
+  ELSE (SELECT MIN(e2.id) FROM entries e2 WHERE e2.canonical_link = entries.canonical_link) END;
+)sql",
   };
   return kMigrations;
 }

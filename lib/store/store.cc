@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "common/hash.h"
+#include "store/canonical.h"
+#include "store/stories.h"
 #include "store/schema.h"
 
 namespace veille::store {
@@ -102,12 +104,14 @@ MentionRow ReadMention(const Statement& s) {
   m.link = s.OptText(10);
   m.author = s.OptText(11);
   m.published_at = s.OptInt(12);
+  m.story_id = s.OptInt(13).value_or(0);
+  m.entry_id = s.Int(14);
   return m;
 }
 
 constexpr const char* kMentionSelect =
     "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, f.name, "
-    "f.url, e.title, e.link, e.author, e.published_at FROM mentions m "
+    "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id FROM mentions m "
     "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id ";
 
 }  // namespace
@@ -271,8 +275,9 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
 
   auto insert_entry = db_->Prepare(
       "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
-      "published_at, updated_at, summary, content, categories, language, first_seen_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+      "published_at, updated_at, summary, content, categories, language, first_seen_at, "
+      "story_id, title_key) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
       "ON CONFLICT (feed_id, entry_key) DO NOTHING");
   auto insert_mention = db_->Prepare(
       "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
@@ -284,10 +289,16 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   if (!insert_entry) return tl::unexpected(insert_entry.error());
   if (!insert_mention) return tl::unexpected(insert_mention.error());
   if (!insert_outbox) return tl::unexpected(insert_outbox.error());
+  // The archive (migration 3): full-text rows and stories, written with the entries.
+  auto archive = ArchiveWriter::Prepare(*db_);
+  if (!archive) return tl::unexpected(archive.error());
 
   const UnixSeconds now = commit.feed.fetched_at;
   CommitStats stats;
   for (const EntryRecord& e : commit.entries) {
+    const std::string title_key = StoryTitleKey(e.title.value_or(""));
+    auto story = archive->FindStory(e.canonical_link, title_key, e.published_at.value_or(now));
+    if (!story) return tl::unexpected(story.error());
     insert_entry->Bind(1, commit.feed.feed_id)
         .Bind(2, e.key)
         .Bind(3, e.guid)
@@ -301,11 +312,15 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
         .Bind(11, e.content)
         .Bind(12, JoinLines(e.categories))
         .Bind(13, e.language)
-        .Bind(14, now);
+        .Bind(14, now)
+        .Bind(15, *story)
+        .Bind(16, title_key.empty() ? std::optional<std::string>() : title_key);
     VEILLE_TRY(insert_entry->Run());
     if (db_->Changes() == 0) continue;  // already stored: nothing new to say about it
     const std::int64_t entry_id = db_->LastInsertId();
     ++stats.new_entries;
+    auto story_id = archive->AddEntry(entry_id, *story, e, title_key, now);
+    if (!story_id) return tl::unexpected(story_id.error());
     for (const MentionRecord& m : e.mentions) {
       insert_mention->Bind(1, entry_id)
           .Bind(2, m.rule)
@@ -320,14 +335,22 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
       ++stats.new_mentions;
       stats.mentions.push_back(NewMention{mention_id, m.rule, m.category, e.title, e.link});
       for (const std::string& channel : m.channels) {
+        // Alerted once per rule and channel per story: a copy from another feed is recorded
+        // as suppressed, with the reason in last_error.
+        auto story_alerted = archive->StoryAlerted(*story_id, m.rule, channel, mention_id);
+        if (!story_alerted) return tl::unexpected(story_alerted.error());
+        std::optional<std::string> reason;
+        if (!commit.alerts_enabled) {
+          reason = "first poll of the feed (backfill_alerts = false)";
+        } else if (*story_alerted) {
+          reason = "same story already alerted";
+        }
         insert_outbox->Bind(1, mention_id)
             .Bind(2, channel)
             .Bind(3, IdempotencyKey(url, e.key, m.rule, channel))
-            .Bind(4, commit.alerts_enabled ? "pending" : "suppressed")
+            .Bind(4, reason ? "suppressed" : "pending")
             .Bind(5, now)
-            .Bind(6, commit.alerts_enabled
-                         ? std::optional<std::string>()
-                         : std::optional<std::string>("first poll of the feed (backfill_alerts = false)"));
+            .Bind(6, reason);
         VEILLE_TRY(insert_outbox->Run());
       }
     }

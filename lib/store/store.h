@@ -129,6 +129,8 @@ struct MentionRow {
   std::optional<std::string> link;
   std::optional<std::string> author;
   std::optional<UnixSeconds> published_at;
+  std::int64_t story_id = 0;  // entries of one story across feeds share it (0: none)
+  std::int64_t entry_id = 0;
 };
 
 struct OutboxRow {

@@ -1,0 +1,52 @@
+// Reading the archive: stored entries by full-text candidates (entries_fts) or by time, newest
+// first. The query language itself is translated and verified above the store (the CLI); the
+// store only runs an FTS5 MATCH expression.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "store/store.h"
+
+namespace veille::store {
+
+struct EntryFilter {
+  std::optional<UnixSeconds> since;  // first_seen_at >= since
+  std::optional<UnixSeconds> until;  // first_seen_at < until
+  std::string feed;                  // "" = any; the feed's name or URL
+};
+
+// One stored entry, with its feed and story.
+struct StoredEntry {
+  std::int64_t id = 0;
+  std::int64_t story_id = 0;  // 0 when the entry has no story (never after migration 2)
+  std::string feed_name;
+  std::string feed_url;
+  std::optional<std::string> link;
+  std::optional<std::string> canonical_link;
+  std::optional<std::string> title;
+  std::optional<std::string> author;
+  std::optional<UnixSeconds> published_at;
+  UnixSeconds first_seen_at = 0;
+  std::optional<std::string> summary;
+  std::optional<std::string> content;
+  std::vector<std::string> categories;
+  std::optional<std::string> language;
+};
+
+// Calls `visit` for each entry matching the FTS5 expression `fts_match` (every entry when it
+// is empty) within `filter`, newest first (by id), until `visit` returns false. A malformed
+// expression fails with ErrorCode::kInvalidArgument.
+[[nodiscard]] Result<void> ScanEntries(Store& store, const std::string& fts_match,
+                                       const EntryFilter& filter,
+                                       const std::function<bool(const StoredEntry&)>& visit);
+
+// A phrase for an FTS5 expression: the words in double quotes, inner quotes doubled.
+std::string FtsQuote(const std::string& words);
+
+}  // namespace veille::store

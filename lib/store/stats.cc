@@ -1,0 +1,216 @@
+#include "store/stats.h"
+
+#include <algorithm>
+#include <map>
+
+namespace veille::store {
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
+// Civil date from days since 1970-01-01 (inverse of DaysFromCivil).
+void CivilFromDays(std::int64_t z, std::int64_t& year, unsigned& month) {
+  z += 719468;
+  const std::int64_t era = FloorDiv(z, 146097);
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+void SortSeries(std::vector<Series>& series) {
+  std::stable_sort(series.begin(), series.end(), [](const Series& a, const Series& b) {
+    if (a.total != b.total) return a.total > b.total;
+    return a.name < b.name;
+  });
+}
+
+}  // namespace
+
+UnixSeconds BucketStart(UnixSeconds t, Bucket bucket) {
+  const std::int64_t day = FloorDiv(t, kDay);
+  switch (bucket) {
+    case Bucket::kDay:
+      return day * kDay;
+    case Bucket::kWeek: {
+      // 1970-01-01 was a Thursday: Monday-based weekday is (day + 3) mod 7.
+      const std::int64_t weekday = ((day + 3) % 7 + 7) % 7;
+      return (day - weekday) * kDay;
+    }
+    case Bucket::kMonth: {
+      std::int64_t year = 0;
+      unsigned month = 0;
+      CivilFromDays(day, year, month);
+      return DaysFromCivil(year, month, 1) * kDay;
+    }
+  }
+  return day * kDay;
+}
+
+UnixSeconds NextBucket(UnixSeconds start, Bucket bucket) {
+  switch (bucket) {
+    case Bucket::kDay:
+      return start + kDay;
+    case Bucket::kWeek:
+      return start + 7 * kDay;
+    case Bucket::kMonth:
+      return BucketStart(start + 32 * kDay, Bucket::kMonth);
+  }
+  return start + kDay;
+}
+
+Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
+  Volume volume;
+  const UnixSeconds end = query.until.value_or(query.now);
+  for (UnixSeconds b = BucketStart(query.since, query.bucket); b <= end;
+       b = NextBucket(b, query.bucket)) {
+    volume.buckets.push_back(b);
+    if (volume.buckets.size() > 100000) break;  // a bogus --since cannot exhaust memory
+  }
+  if (volume.buckets.empty()) volume.buckets.push_back(BucketStart(end, query.bucket));
+
+  // Counted per day in SQL (one index range scan), then folded into weeks or months here.
+  auto stmt = store.db().Prepare(
+      "SELECT rule, category, created_at / 86400, COUNT(*) FROM mentions "
+      "WHERE created_at >= ?1 AND (?2 IS NULL OR created_at < ?2) "
+      "AND (?3 = '' OR category = ?3) GROUP BY rule, category, created_at / 86400");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since).Bind(2, query.until).Bind(3, query.category);
+  std::map<std::pair<std::string, std::string>, Series> rules;
+  std::map<std::string, Series> categories;
+  auto bucket_index = [&](UnixSeconds t) {
+    const UnixSeconds start = BucketStart(t, query.bucket);
+    const auto it = std::lower_bound(volume.buckets.begin(), volume.buckets.end(), start);
+    if (it == volume.buckets.end()) return volume.buckets.size() - 1;
+    return static_cast<std::size_t>(it - volume.buckets.begin());
+  };
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    const std::string rule = stmt->Text(0);
+    const std::string category = stmt->Text(1);
+    const std::size_t i = bucket_index(stmt->Int(2) * kDay);
+    const std::int64_t n = stmt->Int(3);
+    Series& r = rules[{rule, category}];
+    if (r.counts.empty()) {
+      r.name = rule;
+      r.category = category;
+      r.counts.assign(volume.buckets.size(), 0);
+    }
+    r.counts[i] += n;
+    r.total += n;
+    Series& c = categories[category];
+    if (c.counts.empty()) {
+      c.name = category;
+      c.category = category;
+      c.counts.assign(volume.buckets.size(), 0);
+    }
+    c.counts[i] += n;
+    c.total += n;
+    volume.total += n;
+  }
+  for (auto& [key, s] : rules) volume.rules.push_back(std::move(s));
+  for (auto& [key, s] : categories) volume.categories.push_back(std::move(s));
+  SortSeries(volume.rules);
+  SortSeries(volume.categories);
+  return volume;
+}
+
+std::vector<VoiceShare> ShareOfVoice(const Volume& volume) {
+  std::vector<VoiceShare> out;
+  std::int64_t total = 0;
+  for (const char* category : {"brand", "competitor"}) {
+    for (const Series& s : volume.rules) {
+      if (s.category != category || s.total == 0) continue;
+      out.push_back({s.name, s.category, s.total, 0});
+      total += s.total;
+    }
+  }
+  for (VoiceShare& v : out) v.share = static_cast<double>(v.mentions) / static_cast<double>(total);
+  return out;
+}
+
+Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query, int limit) {
+  auto stmt = store.db().Prepare(
+      "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m JOIN entries e ON e.id = m.entry_id "
+      "JOIN feeds f ON f.id = e.feed_id "
+      "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
+      "AND (?3 = '' OR m.category = ?3) "
+      "GROUP BY f.id ORDER BY n DESC, f.name LIMIT ?4");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since)
+      .Bind(2, query.until)
+      .Bind(3, query.category)
+      .Bind(4, std::int64_t{limit});
+  std::vector<SourceCount> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Text(0), stmt->Text(1), stmt->Int(2)});
+  }
+  return out;
+}
+
+Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query, int limit) {
+  auto stmt = store.db().Prepare(
+      "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
+      "(SELECT COUNT(DISTINCT e2.feed_id) FROM entries e2 WHERE e2.story_id = e.story_id) AS s "
+      "FROM mentions m JOIN entries e ON e.id = m.entry_id "
+      "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
+      "AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
+      "GROUP BY e.story_id ORDER BY s DESC, n DESC, MAX(m.id) DESC LIMIT ?4");
+  auto feeds = store.db().Prepare(
+      "SELECT DISTINCT f.name FROM entries e JOIN feeds f ON f.id = e.feed_id "
+      "WHERE e.story_id = ?1 ORDER BY e.id");
+  auto rules = store.db().Prepare(
+      "SELECT DISTINCT m.rule FROM entries e JOIN mentions m ON m.entry_id = e.id "
+      "WHERE e.story_id = ?1 ORDER BY m.rule");
+  if (!stmt) return tl::unexpected(stmt.error());
+  if (!feeds) return tl::unexpected(feeds.error());
+  if (!rules) return tl::unexpected(rules.error());
+  stmt->Bind(1, query.since)
+      .Bind(2, query.until)
+      .Bind(3, query.category)
+      .Bind(4, std::int64_t{limit});
+  std::vector<StorySummary> out;
+  std::vector<std::int64_t> latest_ids;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    StorySummary s;
+    s.story_id = stmt->Int(0);
+    s.mentions = stmt->Int(1);
+    s.first_detected = stmt->Int(2);
+    latest_ids.push_back(stmt->Int(3));
+    s.sources = stmt->Int(4);
+    out.push_back(std::move(s));
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto latest = store.GetMention(latest_ids[i]);
+    if (!latest) return tl::unexpected(latest.error());
+    out[i].latest = std::move(*latest);
+    for (auto* list : {&*feeds, &*rules}) {
+      list->Bind(1, out[i].story_id);
+      auto& target = list == &*feeds ? out[i].feeds : out[i].rules;
+      for (;;) {
+        auto row = list->Step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        target.push_back(list->Text(0));
+      }
+      list->Reset();
+    }
+  }
+  return out;
+}
+
+}  // namespace veille::store

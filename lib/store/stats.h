@@ -1,0 +1,84 @@
+// Counting the archive: mention volume per rule and category over time, share of voice, top
+// sources and top stories (veille stats, veille report).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "store/store.h"
+
+namespace veille::store {
+
+enum class Bucket { kDay, kWeek, kMonth };  // weeks start on Monday; all in UTC
+
+// The start of the bucket holding `t`.
+UnixSeconds BucketStart(UnixSeconds t, Bucket bucket);
+// The start of the next bucket after the one starting at `start`.
+UnixSeconds NextBucket(UnixSeconds start, Bucket bucket);
+
+struct StatsQuery {
+  UnixSeconds since = 0;             // mentions detected at or after
+  std::optional<UnixSeconds> until;  // and before (default: `now`)
+  UnixSeconds now = 0;               // the last bucket is the one holding `until` or `now`
+  Bucket bucket = Bucket::kDay;
+  std::string category;  // "" = every category
+};
+
+// Mentions of one rule (or one category) per bucket.
+struct Series {
+  std::string name;      // the rule, or the category
+  std::string category;  // the rule's category (the category itself for category series)
+  std::int64_t total = 0;
+  std::vector<std::int64_t> counts;  // one per Volume::buckets
+};
+
+struct Volume {
+  std::vector<UnixSeconds> buckets;  // bucket starts, oldest first
+  std::vector<Series> rules;         // most mentioned first
+  std::vector<Series> categories;    // most mentioned first
+  std::int64_t total = 0;
+};
+
+[[nodiscard]] Result<Volume> MentionVolume(Store& store, const StatsQuery& query);
+
+// One rule's share of the mentions of the `brand` and `competitor` rules together.
+struct VoiceShare {
+  std::string rule;
+  std::string category;  // brand | competitor
+  std::int64_t mentions = 0;
+  double share = 0;  // 0..1
+};
+
+// Brand rules first, then competitors, each most mentioned first. Empty when no brand or
+// competitor rule has a mention.
+std::vector<VoiceShare> ShareOfVoice(const Volume& volume);
+
+struct SourceCount {
+  std::string feed_name;
+  std::string feed_url;
+  std::int64_t mentions = 0;
+};
+
+[[nodiscard]] Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query,
+                                                          int limit);
+
+// One story with mentions in the period.
+struct StorySummary {
+  std::int64_t story_id = 0;
+  std::int64_t mentions = 0;
+  std::int64_t sources = 0;  // distinct feeds with an entry of the story
+  UnixSeconds first_detected = 0;
+  std::vector<std::string> feeds;  // every feed that published the story
+  std::vector<std::string> rules;  // every rule that matched it
+  MentionRow latest;               // the newest mention: title, link, snippet, highlights
+};
+
+// Stories with the most sources, then the most mentions.
+[[nodiscard]] Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query,
+                                                           int limit);
+
+}  // namespace veille::store

@@ -1,0 +1,280 @@
+// The archive inside the store: full-text rows and stories written with the entries, alerts
+// once per story, retention, volume statistics, backup.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "store/retention.h"
+#include "store/search.h"
+#include "store/stats.h"
+#include "store/store.h"
+
+namespace veille::store {
+namespace {
+
+constexpr UnixSeconds kNow = 1'795'000'000;  // 2026-11-18
+
+class ArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("veille-archive-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "veille.db").string();
+    auto s = Store::Open(path_, OpenMode::kReadWrite);
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+    auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
+                                  {"https://b.example/feed", "B"},
+                                  {"https://c.example/feed", "C"}},
+                                 kNow);
+    ASSERT_TRUE(ids);
+    feeds_ = *ids;
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static EntryRecord Entry(const std::string& key, const std::string& title,
+                           const std::string& link, const std::string& text,
+                           std::vector<std::string> rules = {}) {
+    EntryRecord e;
+    e.key = key;
+    e.title = title;
+    e.link = link;
+    e.canonical_link = link;
+    e.summary = text;
+    for (const auto& rule : rules) {
+      MentionRecord m;
+      m.rule = rule;
+      m.category = rule == "rival" ? "competitor" : "brand";
+      m.terms = {rule};
+      m.snippet = text;
+      m.channels = {"journal"};
+      e.mentions.push_back(m);
+    }
+    return e;
+  }
+
+  CommitStats Commit(std::size_t feed, std::vector<EntryRecord> entries, UnixSeconds now) {
+    DocumentCommit c;
+    c.feed.feed_id = feeds_[feed];
+    c.feed.fetched_at = now;
+    c.feed.next_due_at = now + 1800;
+    c.entries = std::move(entries);
+    auto stats = store_->CommitDocument(c);
+    EXPECT_TRUE(stats) << stats.error().message;
+    return stats ? *stats : CommitStats{};
+  }
+
+  std::vector<std::int64_t> Search(const std::string& fts) {
+    std::vector<std::int64_t> ids;
+    auto r = ScanEntries(*store_, fts, {}, [&](const StoredEntry& e) {
+      ids.push_back(e.id);
+      return true;
+    });
+    EXPECT_TRUE(r) << r.error().message;
+    return ids;
+  }
+
+  std::int64_t Scalar(const std::string& sql) {
+    auto stmt = store_->db().Prepare(sql);
+    EXPECT_TRUE(stmt) << sql;
+    auto row = stmt->Step();
+    EXPECT_TRUE(row && *row) << sql;
+    return stmt->Int(0);
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+  std::vector<std::int64_t> feeds_;
+};
+
+TEST_F(ArchiveTest, FullTextRowsAreWrittenInTheSameCommitAsTheEntries) {
+  Commit(0,
+         {Entry("1", "Lancôme ouvre une boutique", "https://a.example/1",
+                "À Paris, rue Saint-Honoré."),
+          Entry("2", "Météo", "https://a.example/2", "Il pleut sur Lyon.")},
+         kNow);
+  EXPECT_EQ(Search("lancome").size(), 1u);  // accents removed by the tokenizer
+  EXPECT_EQ(Search("\"saint honore\"").size(), 1u);
+  EXPECT_EQ(Search("title : lyon").size(), 0u);  // column filter: Lyon is in the text only
+  EXPECT_EQ(Search("text : lyon").size(), 1u);
+  EXPECT_EQ(Search("lanc*").size(), 1u);
+  EXPECT_EQ(Search("").size(), 2u);
+}
+
+TEST_F(ArchiveTest, AFailedCommitLeavesNoFullTextRowBehind) {
+  DocumentCommit c;
+  c.feed.feed_id = 999;  // no such feed: the commit fails before anything is kept
+  c.feed.fetched_at = kNow;
+  c.entries = {Entry("1", "Orphan title here", "https://x.example/1", "lost words")};
+  EXPECT_FALSE(store_->CommitDocument(c));
+  EXPECT_EQ(Search("lost").size(), 0u);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 0);
+}
+
+TEST_F(ArchiveTest, OneStoryPublishedByThreeFeedsIsOneStoryAlertedOncePerRuleAndChannel) {
+  // A by canonical link, B through the same link, C by the same title under a Google News link.
+  Commit(0,
+         {Entry("a1", "Renault rappelle 300 000 véhicules", "https://lemonde.example/renault",
+                "Renault rappelle", {"marque"})},
+         kNow);
+  Commit(1,
+         {Entry("b1", "Rappel massif chez Renault aujourd'hui", "https://lemonde.example/renault",
+                "Renault rappelle", {"marque"})},
+         kNow + 600);
+  Commit(2,
+         {Entry("c1", "Renault rappelle 300 000 véhicules - Le Monde",
+                "https://news.example/articles/xyz", "Renault rappelle", {"marque", "rival"})},
+         kNow + 1200);
+  EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT story_id) FROM entries"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 2);  // marque + rival
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox WHERE status = 'suppressed' AND "
+                   "last_error = 'same story already alerted'"),
+            2);
+  auto mentions = store_->ListMentions({});
+  ASSERT_TRUE(mentions);
+  ASSERT_EQ(mentions->size(), 4u);
+  std::set<std::int64_t> stories;
+  for (const auto& m : *mentions) stories.insert(m.story_id);
+  EXPECT_EQ(stories.size(), 1u);
+}
+
+TEST_F(ArchiveTest, TheSameTitleMoreThanTwoDaysApartIsANewStory) {
+  Commit(0, {Entry("1", "Orange augmente ses prix en janvier", "https://a.example/1", "x")}, kNow);
+  Commit(1, {Entry("2", "Orange augmente ses prix en janvier", "https://b.example/2", "x")},
+         kNow + 3 * 86400);
+  Commit(2, {Entry("3", "Orange augmente ses prix en janvier", "https://c.example/3", "x")},
+         kNow + 3 * 86400 + 60);
+  EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT story_id) FROM entries"), 2);
+}
+
+TEST_F(ArchiveTest, RetentionPrunesOldEntriesWithoutMentionsInBatchesAndKeepsMentioned) {
+  std::vector<EntryRecord> old_entries;
+  for (int i = 0; i < 25; ++i) {
+    old_entries.push_back(Entry("old" + std::to_string(i), "Old story number " + std::to_string(i),
+                                "https://a.example/old" + std::to_string(i), "ancient words"));
+  }
+  old_entries.push_back(Entry("kept", "Old but mentioned story", "https://a.example/kept",
+                              "ancient words", {"marque"}));
+  Commit(0, old_entries, kNow - 100 * 86400);
+  Commit(1, {Entry("new", "Fresh story of today", "https://b.example/new", "ancient words")}, kNow);
+  const UnixSeconds cutoff = kNow - 90 * 86400;
+  auto first = PruneEntriesBatch(*store_, cutoff, 10);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, 10);
+  int total = *first;
+  for (;;) {
+    auto n = PruneEntriesBatch(*store_, cutoff, 10);
+    ASSERT_TRUE(n);
+    total += *n;
+    if (*n < 10) break;
+  }
+  EXPECT_EQ(total, 25);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 2);
+  EXPECT_EQ(Search("ancient").size(), 2u);  // the full-text rows went with the entries
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 2);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions"), 1);
+  auto integrity = store_->db().Exec(
+      "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 0)");
+  EXPECT_TRUE(integrity) << integrity.error().message;
+}
+
+TEST_F(ArchiveTest, PruningMentionsExplicitlyRemovesTheirOutboxRows) {
+  Commit(0, {Entry("1", "Story one about the brand", "https://a.example/1", "x", {"marque"})},
+         kNow - 400 * 86400);
+  Commit(0, {Entry("2", "Story two about the brand", "https://a.example/2", "x", {"marque"})},
+         kNow);
+  auto n = PruneMentions(*store_, kNow - 365 * 86400, 1);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox"), 1);
+}
+
+TEST_F(ArchiveTest, VolumeCountsMentionsPerRuleAndCategoryPerBucket) {
+  const UnixSeconds day0 = BucketStart(kNow, Bucket::kDay);
+  Commit(0,
+         {Entry("1", "t1 about brand and rival", "https://a.example/1", "x", {"marque", "rival"})},
+         day0 + 10);
+  Commit(0, {Entry("2", "t2 about brand only", "https://a.example/2", "x", {"marque"})},
+         day0 + 86400 + 10);
+  Commit(0, {Entry("3", "t3 about brand again", "https://a.example/3", "x", {"marque"})},
+         day0 + 86400 + 20);
+  StatsQuery q;
+  q.since = day0;
+  q.now = day0 + 2 * 86400 + 5;
+  auto volume = MentionVolume(*store_, q);
+  ASSERT_TRUE(volume) << volume.error().message;
+  ASSERT_EQ(volume->buckets.size(), 3u);
+  ASSERT_EQ(volume->rules.size(), 2u);
+  EXPECT_EQ(volume->rules[0].name, "marque");
+  EXPECT_EQ(volume->rules[0].counts, (std::vector<std::int64_t>{1, 2, 0}));
+  EXPECT_EQ(volume->rules[1].counts, (std::vector<std::int64_t>{1, 0, 0}));
+  EXPECT_EQ(volume->total, 4);
+  const auto voice = ShareOfVoice(*volume);
+  ASSERT_EQ(voice.size(), 2u);
+  EXPECT_EQ(voice[0].rule, "marque");
+  EXPECT_DOUBLE_EQ(voice[0].share, 0.75);
+  EXPECT_DOUBLE_EQ(voice[1].share, 0.25);
+  q.bucket = Bucket::kWeek;
+  auto weekly = MentionVolume(*store_, q);
+  ASSERT_TRUE(weekly);
+  std::int64_t sum = 0;
+  for (auto c : weekly->rules[0].counts) sum += c;
+  EXPECT_EQ(sum, 3);
+  auto sources = TopSources(*store_, q, 5);
+  ASSERT_TRUE(sources);
+  ASSERT_EQ(sources->size(), 1u);
+  EXPECT_EQ((*sources)[0].mentions, 4);
+  auto stories = TopStories(*store_, q, 5);
+  ASSERT_TRUE(stories);
+  EXPECT_EQ(stories->size(), 3u);
+}
+
+TEST(BucketTest, WeeksStartOnMondayAndMonthsOnTheFirst) {
+  const UnixSeconds wed = 1'795'000'000;  // Wednesday 2026-11-18 08:53 UTC
+  EXPECT_EQ(FormatIso8601(BucketStart(wed, Bucket::kDay)), "2026-11-18T00:00:00Z");
+  EXPECT_EQ(FormatIso8601(BucketStart(wed, Bucket::kWeek)), "2026-11-16T00:00:00Z");
+  EXPECT_EQ(FormatIso8601(BucketStart(wed, Bucket::kMonth)), "2026-11-01T00:00:00Z");
+  EXPECT_EQ(FormatIso8601(NextBucket(BucketStart(wed, Bucket::kMonth), Bucket::kMonth)),
+            "2026-12-01T00:00:00Z");
+  EXPECT_EQ(FormatIso8601(NextBucket(1'798'761'600, Bucket::kMonth)),  // 2027-01-01
+            "2027-02-01T00:00:00Z");
+}
+
+TEST_F(ArchiveTest, BackupWritesAConsistentCopyReadableAsAStore) {
+  Commit(0, {Entry("1", "Backed up story title", "https://a.example/1", "kept words", {"marque"})},
+         kNow);
+  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  ASSERT_TRUE(reader);
+  const std::string copy = (dir_ / "copy.db").string();
+  auto r = BackupTo(**reader, copy);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(BackupTo(**reader, copy));  // never overwrites
+  auto restored = Store::Open(copy, OpenMode::kReadOnly);
+  ASSERT_TRUE(restored) << restored.error().message;
+  std::vector<std::int64_t> ids;
+  ASSERT_TRUE(ScanEntries(**restored, "kept", {}, [&](const StoredEntry& e) {
+    ids.push_back(e.id);
+    return true;
+  }));
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_TRUE(Vacuum(*store_));
+}
+
+TEST_F(ArchiveTest, AMalformedFullTextExpressionIsAnInvalidArgument) {
+  auto r = ScanEntries(*store_, "\"unterminated", {}, [](const StoredEntry&) { return true; });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace veille::store

@@ -1,0 +1,149 @@
+// Every migration applied to a database left at every older schema version, with data in it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/schema.h"
+#include "store/search.h"
+#include "store/store.h"
+
+namespace veille::store {
+namespace {
+
+// Rows a database at schema version >= 1 holds: two feeds, one story published by both (the
+// same link), one entry alone, a mention and its outbox row.
+constexpr const char* kVersion1Data = R"sql(
+INSERT INTO feeds (id, url, name, created_at) VALUES
+  (1, 'https://a.example/feed', 'A', 100), (2, 'https://b.example/feed', 'B', 100);
+INSERT INTO entries (id, feed_id, entry_key, link, canonical_link, title, summary, content,
+                     first_seen_at) VALUES
+  (1, 1, 'k1', 'https://news.example/1', 'https://news.example/1', 'Lancôme ouvre à Paris',
+   'La marque ouvre', 'une boutique rue Saint-Honoré', 1000),
+  (2, 2, 'k2', 'https://news.example/1', 'https://news.example/1', 'Lancôme ouvre à Paris',
+   NULL, 'une boutique', 1100),
+  (3, 1, 'k3', NULL, NULL, 'Sans lien', 'Résumé seul', NULL, 1200);
+INSERT INTO mentions (id, entry_id, rule, category, terms, snippet, highlights, created_at)
+  VALUES (1, 1, 'marque', 'brand', 'Lancôme', 'Lancôme ouvre', '0-8', 1000);
+INSERT INTO outbox (id, mention_id, channel, idempotency_key, status, next_attempt_at,
+                    created_at) VALUES (1, 1, 'journal', 'v1-key', 'delivered', 1000, 1000);
+)sql";
+
+class MigrationTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("veille-migration-" + std::to_string(GetParam()) + "-" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "old.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Builds a database at schema version `version` the way that version's veille did.
+  void BuildAt(int version) {
+    auto db = Database::Open(path_, OpenMode::kReadWrite, 1000);
+    ASSERT_TRUE(db) << db.error().message;
+    for (int v = 1; v <= version; ++v) {
+      auto r = (*db)->Exec(Migrations()[static_cast<std::size_t>(v - 1)]);
+      ASSERT_TRUE(r) << "migration " << v << ": " << r.error().message;
+      ASSERT_TRUE((*db)->Exec("PRAGMA user_version = " + std::to_string(v)));
+    }
+    if (version >= 1) {
+      auto r = (*db)->Exec(kVersion1Data);
+      ASSERT_TRUE(r) << r.error().message;
+    }
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
+  const int from = GetParam();
+  BuildAt(from);
+  auto store = Store::Open(path_, OpenMode::kReadWrite);
+  ASSERT_TRUE(store) << "from version " << from << ": " << store.error().message;
+  auto version = (*store)->db().Prepare("PRAGMA user_version");
+  ASSERT_TRUE(version && version->Step());
+  EXPECT_EQ(version->Int(0), SchemaVersion());
+  auto fk = (*store)->db().Prepare("PRAGMA foreign_key_check");
+  ASSERT_TRUE(fk);
+  auto fk_row = fk->Step();
+  ASSERT_TRUE(fk_row);
+  EXPECT_FALSE(*fk_row) << "foreign key violation after migrating from " << from;
+  if (from == 0) return;  // an empty database has no rows to keep
+
+  auto mentions = (*store)->ListMentions({});
+  ASSERT_TRUE(mentions) << mentions.error().message;
+  ASSERT_EQ(mentions->size(), 1u);
+  EXPECT_EQ((*mentions)[0].snippet, "Lancôme ouvre");
+
+  // Entries stored before the archive are searchable and grouped by their link.
+  std::vector<StoredEntry> found;
+  auto r = ScanEntries(**store, "lancome", {}, [&](const StoredEntry& e) {
+    found.push_back(e);
+    return true;
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].story_id, found[1].story_id);
+  EXPECT_NE(found[0].story_id, 0);
+  std::size_t alone = 0;
+  ASSERT_TRUE(ScanEntries(**store, "resume", {}, [&](const StoredEntry& e) {
+    alone = static_cast<std::size_t>(e.story_id);
+    return true;
+  }));
+  EXPECT_NE(alone, 0u);
+  EXPECT_NE(static_cast<std::int64_t>(alone), found[0].story_id);
+  found.clear();
+  ASSERT_TRUE(ScanEntries(**store, "\"saint honore\"", {}, [&](const StoredEntry& e) {
+    found.push_back(e);
+    return true;
+  }));
+  EXPECT_EQ(found.size(), 1u);
+
+  // And new documents commit on top of the migrated rows.
+  DocumentCommit c;
+  c.feed.feed_id = 2;
+  c.feed.fetched_at = 5000;
+  EntryRecord e;
+  e.key = "k4";
+  e.link = e.canonical_link = "https://news.example/1";
+  e.title = "Lancôme, suite";
+  c.entries.push_back(e);
+  auto stats = (*store)->CommitDocument(c);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->new_entries, 1);
+  auto same = (*store)->db().Prepare(
+      "SELECT COUNT(DISTINCT story_id) FROM entries WHERE link = 'https://news.example/1'");
+  ASSERT_TRUE(same && same->Step());
+  EXPECT_EQ(same->Int(0), 1);
+}
+
+std::vector<int> OlderVersions() {
+  std::vector<int> v;
+  for (int i = 0; i < SchemaVersion(); ++i) v.push_back(i);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOlderVersion, MigrationTest, ::testing::ValuesIn(OlderVersions()),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return "FromVersion" + std::to_string(param_info.param);
+                         });
+
+TEST(MigrationRefusalTest, ADatabaseFromANewerVeilleIsRefused) {
+  const auto path = std::filesystem::temp_directory_path() / "veille-migration-newer.db";
+  std::filesystem::remove(path);
+  {
+    auto db = Database::Open(path.string(), OpenMode::kReadWrite, 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = " + std::to_string(SchemaVersion() + 1)));
+  }
+  auto store = Store::Open(path.string(), OpenMode::kReadWrite);
+  EXPECT_FALSE(store);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace veille::store
