@@ -73,6 +73,9 @@ stub() {
   echo "$work/bin/$1"
 }
 mkdir -p "$work/bin" "$work/unit" "$work/man/man1" "$work/man/man5" "$work/man/man8"
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+if [ -n "$veilled" ]; then veilled=$(absolute "$veilled"); fi
+if [ -n "$veille" ]; then veille=$(absolute "$veille"); fi
 if [ -n "$veilled" ]; then [ -x "$veilled" ] || fail "--veilled $veilled is not executable"; else veilled=$(stub veilled); fi
 if [ -n "$veille" ]; then [ -x "$veille" ] || fail "--veille $veille is not executable"; else veille=$(stub veille); fi
 sed -e "s#/usr/bin/veilled #$veilled #" -e "s#/usr/bin/veille #$veille #" \
