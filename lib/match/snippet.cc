@@ -53,15 +53,24 @@ Snippet MakeSnippet(std::string_view source, std::span<const text::Word> words, 
   while (end > start && IsSpace(source[end - 1])) --end;
 
   Snippet snippet;
+  snippet.text.reserve(end - start + 8);
   // out_at[i] = output offset of source byte start + i (i == end - start: one past the end).
   std::vector<std::uint32_t> out_at(end - start + 1);
-  const auto has_text = [&](std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to; ++i) {
+  // Whether anything but white space was cut off before `start` or after `end` (scanning
+  // outwards only over white space, so this costs nothing on long texts).
+  const auto text_before = [&] {
+    for (std::size_t i = start; i > 0; --i) {
+      if (!IsSpace(source[i - 1])) return true;
+    }
+    return false;
+  };
+  const auto text_after = [&] {
+    for (std::size_t i = end; i < size; ++i) {
       if (!IsSpace(source[i])) return true;
     }
     return false;
   };
-  if (has_text(0, start)) snippet.text += kEllipsis;
+  if (text_before()) snippet.text += kEllipsis;
   bool in_space = false;
   for (std::size_t i = start; i < end; ++i) {
     out_at[i - start] = static_cast<std::uint32_t>(snippet.text.size());
@@ -74,7 +83,7 @@ Snippet MakeSnippet(std::string_view source, std::span<const text::Word> words, 
     }
   }
   out_at[end - start] = static_cast<std::uint32_t>(snippet.text.size());
-  if (has_text(end, size)) snippet.text += kEllipsis;
+  if (text_after()) snippet.text += kEllipsis;
 
   std::sort(hits.begin(), hits.end(),
             [](const SourceSpan& a, const SourceSpan& b) { return a.begin < b.begin; });
