@@ -15,48 +15,86 @@
 
 namespace veille::fetch {
 
+inline constexpr const char* kDefaultUserAgent =
+    "veille/0.1 (RSS/Atom brand-mention monitor; conditional GET; +https://example.org/veille)";
+
+// Engine-wide settings. Every default is documented in docs/polling.md.
 struct FetchOptions {
-  int concurrency = 32;           // transfers at once, all hosts
-  int per_host = 2;               // transfers at once to one host
+  int concurrency = 32;  // transfers at once, all hosts
+  int per_host = 2;      // transfers at once to one host ("host:port")
+  // Minimum gap between two request starts to the same host:port (politeness).
+  std::int64_t host_spacing_ms = 250;
   std::int64_t connect_timeout_s = 10;
-  std::int64_t timeout_s = 30;    // total, per transfer
-  std::int64_t low_speed_time_s = 30;   // abort when under low_speed_limit for this long
-  std::int64_t low_speed_limit = 1024;  // bytes per second
+  std::int64_t timeout_s = 30;              // total, per transfer
+  std::int64_t low_speed_time_s = 30;       // abort when under low_speed_limit for this long
+  std::int64_t low_speed_limit = 1024;      // bytes per second
   std::size_t max_body = 16 * 1024 * 1024;  // decoded bytes, counted in the write callback
-  std::size_t max_headers = 256 * 1024;     // total response header bytes
+  std::size_t max_headers = 256 * 1024;     // total response header bytes, all hops
   int max_redirects = 5;
-  std::string user_agent = "veille/0.1";
-  // "host:port" pairs exempt from the SSRF guard (tests allow their own 127.0.0.1 ports).
+  std::string user_agent = kDefaultUserAgent;
+  // "host:port" pairs exempt from the SSRF guard (tests allow their own 127.0.0.1 ports). A
+  // pair matches either the URL's host name or the numeric address actually connected
+  // ("127.0.0.1:8080", "[::1]:8080", "intranet.example:80").
   std::vector<std::string> allow_private;
+  // Trust store. Empty: the system bundle (/etc/ssl/certs/ca-certificates.crt), loaded once
+  // and cached; CURLOPT_CAPATH is never used.
+  std::string ca_file;
+  // Proxy for every transfer ("http://proxy:3128"). Empty: https_proxy / http_proxy /
+  // all_proxy and no_proxy from the environment, read once by Create().
+  std::string proxy;
+  bool allow_files = true;  // file:// URLs and absolute paths are read from disk
 };
 
 struct FetchRequest {
-  std::uint64_t tag = 0;  // caller's identifier, echoed in the result
-  std::string url;        // http(s)://... or file:///absolute/path
+  std::uint64_t tag = 0;      // caller's identifier, echoed in the result
+  std::string url;            // http(s)://..., file:///absolute/path, or /absolute/path
   std::string etag;           // sent as If-None-Match when non-empty
   std::string last_modified;  // sent as If-Modified-Since when non-empty
-  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  // Fingerprint of the last committed body (FetchResult::fingerprint): when the new body has
+  // the same fingerprint, the result is kNotModified and carries no body.
+  std::string fingerprint;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra; CR/LF/NUL -> kBlocked
+  // Per-feed overrides; empty / nullopt keeps the FetchOptions value.
+  std::string user_agent;
+  std::string proxy;
+  std::string username;  // basic auth (the caller reads the password from its file)
+  std::string password;
+  std::string ca_file;  // an extra trust store for this feed (replaces the default bundle)
+  std::optional<std::int64_t> timeout_s;
+  std::optional<std::int64_t> connect_timeout_s;
 };
 
 struct Redirect {
-  long status = 0;  // 301, 302, 307, 308
-  std::string location;
+  long status = 0;       // 301, 302, 303, 307, 308
+  std::string location;  // absolute, resolved against the hop that sent it
+};
+
+struct Timings {
+  double dns_s = 0;
+  double connect_s = 0;
+  double tls_s = 0;  // 0 for plain http
+  double first_byte_s = 0;
+  double total_s = 0;
 };
 
 struct FetchResult {
   std::uint64_t tag = 0;
   Outcome outcome = Outcome::kConnect;
-  long http_status = 0;  // 0 for local files and transport failures
-  std::string error;     // one readable line when outcome is a failure
-  std::string body;      // decoded body (outcome kOk only)
+  long http_status = 0;           // 0 for local files and transport failures
+  std::string error;              // one readable line when outcome is a failure
+  std::string body;               // decoded body (outcome kOk only)
+  std::string fingerprint;        // of the decoded body (kOk and same-bytes kNotModified)
+  std::size_t decoded_bytes = 0;  // decoded body bytes accepted (never above max_body)
   std::string content_type;
-  std::string etag;
-  std::string last_modified;
-  std::string effective_url;     // after redirects
-  std::vector<Redirect> redirects;  // every hop, in order
+  std::string etag;           // from the response; on 304 the request's when the server omits it
+  std::string last_modified;  // idem
+  std::string effective_url;  // after redirects
+  std::vector<Redirect> redirects;            // every hop, in order
   std::optional<std::int64_t> retry_after_s;  // from Retry-After, relative to the server's Date
   std::optional<std::int64_t> max_age_s;      // Cache-Control max-age / Expires, when present
-  double seconds = 0;  // total transfer time
+  double seconds = 0;                         // total transfer time
+  Timings timings;
+  std::string primary_ip;  // the address the final hop connected to
 };
 
 // Runs transfers on the caller's thread. Not thread-safe: one owner drives it.
@@ -65,10 +103,12 @@ class Fetcher {
   [[nodiscard]] static Result<std::unique_ptr<Fetcher>> Create(const FetchOptions& options);
   virtual ~Fetcher() = default;
 
-  // Queues a transfer; it starts when the global and per-host limits allow.
+  // Queues a transfer; it starts when the global and per-host limits allow. Requests refused
+  // before any I/O (bad scheme, bad header) come back from the next Poll as kBlocked.
   virtual void Submit(FetchRequest request) = 0;
 
   // Drives transfers for at most `max_wait` and returns the ones that finished (maybe none).
+  // Returns as soon as at least one result is ready, or at once when nothing is pending.
   virtual std::vector<FetchResult> Poll(std::chrono::milliseconds max_wait) = 0;
 
   // Transfers submitted and not yet returned by Poll (queued or running).

@@ -11,10 +11,10 @@
 namespace veille::schedule {
 
 struct Bounds {
-  std::int64_t interval_s = 30 * 60;      // configured interval
-  std::int64_t min_interval_s = 5 * 60;   // floor
+  std::int64_t interval_s = 30 * 60;        // configured interval
+  std::int64_t min_interval_s = 5 * 60;     // floor
   std::int64_t max_interval_s = 24 * 3600;  // ceiling (also the backoff cap)
-  bool high_priority = false;  // crisis feeds keep the floor
+  bool high_priority = false;               // crisis feeds keep the floor
 };
 
 struct FeedHistory {
@@ -25,7 +25,7 @@ struct FeedHistory {
 
 struct PollResult {
   Outcome outcome = Outcome::kOk;
-  std::optional<std::int64_t> retry_after_s;  // from the server
+  std::optional<std::int64_t> retry_after_s;     // from the server
   std::optional<std::int64_t> publisher_hint_s;  // ttl / sy:updatePeriod / max-age
 };
 
@@ -36,8 +36,23 @@ struct Decision {
   bool stop = false;  // 410 Gone: never poll again
 };
 
-// Pure: the same inputs and RNG state give the same decision.
+// Pure: the same inputs and RNG state give the same decision. Rules (docs/polling.md):
+// - success (ok, not_modified): the adaptive interval (SuccessInterval) with +-10 % jitter,
+//   kept inside [min, max]; the failure count resets to 0;
+// - 410 Gone: stop = true;
+// - rate_limited with Retry-After: no earlier than Retry-After (clamped to [1 min, 7 d]);
+// - every other failure: full-jitter backoff, uniform in [min, BackoffCeiling(failures)].
 Decision NextPoll(const Bounds& bounds, const FeedHistory& history, const PollResult& result,
                   UnixSeconds now, std::mt19937_64& rng);
+
+// The interval after a success, before jitter: the feed's cadence (7 days / entries seen in the
+// last week; a silent week gives the ceiling) or the configured interval when the cadence is
+// unknown, clamped to [min, max]; a publisher hint may only lengthen it (never past max). A
+// high-priority feed always gets the floor.
+std::int64_t SuccessInterval(const Bounds& bounds, const FeedHistory& history,
+                             std::optional<std::int64_t> publisher_hint_s);
+
+// min(min_interval * 2^failures, max_interval): the top of the backoff range.
+std::int64_t BackoffCeiling(const Bounds& bounds, int failures);
 
 }  // namespace veille::schedule

@@ -1,0 +1,703 @@
+// The libcurl multi engine. One multi handle, one share (DNS, connections, TLS sessions), one
+// loop driven by curl_multi_poll; our own queue enforces the global and per-host limits.
+#include "fetch/fetcher.h"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "common/redact.h"
+#include "fetch/address.h"
+#include "fetch/http_date.h"
+#include "fetch/local_file.h"
+#include "fetch/retry_after.h"
+#include "fetch/url_check.h"
+
+namespace veille::fetch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kAccept =
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
+constexpr const char* kSystemCaBundles[] = {"/etc/ssl/certs/ca-certificates.crt",
+                                            "/etc/pki/tls/certs/ca-bundle.crt"};
+
+void EnsureCurlGlobal() {
+  static const bool initialised = [] {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
+  (void)initialised;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && Lower(a) == Lower(b);
+}
+
+// One line, at most 300 characters: error text goes to logs, the database and the CLI.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > 300) out.resize(300);
+  return out;
+}
+
+// "host:port" (lowercase, IPv6 in brackets, default port filled in) of an http(s) URL.
+std::optional<std::string> HostPortOf(const std::string& url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return std::nullopt;
+  std::optional<std::string> key;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    key = Lower(host) + ":" + port;
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return key;
+}
+
+// A Location value resolved against the URL of the hop that sent it.
+std::string ResolveLocation(const std::string& base, const std::string& location) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return location;
+  std::string out = location;
+  char* full = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, base.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_URL, location.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
+    out = full;
+  }
+  curl_free(full);
+  curl_url_cleanup(u);
+  return out;
+}
+
+bool IsRedirectStatus(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+struct ProxyEnvironment {
+  std::string http;      // http_proxy (lowercase only, as curl does: HTTP_PROXY is CGI-unsafe)
+  std::string https;     // https_proxy / HTTPS_PROXY
+  std::string all;       // all_proxy / ALL_PROXY
+  std::string no_proxy;  // no_proxy / NO_PROXY
+
+  static ProxyEnvironment Read() {
+    auto get = [](const char* a, const char* b) {
+      const char* v = std::getenv(a);
+      if ((v == nullptr || *v == '\0') && b != nullptr) v = std::getenv(b);
+      return std::string(v == nullptr ? "" : v);
+    };
+    return {get("http_proxy", nullptr), get("https_proxy", "HTTPS_PROXY"),
+            get("all_proxy", "ALL_PROXY"), get("no_proxy", "NO_PROXY")};
+  }
+
+  // The proxy for `url`, or empty when none applies (no_proxy: "*" or a list of host suffixes).
+  std::string For(const std::string& url, const std::string& host_port) const {
+    const std::string& proxy = SchemeOf(url) == UrlScheme::kHttps ? (https.empty() ? all : https)
+                                                                  : (http.empty() ? all : http);
+    if (proxy.empty()) return {};
+    std::string host = host_port.substr(0, host_port.rfind(':'));
+    std::string_view list = no_proxy;
+    while (!list.empty()) {
+      const std::size_t comma = list.find(',');
+      std::string entry = Lower(list.substr(0, comma));
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      entry.erase(std::remove(entry.begin(), entry.end(), ' '), entry.end());
+      if (entry.empty()) continue;
+      if (entry == "*") return {};
+      if (entry.front() == '.') entry.erase(0, 1);
+      if (host == entry || (host.size() > entry.size() && host.ends_with("." + entry))) return {};
+    }
+    return proxy;
+  }
+};
+
+class FetcherImpl;
+
+// One transfer, from Submit to its result. Owned by the queue, then by running_.
+struct Transfer {
+  FetchRequest request;
+  std::string host_key;
+  const FetcherImpl* owner = nullptr;
+  std::size_t max_body = 0;
+  std::size_t max_headers = 0;
+  bool via_proxy = false;
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  std::string body;
+  bool body_over_cap = false;
+  std::size_t header_bytes = 0;
+  bool headers_over_cap = false;
+  std::string blocked;  // why the SSRF guard refused a connection
+  // The response being received; reset at each status line (each hop).
+  long status = 0;
+  std::string reason, etag, last_modified, content_type, date, retry_after, cache_control, expires,
+      location;
+  std::vector<Redirect> redirects;
+  std::string hop_url;        // the URL being requested on this hop
+  std::string hop_host_port;  // its "host:port"
+
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer() {
+    curl_slist_free_all(header_list);
+    if (easy != nullptr) curl_easy_cleanup(easy);
+  }
+};
+
+class FetcherImpl final : public Fetcher {
+ public:
+  explicit FetcherImpl(const FetchOptions& options) : options_(options) {}
+  FetcherImpl(const FetcherImpl&) = delete;
+  FetcherImpl& operator=(const FetcherImpl&) = delete;
+
+  ~FetcherImpl() override {
+    AbortAll();
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+    if (share_ != nullptr) curl_share_cleanup(share_);
+  }
+
+  Result<void> Init();
+  void Submit(FetchRequest request) override;
+  std::vector<FetchResult> Poll(std::chrono::milliseconds max_wait) override;
+  std::size_t pending() const override { return queued_ + running_.size() + ready_.size(); }
+  void AbortAll() override;
+
+  bool Allowed(const std::string& host_port) const { return allow_.count(Lower(host_port)) > 0; }
+
+ private:
+  struct Host {
+    int active = 0;
+    bool started = false;
+    Clock::time_point last_start{};
+    std::deque<std::unique_ptr<Transfer>> queue;
+  };
+
+  std::optional<Clock::time_point> StartQueued(Clock::time_point now);
+  void Start(std::unique_ptr<Transfer> t);
+  void Drain();
+  FetchResult Finish(Transfer& t, CURLcode code);
+  FetchResult Refuse(const FetchRequest& request, Outcome outcome, std::string error) const;
+
+  FetchOptions options_;
+  CURLM* multi_ = nullptr;
+  CURLSH* share_ = nullptr;
+  std::string ca_file_;
+  std::set<std::string> allow_;
+  ProxyEnvironment env_;
+  std::map<std::string, Host> hosts_;
+  std::string rr_cursor_;  // the host started last: the next round begins after it
+  std::size_t queued_ = 0;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running_;
+  std::vector<FetchResult> ready_;
+};
+
+// --- libcurl callbacks ---------------------------------------------------------------------
+
+std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t len = size * count;
+  if (t->body.size() + len > t->max_body) {  // decoded bytes: a gzip bomb stops here
+    t->body_over_cap = true;
+    return 0;
+  }
+  t->body.append(data, len);
+  return len;
+}
+
+std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t len = size * count;
+  t->header_bytes += len;
+  if (t->header_bytes > t->max_headers) {
+    t->headers_over_cap = true;
+    return 0;
+  }
+  std::string_view line(data, len);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+
+  if (line.starts_with("HTTP/")) {  // a new response: a redirect hop, 1xx, or the final one
+    t->status = 0;
+    t->reason.clear();
+    t->etag.clear();
+    t->last_modified.clear();
+    t->content_type.clear();
+    t->date.clear();
+    t->retry_after.clear();
+    t->cache_control.clear();
+    t->expires.clear();
+    t->location.clear();
+    const std::size_t sp = line.find(' ');
+    if (sp != std::string_view::npos && line.size() >= sp + 4) {
+      long code = 0;
+      for (std::size_t i = sp + 1; i < sp + 4; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(line[i]))) return len;
+        code = code * 10 + (line[i] - '0');
+      }
+      t->status = code;
+      if (line.size() > sp + 5) t->reason = OneLine(line.substr(sp + 5));
+    }
+    return len;
+  }
+  if (line.empty()) {  // end of this response's headers
+    if (IsRedirectStatus(t->status) && !t->location.empty()) {
+      const std::string next = ResolveLocation(t->hop_url, t->location);
+      t->redirects.push_back({t->status, next});
+      t->hop_url = next;
+      t->hop_host_port = HostPortOf(next).value_or("");
+    }
+    return len;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return len;
+  const std::string_view name = line.substr(0, colon);
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  struct Field {
+    std::string_view name;
+    std::string Transfer::*member;
+  };
+  static constexpr Field kFields[] = {
+      {"etag", &Transfer::etag},
+      {"last-modified", &Transfer::last_modified},
+      {"content-type", &Transfer::content_type},
+      {"date", &Transfer::date},
+      {"retry-after", &Transfer::retry_after},
+      {"cache-control", &Transfer::cache_control},
+      {"expires", &Transfer::expires},
+      {"location", &Transfer::location},
+  };
+  for (const Field& f : kFields) {
+    if (IEquals(name, f.name)) {
+      (t->*f.member).assign(value.substr(0, 8192));
+      break;
+    }
+  }
+  return len;
+}
+
+// The SSRF guard: every socket libcurl opens (every hop, every address it tries) passes here
+// with the address it is about to connect to, after DNS resolution, so rebinding cannot dodge it.
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && !t->via_proxy) {
+    const std::optional<AddressClass> cls = ClassifySockaddr(&address->addr);
+    if (!cls) {
+      t->blocked = "blocked: " + t->hop_url + " uses an address family that is not IP";
+      return CURL_SOCKET_BAD;
+    }
+    if (*cls != AddressClass::kPublic) {
+      const std::string connected = SockaddrToHostPort(&address->addr);
+      if (!t->owner->Allowed(connected) && !t->owner->Allowed(t->hop_host_port)) {
+        t->blocked = "blocked: " + RedactUrl(t->hop_url) + " connects to " + connected + " (" +
+                     std::string(AddressClassName(*cls)) + "), which is not in allow_private";
+        return CURL_SOCKET_BAD;
+      }
+    }
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+Outcome ClassifyCurlCode(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return Outcome::kDns;
+    case CURLE_OPERATION_TIMEDOUT:
+      return Outcome::kTimeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return Outcome::kTls;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return Outcome::kBlocked;
+    case CURLE_TOO_MANY_REDIRECTS:
+      return Outcome::kHttp4xx;
+    case CURLE_FILESIZE_EXCEEDED:
+      return Outcome::kTooLarge;
+    default:
+      return Outcome::kConnect;
+  }
+}
+
+// --- FetcherImpl ---------------------------------------------------------------------------
+
+Result<void> FetcherImpl::Init() {
+  if (options_.concurrency < 1 || options_.per_host < 1) {
+    return Fail(ErrorCode::kInvalidArgument, "fetch concurrency and per_host must be at least 1");
+  }
+  if (options_.max_redirects < 0 || options_.timeout_s < 1 || options_.connect_timeout_s < 1) {
+    return Fail(ErrorCode::kInvalidArgument, "fetch timeouts must be positive");
+  }
+  EnsureCurlGlobal();
+  multi_ = curl_multi_init();
+  share_ = curl_share_init();
+  if (multi_ == nullptr || share_ == nullptr)
+    return Fail(ErrorCode::kInternal, "libcurl init failed");
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  curl_multi_setopt(multi_, CURLMOPT_PIPELINING, long{CURLPIPE_MULTIPLEX});
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, long{std::max(64, options_.concurrency * 2)});
+
+  ca_file_ = options_.ca_file;
+  if (ca_file_.empty()) {
+    for (const char* candidate : kSystemCaBundles) {
+      if (::access(candidate, R_OK) == 0) {
+        ca_file_ = candidate;
+        break;
+      }
+    }
+  }
+  for (const std::string& entry : options_.allow_private) allow_.insert(Lower(entry));
+  env_ = ProxyEnvironment::Read();
+  return {};
+}
+
+FetchResult FetcherImpl::Refuse(const FetchRequest& request, Outcome outcome,
+                                std::string error) const {
+  FetchResult r;
+  r.tag = request.tag;
+  r.outcome = outcome;
+  r.effective_url = request.url;
+  r.error = OneLine(error);
+  return r;
+}
+
+void FetcherImpl::Submit(FetchRequest request) {
+  switch (SchemeOf(request.url)) {
+    case UrlScheme::kFile:
+      if (!options_.allow_files) {
+        ready_.push_back(Refuse(request, Outcome::kBlocked, "local files are not allowed"));
+      } else {
+        ready_.push_back(FetchLocalFile(request, options_.max_body));
+      }
+      return;
+    case UrlScheme::kOther:
+      ready_.push_back(
+          Refuse(request, Outcome::kBlocked,
+                 "only http, https and local files may be fetched: " + RedactUrl(request.url)));
+      return;
+    case UrlScheme::kHttp:
+    case UrlScheme::kHttps:
+      break;
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (auto problem = HeaderProblem(name, value)) {
+      ready_.push_back(Refuse(request, Outcome::kBlocked, "refused: " + *problem));
+      return;
+    }
+  }
+  std::optional<std::string> key = HostPortOf(request.url);
+  if (!key) {
+    ready_.push_back(Refuse(request, Outcome::kBlocked, "invalid URL: " + RedactUrl(request.url)));
+    return;
+  }
+  auto t = std::make_unique<Transfer>();
+  t->request = std::move(request);
+  t->host_key = *key;
+  hosts_[*key].queue.push_back(std::move(t));
+  ++queued_;
+}
+
+std::optional<Clock::time_point> FetcherImpl::StartQueued(Clock::time_point now) {
+  std::optional<Clock::time_point> next_eligible;
+  if (queued_ == 0) return next_eligible;
+  const auto spacing = std::chrono::milliseconds(options_.host_spacing_ms);
+  // Round robin over hosts, starting after the one served last, so no host starves another.
+  auto it = hosts_.upper_bound(rr_cursor_);
+  for (std::size_t visited = 0, total = hosts_.size(); visited < total; ++visited, ++it) {
+    if (running_.size() >= static_cast<std::size_t>(options_.concurrency)) break;
+    if (it == hosts_.end()) it = hosts_.begin();
+    Host& host = it->second;
+    if (host.queue.empty() || host.active >= options_.per_host) continue;
+    if (host.started && now < host.last_start + spacing) {
+      const auto when = host.last_start + spacing;
+      if (!next_eligible || when < *next_eligible) next_eligible = when;
+      continue;
+    }
+    std::unique_ptr<Transfer> t = std::move(host.queue.front());
+    host.queue.pop_front();
+    --queued_;
+    ++host.active;
+    host.started = true;
+    host.last_start = now;
+    rr_cursor_ = it->first;
+    Start(std::move(t));
+  }
+  // Forget hosts with nothing queued or running once their spacing window is over.
+  for (auto h = hosts_.begin(); h != hosts_.end();) {
+    if (h->second.queue.empty() && h->second.active == 0 && now >= h->second.last_start + spacing) {
+      h = hosts_.erase(h);
+    } else {
+      ++h;
+    }
+  }
+  return next_eligible;
+}
+
+void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
+  const FetchRequest& rq = t->request;
+  t->owner = this;
+  t->max_body = options_.max_body;
+  t->max_headers = options_.max_headers;
+  t->hop_url = rq.url;
+  t->hop_host_port = t->host_key;
+  t->easy = curl_easy_init();
+  if (t->easy == nullptr) {
+    ready_.push_back(Refuse(rq, Outcome::kConnect, "libcurl could not create a handle"));
+    --hosts_[t->host_key].active;
+    return;
+  }
+  CURL* e = t->easy;
+  Transfer* raw = t.get();
+  curl_easy_setopt(e, CURLOPT_URL, rq.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, raw);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, raw->errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_SHARE, share_);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, raw);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, raw);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, raw);
+  // Redirects: at most max_redirects, http and https only, on the first URL and every hop.
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, options_.max_redirects > 0 ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, long{options_.max_redirects});
+  // Timeouts.
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
+                   static_cast<long>(rq.connect_timeout_s.value_or(options_.connect_timeout_s)));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT,
+                   static_cast<long>(rq.timeout_s.value_or(options_.timeout_s)));
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_limit));
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time_s));
+  // Size: Content-Length over the cap is refused up front; decoded bytes are counted in OnBody.
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2TLS});
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_USERAGENT,
+                   (rq.user_agent.empty() ? options_.user_agent : rq.user_agent).c_str());
+  // TLS: always verified; the CA bundle is a file, loaded once and cached by libcurl.
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  const std::string& ca = rq.ca_file.empty() ? ca_file_ : rq.ca_file;
+  if (!ca.empty()) {
+    curl_easy_setopt(e, CURLOPT_CAINFO, ca.c_str());
+    curl_easy_setopt(e, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+    curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 86400L);
+  }
+  // Proxy: explicit, else the environment as decided here (so the SSRF guard knows).
+  std::string proxy = !rq.proxy.empty() ? rq.proxy : options_.proxy;
+  if (proxy.empty()) proxy = env_.For(rq.url, t->host_key);
+  curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());  // "" disables the environment's proxies
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+  t->via_proxy = !proxy.empty();
+  if (!rq.username.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(e, CURLOPT_USERNAME, rq.username.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, rq.password.c_str());
+  }
+  // Request headers: Accept, validators, then the feed's extras (checked in Submit).
+  t->header_list = curl_slist_append(t->header_list, (std::string("Accept: ") + kAccept).c_str());
+  if (!rq.etag.empty() && !HeaderProblem("If-None-Match", rq.etag)) {
+    t->header_list = curl_slist_append(t->header_list, ("If-None-Match: " + rq.etag).c_str());
+  }
+  if (!rq.last_modified.empty() && !HeaderProblem("If-Modified-Since", rq.last_modified)) {
+    t->header_list =
+        curl_slist_append(t->header_list, ("If-Modified-Since: " + rq.last_modified).c_str());
+  }
+  for (const auto& [name, value] : rq.headers) {
+    t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+
+  if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+    ready_.push_back(Refuse(rq, Outcome::kConnect, "libcurl refused the transfer"));
+    --hosts_[t->host_key].active;
+    return;
+  }
+  running_.emplace(e, std::move(t));
+}
+
+FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
+  FetchResult r;
+  r.tag = t.request.tag;
+  CURL* e = t.easy;
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  r.http_status = status;
+  char* effective = nullptr;
+  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
+  r.effective_url = effective != nullptr ? effective : t.request.url;
+  char* ip = nullptr;
+  curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+  if (ip != nullptr) r.primary_ip = ip;
+  curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME, &r.timings.dns_s);
+  curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &r.timings.connect_s);
+  curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME, &r.timings.tls_s);
+  curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME, &r.timings.first_byte_s);
+  curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r.timings.total_s);
+  r.seconds = r.timings.total_s;
+  r.redirects = std::move(t.redirects);
+  r.content_type = t.content_type;
+  r.etag = t.etag;
+  r.last_modified = t.last_modified;
+  r.decoded_bytes = t.body.size();
+
+  const UnixSeconds reference = ParseHttpDate(t.date).value_or(std::time(nullptr));
+  if (!t.retry_after.empty()) r.retry_after_s = ParseRetryAfter(t.retry_after, reference);
+  if (!t.cache_control.empty()) r.max_age_s = ParseCacheControlMaxAge(t.cache_control);
+  if (!r.max_age_s && !t.expires.empty()) r.max_age_s = ParseExpires(t.expires, reference);
+
+  const std::string detail = OneLine(t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code));
+  if (code == CURLE_COULDNT_CONNECT && !t.blocked.empty()) {
+    r.outcome = Outcome::kBlocked;
+    r.error = OneLine(t.blocked);
+  } else if (t.headers_over_cap) {
+    r.outcome = Outcome::kTooLarge;
+    r.error = "response headers exceed " + std::to_string(options_.max_headers) + " bytes";
+  } else if (t.body_over_cap || code == CURLE_FILESIZE_EXCEEDED) {
+    r.outcome = Outcome::kTooLarge;
+    r.error = "feed exceeds " + std::to_string(options_.max_body) + " bytes (decoded)";
+  } else if (code == CURLE_UNSUPPORTED_PROTOCOL && !r.redirects.empty()) {
+    r.outcome = Outcome::kBlocked;
+    r.error = "blocked: redirect to a forbidden scheme: " + RedactUrl(r.redirects.back().location);
+  } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+    r.outcome = Outcome::kHttp4xx;
+    r.error = "more than " + std::to_string(options_.max_redirects) + " redirects";
+  } else if (code != CURLE_OK) {
+    r.outcome = ClassifyCurlCode(code);
+    r.error = std::string(OutcomeName(r.outcome)) + ": " + detail;
+  } else if (status >= 200 && status < 300) {
+    r.fingerprint = BodyFingerprint(t.body);
+    if (!t.request.fingerprint.empty() && t.request.fingerprint == r.fingerprint) {
+      r.outcome = Outcome::kNotModified;
+    } else {
+      r.outcome = Outcome::kOk;
+      r.body = std::move(t.body);
+    }
+  } else if (status == 304) {
+    r.outcome = Outcome::kNotModified;
+    if (r.etag.empty()) r.etag = t.request.etag;
+    if (r.last_modified.empty()) r.last_modified = t.request.last_modified;
+  } else {
+    const std::string http =
+        "HTTP " + std::to_string(status) + (t.reason.empty() ? "" : " " + t.reason);
+    if (status == 410) {
+      r.outcome = Outcome::kGone;
+    } else if (status == 429 || (status == 503 && r.retry_after_s)) {
+      r.outcome = Outcome::kRateLimited;
+    } else if (status >= 500) {
+      r.outcome = Outcome::kHttp5xx;
+    } else {
+      r.outcome = Outcome::kHttp4xx;  // 4xx, and a 3xx we could not follow (no Location)
+    }
+    r.error = OneLine(http);
+  }
+  return r;
+}
+
+void FetcherImpl::Drain() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* e = msg->easy_handle;
+    const CURLcode code = msg->data.result;
+    auto it = running_.find(e);
+    if (it == running_.end()) continue;
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    running_.erase(it);
+    curl_multi_remove_handle(multi_, e);
+    auto host = hosts_.find(t->host_key);
+    if (host != hosts_.end()) --host->second.active;
+    ready_.push_back(Finish(*t, code));
+  }
+}
+
+std::vector<FetchResult> FetcherImpl::Poll(std::chrono::milliseconds max_wait) {
+  const Clock::time_point deadline = Clock::now() + max_wait;
+  for (;;) {
+    std::optional<Clock::time_point> next_eligible = StartQueued(Clock::now());
+    if (!running_.empty()) {
+      int still_running = 0;
+      curl_multi_perform(multi_, &still_running);
+      Drain();
+      next_eligible = StartQueued(Clock::now());
+    }
+    if (!ready_.empty() || (running_.empty() && queued_ == 0)) break;
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline) break;
+    Clock::time_point until = deadline;
+    if (next_eligible && *next_eligible < until) until = *next_eligible;
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - now);
+    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::max<std::int64_t>(wait.count(), 0)),
+                    nullptr);
+  }
+  std::vector<FetchResult> out;
+  out.swap(ready_);
+  return out;
+}
+
+void FetcherImpl::AbortAll() {
+  for (auto& [easy, t] : running_) curl_multi_remove_handle(multi_, easy);
+  running_.clear();
+  hosts_.clear();
+  rr_cursor_.clear();
+  queued_ = 0;
+  ready_.clear();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Fetcher>> Fetcher::Create(const FetchOptions& options) {
+  auto fetcher = std::make_unique<FetcherImpl>(options);
+  if (auto ok = fetcher->Init(); !ok) return tl::unexpected(ok.error());
+  return std::unique_ptr<Fetcher>(std::move(fetcher));
+}
+
+}  // namespace veille::fetch

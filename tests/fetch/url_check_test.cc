@@ -1,0 +1,49 @@
+#include "fetch/url_check.h"
+
+#include <gtest/gtest.h>
+
+namespace veille::fetch {
+namespace {
+
+TEST(UrlCheckTest, RecognisesOnlyHttpHttpsAndLocalFiles) {
+  EXPECT_EQ(SchemeOf("http://example.org/feed"), UrlScheme::kHttp);
+  EXPECT_EQ(SchemeOf("HTTPS://example.org/feed"), UrlScheme::kHttps);
+  EXPECT_EQ(SchemeOf("file:///srv/feed.xml"), UrlScheme::kFile);
+  EXPECT_EQ(SchemeOf("/srv/feed.xml"), UrlScheme::kFile);
+  for (const char* other : {"ftp://x/", "gopher://x/", "dict://x/", "feed.xml", "", "https:/x",
+                            "javascript:alert(1)"}) {
+    EXPECT_EQ(SchemeOf(other), UrlScheme::kOther) << other;
+  }
+}
+
+TEST(UrlCheckTest, TurnsFileUrlsIntoLocalPaths) {
+  EXPECT_EQ(FilePathFromUrl("file:///srv/feeds/a.xml"), "/srv/feeds/a.xml");
+  EXPECT_EQ(FilePathFromUrl("file://localhost/srv/a.xml"), "/srv/a.xml");
+  EXPECT_EQ(FilePathFromUrl("file:///srv/my%20feed.xml"), "/srv/my feed.xml");
+  EXPECT_EQ(FilePathFromUrl("file:///srv/a.xml?x=1#top"), "/srv/a.xml");
+  EXPECT_EQ(FilePathFromUrl("/abs/path.xml"), "/abs/path.xml");
+  EXPECT_FALSE(FilePathFromUrl("file://server/share/a.xml"));
+  EXPECT_FALSE(FilePathFromUrl("file:relative.xml"));
+  EXPECT_FALSE(FilePathFromUrl("file:///srv/a%00.xml"));
+  EXPECT_FALSE(FilePathFromUrl("http://example.org/a.xml"));
+}
+
+TEST(UrlCheckTest, RefusesHeadersThatCouldInjectLines) {
+  EXPECT_FALSE(HeaderProblem("X-Token", "abc def"));
+  EXPECT_TRUE(HeaderProblem("X-Token", "abc\r\nBcc: x"));
+  EXPECT_TRUE(HeaderProblem("X-Token", "abc\ndef"));
+  EXPECT_TRUE(HeaderProblem("X-Token", std::string("abc\0def", 7)));
+  EXPECT_TRUE(HeaderProblem("X Token", "v"));
+  EXPECT_TRUE(HeaderProblem("X-Token:", "v"));
+  EXPECT_TRUE(HeaderProblem("", "v"));
+}
+
+TEST(UrlCheckTest, FingerprintsAreStableAndDistinguishBodies) {
+  EXPECT_EQ(BodyFingerprint(""), "cbf29ce484222325");  // the FNV-1a 64 offset basis
+  EXPECT_EQ(BodyFingerprint("<rss/>"), BodyFingerprint("<rss/>"));
+  EXPECT_NE(BodyFingerprint("<rss/>"), BodyFingerprint("<rss />"));
+  EXPECT_EQ(BodyFingerprint("abc").size(), 16u);
+}
+
+}  // namespace
+}  // namespace veille::fetch
