@@ -13,6 +13,9 @@
 namespace veille::pipeline {
 namespace {
 
+// One fetch a day goes out without validators.
+constexpr std::int64_t kUnconditionalEvery = 24 * 3600;
+
 std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -107,6 +110,7 @@ Result<void> Monitor::ApplyFeeds() {
     if (auto old = slots_.find(id); old != slots_.end()) slot = old->second;
     slot.feed = config_.feeds[i];
     slot.id = id;
+    if (slot.last_unconditional == 0) slot.last_unconditional = now;
     auto row = store_->GetFeed(id);
     if (!row) return tl::unexpected(row.error());
     if (*row) {
@@ -154,6 +158,11 @@ void Monitor::Submit(Slot& slot, bool conditional) {
   fetch::FetchRequest request;
   request.tag = static_cast<std::uint64_t>(slot.id);
   request.url = slot.feed.url;
+  const UnixSeconds now = clock_();
+  if (now - slot.last_unconditional >= kUnconditionalEvery) {
+    conditional = false;
+    slot.last_unconditional = now;
+  }
   if (conditional) {
     if (auto row = store_->GetFeed(slot.id); row && *row) {
       request.etag = (*row)->etag.value_or("");

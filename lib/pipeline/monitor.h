@@ -66,6 +66,9 @@ class Monitor {
     int consecutive_failures = 0;
     UnixSeconds next_due = 0;
     std::int64_t started_ms = 0;
+    // Validators are not sent once a day, so a server whose validators lie is caught up with
+    // (issue 5). In memory: the first such fetch comes 24 h after start-up.
+    UnixSeconds last_unconditional = 0;
   };
 
   Monitor(config::Config config, std::unique_ptr<store::Store> store,
