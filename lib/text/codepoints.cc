@@ -16,6 +16,12 @@ BmpTable::BmpTable() : entries_(kSize) {
     pool_ += folded;
   }
   pool_.append(kPadding, '\0');
+  for (char32_t cp = 0xC0; cp <= 0xFF; ++cp) {
+    const CodepointInfo info = Lookup(cp);
+    const bool one_ascii_letter = info.cls == CharClass::kWord && info.folded.size() == 1 &&
+                                  static_cast<unsigned char>(info.folded[0]) < 0x80;
+    latin1_letters_[cp - 0xC0] = one_ascii_letter ? info.folded[0] : '\0';
+  }
 }
 
 const BmpTable& BmpTable::Get() {

@@ -30,6 +30,11 @@ class BmpTable {
 
   static const BmpTable& Get();
 
+  // For U+00C0..U+00FF (UTF-8 C3 80..C3 BF), indexed by the second byte & 0x3F: the one ASCII
+  // letter the codepoint folds to ('e' for é and É), or 0 when it folds otherwise (ß, æ, þ) or
+  // is not a letter (×, ÷). Lets the block loop fold French accented words without branches.
+  const char* latin1_letters() const { return latin1_letters_; }
+
   // cp < kSize. Above the BMP, folded strings come from FoldCodepoint() and are not padded.
   CodepointInfo Lookup(char32_t cp) const {
     const Entry& e = entries_[cp];
@@ -45,6 +50,7 @@ class BmpTable {
   };
   std::vector<Entry> entries_;
   std::string pool_;
+  char latin1_letters_[64] = {};
 };
 
 // Classification alone (for the exact folds, which go through utf8proc per word).

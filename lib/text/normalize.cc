@@ -3,6 +3,7 @@
 // codepoints above U+FFFF.
 #include "text/normalize.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -55,6 +56,11 @@ class Appender {
 
   // The reference loop: any bytes in [from, to), which must start and end on word boundaries.
   void Scalar(std::size_t from, std::size_t to);
+
+  // Folds a word region [from, to) made only of ASCII letters and digits and two-byte Latin-1
+  // letters that fold to one ASCII letter (é, À, ç, ô…), without a branch per byte. Returns
+  // false, having written nothing, when the region holds anything else.
+  bool Latin1Word(std::size_t from, std::size_t to);
 
 #if defined(__SSE2__)
   // Blocks of 64 bytes: word regions found with bit masks, ASCII-only words copied whole,
@@ -147,6 +153,30 @@ void Appender::Scalar(std::size_t from, std::size_t to) {
   if (in_word_) EndWord(to);
 }
 
+bool Appender::Latin1Word(std::size_t from, std::size_t to) {
+  const char* latin1 = bmp_.latin1_letters();
+  std::size_t w = pos_ + 1;
+  bool bad = false;
+  unsigned char previous = 0;
+  for (std::size_t i = from; i < to; ++i) {
+    const unsigned char b = base_[i];
+    const bool continuation = previous == 0xC3;
+    const char latin = latin1[b & 0x3F];
+    const char ascii = kAscii[b];  // a letter or digit; 1 for any byte >= 0x80
+    const char folded = continuation ? latin : ascii;
+    bad |= continuation ? ((b & 0xC0) != 0x80 || latin == 0) : (b >= 0x80 && b != 0xC3);
+    d_[w] = folded;
+    w += folded > 1 ? 1 : 0;
+    previous = continuation ? 0 : b;
+  }
+  if (bad || previous == 0xC3) return false;
+  d_[pos_] = ' ';
+  words_.push_back(Word{static_cast<std::uint32_t>(pos_ + 1), static_cast<std::uint32_t>(w),
+                        static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
+  pos_ = w;
+  return true;
+}
+
 #if defined(__SSE2__)
 
 struct BlockMasks {
@@ -179,11 +209,20 @@ inline BlockMasks Classify64(const unsigned char* p, unsigned char* lower) {
 
 std::size_t Appender::Blocks() {
   alignas(16) unsigned char lower[64 + 16];
+  alignas(16) unsigned char padded[64];
   bool carry = false;            // a word region runs over from the previous block
   std::size_t region_start = 0;  // where that region starts
   std::size_t b = 0;
-  for (; b + 64 <= size_; b += 64) {
-    const BlockMasks m = Classify64(base_ + b, lower);
+  for (; b < size_; b += 64) {
+    const unsigned char* block = base_ + b;
+    if (b + 64 > size_) {
+      // The last partial block, padded with spaces: they end any region, so nothing is left
+      // for the scalar loop. Regions are still read from the source itself.
+      std::memset(padded, ' ', sizeof padded);
+      std::memcpy(padded, block, size_ - b);
+      block = padded;
+    }
+    const BlockMasks m = Classify64(block, lower);
     const std::uint64_t before = (m.word << 1) | (carry ? 1u : 0u);
     std::uint64_t starts = m.word & ~before;
     std::uint64_t ends = ~m.word & before;  // first byte after a region
@@ -205,19 +244,23 @@ std::size_t Appender::Blocks() {
       const auto e = static_cast<std::size_t>(__builtin_ctzll(ends));
       ends &= ends - 1;
       const std::size_t len = e - s;
-      if (((m.high >> s) & ((std::uint64_t{1} << len) - 1)) != 0 || len > 16) {
-        Scalar(b + s, b + e);
+      if (((m.high >> s) & ((std::uint64_t{1} << len) - 1)) != 0) {
+        if (!Latin1Word(b + s, b + e)) Scalar(b + s, b + e);
         continue;
       }
       d_[pos_] = ' ';
-      std::memcpy(d_ + pos_ + 1, lower + s, 16);  // fixed size: one store; pos_ moves by len
+      if (len <= 16) {
+        std::memcpy(d_ + pos_ + 1, lower + s, 16);  // fixed size: one store; pos_ moves by len
+      } else {
+        std::memcpy(d_ + pos_ + 1, lower + s, len);
+      }
       words_.push_back(Word{static_cast<std::uint32_t>(pos_ + 1),
                             static_cast<std::uint32_t>(pos_ + 1 + len),
                             static_cast<std::uint32_t>(b + s), static_cast<std::uint32_t>(b + e)});
       pos_ += len + 1;
     }
   }
-  return carry ? region_start : b;
+  return carry ? region_start : std::min(b, size_);
 }
 
 #endif
