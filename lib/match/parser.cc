@@ -263,6 +263,12 @@ class Parser {
       message.append(t.text).append("\" has no letters or digits");
       return Fail(t.column, std::move(message));
     }
+    std::size_t normalized_bytes = 0;
+    for (const std::string& w : node.words) normalized_bytes += w.size() + 1;
+    if (normalized_bytes > kMaxTermBytes) {
+      return Fail(t.column, "a term or phrase can be at most " + std::to_string(kMaxTermBytes) +
+                                " bytes long");
+    }
     if (fold != text::Fold::kInsensitive) node.exact_words = text::Words(body, fold);
     return node;
   }

@@ -62,6 +62,7 @@ struct QueryError {
 inline constexpr std::size_t kMaxQueryBytes = 65536;
 inline constexpr int kMaxQueryDepth = 100;
 inline constexpr std::uint32_t kMaxNearDistance = 1000;
+inline constexpr std::size_t kMaxTermBytes = 4096;  // normalized; Hyperscan's limit is 16000
 
 // Parses one query. Every failure carries the column and what was expected; the messages are
 // listed in docs/query-language.md. A query that would match entries containing none of its

@@ -147,6 +147,20 @@ TEST(QueryTest, DeepNestingIsAnErrorNotACrash) {
   EXPECT_NE(CheckQuery(nots).find("nests more than"), std::string::npos);
 }
 
+TEST(QueryTest, LongTermsAndQueriesAreRefused) {
+  std::string phrase = "x \"";
+  for (int i = 0; i < 1000; ++i) phrase += "mot" + std::to_string(i) + " ";
+  phrase += "\"";
+  EXPECT_EQ(CheckQuery(phrase), "column 3: a term or phrase can be at most 4096 bytes long");
+  EXPECT_EQ(CheckQuery(std::string(70000, 'a')), "column 1: the query is longer than 65536 bytes");
+  // Many short terms are fine, and compile.
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "mot" + std::to_string(i) + " OR ";
+  many += "fin";
+  EXPECT_EQ(CheckQuery(many), "");
+  EXPECT_TRUE(Matcher::Compile({RuleSpec{"r", "", many, ""}}).has_value());
+}
+
 TEST(QueryTest, ValidQueriesCheckAsEmpty) {
   EXPECT_EQ(CheckQuery("\"L'Oréal\" OR Lancôme OR Garnier"), "");
   EXPECT_EQ(CheckQuery("lang:fr"), "");
