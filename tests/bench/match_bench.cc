@@ -264,6 +264,18 @@ BENCHMARK(BM_NormalizeAndMatch)
     ->Arg(10000)
     ->Unit(benchmark::kMillisecond);
 
+// Compiling a rule set (what a config reload costs).
+void BM_Compile(benchmark::State& state) {
+  const std::vector<std::string> words = Keywords(static_cast<int>(state.range(0)));
+  if (words.empty()) {
+    state.SkipWithError(("no keyword lists in " + CorpusDir()).c_str());
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(Compile(static_cast<int>(state.range(0))));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * words.size()));
+}
+BENCHMARK(BM_Compile)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
 // Baseline from the same run: Hyperscan alone, the keywords as case-insensitive literals over
 // the raw entry text (no normalization, no word boundaries, no rule logic).
 int CountMatch(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
