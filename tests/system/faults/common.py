@@ -54,9 +54,13 @@ def config(ports, feeds, polling="", channels=None, rules=None, daemon=""):
     `feeds` is a list of (name, url, extra_toml). `ports` are allowlisted on 127.0.0.1 only
     (never the 127.0.0.2 canary)."""
     allow = ", ".join('"127.0.0.1:%d"' % p for p in ports)
+    if "concurrency" not in polling:
+        polling = "concurrency = 64\n" + polling
+    if "max_body" not in polling:
+        polling = 'max_body = "4MiB"\n' + polling
     text = ['[daemon]\ndatabase = "veille.db"\nlog_level = "info"\n%s\n' % daemon,
             '[polling]\ninterval = "1s"\nmin_interval = "1s"\nmax_interval = "20s"\n'
-            'timeout = "5s"\nconnect_timeout = "3s"\nmax_body = "4MiB"\nconcurrency = 64\n'
+            'timeout = "5s"\nconnect_timeout = "3s"\n'
             'per_host = 64\nallow_private = [%s]\n%s\n' % (allow, polling)]
     for name, url, extra in feeds:
         text.append('[[feed]]\nurl = "%s"\nname = "%s"\npriority = "high"\n'
