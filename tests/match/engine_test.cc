@@ -16,6 +16,7 @@ namespace veille::match {
 namespace {
 
 struct RefSegment {
+  Field kind = Field::kTitle;  // kTitle, kText, kAuthor or kCategory
   std::string_view source;
   text::Normalized norm;
   std::vector<std::string> words;
@@ -30,9 +31,9 @@ struct Occ {
 std::vector<Occ> Occurrences(const QueryNode& term, const std::vector<RefSegment>& segments) {
   std::vector<Occ> out;
   for (std::size_t s = 0; s < segments.size(); ++s) {
-    const bool in_scope = term.field == Field::kDefault ||
-                          (term.field == Field::kTitle && s == 0) ||
-                          (term.field == Field::kText && s == 1);
+    const Field kind = segments[s].kind;
+    const bool in_scope = term.field == kind || (term.field == Field::kDefault &&
+                                                 (kind == Field::kTitle || kind == Field::kText));
     if (!in_scope) continue;
     const auto& words = segments[s].words;
     const std::size_t k = term.words.size();
@@ -160,17 +161,29 @@ TEST(EngineTest, AgreesWithAWordByWordReferenceOnRandomQueriesAndEntries) {
   int matched = 0;
   for (int round = 0; round < 400; ++round) {
     const std::string query = RandomQuery(rng, static_cast<int>(rng() % 3));
+    std::string exclude = rng() % 4 == 0 ? RandomOperand(rng) : "";
     const auto parsed = ParseQuery(query);
     if (!parsed) continue;  // e.g. a random query that only excludes
-    auto matcher = Matcher::Compile({RuleSpec{"r", "", query, ""}});
+    const auto parsed_exclude = ParseQuery(exclude);
+    if (!parsed_exclude) exclude.clear();  // e.g. "pê*", too short a wildcard
+    auto matcher = Matcher::Compile({RuleSpec{"r", "", query, exclude}});
     ASSERT_TRUE(matcher.has_value()) << query;
     for (int e = 0; e < 10; ++e) {
       const std::string title = RandomText(rng);
       const std::string body = RandomText(rng);
-      std::vector<RefSegment> segs(2);
-      segs[0].source = title;
-      segs[1].source = body;
-      for (RefSegment& s : segs) {
+      const std::string author = rng() % 2 ? RandomText(rng) : "";
+      const std::string category1 = rng() % 2 ? RandomText(rng) : "";
+      const std::string category2 = rng() % 2 ? RandomText(rng) : "";
+      std::vector<RefSegment> segs(5);
+      const std::pair<Field, std::string_view> fields[] = {{Field::kTitle, title},
+                                                           {Field::kText, body},
+                                                           {Field::kAuthor, author},
+                                                           {Field::kCategory, category1},
+                                                           {Field::kCategory, category2}};
+      for (std::size_t i = 0; i < segs.size(); ++i) {
+        RefSegment& s = segs[i];
+        s.kind = fields[i].first;
+        s.source = fields[i].second;
         s.norm = text::Normalize(s.source);
         for (const text::Word& w : s.norm.words) {
           s.words.push_back(s.norm.text.substr(w.begin, w.end - w.begin));
@@ -179,10 +192,23 @@ TEST(EngineTest, AgreesWithAWordByWordReferenceOnRandomQueriesAndEntries) {
       Document doc;
       doc.title = title;
       doc.text = body;
-      const bool engine = !(*matcher)->Match(doc).empty();
-      const bool reference = RefEval(*parsed, segs);
-      ASSERT_EQ(engine, reference) << "query: " << query << "\nparsed: " << DebugString(*parsed)
-                                   << "\ntitle: " << title << "\ntext: " << body;
+      doc.author = author;
+      doc.categories = {category1, category2};
+      const std::vector<Mention> mentions = (*matcher)->Match(doc);
+      const bool engine = !mentions.empty();
+      const bool reference =
+          RefEval(*parsed, segs) && !(parsed_exclude && RefEval(*parsed_exclude, segs));
+      ASSERT_EQ(engine, reference)
+          << "query: " << query << "\nparsed: " << DebugString(*parsed) << "\nexclude: " << exclude
+          << "\ntitle: " << title << "\ntext: " << body << "\nauthor: " << author
+          << "\ncategories: " << category1 << " | " << category2;
+      if (engine) {
+        EXPECT_FALSE(mentions[0].terms.empty()) << query;
+        for (const Highlight& h : mentions[0].highlights) {
+          EXPECT_LT(h.begin, h.end) << query;
+          EXPECT_LE(h.end, mentions[0].snippet.size()) << query;
+        }
+      }
       ++compared;
       matched += engine ? 1 : 0;
     }
