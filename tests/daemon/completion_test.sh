@@ -54,6 +54,10 @@ expect "global options" "--config" _veille "$veille_bin" --con
 expect "config file argument" "<files:toml>" _veille "$veille_bin" -c ""
 expect "no completion for a --since value" "" _veille "$veille_bin" mentions --since ""
 expect "parse takes a file" "<files>" _veille "$veille_bin" parse ""
+expect "check-config takes a toml file" "<files:toml>" _veille "$veille_bin" check-config ""
+expect "test-rule takes a query, not a file" "" _veille "$veille_bin" test-rule ""
+expect "--format choices from --help" "json" _veille "$veille_bin" mentions --format j
+expect "no completion for a free-text option" "" _veille "$veille_bin" test-rule x --text ""
 expect "fallback list without a binary" "check-config" _veille /nonexistent/veille che
 expect "fallback options without a binary" "--limit" _veille /nonexistent/veille mentions --li
 expect "veilled log levels" "warn" _veilled veilled --log-level w
