@@ -97,6 +97,8 @@ void AppendMixedUtf8(std::string_view bytes, std::string* out) {
 struct Utf8Scan {
   bool valid = true;
   bool has_multibyte = false;
+  std::size_t invalid_bytes = 0;
+  std::size_t multibyte_sequences = 0;
 };
 
 Utf8Scan ScanUtf8(std::string_view bytes) {
@@ -111,9 +113,11 @@ Utf8Scan ScanUtf8(std::string_view bytes) {
     std::size_t len = Utf8SequenceLength(bytes, i);
     if (len == 0) {
       scan.valid = false;
+      ++scan.invalid_bytes;
       ++i;
     } else {
       scan.has_multibyte = true;
+      ++scan.multibyte_sequences;
       i += len;
     }
   }
@@ -243,7 +247,8 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
     return result;
   }
   if (result.encoding != "utf-8") {
-    std::string declared = http_charset.empty() ? DeclaredEncoding(body) : std::string(http_charset);
+    std::string declared =
+        http_charset.empty() ? DeclaredEncoding(body) : std::string(http_charset);
     Canonical kind = Classify(declared);
     Utf8Scan scan = ScanUtf8(body);
     if (kind == Canonical::kOther) {
@@ -273,7 +278,9 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
       }
     }
     if (!scan.valid) {
-      if (!scan.has_multibyte) {
+      // Mostly single bytes that are not UTF-8: a windows-1252 document whose few valid
+      // sequences are accidents ("doué »" is E9 A0 BB, valid UTF-8 for U+983B).
+      if (scan.invalid_bytes > 2 * scan.multibyte_sequences) {
         result.encoding = "windows-1252";
         AppendWindows1252(body, &result.utf8);
       } else {

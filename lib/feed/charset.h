@@ -9,8 +9,8 @@
 namespace veille::feed {
 
 struct DecodedText {
-  std::string utf8;       // valid UTF-8, NUL and C0 controls (but TAB, LF, CR) removed
-  std::string encoding;   // the encoding finally used, lower case ("utf-8", "windows-1252", ...)
+  std::string utf8;      // valid UTF-8, NUL and C0 controls (but TAB, LF, CR) removed
+  std::string encoding;  // the encoding finally used, lower case ("utf-8", "windows-1252", ...)
   std::vector<std::string> warnings;
 };
 

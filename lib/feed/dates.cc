@@ -69,12 +69,12 @@ std::optional<int> ZoneHours(std::string_view name) {
     int hours;
   };
   static constexpr std::array<Zone, 41> kZones = {{
-      {"ut", 0},    {"gmt", 0},   {"z", 0},     {"utc", 0},   {"adt", -3},   {"ast", -4},
-      {"at", -4},   {"edt", -4},  {"est", -5},  {"et", -5},   {"cdt", -5},   {"cst", -6},
-      {"ct", -6},   {"mdt", -6},  {"mst", -7},  {"mt", -7},   {"pdt", -7},   {"pst", -8},
-      {"pt", -8},   {"met", 1},   {"mest", 2},  {"cet", 1},   {"cest", 2},   {"bst", 1},
-      {"wet", 0},   {"west", 1},  {"eet", 2},   {"eest", 3},  {"msk", 3},    {"jst", 9},
-      {"hst", -10}, {"akst", -9}, {"akdt", -8}, {"aest", 10}, {"aedt", 11},  {"nzst", 12},
+      {"ut", 0},    {"gmt", 0},   {"z", 0},     {"utc", 0},   {"adt", -3},  {"ast", -4},
+      {"at", -4},   {"edt", -4},  {"est", -5},  {"et", -5},   {"cdt", -5},  {"cst", -6},
+      {"ct", -6},   {"mdt", -6},  {"mst", -7},  {"mt", -7},   {"pdt", -7},  {"pst", -8},
+      {"pt", -8},   {"met", 1},   {"mest", 2},  {"cet", 1},   {"cest", 2},  {"bst", 1},
+      {"wet", 0},   {"west", 1},  {"eet", 2},   {"eest", 3},  {"msk", 3},   {"jst", 9},
+      {"hst", -10}, {"akst", -9}, {"akdt", -8}, {"aest", 10}, {"aedt", 11}, {"nzst", 12},
       {"nzdt", 13}, {"a", -1},    {"n", 1},     {"m", -12},   {"y", 12},
   }};
   for (const auto& z : kZones) {
@@ -102,8 +102,7 @@ std::optional<UnixSeconds> Compose(std::int64_t year, std::int64_t month, std::i
       second > 59) {
     return std::nullopt;
   }
-  std::int64_t days =
-      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  std::int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t t = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   // The shifted instant must still be a valid datetime (years 1..9999).
   if (t < DaysFromCivil(1, 1, 1) * 86400 || t >= DaysFromCivil(10000, 1, 1) * 86400) {

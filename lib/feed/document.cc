@@ -117,7 +117,11 @@ bool HandleHeaderElement(pugi::xml_node el, const std::string& name, int depth,
     state->frequency = PositiveInt(DirectText(el));
     return true;
   }
-  // Titles and links of these belong to something else than the feed.
+  // Titles and links of these belong to something else than the feed; like the reference, a
+  // title after an image or text input may replace the one before.
+  if (name == "image" || name == "textinput" || name == "atom:source" || name == "source") {
+    state->title_depth = -1;
+  }
   return name == "image" || name == "textinput" || name == "atom:source" || name == "source" ||
          name == "atom:author" || name == "author" || name == "itunes:owner" ||
          name == "itunes:image" || name == "media:content" || name == "media:group";
@@ -128,6 +132,11 @@ bool HandleHeaderElement(pugi::xml_node el, const std::string& name, int depth,
 void ExtractDocument(pugi::xml_node feed_element, const ExtractContext& context,
                      std::size_t max_entries, Feed* feed) {
   HeaderState state;
+  if (IsEntryElement(LowerName(feed_element))) {
+    // A document that is a single Atom entry.
+    feed->entries.push_back(ExtractEntry(feed_element, context));
+    return;
+  }
   if (pugi::xml_attribute lang = feed_element.attribute("xml:lang")) {
     feed->language = CollapseText(lang.value());
   }
@@ -146,7 +155,6 @@ void ExtractDocument(pugi::xml_node feed_element, const ExtractContext& context,
           ++dropped_limit;
         } else {
           feed->entries.push_back(ExtractEntry(n, context));
-          if (!feed->entries.back().language) feed->entries.back().language = feed->language;
         }
       } else {
         descend = !HandleHeaderElement(n, name, depth, context, &state, feed);
@@ -164,10 +172,14 @@ void ExtractDocument(pugi::xml_node feed_element, const ExtractContext& context,
     if (n == feed_element) break;
     n = n.next_sibling();
   }
+  for (Entry& e : feed->entries) {
+    if (!e.language) e.language = feed->language;
+  }
   std::optional<std::int64_t> hint;
   if (state.ttl_minutes) hint = *state.ttl_minutes * 60;
   if (state.period_seconds) {
-    std::int64_t sy = *state.period_seconds / std::max<std::int64_t>(1, state.frequency.value_or(1));
+    std::int64_t sy =
+        *state.period_seconds / std::max<std::int64_t>(1, state.frequency.value_or(1));
     hint = std::max(hint.value_or(0), sy);
   }
   feed->ttl_seconds = hint;

@@ -29,8 +29,9 @@ constexpr std::array<char16_t, 32> kC1 = {
 }  // namespace
 
 std::optional<std::string_view> LookupEntity(std::string_view name) {
-  const auto* it = std::lower_bound(std::begin(kEntities), std::end(kEntities), name,
-                                    [](const EntityRow& row, std::string_view n) { return row.name < n; });
+  const auto* it =
+      std::lower_bound(std::begin(kEntities), std::end(kEntities), name,
+                       [](const EntityRow& row, std::string_view n) { return row.name < n; });
   if (it == std::end(kEntities) || it->name != name) return std::nullopt;
   return it->utf8;
 }

@@ -31,6 +31,7 @@ constexpr std::string_view kMediaCategoryScheme = "http://search.yahoo.com/mrss/
 struct EntryState {
   Entry entry;
   int title_depth = -1;
+  int summary_depth = -1;  // a deeper summary-like element never replaces a shallower one
   bool summary_seen = false;
   bool has_content = false;
   bool link_seen = false;
@@ -45,19 +46,23 @@ void AddCategory(std::optional<std::string> term, Entry* entry) {
   }
 }
 
-std::optional<std::string> PersonName(pugi::xml_node person) {
+std::optional<std::string> PersonName(pugi::xml_node person, const ExtractContext& context) {
   if (HasElementChildren(person)) {
     std::optional<std::string> name;
     std::optional<std::string> email;
     for (pugi::xml_node c = person.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       std::string_view local = LocalName(c);
-      if (local == "name" && !name) name = CollapseText(DirectText(c));
-      if (local == "email" && !email) email = CollapseText(DirectText(c));
+      std::string text = DirectText(c);
+      FixCharacterData(context, &text);
+      if (local == "name" && !name) name = CollapseText(text);
+      if (local == "email" && !email) email = CollapseText(text);
     }
     return name ? name : email;
   }
-  return AuthorFromString(DirectText(person));
+  std::string text = DirectText(person);
+  FixCharacterData(context, &text);
+  return AuthorFromString(text);
 }
 
 // Returns true when the element's subtree was consumed (do not descend).
@@ -82,21 +87,26 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
   }
   if (OneOf(name, {"description", "dc:description", "media:description", "summary", "atom:summary",
                    "itunes:summary"})) {
-    if (!state->summary_seen || state->has_content) {
+    if (!state->summary_seen || (state->has_content && depth <= state->summary_depth)) {
+      state->summary_depth = depth;
       bool html_default = OneOf(name, {"description", "dc:description", "media:description"});
       entry.summary = TextConstruct(el, html_default ? "text/html" : "text/plain", context);
       state->summary_seen = true;
+    } else {
+      // A second summary-like element is filed as content by the reference, which then lets
+      // a third one replace the summary; it is not real content, so it is dropped.
+      state->has_content = true;
     }
     return true;
   }
-  if (OneOf(name, {"content:encoded", "atom:content", "content", "xhtml:body", "body",
-                   "fullitem"})) {
+  if (OneOf(name,
+            {"content:encoded", "atom:content", "content", "xhtml:body", "body", "fullitem"})) {
     state->has_content = true;
     if (!entry.content) {
       std::string_view type = name == "content:encoded" || name == "fullitem" ? "text/html"
                               : (name == "xhtml:body" || name == "body") ? "application/xhtml+xml"
-                                                                          : "text/plain";
-      entry.content = TextConstruct(el, type, context);
+                                                                         : "text/plain";
+      entry.content = TextConstruct(el, type, context, /*is_content=*/true);
     }
     return true;
   }
@@ -148,7 +158,7 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     return true;
   }
   if (OneOf(name, {"author", "atom:author", "dc:creator", "dc:author", "itunes:author"})) {
-    if (!entry.author) entry.author = PersonName(el);
+    if (!entry.author) entry.author = PersonName(el, context);
     return true;
   }
   if (OneOf(name, {"category", "atom:category", "dc:subject", "keywords"})) {
@@ -159,7 +169,11 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     pugi::xml_attribute term = el.attribute("term");
     std::optional<std::string> value;
     if (term) value = CollapseText(term.value());
-    if (!value) value = CollapseText(DirectText(el));
+    if (!value) {
+      std::string text = DirectText(el);
+      FixCharacterData(context, &text);
+      value = CollapseText(text);
+    }
     if (!value && el.attribute("label")) value = CollapseText(el.attribute("label").value());
     AddCategory(std::move(value), &entry);
     return true;
@@ -169,7 +183,8 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     std::size_t start = 0;
     while (start <= text.size()) {
       std::size_t comma = text.find(',', start);
-      std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string part =
+          text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       AddCategory(CollapseText(part), &entry);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -183,10 +198,11 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     }
     return true;
   }
-  if (OneOf(name, {"source", "atom:source", "image", "textinput", "itunes:category",
-                   "itunes:keywords"})) {
+  if (OneOf(name, {"source", "atom:source", "image", "textinput"})) {
+    state->title_depth = -1;  // a later title at any depth may replace the current one
     return true;
   }
+  if (OneOf(name, {"itunes:category", "itunes:keywords"})) return true;
   if (OneOf(name, {"dc:language", "language"})) {
     if (auto value = CollapseText(DirectText(el))) entry.language = std::move(value);
     return true;

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
-
-#include <pugixml.hpp>
 
 #include "feed/feed.h"
 
@@ -16,16 +15,23 @@ namespace veille::feed {
 struct ExtractContext {
   Format format = Format::kUnknown;
   std::string_view document_base;  // the fetch URL ("" = none)
+  bool utf8_document = true;       // the bytes were UTF-8 (enables the double-encoding repair)
   bool IsAtom() const { return format == Format::kAtom03 || format == Format::kAtom10; }
 };
+
+// The reference's per-field clean-up of character data before any HTML handling: UTF-8 that was
+// read as Latin-1 ("CafÃ©") is repaired in UTF-8 documents, and C1 controls U+0080-U+009F
+// become their windows-1252 characters.
+void FixCharacterData(const ExtractContext& context, std::string* text);
 
 // A text construct (title, summary, description, content...) turned into contract text:
 // honours type= (text, html, xhtml, MIME types), Atom 0.3 mode= (escaped, xml, base64), and
 // guesses HTML for RSS plain-text fields that look like it. `default_type` is the element's
-// default ("text/plain", "text/html", "application/xhtml+xml"). nullopt when empty or when
-// the type is not textual (an image as content).
+// default ("text/plain", "text/html", "application/xhtml+xml"). nullopt when empty, or for
+// `is_content` when the type is not textual (an image as content); other elements with an odd
+// type are read as plain text.
 std::optional<std::string> TextConstruct(pugi::xml_node element, std::string_view default_type,
-                                         const ExtractContext& context);
+                                         const ExtractContext& context, bool is_content = false);
 
 // The display name in an RSS author string: "jdoe@example.com (John Doe)" -> "John Doe";
 // an address alone gives the address.

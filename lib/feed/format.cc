@@ -10,10 +10,12 @@ namespace {
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -34,7 +36,7 @@ bool AnyNamespaceContains(pugi::xml_node node, std::string_view needle) {
 
 }  // namespace
 
-Format FormatOfElement(pugi::xml_node root) {
+Format FormatOfElement(pugi::xml_node root, std::string_view text_head) {
   std::string local(LocalName(root));
   for (char& c : local) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -46,6 +48,12 @@ Format FormatOfElement(pugi::xml_node root) {
   if (local == "rdf") {
     if (AnyNamespaceContains(root, "my.netscape.com/rdf/simple/0.9")) return Format::kRss09x;
     if (AnyNamespaceContains(root, "purl.org/rss/1.0")) return Format::kRss10;
+    std::string head(text_head.substr(0, 4096));
+    for (char& c : head) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (head.find("my.netscape.com/rdf/simple/0.9") != std::string::npos) return Format::kRss09x;
+    if (head.find("purl.org/rss/1.0") != std::string::npos) return Format::kRss10;
     return Format::kUnknown;
   }
   if (local == "feed" || local == "entry") {
@@ -64,23 +72,22 @@ Format FormatOfElement(pugi::xml_node root) {
   return Format::kUnknown;
 }
 
-pugi::xml_node FindFeedElement(const pugi::xml_document& doc, Format* format) {
+pugi::xml_node FindFeedElement(const pugi::xml_document& doc, std::string_view text_head,
+                               Format* format) {
   pugi::xml_node root = doc.document_element();
-  *format = FormatOfElement(root);
+  *format = FormatOfElement(root, text_head);
   if (*format != Format::kUnknown) return root;
+  pugi::xml_node fallback;
   // Iterative pre-order walk for a feed element inside something else.
   for (pugi::xml_node n = root; n;) {
     if (n.type() == pugi::node_element) {
-      Format f = FormatOfElement(n);
+      Format f = FormatOfElement(n, text_head);
       if (f != Format::kUnknown) {
         *format = f;
         return n;
       }
       std::string_view local = LocalName(n);
-      if (local == "channel" || local == "item") {
-        *format = Format::kRss20;
-        return n.parent();
-      }
+      if (!fallback && (local == "channel" || local == "item")) fallback = n.parent();
     }
     if (n.first_child()) {
       n = n.first_child();
@@ -90,7 +97,7 @@ pugi::xml_node FindFeedElement(const pugi::xml_document& doc, Format* format) {
     if (n) n = n.next_sibling();
   }
   *format = Format::kUnknown;
-  return {};
+  return fallback;
 }
 
 }  // namespace veille::feed

@@ -107,9 +107,10 @@ void AssignEntryKeys(Feed* feed) {
   bool any_id = false;
   for (const Entry& e : feed->entries) any_id = any_id || e.id.has_value();
   if (rung != IdentityRung::kGuid && any_id) {
-    feed->warnings.push_back("more than 5% of the entries have a blank or repeated guid; "
-                             "entry identity uses " +
-                             std::string(IdentityRungName(rung)));
+    feed->warnings.push_back(
+        "more than 5% of the entries have a blank or repeated guid; "
+        "entry identity uses " +
+        std::string(IdentityRungName(rung)));
   }
   std::unordered_set<std::string> seen;
   std::vector<Entry> kept;

@@ -1,9 +1,8 @@
 // ParseFeed: decode -> repair -> pugixml -> extract -> identity. Each step is its own file.
 #include "feed/parse.h"
 
-#include <string>
-
 #include <pugixml.hpp>
+#include <string>
 
 #include "feed/charset.h"
 #include "feed/extract.h"
@@ -37,6 +36,7 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
 
   RepairStats stats;
   std::string xml = RepairXml(decoded.utf8, &stats);
+  std::string decoded_encoding = decoded.encoding;
   decoded.utf8 = std::string();  // release the decoded copy early: memory stays ~2x the body
 
   pugi::xml_document doc;
@@ -51,12 +51,12 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
                             " at offset " + std::to_string(parsed.offset));
   }
   Format format = Format::kUnknown;
-  pugi::xml_node feed_element = FindFeedElement(doc, &format);
+  pugi::xml_node feed_element =
+      FindFeedElement(doc, std::string_view(xml).substr(0, 4096), &format);
   if (!feed_element) {
     pugi::xml_node root = doc.document_element();
     if (!root) return Fail(ErrorCode::kParse, "not a feed: no XML element found");
-    return Fail(ErrorCode::kParse,
-                std::string("not a feed: root element <") + root.name() + ">");
+    return Fail(ErrorCode::kParse, std::string("not a feed: root element <") + root.name() + ">");
   }
   feed.format = format;
   if (stats.truncated || stats.tags_closed > 0) {
@@ -79,6 +79,7 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   ExtractContext context;
   context.format = format;
   context.document_base = options.base_url;
+  context.utf8_document = decoded_encoding == "utf-8";
   ExtractDocument(feed_element, context, options.max_entries, &feed);
   AssignEntryKeys(&feed);
   return feed;

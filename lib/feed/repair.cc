@@ -41,8 +41,8 @@ class Repairer {
     std::size_t first = in_.find('<');
     pos_ = first == std::string_view::npos ? in_.size() : first;
     while (pos_ < in_.size()) {
-      const char* p = static_cast<const char*>(
-          std::memchr(in_.data() + pos_, '<', in_.size() - pos_));
+      const char* p =
+          static_cast<const char*>(std::memchr(in_.data() + pos_, '<', in_.size() - pos_));
       std::size_t lt = p == nullptr ? in_.size() : static_cast<std::size_t>(p - in_.data());
       CopyText(pos_, lt);
       pos_ = lt;
@@ -88,7 +88,10 @@ class Repairer {
         ++k;
       }
       if (k > start && k < end && in_[k] == ';') {
-        char32_t cp = FixNumericReference(value);
+        // C1 references stay C1 here: the per-field clean-up maps them after the
+        // double-encoding repair, as the reference does.
+        char32_t cp = (value >= 0x80 && value <= 0x9F) ? static_cast<char32_t>(value)
+                                                       : FixNumericReference(value);
         if (cp == '<' || cp == '&' || cp == '>' || cp == '"' || cp == '\'') {
           out_.append(in_.substr(i, k + 1 - i));
         } else if (IsXmlChar(cp)) {

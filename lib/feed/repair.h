@@ -11,11 +11,11 @@ namespace veille::feed {
 inline constexpr std::string_view kTruncatedMarker = "veille-truncated";
 
 struct RepairStats {
-  std::size_t entities_replaced = 0;   // HTML named references turned into characters
-  std::size_t bare_ampersands = 0;     // '&' that started no reference, escaped
-  std::size_t stray_brackets = 0;      // '<' that started no markup, escaped
-  std::size_t tags_closed = 0;         // end tags added or dropped to balance the tree
-  bool truncated = false;              // elements were still open at the end of the text
+  std::size_t entities_replaced = 0;  // HTML named references turned into characters
+  std::size_t bare_ampersands = 0;    // '&' that started no reference, escaped
+  std::size_t stray_brackets = 0;     // '<' that started no markup, escaped
+  std::size_t tags_closed = 0;        // end tags added or dropped to balance the tree
+  bool truncated = false;             // elements were still open at the end of the text
   bool doctype_dropped = false;
 };
 

@@ -27,11 +27,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 // The block tags after which the reference inserts a space.
 constexpr std::array<std::string_view, 38> kBlockTags = {
-    "address", "article", "aside",  "blockquote", "br",     "caption", "dd",     "div",
-    "dl",      "dt",      "fieldset", "figcaption", "figure", "footer",  "form",   "h1",
-    "h2",      "h3",      "h4",     "h5",         "h6",     "header",  "hr",     "li",
-    "main",    "nav",     "ol",     "p",          "pre",    "section", "table",  "tbody",
-    "td",      "tfoot",   "th",     "thead",      "tr",     "ul"};
+    "address", "article", "aside",    "blockquote", "br",     "caption", "dd",    "div",
+    "dl",      "dt",      "fieldset", "figcaption", "figure", "footer",  "form",  "h1",
+    "h2",      "h3",      "h4",       "h5",         "h6",     "header",  "hr",    "li",
+    "main",    "nav",     "ol",       "p",          "pre",    "section", "table", "tbody",
+    "td",      "tfoot",   "th",       "thead",      "tr",     "ul"};
 
 bool IsBlockTag(std::string_view lower_name) {
   return std::find(kBlockTags.begin(), kBlockTags.end(), lower_name) != kBlockTags.end();
@@ -145,7 +145,8 @@ std::size_t WhitespaceLength(std::string_view s, std::size_t i) {
   auto b2 = left > 2 ? static_cast<unsigned char>(s[i + 2]) : 0;
   if (b == 0xC2 && (b1 == 0x85 || b1 == 0xA0)) return 2;
   if (b == 0xE1 && b1 == 0x9A && b2 == 0x80) return 3;  // U+1680
-  if (b == 0xE2 && b1 == 0x80 && ((b2 >= 0x80 && b2 <= 0x8A) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF)) {
+  if (b == 0xE2 && b1 == 0x80 &&
+      ((b2 >= 0x80 && b2 <= 0x8A) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF)) {
     return 3;  // U+2000-U+200A, U+2028, U+2029, U+202F
   }
   if (b == 0xE2 && b1 == 0x81 && b2 == 0x9F) return 3;  // U+205F
@@ -158,18 +159,66 @@ bool IsDeletedControl(unsigned char b) {
 }
 
 // Tags feedparser's sanitizer accepts (the "acceptable_elements" of LooksLikeHtml).
-constexpr std::string_view kAcceptable[] = {
-    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big", "blockquote",
-    "br", "button", "canvas", "caption", "center", "cite", "code", "col", "colgroup", "command",
-    "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
-    "event-source", "fieldset", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd", "keygen", "label", "legend",
-    "li", "m", "map", "menu", "meter", "multicol", "nav", "nextid", "noscript", "ol", "optgroup",
-    "option", "output", "p", "pre", "progress", "q", "s", "samp", "section", "select", "small",
-    "sound", "source", "spacer", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
-    "textarea", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", "noscript",
-    "math", "mi", "mn", "mo", "mrow", "msup", "mfrac", "msqrt", "mroot", "msub", "svg", "circle",
-    "g", "path", "line", "rect", "text", "mtext", "annotation"};
+constexpr std::string_view kAcceptable[] = {"a",          "abbr",
+                                            "acronym",    "address",
+                                            "area",       "article",
+                                            "aside",      "audio",
+                                            "b",          "big",
+                                            "blockquote", "br",
+                                            "button",     "canvas",
+                                            "caption",    "center",
+                                            "cite",       "code",
+                                            "col",        "colgroup",
+                                            "command",    "datagrid",
+                                            "datalist",   "dd",
+                                            "del",        "details",
+                                            "dfn",        "dialog",
+                                            "dir",        "div",
+                                            "dl",         "dt",
+                                            "em",         "event-source",
+                                            "fieldset",   "figcaption",
+                                            "figure",     "font",
+                                            "footer",     "form",
+                                            "h1",         "h2",
+                                            "h3",         "h4",
+                                            "h5",         "h6",
+                                            "header",     "hr",
+                                            "i",          "img",
+                                            "input",      "ins",
+                                            "kbd",        "keygen",
+                                            "label",      "legend",
+                                            "li",         "m",
+                                            "map",        "menu",
+                                            "meter",      "multicol",
+                                            "nav",        "nextid",
+                                            "noscript",   "ol",
+                                            "optgroup",   "option",
+                                            "output",     "p",
+                                            "pre",        "progress",
+                                            "q",          "s",
+                                            "samp",       "section",
+                                            "select",     "small",
+                                            "sound",      "source",
+                                            "spacer",     "span",
+                                            "strike",     "strong",
+                                            "sub",        "sup",
+                                            "table",      "tbody",
+                                            "td",         "textarea",
+                                            "tfoot",      "th",
+                                            "thead",      "time",
+                                            "tr",         "tt",
+                                            "u",          "ul",
+                                            "var",        "video",
+                                            "noscript",   "math",
+                                            "mi",         "mn",
+                                            "mo",         "mrow",
+                                            "msup",       "mfrac",
+                                            "msqrt",      "mroot",
+                                            "msub",       "svg",
+                                            "circle",     "g",
+                                            "path",       "line",
+                                            "rect",       "text",
+                                            "mtext",      "annotation"};
 
 bool IsWordChar(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '_'; }
 
@@ -300,7 +349,8 @@ bool LooksLikeHtml(std::string_view s) {
       if (k == start) continue;
       std::string name(s.substr(start, k - start));
       std::transform(name.begin(), name.end(), name.begin(), Lower);
-      if (std::find(std::begin(kAcceptable), std::end(kAcceptable), name) == std::end(kAcceptable)) return false;
+      if (std::find(std::begin(kAcceptable), std::end(kAcceptable), name) == std::end(kAcceptable))
+        return false;
     } else if (s[i] == '&') {
       std::size_t k = i + 1;
       std::size_t start = k;
@@ -314,6 +364,25 @@ bool LooksLikeHtml(std::string_view s) {
     }
   }
   return true;
+}
+
+void MapC1ToWindows1252(std::string* text) {
+  if (text->find('\xC2') == std::string::npos) return;
+  std::string out;
+  out.reserve(text->size() + 8);
+  for (std::size_t i = 0; i < text->size(); ++i) {
+    auto b = static_cast<unsigned char>((*text)[i]);
+    if (b == 0xC2 && i + 1 < text->size()) {
+      auto b1 = static_cast<unsigned char>((*text)[i + 1]);
+      if (b1 >= 0x80 && b1 <= 0x9F) {
+        AppendUtf8(&out, FixNumericReference(b1));
+        ++i;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(b));
+  }
+  *text = std::move(out);
 }
 
 bool RepairDoubleEncodedUtf8(std::string* text) {
@@ -338,7 +407,11 @@ bool RepairDoubleEncodedUtf8(std::string* text) {
   std::size_t i = 0;
   while (i < bytes.size()) {
     auto b = static_cast<unsigned char>(bytes[i]);
-    std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = b < 0x80           ? 1
+                      : (b >> 5) == 0x6  ? 2
+                      : (b >> 4) == 0xE  ? 3
+                      : (b >> 3) == 0x1E ? 4
+                                         : 0;
     if (len == 0 || i + len > bytes.size()) return false;
     if (len == 2 && b < 0xC2) return false;
     for (std::size_t k = 1; k < len; ++k) {

@@ -22,6 +22,9 @@ std::optional<std::string> CollapseText(std::string_view text);
 // common HTML tags and known entities.
 bool LooksLikeHtml(std::string_view text);
 
+// Replaces C1 controls U+0080-U+009F with their windows-1252 characters (U+0092 -> ’).
+void MapC1ToWindows1252(std::string* text);
+
 // Repairs text that is UTF-8 read as Latin-1 ("CafÃ©" -> "Café"); returns false if not such text.
 bool RepairDoubleEncodedUtf8(std::string* text);
 

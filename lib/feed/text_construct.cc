@@ -49,9 +49,7 @@ bool IsHtmlish(std::string_view type) {
          EndsWith(type, "/xml");
 }
 
-bool IsTextual(std::string_view type) {
-  return type.substr(0, 5) == "text/" || IsHtmlish(type);
-}
+bool IsTextual(std::string_view type) { return type.substr(0, 5) == "text/" || IsHtmlish(type); }
 
 int Base64Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -67,7 +65,7 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
   unsigned buffer = 0;
   int bits = 0;
   for (char c : text) {
-    if (c == '=' ) break;
+    if (c == '=') break;
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
     int v = Base64Value(c);
     if (v < 0) return std::nullopt;
@@ -83,24 +81,44 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
 
 }  // namespace
 
+void FixCharacterData(const ExtractContext& context, std::string* text) {
+  bool high = false;
+  for (char c : *text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      high = true;
+      break;
+    }
+  }
+  if (!high) return;
+  if (context.utf8_document) RepairDoubleEncodedUtf8(text);
+  MapC1ToWindows1252(text);
+}
+
 std::optional<std::string> TextConstruct(pugi::xml_node element, std::string_view default_type,
-                                         const ExtractContext& context) {
+                                         const ExtractContext& context, bool is_content) {
   pugi::xml_attribute type_attr = element.attribute("type");
-  std::string type = MapContentType(type_attr ? type_attr.value() : std::string(default_type));
+  std::string type =
+      MapContentType(type_attr && *type_attr.value() != '\0' ? std::string(type_attr.value())
+                                                             : std::string(default_type));
   std::string mode = Lower(element.attribute("mode").value());
+  bool xhtml = type == "application/xhtml+xml";
   bool htmlish = IsHtmlish(type);
   std::string value;
   if (HasElementChildren(element)) {
-    value = InnerMarkup(element, /*escape_text=*/htmlish);
+    // Naked markup: serialized back; character data is escaped only for XHTML, as the
+    // reference does, and the result is read as HTML whatever the declared type.
+    value = InnerMarkup(element, /*escape_text=*/xhtml);
+    htmlish = true;
   } else {
     value = DirectText(element);
     if (mode == "base64") {
       if (auto decoded = DecodeBase64(value)) value = std::move(*decoded);
     }
-    if (type == "application/xhtml+xml") value = EscapeText(value);
+    if (xhtml) value = EscapeText(value);
   }
-  if (!IsTextual(type)) return std::nullopt;
-  if (!context.IsAtom() && type == "text/plain" && LooksLikeHtml(value)) htmlish = true;
+  if (is_content && !IsTextual(type)) return std::nullopt;
+  FixCharacterData(context, &value);
+  if (!htmlish && !context.IsAtom() && type == "text/plain" && LooksLikeHtml(value)) htmlish = true;
   if (htmlish) return CollapseText(HtmlToText(value));
   return CollapseText(value);
 }
@@ -193,8 +211,9 @@ std::string FixLinkText(std::string text) {
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i] == '&') {
       std::size_t k = i + 1;
-      while (k < out.size() && ((out[k] >= 'a' && out[k] <= 'z') || (out[k] >= 'A' && out[k] <= 'Z') ||
-                                (out[k] >= '0' && out[k] <= '9') || out[k] == '_')) {
+      while (k < out.size() &&
+             ((out[k] >= 'a' && out[k] <= 'z') || (out[k] >= 'A' && out[k] <= 'Z') ||
+              (out[k] >= '0' && out[k] <= '9') || out[k] == '_')) {
         ++k;
       }
       if (k > i + 1 && k < out.size() && out[k] == ';') {

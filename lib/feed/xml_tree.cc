@@ -73,8 +73,8 @@ bool LookupNamespace(pugi::xml_node node, std::string_view prefix, std::string_v
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' ||
-                        s.front() == '\r')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
     s.remove_prefix(1);
   }
   while (!s.empty() &&
@@ -95,7 +95,8 @@ std::string_view LocalName(pugi::xml_node node) {
 std::string_view NamespaceOf(pugi::xml_node node) {
   std::string_view name = node.name();
   std::size_t colon = name.find(':');
-  std::string_view prefix = colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
+  std::string_view prefix =
+      colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
   std::string_view uri;
   if (LookupNamespace(node, prefix, &uri)) return Trim(uri);
   return {};
@@ -104,7 +105,8 @@ std::string_view NamespaceOf(pugi::xml_node node) {
 std::string CanonicalName(pugi::xml_node node) {
   std::string_view name = node.name();
   std::size_t colon = name.find(':');
-  std::string_view prefix = colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
+  std::string_view prefix =
+      colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
   std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
   std::string_view uri;
   if (!LookupNamespace(node, prefix, &uri)) {

@@ -2,10 +2,9 @@
 // xml:base. pugixml is not namespace-aware; prefixes are resolved here, bound to any name.
 #pragma once
 
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
-
-#include <pugixml.hpp>
 
 namespace veille::feed {
 

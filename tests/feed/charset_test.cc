@@ -13,13 +13,15 @@ TEST(DecodeToUtf8Test, ReadsUtf8WithAndWithoutBom) {
 }
 
 TEST(DecodeToUtf8Test, ReadsIso88591AsWindows1252) {
-  auto decoded = DecodeToUtf8("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\x80 caf\xE9 \x92</a>", "");
+  auto decoded =
+      DecodeToUtf8("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\x80 caf\xE9 \x92</a>", "");
   EXPECT_EQ(decoded.encoding, "windows-1252");
   EXPECT_NE(decoded.utf8.find("<a>€ café ’</a>"), std::string::npos) << decoded.utf8;
 }
 
 TEST(DecodeToUtf8Test, LetsTheHttpCharsetWinOverTheDeclaration) {
-  auto decoded = DecodeToUtf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xE9</a>", "iso-8859-1");
+  auto decoded =
+      DecodeToUtf8("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xE9</a>", "iso-8859-1");
   EXPECT_NE(decoded.utf8.find("<a>é</a>"), std::string::npos) << decoded.utf8;
 }
 
@@ -37,14 +39,22 @@ TEST(DecodeToUtf8Test, ReadsUtf16WithAndWithoutBom) {
 }
 
 TEST(DecodeToUtf8Test, DetectsUtf8BytesDeclaredAsLatin1) {
-  auto decoded = DecodeToUtf8("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>caf\xC3\xA9</a>", "");
+  auto decoded =
+      DecodeToUtf8("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>caf\xC3\xA9</a>", "");
   EXPECT_NE(decoded.utf8.find("<a>café</a>"), std::string::npos) << decoded.utf8;
   EXPECT_FALSE(decoded.warnings.empty());
 }
 
 TEST(DecodeToUtf8Test, ReadsStrayWindows1252BytesInUtf8) {
-  auto decoded = DecodeToUtf8("<a>caf\xC3\xA9 \x93quoted\x94</a>", "");
-  EXPECT_EQ(decoded.utf8, "<a>café “quoted”</a>");
+  auto decoded = DecodeToUtf8("<a>caf\xC3\xA9 \x93quoted\x94 d\xC3\xA9j\xC3\xA0</a>", "");
+  EXPECT_EQ(decoded.utf8, "<a>café “quoted” déjà</a>");
+}
+
+TEST(DecodeToUtf8Test, ReadsLatin1WithAnAccidentalUtf8SequenceAsWindows1252) {
+  // "doué »" in Latin-1 is E9 A0 BB, which happens to be valid UTF-8 (U+983B).
+  auto decoded = DecodeToUtf8("<a>\xE0 l'\xE9t\xE9, un enfant \xAB dou\xE9\xA0\xBB</a>", "");
+  EXPECT_EQ(decoded.encoding, "windows-1252");
+  EXPECT_EQ(decoded.utf8, "<a>à l'été, un enfant « doué\u00a0»</a>");
 }
 
 TEST(DecodeToUtf8Test, FallsBackWhenTheDeclaredEncodingIsUnknown) {

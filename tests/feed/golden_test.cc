@@ -8,9 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "feed/parse.h"
 
@@ -60,7 +59,8 @@ std::vector<fs::path> Fixtures() {
   fs::path dir = fs::path(VEILLE_SOURCE_DIR) / "tests" / "feed" / "golden";
   for (const auto& item : fs::directory_iterator(dir)) {
     std::string ext = item.path().extension().string();
-    if (ext == ".xml" || ext == ".rss" || ext == ".atom" || ext == ".rdf") out.push_back(item.path());
+    if (ext == ".xml" || ext == ".rss" || ext == ".atom" || ext == ".rdf")
+      out.push_back(item.path());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -76,7 +76,8 @@ TEST(GoldenTest, EveryFixtureParsesToItsExpectedJson) {
     base_path.replace_extension(".base");
     if (fs::exists(base_path)) {
       options.base_url = ReadFile(base_path);
-      while (!options.base_url.empty() && (options.base_url.back() == '\n')) options.base_url.pop_back();
+      while (!options.base_url.empty() && (options.base_url.back() == '\n'))
+        options.base_url.pop_back();
     }
     nlohmann::ordered_json got = ToJson(ParseFeed(ReadFile(feed_path), options));
     fs::path expected_path = feed_path;

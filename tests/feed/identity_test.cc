@@ -27,18 +27,21 @@ TEST(IdentityTest, UsesTheGuidWhenGuidsAreUnique) {
 }
 
 TEST(IdentityTest, FallsBackToTheLinkForAnEntryWithoutGuid) {
-  EXPECT_EQ(EntryKey(MakeEntry(std::nullopt, "http://x/1"), IdentityRung::kGuid), "link:http://x/1");
+  EXPECT_EQ(EntryKey(MakeEntry(std::nullopt, "http://x/1"), IdentityRung::kGuid),
+            "link:http://x/1");
 }
 
 TEST(IdentityTest, HashesLinkAndDateThenTitleWhenNothingElseIdentifies) {
-  std::string with_date = EntryKey(MakeEntry(std::nullopt, std::nullopt, "T", 100), IdentityRung::kGuid);
+  std::string with_date =
+      EntryKey(MakeEntry(std::nullopt, std::nullopt, "T", 100), IdentityRung::kGuid);
   std::string without = EntryKey(MakeEntry(std::nullopt, std::nullopt, "T"), IdentityRung::kGuid);
   EXPECT_EQ(with_date.rfind("hash:", 0), 0u);
   EXPECT_EQ(with_date.size(), 5u + 16u);
   EXPECT_NE(with_date, without);
   // Keys are stored: the value must never change between releases.
-  EXPECT_EQ(EntryKey(MakeEntry(std::nullopt, "http://x/1", std::nullopt, 0), IdentityRung::kLinkDate),
-            "hash:ce92c06ec75f8439");
+  EXPECT_EQ(
+      EntryKey(MakeEntry(std::nullopt, "http://x/1", std::nullopt, 0), IdentityRung::kLinkDate),
+      "hash:ce92c06ec75f8439");
 }
 
 TEST(IdentityTest, Fnv1aMatchesTheReferenceVectors) {
@@ -71,15 +74,15 @@ TEST(IdentityTest, KeepsTheGuidRungWhenFewGuidsAreBlank) {
 TEST(IdentityTest, MergesEntriesWithTheSameKey) {
   Feed feed;
   feed.entries = {MakeEntry("a", "http://x/1", "first"), MakeEntry("b", "http://x/2"),
-                  MakeEntry("c", "http://x/3"),         MakeEntry("d", "http://x/4"),
-                  MakeEntry("e", "http://x/5"),         MakeEntry("f", "http://x/6"),
-                  MakeEntry("g", "http://x/7"),         MakeEntry("h", "http://x/8"),
-                  MakeEntry("i", "http://x/9"),         MakeEntry("j", "http://x/10"),
-                  MakeEntry("k", "http://x/11"),        MakeEntry("l", "http://x/12"),
-                  MakeEntry("m", "http://x/13"),        MakeEntry("n", "http://x/14"),
-                  MakeEntry("o", "http://x/15"),        MakeEntry("p", "http://x/16"),
-                  MakeEntry("q", "http://x/17"),        MakeEntry("r", "http://x/18"),
-                  MakeEntry("s", "http://x/19"),        MakeEntry("t", "http://x/20"),
+                  MakeEntry("c", "http://x/3"),          MakeEntry("d", "http://x/4"),
+                  MakeEntry("e", "http://x/5"),          MakeEntry("f", "http://x/6"),
+                  MakeEntry("g", "http://x/7"),          MakeEntry("h", "http://x/8"),
+                  MakeEntry("i", "http://x/9"),          MakeEntry("j", "http://x/10"),
+                  MakeEntry("k", "http://x/11"),         MakeEntry("l", "http://x/12"),
+                  MakeEntry("m", "http://x/13"),         MakeEntry("n", "http://x/14"),
+                  MakeEntry("o", "http://x/15"),         MakeEntry("p", "http://x/16"),
+                  MakeEntry("q", "http://x/17"),         MakeEntry("r", "http://x/18"),
+                  MakeEntry("s", "http://x/19"),         MakeEntry("t", "http://x/20"),
                   MakeEntry("a", "http://x/1", "again")};
   AssignEntryKeys(&feed);
   ASSERT_EQ(feed.entries.size(), 20u);

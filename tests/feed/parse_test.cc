@@ -146,19 +146,21 @@ TEST(ParseFeedTest, DetectsRss09xFromTheVersionAndTheNetscapeNamespace) {
 }
 
 TEST(ParseFeedTest, RecoversHtmlEntitiesBareAmpersandsAndLeadingJunk) {
-  Feed feed = MustParse("\n\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
-                        "<title>Caf&eacute; &amp; th&eacute; &rsquo;P&G&rsquo;</title>"
-                        "<item><title>x</title><link>http://x/?a=1&b=2</link></item>"
-                        "</channel></rss>");
+  Feed feed = MustParse(
+      "\n\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+      "<title>Caf&eacute; &amp; th&eacute; &rsquo;P&G&rsquo;</title>"
+      "<item><title>x</title><link>http://x/?a=1&b=2</link></item>"
+      "</channel></rss>");
   EXPECT_EQ(feed.title, "Café & thé ’P&G’");
   ASSERT_EQ(feed.entries.size(), 1u);
   EXPECT_EQ(feed.entries[0].link, "http://x/?a=1&b=2");
 }
 
 TEST(ParseFeedTest, KeepsOnlyCompleteEntriesOfATruncatedDocumentAndMarksItRecovered) {
-  Feed feed = MustParse("<rss version=\"2.0\"><channel><title>t</title>"
-                        "<item><title>complete</title></item>"
-                        "<item><title>cut in the midd");
+  Feed feed = MustParse(
+      "<rss version=\"2.0\"><channel><title>t</title>"
+      "<item><title>complete</title></item>"
+      "<item><title>cut in the midd");
   EXPECT_TRUE(feed.recovered);
   ASSERT_EQ(feed.entries.size(), 1u);
   EXPECT_EQ(feed.entries[0].title, "complete");
@@ -181,9 +183,10 @@ TEST(ParseFeedTest, EnforcesTheSizeAndEntryLimits) {
   EXPECT_FALSE(ParseFeed("<rss><channel></channel></rss>", small).has_value());
   ParseOptions few;
   few.max_entries = 2;
-  Feed feed = MustParse("<rss><channel><item><guid>1</guid></item><item><guid>2</guid></item>"
-                        "<item><guid>3</guid></item></channel></rss>",
-                        few);
+  Feed feed = MustParse(
+      "<rss><channel><item><guid>1</guid></item><item><guid>2</guid></item>"
+      "<item><guid>3</guid></item></channel></rss>",
+      few);
   EXPECT_EQ(feed.entries.size(), 2u);
   EXPECT_FALSE(feed.warnings.empty());
 }
@@ -202,9 +205,10 @@ TEST(ParseFeedTest, SurvivesAVeryDeeplyNestedDocument) {
 TEST(ParseFeedTest, HonoursTheHttpCharset) {
   ParseOptions options;
   options.content_type = "application/rss+xml; charset=iso-8859-1";
-  Feed feed = MustParse("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>caf\xE9"
-                        "</title></channel></rss>",
-                        options);
+  Feed feed = MustParse(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>caf\xE9"
+      "</title></channel></rss>",
+      options);
   EXPECT_EQ(feed.title, "café");
 }
 

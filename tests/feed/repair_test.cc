@@ -37,9 +37,9 @@ TEST(RepairXmlTest, QuotesAttributeValues) {
 
 TEST(RepairXmlTest, KeepsCdataVerbatimAndDropsDoctypeAndComments) {
   RepairStats stats;
-  EXPECT_EQ(Repair("<!DOCTYPE rss [<!ENTITY x \"boom\">]><a><!-- c --><![CDATA[&x; <b>]]></a>",
-                   &stats),
-            "<a><![CDATA[&x; <b>]]></a>");
+  EXPECT_EQ(
+      Repair("<!DOCTYPE rss [<!ENTITY x \"boom\">]><a><!-- c --><![CDATA[&x; <b>]]></a>", &stats),
+      "<a><![CDATA[&x; <b>]]></a>");
   EXPECT_TRUE(stats.doctype_dropped);
 }
 

@@ -39,7 +39,11 @@ TEST(CollapseTextTest, CollapsesUnicodeWhitespaceAndTrims) {
 }
 
 TEST(CollapseTextTest, DeletesControlCharacters) {
-  EXPECT_EQ(CollapseText(std::string("a\x01\x7f" "b\x0b" "c", 6)), "abc");
+  EXPECT_EQ(CollapseText(std::string("a\x01\x7f"
+                                     "b\x0b"
+                                     "c",
+                                     6)),
+            "abc");
 }
 
 TEST(CollapseTextTest, TurnsBlankTextIntoNothing) {
