@@ -29,11 +29,14 @@ FaultServer::FaultServer() {
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   FILE* out = fdopen(fds[0], "r");
-  if (out == nullptr || std::fscanf(out, "PORTS %d %d", &port_, &canary_port_) != 2) {
+  char ca[4096] = {};
+  if (out == nullptr ||
+      std::fscanf(out, "PORTS %d %d %d %4095s", &port_, &canary_port_, &tls_port_, ca) != 4) {
     std::fprintf(stderr, "fault_server.py did not start\n");
     std::abort();
   }
   std::fclose(out);
+  ca_file_ = ca;
 }
 
 FaultServer::~FaultServer() {

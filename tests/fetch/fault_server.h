@@ -17,6 +17,9 @@ class FaultServer {
 
   int port() const { return port_; }
   int canary_port() const { return canary_port_; }
+  // HTTPS on 127.0.0.1 with a certificate for DNS:localhost signed by the test CA at ca_file().
+  int tls_port() const { return tls_port_; }
+  const std::string& ca_file() const { return ca_file_; }
   std::string Url(const std::string& path) const;  // http://127.0.0.1:PORT/path
   std::string HostPort() const;                    // "127.0.0.1:PORT"
 
@@ -31,6 +34,8 @@ class FaultServer {
   pid_t pid_ = -1;
   int port_ = 0;
   int canary_port_ = 0;
+  int tls_port_ = 0;
+  std::string ca_file_;
 };
 
 }  // namespace veille::fetch::testing

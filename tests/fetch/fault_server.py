@@ -8,7 +8,13 @@ clears it. Routes are documented in route().
 """
 import gzip
 import json
+import os
+import shutil
+import signal
 import socket
+import ssl
+import subprocess
+import tempfile
 import struct
 import sys
 import threading
@@ -37,7 +43,14 @@ def make_bomb():
     return b"".join(out)
 
 
-BOMB = make_bomb()  # about 65 KB expanding to 64 MiB
+BOMB = []  # about 65 KB expanding to 64 MiB, built on first use
+
+
+def bomb():
+    with LOCK:
+        if not BOMB:
+            BOMB.append(make_bomb())
+        return BOMB[0]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -86,7 +99,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def route(self, path, q):
-        canary = self.server.server_address[1] != MAIN_PORT
+        canary = self.server.server_address[1] not in (MAIN_PORT, TLS_PORT[0])
         if canary and path != "/sleep":  # the "internal service": any hit is an SSRF
             return self.send(200, b"CANARY-TOKEN")
         if path == "/_log":
@@ -182,7 +195,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if path == "/bomb":
-            return self.send(200, BOMB, {"Content-Encoding": "gzip",
+            return self.send(200, bomb(), {"Content-Encoding": "gzip",
                                          "Content-Type": "application/rss+xml"})
         if path == "/hdrbomb":  # thousands of headers
             self.send_response_only(200)
@@ -199,17 +212,50 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
+    def handle_error(self, request, client_address):
+        pass  # resets and timeouts are the point of this server
+
+
+def make_certificates(directory):
+    """A test CA and a server certificate for DNS:localhost only (never 127.0.0.1)."""
+    def run(*args):
+        subprocess.run(["/usr/bin/openssl", *args], cwd=directory, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=veille test CA")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(directory, "san.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+
 
 def main():
     global MAIN_PORT
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally: clean up certs
     main_srv = Server(("127.0.0.1", 0), Handler)
     canary = Server(("127.0.0.1", 0), Handler)
     MAIN_PORT = main_srv.server_address[1]
     threading.Thread(target=canary.serve_forever, daemon=True).start()
-    print("PORTS %d %d" % (MAIN_PORT, canary.server_address[1]), flush=True)
-    main_srv.serve_forever()
+    cert_dir = tempfile.mkdtemp(prefix="veille-tls-")
+    try:
+        make_certificates(cert_dir)
+        tls = Server(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(cert_dir, "server.pem"),
+                                os.path.join(cert_dir, "server.key"))
+        tls.socket = context.wrap_socket(tls.socket, server_side=True)
+        TLS_PORT[0] = tls.server_address[1]
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+        print("PORTS %d %d %d %s" % (MAIN_PORT, canary.server_address[1], TLS_PORT[0],
+                                     os.path.join(cert_dir, "ca.pem")), flush=True)
+        main_srv.serve_forever()
+    finally:
+        shutil.rmtree(cert_dir, ignore_errors=True)
 
 
 MAIN_PORT = 0
+TLS_PORT = [0]
 if __name__ == "__main__":
     main()

@@ -194,6 +194,25 @@ TEST_F(FetcherTest, ARedirectToAnUnlistedLoopbackPortIsBlockedAtConnectTime) {
   EXPECT_EQ(server_->Count("", server_->canary_port()), 0);
 }
 
+TEST_F(FetcherTest, OddSpellingsOfLoopbackInARedirectAreBlockedToo) {
+  const std::string port = std::to_string(server_->canary_port());
+  for (const std::string host :
+       {"0x7f000001", "2130706433", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]", "localhost"}) {
+    const FetchResult r = FetchPath("/redirect?to=http://" + host + ":" + port + "/");
+    EXPECT_EQ(r.outcome, Outcome::kBlocked) << host << ": " << r.error;
+  }
+  EXPECT_EQ(server_->Count("", server_->canary_port()), 0);
+}
+
+TEST_F(FetcherTest, ALoopbackHostNameIsBlockedUnlessAllowlisted) {
+  FetchRequest request;
+  request.url = "http://localhost:" + std::to_string(server_->port()) + "/feed";
+  FetchOptions options = Options();
+  options.allow_private = {};
+  EXPECT_EQ(FetchOne(request, options).outcome, Outcome::kBlocked);
+  EXPECT_EQ(server_->Count("/feed"), 0);
+}
+
 TEST_F(FetcherTest, ALoopbackFeedIsBlockedUnlessAllowlisted) {
   FetchOptions options = Options();
   options.allow_private.clear();
@@ -413,6 +432,93 @@ TEST_F(FetcherTest, SendsExtraHeadersAndTheFeedsOwnUserAgent) {
   const auto& entry = log["log"][0];
   EXPECT_EQ(entry["headers"]["x-api-version"], "2");
   EXPECT_EQ(entry["headers"]["user-agent"], "custom-agent/1.0");
+}
+
+TEST_F(FetcherTest, SendsBasicAuthToTheFeedsHostOnlyNotAfterARedirectElsewhere) {
+  FetchOptions options = Options();
+  const std::string other = "localhost:" + std::to_string(server_->port());
+  options.allow_private.push_back(other);
+  FetchRequest request;
+  request.url = server_->Url("/redirect?to=http://" + other + "/feed");
+  request.username = "user";
+  request.password = "s3cret";
+  ASSERT_EQ(FetchOne(request, options).outcome, Outcome::kOk);
+  const auto log = server_->Log();
+  ASSERT_GE(log["log"].size(), 2u);
+  EXPECT_EQ(log["log"][0]["headers"]["authorization"], "Basic dXNlcjpzM2NyZXQ=");
+  EXPECT_EQ(log["log"][1]["path"], "/feed");
+  EXPECT_FALSE(log["log"][1]["headers"].contains("authorization"));
+}
+
+TEST_F(FetcherTest, GoesThroughAnExplicitProxy) {
+  FetchOptions options = Options();
+  options.allow_private = {};  // the proxy is trusted; the guard cannot see past it
+  options.proxy = server_->Url("");
+  FetchRequest request;
+  request.url = "http://feed.veille-test.invalid/feed";
+  const FetchResult r = FetchOne(request, options);
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.error;
+  const auto log = server_->Log();
+  EXPECT_EQ(log["log"][0]["headers"]["host"], "feed.veille-test.invalid");
+}
+
+TEST_F(FetcherTest, HonoursTheProxyEnvironmentAndNoProxy) {
+  setenv("http_proxy", server_->Url("").c_str(), 1);
+  FetchRequest request;
+  request.url = "http://feed.veille-test.invalid/feed";
+  const FetchResult proxied = FetchOne(request);
+  setenv("no_proxy", "localhost,.veille-test.invalid", 1);
+  const FetchResult direct = FetchOne(request);
+  unsetenv("http_proxy");
+  unsetenv("no_proxy");
+  EXPECT_EQ(proxied.outcome, Outcome::kOk) << proxied.error;
+  EXPECT_EQ(direct.outcome, Outcome::kDns) << direct.error;
+  EXPECT_EQ(server_->Count("/feed"), 1);
+}
+
+TEST_F(FetcherTest, APerFeedTimeoutOverridesTheDefault) {
+  FetchOptions options = Options();
+  options.timeout_s = 10;
+  FetchRequest request;
+  request.url = server_->Url("/stall?s=3");
+  request.timeout_s = 1;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(FetchOne(request, options).outcome, Outcome::kTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+}
+
+TEST_F(FetcherTest, FetchesOverHttpsWithTheFeedsOwnCaFile) {
+  FetchOptions options = Options();
+  const std::string host = "localhost:" + std::to_string(server_->tls_port());
+  options.allow_private.push_back(host);
+  FetchRequest request;
+  request.url = "https://" + host + "/feed";
+  request.ca_file = server_->ca_file();
+  const FetchResult r = FetchOne(request, options);
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.error;
+  EXPECT_EQ(r.etag, "\"v1\"");
+  EXPECT_GT(r.timings.tls_s, 0.0);
+}
+
+TEST_F(FetcherTest, AnUntrustedCertificateIsATlsFailure) {
+  FetchOptions options = Options();
+  const std::string host = "localhost:" + std::to_string(server_->tls_port());
+  options.allow_private.push_back(host);
+  FetchRequest request;
+  request.url = "https://" + host + "/feed";  // the system bundle does not know the test CA
+  const FetchResult r = FetchOne(request, options);
+  EXPECT_EQ(r.outcome, Outcome::kTls) << r.error;
+  EXPECT_EQ(r.error.rfind("tls: ", 0), 0u) << r.error;
+}
+
+TEST_F(FetcherTest, ACertificateForAnotherHostNameIsATlsFailure) {
+  FetchOptions options = Options();
+  const std::string host = "127.0.0.1:" + std::to_string(server_->tls_port());
+  options.allow_private.push_back(host);
+  FetchRequest request;
+  request.url = "https://" + host + "/feed";  // the certificate names localhost only
+  request.ca_file = server_->ca_file();
+  EXPECT_EQ(FetchOne(request, options).outcome, Outcome::kTls);
 }
 
 TEST_F(FetcherTest, AnUnresolvableHostIsADnsFailure) {
