@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "match/compiled.h"
+#include "match/evaluator.h"
 #include "match/query.h"
 #include "match/scanner.h"
 #include "match/snippet.h"
@@ -24,104 +26,22 @@
 namespace veille::match {
 namespace {
 
+using internal::CompiledRule;
+using internal::Evaluator;
+using internal::Hit;
+using internal::kNoPattern;
+using internal::Leaf;
 using internal::LiteralHit;
+using internal::Node;
+using internal::Occurrence;
+using internal::PatternInfo;
+using internal::Segment;
+using internal::SegmentKind;
 using internal::SourceSpan;
+using internal::Tree;
+using internal::Workspace;
 using Kind = QueryNode::Kind;
-
-// The parts of an entry a literal can be found in, as bits of a leaf's field mask.
-enum SegmentKind : std::uint8_t { kTitle, kText, kAuthor, kLink, kFeed, kCategory };
-
-std::uint8_t MaskFor(Field field) {
-  switch (field) {
-    case Field::kDefault:
-      return (1u << kTitle) | (1u << kText);
-    case Field::kTitle:
-      return 1u << kTitle;
-    case Field::kText:
-      return 1u << kText;
-    case Field::kAuthor:
-      return 1u << kAuthor;
-    case Field::kLink:
-      return 1u << kLink;
-    case Field::kFeed:
-      return 1u << kFeed;
-    case Field::kCategory:
-      return 1u << kCategory;
-    case Field::kSite:
-    case Field::kLang:
-      return 0;
-  }
-  return 0;
-}
-
-constexpr std::uint32_t kNoPattern = 0xFFFFFFFF;
-
-struct Leaf {
-  std::string text;  // as written, for Mention::terms
-  Field field = Field::kDefault;
-  std::uint8_t mask = 0;
-  text::Fold fold = text::Fold::kInsensitive;
-  bool prefix = false;
-  std::vector<std::string> exact_words;
-  std::string value;  // site: and lang:
-  std::uint32_t pattern = kNoPattern;
-  std::uint32_t word_count = 0;
-};
-
-struct Node {
-  Kind kind = Kind::kTerm;
-  std::uint32_t leaf = 0;
-  std::uint32_t distance = 0;
-  bool ordered = false;
-  std::vector<std::uint32_t> children;
-};
-
-struct Tree {
-  std::vector<Node> nodes;
-  std::uint32_t root = 0;
-};
-
-struct CompiledRule {
-  Tree query;
-  Tree exclude;
-  bool has_exclude = false;
-};
-
-struct PatternInfo {
-  std::uint32_t length = 0;
-  std::uint32_t words = 0;
-};
-
-struct Segment {
-  SegmentKind kind = kTitle;
-  std::string_view source;
-  std::uint32_t first_word = 0;
-  std::uint32_t end_word = 0;
-};
-
-struct Hit {
-  std::uint32_t pattern = 0;
-  std::uint32_t first_word = 0;
-  std::uint32_t segment = 0;
-};
-
-struct Occurrence {
-  std::uint32_t first = 0;  // word indices (inclusive) in the normalized entry
-  std::uint32_t last = 0;
-  std::uint32_t segment = 0;
-  std::uint32_t leaf = 0;
-};
-
-// Per-thread buffers reused across calls, so matching allocates nothing in the steady state.
-struct Workspace {
-  text::Normalized norm;
-  std::vector<Segment> segments;
-  std::vector<LiteralHit> raw;
-  std::vector<Hit> hits;
-  std::vector<std::uint32_t> candidates;
-  std::string host;
-  std::string lang;
-};
+using enum internal::SegmentKind;
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
@@ -189,11 +109,12 @@ class MatcherImpl final : public Matcher {
     thread_local Workspace ws;
     Prepare(doc, &ws);
     std::vector<Mention> mentions;
+    const Evaluator evaluator(leaves_, ws);
     for (const std::uint32_t rule_id : ws.candidates) {
       const CompiledRule& rule = compiled_[rule_id];
-      if (!Eval(rule.query, rule.query.root, ws)) continue;
-      if (rule.has_exclude && Eval(rule.exclude, rule.exclude.root, ws)) continue;
-      mentions.push_back(MakeMention(rule_id, ws));
+      if (!evaluator.Eval(rule.query, rule.query.root)) continue;
+      if (rule.has_exclude && evaluator.Eval(rule.exclude, rule.exclude.root)) continue;
+      mentions.push_back(MakeMention(rule_id, evaluator, ws));
     }
     if (ws.norm.text.capacity() > (8u << 20)) ws = Workspace();  // do not pin a huge entry
     return mentions;
@@ -224,7 +145,7 @@ class MatcherImpl final : public Matcher {
     Leaf leaf;
     leaf.text = q.text;
     leaf.field = q.field;
-    leaf.mask = MaskFor(q.field);
+    leaf.mask = internal::MaskFor(q.field);
     leaf.fold = q.fold;
     leaf.prefix = q.prefix;
     leaf.exact_words = q.exact_words;
@@ -313,162 +234,12 @@ class MatcherImpl final : public Matcher {
                          ws->candidates.end());
   }
 
-  bool Verify(const Leaf& leaf, const Hit& hit, const Workspace& ws) const {
-    const Segment& seg = ws.segments[hit.segment];
-    for (std::uint32_t i = 0; i < leaf.word_count; ++i) {
-      const text::Word& w = ws.norm.words[hit.first_word + i];
-      const std::string folded = text::FoldWord(
-          seg.source.substr(w.source_begin, w.source_end - w.source_begin), leaf.fold);
-      const std::string& want = leaf.exact_words[i];
-      const bool ok =
-          leaf.prefix && i + 1 == leaf.word_count ? folded.starts_with(want) : folded == want;
-      if (!ok) return false;
-    }
-    return true;
-  }
-
-  // Appends the occurrences of a text leaf (sorted by first word); returns whether any.
-  bool LeafOccurrences(std::uint32_t leaf_id, const Workspace& ws,
-                       std::vector<Occurrence>* out) const {
-    const Leaf& leaf = leaves_[leaf_id];
-    if (leaf.pattern == kNoPattern) return false;
-    const auto range =
-        std::equal_range(ws.hits.begin(), ws.hits.end(), Hit{leaf.pattern, 0, 0},
-                         [](const Hit& a, const Hit& b) { return a.pattern < b.pattern; });
-    bool any = false;
-    for (auto it = range.first; it != range.second; ++it) {
-      if ((leaf.mask & (1u << ws.segments[it->segment].kind)) == 0) continue;
-      if (leaf.fold != text::Fold::kInsensitive && !Verify(leaf, *it, ws)) continue;
-      any = true;
-      if (out == nullptr) return true;
-      out->push_back(
-          Occurrence{it->first_word, it->first_word + leaf.word_count - 1, it->segment, leaf_id});
-    }
-    return any;
-  }
-
-  bool ScopeMatches(const Leaf& leaf, const Workspace& ws) const {
-    if (leaf.field == Field::kSite) {
-      return ws.host == leaf.value ||
-             (ws.host.size() > leaf.value.size() && ws.host.ends_with(leaf.value) &&
-              ws.host[ws.host.size() - leaf.value.size() - 1] == '.');
-    }
-    return ws.lang == leaf.value ||
-           (ws.lang.starts_with(leaf.value) && ws.lang[leaf.value.size()] == '-');
-  }
-
-  void OperandOccurrences(const Tree& tree, std::uint32_t id, const Workspace& ws,
-                          std::vector<Occurrence>* out) const {
-    const Node& n = tree.nodes[id];
-    if (n.kind == Kind::kTerm) {
-      LeafOccurrences(n.leaf, ws, out);
-      return;
-    }
-    for (std::uint32_t c : n.children) OperandOccurrences(tree, c, ws, out);
-  }
-
-  // Whether the two operands of a NEAR node occur close enough; with `pairs`, also collects
-  // every occurrence that takes part in a satisfying pair.
-  bool Near(const Tree& tree, const Node& n, const Workspace& ws,
-            std::vector<Occurrence>* pairs) const {
-    std::vector<Occurrence> a;
-    std::vector<Occurrence> b;
-    OperandOccurrences(tree, n.children[0], ws, &a);
-    if (a.empty()) return false;
-    OperandOccurrences(tree, n.children[1], ws, &b);
-    if (b.empty()) return false;
-    const auto by_first = [](const Occurrence& x, const Occurrence& y) {
-      return x.first < y.first;
-    };
-    std::sort(b.begin(), b.end(), by_first);
-    std::uint32_t longest = 0;
-    for (const Occurrence& o : b) longest = std::max(longest, o.last - o.first);
-    bool found = false;
-    for (const Occurrence& x : a) {
-      const std::uint32_t reach = n.distance + 1 + longest;
-      const std::uint32_t lo = x.first > reach ? x.first - reach : 0;
-      auto it = std::lower_bound(b.begin(), b.end(), Occurrence{lo, lo, 0, 0}, by_first);
-      for (; it != b.end() && it->first <= x.last + n.distance + 1; ++it) {
-        const Occurrence& y = *it;
-        if (y.segment != x.segment) continue;
-        bool ok = false;
-        if (x.last < y.first) {
-          ok = y.first - x.last - 1 <= n.distance;
-        } else if (y.last < x.first) {
-          ok = !n.ordered && x.first - y.last - 1 <= n.distance;
-        }
-        if (!ok) continue;
-        if (pairs == nullptr) return true;
-        found = true;
-        pairs->push_back(x);
-        pairs->push_back(y);
-      }
-    }
-    return found;
-  }
-
-  bool Eval(const Tree& tree, std::uint32_t id, const Workspace& ws) const {
-    const Node& n = tree.nodes[id];
-    switch (n.kind) {
-      case Kind::kTerm: {
-        const Leaf& leaf = leaves_[n.leaf];
-        if (leaf.pattern == kNoPattern) return ScopeMatches(leaf, ws);
-        return LeafOccurrences(n.leaf, ws, nullptr);
-      }
-      case Kind::kAnd:
-        for (std::uint32_t c : n.children) {
-          if (!Eval(tree, c, ws)) return false;
-        }
-        return true;
-      case Kind::kOr:
-        for (std::uint32_t c : n.children) {
-          if (Eval(tree, c, ws)) return true;
-        }
-        return false;
-      case Kind::kNot:
-        return !Eval(tree, n.children[0], ws);
-      case Kind::kNear:
-        return Near(tree, n, ws, nullptr);
-    }
-    return false;
-  }
-
-  // The occurrences and scope leaves that make a matching query true (nothing under NOT).
-  void Collect(const Tree& tree, std::uint32_t id, const Workspace& ws,
-               std::vector<Occurrence>* occurrences, std::vector<std::uint32_t>* leaves) const {
-    const Node& n = tree.nodes[id];
-    switch (n.kind) {
-      case Kind::kTerm:
-        if (leaves_[n.leaf].pattern == kNoPattern) {
-          if (ScopeMatches(leaves_[n.leaf], ws)) leaves->push_back(n.leaf);
-        } else if (LeafOccurrences(n.leaf, ws, occurrences)) {
-          leaves->push_back(n.leaf);
-        }
-        return;
-      case Kind::kAnd:
-      case Kind::kOr:
-        for (std::uint32_t c : n.children) {
-          if (n.kind == Kind::kAnd || Eval(tree, c, ws)) Collect(tree, c, ws, occurrences, leaves);
-        }
-        return;
-      case Kind::kNot:
-        return;
-      case Kind::kNear: {
-        const std::size_t before = occurrences->size();
-        Near(tree, n, ws, occurrences);
-        for (std::size_t i = before; i < occurrences->size(); ++i) {
-          leaves->push_back((*occurrences)[i].leaf);
-        }
-        return;
-      }
-    }
-  }
-
-  Mention MakeMention(std::uint32_t rule_id, const Workspace& ws) const {
+  Mention MakeMention(std::uint32_t rule_id, const Evaluator& evaluator,
+                      const Workspace& ws) const {
     const CompiledRule& rule = compiled_[rule_id];
     std::vector<Occurrence> occurrences;
     std::vector<std::uint32_t> leaves;
-    Collect(rule.query, rule.query.root, ws, &occurrences, &leaves);
+    evaluator.Collect(rule.query, rule.query.root, &occurrences, &leaves);
     Mention m;
     m.rule_index = rule_id;
     std::sort(leaves.begin(), leaves.end());
