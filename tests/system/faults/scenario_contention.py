@@ -1,0 +1,110 @@
+"""Lock contention (RELIABILITY.md 3.5, faults E4 and E5): a Python sqlite3 reader holds a read
+transaction open while the daemon ingests, and the real CLI queries in a loop at the same time.
+Neither side may see an error; the daemon keeps committing under the reader; the WAL is recorded
+every second and must be bounded after the reader lets go.
+
+Scorecard lines 11a, 11b, 11c; invariants 1-5."""
+
+import os
+import sqlite3
+import time
+
+import common
+import daemon
+import feedgen
+import invariants
+
+FEEDS = [("c%d" % i, 6, 120) for i in range(4)]  # 20 growing polls per feed
+WAL_LIMIT = 8 * 1024 * 1024
+
+
+def _wal_size(db_path):
+    try:
+        return os.path.getsize(db_path + "-wal")
+    except OSError:
+        return 0
+
+
+def run(ctx, card):
+    srv = ctx.server
+    hold_s = float(os.environ.get("VEILLE_FAULTS_HOLD_S", "12"))
+    after_s = float(os.environ.get("VEILLE_FAULTS_AFTER_S", "8"))
+    feeds = [(seed, srv.url("/feed/%s?k=%d&cap=%d" % (seed, k, cap)), "")
+             for seed, k, cap in FEEDS]
+    expected = set()
+    for seed, k, cap in FEEDS:
+        expected |= feedgen.expected_mentions(seed, cap)
+    with daemon.Workdir("contention") as work:
+        work.write_config(common.config([srv.port], feeds))
+        with daemon.Daemon(ctx.veilled, work) as d:
+            card.check(d.wait_log("outcome=ok", 20), "contention: the daemon ingests")
+            reader = sqlite3.connect(work.db, timeout=10)
+            reader.execute("BEGIN")
+            before = reader.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
+            snapshot_sizes = []
+            cli_runs = cli_errors = 0
+            errors_sample = []
+            wal_max = 0
+            t_end = time.monotonic() + hold_s
+            next_sample = 0.0
+            while time.monotonic() < t_end and cli_runs < 1000:
+                args = ([ctx.veille, "--config", work.config, "mentions", "--json", "--limit", "5"]
+                        if cli_runs % 2 == 0 else
+                        [ctx.veille, "--config", work.config, "feeds", "--json"])
+                p = daemon.run(args, timeout=30)
+                cli_runs += 1
+                if p.returncode != 0:
+                    cli_errors += 1
+                    errors_sample.append(p.stderr.strip()[:200])
+                if time.monotonic() >= next_sample:
+                    wal_max = max(wal_max, _wal_size(work.db))
+                    snapshot_sizes.append(reader.execute(
+                        "SELECT COUNT(*) FROM mentions").fetchone()[0])
+                    next_sample = time.monotonic() + 1.0
+            committed_under_reader = invariants.count(work.db, "SELECT COUNT(*) FROM mentions")
+            reader.execute("COMMIT")
+            reader.close()
+            card.check(cli_runs >= 10 and cli_errors == 0,
+                       "contention: %d CLI queries under a held reader, %d errors %s"
+                       % (cli_runs, cli_errors, errors_sample[:1]))
+            card.check(len(set(snapshot_sizes)) == 1,
+                       "contention: the reader's snapshot stays stable (%d rows)" % before)
+            card.check(committed_under_reader > before,
+                       "contention: the daemon kept committing while the reader held on "
+                       "(%d -> %d mentions)" % (before, committed_under_reader))
+
+            def quiet():
+                return all(any(r["status"] == 304 for r in srv.rec.for_route("/feed/%s" % s))
+                           for s, k, c in FEEDS) and invariants.count(
+                    work.db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") == 0
+
+            reached = daemon.wait_until(quiet, 60, 0.25)
+            time.sleep(after_s)
+            wal_after = _wal_size(work.db)
+            alive = d.alive()
+            rc = d.stop(30)
+            log = d.text()
+        storage_errors = log.count("outcome=storage")
+        card.check(reached and alive and rc == 0,
+                   "contention: quiescence, and a clean stop (rc=%s)" % rc)
+        card.check(storage_errors == 0,
+                   "contention: daemon write failures surfaced %d" % storage_errors)
+        card.check(wal_after <= WAL_LIMIT, "contention: WAL %.1f MiB %.0f s after the reader "
+                   "left (max %.1f MiB while held)" % (wal_after / 1048576.0, after_s,
+                                                       wal_max / 1048576.0))
+        ctx.tally(survived=alive and rc == 0, kind="contention")
+        problems = invariants.core(work.db, common.RULE_CHANNELS)
+        db = invariants.connect(work.db)
+        problems += invariants.quiescent_outbox(db)
+        bal = invariants.mention_balance(db, expected)
+        db.close()
+        card.check(not problems, "contention: invariants 1-4 %s" % (problems or ""))
+        card.check(bal["lost"] == 0 and bal["extra"] == 0 and bal["duplicated"] == 0,
+                   "contention: mentions expected %(expected)d stored %(stored)d lost %(lost)d "
+                   "duplicated %(duplicated)d" % bal)
+        ctx.add_mentions(bal)
+        card.figure("11", "concurrency: reader held %.0f s, %d CLI queries" % (hold_s, cli_runs))
+        card.figure("11a", "CLI errors during contention %d" % cli_errors)
+        card.figure("11b", "daemon write failures surfaced %d" % storage_errors)
+        card.figure("11c", "WAL size %.0f s after the reader is released %.2f MiB (max %.2f MiB "
+                           "while held)" % (after_s, wal_after / 1048576.0, wal_max / 1048576.0))
