@@ -248,8 +248,8 @@ class MatcherImpl final : public Matcher {
       const std::string& t = leaves_[l].text;
       if (std::find(m.terms.begin(), m.terms.end(), t) == m.terms.end()) m.terms.push_back(t);
     }
-    if (occurrences.empty()) return m;
-    // Anchor: the first hit in the text, else the first hit in the earliest field.
+    // Anchor: the first hit in the text, else the first hit in the earliest field. A rule that
+    // matched on site:/lang: alone has no hit: its snippet is the start of the text (or title).
     const Occurrence* anchor = nullptr;
     for (const Occurrence& o : occurrences) {
       const bool in_text = ws.segments[o.segment].kind == kText;
@@ -259,14 +259,25 @@ class MatcherImpl final : public Matcher {
         anchor = &o;
       }
     }
-    const Segment& seg = ws.segments[anchor->segment];
+    std::uint32_t segment = 0;
+    if (anchor != nullptr) {
+      segment = anchor->segment;
+    } else if (ws.segments.empty() || ws.segments[0].kind > kText) {
+      return m;  // neither title nor text has a word
+    } else if (ws.segments.size() > 1 && ws.segments[1].kind == kText) {
+      segment = 1;
+    }
+    const Segment& seg = ws.segments[segment];
     const auto& words = ws.norm.words;
     std::vector<SourceSpan> spans;
     for (const Occurrence& o : occurrences) {
-      if (o.segment != anchor->segment) continue;
+      if (o.segment != segment) continue;
       spans.push_back(SourceSpan{words[o.first].source_begin, words[o.last].source_end});
     }
-    const SourceSpan anchor_span{words[anchor->first].source_begin, words[anchor->last].source_end};
+    const SourceSpan anchor_span =
+        anchor != nullptr
+            ? SourceSpan{words[anchor->first].source_begin, words[anchor->last].source_end}
+            : SourceSpan{words[seg.first_word].source_begin, words[seg.first_word].source_end};
     internal::Snippet s = internal::MakeSnippet(
         seg.source,
         std::span<const text::Word>(words.data() + seg.first_word, seg.end_word - seg.first_word),

@@ -278,6 +278,28 @@ TEST(MatcherTest, CompileErrorsNameTheRuleAndColumn) {
             "rule \"marque\": exclude: column 8: expected a term after OR");
 }
 
+TEST(MatcherTest, ARuleMatchingOnScopesAloneShowsTheStartOfTheText) {
+  auto m = CompileOne("lang:fr");
+  ASSERT_NE(m, nullptr);
+  Document d;
+  d.title = "Titre";
+  d.text = "Le début du texte.";
+  d.language = "fr";
+  auto mentions = m->Match(d);
+  ASSERT_EQ(mentions.size(), 1u);
+  EXPECT_EQ(mentions[0].snippet, "Le début du texte.");
+  EXPECT_TRUE(mentions[0].highlights.empty());
+  EXPECT_EQ(mentions[0].terms, (std::vector<std::string>{"lang:fr"}));
+  d.text = "";
+  mentions = m->Match(d);
+  ASSERT_EQ(mentions.size(), 1u);
+  EXPECT_EQ(mentions[0].snippet, "Titre");
+  d.title = "";
+  mentions = m->Match(d);
+  ASSERT_EQ(mentions.size(), 1u);
+  EXPECT_EQ(mentions[0].snippet, "");
+}
+
 TEST(MatcherTest, CompilesAnEmptyRuleSetThatMatchesNothing) {
   auto m = Matcher::Compile({});
   ASSERT_TRUE(m.has_value());
