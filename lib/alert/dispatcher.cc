@@ -1,8 +1,31 @@
 #include "alert/dispatcher.h"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
+
+#include "common/hash.h"
+#include "store/outbox_repo.h"
 
 namespace veille::alert {
+namespace {
+
+std::int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Time left before `deadline_ms` (steady), or 0 for "no deadline"; -1 when it has passed.
+std::int64_t Remaining(std::int64_t deadline_ms) {
+  if (deadline_ms == 0) return 0;
+  const std::int64_t left = deadline_ms - SteadyMs();
+  return left > 0 ? left : -1;
+}
+
+std::string ChannelKey(const std::string& channel) { return Hex64(Fnv1a64(channel)); }
+
+}  // namespace
 
 std::optional<std::int64_t> RetryDelay(int attempt, std::mt19937_64& rng) {
   static constexpr std::array<std::int64_t, 9> kSchedule = {
@@ -13,34 +36,270 @@ std::optional<std::int64_t> RetryDelay(int attempt, std::mt19937_64& rng) {
   return std::max<std::int64_t>(1, base + jitter(rng));
 }
 
-void Dispatcher::SetTransport(const std::string& channel, std::shared_ptr<Transport> transport) {
-  transports_[channel] = std::move(transport);
+void Dispatcher::SetTransport(const std::string& channel, std::shared_ptr<Transport> transport,
+                              ChannelPolicy policy) {
+  channels_[channel] = Channel{std::move(transport), std::move(policy)};
 }
 
-Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit) {
-  auto due = store_.DueOutbox(now, limit);
-  if (!due) return tl::unexpected(due.error());
+void Dispatcher::ClearTransports() { channels_.clear(); }
+
+void Dispatcher::SetConfiguredChannels(std::vector<std::string> channels) {
+  configured_ = std::move(channels);
+  removal_pending_ = true;
+}
+
+std::int64_t Dispatcher::Offset(const Channel& channel, UnixSeconds t) const {
+  return channel.policy.offset ? channel.policy.offset(t) : 0;
+}
+
+Result<Alert> Dispatcher::LoadAlert(const store::OutboxRow& row, UnixSeconds now) {
+  auto mention = store_.GetMention(row.mention_id);
+  if (!mention) return tl::unexpected(mention.error());
+  auto canonical = store::CanonicalLinkOf(store_, row.mention_id);
+  if (!canonical) return tl::unexpected(canonical.error());
+  Alert alert;
+  alert.outbox = row;
+  alert.mention = std::move(*mention);
+  alert.canonical_link = std::move(*canonical);
+  alert.now = now;
+  return alert;
+}
+
+Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::int64_t budget_ms) {
   DispatchStats stats;
-  for (const store::OutboxRow& row : *due) {
-    auto transport = transports_.find(row.channel);
-    if (transport == transports_.end()) continue;  // channel not configured now: keep pending
-    auto mention = store_.GetMention(row.mention_id);
-    if (!mention) return tl::unexpected(mention.error());
-    const Delivery result = transport->second->Deliver(Alert{row, *mention});
+  const std::int64_t deadline_ms = budget_ms > 0 ? SteadyMs() + budget_ms : 0;
+  if (removal_pending_ && configured_) {
+    auto removed = store::MarkChannelsRemoved(store_, *configured_, now);
+    if (!removed) return tl::unexpected(removed.error());
+    removal_pending_ = false;
+    if (*removed > 0) {
+      stats.removed = *removed;
+      stats.notices.push_back(std::to_string(*removed) +
+                              " pending alerts belong to channels no longer in the configuration: "
+                              "marked channel_removed (veille outbox retry ID to send them)");
+    }
+  }
+  for (auto& [name, channel] : channels_) {
+    if (Remaining(deadline_ms) < 0) break;
+    // An endpoint that answered 410 stays disabled until its URL changes or an operator retries.
+    const std::string endpoint = channel.transport->Endpoint();
+    if (!endpoint.empty()) {
+      auto reason = store::ChannelDisabledReason(store_, name, endpoint);
+      if (!reason) return tl::unexpected(reason.error());
+      if (*reason) {
+        auto moved = store::DisableChannel(store_, name, endpoint, **reason, now);
+        if (!moved) return tl::unexpected(moved.error());
+        stats.disabled += *moved;
+        continue;
+      }
+    }
+    if (auto held = held_until_.find(name); held != held_until_.end() && held->second > now) {
+      continue;
+    }
+    if (channel.policy.quiet) {
+      auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
+      if (QuietUntil(*channel.policy.quiet, now, offset)) continue;  // held, never dropped
+    }
+    Result<void> r = channel.policy.digest
+                         ? DeliverDigest(name, channel, now, deadline_ms, stats)
+                         : DeliverImmediate(name, channel, now, limit, deadline_ms, stats);
+    if (!r) return tl::unexpected(r.error());
+  }
+  return stats;
+}
+
+Result<bool> Dispatcher::RecordFailure(const std::string& name, Channel& channel,
+                                       const std::vector<store::OutboxRow>& rows,
+                                       const Delivery& result, UnixSeconds now,
+                                       DispatchStats& stats) {
+  std::vector<std::int64_t> ids;
+  int attempts = 0;
+  for (const auto& row : rows) {
+    ids.push_back(row.id);
+    attempts = std::max(attempts, row.attempts);
+  }
+  if (result.status == Delivery::Status::kDisable) {
+    const std::string endpoint = channel.transport->Endpoint();
+    if (auto r = store::MarkDigestFailed(store_, ids, result.error, now, false); !r) {
+      return tl::unexpected(r.error());
+    }
+    auto moved = store::DisableChannel(store_, name, endpoint, result.error, now);
+    if (!moved) return tl::unexpected(moved.error());
+    stats.disabled += *moved;
+    stats.notices.push_back("channel " + name + " disabled: " + result.error + "; " +
+                            std::to_string(*moved) +
+                            " alerts kept as 'disabled' (veille outbox retry ID re-enables it)");
+    return false;
+  }
+  std::optional<std::int64_t> delay;
+  if (result.status == Delivery::Status::kRetry) delay = RetryDelay(attempts + 1, rng_);
+  if (delay && result.retry_after_s) delay = std::max(*delay, *result.retry_after_s);
+  const bool dead = !delay.has_value();
+  if (auto r = store::MarkDigestFailed(store_, ids, result.error, now + delay.value_or(0), dead);
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  if (dead) {
+    stats.dead += static_cast<int>(ids.size());
+    stats.notices.push_back("channel " + name + ": alert dead after " +
+                            std::to_string(attempts + 1) + " attempts: " + result.error);
+    return true;
+  }
+  stats.retried += static_cast<int>(ids.size());
+  if (result.channel_wide || result.retry_after_s) {
+    const bool was_held = held_until_.count(name) > 0;
+    held_until_[name] = now + *delay;
+    if (!was_held) {
+      stats.notices.push_back("channel " + name + " held for " + std::to_string(*delay) +
+                              "s, alerts kept pending: " + result.error);
+    }
+    return false;
+  }
+  return true;
+}
+
+Result<void> Dispatcher::DeliverImmediate(const std::string& name, Channel& channel,
+                                          UnixSeconds now, int limit, std::int64_t deadline_ms,
+                                          DispatchStats& stats) {
+  auto due = store::DueForChannel(store_, name, now, limit);
+  if (!due) return tl::unexpected(due.error());
+  if (due->empty()) return {};
+  std::size_t individual = due->size();
+  if (channel.policy.burst_limit > 0) {
+    auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
+    if (!sent) return tl::unexpected(sent.error());
+    const int allowed = std::max(0, channel.policy.burst_limit - *sent);
+    // Past the cap everything left is folded into one summary message.
+    if (static_cast<int>(due->size()) > allowed) individual = static_cast<std::size_t>(allowed);
+  }
+  for (std::size_t i = 0; i < individual; ++i) {
+    const std::int64_t left = Remaining(deadline_ms);
+    if (left < 0) return {};
+    const store::OutboxRow& row = (*due)[i];
+    auto alert = LoadAlert(row, now);
+    if (!alert) return tl::unexpected(alert.error());
+    alert->budget_ms = left;
+    const Delivery result = channel.transport->Deliver(*alert);
     if (result.status == Delivery::Status::kDelivered) {
       if (auto r = store_.MarkDelivered(row.id, now); !r) return tl::unexpected(r.error());
       ++stats.delivered;
+      ++stats.messages;
+      if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
       continue;
     }
-    auto delay = result.status == Delivery::Status::kRetry ? RetryDelay(row.attempts + 1, rng_)
-                                                            : std::nullopt;
-    const bool dead = !delay.has_value();
-    if (auto r = store_.MarkFailed(row.id, result.error, now + delay.value_or(0), dead); !r) {
+    auto go_on = RecordFailure(name, channel, {row}, result, now, stats);
+    if (!go_on) return tl::unexpected(go_on.error());
+    if (!*go_on) return {};
+  }
+  if (individual == due->size()) return {};
+  const std::int64_t left = Remaining(deadline_ms);
+  if (left < 0) return {};
+  Digest summary;
+  summary.channel = name;
+  summary.now = now;
+  summary.budget_ms = left;
+  std::vector<store::OutboxRow> rows(due->begin() + static_cast<std::ptrdiff_t>(individual),
+                                     due->end());
+  // The summary's id comes from its first row, so a retry of the same burst keeps it.
+  summary.key = "burst-" + rows.front().idempotency_key;
+  for (const auto& row : rows) {
+    auto alert = LoadAlert(row, now);
+    if (!alert) return tl::unexpected(alert.error());
+    summary.alerts.push_back(std::move(*alert));
+  }
+  const Delivery result = channel.transport->DeliverDigest(summary);
+  if (result.status == Delivery::Status::kDelivered) {
+    std::vector<std::int64_t> ids;
+    for (const auto& row : rows) ids.push_back(row.id);
+    if (auto r = store::MarkDigestDelivered(store_, ids, name, summary.key, now, false); !r) {
       return tl::unexpected(r.error());
     }
-    ++(dead ? stats.dead : stats.retried);
+    stats.delivered += static_cast<int>(ids.size());
+    ++stats.messages;
+    return {};
   }
-  return stats;
+  auto go_on = RecordFailure(name, channel, rows, result, now, stats);
+  if (!go_on) return tl::unexpected(go_on.error());
+  return {};
+}
+
+Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel, UnixSeconds now,
+                                       std::int64_t deadline_ms, DispatchStats& stats) {
+  auto last = store::LastDigestAt(store_, name);
+  if (!last) return tl::unexpected(last.error());
+  if (!*last) {
+    // A new digest channel starts its schedule now; the first digest goes at the next slot.
+    return store::SetLastDigestAt(store_, name, now);
+  }
+  auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
+  const UnixSeconds slot = LatestDigestSlot(channel.policy.digest_schedule, now, offset);
+  if (slot <= **last) return {};
+  auto due = store::DueForChannel(store_, name, now, 0);
+  if (!due) return tl::unexpected(due.error());
+  if (due->empty()) {
+    auto waiting = store::NextPendingAttempt(store_, {name});
+    if (!waiting) return tl::unexpected(waiting.error());
+    if (*waiting) return {};  // a failed digest waits for its retry time
+    if (!channel.policy.digest_when_empty) return store::SetLastDigestAt(store_, name, now);
+  }
+  const std::int64_t left = Remaining(deadline_ms);
+  if (left < 0) return {};
+  Digest digest;
+  digest.channel = name;
+  digest.now = now;
+  digest.budget_ms = left;
+  digest.key = "digest-" + ChannelKey(name) + "-" + std::to_string(slot);
+  for (const auto& row : *due) {
+    auto alert = LoadAlert(row, now);
+    if (!alert) return tl::unexpected(alert.error());
+    digest.alerts.push_back(std::move(*alert));
+  }
+  const Delivery result = channel.transport->DeliverDigest(digest);
+  if (result.status == Delivery::Status::kDelivered) {
+    std::vector<std::int64_t> ids;
+    for (const auto& row : *due) ids.push_back(row.id);
+    if (auto r = store::MarkDigestDelivered(store_, ids, name, digest.key, now, true); !r) {
+      return tl::unexpected(r.error());
+    }
+    stats.delivered += static_cast<int>(ids.size());
+    ++stats.messages;
+    if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
+    return {};
+  }
+  if (due->empty()) {
+    // An empty digest has no rows to carry the retry: try again at the next pass after a pause.
+    held_until_[name] = now + RetryDelay(1, rng_).value_or(60);
+    return {};
+  }
+  auto go_on = RecordFailure(name, channel, *due, result, now, stats);
+  if (!go_on) return tl::unexpected(go_on.error());
+  return {};
+}
+
+Result<std::optional<UnixSeconds>> Dispatcher::NextAttempt(UnixSeconds now) {
+  std::optional<UnixSeconds> best;
+  for (auto& [name, channel] : channels_) {
+    if (channel.policy.digest) continue;
+    if (channel.policy.quiet) {
+      auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
+      if (QuietUntil(*channel.policy.quiet, now, offset)) continue;
+    }
+    const std::string endpoint = channel.transport->Endpoint();
+    if (!endpoint.empty()) {
+      auto reason = store::ChannelDisabledReason(store_, name, endpoint);
+      if (!reason) return tl::unexpected(reason.error());
+      if (*reason) continue;
+    }
+    auto next = store::NextPendingAttempt(store_, {name});
+    if (!next) return tl::unexpected(next.error());
+    if (!*next) continue;
+    UnixSeconds at = **next;
+    if (auto held = held_until_.find(name); held != held_until_.end()) {
+      at = std::max(at, held->second);
+    }
+    if (!best || at < *best) best = at;
+  }
+  return best;
 }
 
 }  // namespace veille::alert

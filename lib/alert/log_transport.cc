@@ -38,4 +38,11 @@ Delivery LogTransport::Deliver(const Alert& alert) {
   return Delivery{};
 }
 
+Delivery LogTransport::DeliverDigest(const Digest& digest) {
+  for (const Alert& alert : digest.alerts) sink_(FormatLogLine(alert));
+  sink_("digest channel=" + Quote(digest.channel) +
+        " mentions=" + std::to_string(digest.alerts.size()));
+  return Delivery{};
+}
+
 }  // namespace veille::alert

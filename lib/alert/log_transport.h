@@ -16,6 +16,8 @@ class LogTransport : public Transport {
  public:
   explicit LogTransport(std::function<void(const std::string&)> sink) : sink_(std::move(sink)) {}
   Delivery Deliver(const Alert& alert) override;
+  // One line per mention, then one summary line.
+  Delivery DeliverDigest(const Digest& digest) override;
 
  private:
   std::function<void(const std::string&)> sink_;

@@ -1,22 +1,50 @@
-// A delivery channel's transport: one method, so tests can put a fake beside the real ones.
+// A delivery channel's transport: one or two methods, so tests can put a fake beside the real
+// ones (log, email over SMTP, webhook).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "common/time.h"
 #include "store/store.h"
 
 namespace veille::alert {
 
 struct Delivery {
-  enum class Status { kDelivered, kRetry, kDead };
+  // kDisable: the endpoint asked never to be called again (webhook 410): the dispatcher disables
+  // the channel's endpoint and stops every pending alert for it.
+  enum class Status { kDelivered, kRetry, kDead, kDisable };
   Status status = Status::kDelivered;
   std::string error;  // one line, when not delivered
+  // The failure concerns the whole channel (server down, authentication refused, rate limited):
+  // the dispatcher holds the channel's other alerts until the next attempt instead of trying
+  // each of them (no retry storm).
+  bool channel_wide = false;
+  // The receiver's Retry-After (seconds): no attempt on this channel before it.
+  std::optional<std::int64_t> retry_after_s;
+  // The receiver may have accepted the message (a timeout or reset after it was sent, RFC 1047):
+  // the retry reuses the same id so the receiver can drop the copy.
+  bool ambiguous = false;
 };
 
 // What a transport needs to say about one mention on one channel.
 struct Alert {
   store::OutboxRow outbox;
   store::MentionRow mention;
+  std::optional<std::string> canonical_link;
+  UnixSeconds now = 0;         // wall time of this attempt (Date, webhook-timestamp)
+  std::int64_t budget_ms = 0;  // time left for this attempt (0: the transport's own timeout)
+};
+
+// Several alerts of one channel in one message (digest or burst summary).
+struct Digest {
+  std::string key;  // stable id of this digest (Message-ID, webhook-id)
+  std::string channel;
+  std::vector<Alert> alerts;
+  UnixSeconds now = 0;
+  std::int64_t budget_ms = 0;
 };
 
 class Transport {
@@ -24,6 +52,11 @@ class Transport {
   virtual ~Transport() = default;
   // Delivers one alert; must not throw. Called from the dispatcher's thread only.
   virtual Delivery Deliver(const Alert& alert) = 0;
+  // Delivers several alerts as one message; must not throw.
+  virtual Delivery DeliverDigest(const Digest& digest) = 0;
+  // What identifies the receiving endpoint (a webhook URL), so that disabling it after a 410 is
+  // undone by configuring another URL. Empty when the channel cannot be disabled.
+  virtual std::string Endpoint() const { return {}; }
 };
 
 }  // namespace veille::alert

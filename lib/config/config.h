@@ -55,19 +55,31 @@ struct RuleEntry {
 
 struct ChannelEntry {
   std::string name;
-  std::string type;              // log | email | webhook
+  std::string type;                // log | email | webhook
   std::string mode = "immediate";  // immediate | digest
   // email
   std::string smtp_url;
   std::string username;
-  std::string password_file;
+  std::string password_file;  // a path, or "credential:NAME" for $CREDENTIALS_DIRECTORY/NAME
   std::string from;
   std::vector<std::string> to;
-  std::string tls = "starttls";  // starttls | smtps | none
+  std::string tls = "starttls";  // starttls | smtps | none (none: loopback servers only)
   // webhook
   std::string url;
-  std::string secret_file;
+  std::string secret_file;      // "whsec_<base64>"; a path or "credential:NAME"
   std::string format = "json";  // json | slack | discord | teams
+  bool hub_signature = false;   // also send X-Hub-Signature-256
+  // delivery (docs/alerts.md)
+  std::optional<std::int64_t> timeout_s;  // whole attempt; default 60 s email, 20 s webhook
+  std::int64_t connect_timeout_s = 10;
+  std::string ca_file;             // extra CA bundle; empty: the system store
+  std::string time_zone = "UTC";   // tz database name for digest_at and quiet_hours
+  std::string digest = "daily";    // hourly | daily (mode = "digest")
+  int digest_minute = 8 * 60;      // digest_at = "HH:MM" local (hourly: minutes past)
+  bool digest_when_empty = false;  // digest_empty = true: send "no new mentions" too
+  std::optional<std::pair<int, int>> quiet_hours;  // "22:00-07:00": minutes of the local day
+  int burst_limit = 0;                // 0: off; more messages than this within burst_window
+  std::int64_t burst_window_s = 600;  //   are folded into one summary
   int line = 0;
 };
 

@@ -1,14 +1,23 @@
 // Building the alert transports of the configured channels.
 #pragma once
 
+#include <string>
+
 #include "alert/dispatcher.h"
+#include "common/result.h"
 #include "config/config.h"
 
 namespace veille::pipeline {
 
-// Registers one transport per configured channel on `dispatcher` (replacing the previous set).
-// A channel whose transport cannot be built (unreadable secret file, ...) is reported in the log
-// and left without a transport: its alerts stay pending, never dropped.
+// Registers one transport per configured channel on `dispatcher` (replacing the previous set)
+// with its delivery policy (digest, quiet hours, burst), and tells the dispatcher which channels
+// exist. A channel whose transport cannot be built (unreadable secret file, ...) is reported in
+// the log and left without a transport: its alerts stay pending, never dropped.
 void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatcher);
+
+// Reads a secret named in the config: a path, or "credential:NAME" for
+// $CREDENTIALS_DIRECTORY/NAME (systemd LoadCredential=). Trailing newlines are dropped. The
+// error never contains the secret.
+[[nodiscard]] Result<std::string> ReadSecret(const std::string& location);
 
 }  // namespace veille::pipeline

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include "feed/parse.h"
 #include "pipeline/channels.h"
 #include "schedule/policy.h"
+#include "store/outbox_repo.h"
 
 namespace veille::pipeline {
 namespace {
@@ -322,11 +324,17 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
   return summary;
 }
 
-void Monitor::Deliver(CycleSummary& summary) {
-  auto stats = dispatcher_.DeliverDue(clock_());
+void Monitor::Deliver(CycleSummary& summary, std::int64_t budget_ms) {
+  auto stats = dispatcher_.DeliverDue(clock_(), 1000, budget_ms);
   if (!stats) {
     spdlog::error("alert delivery: {}", stats.error().message);
     return;
+  }
+  // State changes (channel held, recovered, disabled, alert dead) are logged once each.
+  for (const auto& notice : stats->notices) spdlog::warn("alerts: {}", notice);
+  if (stats->delivered + stats->retried + stats->dead > 0) {
+    spdlog::info("alerts delivered={} retry={} dead={} messages={}", stats->delivered,
+                 stats->retried, stats->dead, stats->messages);
   }
   summary.alerts_delivered += stats->delivered;
 }
@@ -360,7 +368,34 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       Add(total, Handle(std::move(result)));
     }
   }
-  Deliver(total);
+  // Deliver what is due, then wait for retries that fall due before the deadline (a 5 s first
+  // retry is part of one --once run); stop early when nothing more can happen in time.
+  const std::int64_t deadline_ms = SteadyMs() + once_delivery_deadline_s_ * 1000;
+  for (;;) {
+    const std::int64_t left = deadline_ms - SteadyMs();
+    if (left <= 0 || stop.load()) break;
+    const int before = total.alerts_delivered;
+    Deliver(total, left);
+    auto next = dispatcher_.NextAttempt(clock_());
+    if (!next) {
+      spdlog::error("alert delivery: {}", next.error().message);
+      break;
+    }
+    if (!*next) break;
+    const std::int64_t wait_ms = (**next - clock_()) * 1000;
+    if (wait_ms <= 0 && total.alerts_delivered == before) break;  // nothing moved: give up
+    if (SteadyMs() + wait_ms >= deadline_ms) break;
+    while (!stop.load() && clock_() < **next && SteadyMs() < deadline_ms) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  if (auto counts = store::CountOutbox(*store_)) {
+    total.alerts_pending = static_cast<int>((*counts)["pending"]);
+  }
+  if (total.alerts_pending > 0) {
+    spdlog::info("alerts: {} still pending (delivered on a later run or by the daemon)",
+                 total.alerts_pending);
+  }
   return total;
 }
 

@@ -46,8 +46,12 @@ class Monitor {
   // the current configuration stays in force. Schedule state and pending alerts survive.
   [[nodiscard]] Result<void> Reload(const config::Config& config);
 
-  // Polls every configured feed once, then delivers the alerts that are due.
+  // Polls every configured feed once, then delivers the alerts that are due, waiting for
+  // retries that fall due within the once-delivery deadline (default 60 s), then returns.
   [[nodiscard]] Result<CycleSummary> RunOnce(const std::atomic<bool>& stop);
+
+  // How long RunOnce may keep delivering (and waiting for retries) after polling.
+  void SetOnceDeliveryDeadline(std::int64_t seconds) { once_delivery_deadline_s_ = seconds; }
 
   // Polls on schedule until `stop` becomes true; `on_tick` runs after every loop iteration
   // (the daemon checks for reload requests and pings the watchdog there).
@@ -81,7 +85,9 @@ class Monitor {
   // Handles one finished transfer; returns the counts it added.
   CycleSummary Handle(fetch::FetchResult result);
   void Schedule(Slot& slot, UnixSeconds next_due);
-  void Deliver(CycleSummary& summary);
+  // One delivery pass; new attempts start only within `budget_ms` (the run loop keeps it under
+  // the watchdog period), each attempt gets the time left.
+  void Deliver(CycleSummary& summary, std::int64_t budget_ms = 20'000);
 
   config::Config config_;
   std::unique_ptr<store::Store> store_;
@@ -93,6 +99,7 @@ class Monitor {
   std::mt19937_64 rng_;
   std::map<std::int64_t, Slot> slots_;            // by feed id
   std::set<std::pair<UnixSeconds, std::int64_t>> due_;  // (next_due, feed id)
+  std::int64_t once_delivery_deadline_s_ = 60;
 };
 
 }  // namespace veille::pipeline

@@ -1,0 +1,250 @@
+#include "alert/encoding.h"
+
+#include <array>
+#include <cstdint>
+
+namespace veille::alert {
+namespace {
+
+constexpr std::string_view kBase64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kHex[] = "0123456789ABCDEF";
+
+// Length of the UTF-8 sequence starting at text[i], or 0 when it is not a valid one.
+std::size_t Utf8Length(std::string_view text, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  if (b0 < 0x80) return 1;
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2;
+    cp = b0 & 0x1Fu;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3;
+    cp = b0 & 0x0Fu;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4;
+    cp = b0 & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are invalid.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v =
+        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
+        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
+        static_cast<unsigned char>(bytes[i + 2]);
+    out += kBase64[(v >> 18) & 63];
+    out += kBase64[(v >> 12) & 63];
+    out += kBase64[(v >> 6) & 63];
+    out += kBase64[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (rest == 2) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out += kBase64[(v >> 18) & 63];
+    out += kBase64[(v >> 12) & 63];
+    out += rest == 2 ? kBase64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    const auto pos = kBase64.find(c);
+    if (pos == std::string_view::npos) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(pos);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::string QuotedPrintable(std::string_view text) {
+  std::string out;
+  std::string line;  // the encoded current line
+  auto flush_line = [&](bool hard) {
+    // Trailing whitespace before a hard break must be encoded (RFC 2045 rule 3).
+    if (hard && !line.empty() && (line.back() == ' ' || line.back() == '\t')) {
+      const char ws = line.back();
+      line.pop_back();
+      const std::string enc = {'=', kHex[(static_cast<unsigned char>(ws) >> 4) & 0xF],
+                               kHex[static_cast<unsigned char>(ws) & 0xF]};
+      if (line.size() + enc.size() > 75) {
+        out += line + "=\r\n";
+        line.clear();
+      }
+      line += enc;
+    }
+    out += line;
+    out += hard ? "\r\n" : "=\r\n";
+    line.clear();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      flush_line(true);
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    std::string piece;
+    if ((u >= 33 && u <= 126 && c != '=') || c == ' ' || c == '\t') {
+      piece = std::string(1, c);
+    } else {
+      piece = {'=', kHex[u >> 4], kHex[u & 0xF]};
+    }
+    // 76 characters per line including the soft-break "=".
+    if (line.size() + piece.size() > 75) flush_line(false);
+    line += piece;
+  }
+  if (!line.empty()) flush_line(true);
+  return out;
+}
+
+std::string OneLine(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used) {
+  const std::string clean = ValidUtf8(OneLine(text));
+  bool plain = true;
+  for (char c : clean) {
+    if (static_cast<unsigned char>(c) >= 0x80) plain = false;
+  }
+  // "=?" in plain text would be read as an encoded-word: encode it too.
+  if (plain && clean.find("=?") == std::string::npos) {
+    // Fold long ASCII at spaces so no line exceeds 78 characters.
+    std::string out;
+    std::size_t used = first_line_used;
+    std::size_t start = 0;
+    while (start < clean.size()) {
+      std::size_t end = clean.find(' ', start);
+      if (end == std::string::npos) end = clean.size();
+      const std::string_view word(clean.data() + start, end - start);
+      if (!out.empty()) {
+        if (used + 1 + word.size() > 78) {
+          out += "\r\n ";
+          used = 1;
+        } else {
+          out += ' ';
+          ++used;
+        }
+      }
+      out += word;
+      used += word.size();
+      start = end + 1;
+    }
+    return out;
+  }
+  // Encoded-words: "=?UTF-8?B?" + base64 + "?=" at most 75 characters, so at most 45 bytes of
+  // text per word (60 base64 characters); never split a UTF-8 sequence.
+  constexpr std::size_t kMaxBytes = 45;
+  std::string out;
+  std::size_t i = 0;
+  std::size_t budget = first_line_used + 12 + 60 > 78 ? 30 : kMaxBytes;
+  while (i < clean.size()) {
+    std::size_t end = i;
+    while (end < clean.size()) {
+      std::size_t n = Utf8Length(clean, end);
+      if (n == 0) n = 1;
+      if (end + n - i > budget) break;
+      end += n;
+    }
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + Base64Encode(std::string_view(clean).substr(i, end - i)) + "?=";
+    i = end;
+    budget = kMaxBytes;
+  }
+  return out;
+}
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default: {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t' && c != '\n') || u == 0x7f) break;
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+std::string ValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = Utf8Length(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace veille::alert

@@ -1,0 +1,39 @@
+// Byte-level encodings for alert messages: base64, quoted-printable, RFC 2047 encoded-words,
+// header hygiene and HTML escaping. Pure functions; no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace veille::alert {
+
+// Standard base64 (RFC 4648 section 4) with padding, no line breaks.
+std::string Base64Encode(std::string_view bytes);
+
+// Decodes standard base64 (padding optional, no whitespace). nullopt when malformed.
+std::optional<std::string> Base64Decode(std::string_view text);
+
+// Quoted-printable (RFC 2045 section 6.7) of UTF-8 text: lines end in CRLF, encoded lines are
+// at most 76 characters (soft breaks "=" CRLF), trailing spaces and tabs encoded, "=" and
+// non-ASCII bytes as =XX. Any of CR, LF or CRLF in the input is a line break.
+std::string QuotedPrintable(std::string_view text);
+
+// One line of header text: CR, LF, NUL and other control characters become spaces, runs of
+// whitespace collapse, leading and trailing whitespace is trimmed. Feed text never creates a
+// header line.
+std::string OneLine(std::string_view text);
+
+// A header value as RFC 2047 encoded-words when it is not plain printable ASCII
+// ("=?UTF-8?B?...?=" chunks of at most 75 characters, split between UTF-8 characters, joined by
+// CRLF SP folding). Plain ASCII comes back as OneLine(text). `first_line_used` is the length of
+// "Name: " so the first line stays within 78 characters.
+std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used = 9);
+
+// &, <, >, " and ' as entities; control characters other than tab and newline dropped.
+std::string HtmlEscape(std::string_view text);
+
+// Replaces invalid UTF-8 sequences with U+FFFD so every message body is valid UTF-8.
+std::string ValidUtf8(std::string_view text);
+
+}  // namespace veille::alert

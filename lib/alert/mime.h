@@ -1,0 +1,46 @@
+// Email messages for alerts: RFC 5322 headers and a MIME multipart/alternative body (text and
+// HTML, UTF-8, quoted-printable). Pure: the date comes in as an argument.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "alert/transport.h"
+#include "common/time.h"
+
+namespace veille::alert {
+
+struct EmailMessage {
+  std::string from;             // "veille <veille@example.org>" or "veille@example.org"
+  std::vector<std::string> to;  // addresses as configured
+  std::string subject;          // any UTF-8; encoded as RFC 2047 when needed
+  std::string message_id;       // without angle brackets: "v1-...@veille.example.org"
+  UnixSeconds date = 0;
+  std::string text;  // plain-text part (UTF-8)
+  std::string html;  // HTML part (UTF-8, already escaped by the composer)
+};
+
+// The whole message, CRLF line endings, ready for SMTP DATA. Header values pass through
+// OneLine/EncodeHeaderText so no feed text can start a new header; every body line is within
+// 78 characters (quoted-printable).
+std::string RenderEmail(const EmailMessage& message);
+
+// "Wed, 25 Nov 2026 20:50:10 +0000" (RFC 5322 section 3.3), always in UTC.
+std::string Rfc5322Date(UnixSeconds t);
+
+// The bare address of "Name <addr>" or "addr".
+std::string AddressOf(const std::string& mailbox);
+
+// "<key>@<domain of from>", the Message-ID of an alert: the same for every attempt.
+std::string MessageIdFor(const std::string& idempotency_key, const std::string& from);
+
+// One message per mention: subject "[veille] <rule>: <title>", the snippet, terms and link.
+EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
+                                 const std::vector<std::string>& to, UnixSeconds now);
+
+// One message for many mentions, grouped by rule, each with its snippet and link.
+EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::string& digest_key,
+                                const std::string& channel, const std::string& from,
+                                const std::vector<std::string>& to, UnixSeconds now);
+
+}  // namespace veille::alert

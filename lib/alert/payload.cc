@@ -1,0 +1,191 @@
+#include "alert/payload.h"
+
+#include <map>
+
+#include "alert/encoding.h"
+#include "common/redact.h"
+
+namespace veille::alert {
+namespace {
+
+using nlohmann::json;
+
+json OptString(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return ValidUtf8(*s);
+}
+
+json OptTime(const std::optional<UnixSeconds>& t) {
+  if (!t) return nullptr;
+  return FormatIso8601(*t);
+}
+
+// The mention itself (shared by the single event and the digest).
+json MentionObject(const Alert& alert) {
+  const store::MentionRow& m = alert.mention;
+  json highlights = json::array();
+  for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
+  json terms = json::array();
+  for (const auto& t : m.terms) terms.push_back(ValidUtf8(t));
+  return {
+      {"id", alert.outbox.idempotency_key},
+      {"detected_at", FormatIso8601(m.created_at)},
+      {"rule", {{"name", ValidUtf8(m.rule)}, {"category", ValidUtf8(m.category)}}},
+      {"entry",
+       {{"title", OptString(m.title)},
+        {"link", OptString(m.link)},
+        {"canonical_link", OptString(alert.canonical_link)},
+        {"published", OptTime(m.published_at)},
+        {"author", OptString(m.author)}}},
+      {"feed", {{"name", ValidUtf8(m.feed_name)}, {"url", RedactUrl(m.feed_url)}}},
+      {"snippet", {{"text", ValidUtf8(m.snippet)}, {"highlights", highlights}}},
+      {"terms", terms},
+  };
+}
+
+// Slack mrkdwn: &, < and > are control characters.
+std::string SlackEscape(std::string_view text) {
+  std::string out;
+  for (char c : OneLine(ValidUtf8(text))) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Discord and Teams markdown: a backslash before every formatting character.
+std::string MarkdownEscape(std::string_view text) {
+  std::string out;
+  for (char c : OneLine(ValidUtf8(text))) {
+    if (std::string_view("\\*_~`|>#[]()<@:").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string Cut(std::string text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "…";
+}
+
+bool IsWebLink(const std::optional<std::string>& link) {
+  return link && (link->rfind("http://", 0) == 0 || link->rfind("https://", 0) == 0);
+}
+
+std::string SlackLine(const store::MentionRow& m) {
+  const std::string title = SlackEscape(m.title.value_or("(untitled)"));
+  std::string line = IsWebLink(m.link) ? "<" + SlackEscape(*m.link) + "|" + title + ">" : title;
+  return line + "\n> " + SlackEscape(Cut(m.snippet, 500));
+}
+
+std::string MarkdownLine(const store::MentionRow& m) {
+  const std::string title = MarkdownEscape(m.title.value_or("(untitled)"));
+  std::string line = IsWebLink(m.link) ? "[" + title + "](" + OneLine(*m.link) + ")" : title;
+  return line + "\n" + MarkdownEscape(Cut(m.snippet, 300));
+}
+
+json Discord(const std::string& content) {
+  // allowed_mentions with no parse types: feed text can never ping @everyone or a role.
+  return {{"content", Cut(content, 1900)}, {"allowed_mentions", {{"parse", json::array()}}}};
+}
+
+json Teams(const std::string& title, const std::string& text) {
+  json card = {
+      {"type", "AdaptiveCard"},
+      {"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+      {"version", "1.4"},
+      {"body",
+       json::array({{{"type", "TextBlock"}, {"text", title}, {"weight", "Bolder"}, {"wrap", true}},
+                    {{"type", "TextBlock"}, {"text", text}, {"wrap", true}}})},
+  };
+  return {{"type", "message"},
+          {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                        {"content", card}}})}};
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+std::optional<WebhookFormat> ParseWebhookFormat(std::string_view name) {
+  if (name == "json") return WebhookFormat::kJson;
+  if (name == "slack") return WebhookFormat::kSlack;
+  if (name == "discord") return WebhookFormat::kDiscord;
+  if (name == "teams") return WebhookFormat::kTeams;
+  return std::nullopt;
+}
+
+json MentionPayload(const Alert& alert) {
+  json j = {{"version", kPayloadVersion}, {"type", "mention.created"}};
+  j.update(MentionObject(alert));
+  j["channel"] = alert.outbox.channel;
+  return j;
+}
+
+json DigestPayload(const std::vector<Alert>& alerts, const std::string& digest_key,
+                   const std::string& channel, UnixSeconds now) {
+  json mentions = json::array();
+  for (const Alert& a : alerts) mentions.push_back(MentionObject(a));
+  return {{"version", kPayloadVersion},
+          {"type", "digest"},
+          {"id", digest_key},
+          {"channel", channel},
+          {"sent_at", FormatIso8601(now)},
+          {"mentions", mentions}};
+}
+
+std::string WebhookBody(WebhookFormat format, const Alert& alert) {
+  const store::MentionRow& m = alert.mention;
+  switch (format) {
+    case WebhookFormat::kJson:
+      return Dump(MentionPayload(alert));
+    case WebhookFormat::kSlack:
+      return Dump({{"text", "*[veille] " + SlackEscape(m.rule) + "*: " + SlackLine(m)}});
+    case WebhookFormat::kDiscord:
+      return Dump(Discord("**[veille] " + MarkdownEscape(m.rule) + "**: " + MarkdownLine(m)));
+    case WebhookFormat::kTeams:
+      return Dump(Teams("[veille] " + MarkdownEscape(m.rule), MarkdownLine(m)));
+  }
+  return {};
+}
+
+std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
+                       const std::string& digest_key, const std::string& channel, UnixSeconds now) {
+  if (format == WebhookFormat::kJson) return Dump(DigestPayload(alerts, digest_key, channel, now));
+  std::map<std::string, std::vector<const store::MentionRow*>> by_rule;
+  for (const Alert& a : alerts) by_rule[a.mention.rule].push_back(&a.mention);
+  const std::string head = "[veille] digest: " + std::to_string(alerts.size()) + " mention" +
+                           (alerts.size() == 1 ? "" : "s");
+  std::string slack = "*" + head + "*";
+  std::string markdown;
+  for (const auto& [rule, mentions] : by_rule) {
+    slack += "\n\n*" + SlackEscape(rule) + "*";
+    markdown += "\n\n**" + MarkdownEscape(rule) + "**";
+    for (const auto* m : mentions) {
+      slack += "\n" + SlackLine(*m);
+      markdown += "\n" + MarkdownLine(*m);
+    }
+  }
+  switch (format) {
+    case WebhookFormat::kSlack:
+      return Dump({{"text", Cut(slack, 35000)}});
+    case WebhookFormat::kDiscord:
+      return Dump(Discord("**" + head + "**" + markdown));
+    case WebhookFormat::kTeams:
+      return Dump(Teams(head, Cut(markdown, 20000)));
+    case WebhookFormat::kJson:
+      break;
+  }
+  return {};
+}
+
+}  // namespace veille::alert

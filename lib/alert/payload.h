@@ -1,0 +1,34 @@
+// Webhook bodies: veille's versioned JSON schema (docs/alerts.md) and ready-made formats for
+// Slack-compatible, Discord and Microsoft Teams incoming webhooks. Pure: time is an argument.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "alert/transport.h"
+#include "common/time.h"
+
+namespace veille::alert {
+
+inline constexpr int kPayloadVersion = 1;
+
+enum class WebhookFormat { kJson, kSlack, kDiscord, kTeams };
+
+// "json" | "slack" | "discord" | "teams"; nullopt otherwise.
+std::optional<WebhookFormat> ParseWebhookFormat(std::string_view name);
+
+// The "mention.created" event of schema version 1.
+nlohmann::json MentionPayload(const Alert& alert);
+
+// The "digest" event: { ..., "mentions": [<mention objects without envelope>] }.
+nlohmann::json DigestPayload(const std::vector<Alert>& alerts, const std::string& digest_key,
+                             const std::string& channel, UnixSeconds now);
+
+// The exact bytes to POST for one alert / one digest in `format` (compact JSON, UTF-8; invalid
+// bytes in feed text replaced).
+std::string WebhookBody(WebhookFormat format, const Alert& alert);
+std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
+                       const std::string& digest_key, const std::string& channel, UnixSeconds now);
+
+}  // namespace veille::alert

@@ -1,0 +1,243 @@
+#include "alert/webhook_transport.h"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "alert/encoding.h"
+#include "alert/signature.h"
+#include "common/redact.h"
+#include "fetch/address.h"
+#include "fetch/retry_after.h"
+
+namespace veille::alert {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+struct Exchange {
+  const WebhookOptions* options = nullptr;
+  std::string host_port;  // of the URL, for allow_private
+  std::string body;
+  std::size_t max_body = 0;
+  std::string retry_after;
+  std::string date;
+  std::string blocked;
+};
+
+std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  const std::size_t n = size * count;
+  if (x->body.size() < x->max_body) {
+    x->body.append(data, std::min(n, x->max_body - x->body.size()));
+  }
+  return n;  // the rest is read and dropped
+}
+
+std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  const std::string_view line(data, size * count);
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    const std::string name = Lower(line.substr(0, colon));
+    std::string value = OneLine(line.substr(colon + 1).substr(0, 200));
+    if (name == "retry-after") x->retry_after = value;
+    if (name == "date") x->date = value;
+  }
+  return size * count;
+}
+
+bool Allowed(const WebhookOptions& o, const std::string& host_port) {
+  const std::string key = Lower(host_port);
+  return std::any_of(o.allow_private.begin(), o.allow_private.end(),
+                     [&](const std::string& a) { return Lower(a) == key; });
+}
+
+// The fetcher's SSRF guard, applied to webhook URLs: checked on the resolved address.
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* x = static_cast<Exchange*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    const auto cls = fetch::ClassifySockaddr(&address->addr);
+    if (!cls) {
+      x->blocked = "blocked: the webhook address is not IP";
+      return CURL_SOCKET_BAD;
+    }
+    if (*cls != fetch::AddressClass::kPublic) {
+      const std::string connected = fetch::SockaddrToHostPort(&address->addr);
+      if (!Allowed(*x->options, connected) && !Allowed(*x->options, x->host_port)) {
+        x->blocked = "blocked: the webhook connects to " + connected + " (" +
+                     std::string(fetch::AddressClassName(*cls)) +
+                     "), which is not in [polling] allow_private";
+        return CURL_SOCKET_BAD;
+      }
+    }
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// "host:port" of an http(s) URL with the scheme's default port; empty when not parseable.
+std::string HostPort(const std::string& url) {
+  std::string out;
+  CURLU* u = curl_url();
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+      out = std::string(host) + ":" + port;
+    }
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
+// Delay-seconds as given (a receiver asking for 2 s gets 2 s, at most 7 days); an HTTP-date
+// through the fetcher's parser.
+std::optional<std::int64_t> RetryAfterSeconds(const std::string& value, UnixSeconds now) {
+  if (!value.empty() && value.size() <= 9 &&
+      value.find_first_not_of("0123456789") == std::string::npos) {
+    return std::clamp<std::int64_t>(std::stoll(value), 1, fetch::kRetryAfterMaxS);
+  }
+  return fetch::ParseRetryAfter(value, now);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WebhookTransport>> WebhookTransport::Create(WebhookOptions options) {
+  const std::string lower = Lower(options.url);
+  if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
+    return Fail(ErrorCode::kConfig, "webhook url must start with http:// or https://");
+  }
+  if (HostPort(options.url).empty()) return Fail(ErrorCode::kConfig, "webhook url has no host");
+  return std::unique_ptr<WebhookTransport>(new WebhookTransport(std::move(options)));
+}
+
+Delivery WebhookTransport::Deliver(const Alert& alert) {
+  return Post(alert.outbox.idempotency_key, alert.now, WebhookBody(options_.format, alert),
+              alert.budget_ms);
+}
+
+Delivery WebhookTransport::DeliverDigest(const Digest& digest) {
+  return Post(digest.key, digest.now,
+              DigestBody(options_.format, digest.alerts, digest.key, digest.channel, digest.now),
+              digest.budget_ms);
+}
+
+Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,
+                                const std::string& body, std::int64_t budget_ms,
+                                WebhookResponse* response) {
+  CURL* curl = curl_easy_init();
+  if (!curl) return Delivery{Delivery::Status::kRetry, "curl_easy_init failed", true, {}, false};
+  Exchange x;
+  x.options = &options_;
+  x.host_port = HostPort(options_.url);
+  x.max_body = options_.max_response;
+
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, ("webhook-id: " + OneLine(id)).c_str());
+  headers = curl_slist_append(headers, ("webhook-timestamp: " + std::to_string(timestamp)).c_str());
+  if (!options_.key.empty()) {
+    // Re-signed on every attempt: the timestamp is this attempt's.
+    headers = curl_slist_append(
+        headers,
+        ("webhook-signature: " + StandardWebhookSignature(options_.key, id, timestamp, body))
+            .c_str());
+    if (options_.hub_signature) {
+      headers = curl_slist_append(
+          headers, ("X-Hub-Signature-256: " + HubSignature256(options_.key, body)).c_str());
+    }
+  }
+  headers = curl_slist_append(headers, "Expect:");
+  std::int64_t timeout_ms = options_.timeout_ms;
+  if (budget_ms > 0) timeout_ms = std::min(timeout_ms, budget_ms);
+  char errbuf[CURL_ERROR_SIZE] = {0};
+
+  curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx is a failure, never followed
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");        // the SSRF guard must see the real peer
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &x);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min(options_.connect_timeout_ms, timeout_ms)));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+
+  const CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_off_t uploaded = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (response) {
+    response->status = status;
+    response->body = x.body;
+  }
+
+  const std::string where = "webhook " + RedactUrl(options_.url);
+  Delivery d;
+  d.status = Delivery::Status::kRetry;
+  if (!x.blocked.empty()) {
+    d.error = where + ": " + x.blocked;
+    d.channel_wide = true;
+    return d;
+  }
+  if (code != CURLE_OK) {
+    d.error = where + ": " + OneLine(errbuf[0] ? errbuf : curl_easy_strerror(code));
+    const bool sent = static_cast<std::size_t>(uploaded) >= body.size();
+    if (status == 0 && sent &&
+        (code == CURLE_OPERATION_TIMEDOUT || code == CURLE_RECV_ERROR ||
+         code == CURLE_GOT_NOTHING || code == CURLE_SEND_ERROR)) {
+      d.ambiguous = true;  // the receiver may have processed it: it dedupes on webhook-id
+      d.error += " (after the body was sent: possibly delivered)";
+    } else if (status == 0) {
+      d.channel_wide = true;  // could not reach the endpoint at all
+    }
+    return d;
+  }
+  const std::string reply = x.body.empty() ? "" : ": " + OneLine(ValidUtf8(x.body.substr(0, 200)));
+  d.error = where + ": HTTP " + std::to_string(status) + reply;
+  if (status >= 200 && status < 300) return Delivery{};
+  if (status >= 300 && status < 400) {
+    d.error = where + ": HTTP " + std::to_string(status) +
+              " redirect (not followed: a webhook URL must answer directly)";
+    return d;
+  }
+  if (status == 410) {
+    d.status = Delivery::Status::kDisable;
+    d.error = where + ": HTTP 410 Gone: the endpoint asked to be disabled";
+    return d;
+  }
+  if (status == 429 || status == 503 || status == 502 || status == 504) {
+    d.channel_wide = true;
+    if (!x.retry_after.empty()) d.retry_after_s = RetryAfterSeconds(x.retry_after, timestamp);
+    return d;
+  }
+  if (status == 408 || status >= 500) return d;
+  d.status = Delivery::Status::kDead;
+  return d;
+}
+
+}  // namespace veille::alert

@@ -1,0 +1,98 @@
+#include "alert/payload.h"
+
+#include <gtest/gtest.h>
+
+namespace veille::alert {
+namespace {
+
+Alert SampleAlert() {
+  Alert a;
+  a.outbox.idempotency_key = "v1-key";
+  a.outbox.channel = "hook";
+  a.mention.rule = "marque";
+  a.mention.category = "brand";
+  a.mention.created_at = 1795638610;
+  a.mention.title = "Orélia <lance> *tout* @everyone";
+  a.mention.link = "https://news.example/a";
+  a.mention.author = "Jeanne";
+  a.mention.published_at = 1795638000;
+  a.mention.feed_name = "Presse";
+  a.mention.feed_url = "https://user:pw@feeds.example/rss?token=abc";
+  a.mention.snippet = "la marque Orélia lance";
+  a.mention.highlights = {{10, 17}};
+  a.mention.terms = {"Orélia"};
+  a.canonical_link = "https://news.example/canonical";
+  return a;
+}
+
+TEST(MentionPayload, FollowsSchemaVersion1) {
+  const auto j = MentionPayload(SampleAlert());
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["type"], "mention.created");
+  EXPECT_EQ(j["id"], "v1-key");
+  EXPECT_EQ(j["channel"], "hook");
+  EXPECT_EQ(j["detected_at"], "2026-11-25T20:30:10Z");
+  EXPECT_EQ(j["rule"]["name"], "marque");
+  EXPECT_EQ(j["rule"]["category"], "brand");
+  EXPECT_EQ(j["entry"]["canonical_link"], "https://news.example/canonical");
+  EXPECT_EQ(j["entry"]["published"], "2026-11-25T20:20:00Z");
+  EXPECT_EQ(j["entry"]["author"], "Jeanne");
+  EXPECT_EQ(j["snippet"]["highlights"][0][0], 10);
+  EXPECT_EQ(j["terms"][0], "Orélia");
+  EXPECT_EQ(j["feed"]["name"], "Presse");
+}
+
+TEST(MentionPayload, RedactsSecretsInTheFeedUrl) {
+  const std::string url = MentionPayload(SampleAlert())["feed"]["url"];
+  EXPECT_EQ(url.find("pw"), std::string::npos) << url;
+  EXPECT_EQ(url.find("abc"), std::string::npos) << url;
+}
+
+TEST(WebhookBody, InvalidUtf8InFeedTextStillGivesValidJson) {
+  Alert a = SampleAlert();
+  a.mention.title = "bad \xff byte";
+  const std::string body = WebhookBody(WebhookFormat::kJson, a);
+  const auto parsed = nlohmann::json::parse(body);
+  EXPECT_EQ(parsed["entry"]["title"], "bad \xEF\xBF\xBD byte");
+}
+
+TEST(WebhookBody, SlackEscapesItsControlCharactersAndLinksTheTitle) {
+  const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, SampleAlert()));
+  const std::string text = j["text"];
+  EXPECT_NE(text.find("<https://news.example/a|Orélia &lt;lance&gt; *tout* @everyone>"),
+            std::string::npos)
+      << text;
+}
+
+TEST(WebhookBody, DiscordNeverPingsAndEscapesMarkdown) {
+  const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kDiscord, SampleAlert()));
+  EXPECT_TRUE(j["allowed_mentions"]["parse"].empty());
+  const std::string content = j["content"];
+  EXPECT_NE(content.find("\\*tout\\*"), std::string::npos) << content;
+  EXPECT_NE(content.find("\\@everyone"), std::string::npos) << content;
+}
+
+TEST(WebhookBody, TeamsIsAnAdaptiveCardMessage) {
+  const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kTeams, SampleAlert()));
+  EXPECT_EQ(j["type"], "message");
+  EXPECT_EQ(j["attachments"][0]["contentType"], "application/vnd.microsoft.card.adaptive");
+  EXPECT_EQ(j["attachments"][0]["content"]["type"], "AdaptiveCard");
+}
+
+TEST(DigestBody, ListsEveryMentionUnderOneDigestId) {
+  const auto j = nlohmann::json::parse(
+      DigestBody(WebhookFormat::kJson, {SampleAlert(), SampleAlert()}, "digest-1", "hook", 0));
+  EXPECT_EQ(j["type"], "digest");
+  EXPECT_EQ(j["id"], "digest-1");
+  EXPECT_EQ(j["mentions"].size(), 2u);
+  EXPECT_EQ(j["mentions"][0]["rule"]["name"], "marque");
+}
+
+TEST(ParseWebhookFormat, KnowsTheFourFormats) {
+  EXPECT_EQ(ParseWebhookFormat("slack"), WebhookFormat::kSlack);
+  EXPECT_EQ(ParseWebhookFormat("teams"), WebhookFormat::kTeams);
+  EXPECT_FALSE(ParseWebhookFormat("xml"));
+}
+
+}  // namespace
+}  // namespace veille::alert

@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""A webhook receiver on 127.0.0.1 for alert tests: verifies Standard Webhooks signatures in
+constant time and records every request as one JSON line in --record.
+
+Prints "PORT <n>" once listening. Modes:
+  ok                 200
+  fail:N:CODE        CODE for the first N requests, then 200
+  retry-after:S      429 with Retry-After: S for the first request, then 200
+  gone               410
+  status:CODE        always CODE
+  redirect           302 to /canary (the canary records a hit if ever followed)
+  hang:S             reads the body, sleeps S seconds, then 200
+  reset              reads the body, then closes the connection without a status line
+  big                200 with a 1 MiB body
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import socket
+import sys
+import threading
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", default="ok")
+    ap.add_argument("--record", required=True)
+    ap.add_argument("--secret", default="")
+    a = ap.parse_args()
+    key = base64.b64decode(a.secret[len("whsec_"):]) if a.secret else b""
+    state = {"count": 0}
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def record(self, entry):
+            with lock:
+                with open(a.record, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(entry) + "\n")
+
+        def reply(self, code, body=b"", headers=()):
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            self.record({"path": self.path, "canary": True})
+            self.reply(200, b"canary")
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            with lock:
+                state["count"] += 1
+                n = state["count"]
+            msg_id = self.headers.get("webhook-id", "")
+            ts = self.headers.get("webhook-timestamp", "")
+            valid = False
+            if key:
+                signed = ("%s.%s." % (msg_id, ts)).encode() + body
+                expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+                for sig in self.headers.get("webhook-signature", "").split(" "):
+                    version, _, value = sig.partition(",")
+                    if version == "v1" and hmac.compare_digest(value, expected):
+                        valid = True
+            hub = self.headers.get("X-Hub-Signature-256", "")
+            hub_valid = bool(key) and hmac.compare_digest(
+                hub, "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest())
+            fresh = ts.isdigit() and abs(int(ts) - time.time()) <= 300
+            entry = {"path": self.path, "n": n, "id": msg_id, "timestamp": ts,
+                     "signature_valid": valid, "hub_valid": hub_valid, "fresh": fresh,
+                     "time": time.time(), "body": body.decode("utf-8", "replace"),
+                     "content_type": self.headers.get("Content-Type", "")}
+            mode = a.mode
+            if mode.startswith("fail:"):
+                _, count, code = mode.split(":")
+                entry["status"] = int(code) if n <= int(count) else 200
+            elif mode.startswith("retry-after:"):
+                entry["status"] = 429 if n == 1 else 200
+            elif mode == "gone":
+                entry["status"] = 410
+            elif mode.startswith("status:"):
+                entry["status"] = int(mode.split(":")[1])
+            elif mode == "redirect":
+                entry["status"] = 302
+            else:
+                entry["status"] = 200
+            self.record(entry)
+            if mode.startswith("hang:"):
+                time.sleep(float(mode.split(":")[1]))
+            if mode == "reset":
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            if mode == "big":
+                self.reply(200, b"x" * (1 << 20))
+                return
+            headers = []
+            if entry["status"] == 429:
+                headers.append(("Retry-After", mode.split(":")[1]))
+            if entry["status"] == 302:
+                headers.append(("Location", "http://127.0.0.1:%d/canary" % self.server.server_address[1]))
+            self.reply(entry["status"], b'{"ok": true}', headers)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    print("PORT %d" % httpd.server_address[1], flush=True)
+    sys.stdin.read()
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()
