@@ -98,8 +98,13 @@ std::string ResolveLocation(const std::string& base, const std::string& location
   return out;
 }
 
-bool IsRedirectStatus(long status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+// libcurl follows any 3xx but 304 that carries a Location, so every one of them is a hop.
+bool IsRedirectStatus(long status) { return status >= 300 && status < 400 && status != 304; }
+
+// The host of a "host:port" key ("[::1]:80" -> "[::1]").
+std::string_view HostOfKey(std::string_view host_port) {
+  const std::size_t colon = host_port.rfind(':');
+  return colon == std::string_view::npos ? host_port : host_port.substr(0, colon);
 }
 
 struct ProxyEnvironment {
@@ -156,7 +161,8 @@ struct Transfer {
   bool body_over_cap = false;
   std::size_t header_bytes = 0;
   bool headers_over_cap = false;
-  std::string blocked;  // why the SSRF guard refused a connection
+  std::string blocked;       // why the SSRF guard refused a connection
+  bool blocked_hop = false;  // a redirect named a private address literal (proxied transfers)
   // The response being received; reset at each status line (each hop).
   long status = 0;
   std::string reason, etag, last_modified, content_type, date, retry_after, cache_control, expires,
@@ -194,6 +200,12 @@ class FetcherImpl final : public Fetcher {
 
   bool Allowed(const std::string& host_port) const { return allow_.count(Lower(host_port)) > 0; }
 
+  // A "host:port" whose host is a numeric address outside the public internet, not allowlisted.
+  bool PrivateLiteral(const std::string& host_port) const {
+    const std::optional<AddressClass> cls = ClassifyAddressLiteral(HostOfKey(host_port));
+    return cls && *cls != AddressClass::kPublic && !Allowed(host_port);
+  }
+
  private:
   struct Host {
     int active = 0;
@@ -216,6 +228,7 @@ class FetcherImpl final : public Fetcher {
   ProxyEnvironment env_;
   std::map<std::string, Host> hosts_;
   std::string rr_cursor_;  // the host started last: the next round begins after it
+  Clock::time_point last_cleanup_{};
   std::size_t queued_ = 0;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> running_;
   std::vector<FetchResult> ready_;
@@ -274,6 +287,12 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
       t->redirects.push_back({t->status, next});
       t->hop_url = next;
       t->hop_host_port = HostPortOf(next).value_or("");
+      // Through a proxy we never see the address connected; refuse private literals at least.
+      if (t->via_proxy && t->owner->PrivateLiteral(t->hop_host_port)) {
+        t->blocked = "blocked: redirect to " + RedactUrl(next) + ", a private address";
+        t->blocked_hop = true;
+        return 0;
+      }
     }
     return len;
   }
@@ -443,7 +462,9 @@ void FetcherImpl::Submit(FetchRequest request) {
 
 std::optional<Clock::time_point> FetcherImpl::StartQueued(Clock::time_point now) {
   std::optional<Clock::time_point> next_eligible;
-  if (queued_ == 0) return next_eligible;
+  if (queued_ == 0 || running_.size() >= static_cast<std::size_t>(options_.concurrency)) {
+    return next_eligible;  // a finishing transfer wakes the loop up
+  }
   const auto spacing = std::chrono::milliseconds(options_.host_spacing_ms);
   // Round robin over hosts, starting after the one served last, so no host starves another.
   auto it = hosts_.upper_bound(rr_cursor_);
@@ -466,7 +487,10 @@ std::optional<Clock::time_point> FetcherImpl::StartQueued(Clock::time_point now)
     rr_cursor_ = it->first;
     Start(std::move(t));
   }
-  // Forget hosts with nothing queued or running once their spacing window is over.
+  // Forget hosts with nothing queued or running once their spacing window is over (at most
+  // once a second: with 10,000 hosts this walk is not free).
+  if (now - last_cleanup_ < std::chrono::seconds(1)) return next_eligible;
+  last_cleanup_ = now;
   for (auto h = hosts_.begin(); h != hosts_.end();) {
     if (h->second.queue.empty() && h->second.active == 0 && now >= h->second.last_start + spacing) {
       h = hosts_.erase(h);
@@ -537,6 +561,12 @@ void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());  // "" disables the environment's proxies
   curl_easy_setopt(e, CURLOPT_NOPROXY, "");
   t->via_proxy = !proxy.empty();
+  if (t->via_proxy && PrivateLiteral(t->host_key)) {
+    ready_.push_back(Refuse(rq, Outcome::kBlocked,
+                            "blocked: " + RedactUrl(rq.url) + " names a private address"));
+    --hosts_[t->host_key].active;
+    return;
+  }
   if (!rq.username.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     curl_easy_setopt(e, CURLOPT_USERNAME, rq.username.c_str());
@@ -595,7 +625,7 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   if (!r.max_age_s && !t.expires.empty()) r.max_age_s = ParseExpires(t.expires, reference);
 
   const std::string detail = OneLine(t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code));
-  if (code == CURLE_COULDNT_CONNECT && !t.blocked.empty()) {
+  if ((code == CURLE_COULDNT_CONNECT || t.blocked_hop) && !t.blocked.empty()) {
     r.outcome = Outcome::kBlocked;
     r.error = OneLine(t.blocked);
   } else if (t.headers_over_cap) {

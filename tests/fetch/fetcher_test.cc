@@ -462,6 +462,21 @@ TEST_F(FetcherTest, GoesThroughAnExplicitProxy) {
   EXPECT_EQ(log["log"][0]["headers"]["host"], "feed.veille-test.invalid");
 }
 
+TEST_F(FetcherTest, ThroughAProxyPrivateAddressLiteralsAreStillRefused) {
+  FetchOptions options = Options();
+  options.allow_private = {};
+  options.proxy = server_->Url("");
+  FetchRequest direct;
+  direct.url = "http://169.254.169.254/latest/meta-data/";
+  EXPECT_EQ(FetchOne(direct, options).outcome, Outcome::kBlocked);
+  FetchRequest redirected;
+  redirected.url = "http://feed.veille-test.invalid/redirect?to=http://10.1.2.3/feed";
+  const FetchResult r = FetchOne(redirected, options);
+  EXPECT_EQ(r.outcome, Outcome::kBlocked) << r.error;
+  EXPECT_NE(r.error.find("10.1.2.3"), std::string::npos) << r.error;
+  EXPECT_EQ(server_->Count(""), 1);  // the redirect itself, nothing after it
+}
+
 TEST_F(FetcherTest, HonoursTheProxyEnvironmentAndNoProxy) {
   setenv("http_proxy", server_->Url("").c_str(), 1);
   FetchRequest request;
