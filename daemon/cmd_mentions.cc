@@ -1,8 +1,13 @@
-// veille mentions: the newest mentions first, as a table or JSON.
+// veille mentions: the newest mentions first, as a table, JSON, NDJSON or CSV; optionally
+// grouped by story (one story published by several feeds is listed once with every source)
+// and narrowed by a query in the rule language (--search).
 #include <iostream>
-
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_set>
 
+#include "daemon/cli_archive.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 
@@ -15,37 +20,125 @@ struct MentionsArgs {
   std::string rule;
   std::string category;
   std::string feed;
+  std::string search;
+  std::string format = "table";
   int limit = 50;
   bool json = false;
+  bool story = false;
 };
 
-nlohmann::json ToJson(const store::MentionRow& m) {
-  auto opt = [](const auto& v) -> nlohmann::json {
-    if (v) return *v;
-    return nullptr;
+// Mentions grouped by story, in the order of each story's newest mention.
+struct StoryGroup {
+  std::int64_t story_id = 0;
+  std::vector<const store::MentionRow*> mentions;
+  std::vector<store::StoredEntry> sources;
+};
+
+std::string JoinRules(const StoryGroup& g) {
+  std::set<std::string> rules;
+  for (const auto* m : g.mentions) rules.insert(m->rule);
+  std::string out;
+  for (const auto& r : rules) out += (out.empty() ? "" : ", ") + r;
+  return out;
+}
+
+int PrintStories(store::Store& store, const std::vector<store::MentionRow>& mentions,
+                 Format format) {
+  std::vector<StoryGroup> groups;
+  std::map<std::int64_t, std::size_t> index;
+  for (const auto& m : mentions) {
+    // A mention without a story (never after migration 3) is a story of its own.
+    const std::int64_t key = m.story_id != 0 ? m.story_id : -m.id;
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) groups.push_back(StoryGroup{m.story_id, {}, {}});
+    groups[it->second].mentions.push_back(&m);
+  }
+  for (auto& g : groups) {
+    if (g.story_id == 0) continue;
+    auto sources = store::StoryEntries(store, g.story_id);
+    if (!sources) {
+      std::cerr << "veille: " << sources.error().message << "\n";
+      return 1;
+    }
+    g.sources = std::move(*sources);
+  }
+  auto story_json = [](const StoryGroup& g) {
+    const store::MentionRow& first = *g.mentions.front();
+    nlohmann::json out = {{"story", g.story_id},
+                          {"title", first.title ? nlohmann::json(*first.title) : nullptr},
+                          {"link", first.link ? nlohmann::json(*first.link) : nullptr}};
+    out["mentions"] = nlohmann::json::array();
+    for (const auto* m : g.mentions) out["mentions"].push_back(MentionJson(*m));
+    out["sources"] = nlohmann::json::array();
+    for (const auto& s : g.sources) {
+      out["sources"].push_back({{"feed", s.feed_name},
+                                {"link", s.link ? nlohmann::json(*s.link) : nullptr},
+                                {"title", s.title ? nlohmann::json(*s.title) : nullptr},
+                                {"first_seen", FormatIso8601(s.first_seen_at)}});
+    }
+    return out;
   };
-  nlohmann::json highlights = nlohmann::json::array();
-  for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
-  return {
-      {"id", m.id},
-      {"detected", FormatIso8601(m.created_at)},
-      {"rule", m.rule},
-      {"category", m.category},
-      {"feed", m.feed_name},
-      {"feed_url", m.feed_url},
-      {"title", opt(m.title)},
-      {"link", opt(m.link)},
-      {"author", opt(m.author)},
-      {"published", m.published_at ? nlohmann::json(FormatIso8601(*m.published_at)) : nullptr},
-      {"terms", m.terms},
-      {"snippet", m.snippet},
-      {"highlights", highlights},
-  };
+  switch (format) {
+    case Format::kJson: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& g : groups) out.push_back(story_json(g));
+      std::cout << DumpJson(out, 2) << "\n";
+      return 0;
+    }
+    case Format::kNdjson:
+      for (const auto& g : groups) std::cout << DumpJson(story_json(g), -1) << "\n";
+      return 0;
+    case Format::kCsv:
+      std::cout << CsvRecord(
+          {"story", "detected", "title", "link", "rules", "mentions", "sources"});
+      for (const auto& g : groups) {
+        const auto& first = *g.mentions.front();
+        std::string sources;
+        for (const auto& s : g.sources) sources += (sources.empty() ? "" : " | ") + s.feed_name;
+        std::cout << CsvRecord({std::to_string(g.story_id), FormatIso8601(first.created_at),
+                                first.title.value_or(""), first.link.value_or(""), JoinRules(g),
+                                std::to_string(g.mentions.size()), sources});
+      }
+      return 0;
+    case Format::kTable:
+      break;
+  }
+  const std::size_t width = TerminalWidth();
+  for (const auto& g : groups) {
+    const auto& first = *g.mentions.front();
+    std::cout << Ellipsize(ShortTime(first.created_at) + "  " +
+                               TerminalSafe(first.title.value_or("(no title)")),
+                           width)
+              << "\n";
+    const std::size_t sources = std::max<std::size_t>(g.sources.size(), 1);
+    std::cout << Ellipsize("    " + TerminalSafe(JoinRules(g)) + " · " + std::to_string(sources) +
+                               (sources == 1 ? " source" : " sources"),
+                           width)
+              << "\n";
+    if (g.sources.empty()) {
+      std::cout << Ellipsize("    - " + TerminalSafe(first.feed_name) + "  " +
+                                 TerminalSafe(first.link.value_or("")),
+                             width)
+                << "\n";
+    }
+    for (const auto& s : g.sources) {
+      std::cout << Ellipsize("    - " + TerminalSafe(s.feed_name) + "  " +
+                                 TerminalSafe(s.link.value_or("")),
+                             width)
+                << "\n";
+    }
+  }
+  return 0;
 }
 
 int Run(const GlobalOptions& global, const MentionsArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
+  const auto format = ParseFormat(args.json ? "json" : args.format);
+  if (!format) {
+    std::cerr << "veille: --format: expected table, json, ndjson or csv\n";
+    return 2;
+  }
   store::MentionFilter filter;
   const UnixSeconds now = Now();
   if (!args.since.empty()) {
@@ -65,29 +158,68 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   filter.rule = args.rule;
   filter.category = args.category;
   filter.feed = args.feed;
-  filter.limit = args.limit;
+  filter.limit = args.search.empty() ? args.limit : 0;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
-  auto mentions = store->ListMentions(filter);
-  if (!mentions) {
-    std::cerr << "veille: " << mentions.error().message << "\n";
+
+  // --search: the entries the query matches (index, then matcher), among the mentioned ones.
+  std::unordered_set<std::int64_t> matching_entries;
+  if (!args.search.empty()) {
+    store::EntryFilter entries;
+    entries.feed = args.feed;
+    if (filter.since) entries.since = *filter.since - 86400;  // an entry precedes its mentions
+    auto found = SearchArchive(*store, args.search, entries, [&](const SearchHit& hit) {
+      matching_entries.insert(hit.entry.id);
+      return true;
+    });
+    if (!found) {
+      std::cerr << "veille: --search: " << found.error().message << "\n";
+      return found.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+    }
+  }
+  auto listed = store->ListMentions(filter);
+  if (!listed) {
+    std::cerr << "veille: " << listed.error().message << "\n";
     return 1;
   }
-  if (args.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& m : *mentions) out.push_back(ToJson(m));
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return 0;
+  std::vector<store::MentionRow> mentions;
+  for (auto& m : *listed) {
+    if (!args.search.empty() && !matching_entries.count(m.entry_id)) continue;
+    if (!args.search.empty() && args.limit > 0 &&
+        mentions.size() >= static_cast<std::size_t>(args.limit)) {
+      break;
+    }
+    mentions.push_back(std::move(m));
   }
-  if (mentions->empty()) {
+
+  if (args.story) return PrintStories(*store, mentions, *format);
+  switch (*format) {
+    case Format::kJson: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& m : mentions) out.push_back(MentionJson(m));
+      std::cout << DumpJson(out, 2) << "\n";
+      return 0;
+    }
+    case Format::kNdjson:
+      for (const auto& m : mentions) std::cout << DumpJson(MentionJson(m), -1) << "\n";
+      return 0;
+    case Format::kCsv:
+      std::cout << CsvRecord(MentionCsvHeader());
+      for (const auto& m : mentions) std::cout << CsvRecord(MentionCsvCells(m));
+      return 0;
+    case Format::kTable:
+      break;
+  }
+  if (mentions.empty()) {
     std::cout << "No mentions" << (args.since.empty() ? "" : " since " + args.since)
               << ". Run `veilled --once` to poll the feeds.\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& m : *mentions) {
+  for (const auto& m : mentions) {
     rows.push_back({ShortTime(m.created_at), TerminalSafe(m.rule), TerminalSafe(m.feed_name),
-                    TerminalSafe(m.title.value_or("(no title)")), TerminalSafe(m.link.value_or(""))});
+                    TerminalSafe(m.title.value_or("(no title)")),
+                    TerminalSafe(m.link.value_or(""))});
   }
   PrintTable({"DETECTED (UTC)", "RULE", "FEED", "TITLE", "LINK"}, rows,
              {{4, 30}, {2, 16}, {3, 24}, {4, 12}}, TerminalWidth());
@@ -102,9 +234,15 @@ void AddMentionsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--rule", args->rule, "Only this rule");
   cmd->add_option("--category", args->category, "Only this category (brand, competitor, ...)");
   cmd->add_option("--feed", args->feed, "Only this feed (name or URL)");
+  cmd->add_option("--search", args->search,
+                  "Only mentions whose entry matches this query (rule query language)");
+  cmd->add_flag("--story", args->story,
+                "Group by story: one story published by several feeds is listed once");
   cmd->add_option("--limit", args->limit, "At most N mentions (default 50; 0 = all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--json", args->json, "Print a JSON array");
+  cmd->add_option("--format", args->format, "table (default), json, ndjson or csv")
+      ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  cmd->add_flag("--json", args->json, "Same as --format json");
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
 

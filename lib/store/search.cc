@@ -76,4 +76,20 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
   return {};
 }
 
+Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id) {
+  auto stmt = store.db().Prepare(std::string("SELECT ") + kEntryColumns +
+                                 " FROM entries e JOIN feeds f ON f.id = e.feed_id "
+                                 "WHERE e.story_id = ?1 ORDER BY e.id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, story_id);
+  std::vector<StoredEntry> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(ReadEntry(*stmt));
+  }
+  return out;
+}
+
 }  // namespace veille::store

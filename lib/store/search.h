@@ -46,6 +46,9 @@ struct StoredEntry {
                                        const EntryFilter& filter,
                                        const std::function<bool(const StoredEntry&)>& visit);
 
+// Every stored entry of one story (its sources), oldest first.
+[[nodiscard]] Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id);
+
 // A phrase for an FTS5 expression: the words in double quotes, inner quotes doubled.
 std::string FtsQuote(const std::string& words);
 

@@ -1,0 +1,240 @@
+#include "daemon/cli_archive.h"
+
+#include "common/time.h"
+#include "store/stories.h"
+
+namespace veille::cli {
+namespace {
+
+void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+}
+
+// The matcher spells œ and æ out (oe, ae); the index keeps them as letters. A phrase with
+// "oe" or "ae" also looks for the ligature spelling.
+std::string PhraseWithLigatures(const std::string& words, bool prefix) {
+  const std::string suffix = prefix ? " *" : "";
+  std::string out = store::FtsQuote(words) + suffix;
+  for (const auto& [plain, ligature] :
+       {std::pair<std::string_view, std::string_view>{"oe", "\xC5\x93"}, {"ae", "\xC3\xA6"}}) {
+    if (words.find(plain) == std::string::npos) continue;
+    std::string variant = words;
+    ReplaceAll(variant, plain, ligature);
+    out = "(" + out + " OR " + store::FtsQuote(variant) + suffix + ")";
+  }
+  return out;
+}
+
+std::optional<std::string> Translate(const match::QueryNode& n) {
+  using Kind = match::QueryNode::Kind;
+  switch (n.kind) {
+    case Kind::kTerm: {
+      if (n.words.empty()) return std::nullopt;
+      std::string column;
+      switch (n.field) {
+        case match::Field::kDefault:
+          break;
+        case match::Field::kTitle:
+          column = "title : ";
+          break;
+        case match::Field::kText:
+          column = "text : ";
+          break;
+        default:
+          return std::nullopt;  // not in the index: the matcher decides
+      }
+      std::string words;
+      for (const auto& w : n.words) {
+        if (!words.empty()) words += ' ';
+        words += w;
+      }
+      return column + PhraseWithLigatures(words, n.prefix);
+    }
+    case Kind::kAnd:
+    case Kind::kNear: {
+      std::string out;
+      for (const auto& child : n.children) {
+        auto part = Translate(child);
+        if (!part) continue;
+        if (!out.empty()) out += " AND ";
+        out += *part;
+      }
+      if (out.empty()) return std::nullopt;
+      return "(" + out + ")";
+    }
+    case Kind::kOr: {
+      std::string out;
+      for (const auto& child : n.children) {
+        auto part = Translate(child);
+        if (!part) return std::nullopt;  // one branch matches anything: so does the OR
+        if (!out.empty()) out += " OR ";
+        out += *part;
+      }
+      if (out.empty()) return std::nullopt;
+      return "(" + out + ")";
+    }
+    case Kind::kNot:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json Opt(const std::optional<std::string>& v) {
+  if (v) return *v;
+  return nullptr;
+}
+
+nlohmann::json OptTime(const std::optional<UnixSeconds>& v) {
+  if (v) return FormatIso8601(*v);
+  return nullptr;
+}
+
+}  // namespace
+
+std::string FtsPrefilter(const match::QueryNode& query) { return Translate(query).value_or(""); }
+
+match::Document DocumentOf(const store::StoredEntry& entry, std::string& text) {
+  text = store::EntryText(entry.summary, entry.content);
+  match::Document doc;
+  doc.title = entry.title ? std::string_view(*entry.title) : std::string_view();
+  doc.text = text;
+  doc.author = entry.author ? std::string_view(*entry.author) : std::string_view();
+  doc.link = entry.link ? std::string_view(*entry.link) : std::string_view();
+  doc.feed_name = entry.feed_name;
+  doc.feed_url = entry.feed_url;
+  doc.language = entry.language ? std::string_view(*entry.language) : std::string_view();
+  for (const auto& c : entry.categories) doc.categories.push_back(c);
+  return doc;
+}
+
+Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
+                                  const store::EntryFilter& filter,
+                                  const std::function<bool(const SearchHit&)>& visit) {
+  auto parsed = match::ParseQuery(query);
+  if (!parsed) return Fail(ErrorCode::kInvalidArgument, parsed.error().ToString());
+  auto matcher = match::Matcher::Compile({match::RuleSpec{"search", "", query, ""}});
+  if (!matcher) return tl::unexpected(matcher.error());
+  SearchStats stats;
+  std::string text;
+  auto scanned = store::ScanEntries(store, FtsPrefilter(*parsed), filter,
+                                    [&](const store::StoredEntry& entry) {
+                                      ++stats.candidates;
+                                      auto mentions = (*matcher)->Match(DocumentOf(entry, text));
+                                      if (mentions.empty()) return true;
+                                      ++stats.matches;
+                                      return visit(SearchHit{entry, std::move(mentions.front())});
+                                    });
+  if (!scanned) return tl::unexpected(scanned.error());
+  return stats;
+}
+
+std::optional<Format> ParseFormat(std::string_view name) {
+  if (name == "table") return Format::kTable;
+  if (name == "json") return Format::kJson;
+  if (name == "ndjson") return Format::kNdjson;
+  if (name == "csv") return Format::kCsv;
+  return std::nullopt;
+}
+
+std::string CsvRecord(const std::vector<std::string>& cells) {
+  std::string out;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) out += ',';
+    std::string cell = cells[i];
+    if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
+                          cell[0] == '\t' || cell[0] == '\r')) {
+      cell.insert(0, "'");
+    }
+    if (cell.find_first_of(",\"\r\n") != std::string::npos) {
+      ReplaceAll(cell, "\"", "\"\"");
+      cell = "\"" + cell + "\"";
+    }
+    out += cell;
+  }
+  return out + "\r\n";
+}
+
+std::string MarkedSnippet(const std::string& snippet,
+                          const std::vector<std::pair<std::uint32_t, std::uint32_t>>& highlights) {
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& [b, e] : highlights) {
+    if (b < at || e < b || e > snippet.size()) break;
+    out += snippet.substr(at, b - at);
+    out += "[" + snippet.substr(b, e - b) + "]";
+    at = e;
+  }
+  return out + snippet.substr(at);
+}
+
+std::vector<std::string> MentionCsvHeader() {
+  return {"id",   "detected", "rule",      "category", "feed",  "feed_url", "title",
+          "link", "author",   "published", "story",    "terms", "snippet"};
+}
+
+std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
+  std::string terms;
+  for (const auto& t : m.terms) terms += (terms.empty() ? "" : "; ") + t;
+  return {std::to_string(m.id),
+          FormatIso8601(m.created_at),
+          m.rule,
+          m.category,
+          m.feed_name,
+          m.feed_url,
+          m.title.value_or(""),
+          m.link.value_or(""),
+          m.author.value_or(""),
+          m.published_at ? FormatIso8601(*m.published_at) : "",
+          std::to_string(m.story_id),
+          terms,
+          m.snippet};
+}
+
+nlohmann::json MentionJson(const store::MentionRow& m) {
+  nlohmann::json highlights = nlohmann::json::array();
+  for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
+  return {
+      {"id", m.id},
+      {"detected", FormatIso8601(m.created_at)},
+      {"rule", m.rule},
+      {"category", m.category},
+      {"feed", m.feed_name},
+      {"feed_url", m.feed_url},
+      {"title", Opt(m.title)},
+      {"link", Opt(m.link)},
+      {"author", Opt(m.author)},
+      {"published", OptTime(m.published_at)},
+      {"story", m.story_id},
+      {"terms", m.terms},
+      {"snippet", m.snippet},
+      {"highlights", highlights},
+  };
+}
+
+nlohmann::json HitJson(const SearchHit& hit) {
+  const auto& e = hit.entry;
+  nlohmann::json highlights = nlohmann::json::array();
+  for (const auto& h : hit.mention.highlights) highlights.push_back({h.begin, h.end});
+  return {
+      {"entry", e.id},
+      {"story", e.story_id},
+      {"first_seen", FormatIso8601(e.first_seen_at)},
+      {"published", OptTime(e.published_at)},
+      {"feed", e.feed_name},
+      {"feed_url", e.feed_url},
+      {"title", Opt(e.title)},
+      {"link", Opt(e.link)},
+      {"author", Opt(e.author)},
+      {"terms", hit.mention.terms},
+      {"snippet", hit.mention.snippet},
+      {"highlights", highlights},
+  };
+}
+
+std::string DumpJson(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace veille::cli

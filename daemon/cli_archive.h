@@ -1,0 +1,70 @@
+// The archive from the command line: the query language answered from the full-text index
+// (a superset of candidates) and verified by the real matcher; output formats shared by
+// mentions, search, export and test-rule --since.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "match/matcher.h"
+#include "match/query.h"
+#include "store/search.h"
+#include "store/store.h"
+
+namespace veille::cli {
+
+// An FTS5 MATCH expression whose matches include every entry the query can match (terms and
+// phrases, OR, AND; NEAR/ONEAR become AND, negations and the scopes the index does not hold,
+// author: link: feed: category: site: lang:, become "anything"). Empty when the query puts no
+// constraint the index can answer: then every entry in the period is a candidate.
+std::string FtsPrefilter(const match::QueryNode& query);
+
+// The matcher's view of a stored entry. `text` holds the summary and content the document's
+// views point into; it must outlive the document.
+match::Document DocumentOf(const store::StoredEntry& entry, std::string& text);
+
+struct SearchHit {
+  store::StoredEntry entry;
+  match::Mention mention;  // terms, snippet, highlights
+};
+
+struct SearchStats {
+  std::int64_t candidates = 0;  // entries the index returned
+  std::int64_t matches = 0;     // entries the matcher confirmed
+};
+
+// Runs `query` over the stored entries in `filter`, newest first, calling `visit` for each
+// confirmed match until it returns false. A malformed query fails with kInvalidArgument and a
+// "column N: message".
+[[nodiscard]] Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
+                                                const store::EntryFilter& filter,
+                                                const std::function<bool(const SearchHit&)>& visit);
+
+enum class Format { kTable, kJson, kNdjson, kCsv };
+std::optional<Format> ParseFormat(std::string_view name);
+
+// One CSV record (RFC 4180: quoted when needed, quotes doubled, CRLF line end). Cells that a
+// spreadsheet would run as a formula (starting with = + - @ or a tab) get a leading apostrophe.
+std::string CsvRecord(const std::vector<std::string>& cells);
+
+// The CSV columns of a mention (mentions --format csv, export).
+std::vector<std::string> MentionCsvHeader();
+std::vector<std::string> MentionCsvCells(const store::MentionRow& m);
+
+// JSON objects for a mention and for a search hit (the fields documented in docs/cli.md).
+nlohmann::json MentionJson(const store::MentionRow& m);
+nlohmann::json HitJson(const SearchHit& hit);
+
+// Dumps JSON without failing on invalid UTF-8 in feed text (replaced by U+FFFD).
+std::string DumpJson(const nlohmann::json& value, int indent);
+
+// The snippet with each highlight wrapped in [ ].
+std::string MarkedSnippet(const std::string& snippet,
+                          const std::vector<std::pair<std::uint32_t, std::uint32_t>>& highlights);
+
+}  // namespace veille::cli

@@ -1,0 +1,73 @@
+// veille opml export: the configured feeds as an OPML 2.0 outline, for other readers.
+#include <iostream>
+
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+
+namespace veille::cli {
+namespace {
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 forbids most control characters, even escaped.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+int Export(const GlobalOptions& global) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  std::cout << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            << "<opml version=\"2.0\">\n  <head>\n    <title>veille feeds</title>\n"
+            << "    <dateCreated>" << FormatIso8601(Now()) << "</dateCreated>\n  </head>\n"
+            << "  <body>\n";
+  for (const auto& f : config->feeds) {
+    std::cout << "    <outline type=\"rss\" text=\"" << XmlEscape(f.name) << "\" title=\""
+              << XmlEscape(f.name) << "\" xmlUrl=\"" << XmlEscape(f.url) << "\"";
+    if (!f.tags.empty()) {
+      std::string tags;
+      for (const auto& t : f.tags) tags += (tags.empty() ? "" : ",") + t;
+      std::cout << " category=\"" << XmlEscape(tags) << "\"";
+    }
+    std::cout << "/>\n";
+  }
+  std::cout << "  </body>\n</opml>\n";
+  return 0;
+}
+
+void AddOpmlCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand("opml", "OPML: export the configured feeds");
+  cmd->require_subcommand(1);
+  CLI::App* out = cmd->add_subcommand("export", "Print the configured feeds as OPML 2.0");
+  out->callback([&global, exit_code] { *exit_code = Export(global); });
+}
+
+}  // namespace
+
+VEILLE_REGISTER_COMMAND("opml", AddOpmlCommand);
+
+}  // namespace veille::cli

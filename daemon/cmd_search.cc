@@ -1,0 +1,123 @@
+// veille search QUERY: every stored entry (mentioned or not) matching a query in the rule
+// language, newest first. The full-text index proposes candidates; the matcher decides.
+#include <iostream>
+
+#include "daemon/cli_archive.h"
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+
+namespace veille::cli {
+namespace {
+
+struct SearchArgs {
+  std::string query;
+  std::string since;
+  std::string until;
+  std::string feed;
+  std::string format = "table";
+  int limit = 50;
+  bool json = false;
+};
+
+int Run(const GlobalOptions& global, const SearchArgs& args) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  const auto format = ParseFormat(args.json ? "json" : args.format);
+  if (!format) {
+    std::cerr << "veille: --format: expected table, json, ndjson or csv\n";
+    return 2;
+  }
+  store::EntryFilter filter;
+  filter.feed = args.feed;
+  const UnixSeconds now = Now();
+  for (const auto& [flag, text, target] :
+       {std::tuple<const char*, const std::string&, std::optional<UnixSeconds>*>{
+            "--since", args.since, &filter.since},
+        {"--until", args.until, &filter.until}}) {
+    if (text.empty()) continue;
+    *target = ParseSinceArgument(text, now);
+    if (!*target) {
+      std::cerr << "veille: " << flag << ": expected a duration (7d, 24h) or a date (2026-11-01)\n";
+      return 2;
+    }
+  }
+  auto store = OpenStoreOrReport(*config);
+  if (!store) return 1;
+  std::vector<SearchHit> hits;
+  std::size_t emitted = 0;
+  if (*format == Format::kCsv) {
+    std::cout << CsvRecord(
+        {"entry", "story", "first_seen", "published", "feed", "title", "link", "terms", "snippet"});
+  }
+  auto stats = SearchArchive(*store, args.query, filter, [&](const SearchHit& hit) {
+    switch (*format) {
+      case Format::kNdjson:
+        std::cout << DumpJson(HitJson(hit), -1) << "\n";
+        break;
+      case Format::kCsv: {
+        std::string terms;
+        for (const auto& t : hit.mention.terms) terms += (terms.empty() ? "" : "; ") + t;
+        const auto& e = hit.entry;
+        std::cout << CsvRecord(
+            {std::to_string(e.id), std::to_string(e.story_id), FormatIso8601(e.first_seen_at),
+             e.published_at ? FormatIso8601(*e.published_at) : "", e.feed_name,
+             e.title.value_or(""), e.link.value_or(""), terms, hit.mention.snippet});
+        break;
+      }
+      default:
+        hits.push_back(hit);
+    }
+    ++emitted;
+    return args.limit == 0 || emitted < static_cast<std::size_t>(args.limit);
+  });
+  if (!stats) {
+    std::cerr << "veille search: " << stats.error().message << "\n";
+    return stats.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  if (*format == Format::kJson) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& h : hits) out.push_back(HitJson(h));
+    std::cout << DumpJson(out, 2) << "\n";
+    return 0;
+  }
+  if (*format != Format::kTable) return 0;
+  if (hits.empty()) {
+    std::cout << "No stored entry matches" << (args.since.empty() ? "" : " since " + args.since)
+              << ".\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& h : hits) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
+    for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
+    rows.push_back({ShortTime(h.entry.published_at.value_or(h.entry.first_seen_at)),
+                    TerminalSafe(h.entry.feed_name),
+                    TerminalSafe(h.entry.title.value_or("(no title)")),
+                    TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
+  }
+  PrintTable({"PUBLISHED (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
+             TerminalWidth());
+  return 0;
+}
+
+void AddSearchCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
+  auto args = std::make_shared<SearchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "search", "Search every stored entry with a query in the rule language, newest first");
+  cmd->add_option("query", args->query, "The query, e.g. '\"L'Oréal\" NEAR/5 rachat'")->required();
+  cmd->add_option("--since", args->since, "Only entries first seen since (7d, 24h, 2026-11-01)");
+  cmd->add_option("--until", args->until, "Only entries first seen before (duration ago or date)");
+  cmd->add_option("--feed", args->feed, "Only this feed (name or URL)");
+  cmd->add_option("--limit", args->limit, "At most N entries (default 50; 0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--format", args->format, "table (default), json, ndjson or csv")
+      ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  cmd->add_flag("--json", args->json, "Same as --format json");
+  cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
+}
+
+}  // namespace
+
+VEILLE_REGISTER_COMMAND("search", AddSearchCommand);
+
+}  // namespace veille::cli

@@ -1,0 +1,225 @@
+// veille stats: mentions per rule and per category over time, as Unicode sparklines and bars,
+// with the share of voice between `brand` and `competitor` rules.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "daemon/cli_archive.h"
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+#include "store/stats.h"
+
+namespace veille::cli {
+namespace {
+
+struct StatsArgs {
+  std::string since = "30d";
+  std::string until;
+  std::string by = "day";
+  std::string category;
+  std::string format = "table";
+  bool json = false;
+};
+
+// Eight levels, from U+2581 to U+2588; a zero is a low dot so that gaps stay visible.
+std::string Sparkline(const std::vector<std::int64_t>& counts, std::size_t width) {
+  static const char* kLevels[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                                  "\u2585", "\u2586", "\u2587", "\u2588"};
+  // Too many buckets for the width: sum neighbours so the line fits.
+  std::vector<std::int64_t> values = counts;
+  if (width > 0 && values.size() > width) {
+    const std::size_t per = (values.size() + width - 1) / width;
+    std::vector<std::int64_t> folded;
+    for (std::size_t i = 0; i < values.size(); i += per) {
+      std::int64_t sum = 0;
+      for (std::size_t j = i; j < std::min(values.size(), i + per); ++j) sum += values[j];
+      folded.push_back(sum);
+    }
+    values = std::move(folded);
+  }
+  std::int64_t max = 0;
+  for (auto v : values) max = std::max(max, v);
+  std::string out;
+  for (auto v : values) {
+    if (v == 0 || max == 0) {
+      out += "\u00b7";
+    } else {
+      const auto level = static_cast<std::size_t>((v * 7 + max - 1) / max);
+      out += kLevels[std::min<std::size_t>(level, 7)];
+    }
+  }
+  return out;
+}
+
+// A horizontal bar of `width` cells with eighth-cell precision.
+std::string Bar(double fraction, std::size_t width) {
+  static const char* kEighths[] = {"",       "\u258f", "\u258e", "\u258d",
+                                   "\u258c", "\u258b", "\u258a", "\u2589"};
+  fraction = std::clamp(fraction, 0.0, 1.0);
+  const auto eighths =
+      static_cast<std::size_t>(std::lround(fraction * static_cast<double>(width) * 8));
+  std::string out;
+  for (std::size_t i = 0; i < eighths / 8; ++i) out += "\u2588";
+  out += kEighths[eighths % 8];
+  return out;
+}
+
+std::string Percent(double share) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
+  return buf;
+}
+
+std::string Pad(const std::string& s, std::size_t width) {
+  const std::size_t w = DisplayWidth(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+std::string PadLeft(const std::string& s, std::size_t width) {
+  const std::size_t w = DisplayWidth(s);
+  return w >= width ? s : std::string(width - w, ' ') + s;
+}
+
+int Run(const GlobalOptions& global, const StatsArgs& args) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  const auto format = ParseFormat(args.json ? "json" : args.format);
+  if (!format || *format == Format::kCsv || *format == Format::kNdjson) {
+    std::cerr << "veille: --format: expected table or json\n";
+    return 2;
+  }
+  store::StatsQuery query;
+  query.now = Now();
+  auto since = ParseSinceArgument(args.since, query.now);
+  if (!since) {
+    std::cerr << "veille: --since: expected a duration (30d, 24h) or a date (2026-11-01)\n";
+    return 2;
+  }
+  query.since = *since;
+  if (!args.until.empty()) {
+    query.until = ParseSinceArgument(args.until, query.now);
+    if (!query.until) {
+      std::cerr << "veille: --until: expected a duration (7d, 24h) or a date (2026-11-01)\n";
+      return 2;
+    }
+  }
+  query.bucket = args.by == "week"    ? store::Bucket::kWeek
+                 : args.by == "month" ? store::Bucket::kMonth
+                                      : store::Bucket::kDay;
+  query.category = args.category;
+  auto store = OpenStoreOrReport(*config);
+  if (!store) return 1;
+  auto volume = store::MentionVolume(*store, query);
+  if (!volume) {
+    std::cerr << "veille: " << volume.error().message << "\n";
+    return 1;
+  }
+  auto sources = store::TopSources(*store, query, 10);
+  if (!sources) {
+    std::cerr << "veille: " << sources.error().message << "\n";
+    return 1;
+  }
+  const auto voice = store::ShareOfVoice(*volume);
+
+  if (*format == Format::kJson) {
+    nlohmann::json out;
+    out["since"] = FormatIso8601(query.since);
+    out["until"] = FormatIso8601(query.until.value_or(query.now));
+    out["by"] = args.by;
+    out["total"] = volume->total;
+    out["buckets"] = nlohmann::json::array();
+    for (auto b : volume->buckets) out["buckets"].push_back(FormatIso8601(b));
+    for (const char* key : {"rules", "categories"}) {
+      out[key] = nlohmann::json::array();
+      for (const auto& s : key == std::string("rules") ? volume->rules : volume->categories) {
+        out[key].push_back(
+            {{"name", s.name}, {"category", s.category}, {"total", s.total}, {"counts", s.counts}});
+      }
+    }
+    out["share_of_voice"] = nlohmann::json::array();
+    for (const auto& v : voice) {
+      out["share_of_voice"].push_back({{"rule", v.rule},
+                                       {"category", v.category},
+                                       {"mentions", v.mentions},
+                                       {"share", v.share}});
+    }
+    out["top_sources"] = nlohmann::json::array();
+    for (const auto& s : *sources) {
+      out["top_sources"].push_back(
+          {{"feed", s.feed_name}, {"url", s.feed_url}, {"mentions", s.mentions}});
+    }
+    std::cout << DumpJson(out, 2) << "\n";
+    return 0;
+  }
+
+  const std::size_t width = TerminalWidth();
+  std::cout << "Mentions " << ShortTime(query.since).substr(0, 10) << " \u2192 "
+            << ShortTime(query.until.value_or(query.now)).substr(0, 10) << " (by " << args.by
+            << ", UTC): " << volume->total << "\n";
+  if (volume->total == 0) {
+    std::cout << "No mentions in this period.\n";
+    return 0;
+  }
+  std::size_t name_width = 8;
+  for (const auto& s : volume->rules)
+    name_width = std::max(name_width, DisplayWidth(TerminalSafe(s.name)));
+  for (const auto& s : volume->categories)
+    name_width = std::max(name_width, DisplayWidth(TerminalSafe(s.name)));
+  name_width = std::min<std::size_t>(name_width, 24);
+  const std::size_t chart = width > name_width + 30 ? width - name_width - 30 : 10;
+
+  auto series_block = [&](const char* title, const std::vector<store::Series>& series,
+                          bool show_category) {
+    std::cout << "\n" << title << "\n";
+    for (const auto& s : series) {
+      std::cout << "  " << Pad(Ellipsize(TerminalSafe(s.name), name_width), name_width) << "  "
+                << Pad(show_category ? Ellipsize(TerminalSafe(s.category), 10) : "",
+                       show_category ? 10 : 0)
+                << (show_category ? "  " : "") << PadLeft(std::to_string(s.total), 6) << "  "
+                << Sparkline(s.counts, show_category ? chart : chart + 12) << "\n";
+    }
+  };
+  series_block("PER RULE", volume->rules, true);
+  series_block("PER CATEGORY", volume->categories, false);
+
+  if (!voice.empty()) {
+    std::cout << "\nSHARE OF VOICE (brand vs competitor)\n";
+    const std::size_t bar = std::min<std::size_t>(chart, 40);
+    for (const auto& v : voice) {
+      std::cout << "  " << Pad(Ellipsize(TerminalSafe(v.rule), name_width), name_width) << "  "
+                << Pad(v.category, 10) << "  " << PadLeft(Percent(v.share), 6) << "  "
+                << Pad(Bar(v.share, bar), bar) << "  " << v.mentions << "\n";
+    }
+  }
+  if (!sources->empty()) {
+    std::cout << "\nTOP SOURCES\n";
+    const std::int64_t top = (*sources)[0].mentions;
+    for (const auto& s : *sources) {
+      std::cout << "  " << Pad(Ellipsize(TerminalSafe(s.feed_name), 28), 28) << "  "
+                << PadLeft(std::to_string(s.mentions), 6) << "  "
+                << Bar(static_cast<double>(s.mentions) / static_cast<double>(top), 30) << "\n";
+    }
+  }
+  return 0;
+}
+
+void AddStatsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
+  auto args = std::make_shared<StatsArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "stats", "Mentions per rule and category over time, share of voice, top sources");
+  cmd->add_option("--since", args->since, "Start of the period (default 30d; or a date)");
+  cmd->add_option("--until", args->until, "End of the period (default now)");
+  cmd->add_option("--by", args->by, "Bucket size: day (default), week or month")
+      ->check(CLI::IsMember({"day", "week", "month"}));
+  cmd->add_option("--category", args->category, "Only rules of this category");
+  cmd->add_option("--format", args->format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("--json", args->json, "Same as --format json");
+  cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
+}
+
+}  // namespace
+
+VEILLE_REGISTER_COMMAND("stats", AddStatsCommand);
+
+}  // namespace veille::cli
