@@ -16,7 +16,7 @@
 namespace veille::fetch {
 
 inline constexpr const char* kDefaultUserAgent =
-    "veille/0.1 (RSS/Atom brand-mention monitor; conditional GET; +https://example.org/veille)";
+    "veille/0.1 (RSS/Atom brand-mention monitor; +https://github.com/veille/veille)";
 
 // Engine-wide settings. Every default is documented in docs/polling.md.
 struct FetchOptions {
