@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "feed/entities.h"
@@ -103,30 +104,73 @@ struct Utf8Scan {
 
 Utf8Scan ScanUtf8(std::string_view bytes) {
   Utf8Scan scan;
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    auto b = static_cast<unsigned char>(bytes[i]);
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const unsigned char* const end = p + bytes.size();
+  while (p < end) {
+    if (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    unsigned char b = *p;
     if (b < 0x80) {
-      ++i;
+      ++p;
       continue;
     }
+    if (b >= 0xC2 && b <= 0xDF && end - p >= 2 && (p[1] & 0xC0) == 0x80) {
+      scan.has_multibyte = true;  // the common two-byte case (accented Latin letters)
+      ++scan.multibyte_sequences;
+      p += 2;
+      continue;
+    }
+    std::size_t i =
+        static_cast<std::size_t>(p - reinterpret_cast<const unsigned char*>(bytes.data()));
     std::size_t len = Utf8SequenceLength(bytes, i);
     if (len == 0) {
       scan.valid = false;
       ++scan.invalid_bytes;
-      ++i;
+      ++p;
     } else {
       scan.has_multibyte = true;
       ++scan.multibyte_sequences;
-      i += len;
+      p += len;
     }
   }
   return scan;
 }
 
+// True when one of the 8 bytes of `word` is below 0x20 (a control character).
+bool HasByteBelow0x20(std::uint64_t word) {
+  return ((word - 0x2020202020202020ULL) & ~word & 0x8080808080808080ULL) != 0;
+}
+
+bool IsRemovedControl(unsigned char b) { return b < 0x20 && b != '\t' && b != '\n' && b != '\r'; }
+
+// Index of the first control character to remove, or text.size().
+std::size_t FirstControl(std::string_view text) {
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (!HasByteBelow0x20(word)) continue;
+    for (std::size_t k = i; k < i + 8; ++k) {
+      if (IsRemovedControl(static_cast<unsigned char>(text[k]))) return k;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    if (IsRemovedControl(static_cast<unsigned char>(text[i]))) return i;
+  }
+  return text.size();
+}
+
 void RemoveControls(std::string* text) {
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < text->size(); ++r) {
+  std::size_t first = FirstControl(*text);
+  if (first >= text->size()) return;
+  std::size_t w = first;
+  for (std::size_t r = first; r < text->size(); ++r) {
     auto b = static_cast<unsigned char>((*text)[r]);
     if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') continue;
     (*text)[w++] = static_cast<char>(b);

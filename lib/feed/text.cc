@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <iterator>
 
@@ -38,7 +39,9 @@ bool IsBlockTag(std::string_view lower_name) {
 }
 
 // Decodes one reference at text[i] == '&'; appends the result and returns the index after it.
-std::size_t DecodeReference(std::string_view text, std::size_t i, std::string* out) {
+// Sink: std::string or TextCollapser (append(string_view), push_back(char)).
+template <typename Sink>
+std::size_t DecodeReference(std::string_view text, std::size_t i, Sink* out) {
   std::size_t j = i + 1;
   if (j < text.size() && text[j] == '#') {
     std::size_t k = j + 1;
@@ -63,7 +66,9 @@ std::size_t DecodeReference(std::string_view text, std::size_t i, std::string* o
     }
     if (k < text.size() && text[k] == ';') ++k;
     char32_t cp = overflow ? 0xFFFD : FixNumericReference(value);
-    AppendUtf8(out, cp);
+    std::string utf8;
+    AppendUtf8(&utf8, cp);
+    out->append(std::string_view(utf8));
     return k;
   }
   // Named: up to 32 characters that are not TAB, LF, FF, space, '<', '&', '#', ';'.
@@ -91,7 +96,8 @@ std::size_t DecodeReference(std::string_view text, std::size_t i, std::string* o
   return j + len;
 }
 
-void AppendDecoded(std::string_view text, std::string* out) {
+template <typename Sink>
+void AppendDecoded(std::string_view text, Sink* out) {
   std::size_t i = 0;
   while (i < text.size()) {
     const char* amp = static_cast<const char*>(std::memchr(text.data() + i, '&', text.size() - i));
@@ -152,10 +158,6 @@ std::size_t WhitespaceLength(std::string_view s, std::size_t i) {
   if (b == 0xE2 && b1 == 0x81 && b2 == 0x9F) return 3;  // U+205F
   if (b == 0xE3 && b1 == 0x80 && b2 == 0x80) return 3;  // U+3000
   return 0;
-}
-
-bool IsDeletedControl(unsigned char b) {
-  return (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F;
 }
 
 // Tags feedparser's sanitizer accepts (the "acceptable_elements" of LooksLikeHtml).
@@ -222,6 +224,123 @@ constexpr std::string_view kAcceptable[] = {"a",          "abbr",
 
 bool IsWordChar(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '_'; }
 
+// Byte classes for collapsing: 0 copy, 1 ASCII whitespace, 2 deleted control, 3 lead byte of a
+// multi-byte character that may be whitespace (decided by WhitespaceLength).
+constexpr std::array<unsigned char, 256> kCollapseClass = [] {
+  std::array<unsigned char, 256> table{};
+  for (int b = 0; b < 0x20; ++b) table[static_cast<std::size_t>(b)] = 2;
+  table['\t'] = table['\n'] = table['\r'] = table[' '] = 1;
+  table[0x7F] = 2;
+  table[0xC2] = table[0xE1] = table[0xE2] = table[0xE3] = 3;
+  return table;
+}();
+
+// Writes text with the whitespace rules applied on the fly: controls deleted, whitespace runs
+// as one space, nothing leading or trailing. One pass, no intermediate string.
+// True when the 8 bytes at p are visible ASCII or single spaces between them: no control, no
+// DEL, no byte >= 0x80, no two spaces in a row, and the 8th byte is not a space (so a space never
+// ends a run). Such a block needs no rewriting.
+inline bool PlainAsciiBlock(const char* p) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  if (x & kHigh) return false;                        // a byte >= 0x80
+  if ((x - kOnes * 0x20) & ~x & kHigh) return false;  // a byte < 0x20 (x has no high bits)
+  if (((x + kOnes) & kHigh) != 0) return false;       // 0x7F (DEL)
+  std::uint64_t spaces = x ^ (kOnes * 0x20);          // zero bytes where x is a space
+  std::uint64_t t = (spaces & kLow7) + kLow7;
+  std::uint64_t is_space = ~(t | spaces | kLow7);        // high bit set exactly at spaces
+  if (is_space & (is_space << 8)) return false;          // two spaces in a row
+  if (is_space & (kHigh & ~(kHigh >> 8))) return false;  // the last byte is a space (little endian)
+  return true;
+}
+
+class TextCollapser {
+ public:
+  explicit TextCollapser(std::size_t expected) { out_.resize(expected + 16); }
+
+  void push_back(char c) {
+    char one[1] = {c};
+    append(std::string_view(one, 1));
+  }
+
+  void append(std::string_view text) {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (p < end) {
+      auto b = static_cast<unsigned char>(*p);
+      unsigned char cls = kCollapseClass[b];
+      if (cls == 0) {
+        // A run of visible bytes, single spaces between words included (only runs of several
+        // whitespace characters, or other whitespace, need rewriting).
+        const char* q = p + 1;
+        while (q < end) {
+          if (end - q >= 9 && PlainAsciiBlock(q)) {
+            q += 8;
+            continue;
+          }
+          unsigned char c = kCollapseClass[static_cast<unsigned char>(*q)];
+          if (c == 0) {
+            ++q;
+          } else if (*q == ' ' && q + 1 < end &&
+                     kCollapseClass[static_cast<unsigned char>(q[1])] == 0) {
+            q += 2;
+          } else {
+            break;
+          }
+        }
+        Visible(p, q);
+        p = q;
+      } else if (cls == 1) {
+        pending_space_ = true;
+        ++p;
+      } else if (cls == 2) {
+        ++p;
+      } else {
+        std::size_t ws = WhitespaceLength(text, static_cast<std::size_t>(p - text.data()));
+        if (ws != 0) {
+          pending_space_ = true;
+          p += ws;
+        } else {
+          Visible(p, p + 1);
+          ++p;
+        }
+      }
+    }
+  }
+
+  std::optional<std::string> Finish() {
+    if (size_ == 0) return std::nullopt;
+    out_.resize(size_);
+    return std::move(out_);
+  }
+
+ private:
+  void Visible(const char* from, const char* to) {
+    auto len = static_cast<std::size_t>(to - from);
+    if (size_ + len + 1 > out_.size()) out_.resize(std::max(out_.size() * 2, size_ + len + 1));
+    char* w = out_.data() + size_;
+    if (pending_space_) {
+      if (size_ != 0) {
+        *w++ = ' ';
+        ++size_;
+      }
+      pending_space_ = false;
+    }
+    std::memcpy(w, from, len);
+    size_ += len;
+  }
+
+  std::string out_;  // sized ahead; size_ bytes are used
+  std::size_t size_ = 0;
+  bool pending_space_ = false;
+};
+
+template <typename Sink>
+void HtmlToTextInto(std::string_view html, Sink* sink);
+
 }  // namespace
 
 std::string UnescapeHtml(std::string_view text) {
@@ -231,13 +350,15 @@ std::string UnescapeHtml(std::string_view text) {
   return out;
 }
 
-std::string HtmlToText(std::string_view html) {
-  std::string out;
-  out.reserve(html.size());
+namespace {
+
+template <typename Sink>
+void HtmlToTextInto(std::string_view html, Sink* sink) {
+  Sink& out = *sink;
   std::size_t i = 0;
   std::size_t data_start = 0;
   auto flush = [&](std::size_t end) {
-    if (end > data_start) AppendDecoded(html.substr(data_start, end - data_start), &out);
+    if (end > data_start) AppendDecoded(html.substr(data_start, end - data_start), sink);
   };
   while (i < html.size()) {
     const char* lt = static_cast<const char*>(std::memchr(html.data() + i, '<', html.size() - i));
@@ -295,32 +416,27 @@ std::string HtmlToText(std::string_view html) {
     }
   }
   flush(html.size());
+}
+
+}  // namespace
+
+std::string HtmlToText(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  HtmlToTextInto(html, &out);
   return out;
 }
 
+std::optional<std::string> HtmlToCollapsedText(std::string_view html) {
+  TextCollapser collapser(html.size());
+  HtmlToTextInto(html, &collapser);
+  return collapser.Finish();
+}
+
 std::optional<std::string> CollapseText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
-  for (std::size_t i = 0; i < text.size();) {
-    auto b = static_cast<unsigned char>(text[i]);
-    if (IsDeletedControl(b)) {
-      ++i;
-      continue;
-    }
-    std::size_t ws = WhitespaceLength(text, i);
-    if (ws != 0) {
-      pending_space = true;
-      i += ws;
-      continue;
-    }
-    if (pending_space && !out.empty()) out.push_back(' ');
-    pending_space = false;
-    out.push_back(text[i]);
-    ++i;
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
+  TextCollapser collapser(text.size());
+  collapser.append(text);
+  return collapser.Finish();
 }
 
 bool LooksLikeHtml(std::string_view s) {
@@ -386,38 +502,53 @@ void MapC1ToWindows1252(std::string* text) {
 }
 
 bool RepairDoubleEncodedUtf8(std::string* text) {
-  std::string bytes;
-  bool high = false;
-  for (std::size_t i = 0; i < text->size();) {
-    auto b = static_cast<unsigned char>((*text)[i]);
+  // Reads the text as Latin-1 characters (one byte each) and checks, without building anything,
+  // that those bytes are valid UTF-8 with at least one multi-byte sequence.
+  const std::string& t = *text;
+  std::size_t i = 0;
+  int continuation = 0;  // continuation bytes still expected in the current sequence
+  bool multibyte = false;
+  while (i < t.size()) {
+    auto b = static_cast<unsigned char>(t[i]);
+    unsigned byte;
     if (b < 0x80) {
-      bytes.push_back(static_cast<char>(b));
+      byte = b;
       ++i;
-    } else if ((b == 0xC2 || b == 0xC3) && i + 1 < text->size()) {
-      auto b1 = static_cast<unsigned char>((*text)[i + 1]);
-      bytes.push_back(static_cast<char>(((b & 0x03) << 6) | (b1 & 0x3F)));
-      high = true;
+    } else if ((b == 0xC2 || b == 0xC3) && i + 1 < t.size()) {
+      byte = ((b & 0x03u) << 6) | (static_cast<unsigned char>(t[i + 1]) & 0x3Fu);
       i += 2;
     } else {
       return false;  // a character beyond Latin-1: not double-encoded
     }
-  }
-  if (!high) return false;
-  // The Latin-1 bytes must be valid UTF-8 with at least one multi-byte sequence.
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    auto b = static_cast<unsigned char>(bytes[i]);
-    std::size_t len = b < 0x80           ? 1
-                      : (b >> 5) == 0x6  ? 2
-                      : (b >> 4) == 0xE  ? 3
-                      : (b >> 3) == 0x1E ? 4
-                                         : 0;
-    if (len == 0 || i + len > bytes.size()) return false;
-    if (len == 2 && b < 0xC2) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
+    if (continuation > 0) {
+      if ((byte & 0xC0u) != 0x80u) return false;
+      --continuation;
+    } else if (byte >= 0x80) {
+      if (byte >= 0xC2 && byte <= 0xDF) {
+        continuation = 1;
+      } else if (byte >= 0xE0 && byte <= 0xEF) {
+        continuation = 2;
+      } else if (byte >= 0xF0 && byte <= 0xF4) {
+        continuation = 3;
+      } else {
+        return false;
+      }
+      multibyte = true;
     }
-    i += len;
+  }
+  if (continuation != 0 || !multibyte) return false;
+  std::string bytes;
+  bytes.reserve(t.size());
+  for (std::size_t k = 0; k < t.size();) {
+    auto b = static_cast<unsigned char>(t[k]);
+    if (b < 0x80) {
+      bytes.push_back(static_cast<char>(b));
+      ++k;
+    } else {
+      bytes.push_back(
+          static_cast<char>(((b & 0x03u) << 6) | (static_cast<unsigned char>(t[k + 1]) & 0x3Fu)));
+      k += 2;
+    }
   }
   *text = std::move(bytes);
   return true;

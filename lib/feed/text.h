@@ -14,6 +14,9 @@ std::string UnescapeHtml(std::string_view text);
 // tags and <br>, references decoded. A streaming tokenizer: no tree, no recursion.
 std::string HtmlToText(std::string_view html);
 
+// HtmlToText followed by CollapseText, in one pass (the hot path of the parser).
+std::optional<std::string> HtmlToCollapsedText(std::string_view html);
+
 // Deletes C0 controls (but TAB, LF, CR) and DEL, turns every Unicode whitespace run (NBSP and
 // NNBSP included) into one space, trims; "" becomes nullopt.
 std::optional<std::string> CollapseText(std::string_view text);

@@ -89,7 +89,7 @@ void FixCharacterData(const ExtractContext& context, std::string* text) {
       break;
     }
   }
-  if (!high) return;
+  if (!high) return;  // ASCII: nothing to repair
   if (context.utf8_document) RepairDoubleEncodedUtf8(text);
   MapC1ToWindows1252(text);
 }
@@ -119,7 +119,7 @@ std::optional<std::string> TextConstruct(pugi::xml_node element, std::string_vie
   if (is_content && !IsTextual(type)) return std::nullopt;
   FixCharacterData(context, &value);
   if (!htmlish && !context.IsAtom() && type == "text/plain" && LooksLikeHtml(value)) htmlish = true;
-  if (htmlish) return CollapseText(HtmlToText(value));
+  if (htmlish) return HtmlToCollapsedText(value);
   return CollapseText(value);
 }
 

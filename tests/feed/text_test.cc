@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace veille::feed {
 namespace {
 
@@ -66,6 +70,62 @@ TEST(RepairDoubleEncodedUtf8Test, RepairsUtf8ReadAsLatin1Only) {
   std::string french = "Café";
   EXPECT_FALSE(RepairDoubleEncodedUtf8(&french));
   EXPECT_EQ(french, "Café");
+}
+
+// A slow, obviously right version of the whitespace rules, for comparison.
+std::optional<std::string> NaiveCollapse(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (std::size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = 1;
+    bool space = b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    if (text.compare(i, 2, "\u00a0") == 0 || text.compare(i, 2, "\u0085") == 0)
+      space = true, len = 2;
+    if (text.compare(i, 3, "\u202f") == 0 || text.compare(i, 3, "\u3000") == 0)
+      space = true, len = 3;
+    bool control = (b < 0x20 && !space) || b == 0x7F;
+    if (space) {
+      if (!word.empty()) words.push_back(word);
+      word.clear();
+    } else if (!control) {
+      word.append(text, i, len);
+    }
+    i += len;
+  }
+  if (!word.empty()) words.push_back(word);
+  if (words.empty()) return std::nullopt;
+  std::string out = words[0];
+  for (std::size_t k = 1; k < words.size(); ++k) out += " " + words[k];
+  return out;
+}
+
+TEST(CollapseTextTest, AgreesWithASimpleImplementationOnRandomText) {
+  const std::vector<std::string> pieces = {" ",    "  ",    "\n",     "\t",     "a",
+                                           "word", "été",   "\u00a0", "\u202f", "\x01",
+                                           "\x7f", "ab cd", "é è"};
+  std::mt19937 rng(42);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    int n = static_cast<int>(rng() % 24);
+    for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+    EXPECT_EQ(CollapseText(text), NaiveCollapse(text)) << "input: \"" << text << "\"";
+  }
+}
+
+TEST(HtmlToCollapsedTextTest, EqualsHtmlToTextThenCollapse) {
+  const std::vector<std::string> pieces = {
+      "<p>",    "</p>",  "<br/>", " ",    "  ", "x",      "caf&eacute;",
+      "&nbsp;", "&amp;", "<b>",   "</b>", "\n", "&#150;", "<script>s</script>",
+      "1 < 2",  "é"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::string html;
+    int n = static_cast<int>(rng() % 20);
+    for (int k = 0; k < n; ++k) html += pieces[rng() % pieces.size()];
+    EXPECT_EQ(HtmlToCollapsedText(html), CollapseText(HtmlToText(html)))
+        << "input: \"" << html << "\"";
+  }
 }
 
 }  // namespace

@@ -1,0 +1,104 @@
+// Feed parsing throughput: bytes in, entries out with every text field ready (transcoding,
+// entity repair, HTML to text, dates, links, identity keys), on one core.
+//
+//   python3 ../shared/bench/gen_corpus.py -n 2000 --out /tmp/feedbench
+//   build/release/tests/bench/parse_bench /tmp/feedbench        (or VEILLE_BENCH_CORPUS=...)
+//
+// The feed files are read into memory first; the timed loop only calls ParseFeed. Counters:
+// bytes_per_second (MB/s of feed bytes) and entries/s. VEILLE_BENCH_FEEDS limits how many feed
+// files are read (default: all).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "feed/parse.h"
+
+namespace {
+
+std::string g_corpus_dir = "/tmp/feedbench";
+
+struct Corpus {
+  std::vector<std::string> feeds;
+  std::size_t bytes = 0;
+};
+
+const Corpus& LoadCorpus() {
+  static const Corpus corpus = [] {
+    Corpus c;
+    std::filesystem::path dir = std::filesystem::path(g_corpus_dir) / "feeds";
+    std::vector<std::filesystem::path> paths;
+    if (std::filesystem::is_directory(dir)) {
+      for (const auto& item : std::filesystem::directory_iterator(dir))
+        paths.push_back(item.path());
+    }
+    std::sort(paths.begin(), paths.end());
+    std::size_t limit = paths.size();
+    if (const char* env = std::getenv("VEILLE_BENCH_FEEDS")) {
+      limit = std::min<std::size_t>(limit, std::strtoul(env, nullptr, 10));
+    }
+    for (std::size_t i = 0; i < limit; ++i) {
+      std::ifstream in(paths[i], std::ios::binary);
+      std::ostringstream s;
+      s << in.rdbuf();
+      c.bytes += s.str().size();
+      c.feeds.push_back(s.str());
+    }
+    return c;
+  }();
+  return corpus;
+}
+
+void BM_ParseFeedCorpus(benchmark::State& state) {
+  const Corpus& corpus = LoadCorpus();
+  if (corpus.feeds.empty()) {
+    state.SkipWithError(("no feeds under " + g_corpus_dir + "/feeds; run gen_corpus.py").c_str());
+    return;
+  }
+  veille::feed::ParseOptions options;
+  std::size_t entries = 0;
+  std::size_t failures = 0;
+  for (auto _ : state) {
+    for (const std::string& body : corpus.feeds) {
+      auto feed = veille::feed::ParseFeed(body, options);
+      if (feed) {
+        entries += feed->entries.size();
+        benchmark::DoNotOptimize(feed->entries.data());
+      } else {
+        ++failures;
+      }
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * corpus.bytes));
+  state.counters["entries/s"] =
+      benchmark::Counter(static_cast<double>(entries), benchmark::Counter::kIsRate);
+  state.counters["feeds"] = static_cast<double>(corpus.feeds.size());
+  state.counters["failures"] = static_cast<double>(failures);
+}
+BENCHMARK(BM_ParseFeedCorpus)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (const char* env = std::getenv("VEILLE_BENCH_CORPUS")) g_corpus_dir = env;
+  // A first non-flag argument names the corpus folder.
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && argv[i][0] != '-') {
+      g_corpus_dir = argv[i];
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  int rest_argc = static_cast<int>(rest.size());
+  benchmark::Initialize(&rest_argc, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
