@@ -153,7 +153,7 @@ std::string ResolvePath(const std::string& path, const std::string& dir) {
 }
 
 void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, DaemonSection& d) {
-  r.CheckKeys(t, "[daemon]", {"database", "log_level", "user_agent", "lock_file"});
+  r.CheckKeys(t, "[daemon]", {"database", "log_level", "user_agent", "lock_file", "retention"});
   if (auto v = r.String(t, "database")) {
     if (v->empty()) r.Fail(LineOf(t, "database"), "'database' must not be empty");
     d.database = *v;
@@ -175,6 +175,11 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
     d.user_agent = *v;
   }
   if (auto v = r.String(t, "lock_file")) d.lock_file = ResolvePath(*v, dir);
+  if (const toml::node* node = t.get("retention"); node && node->value<std::string>() == "never") {
+    d.retention_s = 0;
+  } else if (auto v = r.Duration(t, "retention")) {
+    d.retention_s = *v;
+  }
 }
 
 void ReadPolling(const Reader& r, const toml::table& t, PollingSection& p) {

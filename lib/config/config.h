@@ -18,6 +18,8 @@ struct DaemonSection {
   std::string log_level = "info";      // trace | debug | info | warn | error | critical | off
   std::string user_agent = "veille/0.1 (+https://github.com/veille/veille)";
   std::string lock_file;               // default: <database>.lock
+  // Entries without mentions first seen longer ago than this are pruned; 0 ("never") keeps them.
+  std::int64_t retention_s = 90 * 86400;
 };
 
 struct PollingSection {

@@ -11,6 +11,7 @@
 #include "pipeline/channels.h"
 #include "schedule/policy.h"
 #include "store/outbox_repo.h"
+#include "store/retention.h"
 
 namespace veille::pipeline {
 namespace {
@@ -401,6 +402,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
 
 Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<void()>& on_tick) {
   std::int64_t last_delivery_ms = 0;
+  std::int64_t next_prune_ms = 0;  // retention: one small batch per turn while there is work
   while (!stop.load()) {
     const UnixSeconds now = clock_();
     while (!due_.empty() && due_.begin()->first <= now) {
@@ -424,6 +426,15 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       CycleSummary ignored;
       Deliver(ignored);
       last_delivery_ms = SteadyMs();
+    }
+    if (config_.daemon.retention_s > 0 && SteadyMs() >= next_prune_ms) {
+      constexpr int kPruneBatch = 200;
+      auto pruned = store::PruneEntriesBatch(*store_, clock_() - config_.daemon.retention_s,
+                                             kPruneBatch);
+      if (!pruned) spdlog::warn("retention: {}", pruned.error().message);
+      if (pruned && *pruned > 0) spdlog::debug("retention: pruned {} old entries", *pruned);
+      // A full batch means more is due: go on next turn. Otherwise look again in an hour.
+      next_prune_ms = SteadyMs() + (pruned && *pruned == kPruneBatch ? 0 : 3600 * 1000);
     }
     if (on_tick) on_tick();
   }
