@@ -1,0 +1,153 @@
+// veille outbox: the alert outbox (what was delivered, what waits, what died and why), and
+// `veille outbox retry ID|--all-dead` to send dead alerts again.
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "daemon/cli_support.h"
+#include "daemon/commands.h"
+#include "store/outbox_repo.h"
+
+namespace veille::cli {
+namespace {
+
+struct OutboxArgs {
+  std::string status;
+  bool json = false;
+  int limit = 50;
+  std::int64_t retry_id = 0;
+  bool all_dead = false;
+};
+
+nlohmann::json OptTime(std::optional<UnixSeconds> t) {
+  if (t) return FormatIso8601(*t);
+  return nullptr;
+}
+
+int List(const GlobalOptions& global, const OutboxArgs& args) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  auto store = OpenStoreOrReport(*config);
+  if (!store) return 1;
+  auto rows = store::ListOutbox(*store, args.status, args.limit);
+  if (!rows) {
+    std::cerr << "veille: " << rows.error().message << "\n";
+    return 1;
+  }
+  if (args.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : *rows) {
+      out.push_back({
+          {"id", r.row.id},
+          {"channel", r.row.channel},
+          {"status", r.row.status},
+          {"attempts", r.row.attempts},
+          {"next_attempt", r.row.status == "pending" ? OptTime(r.row.next_attempt_at) : nullptr},
+          {"last_error", r.row.last_error ? nlohmann::json(*r.row.last_error) : nullptr},
+          {"created", FormatIso8601(r.row.created_at)},
+          {"delivered", OptTime(r.row.delivered_at)},
+          {"idempotency_key", r.row.idempotency_key},
+          {"digest", r.digest_key ? nlohmann::json(*r.digest_key) : nullptr},
+          {"mention_id", r.row.mention_id},
+          {"rule", r.rule},
+          {"title", r.title ? nlohmann::json(*r.title) : nullptr},
+          {"feed", r.feed_name},
+      });
+    }
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return 0;
+  }
+  auto counts = store::CountOutbox(*store);
+  if (counts) {
+    std::string line;
+    for (const auto& [status, n] : *counts) {
+      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+    }
+    std::cout << "Outbox: " << (line.empty() ? "empty" : line) << "\n";
+  }
+  if (rows->empty()) {
+    if (!args.status.empty()) std::cout << "No " << args.status << " alerts.\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& r : *rows) {
+    std::string when = r.row.status == "pending" ? "next " + ShortTime(r.row.next_attempt_at)
+                                                 : ShortTime(r.row.delivered_at);
+    table.push_back({std::to_string(r.row.id), TerminalSafe(r.row.channel), r.row.status,
+                     std::to_string(r.row.attempts), when, TerminalSafe(r.rule),
+                     TerminalSafe(r.title.value_or("")),
+                     TerminalSafe(r.row.last_error.value_or(""))});
+  }
+  PrintTable({"ID", "CHANNEL", "STATUS", "TRIES", "WHEN", "RULE", "TITLE", "LAST ERROR"}, table,
+             {{7, 20}, {6, 20}}, TerminalWidth());
+  return 0;
+}
+
+int Retry(const GlobalOptions& global, const OutboxArgs& args) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  if (!std::filesystem::exists(config->daemon.database)) {
+    std::cerr << "veille: no database at " << config->daemon.database << "\n";
+    return 1;
+  }
+  // The one CLI write: a short BEGIN IMMEDIATE transaction, waiting up to 5 s for the daemon.
+  auto store = store::Store::Open(config->daemon.database, store::OpenMode::kReadWrite, 5000);
+  if (!store) {
+    std::cerr << "veille: " << store.error().message << "\n";
+    return 1;
+  }
+  if (args.all_dead) {
+    auto n = store::RetryAllDead(**store, Now());
+    if (!n) {
+      std::cerr << "veille: " << n.error().message << "\n";
+      return 1;
+    }
+    std::cout << *n << " dead alert" << (*n == 1 ? "" : "s") << " queued for delivery.\n";
+    return 0;
+  }
+  auto done = store::RetryOutbox(**store, args.retry_id, Now());
+  if (!done) {
+    std::cerr << "veille: " << done.error().message << "\n";
+    return 1;
+  }
+  if (!*done) {
+    std::cerr << "veille: outbox row " << args.retry_id
+              << " is not dead, disabled or channel_removed (see veille outbox)\n";
+    return 1;
+  }
+  std::cout << "Alert " << args.retry_id << " queued for delivery.\n";
+  return 0;
+}
+
+void AddOutboxCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
+  auto args = std::make_shared<OutboxArgs>();
+  CLI::App* cmd = app.add_subcommand("outbox", "Show the alert outbox (delivered, pending, dead)");
+  cmd->add_option("--status", args->status, "Only rows with this status")
+      ->check(CLI::IsMember(
+          {"pending", "delivered", "dead", "suppressed", "channel_removed", "disabled"}));
+  cmd->add_flag("--json", args->json, "Print a JSON array");
+  cmd->add_option("--limit", args->limit, "At most this many rows, newest first (0: all)");
+  CLI::App* retry = cmd->add_subcommand("retry", "Send a dead alert again (fresh retry schedule)");
+  auto* id = retry->add_option("ID", args->retry_id, "Outbox row id (from veille outbox)");
+  auto* all = retry->add_flag("--all-dead", args->all_dead, "Every dead alert");
+  id->excludes(all);
+  all->excludes(id);
+  retry->callback([&global, args, exit_code, id, all] {
+    if (id->count() == 0 && all->count() == 0) {
+      std::cerr << "veille: outbox retry needs an ID or --all-dead\n";
+      *exit_code = 2;
+      return;
+    }
+    *exit_code = Retry(global, *args);
+  });
+  cmd->callback([&global, args, exit_code, retry] {
+    if (retry->parsed()) return;
+    *exit_code = List(global, *args);
+  });
+}
+
+}  // namespace
+
+VEILLE_REGISTER_COMMAND("outbox", AddOutboxCommand);
+
+}  // namespace veille::cli

@@ -1,0 +1,6 @@
+# Alert delivery end to end: veilled --once to a real SMTP server and a webhook receiver.
+add_test(NAME system.alerts
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/alerts_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>
+                 --feeds ${PROJECT_SOURCE_DIR}/config/sample-feeds)
+set_tests_properties(system.alerts PROPERTIES LABELS "system;network" TIMEOUT 180)
