@@ -166,7 +166,7 @@ struct Transfer {
   // The response being received; reset at each status line (each hop).
   long status = 0;
   std::string reason, etag, last_modified, content_type, date, retry_after, cache_control, expires,
-      location;
+      location, cf_mitigated;
   std::vector<Redirect> redirects;
   std::string hop_url;        // the URL being requested on this hop
   std::string hop_host_port;  // its "host:port"
@@ -269,6 +269,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
     t->cache_control.clear();
     t->expires.clear();
     t->location.clear();
+    t->cf_mitigated.clear();
     const std::size_t sp = line.find(' ');
     if (sp != std::string_view::npos && line.size() >= sp + 4) {
       long code = 0;
@@ -315,6 +316,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
       {"cache-control", &Transfer::cache_control},
       {"expires", &Transfer::expires},
       {"location", &Transfer::location},
+      {"cf-mitigated", &Transfer::cf_mitigated},
   };
   for (const Field& f : kFields) {
     if (IEquals(name, f.name)) {
@@ -667,7 +669,11 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
     } else {
       r.outcome = Outcome::kHttp4xx;  // 4xx, and a 3xx we could not follow (no Location)
     }
-    r.error = OneLine(http);
+    if (status == 403 && IEquals(t.cf_mitigated, "challenge")) {
+      r.error = OneLine(http + " (a Cloudflare bot challenge: the site blocks automated readers)");
+    } else {
+      r.error = OneLine(http);
+    }
   }
   return r;
 }

@@ -35,22 +35,22 @@ ETAG = '"v1"'
 LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
 
 
-def make_bomb():
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip wrapper
+def make_bomb(wbits=31):
+    comp = zlib.compressobj(9, zlib.DEFLATED, wbits)  # 31: gzip wrapper, 15: zlib (deflate)
     chunk = b"\0" * (1 << 20)
     out = [comp.compress(chunk) for _ in range(64)]
     out.append(comp.flush())
     return b"".join(out)
 
 
-BOMB = []  # about 65 KB expanding to 64 MiB, built on first use
+BOMBS = {}  # encoding -> about 65 KB expanding to 64 MiB, built on first use
 
 
-def bomb():
+def bomb(encoding):
     with LOCK:
-        if not BOMB:
-            BOMB.append(make_bomb())
-        return BOMB[0]
+        if encoding not in BOMBS:
+            BOMBS[encoding] = make_bomb(31 if encoding == "gzip" else 15)
+        return BOMBS[encoding]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -194,9 +194,30 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(chunk)
             self.close_connection = True
             return
-        if path == "/bomb":
-            return self.send(200, bomb(), {"Content-Encoding": "gzip",
-                                         "Content-Type": "application/rss+xml"})
+        if path == "/bomb":  # ?enc=gzip|deflate
+            encoding = q.get("enc", "gzip")
+            return self.send(200, bomb(encoding), {"Content-Encoding": encoding,
+                                                   "Content-Type": "application/rss+xml"})
+        if path == "/stall-body":  # headers and half the body, then silence (bounded)
+            self.send_response_only(200)
+            self.send_header("Content-Length", str(len(FEED)))
+            self.end_headers()
+            self.wfile.write(FEED[: len(FEED) // 2])
+            self.wfile.flush()
+            time.sleep(float(q.get("s", "5")))
+            self.close_connection = True
+            return
+        if path == "/noclose":  # the whole body, no length, and the socket stays open
+            self.send_response_only(200)
+            self.end_headers()
+            self.wfile.write(FEED)
+            self.wfile.flush()
+            time.sleep(float(q.get("s", "5")))
+            self.close_connection = True
+            return
+        if path == "/challenge":  # a Cloudflare bot check, as Miniflux detects it
+            return self.send(403, b"<html>Just a moment...</html>",
+                             {"cf-mitigated": "challenge", "Content-Type": "text/html"})
         if path == "/hdrbomb":  # thousands of headers
             self.send_response_only(200)
             for i in range(5000):

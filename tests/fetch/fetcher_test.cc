@@ -172,6 +172,14 @@ TEST_F(FetcherTest, AChainLongerThanFiveRedirectsFails) {
   EXPECT_EQ(server_->Count(""), 6);
 }
 
+TEST_F(FetcherTest, RedirectsToOtherSchemesAreBlocked) {
+  for (const std::string target : {"ftp://127.0.0.1/feed", "gopher://127.0.0.1:70/x",
+                                   "dict://127.0.0.1:2628/d:x", "ldap://127.0.0.1/x"}) {
+    const FetchResult r = FetchPath("/redirect?to=" + target);
+    EXPECT_EQ(r.outcome, Outcome::kBlocked) << target << ": " << r.error;
+  }
+}
+
 TEST_F(FetcherTest, ARedirectToAFileUrlIsBlockedAndTheFileIsNeverRead) {
   char canary[] = "/tmp/veille-canary-XXXXXX";
   const int fd = mkstemp(canary);
@@ -292,6 +300,28 @@ TEST_F(FetcherTest, ASlowLorisBodyTimesOutOnLowSpeed) {
   EXPECT_LT(elapsed, 4.0);
 }
 
+TEST_F(FetcherTest, ABodyThatStopsHalfwayTimesOutWithNoBody) {
+  FetchOptions options = Options();
+  options.timeout_s = 1;
+  const FetchResult r = FetchPath("/stall-body?s=3", options);
+  EXPECT_EQ(r.outcome, Outcome::kTimeout) << r.error;
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST_F(FetcherTest, ABodyWithoutLengthOnAConnectionLeftOpenTimesOut) {
+  FetchOptions options = Options();
+  options.timeout_s = 1;
+  const FetchResult r = FetchPath("/noclose?s=3", options);
+  EXPECT_EQ(r.outcome, Outcome::kTimeout) << r.error;
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST_F(FetcherTest, ACloudflareChallengeIsA4xxWithAHint) {
+  const FetchResult r = FetchPath("/challenge");
+  EXPECT_EQ(r.outcome, Outcome::kHttp4xx);
+  EXPECT_NE(r.error.find("challenge"), std::string::npos) << r.error;
+}
+
 TEST_F(FetcherTest, AResetMidBodyIsAConnectFailureWithNoBody) {
   const FetchResult r = FetchPath("/reset");
   EXPECT_EQ(r.outcome, Outcome::kConnect) << r.error;
@@ -314,13 +344,16 @@ TEST_F(FetcherTest, AnEndlessBodyStopsAtTheCap) {
   EXPECT_TRUE(r.body.empty());
 }
 
-TEST_F(FetcherTest, AGzipBombStopsAtTheDecodedCap) {
+TEST_F(FetcherTest, GzipAndDeflateBombsStopAtTheDecodedCap) {
   FetchOptions options = Options();
   options.max_body = 1 << 20;  // the bomb is ~65 KB on the wire, 64 MiB decoded
-  const FetchResult r = FetchPath("/bomb", options);
-  EXPECT_EQ(r.outcome, Outcome::kTooLarge) << r.error;
-  EXPECT_LE(r.decoded_bytes, options.max_body);
-  EXPECT_NE(r.error.find("decoded"), std::string::npos) << r.error;
+  for (const std::string encoding : {"gzip", "deflate"}) {
+    const FetchResult r = FetchPath("/bomb?enc=" + encoding, options);
+    EXPECT_EQ(r.outcome, Outcome::kTooLarge) << encoding << ": " << r.error;
+    EXPECT_LE(r.decoded_bytes, options.max_body) << encoding;
+    EXPECT_GT(r.decoded_bytes, options.max_body / 2) << encoding;
+    EXPECT_NE(r.error.find("decoded"), std::string::npos) << r.error;
+  }
 }
 
 TEST_F(FetcherTest, ABodyOverTheCapWithContentLengthIsRefused) {
@@ -345,7 +378,7 @@ TEST_F(FetcherTest, NeverRunsMoreThanTheGlobalLimitAtOnce) {
   options.per_host = 10;
   auto fetcher = Make(options);
   std::vector<FetchRequest> requests(8);
-  for (auto& r : requests) r.url = server_->Url("/sleep?ms=300");
+  for (auto& r : requests) r.url = server_->Url("/sleep?ms=600");
   const auto results = FetchAll(*fetcher, std::move(requests));
   ASSERT_EQ(results.size(), 8u);
   for (const auto& r : results) EXPECT_EQ(r.outcome, Outcome::kOk) << r.error;
@@ -363,7 +396,7 @@ TEST_F(FetcherTest, NeverRunsMoreThanThePerHostLimitOnOneHost) {
   auto fetcher = Make(options);
   std::vector<FetchRequest> requests(8);
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    requests[i].url = i % 2 == 0 ? server_->Url("/sleep?ms=300") : canary;
+    requests[i].url = i % 2 == 0 ? server_->Url("/sleep?ms=600") : canary + "?ms=600";
   }
   const auto results = FetchAll(*fetcher, std::move(requests));
   ASSERT_EQ(results.size(), 8u);
