@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """A webhook receiver on 127.0.0.1 for alert tests: verifies Standard Webhooks signatures in
-constant time and records every request as one JSON line in --record.
+constant time and records every request as one JSON line in --record (/dev/stdout to watch it).
+--port picks the port (default: any free one).
 
 Prints "PORT <n>" once listening. Modes:
   ok                 200
@@ -31,6 +32,7 @@ def main():
     ap.add_argument("--mode", default="ok")
     ap.add_argument("--record", required=True)
     ap.add_argument("--secret", default="")
+    ap.add_argument("--port", type=int, default=0)
     a = ap.parse_args()
     key = base64.b64decode(a.secret[len("whsec_"):]) if a.secret else b""
     state = {"count": 0}
@@ -114,7 +116,7 @@ def main():
                 headers.append(("Location", "http://127.0.0.1:%d/canary" % self.server.server_address[1]))
             self.reply(entry["status"], b'{"ok": true}', headers)
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     print("PORT %d" % httpd.server_address[1], flush=True)
