@@ -3,7 +3,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -88,7 +92,8 @@ std::size_t TerminalWidth() {
 
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows,
-                const std::vector<Shrink>& shrink, std::size_t width) {
+                const std::vector<Shrink>& shrink, std::size_t width,
+                const std::vector<std::string>& details) {
   std::vector<std::size_t> widths(header.size(), 0);
   for (std::size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
   for (const auto& row : rows) {
@@ -115,7 +120,10 @@ void PrintTable(const std::vector<std::string>& header,
     std::cout << line << "\n";
   };
   print_row(header);
-  for (const auto& row : rows) print_row(row);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    print_row(rows[i]);
+    if (i < details.size() && !details[i].empty()) std::cout << "    " << details[i] << "\n";
+  }
 }
 
 std::string ShortTime(std::optional<UnixSeconds> t) {
@@ -136,6 +144,30 @@ UnixSeconds Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string HighlightedSnippet(std::string_view snippet,
+                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl) {
+  const bool bold = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  const std::string open = bold ? "\033[1m" : "\u00ab";
+  const std::string close = bold ? "\033[0m" : "\u00bb";
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& [b, e] : hl) {
+    if (b < at || e > snippet.size() || b > e) continue;  // stored offsets are data: check them
+    out += TerminalSafe(snippet.substr(at, b - at));
+    out += open + TerminalSafe(snippet.substr(b, e - b)) + close;
+    at = e;
+  }
+  return out + TerminalSafe(snippet.substr(at));
+}
+
+std::string ReadFileBytes(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path + ": " + std::strerror(errno);
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return "read error on " + path;
+  return "";
 }
 
 }  // namespace veille::cli

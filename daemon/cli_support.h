@@ -42,10 +42,17 @@ struct Shrink {
   std::size_t min_width;
 };
 
-// Prints rows as aligned columns fitting `width` where the shrinkable columns allow.
+// Prints rows as aligned columns fitting `width` where the shrinkable columns allow. When
+// `details` is given, details[i] is printed under row i, indented (already terminal-safe).
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows,
-                const std::vector<Shrink>& shrink, std::size_t width);
+                const std::vector<Shrink>& shrink, std::size_t width,
+                const std::vector<std::string>& details = {});
+
+// A snippet for the terminal: control characters neutralised, highlights in bold when stdout
+// is a terminal (and NO_COLOR is unset), else between « ».
+std::string HighlightedSnippet(std::string_view snippet,
+                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl);
 
 // "2026-11-25 20:33" in UTC, or "-" when absent.
 std::string ShortTime(std::optional<UnixSeconds> t);
@@ -54,5 +61,8 @@ std::string ShortTime(std::optional<UnixSeconds> t);
 std::optional<UnixSeconds> ParseSinceArgument(std::string_view text, UnixSeconds now);
 
 UnixSeconds Now();
+
+// Reads a whole file into `*out`; "" on success, else a one-line reason naming the file.
+std::string ReadFileBytes(const std::string& path, std::string* out);
 
 }  // namespace veille::cli

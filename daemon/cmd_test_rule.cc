@@ -1,12 +1,14 @@
 // veille test-rule 'QUERY' --text 'TEXT': does this query match this text, with which terms,
 // and what would the snippet look like. Exit 0 on a match, 1 on no match, 2 on a query error.
-// (Replaying a feed file, --file, and a backtest over stored entries, --since, come later.)
+// --file FEED.xml tests every entry of a feed file instead of one text.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "daemon/cli_support.h"
+#include "feed/parse.h"
+#include "pipeline/ingest.h"
 #include "daemon/commands.h"
 #include "match/matcher.h"
 #include "match/query.h"
@@ -22,6 +24,7 @@ struct TestRuleOptions {
   std::string author;
   std::string link;
   std::string lang;
+  std::string file;
   bool json = false;
   bool explain = false;
 };
@@ -46,6 +49,54 @@ std::string Marked(const match::Mention& m) {
   return out + m.snippet.substr(at);
 }
 
+nlohmann::json MentionJson(const match::Mention& m) {
+  nlohmann::json highlights = nlohmann::json::array();
+  for (const match::Highlight& h : m.highlights) highlights.push_back({h.begin, h.end});
+  return {{"terms", m.terms}, {"snippet", m.snippet}, {"highlights", highlights}};
+}
+
+// Every entry of a feed file, matched as the daemon would match it.
+int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
+  std::string body;
+  if (auto read = ReadFileBytes(o.file, &body); !read.empty()) {
+    std::cerr << "veille test-rule: " << read << "\n";
+    return 2;
+  }
+  feed::ParseOptions options;
+  options.base_url = config::ResolveFeedLocation(o.file, ".");
+  auto parsed = feed::ParseFeed(body, options);
+  if (!parsed) {
+    std::cerr << "veille test-rule: " << o.file << ": " << parsed.error().message << "\n";
+    return 2;
+  }
+  int matched = 0;
+  nlohmann::json out = nlohmann::json::array();
+  for (const feed::Entry& e : parsed->entries) {
+    const store::EntryRecord record = pipeline::EntryRecordFrom(e, *parsed);
+    const std::string text = pipeline::EntryText(record);
+    const auto mentions = matcher.Match(
+        pipeline::MakeDocument(record, text, parsed->title.value_or(""), options.base_url));
+    matched += mentions.empty() ? 0 : 1;
+    if (o.json) {
+      nlohmann::json item = {{"title", record.title ? nlohmann::json(*record.title) : nullptr},
+                             {"link", record.link ? nlohmann::json(*record.link) : nullptr},
+                             {"match", !mentions.empty()}};
+      if (!mentions.empty()) item.update(MentionJson(mentions[0]));
+      out.push_back(item);
+      continue;
+    }
+    std::cout << (mentions.empty() ? "  no   " : "  MATCH ")
+              << TerminalSafe(record.title.value_or("(no title)")) << "\n";
+    if (!mentions.empty()) std::cout << "        " << TerminalSafe(Marked(mentions[0])) << "\n";
+  }
+  if (o.json) {
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << matched << " of " << parsed->entries.size() << " entries match\n";
+  }
+  return matched > 0 ? 0 : 1;
+}
+
 int Run(const TestRuleOptions& o) {
   for (const auto& [what, query] :
        {std::pair<const char*, const std::string&>{"query", o.query}, {"exclude", o.exclude}}) {
@@ -58,6 +109,11 @@ int Run(const TestRuleOptions& o) {
   auto matcher = match::Matcher::Compile({match::RuleSpec{"test-rule", "", o.query, o.exclude}});
   if (!matcher) {
     std::cerr << "veille test-rule: " << matcher.error().message << "\n";
+    return 2;
+  }
+  if (!o.file.empty()) return RunFile(o, **matcher);
+  if (o.text.empty() && o.title.empty()) {
+    std::cerr << "veille test-rule: give --text (and/or --title) or --file\n";
     return 2;
   }
   match::Document doc;
@@ -104,7 +160,10 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code
       "test-rule",
       "Test a query against a text: exit 0 on a match, 1 on no match, 2 on a query error");
   cmd->add_option("query", o->query, "The query (see docs/query-language.md)")->required();
-  cmd->add_option("--text", o->text, "Entry text (summary + content) to test")->required();
+  auto* text = cmd->add_option("--text", o->text, "Entry text (summary + content) to test");
+  auto* file = cmd->add_option("--file", o->file, "Test every entry of this feed file instead");
+  text->excludes(file);
+  file->excludes(text);
   cmd->add_option("--title", o->title, "Entry title");
   cmd->add_option("--author", o->author, "Entry author");
   cmd->add_option("--link", o->link, "Entry link (for link: and site:)");

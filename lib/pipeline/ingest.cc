@@ -29,6 +29,46 @@ std::optional<std::string> Bounded(const std::optional<std::string>& text, std::
 
 }  // namespace
 
+store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed) {
+  store::EntryRecord r;
+  r.key = e.key;
+  r.guid = e.id;
+  r.link = e.link;
+  r.canonical_link = e.link;
+  r.title = Bounded(e.title, kMaxTitleBytes);
+  r.author = Bounded(e.author, kMaxTitleBytes);
+  r.published_at = e.published;
+  r.updated_at = e.updated;
+  r.summary = Bounded(e.summary, kMaxTextBytes);
+  r.content = Bounded(e.content, kMaxTextBytes);
+  r.categories = e.categories;
+  r.language = e.language ? e.language : feed.language;
+  return r;
+}
+
+std::string EntryText(const store::EntryRecord& r) {
+  std::string text = r.summary.value_or("");
+  if (r.content && *r.content != text) {
+    if (!text.empty()) text += "\n";
+    text += *r.content;
+  }
+  return text;
+}
+
+match::Document MakeDocument(const store::EntryRecord& r, const std::string& text,
+                             std::string_view feed_name, std::string_view feed_url) {
+  match::Document doc;
+  doc.title = r.title ? std::string_view(*r.title) : std::string_view();
+  doc.text = text;
+  doc.author = r.author ? std::string_view(*r.author) : std::string_view();
+  doc.link = r.link ? std::string_view(*r.link) : std::string_view();
+  doc.feed_name = feed_name;
+  doc.feed_url = feed_url;
+  doc.language = r.language ? std::string_view(*r.language) : std::string_view();
+  for (const auto& c : r.categories) doc.categories.push_back(c);
+  return doc;
+}
+
 std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
                                                 const std::unordered_set<std::string>& known_keys,
                                                 const config::FeedEntry& feed_config,
@@ -39,36 +79,10 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
   const auto& rules = matcher.rules();
   for (const feed::Entry& e : feed.entries) {
     if (known_keys.count(e.key) || !taken.insert(e.key).second) continue;
-    store::EntryRecord r;
-    r.key = e.key;
-    r.guid = e.id;
-    r.link = e.link;
-    if (e.link) r.canonical_link = store::CanonicalLink(*e.link);  // the cross-feed story key
-    r.title = Bounded(e.title, kMaxTitleBytes);
-    r.author = Bounded(e.author, kMaxTitleBytes);
-    r.published_at = e.published;
-    r.updated_at = e.updated;
-    r.summary = Bounded(e.summary, kMaxTextBytes);
-    r.content = Bounded(e.content, kMaxTextBytes);
-    r.categories = e.categories;
-    r.language = e.language ? e.language : feed.language;
-
+    store::EntryRecord r = EntryRecordFrom(e, feed);
     // Match on what is stored: the bounded title, summary and content.
-    std::string text = r.summary.value_or("");
-    if (r.content && *r.content != text) {
-      if (!text.empty()) text += "\n";
-      text += *r.content;
-    }
-    match::Document doc;
-    doc.title = r.title ? std::string_view(*r.title) : std::string_view();
-    doc.text = text;
-    doc.author = r.author ? std::string_view(*r.author) : std::string_view();
-    doc.link = r.link ? std::string_view(*r.link) : std::string_view();
-    doc.feed_name = feed_config.name;
-    doc.feed_url = feed_config.url;
-    doc.language = r.language ? std::string_view(*r.language) : std::string_view();
-    for (const auto& c : r.categories) doc.categories.push_back(c);
-
+    const std::string text = EntryText(r);
+    const match::Document doc = MakeDocument(r, text, feed_config.name, feed_config.url);
     for (match::Mention& m : matcher.Match(doc)) {
       store::MentionRecord rec;
       rec.rule = rules[m.rule_index].name;

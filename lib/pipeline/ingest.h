@@ -22,6 +22,16 @@ struct RuleRouting {
   std::vector<std::vector<std::string>> channels;
 };
 
+// The stored form of a parsed entry (text fields bounded, canonical link set), without mentions.
+store::EntryRecord EntryRecordFrom(const feed::Entry& entry, const feed::Feed& feed);
+
+// The text a rule's unscoped and `text:` terms search: summary, then content when it differs.
+std::string EntryText(const store::EntryRecord& record);
+
+// The matcher's view of a stored entry; `text` is EntryText(record) and must outlive the result.
+match::Document MakeDocument(const store::EntryRecord& record, const std::string& text,
+                             std::string_view feed_name, std::string_view feed_url);
+
 // Builds the entry records (with their mentions) for the entries of `feed` whose keys are not
 // in `known_keys`. Entries repeated inside the document are taken once.
 std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
