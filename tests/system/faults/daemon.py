@@ -53,6 +53,9 @@ class Daemon:
         env = dict(os.environ)
         env.pop("NOTIFY_SOCKET", None)
         env.pop("JOURNAL_STREAM", None)
+        if wrapper:
+            # LeakSanitizer stops the world with ptrace at exit, which fails under strace.
+            env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
         env.update(extra_env or {})
         self.log = open(self.log_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,

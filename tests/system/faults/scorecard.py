@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import server  # noqa: E402
 
-SCENARIOS = ["steady", "bad_inputs", "kill9", "contention", "reload", "secrets", "disk_full"]
+SCENARIOS = ["steady", "bad_inputs", "kill9", "delivery", "contention", "reload", "secrets", "disk_full"]
 
 
 class Context:
@@ -101,12 +101,14 @@ def summarize(ctx, card):
     m = ctx.mentions
     card.figure("4", "mentions expected %d, stored %d, lost %d, duplicated %d, invented %d"
                 % (m["expected"], m["stored"], m["lost"], m["duplicated"], m["extra"]))
-    for ch, (exp, uniq, raw, unexplained) in sorted(ctx.alerts.items()):
-        card.figure("5", "alerts channel %s: expected %d, unique delivered %d, lost %d"
-                    % (ch, exp, uniq, max(0, exp - uniq)))
-        card.figure("5a", "raw duplicate deliveries %d" % raw)
+    if ctx.alerts:
+        card.figure("5", "alerts per channel: " + "; ".join(
+            "%s expected %d, unique delivered %d, lost %d" % (ch, exp, uniq, max(0, exp - uniq))
+            for ch, (exp, uniq, raw, unexplained) in sorted(ctx.alerts.items())))
+        card.figure("5a", "raw duplicate deliveries %d"
+                    % sum(a[2] for a in ctx.alerts.values()))
         card.figure("5b", "duplicates not explained by an injected ambiguous fault %d"
-                    % unexplained)
+                    % sum(a[3] for a in ctx.alerts.values()))
     canary = ctx.canary.hits()
     card.check(canary == 0, "all: SSRF canary on 127.0.0.2 hit %d times" % canary)
     p = ctx.politeness

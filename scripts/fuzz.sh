@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (tests/fuzz/*.cmake) with clang, ASan and UBSan, then runs each
+# for SECONDS (default 60) from seeds taken from the test fixtures. Prints one line per target
+# (executions, corpus size, crashes) and exits non-zero when any target finds a crash, a leak,
+# a timeout or a sanitizer report. The reproducer is left in build/fuzz/artifacts/.
+#
+#   scripts/fuzz.sh            # 60 s per target
+#   scripts/fuzz.sh 1800       # the nightly run: 30 min per target
+#   FUZZ_TARGETS="date_fuzz address_fuzz" scripts/fuzz.sh 30
+#
+# The corpora grow in build/fuzz/corpus/<target> (never committed); a crash becomes a regression
+# test in the module's own unit tests. See docs/reliability.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+build=build/fuzz
+jobs=${FUZZ_JOBS:-2}
+
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DVEILLE_BUILD_FUZZ=ON -DVEILLE_WERROR=OFF >/dev/null
+targets=${FUZZ_TARGETS:-$(ninja -C "$build" -t targets all | sed -n 's/^\([a-z0-9_]*_fuzz\): .*/\1/p' | sort -u)}
+if [[ -z $targets ]]; then
+  echo "fuzz: no *_fuzz target configured (is clang installed?)" >&2
+  exit 1
+fi
+# shellcheck disable=SC2086
+ninja -C "$build" -j "$jobs" $targets
+
+seeds="$build/seeds"
+rm -rf "$seeds"
+mkdir -p "$seeds" "$build/artifacts"
+# One seed file per double-quoted string literal of a test file.
+strings_to_seeds() {  # DIR FILE...
+  local dir=$1 n=0
+  shift
+  mkdir -p "$dir"
+  for f in "$@"; do
+    [[ -f $f ]] || continue
+    grep -o '"[^"\\]*\(\\.[^"\\]*\)*"' "$f" | sed 's/^"//; s/"$//' | while IFS= read -r s; do
+      n=$((n + 1))
+      printf '%b' "$s" >"$dir/$(basename "$f").$n" 2>/dev/null || true
+    done
+  done
+}
+seed_dir() {  # TARGET -> directory of seeds from the fixtures
+  local t=$1 dir="$seeds/$1"
+  mkdir -p "$dir"
+  case $t in
+    date_fuzz)
+      strings_to_seeds "$dir" tests/feed/dates_test.cc tests/fetch/http_date_test.cc ;;
+    config_fuzz)
+      cp config/veille.toml "$dir/" 2>/dev/null || true
+      find tests -name '*.toml' -exec cp {} "$dir/" \; 2>/dev/null || true ;;
+    address_fuzz)
+      strings_to_seeds "$dir" tests/fetch/address_test.cc tests/fetch/url_check_test.cc ;;
+    query_fuzz)
+      [[ -d tests/fuzz/query_seeds ]] && cp -r tests/fuzz/query_seeds/. "$dir/" ;;
+    *)
+      # Feed-shaped targets: the sample and golden feeds.
+      find config/sample-feeds tests/feed/golden -maxdepth 2 -name '*.xml' \
+        -exec cp {} "$dir/" \; 2>/dev/null || true ;;
+  esac
+  echo "$dir"
+}
+
+failed=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+for t in $targets; do
+  bin=$(find "$build" -type f -name "$t" -perm -u+x | head -1)
+  corpus="$build/corpus/$t"
+  mkdir -p "$corpus"
+  dir=$(seed_dir "$t")
+  log="$build/$t.log"
+  rc=0
+  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$t-" "$corpus" "$dir" >"$log" 2>&1 || rc=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  if [[ $rc -ne 0 ]]; then
+    failed=$((failed + 1))
+    echo "fuzz $t: FAILED (exit $rc) after ${execs:-?} executions; see $log and $build/artifacts/"
+    grep -m5 -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" || true
+  else
+    echo "fuzz $t: ${secs}s, ${execs:-?} executions, corpus $(find "$corpus" -type f | wc -l) files, crashes 0"
+  fi
+done
+echo "fuzz: $(wc -w <<<"$targets") targets, $failed failed"
+exit $((failed > 0))
