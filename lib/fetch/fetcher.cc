@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -197,6 +198,10 @@ class FetcherImpl final : public Fetcher {
   std::vector<FetchResult> Poll(std::chrono::milliseconds max_wait) override;
   std::size_t pending() const override { return queued_ + running_.size() + ready_.size(); }
   void AbortAll() override;
+  void Wakeup() override {
+    wakeup_requested_.store(true);
+    curl_multi_wakeup(multi_);
+  }
 
   bool Allowed(const std::string& host_port) const { return allow_.count(Lower(host_port)) > 0; }
 
@@ -232,6 +237,7 @@ class FetcherImpl final : public Fetcher {
   std::size_t queued_ = 0;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> running_;
   std::vector<FetchResult> ready_;
+  std::atomic<bool> wakeup_requested_{false};
 };
 
 // --- libcurl callbacks ---------------------------------------------------------------------
@@ -713,6 +719,7 @@ std::vector<FetchResult> FetcherImpl::Poll(std::chrono::milliseconds max_wait) {
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - now);
     curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::max<std::int64_t>(wait.count(), 0)),
                     nullptr);
+    if (wakeup_requested_.exchange(false)) break;
   }
   std::vector<FetchResult> out;
   out.swap(ready_);

@@ -116,6 +116,11 @@ class Fetcher {
 
   // Aborts every queued and running transfer; they are not returned by Poll.
   virtual void AbortAll() = 0;
+
+  // Makes a Poll in progress (or the next one) return at once, results or not. The one method
+  // that may be called from another thread (e.g. the signal-handling thread on SIGTERM); it is
+  // not async-signal-safe.
+  virtual void Wakeup() {}
 };
 
 }  // namespace veille::fetch

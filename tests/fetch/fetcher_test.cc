@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "fault_server.h"
 
@@ -599,6 +600,25 @@ TEST_F(FetcherTest, AbortAllDropsQueuedAndRunningTransfers) {
   fetcher->AbortAll();
   EXPECT_EQ(fetcher->pending(), 0u);
   EXPECT_TRUE(fetcher->Poll(milliseconds(50)).empty());
+}
+
+TEST_F(FetcherTest, WakeupFromAnotherThreadEndsAPollEarly) {
+  auto fetcher = Make(Options());
+  FetchRequest request;
+  request.url = server_->Url("/stall?s=3");
+  fetcher->Submit(request);
+  std::thread waker([&] {
+    std::this_thread::sleep_for(milliseconds(200));
+    fetcher->Wakeup();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(fetcher->Poll(milliseconds(5000)).empty());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  waker.join();
+  EXPECT_LT(elapsed, milliseconds(2000));
+  EXPECT_GE(elapsed, milliseconds(150));
+  EXPECT_EQ(fetcher->pending(), 1u);
+  fetcher->AbortAll();
 }
 
 TEST_F(FetcherTest, PollReturnsAtOnceWhenNothingIsPending) {
