@@ -249,6 +249,10 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
     t->body_over_cap = true;
     return 0;
   }
+  // Grow at most to the cap: doubling past it would let a capped body hold twice the memory.
+  if (t->body.size() + len > t->body.capacity()) {
+    t->body.reserve(std::min(t->max_body, std::max(t->body.size() + len, 2 * t->body.capacity())));
+  }
   t->body.append(data, len);
   return len;
 }

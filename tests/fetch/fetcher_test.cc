@@ -205,8 +205,8 @@ TEST_F(FetcherTest, ARedirectToAnUnlistedLoopbackPortIsBlockedAtConnectTime) {
 
 TEST_F(FetcherTest, OddSpellingsOfLoopbackInARedirectAreBlockedToo) {
   const std::string port = std::to_string(server_->canary_port());
-  for (const std::string host :
-       {"0x7f000001", "2130706433", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]", "localhost"}) {
+  for (const std::string host : {"0x7f000001", "2130706433", "0177.0.0.1", "127.1",
+                                 "[::ffff:127.0.0.1]", "[::1]", "localhost"}) {
     const FetchResult r = FetchPath("/redirect?to=http://" + host + ":" + port + "/");
     EXPECT_EQ(r.outcome, Outcome::kBlocked) << host << ": " << r.error;
   }
