@@ -1,0 +1,277 @@
+// The archive at the size of a long-running install: 1,000,000 entries over 400 days from 200
+// feeds, 100,000 mentions of 12 rules (brand, competitor, sector). Measures what the CLI does
+// for `veille mentions --since 7d`, `veille search '"phrase"'` and `veille stats --since 365d`
+// (each open the file read-only first, as the CLI does), and the insertion rate of
+// Store::CommitDocument (one transaction per 50-entry document, synchronous=FULL) into the
+// full archive.
+//
+//   cmake -B build/bench -DCMAKE_BUILD_TYPE=Release -DVEILLE_BUILD_BENCH=ON && ninja -C build/bench
+//   archive_bench build/bench/tests/bench/archive_bench            # fills $VEILLE_BENCH_DIR
+//   (default /tmp/veille-archive-bench)
+//
+// VEILLE_BENCH_ENTRIES changes the archive size (default 1000000). The fill itself is reported
+// is printed on stderr ("fill: N entries in S s: R entries/s", wall time, 100 entries per
+// document). BM_InsertIntoFullArchive/1 repeats the insertion with PRAGMA synchronous=NORMAL on
+// its connection: not veille's setting (FULL), a figure for the fsync's share of the cost.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "daemon/cli_archive.h"
+#include "store/stats.h"
+#include "store/store.h"
+
+namespace {
+
+using veille::UnixSeconds;
+namespace store = veille::store;
+
+constexpr UnixSeconds kNow = 1'795'000'000;
+constexpr int kFeeds = 200;
+constexpr const char* kPhrase = "rappel massif de crèmes solaires";
+const char* kRules[][2] = {
+    {"orelia", "brand"},      {"orelia-produits", "brand"}, {"orelia-dirigeants", "brand"},
+    {"orelia-rh", "brand"},   {"bellacosa", "competitor"},  {"naturea", "competitor"},
+    {"lumina", "competitor"}, {"verdance", "competitor"},   {"cosmetique", "sector"},
+    {"beaute-bio", "sector"}, {"e-reputation", "sector"},   {"influence", "sector"}};
+
+std::string BenchDir() {
+  const char* dir = std::getenv("VEILLE_BENCH_DIR");
+  return dir ? dir : "/tmp/veille-archive-bench";
+}
+
+std::int64_t EntryCount() {
+  const char* n = std::getenv("VEILLE_BENCH_ENTRIES");
+  return n ? std::atoll(n) : 1'000'000;
+}
+
+// Deterministic pseudo-French words: syllables from a fixed seed.
+class Words {
+ public:
+  Words() : rng_(42) {
+    static const char* kSyllables[] = {
+        "ba", "ce",  "di",  "fo",  "gu",  "la", "me",  "ni",  "po",  "ru",  "sa",   "te",  "vo",
+        "zi", "man", "ter", "lon", "ché", "ré", "ton", "mar", "que", "bio", "soin", "peau"};
+    std::uniform_int_distribution<int> syl(0, 24), len(2, 4);
+    for (int i = 0; i < 5000; ++i) {
+      std::string w;
+      for (int j = len(rng_); j > 0; --j) w += kSyllables[syl(rng_)];
+      vocabulary_.push_back(w);
+    }
+  }
+  std::string Sentence(int words) {
+    std::uniform_int_distribution<std::size_t> pick(0, vocabulary_.size() - 1);
+    std::string out;
+    for (int i = 0; i < words; ++i) {
+      if (i) out += ' ';
+      out += vocabulary_[pick(rng_)];
+    }
+    return out;
+  }
+  std::mt19937& rng() { return rng_; }
+
+ private:
+  std::mt19937 rng_;
+  std::vector<std::string> vocabulary_;
+};
+
+store::EntryRecord MakeEntry(Words& words, std::int64_t n) {
+  store::EntryRecord e;
+  e.key = "k" + std::to_string(n);
+  e.title = words.Sentence(8);
+  e.link = "https://site" + std::to_string(n % 997) + ".example/article/" + std::to_string(n);
+  e.canonical_link = e.link;
+  std::string text = words.Sentence(45);
+  if (n % 200 == 7) text += std::string(" après un ") + kPhrase + " annoncé hier";
+  e.summary = text;
+  if (n % 10 == 3) {
+    const auto& rule = kRules[(n / 10) % 12];
+    store::MentionRecord m;
+    m.rule = rule[0];
+    m.category = rule[1];
+    m.terms = {rule[0]};
+    m.snippet = text.substr(0, 200);
+    m.highlights = {{0, 5}};
+    m.channels = {"journal"};
+    e.mentions.push_back(m);
+  }
+  return e;
+}
+
+std::string DatabasePath() { return BenchDir() + "/archive.db"; }
+
+struct Fill {
+  bool ok = false;
+  double entries_per_second = 0;
+  std::int64_t next_key = 0;
+};
+
+Fill& FillOnce() {
+  static Fill fill = [] {
+    Fill f;
+    std::filesystem::remove_all(BenchDir());
+    std::filesystem::create_directories(BenchDir());
+    auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
+    if (!opened) return f;
+    auto& s = **opened;
+    std::vector<std::pair<std::string, std::string>> feeds;
+    for (int i = 0; i < kFeeds; ++i) {
+      feeds.emplace_back("https://feed" + std::to_string(i) + ".example/rss",
+                         "Feed " + std::to_string(i));
+    }
+    auto ids = s.SyncFeeds(feeds, kNow - 400 * 86400);
+    if (!ids) return f;
+    Words words;
+    const std::int64_t total = EntryCount();
+    constexpr int kPerDocument = 100;
+    const std::int64_t documents = total / kPerDocument;
+    const auto start = std::chrono::steady_clock::now();
+    for (std::int64_t d = 0; d < documents; ++d) {
+      store::DocumentCommit c;
+      c.feed.feed_id = (*ids)[static_cast<std::size_t>(d % kFeeds)];
+      c.feed.fetched_at = kNow - 400 * 86400 + d * (400 * 86400) / documents;
+      c.feed.next_due_at = c.feed.fetched_at + 1800;
+      for (int i = 0; i < kPerDocument; ++i)
+        c.entries.push_back(MakeEntry(words, d * kPerDocument + i));
+      if (!s.CommitDocument(c)) return f;
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    f.entries_per_second = static_cast<double>(documents * kPerDocument) / seconds;
+    f.next_key = documents * kPerDocument;
+    std::fprintf(stderr, "fill: %lld entries in %.1f s: %.0f entries/s\n",
+                 static_cast<long long>(f.next_key), seconds, f.entries_per_second);
+    f.ok = true;
+    return f;
+  }();
+  return fill;
+}
+
+void BM_Fill(benchmark::State& state) {
+  Fill& f = FillOnce();
+  if (!f.ok) {
+    state.SkipWithError("fill failed");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(f.entries_per_second);
+  state.counters["entries"] = static_cast<double>(f.next_key);
+}
+BENCHMARK(BM_Fill)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+std::unique_ptr<store::Store> OpenReader() {
+  auto s = store::Store::Open(DatabasePath(), store::OpenMode::kReadOnly);
+  return s ? std::move(*s) : nullptr;
+}
+
+// veille mentions --since 7d (default limit 50).
+void BM_MentionsSince7d(benchmark::State& state) {
+  if (!FillOnce().ok) return state.SkipWithError("fill failed");
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    auto s = OpenReader();
+    store::MentionFilter filter;
+    filter.since = kNow - 7 * 86400;
+    auto m = s->ListMentions(filter);
+    if (!m) return state.SkipWithError(m.error().message.c_str());
+    rows = m->size();
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+BENCHMARK(BM_MentionsSince7d)->Unit(benchmark::kMillisecond);
+
+// veille mentions --since 7d --limit 0: every mention of the week.
+void BM_MentionsSince7dAll(benchmark::State& state) {
+  if (!FillOnce().ok) return state.SkipWithError("fill failed");
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    auto s = OpenReader();
+    store::MentionFilter filter;
+    filter.since = kNow - 7 * 86400;
+    filter.limit = 0;
+    auto m = s->ListMentions(filter);
+    if (!m) return state.SkipWithError(m.error().message.c_str());
+    rows = m->size();
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+BENCHMARK(BM_MentionsSince7dAll)->Unit(benchmark::kMillisecond);
+
+// veille search '"rappel massif de crèmes solaires"' (default limit 50), and with --limit 0
+// (every one of the ~5,000 entries holding the phrase, each verified by the matcher).
+void BM_SearchPhrase(benchmark::State& state) {
+  if (!FillOnce().ok) return state.SkipWithError("fill failed");
+  const auto limit = static_cast<std::size_t>(state.range(0));
+  std::size_t hits = 0;
+  for (auto _ : state) {
+    auto s = OpenReader();
+    hits = 0;
+    auto r = veille::cli::SearchArchive(*s, std::string("\"") + kPhrase + "\"", {},
+                                        [&](const veille::cli::SearchHit&) {
+                                          ++hits;
+                                          return limit == 0 || hits < limit;
+                                        });
+    if (!r) return state.SkipWithError(r.error().message.c_str());
+  }
+  state.counters["hits"] = static_cast<double>(hits);
+}
+BENCHMARK(BM_SearchPhrase)->Arg(50)->Arg(0)->Unit(benchmark::kMillisecond);
+
+// veille stats --since 365d: volume per rule and category per day, top sources.
+void BM_Stats365d(benchmark::State& state) {
+  if (!FillOnce().ok) return state.SkipWithError("fill failed");
+  std::int64_t total = 0;
+  for (auto _ : state) {
+    auto s = OpenReader();
+    store::StatsQuery q;
+    q.now = kNow;
+    q.since = kNow - 365 * 86400;
+    auto v = store::MentionVolume(*s, q);
+    auto top = store::TopSources(*s, q, 10);
+    if (!v || !top) return state.SkipWithError("stats failed");
+    total = v->total;
+  }
+  state.counters["mentions"] = static_cast<double>(total);
+}
+BENCHMARK(BM_Stats365d)->Unit(benchmark::kMillisecond);
+
+// Store::CommitDocument into the full archive: 50-entry documents, one transaction each.
+void BM_InsertIntoFullArchive(benchmark::State& state) {
+  Fill& f = FillOnce();
+  if (!f.ok) return state.SkipWithError("fill failed");
+  auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
+  if (!opened) return state.SkipWithError(opened.error().message.c_str());
+  auto& s = **opened;
+  if (state.range(0) == 1 && !s.db().Exec("PRAGMA synchronous=NORMAL")) {
+    return state.SkipWithError("pragma");
+  }
+  auto feeds = s.ListFeeds();
+  if (!feeds) return state.SkipWithError("feeds");
+  Words words;
+  std::int64_t inserted = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    store::DocumentCommit c;
+    c.feed.feed_id = (*feeds)[static_cast<std::size_t>(f.next_key % kFeeds)].id;
+    c.feed.fetched_at = kNow;
+    c.feed.next_due_at = kNow + 1800;
+    for (int i = 0; i < 50; ++i) c.entries.push_back(MakeEntry(words, f.next_key++));
+    state.ResumeTiming();
+    auto r = s.CommitDocument(c);
+    if (!r) return state.SkipWithError(r.error().message.c_str());
+    inserted += r->new_entries;
+  }
+  state.SetItemsProcessed(inserted);
+  state.counters["entries_per_s_wall"] =
+      benchmark::Counter(static_cast<double>(inserted), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_InsertIntoFullArchive)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,141 @@
+// The CLI's archive helpers: the query language translated into an FTS5 prefilter that never
+// loses a match, searches verified by the matcher, CSV that spreadsheets read safely.
+#include "daemon/cli_archive.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/search.h"
+#include "store/store.h"
+
+namespace veille::cli {
+namespace {
+
+std::string Prefilter(const std::string& query) {
+  auto parsed = match::ParseQuery(query);
+  EXPECT_TRUE(parsed) << query;
+  return parsed ? FtsPrefilter(*parsed) : "<parse error>";
+}
+
+TEST(FtsPrefilterTest, TranslatesTermsPhrasesAndBooleans) {
+  struct Case {
+    const char* query;
+    const char* fts;
+  };
+  const Case cases[] = {
+      {"Renault", "\"renault\""},
+      {"\"L'Oréal Paris\"", "\"l oreal paris\""},
+      {"Renault OR Dacia", "(\"renault\" OR \"dacia\")"},
+      {"Renault Dacia", "(\"renault\" AND \"dacia\")"},
+      {"lanc*", "\"lanc\" *"},
+      {"title:rappel", "title : \"rappel\""},
+      {"text:rappel", "text : \"rappel\""},
+      {"Renault -emploi", "(\"renault\")"},
+      {"Renault NEAR/5 rappel", "(\"renault\" AND \"rappel\")"},
+      {"(Renault OR Dacia) ONEAR/3 (rappel OR recall)",
+       "((\"renault\" OR \"dacia\") AND (\"rappel\" OR \"recall\"))"},
+      {"sœur", "(\"soeur\" OR \"sœur\")"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Prefilter(c.query), c.fts) << "query: " << c.query;
+}
+
+TEST(FtsPrefilterTest, LeavesToTheMatcherWhatTheIndexDoesNotHold) {
+  // Scopes outside the index, and an OR with such a branch, constrain nothing.
+  EXPECT_EQ(Prefilter("site:lemonde.fr"), "");
+  EXPECT_EQ(Prefilter("author:dupont"), "");
+  EXPECT_EQ(Prefilter("Renault OR site:renault.com"), "");
+  EXPECT_EQ(Prefilter("Renault site:lemonde.fr"), "(\"renault\")");
+}
+
+TEST(CsvRecordTest, QuotesWhatNeedsQuotingAndDefusesFormulas) {
+  EXPECT_EQ(CsvRecord({"a", "b c", "d,e", "say \"hi\"", "two\nlines"}),
+            "a,b c,\"d,e\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n");
+  EXPECT_EQ(CsvRecord({"=HYPERLINK(\"x\")", "+1", "-2", "@SUM", "ok"}),
+            "\"'=HYPERLINK(\"\"x\"\")\",'+1,'-2,'@SUM,ok\r\n");
+  EXPECT_EQ(CsvRecord({}), "\r\n");
+}
+
+TEST(MarkedSnippetTest, WrapsHighlightsAndIgnoresBadOffsets) {
+  EXPECT_EQ(MarkedSnippet("Orélia rappelle", {{0, 7}}), "[Orélia] rappelle");
+  EXPECT_EQ(MarkedSnippet("abc", {{2, 9}}), "abc");
+}
+
+class SearchArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        std::filesystem::temp_directory_path() /
+        ("veille-cli-archive-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto s = store::Store::Open((dir_ / "veille.db").string(), store::OpenMode::kReadWrite);
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+    auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"}}, 1000);
+    ASSERT_TRUE(ids);
+    store::DocumentCommit c;
+    c.feed.feed_id = (*ids)[0];
+    c.feed.fetched_at = 2000;
+    const char* texts[][2] = {
+        {"Renault rappelle des véhicules", "Le constructeur Renault annonce un rappel."},
+        {"Renault recrute", "Renault recrute 200 ingénieurs, offre d'emploi."},
+        {"Le rappel des faits",
+         "Renault n'est pas concerné : la marque et le rappel sont loin, "
+         "très loin l'un de l'autre dans ce texte de plusieurs mots."},
+        {"L'Oréal rachète une marque", "l’Oréal annonce un rachat."},
+    };
+    int n = 0;
+    for (const auto& t : texts) {
+      store::EntryRecord e;
+      e.key = std::to_string(++n);
+      e.title = t[0];
+      e.summary = t[1];
+      e.link = "https://a.example/" + e.key;
+      c.entries.push_back(e);
+    }
+    ASSERT_TRUE(store_->CommitDocument(c));
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::vector<std::string> Titles(const std::string& query, SearchStats* stats = nullptr) {
+    std::vector<std::string> titles;
+    auto r = SearchArchive(*store_, query, {}, [&](const SearchHit& h) {
+      titles.push_back(h.entry.title.value_or(""));
+      return true;
+    });
+    EXPECT_TRUE(r) << query << ": " << r.error().message;
+    if (r && stats) *stats = *r;
+    return titles;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(SearchArchiveTest, TheMatcherConfirmsWhatTheIndexProposes) {
+  SearchStats stats;
+  // The index proposes all three entries holding both words; NEAR/3 keeps the close ones.
+  EXPECT_EQ(Titles("Renault NEAR/3 rappel", &stats),
+            (std::vector<std::string>{"Renault rappelle des véhicules"}));
+  EXPECT_EQ(stats.candidates, 2);  // "rappelle" is not "rappel": entry 1 comes via its text
+  EXPECT_EQ(stats.matches, 1);
+  EXPECT_EQ(Titles("Renault -emploi").size(), 2u);
+  EXPECT_EQ(Titles("\"l'oréal\" rachat").size(), 1u);
+  EXPECT_EQ(Titles("title:rappel").size(), 1u);
+  EXPECT_EQ(Titles("recru*").size(), 1u);
+}
+
+TEST_F(SearchArchiveTest, ABadQueryIsAnInvalidArgumentWithItsColumn) {
+  auto r = SearchArchive(*store_, "Renault NEAR/3", {}, [](const SearchHit&) { return true; });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("column"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace veille::cli
