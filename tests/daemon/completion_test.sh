@@ -58,8 +58,13 @@ expect "check-config takes a toml file" "<files:toml>" _veille "$veille_bin" che
 expect "test-rule takes a query, not a file" "" _veille "$veille_bin" test-rule ""
 expect "--format choices from --help" "json" _veille "$veille_bin" mentions --format j
 expect "no completion for a free-text option" "" _veille "$veille_bin" test-rule x --text ""
+expect "nested commands" "backup" _veille "$veille_bin" db ba
+expect "options of a nested command" "--status" _veille "$veille_bin" outbox --st
+expect "--status choices" "dead delivered disabled" _veille "$veille_bin" outbox --status d
+expect "a value option is skipped when finding the command" "--failing" _veille "$veille_bin" --config x.toml feeds --fa
+expect "--output takes a file" "<files>" _veille "$veille_bin" report -o ""
 expect "fallback list without a binary" "check-config" _veille /nonexistent/veille che
-expect "fallback options without a binary" "--limit" _veille /nonexistent/veille mentions --li
+expect "fallback options without a binary" "--json" _veille /nonexistent/veille mentions --js
 expect "veilled log levels" "warn" _veilled veilled --log-level w
 expect "veilled options" "--once" _veilled veilled --o
 
