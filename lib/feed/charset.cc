@@ -342,6 +342,10 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
     RemoveControls(&result.utf8);
     return result;
   }
+  if (skip == 0 && FirstControl(body) == body.size()) {
+    result.input_is_clean = true;  // nothing to change: the caller reads the bytes directly
+    return result;
+  }
   result.utf8.assign(body);
   RemoveControls(&result.utf8);
   return result;

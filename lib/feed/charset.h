@@ -9,7 +9,10 @@
 namespace veille::feed {
 
 struct DecodedText {
-  std::string utf8;      // valid UTF-8, NUL and C0 controls (but TAB, LF, CR) removed
+  std::string utf8;  // valid UTF-8, NUL and C0 controls (but TAB, LF, CR) removed
+  // True when `utf8` was left empty because the input bytes were already clean UTF-8 (no BOM,
+  // no control character): read them directly, no copy is made. See DecodedView().
+  bool input_is_clean = false;
   std::string encoding;  // the encoding finally used, lower case ("utf-8", "windows-1252", ...)
   std::vector<std::string> warnings;
 };
@@ -24,6 +27,11 @@ std::string DeclaredEncoding(std::string_view text);
 // bytes that are not UTF-8. ISO-8859-1 and US-ASCII are read as windows-1252. A Latin-1 or
 // windows-1252 declaration on bytes that are valid, non-ASCII UTF-8 is treated as UTF-8.
 DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset);
+
+// The decoded text: `decoded.utf8`, or `bytes` itself when they needed no change.
+inline std::string_view DecodedView(const DecodedText& decoded, std::string_view bytes) {
+  return decoded.input_is_clean ? bytes : std::string_view(decoded.utf8);
+}
 
 // windows-1252 bytes to UTF-8 (the five undefined bytes keep their C1 code points).
 void AppendWindows1252(std::string_view bytes, std::string* out);

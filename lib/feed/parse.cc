@@ -35,7 +35,11 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   for (auto& w : decoded.warnings) feed.warnings.push_back(std::move(w));
 
   RepairStats stats;
-  std::string xml = RepairXml(decoded.utf8, &stats);
+  std::string xml = RepairXml(DecodedView(decoded, body), &stats, options.max_elements);
+  if (stats.over_element_limit) {
+    return Fail(ErrorCode::kParse,
+                "document has more than " + std::to_string(options.max_elements) + " elements");
+  }
   std::string decoded_encoding = decoded.encoding;
   decoded.utf8 = std::string();  // release the decoded copy early: memory stays ~2x the body
 
@@ -59,6 +63,10 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
     return Fail(ErrorCode::kParse, std::string("not a feed: root element <") + root.name() + ">");
   }
   feed.format = format;
+  if (stats.too_deep > 0) {
+    feed.warnings.push_back(std::to_string(stats.too_deep) + " elements nested deeper than " +
+                            std::to_string(kMaxDepth) + " were dropped (their text is kept)");
+  }
   if (stats.truncated || stats.tags_closed > 0) {
     feed.recovered = true;
     feed.warnings.push_back(stats.truncated

@@ -19,6 +19,8 @@ struct ParseOptions {
   std::size_t max_bytes = 16 * 1024 * 1024;
   // Entries beyond this count are dropped (with a warning).
   std::size_t max_entries = 10000;
+  // Documents with more elements are rejected: bounds the XML tree (about 60 bytes per element).
+  std::size_t max_elements = 1000000;
 };
 
 // Parses RSS 0.9x/1.0/2.0 and Atom 0.3/1.0. Fails (ErrorCode::kParse) with a one-line reason

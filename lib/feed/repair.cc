@@ -1,5 +1,6 @@
 #include "feed/repair.h"
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -33,7 +34,8 @@ bool IsXmlChar(char32_t cp) {
 
 class Repairer {
  public:
-  Repairer(std::string_view in, RepairStats* stats) : in_(in), stats_(stats) {
+  Repairer(std::string_view in, RepairStats* stats, std::size_t max_elements)
+      : in_(in), stats_(stats), max_elements_(max_elements) {
     out_.reserve(in.size() + in.size() / 16 + 64);
   }
 
@@ -245,13 +247,11 @@ class Repairer {
       pos_ = pos_ + 1;
       return;
     }
-    if (open_.empty() && root_closed_) {
-      // A second top-level element: keep it inside nothing; pugixml accepts fragments.
-    }
     std::size_t mark = out_.size();
     out_.push_back('<');
     out_.append(name);
-    std::vector<std::string_view> seen;
+    std::array<std::string_view, 16> seen;  // attribute names, for dropping duplicates
+    std::size_t seen_count = 0;
     bool self_closing = false;
     bool finished = false;
     while (i < in_.size()) {
@@ -315,9 +315,9 @@ class Repairer {
       bool valid_name = IsNameStart(attr[0]);
       for (char ch : attr) valid_name = valid_name && IsNameChar(ch);
       bool duplicate = false;
-      for (auto s : seen) duplicate = duplicate || s == attr;
+      for (std::size_t s = 0; s < seen_count; ++s) duplicate = duplicate || seen[s] == attr;
       if (!valid_name || duplicate) continue;
-      seen.push_back(attr);
+      if (seen_count < seen.size()) seen[seen_count++] = attr;
       out_.push_back(' ');
       out_.append(attr);
       out_.append("=\"");
@@ -332,7 +332,19 @@ class Repairer {
       // An unterminated tag: the element starts here anyway (what a browser would do).
       ++stats_->tags_closed;
     }
-    (void)mark;
+    pos_ = i;
+    if (open_.size() >= kMaxDepth) {
+      out_.resize(mark);  // too deep: the tag goes, its text stays
+      ++stats_->too_deep;
+      return;
+    }
+    if (stats_->elements >= max_elements_) {
+      out_.resize(mark);
+      stats_->over_element_limit = true;
+      pos_ = in_.size();
+      return;
+    }
+    ++stats_->elements;
     if (self_closing) {
       out_.append("/>");
     } else {
@@ -365,16 +377,16 @@ class Repairer {
 
   std::string_view in_;
   RepairStats* stats_;
+  std::size_t max_elements_;
   std::string out_;
   std::size_t pos_ = 0;
   std::vector<std::string_view> open_;
-  bool root_closed_ = false;
 };
 
 }  // namespace
 
-std::string RepairXml(std::string_view text, RepairStats* stats) {
-  return Repairer(text, stats).Run();
+std::string RepairXml(std::string_view text, RepairStats* stats, std::size_t max_elements) {
+  return Repairer(text, stats, max_elements).Run();
 }
 
 }  // namespace veille::feed

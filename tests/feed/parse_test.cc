@@ -191,6 +191,17 @@ TEST(ParseFeedTest, EnforcesTheSizeAndEntryLimits) {
   EXPECT_FALSE(feed.warnings.empty());
 }
 
+TEST(ParseFeedTest, RejectsADocumentWithTooManyElements) {
+  ParseOptions options;
+  options.max_elements = 100;
+  std::string doc = "<rss><channel>";
+  for (int i = 0; i < 200; ++i) doc += "<item><title>t</title></item>";
+  doc += "</channel></rss>";
+  auto result = ParseFeed(doc, options);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message, "document has more than 100 elements");
+}
+
 TEST(ParseFeedTest, SurvivesAVeryDeeplyNestedDocument) {
   std::string doc = "<rss><channel><item><title>t</title><description>";
   for (int i = 0; i < 100000; ++i) doc += "<div>";

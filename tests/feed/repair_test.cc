@@ -60,13 +60,24 @@ TEST(RepairXmlTest, MarksTheOpenElementsOfATruncatedDocument) {
   EXPECT_TRUE(stats.truncated);
 }
 
-TEST(RepairXmlTest, HandlesDeepNestingWithoutRecursion) {
+TEST(RepairXmlTest, DropsElementsNestedDeeperThanTheLimitButKeepsTheirText) {
   std::string deep;
   for (int i = 0; i < 200000; ++i) deep += "<d>";
+  deep += "text";
   RepairStats stats;
   std::string out = Repair(deep, &stats);
   EXPECT_TRUE(stats.truncated);
-  EXPECT_EQ(out.size(), 200000u * 3 + 200000u * 4 + 19u);
+  EXPECT_EQ(stats.too_deep, 200000u - kMaxDepth);
+  EXPECT_EQ(out.size(),
+            kMaxDepth * 3 + 4 + std::string("<veille-truncated/>").size() + kMaxDepth * 4);
+  EXPECT_NE(out.find("<d>text<veille-truncated/></d>"), std::string::npos);
+}
+
+TEST(RepairXmlTest, StopsAtTheElementLimit) {
+  RepairStats stats;
+  std::string out = RepairXml("<a><b/><b/><b/></a>", &stats, 2);
+  EXPECT_TRUE(stats.over_element_limit);
+  EXPECT_EQ(stats.elements, 2u);
 }
 
 }  // namespace
