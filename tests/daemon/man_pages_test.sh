@@ -2,12 +2,15 @@
 # The man pages follow the binaries: every command and nested command that `veille --help` lists
 # has an entry in veille(1), every option of `veilled --help` is in veilled(8), and groff finds
 # nothing to warn about in any page.
-#   man_pages_test.sh VEILLE VEILLED MAN_DIR
+# With CONFIG_SOURCE (lib/config/config.cc), every key the loader accepts (its CheckKeys lists) must
+# be in veille.toml(5).
+#   man_pages_test.sh VEILLE VEILLED MAN_DIR [CONFIG_SOURCE]
 set -u
 
 veille=$1
 veilled=$2
 man_dir=$3
+config_source=${4:-}
 failures=0
 
 fail() {
@@ -46,5 +49,13 @@ options=$("$veilled" --help | sed -n 's/^  \(-[a-zA-Z],\)\{0,1\}\(--[a-z][a-z0-9
 for o in $options; do
   if page veilled.8 | grep -q -- "$o"; then echo "ok   veilled(8) documents $o"; else fail "veilled(8) does not document $o"; fi
 done
+
+if [[ -n $config_source ]]; then
+  keys=$(grep -A3 'CheckKeys(' "$config_source" | grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
+  [[ -n $keys ]] || fail "no CheckKeys lists found in $config_source"
+  for k in $keys; do
+    if page veille.toml.5 | grep -qw -- "$k"; then echo "ok   veille.toml(5) documents $k"; else fail "veille.toml(5) does not document the key '$k'"; fi
+  done
+fi
 
 exit $((failures > 0))
