@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <set>
 
 #include "common/hash.h"
 #include "store/outbox_repo.h"
@@ -34,6 +35,15 @@ std::optional<std::int64_t> RetryDelay(int attempt, std::mt19937_64& rng) {
   const std::int64_t base = kSchedule[static_cast<std::size_t>(attempt - 1)];
   std::uniform_int_distribution<std::int64_t> jitter(-base / 5, base / 5);
   return std::max<std::int64_t>(1, base + jitter(rng));
+}
+
+Dispatcher::Dispatcher(store::Store& store, std::uint64_t seed) : store_(store), rng_(seed) {
+  static const bool kCurlReady = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (kCurlReady) multi_ = curl_multi_init();
+}
+
+Dispatcher::~Dispatcher() {
+  if (multi_) curl_multi_cleanup(multi_);
 }
 
 void Dispatcher::SetTransport(const std::string& channel, std::shared_ptr<Transport> transport,
@@ -79,6 +89,7 @@ Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::in
                               "marked channel_removed (veille outbox retry ID to send them)");
     }
   }
+  std::map<std::string, std::vector<store::OutboxRow>> queues;
   for (auto& [name, channel] : channels_) {
     if (Remaining(deadline_ms) < 0) break;
     // An endpoint that answered 410 stays disabled until its URL changes or an operator retries.
@@ -100,11 +111,17 @@ Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::in
       auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
       if (QuietUntil(*channel.policy.quiet, now, offset)) continue;  // held, never dropped
     }
-    Result<void> r = channel.policy.digest
-                         ? DeliverDigest(name, channel, now, deadline_ms, stats)
-                         : DeliverImmediate(name, channel, now, limit, deadline_ms, stats);
-    if (!r) return tl::unexpected(r.error());
+    if (channel.policy.digest) {
+      if (auto r = DeliverDigest(name, channel, now, deadline_ms, stats); !r) {
+        return tl::unexpected(r.error());
+      }
+      continue;
+    }
+    auto rows = PrepareImmediate(name, channel, now, limit, deadline_ms, stats);
+    if (!rows) return tl::unexpected(rows.error());
+    if (!rows->empty()) queues[name] = std::move(*rows);
   }
+  if (auto r = RunQueues(queues, now, deadline_ms, stats); !r) return tl::unexpected(r.error());
   return stats;
 }
 
@@ -158,48 +175,41 @@ Result<bool> Dispatcher::RecordFailure(const std::string& name, Channel& channel
   return true;
 }
 
-Result<void> Dispatcher::DeliverImmediate(const std::string& name, Channel& channel,
-                                          UnixSeconds now, int limit, std::int64_t deadline_ms,
-                                          DispatchStats& stats) {
+Result<bool> Dispatcher::Record(const std::string& name, Channel& channel,
+                                const store::OutboxRow& row, const Delivery& result,
+                                UnixSeconds now, DispatchStats& stats) {
+  if (result.status == Delivery::Status::kDelivered) {
+    if (auto r = store_.MarkDelivered(row.id, now); !r) return tl::unexpected(r.error());
+    ++stats.delivered;
+    ++stats.messages;
+    if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
+    return true;
+  }
+  return RecordFailure(name, channel, {row}, result, now, stats);
+}
+
+Result<std::vector<store::OutboxRow>> Dispatcher::PrepareImmediate(const std::string& name,
+                                                                   Channel& channel,
+                                                                   UnixSeconds now, int limit,
+                                                                   std::int64_t deadline_ms,
+                                                                   DispatchStats& stats) {
   auto due = store::DueForChannel(store_, name, now, limit);
   if (!due) return tl::unexpected(due.error());
-  if (due->empty()) return {};
-  std::size_t individual = due->size();
-  if (channel.policy.burst_limit > 0) {
-    auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
-    if (!sent) return tl::unexpected(sent.error());
-    const int allowed = std::max(0, channel.policy.burst_limit - *sent);
-    // Past the cap everything left is folded into one summary message.
-    if (static_cast<int>(due->size()) > allowed) individual = static_cast<std::size_t>(allowed);
-  }
-  for (std::size_t i = 0; i < individual; ++i) {
-    const std::int64_t left = Remaining(deadline_ms);
-    if (left < 0) return {};
-    const store::OutboxRow& row = (*due)[i];
-    auto alert = LoadAlert(row, now);
-    if (!alert) return tl::unexpected(alert.error());
-    alert->budget_ms = left;
-    const Delivery result = channel.transport->Deliver(*alert);
-    if (result.status == Delivery::Status::kDelivered) {
-      if (auto r = store_.MarkDelivered(row.id, now); !r) return tl::unexpected(r.error());
-      ++stats.delivered;
-      ++stats.messages;
-      if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
-      continue;
-    }
-    auto go_on = RecordFailure(name, channel, {row}, result, now, stats);
-    if (!go_on) return tl::unexpected(go_on.error());
-    if (!*go_on) return {};
-  }
-  if (individual == due->size()) return {};
+  if (due->empty() || channel.policy.burst_limit <= 0) return due;
+  auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
+  if (!sent) return tl::unexpected(sent.error());
+  const int allowed = std::max(0, channel.policy.burst_limit - *sent);
+  if (static_cast<int>(due->size()) <= allowed) return due;
+  // Past the cap, everything left is folded into one summary message.
+  const auto split = due->begin() + allowed;
+  std::vector<store::OutboxRow> rows(split, due->end());
+  due->erase(split, due->end());
   const std::int64_t left = Remaining(deadline_ms);
-  if (left < 0) return {};
+  if (left < 0) return due;
   Digest summary;
   summary.channel = name;
   summary.now = now;
   summary.budget_ms = left;
-  std::vector<store::OutboxRow> rows(due->begin() + static_cast<std::ptrdiff_t>(individual),
-                                     due->end());
   // The summary's id comes from its first row, so a retry of the same burst keeps it.
   summary.key = "burst-" + rows.front().idempotency_key;
   for (const auto& row : rows) {
@@ -216,10 +226,85 @@ Result<void> Dispatcher::DeliverImmediate(const std::string& name, Channel& chan
     }
     stats.delivered += static_cast<int>(ids.size());
     ++stats.messages;
-    return {};
+    return due;
   }
   auto go_on = RecordFailure(name, channel, rows, result, now, stats);
   if (!go_on) return tl::unexpected(go_on.error());
+  if (!*go_on) due->clear();
+  return due;
+}
+
+Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<store::OutboxRow>>& queues,
+                                   UnixSeconds now, std::int64_t deadline_ms,
+                                   DispatchStats& stats) {
+  struct Flight {
+    std::string channel;
+    store::OutboxRow row;
+    std::unique_ptr<Transfer> transfer;
+  };
+  std::map<CURL*, Flight> flights;
+  std::map<std::string, std::size_t> next;  // index of the next row to start, per channel
+  std::map<std::string, int> running;
+  std::set<std::string> proven;  // channels that delivered in this pass
+  std::set<std::string> stopped;
+  auto stop_channel = [&](const std::string& name) { stopped.insert(name); };
+
+  for (;;) {
+    // Start what the limits allow, oldest rows first.
+    for (auto& [name, rows] : queues) {
+      Channel& channel = channels_[name];
+      std::size_t& i = next[name];
+      const int cap = proven.count(name) > 0 ? kPerChannelTransfers : 1;
+      while (i < rows.size() && stopped.count(name) == 0 && running[name] < cap &&
+             static_cast<int>(flights.size()) < kTotalTransfers) {
+        const std::int64_t left = Remaining(deadline_ms);
+        if (left < 0) break;
+        const store::OutboxRow& row = rows[i++];
+        auto alert = LoadAlert(row, now);
+        if (!alert) return tl::unexpected(alert.error());
+        alert->budget_ms = left;
+        std::unique_ptr<Transfer> transfer = multi_ ? channel.transport->Start(*alert) : nullptr;
+        if (!transfer) {
+          // A synchronous transport (log, fakes): deliver right here.
+          auto go_on = Record(name, channel, row, channel.transport->Deliver(*alert), now, stats);
+          if (!go_on) return tl::unexpected(go_on.error());
+          if (!*go_on) stop_channel(name);
+          continue;
+        }
+        CURL* easy = transfer->easy();
+        if (!easy || curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+          Delivery failed{
+              Delivery::Status::kRetry, "libcurl could not start the transfer", true, {}, false};
+          auto go_on = Record(name, channel, row, failed, now, stats);
+          if (!go_on) return tl::unexpected(go_on.error());
+          stop_channel(name);
+          continue;
+        }
+        ++running[name];
+        flights.emplace(easy, Flight{name, row, std::move(transfer)});
+      }
+    }
+    if (flights.empty()) break;  // nothing running and nothing more may start
+    int still_running = 0;
+    curl_multi_perform(multi_, &still_running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      auto it = flights.find(msg->easy_handle);
+      if (it == flights.end()) continue;
+      const Delivery result = it->second.transfer->Finish(msg->data.result);
+      curl_multi_remove_handle(multi_, msg->easy_handle);
+      Flight flight = std::move(it->second);
+      flights.erase(it);
+      --running[flight.channel];
+      auto go_on =
+          Record(flight.channel, channels_[flight.channel], flight.row, result, now, stats);
+      if (!go_on) return tl::unexpected(go_on.error());
+      if (result.status == Delivery::Status::kDelivered) proven.insert(flight.channel);
+      if (!*go_on) stop_channel(flight.channel);
+    }
+    if (!flights.empty()) curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
+  }
   return {};
 }
 

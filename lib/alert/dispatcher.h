@@ -48,10 +48,18 @@ struct ChannelPolicy {
   std::int64_t burst_window_s = 600;
 };
 
+// Attempts in flight at once: per channel (one until the channel has delivered in this pass, so
+// a channel that is down gets one attempt per backoff step) and in all.
+inline constexpr int kPerChannelTransfers = 4;
+inline constexpr int kTotalTransfers = 16;
+
 class Dispatcher {
  public:
-  explicit Dispatcher(store::Store& store) : store_(store), rng_(std::random_device{}()) {}
-  Dispatcher(store::Store& store, std::uint64_t seed) : store_(store), rng_(seed) {}
+  explicit Dispatcher(store::Store& store) : Dispatcher(store, std::random_device{}()) {}
+  Dispatcher(store::Store& store, std::uint64_t seed);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Registers the transport for a channel name (replaces any previous one).
   void SetTransport(const std::string& channel, std::shared_ptr<Transport> transport,
@@ -78,8 +86,17 @@ class Dispatcher {
     ChannelPolicy policy;
   };
 
-  Result<void> DeliverImmediate(const std::string& name, Channel& channel, UnixSeconds now,
-                                int limit, std::int64_t deadline_ms, DispatchStats& stats);
+  // Sends a burst summary if the channel is past its cap; returns the rows to send one by one.
+  Result<std::vector<store::OutboxRow>> PrepareImmediate(const std::string& name, Channel& channel,
+                                                         UnixSeconds now, int limit,
+                                                         std::int64_t deadline_ms,
+                                                         DispatchStats& stats);
+  // Runs the queued rows of every immediate channel concurrently on the multi handle.
+  Result<void> RunQueues(std::map<std::string, std::vector<store::OutboxRow>>& queues,
+                         UnixSeconds now, std::int64_t deadline_ms, DispatchStats& stats);
+  // Records one attempt's outcome; false when the channel must stop for this pass.
+  Result<bool> Record(const std::string& name, Channel& channel, const store::OutboxRow& row,
+                      const Delivery& result, UnixSeconds now, DispatchStats& stats);
   Result<void> DeliverDigest(const std::string& name, Channel& channel, UnixSeconds now,
                              std::int64_t deadline_ms, DispatchStats& stats);
   // Records a failed attempt of `ids` (one message); returns false when the channel must stop
@@ -96,6 +113,7 @@ class Dispatcher {
   bool removal_pending_ = false;
   std::map<std::string, UnixSeconds> held_until_;  // channel-wide failures and Retry-After
   std::mt19937_64 rng_;
+  CURLM* multi_ = nullptr;
 };
 
 }  // namespace veille::alert

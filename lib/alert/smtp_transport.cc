@@ -123,68 +123,92 @@ Delivery SmtpTransport::DeliverDigest(const Digest& digest) {
   return Send(RenderEmail(message), digest.budget_ms);
 }
 
-Delivery SmtpTransport::Send(const std::string& message, std::int64_t budget_ms) {
-  CURL* curl = curl_easy_init();
-  if (!curl) return Delivery{Delivery::Status::kRetry, "curl_easy_init failed", true, {}, false};
-  Upload upload;
-  upload.data = &message;
-  upload.loopback_only = options_.tls == SmtpTls::kNone;
-  curl_slist* rcpt = nullptr;
-  for (const auto& to : options_.to)
-    rcpt = curl_slist_append(rcpt, ("<" + AddressOf(to) + ">").c_str());
-  const std::string mail_from = "<" + AddressOf(options_.from) + ">";
-  std::int64_t timeout_ms = options_.timeout_ms;
-  if (budget_ms > 0) timeout_ms = std::min(timeout_ms, budget_ms);
-  char errbuf[CURL_ERROR_SIZE] = {0};
+namespace {
 
-  curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(
-      curl, CURLOPT_USE_SSL,
-      static_cast<long>(options_.tls == SmtpTls::kNone ? CURLUSESSL_NONE : CURLUSESSL_ALL));
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-  // One refused recipient does not stop the others (it is reported when all are refused).
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
-  if (!options_.username.empty()) {
-    curl_easy_setopt(curl, CURLOPT_USERNAME, options_.username.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.password.c_str());
+// One SMTP transaction: the message, the envelope and the buffers libcurl writes into, kept
+// alive with the easy handle.
+class SmtpTransfer : public Transfer {
+ public:
+  SmtpTransfer(const SmtpOptions& options, std::string message, std::int64_t budget_ms)
+      : options_(options), message_(std::move(message)) {
+    curl_ = curl_easy_init();
+    if (!curl_) return;
+    upload_.data = &message_;
+    upload_.loopback_only = options_.tls == SmtpTls::kNone;
+    for (const auto& to : options_.to) {
+      rcpt_ = curl_slist_append(rcpt_, ("<" + AddressOf(to) + ">").c_str());
+    }
+    mail_from_ = "<" + AddressOf(options_.from) + ">";
+    std::int64_t timeout_ms = options_.timeout_ms;
+    if (budget_ms > 0) timeout_ms = std::min(timeout_ms, budget_ms);
+    CURL* curl = curl_;
+    curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(
+        curl, CURLOPT_USE_SSL,
+        static_cast<long>(options_.tls == SmtpTls::kNone ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from_.c_str());
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt_);
+    // One refused recipient does not stop the others (it is reported when all are refused).
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+    if (!options_.username.empty()) {
+      curl_easy_setopt(curl, CURLOPT_USERNAME, options_.username.c_str());
+      curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.password.c_str());
+    }
+    if (!options_.ca_file.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message_.size()));
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &ReadBody);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload_);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnReply);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &upload_);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &upload_);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min(options_.connect_timeout_ms, timeout_ms)));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+    // Also bounds the wait for each reply, QUIT included: after a timeout libcurl still says
+    // QUIT and would otherwise wait for the server's answer long past the timeout.
+    curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+                     static_cast<long>(std::max<std::int64_t>(1, (timeout_ms + 999) / 1000)));
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf_);
   }
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, &ReadBody);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnReply);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &upload);
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &upload);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(options_.connect_timeout_ms, timeout_ms)));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-  // Also bounds the wait for each reply, QUIT included: after a timeout libcurl still says QUIT
-  // and would otherwise wait for the server's answer long past the timeout.
-  curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
-                   static_cast<long>(std::max<std::int64_t>(1, (timeout_ms + 999) / 1000)));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  ~SmtpTransfer() override {
+    if (curl_) curl_easy_cleanup(curl_);
+    curl_slist_free_all(rcpt_);
+  }
+  SmtpTransfer(const SmtpTransfer&) = delete;
+  SmtpTransfer& operator=(const SmtpTransfer&) = delete;
 
-  const CURLcode code = curl_easy_perform(curl);
+  CURL* easy() override { return curl_; }
+  Delivery Finish(CURLcode code) override;
+
+ private:
+  const SmtpOptions& options_;
+  std::string message_;
+  Upload upload_;
+  curl_slist* rcpt_ = nullptr;
+  std::string mail_from_;
+  char errbuf_[CURL_ERROR_SIZE] = {0};
+  CURL* curl_ = nullptr;
+};
+
+Delivery SmtpTransfer::Finish(CURLcode code) {
   long reply = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);
-  curl_slist_free_all(rcpt);
-  curl_easy_cleanup(curl);
-
+  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply);
   Delivery d;
   if (code == CURLE_OK) return d;
-  const bool sent = upload.offset == message.size();
-  std::string detail = upload.error_reply.empty() ? std::string(errbuf) : upload.error_reply;
-  if (upload.error_code != 0) reply = upload.error_code;
+  const bool sent = upload_.offset == message_.size();
+  std::string detail = upload_.error_reply.empty() ? std::string(errbuf_) : upload_.error_reply;
+  if (upload_.error_code != 0) reply = upload_.error_code;
   if (detail.empty()) detail = curl_easy_strerror(code);
   d.error = "smtp " + RedactUrl(options_.url) + ": " + OneLine(detail);
   d.status = Delivery::Status::kRetry;
-  if (!upload.blocked.empty()) {
-    d.error = "smtp: " + upload.blocked;
+  if (!upload_.blocked.empty()) {
+    d.error = "smtp: " + upload_.blocked;
     d.channel_wide = true;
     return d;
   }
@@ -222,6 +246,26 @@ Delivery SmtpTransport::Send(const std::string& message, std::int64_t budget_ms)
     d.channel_wide = true;  // the server is closing the session: try the channel later
   }
   return d;
+}
+
+}  // namespace
+
+std::unique_ptr<Transfer> SmtpTransport::Prepare(std::string message,
+                                                 std::int64_t budget_ms) const {
+  return std::make_unique<SmtpTransfer>(options_, std::move(message), budget_ms);
+}
+
+std::unique_ptr<Transfer> SmtpTransport::Start(const Alert& alert) {
+  return Prepare(RenderEmail(ComposeMentionEmail(alert, options_.from, options_.to, alert.now)),
+                 alert.budget_ms);
+}
+
+Delivery SmtpTransport::Send(const std::string& message, std::int64_t budget_ms) {
+  auto transfer = Prepare(message, budget_ms);
+  if (!transfer->easy()) {
+    return Delivery{Delivery::Status::kRetry, "curl_easy_init failed", true, {}, false};
+  }
+  return transfer->Finish(curl_easy_perform(transfer->easy()));
 }
 
 }  // namespace veille::alert

@@ -36,9 +36,12 @@ class SmtpTransport : public Transport {
   // ambiguous retry with the same Message-ID (RFC 1047).
   Delivery Deliver(const Alert& alert) override;
   Delivery DeliverDigest(const Digest& digest) override;
+  std::unique_ptr<Transfer> Start(const Alert& alert) override;
 
   // Sends an already rendered message (exposed for tests).
   Delivery Send(const std::string& message, std::int64_t budget_ms);
+  // Prepares the sending of a rendered message without running it.
+  std::unique_ptr<Transfer> Prepare(std::string message, std::int64_t budget_ms) const;
 
  private:
   explicit SmtpTransport(SmtpOptions options) : options_(std::move(options)) {}

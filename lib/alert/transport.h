@@ -2,7 +2,10 @@
 // ones (log, email over SMTP, webhook).
 #pragma once
 
+#include <curl/curl.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,11 +50,25 @@ struct Digest {
   std::int64_t budget_ms = 0;
 };
 
+// One attempt running on the dispatcher's libcurl multi handle: the transport prepares the easy
+// handle, the dispatcher drives it, then asks the transfer what the outcome means.
+class Transfer {
+ public:
+  virtual ~Transfer() = default;
+  // The prepared easy handle, owned by the transfer.
+  virtual CURL* easy() = 0;
+  // Classifies the finished transfer (`code` from CURLMSG_DONE).
+  virtual Delivery Finish(CURLcode code) = 0;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Delivers one alert; must not throw. Called from the dispatcher's thread only.
+  // Delivers one alert, blocking; must not throw. Called from the dispatcher's thread only.
   virtual Delivery Deliver(const Alert& alert) = 0;
+  // The same attempt, prepared for the dispatcher's multi handle so that many run at once.
+  // nullptr: this transport only delivers synchronously (log, test fakes).
+  virtual std::unique_ptr<Transfer> Start(const Alert& /*alert*/) { return nullptr; }
   // Delivers several alerts as one message; must not throw.
   virtual Delivery DeliverDigest(const Digest& digest) = 0;
   // What identifies the receiving endpoint (a webhook URL), so that disabling it after a 410 is

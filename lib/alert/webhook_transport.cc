@@ -132,81 +132,103 @@ Delivery WebhookTransport::DeliverDigest(const Digest& digest) {
               digest.budget_ms);
 }
 
-Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,
-                                const std::string& body, std::int64_t budget_ms,
-                                WebhookResponse* response) {
-  CURL* curl = curl_easy_init();
-  if (!curl) return Delivery{Delivery::Status::kRetry, "curl_easy_init failed", true, {}, false};
-  Exchange x;
-  x.options = &options_;
-  x.host_port = HostPort(options_.url);
-  x.max_body = options_.max_response;
+namespace {
 
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, ("webhook-id: " + OneLine(id)).c_str());
-  headers = curl_slist_append(headers, ("webhook-timestamp: " + std::to_string(timestamp)).c_str());
-  if (!options_.key.empty()) {
-    // Re-signed on every attempt: the timestamp is this attempt's.
-    headers = curl_slist_append(
-        headers,
-        ("webhook-signature: " + StandardWebhookSignature(options_.key, id, timestamp, body))
-            .c_str());
-    if (options_.hub_signature) {
-      headers = curl_slist_append(
-          headers, ("X-Hub-Signature-256: " + HubSignature256(options_.key, body)).c_str());
+// One POST: the body, headers and buffers libcurl uses, kept alive with the easy handle.
+class WebhookTransfer : public Transfer {
+ public:
+  WebhookTransfer(const WebhookOptions& options, const std::string& id, UnixSeconds timestamp,
+                  std::string body, std::int64_t budget_ms, WebhookResponse* response)
+      : options_(options), timestamp_(timestamp), body_(std::move(body)), response_(response) {
+    curl_ = curl_easy_init();
+    if (!curl_) return;
+    x_.options = &options_;
+    x_.host_port = HostPort(options_.url);
+    x_.max_body = options_.max_response;
+    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+    headers_ = curl_slist_append(headers_, ("webhook-id: " + OneLine(id)).c_str());
+    headers_ =
+        curl_slist_append(headers_, ("webhook-timestamp: " + std::to_string(timestamp)).c_str());
+    if (!options_.key.empty()) {
+      // Signed over the exact bytes sent, again on every attempt (the timestamp is this one's).
+      headers_ = curl_slist_append(
+          headers_, ("webhook-signature: " +
+                     StandardWebhookSignature(options_.key, OneLine(id), timestamp, body_))
+                        .c_str());
+      if (options_.hub_signature) {
+        headers_ = curl_slist_append(
+            headers_, ("X-Hub-Signature-256: " + HubSignature256(options_.key, body_)).c_str());
+      }
+    }
+    headers_ = curl_slist_append(headers_, "Expect:");
+    std::int64_t timeout_ms = options_.timeout_ms;
+    if (budget_ms > 0) timeout_ms = std::min(timeout_ms, budget_ms);
+    CURL* curl = curl_;
+    curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx is a failure, never followed
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");        // the SSRF guard must see the real peer
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body_.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x_);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x_);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &x_);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min(options_.connect_timeout_ms, timeout_ms)));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf_);
+    if (!options_.ca_file.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
     }
   }
-  headers = curl_slist_append(headers, "Expect:");
-  std::int64_t timeout_ms = options_.timeout_ms;
-  if (budget_ms > 0) timeout_ms = std::min(timeout_ms, budget_ms);
-  char errbuf[CURL_ERROR_SIZE] = {0};
+  ~WebhookTransfer() override {
+    if (curl_) curl_easy_cleanup(curl_);
+    curl_slist_free_all(headers_);
+  }
+  WebhookTransfer(const WebhookTransfer&) = delete;
+  WebhookTransfer& operator=(const WebhookTransfer&) = delete;
 
-  curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx is a failure, never followed
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");        // the SSRF guard must see the real peer
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &x);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(options_.connect_timeout_ms, timeout_ms)));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  CURL* easy() override { return curl_; }
+  Delivery Finish(CURLcode code) override;
 
-  const CURLcode code = curl_easy_perform(curl);
+ private:
+  const WebhookOptions& options_;
+  UnixSeconds timestamp_;
+  std::string body_;
+  WebhookResponse* response_;
+  Exchange x_;
+  curl_slist* headers_ = nullptr;
+  char errbuf_[CURL_ERROR_SIZE] = {0};
+  CURL* curl_ = nullptr;
+};
+
+Delivery WebhookTransfer::Finish(CURLcode code) {
   long status = 0;
   curl_off_t uploaded = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (response) {
-    response->status = status;
-    response->body = x.body;
+  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(curl_, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  if (response_) {
+    response_->status = status;
+    response_->body = x_.body;
   }
-
   const std::string where = "webhook " + RedactUrl(options_.url);
   Delivery d;
   d.status = Delivery::Status::kRetry;
-  if (!x.blocked.empty()) {
-    d.error = where + ": " + x.blocked;
+  if (!x_.blocked.empty()) {
+    d.error = where + ": " + x_.blocked;
     d.channel_wide = true;
     return d;
   }
   if (code != CURLE_OK) {
-    d.error = where + ": " + OneLine(errbuf[0] ? errbuf : curl_easy_strerror(code));
-    const bool sent = static_cast<std::size_t>(uploaded) >= body.size();
+    d.error = where + ": " + OneLine(errbuf_[0] ? errbuf_ : curl_easy_strerror(code));
+    const bool sent = static_cast<std::size_t>(uploaded) >= body_.size();
     if (status == 0 && sent &&
         (code == CURLE_OPERATION_TIMEDOUT || code == CURLE_RECV_ERROR ||
          code == CURLE_GOT_NOTHING || code == CURLE_SEND_ERROR)) {
@@ -217,7 +239,8 @@ Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,
     }
     return d;
   }
-  const std::string reply = x.body.empty() ? "" : ": " + OneLine(ValidUtf8(x.body.substr(0, 200)));
+  const std::string reply =
+      x_.body.empty() ? "" : ": " + OneLine(ValidUtf8(x_.body.substr(0, 200)));
   d.error = where + ": HTTP " + std::to_string(status) + reply;
   if (status >= 200 && status < 300) return Delivery{};
   if (status >= 300 && status < 400) {
@@ -232,12 +255,30 @@ Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,
   }
   if (status == 429 || status == 503 || status == 502 || status == 504) {
     d.channel_wide = true;
-    if (!x.retry_after.empty()) d.retry_after_s = RetryAfterSeconds(x.retry_after, timestamp);
+    if (!x_.retry_after.empty()) d.retry_after_s = RetryAfterSeconds(x_.retry_after, timestamp_);
     return d;
   }
   if (status == 408 || status >= 500) return d;
   d.status = Delivery::Status::kDead;
   return d;
+}
+
+}  // namespace
+
+std::unique_ptr<Transfer> WebhookTransport::Start(const Alert& alert) {
+  return std::make_unique<WebhookTransfer>(options_, alert.outbox.idempotency_key, alert.now,
+                                           WebhookBody(options_.format, alert), alert.budget_ms,
+                                           nullptr);
+}
+
+Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,
+                                const std::string& body, std::int64_t budget_ms,
+                                WebhookResponse* response) {
+  WebhookTransfer transfer(options_, id, timestamp, body, budget_ms, response);
+  if (!transfer.easy()) {
+    return Delivery{Delivery::Status::kRetry, "curl_easy_init failed", true, {}, false};
+  }
+  return transfer.Finish(curl_easy_perform(transfer.easy()));
 }
 
 }  // namespace veille::alert

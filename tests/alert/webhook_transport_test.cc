@@ -102,6 +102,41 @@ TEST(WebhookTransport, ServerErrorsAreRetriedWithTheSameIdAndAFreshSignatureUnti
   EXPECT_EQ(ids.size(), 1u) << "one webhook-id across every attempt";
 }
 
+TEST(WebhookTransport, TheDispatcherRunsAttemptsConcurrentlyAndDeliversEachIdOnce) {
+  auto sink = Sink("hang:1");
+  TempStore db;
+  db.AddMentions({"1", "2", "3", "4", "5", "6", "7", "8", "9"}, {"hook"}, Now());
+  Dispatcher d(db.store(), 5);
+  d.SetTransport("hook", std::shared_ptr<Transport>(Make(Options(sink.port()))));
+  const auto start = std::chrono::steady_clock::now();
+  auto stats = d.DeliverDue(Now());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->delivered, 9);
+  // One probe, then four at a time: about 3 s where one at a time would take 9 s.
+  EXPECT_LT(elapsed, std::chrono::seconds(6));
+  std::set<std::string> ids;
+  for (const auto& r : sink.Records()) ids.insert(r["id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 9u);
+  EXPECT_EQ(sink.Records().size(), 9u);
+}
+
+TEST(WebhookTransport, AnEndpointThatIsDownGetsOneAttemptPerStepNotOnePerAlert) {
+  int port = 0;
+  {
+    auto gone = Sink("ok");
+    port = gone.port();
+  }
+  TempStore db;
+  db.AddMentions({"1", "2", "3", "4", "5"}, {"hook"}, Now());
+  Dispatcher d(db.store(), 5);
+  d.SetTransport("hook", std::shared_ptr<Transport>(Make(Options(port))));
+  auto stats = d.DeliverDue(Now());
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->retried, 1);
+  EXPECT_EQ(db.Scalar("SELECT SUM(attempts) FROM outbox"), 1);
+}
+
 TEST(WebhookTransport, TooManyRequestsHonoursRetryAfter) {
   auto sink = Sink("retry-after:7");
   auto t = Make(Options(sink.port()));
