@@ -4,3 +4,8 @@ add_test(NAME system.alerts
                  --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>
                  --feeds ${PROJECT_SOURCE_DIR}/config/sample-feeds)
 set_tests_properties(system.alerts PROPERTIES LABELS "system;network" TIMEOUT 180)
+add_test(NAME system.alerts_crash
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/alerts_crash_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>
+                 --feeds ${PROJECT_SOURCE_DIR}/config/sample-feeds)
+set_tests_properties(system.alerts_crash PROPERTIES LABELS "system;network" TIMEOUT 180)
