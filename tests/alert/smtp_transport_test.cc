@@ -181,6 +181,36 @@ TEST(SmtpTransport, CreateRefusesPlainTextToARemoteServerAndMismatchedSchemes) {
   EXPECT_FALSE(SmtpTransport::Create(o));
 }
 
+TEST(SmtpTransport, ADailyDigestArrivesAsOneMessageGroupedByRule) {
+  SinkProcess sink("smtp_sink.py", {}, RecordPath());
+  TempStore db;
+  constexpr UnixSeconds kMidnight = 1795564800;  // 2026-11-25 00:00 UTC
+  ChannelPolicy policy;
+  policy.digest = true;
+  policy.digest_schedule = DigestSchedule{DigestSchedule::Every::kDaily, 8 * 60};
+  auto paris = ZoneOffset("Europe/Paris");
+  ASSERT_TRUE(paris);
+  policy.offset = *paris;
+  Dispatcher d(db.store(), 3);
+  d.SetTransport("mail", std::shared_ptr<Transport>(Make(Options(sink.port()))), policy);
+  ASSERT_TRUE(d.DeliverDue(kMidnight));
+  db.AddMentions({"Orélia un", "Orélia deux", "Orélia trois"}, {"mail"}, kMidnight + 3600);
+  ASSERT_TRUE(d.DeliverDue(kMidnight + 6 * 3600 + 59 * 60));
+  EXPECT_TRUE(sink.Records().empty()) << "08:00 in Paris is 07:00 UTC";
+  auto stats = d.DeliverDue(kMidnight + 7 * 3600);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->delivered, 3);
+  const auto records = sink.Records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["subject"], "[veille] digest: 3 mentions");
+  const std::string text = records[0]["text"];
+  EXPECT_NE(text.find("== marque (3)"), std::string::npos) << text;
+  for (const char* title : {"Orélia un", "Orélia deux", "Orélia trois"}) {
+    EXPECT_NE(text.find(title), std::string::npos) << title;
+  }
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered", "delivered"}));
+}
+
 TEST(SmtpTransport, TheDispatcherDeliversEachMentionOnceWithTheKeyAsMessageId) {
   SinkProcess sink("smtp_sink.py", {"--mode", "tempfail:1"}, RecordPath());
   TempStore db;
