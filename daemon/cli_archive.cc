@@ -111,10 +111,16 @@ match::Document DocumentOf(const store::StoredEntry& entry, std::string& text) {
 
 Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
                                   const store::EntryFilter& filter,
-                                  const std::function<bool(const SearchHit&)>& visit) {
+                                  const std::function<bool(const SearchHit&)>& visit,
+                                  const std::string& exclude) {
   auto parsed = match::ParseQuery(query);
   if (!parsed) return Fail(ErrorCode::kInvalidArgument, parsed.error().ToString());
-  auto matcher = match::Matcher::Compile({match::RuleSpec{"search", "", query, ""}});
+  if (!exclude.empty()) {
+    if (const std::string problem = match::CheckQuery(exclude); !problem.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "exclude: " + problem);
+    }
+  }
+  auto matcher = match::Matcher::Compile({match::RuleSpec{"search", "", query, exclude}});
   if (!matcher) return tl::unexpected(matcher.error());
   SearchStats stats;
   std::string text;

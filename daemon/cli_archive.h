@@ -38,12 +38,13 @@ struct SearchStats {
   std::int64_t matches = 0;     // entries the matcher confirmed
 };
 
-// Runs `query` over the stored entries in `filter`, newest first, calling `visit` for each
-// confirmed match until it returns false. A malformed query fails with kInvalidArgument and a
-// "column N: message".
+// Runs `query` (minus the entries matching `exclude`, when not empty) over the stored entries
+// in `filter`, newest first, calling `visit` for each confirmed match until it returns false.
+// A malformed query fails with kInvalidArgument and a "column N: message".
 [[nodiscard]] Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
                                                 const store::EntryFilter& filter,
-                                                const std::function<bool(const SearchHit&)>& visit);
+                                                const std::function<bool(const SearchHit&)>& visit,
+                                                const std::string& exclude = "");
 
 enum class Format { kTable, kJson, kNdjson, kCsv };
 std::optional<Format> ParseFormat(std::string_view name);

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
+#include "daemon/cli_backtest.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -135,6 +137,35 @@ TEST_F(SearchArchiveTest, ABadQueryIsAnInvalidArgumentWithItsColumn) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(r.error().message.find("column"), std::string::npos) << r.error().message;
+}
+
+TEST_F(SearchArchiveTest, ABacktestCountsWhatARuleWouldHaveMatchedPerDay) {
+  config::Config config;
+  config.daemon.database = (dir_ / "veille.db").string();
+  BacktestOptions o;
+  o.query = "Renault";
+  o.exclude = "emploi";
+  o.since = "1970-01-01";
+  o.json = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunBacktest(config, o, out, err), 0) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j["entries"], 4);
+  EXPECT_EQ(j["matches"], 2);
+  ASSERT_EQ(j["per_day"].size(), 1u);
+  EXPECT_EQ(j["per_day"][0]["day"], "1970-01-01");  // first seen at 2000 s, no publication date
+  EXPECT_EQ(j["newest"].size(), 2u);
+
+  o.query = "Dacia";
+  o.json = false;
+  std::ostringstream none;
+  EXPECT_EQ(RunBacktest(config, o, none, err), 1);
+  EXPECT_NE(none.str().find("0 of 4 stored entries"), std::string::npos) << none.str();
+
+  o.query = "Renault NEAR/";
+  std::ostringstream bad, bad_err;
+  EXPECT_EQ(RunBacktest(config, o, bad, bad_err), 2);
+  EXPECT_NE(bad_err.str().find("column"), std::string::npos) << bad_err.str();
 }
 
 }  // namespace

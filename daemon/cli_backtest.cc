@@ -1,0 +1,99 @@
+#include "daemon/cli_backtest.h"
+
+#include <iostream>
+#include <map>
+
+#include "daemon/cli_archive.h"
+#include "daemon/cli_support.h"
+#include "store/stats.h"
+
+namespace veille::cli {
+
+int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ostream& out,
+                std::ostream& err) {
+  const UnixSeconds now = Now();
+  auto since = ParseSinceArgument(o.since, now);
+  if (!since) {
+    err << "veille test-rule: --since: expected a duration (30d, 24h) or a date (2026-11-01)\n";
+    return 2;
+  }
+  auto opened = store::Store::Open(config.daemon.database, store::OpenMode::kReadOnly);
+  if (!opened) {
+    err << "veille test-rule: " << opened.error().message << "\n";
+    return 3;
+  }
+  store::Store& store = **opened;
+  store::EntryFilter filter;
+  filter.since = *since;
+  filter.feed = o.feed;
+  std::int64_t scanned = 0;
+  {
+    auto count = store.db().Prepare(
+        "SELECT COUNT(*) FROM entries e JOIN feeds f ON f.id = e.feed_id "
+        "WHERE e.first_seen_at >= ?1 AND (?2 = '' OR f.name = ?2 OR f.url = ?2)");
+    if (count) {
+      count->Bind(1, *since).Bind(2, o.feed);
+      if (auto row = count->Step(); row && *row) scanned = count->Int(0);
+    }
+  }
+  std::map<UnixSeconds, std::int64_t> per_day;
+  std::vector<SearchHit> newest;
+  auto stats = SearchArchive(
+      store, o.query, filter,
+      [&](const SearchHit& hit) {
+        const UnixSeconds when = hit.entry.published_at.value_or(hit.entry.first_seen_at);
+        ++per_day[store::BucketStart(when, store::Bucket::kDay)];
+        if (newest.size() < static_cast<std::size_t>(std::max(o.newest, 0))) newest.push_back(hit);
+        return true;
+      },
+      o.exclude);
+  if (!stats) {
+    err << "veille test-rule: " << stats.error().message << "\n";
+    return stats.error().code == ErrorCode::kInvalidArgument ? 2 : 3;
+  }
+  if (o.json) {
+    nlohmann::json j;
+    j["query"] = o.query;
+    j["exclude"] = o.exclude;
+    j["since"] = FormatIso8601(*since);
+    j["entries"] = scanned;
+    j["candidates"] = stats->candidates;
+    j["matches"] = stats->matches;
+    j["per_day"] = nlohmann::json::array();
+    for (const auto& [day, n] : per_day) {
+      j["per_day"].push_back({{"day", FormatIso8601(day).substr(0, 10)}, {"matches", n}});
+    }
+    j["newest"] = nlohmann::json::array();
+    for (const auto& h : newest) j["newest"].push_back(HitJson(h));
+    out << DumpJson(j, 2) << "\n";
+    return stats->matches > 0 ? 0 : 1;
+  }
+  out << "Backtest since " << ShortTime(*since) << " UTC: " << stats->matches << " of " << scanned
+      << " stored entries would have matched";
+  out << " (" << stats->candidates << " candidates from the full-text index)\n";
+  if (stats->matches == 0) return 1;
+  std::int64_t peak = 0;
+  for (const auto& [day, n] : per_day) peak = std::max(peak, n);
+  out << "\nPER DAY\n";
+  for (const auto& [day, n] : per_day) {
+    const auto cells = static_cast<std::size_t>((n * 40 + peak - 1) / peak);
+    std::string bar;
+    for (std::size_t i = 0; i < cells; ++i) bar += "\u2588";
+    out << "  " << FormatIso8601(day).substr(0, 10) << "  " << bar << " " << n << "\n";
+  }
+  out << "\nNEWEST MATCHES\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& h : newest) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
+    for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
+    rows.push_back({ShortTime(h.entry.published_at.value_or(h.entry.first_seen_at)),
+                    TerminalSafe(h.entry.feed_name),
+                    TerminalSafe(h.entry.title.value_or("(no title)")),
+                    TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
+  }
+  PrintTable({"PUBLISHED (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
+             TerminalWidth());
+  return 0;
+}
+
+}  // namespace veille::cli
