@@ -213,6 +213,17 @@ TEST(ParseFeedTest, SurvivesAVeryDeeplyNestedDocument) {
   EXPECT_EQ(feed.entries[0].summary, "deep");
 }
 
+TEST(ParseFeedTest, ReadsPollHintsFromTtlAndSyndicationTakingTheLonger) {
+  Feed sy = MustParse(R"(<rss xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+      <sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>
+      </channel></rss>)");
+  EXPECT_EQ(sy.ttl_seconds, 43200);
+  Feed both = MustParse(R"(<rss xmlns:s="http://purl.org/rss/1.0/modules/syndication/"><channel>
+      <ttl>1440</ttl><s:updatePeriod>hourly</s:updatePeriod></channel></rss>)");
+  EXPECT_EQ(both.ttl_seconds, 86400);
+  EXPECT_FALSE(MustParse("<rss><channel><ttl>soon</ttl></channel></rss>").ttl_seconds.has_value());
+}
+
 TEST(ParseFeedTest, HonoursTheHttpCharset) {
   ParseOptions options;
   options.content_type = "application/rss+xml; charset=iso-8859-1";
