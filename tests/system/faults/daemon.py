@@ -61,7 +61,25 @@ class Daemon:
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
                                      stdin=subprocess.DEVNULL)
         self.pid = self.proc.pid
+        self.wrapped = bool(wrapper)
         self.started = time.monotonic()
+
+    def target_pid(self, timeout=2.0):
+        """The veilled process itself: our child, or the wrapper's (strace) first child."""
+        if not self.wrapped:
+            return self.pid
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.alive():
+            try:
+                for task in os.listdir("/proc/%d/task" % self.pid):
+                    with open("/proc/%d/task/%s/children" % (self.pid, task)) as f:
+                        kids = f.read().split()
+                        if kids:
+                            return int(kids[0])
+            except OSError:
+                pass
+            time.sleep(0.02)
+        return None
 
     def alive(self):
         return self.proc.poll() is None
@@ -120,6 +138,12 @@ class Daemon:
 
     def __exit__(self, *exc):
         if self.alive():
+            target = self.target_pid(0.5) if self.wrapped else None
+            if target:
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             self.signal(signal.SIGKILL)
             self.wait(10)
 

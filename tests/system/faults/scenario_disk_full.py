@@ -21,7 +21,6 @@ import common
 import daemon
 import feedgen
 import invariants
-import scenario_kill9
 
 FEEDS = [("df%d" % i, 3, 90) for i in range(3)]
 RUN_S = 4.0
@@ -42,7 +41,7 @@ def run(ctx, card):
     strace = shutil.which("strace")
     plans = []
     if strace:
-        for point in (ctx.rng.randint(5, 40), ctx.rng.randint(40, 160)):
+        for point in (ctx.rng.randint(3, 40), ctx.rng.randint(40, 160)):
             for persistent in (False, True):
                 when = "%d%s" % (point, "+" if persistent else "")
                 plans.append(("pwrite64 ENOSPC at %s" % when,
@@ -52,7 +51,7 @@ def run(ctx, card):
     hook = _hook_available(ctx.veilled)
     card.check(strace or hook, "disk_full: a way to inject storage faults (strace %s, "
                "VEILLE_TEST_MAX_PAGE_COUNT hook %s)" % (bool(strace), hook))
-    injections = survived = clean = 0
+    injections = survived = clean = startup_exits = 0
     storage_logged = 0
     with daemon.Workdir("diskfull") as work:
         work.write_config(common.config([srv.port], feeds))
@@ -72,7 +71,7 @@ def run(ctx, card):
             d = daemon.Daemon(ctx.veilled, work, extra_env=env, wrapper=wrapper)
             injections += 1
             time.sleep(RUN_S)
-            target = scenario_kill9._child_pid(d.pid) if inject else d.pid
+            target = d.target_pid() if d.alive() else None
             alive = d.alive() and target is not None
             if target:
                 try:
@@ -81,15 +80,22 @@ def run(ctx, card):
                     alive = False
             rc = d.wait(30)
             if rc is None:
-                d.kill9()
+                d.__exit__(None, None, None)
             text = d.text()
             storage_logged += text.count("outcome=storage")
             problems = invariants.core(work.db, common.RULE_CHANNELS)
-            ok = alive and rc == 0 and not problems
-            survived += 1 if alive and rc == 0 else 0
+            # A storage error while the daemon starts (opening, migrating, syncing the feed
+            # list) ends it with exit 1 and a critical line; systemd restarts it (restart by
+            # design, RELIABILITY.md 3.7 line 1). Anywhere else it must stay up.
+            startup_exit = (not alive and rc == 1 and " critical " in text and
+                            "outcome=" not in text)
+            startup_exits += 1 if startup_exit else 0
+            ok = ((alive and rc == 0) or startup_exit) and not problems
+            survived += 1 if (alive and rc == 0) or startup_exit else 0
             clean += 0 if problems else 1
-            card.check(ok, "disk_full: %s: daemon up, exit %s, integrity and invariants %s"
-                       % (what, rc, problems or "ok"))
+            card.check(ok, "disk_full: %s: %s, exit %s, integrity and invariants %s"
+                       % (what, "failed at startup (restart by design)" if startup_exit else
+                          "daemon up", rc, problems or "ok"))
         card.check(storage_logged > 0, "disk_full: the injected faults surfaced as "
                    "outcome=storage (%d polls)" % storage_logged)
         # Space is back: a clean run catches up with nothing lost.
@@ -115,7 +121,8 @@ def run(ctx, card):
                    "lost %(lost)d duplicated %(duplicated)d" % bal)
         ctx.add_mentions(bal)
         card.figure("10", "storage faults: injections %d (ENOSPC/EIO via strace%s), daemon exits 0 "
-                          "%d/%d, corruption %d, lost after recovery %d"
+                          "%d/%d (up, then exit 0 on SIGTERM; or exit 1 at startup, restarted by design: %d), corruption %d, lost "
+                          "after recovery %d"
                     % (injections, ", max_page_count hook" if hook else "; max_page_count hook "
-                       "not in this veilled", survived, injections, injections - clean,
-                       bal["lost"]))
+                       "not in this veilled", survived, injections, startup_exits,
+                       injections - clean, bal["lost"]))

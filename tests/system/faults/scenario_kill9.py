@@ -18,19 +18,6 @@ import invariants
 FEEDS = [("k%d" % i, 4, 80) for i in range(5)]  # (seed, k, cap): 20 growing polls per feed
 
 
-def _child_pid(pid):
-    """The first child of `pid` (veilled under strace)."""
-    try:
-        for task in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-                kids = f.read().split()
-                if kids:
-                    return int(kids[0])
-    except OSError:
-        pass
-    return None
-
-
 def run(ctx, card):
     srv = ctx.server
     feeds = [(seed, srv.url("/feed/%s?k=%d&cap=%d" % (seed, k, cap)), "")
@@ -57,14 +44,17 @@ def run(ctx, card):
             delay = ctx.rng.uniform(0.05, 0.8) if not use_strace else 2.5
             time.sleep(delay)
             if use_strace:
-                target = _child_pid(d.pid)
-                if d.alive() and target:
-                    os.kill(target, signal.SIGKILL)  # the sync never came: kill it ourselves
+                target = d.target_pid() if d.alive() else None
+                if target:
+                    try:
+                        os.kill(target, signal.SIGKILL)  # the sync never came: kill it ourselves
+                    except ProcessLookupError:
+                        strace_kills += 1
                 else:
                     strace_kills += 1
                 rc = d.wait(10)
                 if rc is None:
-                    d.kill9()
+                    d.__exit__(None, None, None)
             else:
                 was_alive = d.alive()
                 rc = d.kill9()
