@@ -120,9 +120,9 @@ def run(ctx, card):
                    "disk_full: after recovery mentions expected %(expected)d stored %(stored)d "
                    "lost %(lost)d duplicated %(duplicated)d" % bal)
         ctx.add_mentions(bal)
-        card.figure("10", "storage faults: injections %d (ENOSPC/EIO via strace%s), daemon exits 0 "
-                          "%d/%d (up, then exit 0 on SIGTERM; or exit 1 at startup, restarted by design: %d), corruption %d, lost "
-                          "after recovery %d"
+        card.figure("10", "storage faults: injections %d (ENOSPC/EIO via strace%s), survived "
+                          "%d/%d (up, then exit 0 on SIGTERM; or exit 1 at startup, restarted by "
+                          "design: %d), corruption %d, lost after recovery %d"
                     % (injections, ", max_page_count hook" if hook else "; max_page_count hook "
                        "not in this veilled", survived, injections, startup_exits,
                        injections - clean, bal["lost"]))

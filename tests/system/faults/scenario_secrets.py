@@ -74,7 +74,6 @@ def run(ctx, card):
         card.check(attempts >= 1, "secrets: the webhook channel attempted delivery (%d)"
                    % attempts)
         logs = work.all_logs()
-        cli = "\n".join(o for _, _, o in outputs)
         hook_requests = "\n".join(str(r) for r in srv.rec.for_route("/status/500"))
         hits = {}
         known = 0
