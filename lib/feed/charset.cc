@@ -278,9 +278,11 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
     wide = "UTF-32LE";
   } else if (starts({0x00, 0x00, 0x00, 0x3C})) {
     wide = "UTF-32BE";
-  } else if (starts({0x3C, 0x00, 0x3F, 0x00}) || starts({0x3C, 0x00})) {
-    wide = "UTF-16LE";
-  } else if (starts({0x00, 0x3C, 0x00, 0x3F}) || starts({0x00, 0x3C})) {
+  } else if (bytes.size() >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 &&
+             bytes[3] == 0) {
+    wide = "UTF-16LE";  // ASCII in UTF-16 without a BOM: "<\0?\0", "\n\0<\0"
+  } else if (bytes.size() >= 4 && bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 &&
+             bytes[3] != 0) {
     wide = "UTF-16BE";
   }
   std::string_view body = bytes.substr(skip);

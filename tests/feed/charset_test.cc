@@ -57,6 +57,11 @@ TEST(DecodeToUtf8Test, ReadsUtf16WithAndWithoutBom) {
   EXPECT_EQ(Decode(be_plain, "").text, "<a>é</a>");
 }
 
+TEST(DecodeToUtf8Test, ReadsUtf16WithoutBomAfterLeadingWhitespace) {
+  std::string le("\n\0<\0a\0/\0>\0", 10);
+  EXPECT_EQ(Decode(le, "").text, "\n<a/>");
+}
+
 TEST(DecodeToUtf8Test, DetectsUtf8BytesDeclaredAsLatin1) {
   auto decoded = Decode("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>caf\xC3\xA9</a>", "");
   EXPECT_NE(decoded.text.find("<a>café</a>"), std::string::npos) << decoded.text;
