@@ -34,7 +34,7 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed)
   r.key = e.key;
   r.guid = e.id;
   r.link = e.link;
-  r.canonical_link = e.link;
+  if (e.link) r.canonical_link = store::CanonicalLink(*e.link);  // the cross-feed story key
   r.title = Bounded(e.title, kMaxTitleBytes);
   r.author = Bounded(e.author, kMaxTitleBytes);
   r.published_at = e.published;
