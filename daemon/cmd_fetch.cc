@@ -140,6 +140,7 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
         {"url", RedactUrl(args.url)},
         {"outcome", OutcomeName(r.outcome)},
         {"status", r.http_status},
+        {"http_version", opt(r.http_version)},
         {"error", opt(r.error)},
         {"effective_url", RedactUrl(r.effective_url)},
         {"redirects", redirects},
@@ -167,7 +168,9 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
     };
     line("url", RedactUrl(args.url));
     line("outcome", std::string(OutcomeName(r.outcome)));
-    line("status", r.http_status == 0 ? "" : std::to_string(r.http_status));
+    line("status", r.http_status == 0
+                       ? ""
+                       : std::to_string(r.http_status) + " (HTTP/" + r.http_version + ")");
     line("error", r.error);
     for (const auto& hop : r.redirects) {
       line("redirect", std::to_string(hop.status) + " -> " + RedactUrl(hop.location));

@@ -613,6 +613,24 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
   r.http_status = status;
+  long version = 0;
+  curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0:
+      r.http_version = "1.0";
+      break;
+    case CURL_HTTP_VERSION_1_1:
+      r.http_version = "1.1";
+      break;
+    case CURL_HTTP_VERSION_2_0:
+      r.http_version = "2";
+      break;
+    case CURL_HTTP_VERSION_3:
+      r.http_version = "3";
+      break;
+    default:
+      break;
+  }
   char* effective = nullptr;
   curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
   r.effective_url = effective != nullptr ? effective : t.request.url;

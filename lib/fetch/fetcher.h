@@ -80,10 +80,11 @@ struct Timings {
 struct FetchResult {
   std::uint64_t tag = 0;
   Outcome outcome = Outcome::kConnect;
-  long http_status = 0;           // 0 for local files and transport failures
-  std::string error;              // one readable line when outcome is a failure
-  std::string body;               // decoded body (outcome kOk only)
-  std::string fingerprint;        // of the decoded body (kOk and same-bytes kNotModified)
+  long http_status = 0;      // 0 for local files and transport failures
+  std::string http_version;  // "1.0", "1.1", "2" or "3" for the final response; empty when none
+  std::string error;         // one readable line when outcome is a failure
+  std::string body;          // decoded body (outcome kOk only)
+  std::string fingerprint;   // of the decoded body (kOk and same-bytes kNotModified)
   std::size_t decoded_bytes = 0;  // decoded body bytes accepted (never above max_body)
   std::string content_type;
   std::string etag;           // from the response; on 304 the request's when the server omits it

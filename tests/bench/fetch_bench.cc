@@ -1,6 +1,7 @@
 // Fetcher throughput against a local nginx on 127.0.0.1 (started and stopped by this binary):
 //
 //   BM_KeepAliveHttp        small feed over HTTP/1.1 keep-alive, the warm-cycle shape
+//   BM_KeepAliveHttp2       the same over HTTPS where nginx offers HTTP/2 (asserted per response)
 //   BM_NewTlsConnections    HTTPS where every request needs a new connection and a full TLS
 //                           handshake (nginx: keepalive_timeout 0, no session reuse), with the
 //                           CA bundle loaded once (the fetcher's way)
@@ -11,9 +12,9 @@
 //
 // Needs /usr/sbin/nginx and /usr/bin/openssl. The CA bundle used is the system bundle with the
 // test CA appended, so that loading it costs what loading the real store costs.
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -60,6 +61,7 @@ class Nginx {
     fs::create_directories(dir_ / "www");
     http_port_ = FreePort();
     https_port_ = FreePort();
+    h2_port_ = FreePort();
     std::ofstream(dir_ / "www" / "feed.xml")
         << "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>bench</title>"
            "<item><guid>1</guid><title>Hello</title></item></channel></rss>";
@@ -102,6 +104,12 @@ class Nginx {
         << "/www; }\n"
            "  server {\n"
            "    listen 127.0.0.1:"
+        << h2_port_ << " ssl http2; root " << d << "/www;\n"
+        << "    ssl_certificate " << d << "/server.pem; ssl_certificate_key " << d
+        << "/server.key;\n"
+           "  }\n"
+           "  server {\n"
+           "    listen 127.0.0.1:"
         << https_port_ << " ssl; root " << d
         << "/www;\n"
            "    ssl_certificate "
@@ -134,15 +142,20 @@ class Nginx {
   std::string HttpsUrl() const {
     return "https://localhost:" + std::to_string(https_port_) + "/feed.xml";
   }
+  std::string H2Url() const {
+    return "https://localhost:" + std::to_string(h2_port_) + "/feed.xml";
+  }
   std::string bundle() const { return (dir_ / "bundle.pem").string(); }
   std::vector<std::string> allow() const {
-    return {"127.0.0.1:" + std::to_string(http_port_), "localhost:" + std::to_string(https_port_)};
+    return {"127.0.0.1:" + std::to_string(http_port_), "localhost:" + std::to_string(https_port_),
+            "localhost:" + std::to_string(h2_port_)};
   }
 
  private:
   fs::path dir_;
   int http_port_ = 0;
   int https_port_ = 0;
+  int h2_port_ = 0;
   pid_t pid_ = -1;
 };
 
@@ -151,8 +164,10 @@ Nginx& Server() {
   return nginx;
 }
 
-// Runs `n` requests through one fetcher; fails the benchmark on any non-ok result.
-void RunFetcher(benchmark::State& state, const std::string& url, const std::string& ca, int n) {
+// Runs `n` requests through one fetcher; fails the benchmark on any non-ok result or on a
+// response over another HTTP version than `version` (when given).
+void RunFetcher(benchmark::State& state, const std::string& url, const std::string& ca, int n,
+                const std::string& version = "") {
   veille::fetch::FetchOptions options;
   options.concurrency = static_cast<int>(state.range(0));
   options.per_host = options.concurrency;
@@ -167,18 +182,30 @@ void RunFetcher(benchmark::State& state, const std::string& url, const std::stri
       fetcher->Submit(std::move(request));
     }
     int ok = 0;
+    std::string problem;
     while (fetcher->pending() > 0) {
       for (const auto& r : fetcher->Poll(std::chrono::milliseconds(1000))) {
-        ok += r.outcome == veille::Outcome::kOk ? 1 : 0;
+        if (r.outcome == veille::Outcome::kOk && (version.empty() || r.http_version == version)) {
+          ++ok;
+        } else if (problem.empty()) {
+          problem = std::string(veille::OutcomeName(r.outcome)) + " HTTP/" + r.http_version + " " +
+                    r.error;
+        }
       }
     }
-    if (ok != n) state.SkipWithError("a fetch failed");
+    if (ok != n) state.SkipWithError(problem.c_str());
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
 
 void BM_KeepAliveHttp(benchmark::State& state) { RunFetcher(state, Server().HttpUrl(), "", 2000); }
 BENCHMARK(BM_KeepAliveHttp)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// HTTPS keep-alive where nginx offers HTTP/2: every response must come over HTTP/2.
+void BM_KeepAliveHttp2(benchmark::State& state) {
+  RunFetcher(state, Server().H2Url(), Server().bundle(), 2000, "2");
+}
+BENCHMARK(BM_KeepAliveHttp2)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_NewTlsConnections(benchmark::State& state) {
   RunFetcher(state, Server().HttpsUrl(), Server().bundle(), 200);

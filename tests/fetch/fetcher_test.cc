@@ -84,6 +84,7 @@ TEST_F(FetcherTest, ReturnsTheBodyWithValidatorsAndSendsADescriptiveUserAgent) {
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.error;
   EXPECT_EQ(r.tag, 42u);
   EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.http_version, "1.1");
   EXPECT_NE(r.body.find("<rss"), std::string::npos);
   EXPECT_EQ(r.etag, "\"v1\"");
   EXPECT_EQ(r.last_modified, "Wed, 21 Oct 2026 07:28:00 GMT");
