@@ -44,8 +44,11 @@ std::int64_t SuccessInterval(const Bounds& bounds, const FeedHistory& history,
 
 std::int64_t BackoffCeiling(const Bounds& bounds, int failures) {
   const Range r = Normalise(bounds);
-  std::int64_t ceiling = r.min_s;
-  for (int i = 0; i < failures && ceiling < r.max_s; ++i) ceiling *= 2;
+  // The base is the feed's own interval (the floor for a high-priority feed): a failing feed is
+  // not polled more often than a healthy one would be, on average, and slows down from there.
+  std::int64_t ceiling =
+      bounds.high_priority ? r.min_s : std::clamp(bounds.interval_s, r.min_s, r.max_s);
+  for (int i = 1; i < failures && ceiling < r.max_s; ++i) ceiling *= 2;
   return std::min(ceiling, r.max_s);
 }
 
@@ -75,7 +78,7 @@ Decision NextPoll(const Bounds& bounds, const FeedHistory& history, const PollRe
     d.next_due = now + wait + Uniform(rng, 0, std::min<std::int64_t>(wait / 10, 3600));
     return d;
   }
-  // Exponential backoff with full jitter: uniform in [floor, min(floor * 2^failures, max)].
+  // Exponential backoff with full jitter: uniform in [floor, min(base * 2^(failures-1), max)].
   const std::int64_t ceiling = BackoffCeiling(bounds, d.consecutive_failures);
   d.next_due = now + Uniform(rng, r.min_s, ceiling);
   return d;

@@ -52,7 +52,9 @@ Decision NextPoll(const Bounds& bounds, const FeedHistory& history, const PollRe
 std::int64_t SuccessInterval(const Bounds& bounds, const FeedHistory& history,
                              std::optional<std::int64_t> publisher_hint_s);
 
-// min(min_interval * 2^failures, max_interval): the top of the backoff range.
+// The top of the backoff range after `failures` consecutive failures (1 for the first):
+// min(base * 2^(failures - 1), max_interval), where the base is the configured interval clamped
+// to [min, max] (the floor for a high-priority feed). The draw itself is uniform in [min, top].
 std::int64_t BackoffCeiling(const Bounds& bounds, int failures);
 
 }  // namespace veille::schedule

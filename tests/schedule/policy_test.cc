@@ -71,11 +71,14 @@ TEST(PolicyTest, AHighPriorityFeedKeepsTheFloorWhateverTheHints) {
 
 TEST(PolicyTest, FailuresBackOffExponentiallyWithFullJitterCappedAtTheMax) {
   const Bounds bounds{1800, kMin, kMax, false};
-  EXPECT_EQ(BackoffCeiling(bounds, 1), 600);
-  EXPECT_EQ(BackoffCeiling(bounds, 2), 1200);
-  EXPECT_EQ(BackoffCeiling(bounds, 8), 76800);
-  EXPECT_EQ(BackoffCeiling(bounds, 9), kMax);
-  EXPECT_EQ(BackoffCeiling(bounds, 1000), kMax);  // no overflow
+  EXPECT_EQ(BackoffCeiling(bounds, 1), 1800);  // the first retry comes within one interval
+  EXPECT_EQ(BackoffCeiling(bounds, 2), 3600);
+  EXPECT_EQ(BackoffCeiling(bounds, 6), 57600);
+  EXPECT_EQ(BackoffCeiling(bounds, 7), kMax);
+  EXPECT_EQ(BackoffCeiling(bounds, 1000), kMax);                       // no overflow
+  EXPECT_EQ(BackoffCeiling(Bounds{1800, kMin, kMax, true}, 1), kMin);  // crisis feeds retry fast
+  EXPECT_EQ(BackoffCeiling(Bounds{1800, kMin, kMax, true}, 2), 2 * kMin);
+  EXPECT_EQ(BackoffCeiling(Bounds{7 * 86400, kMin, kMax, false}, 1), kMax);  // clamped base
   std::mt19937_64 rng(11);
   for (int failures = 0; failures < 20; ++failures) {
     std::int64_t lowest = kMax, highest = 0;
