@@ -272,6 +272,7 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   if (!found) return tl::unexpected(found.error());
   if (!*found) return Fail(ErrorCode::kNotFound, "feed id " + std::to_string(commit.feed.feed_id));
   const std::string url = feed_url->Text(0);
+  feed_url->Reset();  // a statement left stepped pins a read snapshot: no WAL checkpoint
 
   auto insert_entry = db_->Prepare(
       "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
