@@ -28,6 +28,20 @@ INSERT INTO outbox (id, mention_id, channel, idempotency_key, status, next_attem
                     created_at) VALUES (1, 1, 'journal', 'v1-key', 'delivered', 1000, 1000);
 )sql";
 
+// What veille at schema version >= 3 wrote besides those rows: their full-text rows and stories
+// (one per distinct link), as Store::CommitDocument does.
+constexpr const char* kVersion3Data = R"sql(
+INSERT INTO entries_fts (rowid, title, text)
+  SELECT id, COALESCE(title, ''),
+         CASE WHEN content IS NULL OR content = COALESCE(summary, '') THEN COALESCE(summary, '')
+              WHEN COALESCE(summary, '') = '' THEN content
+              ELSE summary || char(10) || content END
+  FROM entries;
+INSERT INTO stories (id, canonical_link, first_seen_at) VALUES
+  (1, 'https://news.example/1', 1000), (3, NULL, 1200);
+UPDATE entries SET story_id = CASE WHEN id = 3 THEN 3 ELSE 1 END;
+)sql";
+
 class MigrationTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
@@ -51,6 +65,10 @@ class MigrationTest : public ::testing::TestWithParam<int> {
     }
     if (version >= 1) {
       auto r = (*db)->Exec(kVersion1Data);
+      ASSERT_TRUE(r) << r.error().message;
+    }
+    if (version >= 3) {
+      auto r = (*db)->Exec(kVersion3Data);
       ASSERT_TRUE(r) << r.error().message;
     }
   }
