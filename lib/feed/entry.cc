@@ -111,29 +111,9 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     return true;
   }
   if (OneOf(name, {"link", "atom:link"})) {
-    pugi::xml_attribute href = el.attribute("href");
-    if (!href) href = el.attribute("url");
-    if (!href) href = el.attribute("uri");
-    if (href) {
-      std::string rel = el.attribute("rel") ? el.attribute("rel").value() : "alternate";
-      std::string type = el.attribute("type") ? el.attribute("type").value()
-                         : rel == "self"      ? "application/atom+xml"
-                                              : "text/html";
-      for (char& c : type) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      }
-      if (type == "html") type = "text/html";
-      if (type == "xhtml") type = "application/xhtml+xml";
-      if (rel == "alternate" && (type == "text/html" || type == "application/xhtml+xml")) {
-        auto value = CollapseText(href.value());
-        if (value) value = ResolveUrl(BaseUrlOf(el, context.document_base), *value);
-        entry.link = std::move(value);
-        state->link_seen = true;
-      }
-    } else {
-      auto value = CollapseText(FixLinkText(DirectText(el)));
-      if (value) value = ResolveUrl(BaseUrlOf(el, context.document_base), *value);
-      entry.link = std::move(value);
+    LinkValue link = ReadLink(el, context);
+    if (link.counts) {
+      entry.link = std::move(link.url);
       state->link_seen = true;
     }
     return true;

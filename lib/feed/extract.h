@@ -41,6 +41,16 @@ std::optional<std::string> AuthorFromString(std::string_view text);
 // taken for entity references).
 std::string FixLinkText(std::string text);
 
+// What a <link> or <atom:link> element says about the page link. With an href (or url, uri)
+// attribute it counts only as rel="alternate" (the default) with an HTML type (text/html by
+// default); without, its text is the link. `url` is resolved against the element's base and
+// may be null (an empty <link></link> still counts, and hides a permalink guid).
+struct LinkValue {
+  bool counts = false;
+  std::optional<std::string> url;
+};
+LinkValue ReadLink(pugi::xml_node element, const ExtractContext& context);
+
 // Everything of one <item>/<entry> (links resolved against `base` chain of the element).
 Entry ExtractEntry(pugi::xml_node item, const ExtractContext& context);
 

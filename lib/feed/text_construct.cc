@@ -1,6 +1,7 @@
 #include <string>
 
 #include "feed/extract.h"
+#include "feed/links.h"
 #include "feed/text.h"
 #include "feed/xml_tree.h"
 
@@ -192,6 +193,30 @@ std::optional<std::string> AuthorFromString(std::string_view text) {
   if (auto name = CollapseText(author)) return name;
   if (!email.empty()) return CollapseText(email);
   return std::nullopt;
+}
+
+LinkValue ReadLink(pugi::xml_node el, const ExtractContext& context) {
+  LinkValue link;
+  pugi::xml_attribute href = el.attribute("href");
+  if (!href) href = el.attribute("url");
+  if (!href) href = el.attribute("uri");
+  std::optional<std::string> value;
+  if (href) {
+    std::string rel = el.attribute("rel") ? el.attribute("rel").value() : "alternate";
+    std::string type = el.attribute("type")
+                           ? MapContentType(el.attribute("type").value())
+                           : (rel == "self" ? "application/atom+xml" : "text/html");
+    if (rel != "alternate" || (type != "text/html" && type != "application/xhtml+xml")) {
+      return link;
+    }
+    value = CollapseText(href.value());
+  } else {
+    value = CollapseText(FixLinkText(DirectText(el)));
+  }
+  if (value) value = ResolveUrl(BaseUrlOf(el, context.document_base), *value);
+  link.counts = true;
+  link.url = std::move(value);
+  return link;
 }
 
 std::string FixLinkText(std::string text) {
