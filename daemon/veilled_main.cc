@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
@@ -25,8 +26,12 @@ constexpr int kExitLocked = 3;      // another veilled holds the database
 
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
+std::atomic<int> g_stop_signal{0};
 
-extern "C" void OnStopSignal(int) { g_stop.store(true); }
+extern "C" void OnStopSignal(int signo) {
+  g_stop_signal.store(signo);
+  g_stop.store(true);
+}
 extern "C" void OnReloadSignal(int) { g_reload.store(true); }
 
 void InstallSignals() {
@@ -41,11 +46,28 @@ void InstallSignals() {
   sigaction(SIGPIPE, &sa, nullptr);
 }
 
+// "<N>" syslog priority prefixes, which journald reads from a service's stderr (sd-daemon(3)).
+class SyslogPriority : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr const char* kPrefix[] = {"<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};
+    const auto level = static_cast<std::size_t>(msg.level);
+    const std::string_view prefix = kPrefix[level < 7 ? level : 2];
+    dest.append(prefix.data(), prefix.data() + prefix.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return spdlog::details::make_unique<SyslogPriority>();
+  }
+};
+
 // Under systemd (JOURNAL_STREAM set) journald adds timestamps and the identifier.
 void SetUpLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("veilled");
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
-    logger->set_pattern("<%l> %v");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<SyslogPriority>('*').set_pattern("%*%v");
+    logger->set_formatter(std::move(formatter));
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S%z %l %v");
   }
@@ -147,6 +169,7 @@ int main(int argc, char** argv) {
     }
   };
   auto run = (*monitor)->Run(g_stop, on_tick);
+  spdlog::info("stopping on {}", g_stop_signal.load() == SIGINT ? "SIGINT" : "SIGTERM");
   Notify(veille::daemon::Stopping("stopping"));
   if (!run) {
     spdlog::error("{}", run.error().message);

@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3 python3-feedparser python3-aiosmtpd sqlite3 openssl
   # fuzzing, sanitizers, fault injection, service checks
-  clang libclang-rt-14-dev faketime strace systemd
+  clang libclang-rt-14-dev faketime strace systemd man-db
   # end-to-end benchmark peers
   nginx sfeed
 )

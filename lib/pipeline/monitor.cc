@@ -1,5 +1,7 @@
 #include "pipeline/monitor.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -326,6 +328,14 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
 }
 
 void Monitor::Deliver(CycleSummary& summary, std::int64_t budget_ms) {
+  if (last_watch_ms_ == 0 || SteadyMs() - last_watch_ms_ >= 60'000) {
+    last_watch_ms_ = SteadyMs();
+    auto events = alert::RunWatches(*store_, WatchConfigFor(config_), clock_());
+    if (!events) spdlog::error("spike and feed-health checks: {}", events.error().message);
+    if (events) {
+      for (const auto& e : *events) spdlog::warn("alerts: {}", e);
+    }
+  }
   auto stats = dispatcher_.DeliverDue(clock_(), 1000, budget_ms);
   if (!stats) {
     spdlog::error("alert delivery: {}", stats.error().message);
@@ -419,8 +429,14 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     if (!due_.empty()) {
       wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
     }
-    for (auto& result : fetcher_->Poll(std::chrono::milliseconds(wait_ms))) {
-      Handle(std::move(result));
+    if (fetcher_->pending() == 0) {
+      // Nothing in flight: the fetcher would return at once, so the loop sleeps here (poll(2)
+      // returns early on a signal, so SIGTERM and SIGHUP are seen promptly).
+      ::poll(nullptr, 0, static_cast<int>(wait_ms));
+    } else {
+      for (auto& result : fetcher_->Poll(std::chrono::milliseconds(wait_ms))) {
+        Handle(std::move(result));
+      }
     }
     if (SteadyMs() - last_delivery_ms >= 1000) {
       CycleSummary ignored;

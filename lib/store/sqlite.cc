@@ -112,7 +112,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
                                                  int busy_timeout_ms) {
   if (mode == OpenMode::kReadOnly) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    const bool exists = std::filesystem::exists(path, ec);
+    if (ec) {
+      return Fail(ErrorCode::kIo, "cannot access the database " + path + ": " + ec.message() +
+                                      " (is your user in the veille group?)");
+    }
+    if (!exists) {
       return Fail(ErrorCode::kNotFound, "no database at " + path + " (has veilled run yet?)");
     }
   }
