@@ -11,6 +11,7 @@
 
 #include "common/redact.h"
 #include "common/time.h"
+#include "config/opml.h"
 #include "config/suggest.h"
 
 namespace veille::config {
@@ -211,9 +212,65 @@ void ReadPolling(const Reader& r, const toml::table& t, PollingSection& p) {
   }
 }
 
+// [[feed]] opml = "feeds.opml": the table's settings apply to every feed of the file, which
+// ExpandOpmlFeeds reads once every table is known.
+void ReadOpmlFeed(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
+  f.line = LineOf(t);
+  for (const char* key : {"url", "name"}) {
+    if (t.get(key)) {
+      r.Fail(LineOf(t, key), "a [[feed]] with 'opml' takes its URLs and names from the file; "
+                             "remove '" + std::string(key) + "'");
+    }
+  }
+  auto path = r.String(t, "opml");
+  if (!path || path->empty()) r.Fail(LineOf(t, "opml"), "'opml' must name a file");
+  f.opml = ResolvePath(*path, dir);
+  f.interval_s = r.Duration(t, "interval");
+  f.tags = r.Strings(t, "tags").value_or(std::vector<std::string>{});
+  if (auto p = r.String(t, "priority")) {
+    if (*p != "high" && *p != "normal") {
+      r.Fail(LineOf(t, "priority"), "'priority' must be \"normal\" or \"high\"");
+    }
+    f.high_priority = *p == "high";
+  }
+  f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+}
+
+// Replaces each OPML [[feed]] by the feeds its file lists (http and https URLs only).
+void ExpandOpmlFeeds(const Reader& r, std::vector<FeedEntry>& feeds) {
+  std::vector<FeedEntry> out;
+  for (FeedEntry& f : feeds) {
+    if (f.opml.empty()) {
+      out.push_back(std::move(f));
+      continue;
+    }
+    std::ifstream in(f.opml, std::ios::binary);
+    if (!in) r.Fail(f.line, "cannot read the OPML file " + f.opml);
+    std::ostringstream body;
+    body << in.rdbuf();
+    auto listed = ParseOpml(body.str());
+    if (!listed) r.Fail(f.line, f.opml + ": " + listed.error().message);
+    for (const OpmlFeed& o : *listed) {
+      std::string lower = o.url.substr(0, 8);
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
+        r.Fail(f.line, f.opml + ": line " + std::to_string(o.line) +
+                           ": xmlUrl must be an http or https URL, not '" + o.url + "'");
+      }
+      FeedEntry each = f;
+      each.url = o.url;
+      each.name = o.title;
+      out.push_back(std::move(each));
+    }
+  }
+  feeds = std::move(out);
+}
+
 void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
   r.CheckKeys(t, "[[feed]]",
-              {"url", "name", "interval", "tags", "priority", "backfill_alerts"});
+              {"url", "name", "interval", "tags", "priority", "backfill_alerts", "opml"});
+  if (t.get("opml")) return ReadOpmlFeed(r, t, dir, f);
   f.line = LineOf(t);
   auto url = r.String(t, "url");
   if (!url || url->empty()) r.Fail(f.line, "[[feed]] needs a 'url'");
@@ -498,6 +555,7 @@ Config Build(std::string_view text, const std::string& path) {
   if (const toml::table* t = r.Table(root, "polling")) ReadPolling(r, *t, config.polling);
 
   for (const toml::table* t : r.Tables(root, "feed")) ReadFeed(r, *t, config.dir, config.feeds.emplace_back());
+  ExpandOpmlFeeds(r, config.feeds);
   for (const toml::table* t : r.Tables(root, "rule")) ReadRule(r, *t, config.rules.emplace_back());
   for (const toml::table* t : r.Tables(root, "channel")) {
     ReadChannel(r, *t, config.dir, config.channels.emplace_back());

@@ -42,6 +42,7 @@ struct FeedEntry {
   std::vector<std::string> tags;
   bool high_priority = false;     // priority = "high"
   bool backfill_alerts = false;   // alert on the entries present at the first poll
+  std::string opml;  // the OPML file this feed was listed in ([[feed]] opml = ...), else ""
   int line = 0;                   // where the [[feed]] table starts
 };
 
