@@ -298,7 +298,7 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   CommitStats stats;
   for (const EntryRecord& e : commit.entries) {
     const std::string title_key = StoryTitleKey(e.title.value_or(""));
-    auto story = archive->FindStory(e.canonical_link, title_key, e.published_at.value_or(now));
+    auto story = archive->StoryFor(e.canonical_link, title_key, e.published_at.value_or(now), now);
     if (!story) return tl::unexpected(story.error());
     insert_entry->Bind(1, commit.feed.feed_id)
         .Bind(2, e.key)
@@ -314,14 +314,16 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
         .Bind(12, JoinLines(e.categories))
         .Bind(13, e.language)
         .Bind(14, now)
-        .Bind(15, *story)
+        .Bind(15, story->id)
         .Bind(16, title_key.empty() ? std::optional<std::string>() : title_key);
     VEILLE_TRY(insert_entry->Run());
-    if (db_->Changes() == 0) continue;  // already stored: nothing new to say about it
+    if (db_->Changes() == 0) {  // already stored: nothing new to say about it
+      if (story->created) VEILLE_TRY(archive->DropStory(story->id));
+      continue;
+    }
     const std::int64_t entry_id = db_->LastInsertId();
     ++stats.new_entries;
-    auto story_id = archive->AddEntry(entry_id, *story, e, title_key, now);
-    if (!story_id) return tl::unexpected(story_id.error());
+    VEILLE_TRY(archive->IndexEntry(entry_id, e));
     for (const MentionRecord& m : e.mentions) {
       insert_mention->Bind(1, entry_id)
           .Bind(2, m.rule)
@@ -338,7 +340,7 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
       for (const std::string& channel : m.channels) {
         // Alerted once per rule and channel per story: a copy from another feed is recorded
         // as suppressed, with the reason in last_error.
-        auto story_alerted = archive->StoryAlerted(*story_id, m.rule, channel, mention_id);
+        auto story_alerted = archive->StoryAlerted(story->id, m.rule, channel, mention_id);
         if (!story_alerted) return tl::unexpected(story_alerted.error());
         std::optional<std::string> reason;
         if (!commit.alerts_enabled) {

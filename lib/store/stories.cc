@@ -29,7 +29,7 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db) {
       {&w.insert_fts_, "INSERT INTO entries_fts (rowid, title, text) VALUES (?1, ?2, ?3)"},
       {&w.insert_story_,
        "INSERT INTO stories (canonical_link, title_key, first_seen_at) VALUES (?1, ?2, ?3)"},
-      {&w.set_story_, "UPDATE entries SET story_id = ?2 WHERE id = ?1"},
+      {&w.drop_story_, "DELETE FROM stories WHERE id = ?1"},
       {&w.alerted_,
        "SELECT 1 FROM entries e JOIN mentions m ON m.entry_id = e.id "
        "JOIN outbox o ON o.mention_id = m.id "
@@ -43,45 +43,46 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db) {
   return w;
 }
 
-Result<std::optional<std::int64_t>> ArchiveWriter::FindStory(
+Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
     const std::optional<std::string>& canonical_link, const std::string& title_key,
-    UnixSeconds published) {
-  if (canonical_link && !canonical_link->empty()) {
-    by_link_.Bind(1, *canonical_link);
-    auto row = by_link_.Step();
+    UnixSeconds published, UnixSeconds now) {
+  auto lookup = [](Statement& stmt) -> Result<std::optional<std::int64_t>> {
+    auto row = stmt.Step();
     if (!row) return tl::unexpected(row.error());
     std::optional<std::int64_t> found;
-    if (*row) found = by_link_.Int(0);
-    by_link_.Reset();
-    if (found) return found;
+    if (*row) found = stmt.Int(0);
+    stmt.Reset();
+    return found;
+  };
+  if (canonical_link && !canonical_link->empty()) {
+    by_link_.Bind(1, *canonical_link);
+    auto found = lookup(by_link_);
+    if (!found) return tl::unexpected(found.error());
+    if (*found) return Story{**found, false};
   }
-  if (title_key.empty()) return std::optional<std::int64_t>();
-  by_title_.Bind(1, title_key).Bind(2, published).Bind(3, kStoryTitleWindowSeconds);
-  auto row = by_title_.Step();
-  if (!row) return tl::unexpected(row.error());
-  std::optional<std::int64_t> found;
-  if (*row) found = by_title_.Int(0);
-  by_title_.Reset();
-  return found;
-}
-
-Result<std::int64_t> ArchiveWriter::AddEntry(std::int64_t entry_id,
-                                             std::optional<std::int64_t> story,
-                                             const EntryRecord& entry, const std::string& title_key,
-                                             UnixSeconds now) {
-  insert_fts_.Bind(1, entry_id)
-      .Bind(2, entry.title.value_or(""))
-      .Bind(3, EntryText(entry.summary, entry.content));
-  if (auto r = insert_fts_.Run(); !r) return tl::unexpected(r.error());
-  if (story) return *story;
-  insert_story_.Bind(1, entry.canonical_link)
+  if (!title_key.empty()) {
+    by_title_.Bind(1, title_key).Bind(2, published).Bind(3, kStoryTitleWindowSeconds);
+    auto found = lookup(by_title_);
+    if (!found) return tl::unexpected(found.error());
+    if (*found) return Story{**found, false};
+  }
+  insert_story_.Bind(1, canonical_link)
       .Bind(2, title_key.empty() ? std::optional<std::string>() : title_key)
       .Bind(3, now);
   if (auto r = insert_story_.Run(); !r) return tl::unexpected(r.error());
-  const std::int64_t story_id = db_->LastInsertId();
-  set_story_.Bind(1, entry_id).Bind(2, story_id);
-  if (auto r = set_story_.Run(); !r) return tl::unexpected(r.error());
-  return story_id;
+  return Story{db_->LastInsertId(), true};
+}
+
+Result<void> ArchiveWriter::DropStory(std::int64_t story_id) {
+  drop_story_.Bind(1, story_id);
+  return drop_story_.Run();
+}
+
+Result<void> ArchiveWriter::IndexEntry(std::int64_t entry_id, const EntryRecord& entry) {
+  insert_fts_.Bind(1, entry_id)
+      .Bind(2, entry.title.value_or(""))
+      .Bind(3, EntryText(entry.summary, entry.content));
+  return insert_fts_.Run();
 }
 
 Result<bool> ArchiveWriter::StoryAlerted(std::int64_t story_id, const std::string& rule,

@@ -28,19 +28,24 @@ class ArchiveWriter {
  public:
   [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db);
 
+  struct Story {
+    std::int64_t id = 0;
+    bool created = false;  // a new story row, to drop if the entry turns out to be stored
+  };
+
   // The story of an already stored entry (any feed) with the same canonical link or, failing
   // that, with the same non-empty title key published within kStoryTitleWindowSeconds of
-  // `published`; nullopt when the entry starts a new story.
-  [[nodiscard]] Result<std::optional<std::int64_t>> FindStory(
-      const std::optional<std::string>& canonical_link, const std::string& title_key,
-      UnixSeconds published);
+  // `published`; otherwise a new story row (first seen `now`). Creating the story before the
+  // entry lets the entry row be written once, with its story.
+  [[nodiscard]] Result<Story> StoryFor(const std::optional<std::string>& canonical_link,
+                                       const std::string& title_key, UnixSeconds published,
+                                       UnixSeconds now);
 
-  // After the entry row is inserted: writes its full-text row and, when `story` is empty,
-  // creates its story and points the entry at it. Returns the entry's story id.
-  [[nodiscard]] Result<std::int64_t> AddEntry(std::int64_t entry_id,
-                                              std::optional<std::int64_t> story,
-                                              const EntryRecord& entry,
-                                              const std::string& title_key, UnixSeconds now);
+  // Deletes a story created by StoryFor for an entry that was not inserted.
+  [[nodiscard]] Result<void> DropStory(std::int64_t story_id);
+
+  // After the entry row is inserted: its full-text row.
+  [[nodiscard]] Result<void> IndexEntry(std::int64_t entry_id, const EntryRecord& entry);
 
   // Whether another mention of `rule` in this story already has an outbox row for `channel`.
   [[nodiscard]] Result<bool> StoryAlerted(std::int64_t story_id, const std::string& rule,
@@ -53,7 +58,7 @@ class ArchiveWriter {
   Statement by_title_;
   Statement insert_fts_;
   Statement insert_story_;
-  Statement set_story_;
+  Statement drop_story_;
   Statement alerted_;
 };
 
