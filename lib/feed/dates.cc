@@ -276,7 +276,11 @@ std::optional<UnixSeconds> ParseW3cDate(std::string_view text) {
   std::int64_t offset = 0;
   if (!tz.empty() && (tz[0] == '-' || tz[0] == '+')) {
     auto hh = PyInt(std::string_view(tz).substr(1, 2));
-    auto mm = PyInt(tz.size() > 4 ? std::string_view(tz).substr(4) : std::string_view());
+    // "+05:30" (the reference's form) and "+0530" (which the reference misreads as +05:00).
+    bool compact = tz.size() == 5 && tz.find(':') == std::string::npos;
+    auto mm = PyInt(compact         ? std::string_view(tz).substr(3)
+                    : tz.size() > 4 ? std::string_view(tz).substr(4)
+                                    : std::string_view());
     if (!hh || !mm) return std::nullopt;
     offset = *hh * 60 + *mm;
     if (tz[0] == '-') offset = -offset;
