@@ -17,6 +17,7 @@ struct OutboxArgs {
   int limit = 50;
   std::int64_t retry_id = 0;
   bool all_dead = false;
+  bool events = false;
 };
 
 nlohmann::json OptTime(std::optional<UnixSeconds> t) {
@@ -24,11 +25,53 @@ nlohmann::json OptTime(std::optional<UnixSeconds> t) {
   return nullptr;
 }
 
+// Spike and feed-health alerts (their own outbox).
+int ListEvents(store::Store& store, const OutboxArgs& args) {
+  auto rows = store::ListEvents(store, args.limit);
+  if (!rows) {
+    std::cerr << "veille: " << rows.error().message << "\n";
+    return 1;
+  }
+  if (args.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : *rows) {
+      if (!args.status.empty() && r.status != args.status) continue;
+      out.push_back({{"id", r.id},
+                     {"channel", r.channel},
+                     {"status", r.status},
+                     {"attempts", r.attempts},
+                     {"kind", r.event.kind},
+                     {"title", r.event.title},
+                     {"text", r.event.text},
+                     {"created", FormatIso8601(r.event.created_at)},
+                     {"idempotency_key", r.idempotency_key},
+                     {"last_error", r.last_error ? nlohmann::json(*r.last_error) : nullptr}});
+    }
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& r : *rows) {
+    if (!args.status.empty() && r.status != args.status) continue;
+    table.push_back({std::to_string(r.id), TerminalSafe(r.channel), r.status,
+                     std::to_string(r.attempts), ShortTime(r.event.created_at), r.event.kind,
+                     TerminalSafe(r.event.title), TerminalSafe(r.last_error.value_or(""))});
+  }
+  if (table.empty()) {
+    std::cout << "No spike or feed-health alerts.\n";
+    return 0;
+  }
+  PrintTable({"ID", "CHANNEL", "STATUS", "TRIES", "CREATED", "KIND", "TITLE", "LAST ERROR"}, table,
+             {{7, 20}, {6, 30}}, TerminalWidth());
+  return 0;
+}
+
 int List(const GlobalOptions& global, const OutboxArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
+  if (args.events) return ListEvents(*store, args);
   auto rows = store::ListOutbox(*store, args.status, args.limit);
   if (!rows) {
     std::cerr << "veille: " << rows.error().message << "\n";
@@ -127,6 +170,7 @@ void AddOutboxCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
           {"pending", "delivered", "dead", "suppressed", "channel_removed", "disabled"}));
   cmd->add_flag("--json", args->json, "Print a JSON array");
   cmd->add_option("--limit", args->limit, "At most this many rows, newest first (0: all)");
+  cmd->add_flag("--events", args->events, "Spike and feed-health alerts instead of mentions");
   CLI::App* retry = cmd->add_subcommand("retry", "Send a dead alert again (fresh retry schedule)");
   auto* id = retry->add_option("ID", args->retry_id, "Outbox row id (from veille outbox)");
   auto* all = retry->add_flag("--all-dead", args->all_dead, "Every dead alert");

@@ -111,6 +111,10 @@ Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::in
       auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
       if (QuietUntil(*channel.policy.quiet, now, offset)) continue;  // held, never dropped
     }
+    if (auto r = DeliverEvents(name, channel, now, deadline_ms, stats); !r) {
+      return tl::unexpected(r.error());
+    }
+    if (held_until_.count(name) > 0 && held_until_[name] > now) continue;
     if (channel.policy.digest) {
       if (auto r = DeliverDigest(name, channel, now, deadline_ms, stats); !r) {
         return tl::unexpected(r.error());
@@ -358,6 +362,65 @@ Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel
   }
   auto go_on = RecordFailure(name, channel, *due, result, now, stats);
   if (!go_on) return tl::unexpected(go_on.error());
+  return {};
+}
+
+Result<void> Dispatcher::DeliverEvents(const std::string& name, Channel& channel, UnixSeconds now,
+                                       std::int64_t deadline_ms, DispatchStats& stats) {
+  auto due = store::DueEvents(store_, name, now, 100);
+  if (!due) return tl::unexpected(due.error());
+  for (const store::EventOutboxRow& row : *due) {
+    const std::int64_t left = Remaining(deadline_ms);
+    if (left < 0) return {};
+    EventMessage message;
+    message.key = row.idempotency_key;
+    message.channel = name;
+    message.kind = row.event.kind;
+    message.title = row.event.title;
+    message.text = row.event.text;
+    message.payload = row.event.payload;
+    message.created_at = row.event.created_at;
+    message.now = now;
+    message.budget_ms = left;
+    const Delivery result = channel.transport->DeliverEvent(message);
+    if (result.status == Delivery::Status::kDelivered) {
+      if (auto r = store::MarkEventDelivered(store_, row.id, now); !r) {
+        return tl::unexpected(r.error());
+      }
+      ++stats.events;
+      ++stats.messages;
+      if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
+      continue;
+    }
+    std::optional<std::int64_t> delay;
+    if (result.status == Delivery::Status::kRetry) delay = RetryDelay(row.attempts + 1, rng_);
+    if (delay && result.retry_after_s) delay = std::max(*delay, *result.retry_after_s);
+    if (auto r = store::MarkEventFailed(store_, row.id, result.error, now + delay.value_or(0),
+                                        !delay.has_value());
+        !r) {
+      return tl::unexpected(r.error());
+    }
+    if (result.status == Delivery::Status::kDisable) {
+      // The same 410 handling as for mention alerts: the endpoint is disabled for both.
+      auto moved =
+          store::DisableChannel(store_, name, channel.transport->Endpoint(), result.error, now);
+      if (!moved) return tl::unexpected(moved.error());
+      stats.notices.push_back("channel " + name + " disabled: " + result.error);
+      return {};
+    }
+    if (!delay) {
+      stats.notices.push_back("channel " + name + ": event dead: " + result.error);
+      continue;
+    }
+    if (result.channel_wide || result.retry_after_s) {
+      if (held_until_.count(name) == 0) {
+        stats.notices.push_back("channel " + name + " held for " + std::to_string(*delay) +
+                                "s, alerts kept pending: " + result.error);
+      }
+      held_until_[name] = now + *delay;
+      return {};
+    }
+  }
   return {};
 }
 

@@ -27,6 +27,7 @@ struct DispatchStats {
   int disabled = 0;  // rows stopped because their endpoint was disabled (410)
   int removed = 0;   // rows of channels no longer configured
   int messages = 0;  // messages sent (a digest or burst summary is one)
+  int events = 0;    // operator events (spike, feed health) delivered
   // State changes for the operator's log, each reported once (channel paused, recovered,
   // endpoint disabled, alert dead, channel removed).
   std::vector<std::string> notices;
@@ -104,6 +105,9 @@ class Dispatcher {
   Result<bool> RecordFailure(const std::string& name, Channel& channel,
                              const std::vector<store::OutboxRow>& rows, const Delivery& result,
                              UnixSeconds now, DispatchStats& stats);
+  // Operator events (spike, feed health) due on `name`, one at a time.
+  Result<void> DeliverEvents(const std::string& name, Channel& channel, UnixSeconds now,
+                             std::int64_t deadline_ms, DispatchStats& stats);
   Result<Alert> LoadAlert(const store::OutboxRow& row, UnixSeconds now);
   std::int64_t Offset(const Channel& channel, UnixSeconds t) const;
 

@@ -45,4 +45,10 @@ Delivery LogTransport::DeliverDigest(const Digest& digest) {
   return Delivery{};
 }
 
+Delivery LogTransport::DeliverEvent(const EventMessage& event) {
+  sink_("event kind=" + Quote(event.kind) + " title=" + Quote(event.title) +
+        " text=" + Quote(event.text));
+  return Delivery{};
+}
+
 }  // namespace veille::alert

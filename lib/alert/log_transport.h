@@ -18,6 +18,8 @@ class LogTransport : public Transport {
   Delivery Deliver(const Alert& alert) override;
   // One line per mention, then one summary line.
   Delivery DeliverDigest(const Digest& digest) override;
+  // `event kind=<kind> title="<title>"`.
+  Delivery DeliverEvent(const EventMessage& event) override;
 
  private:
   std::function<void(const std::string&)> sink_;

@@ -229,4 +229,18 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
   return msg;
 }
 
+EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& from,
+                               const std::vector<std::string>& to, UnixSeconds now) {
+  EmailMessage msg;
+  msg.from = from;
+  msg.to = to;
+  msg.subject = event.title;
+  msg.message_id = MessageIdFor(event.key, from);
+  msg.date = now;
+  msg.text = ValidUtf8(event.text) + "\n";
+  msg.html =
+      std::string(kHtmlHead) + "<p>" + HtmlEscape(ValidUtf8(event.text)) + "</p>\n</body></html>\n";
+  return msg;
+}
+
 }  // namespace veille::alert

@@ -43,4 +43,8 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
                                 const std::string& channel, const std::string& from,
                                 const std::vector<std::string>& to, UnixSeconds now);
 
+// An operator event: subject = the event's title, its text, and the same text as HTML.
+EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& from,
+                               const std::vector<std::string>& to, UnixSeconds now);
+
 }  // namespace veille::alert

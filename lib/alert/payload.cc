@@ -188,4 +188,29 @@ std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
   return {};
 }
 
+std::string EventBody(WebhookFormat format, const EventMessage& event) {
+  switch (format) {
+    case WebhookFormat::kJson: {
+      json details = json::parse(event.payload, nullptr, false);
+      if (details.is_discarded()) details = json::object();
+      return Dump({{"version", kPayloadVersion},
+                   {"type", event.kind == "spike" ? "spike.detected" : "feed.unhealthy"},
+                   {"id", event.key},
+                   {"channel", event.channel},
+                   {"created_at", FormatIso8601(event.created_at)},
+                   {"title", ValidUtf8(event.title)},
+                   {"text", ValidUtf8(event.text)},
+                   {"details", details}});
+    }
+    case WebhookFormat::kSlack:
+      return Dump({{"text", "*" + SlackEscape(event.title) + "*\n" + SlackEscape(event.text)}});
+    case WebhookFormat::kDiscord:
+      return Dump(
+          Discord("**" + MarkdownEscape(event.title) + "**\n" + MarkdownEscape(event.text)));
+    case WebhookFormat::kTeams:
+      return Dump(Teams(MarkdownEscape(event.title), MarkdownEscape(event.text)));
+  }
+  return {};
+}
+
 }  // namespace veille::alert

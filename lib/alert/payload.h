@@ -31,4 +31,8 @@ std::string WebhookBody(WebhookFormat format, const Alert& alert);
 std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
                        const std::string& digest_key, const std::string& channel, UnixSeconds now);
 
+// An operator event: {"version":1, "type":"spike.detected"|"feed.unhealthy", "id", "channel",
+// "created_at", "title", "text", "details":{...}} in json format; title and text otherwise.
+std::string EventBody(WebhookFormat format, const EventMessage& event);
+
 }  // namespace veille::alert

@@ -255,6 +255,11 @@ std::unique_ptr<Transfer> SmtpTransport::Prepare(std::string message,
   return std::make_unique<SmtpTransfer>(options_, std::move(message), budget_ms);
 }
 
+Delivery SmtpTransport::DeliverEvent(const EventMessage& event) {
+  return Send(RenderEmail(ComposeEventEmail(event, options_.from, options_.to, event.now)),
+              event.budget_ms);
+}
+
 std::unique_ptr<Transfer> SmtpTransport::Start(const Alert& alert) {
   return Prepare(RenderEmail(ComposeMentionEmail(alert, options_.from, options_.to, alert.now)),
                  alert.budget_ms);

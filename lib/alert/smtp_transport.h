@@ -36,6 +36,7 @@ class SmtpTransport : public Transport {
   // ambiguous retry with the same Message-ID (RFC 1047).
   Delivery Deliver(const Alert& alert) override;
   Delivery DeliverDigest(const Digest& digest) override;
+  Delivery DeliverEvent(const EventMessage& event) override;
   std::unique_ptr<Transfer> Start(const Alert& alert) override;
 
   // Sends an already rendered message (exposed for tests).

@@ -50,6 +50,19 @@ struct Digest {
   std::int64_t budget_ms = 0;
 };
 
+// An operator event (spike, feed health) on one channel.
+struct EventMessage {
+  std::string key;  // stable id (Message-ID, webhook-id)
+  std::string channel;
+  std::string kind;     // "spike" | "feed_health"
+  std::string title;    // one line
+  std::string text;     // plain text
+  std::string payload;  // JSON object with the details
+  UnixSeconds created_at = 0;
+  UnixSeconds now = 0;
+  std::int64_t budget_ms = 0;
+};
+
 // One attempt running on the dispatcher's libcurl multi handle: the transport prepares the easy
 // handle, the dispatcher drives it, then asks the transfer what the outcome means.
 class Transfer {
@@ -71,6 +84,8 @@ class Transport {
   virtual std::unique_ptr<Transfer> Start(const Alert& /*alert*/) { return nullptr; }
   // Delivers several alerts as one message; must not throw.
   virtual Delivery DeliverDigest(const Digest& digest) = 0;
+  // Delivers an operator event (spike, feed health); must not throw.
+  virtual Delivery DeliverEvent(const EventMessage& event) = 0;
   // What identifies the receiving endpoint (a webhook URL), so that disabling it after a 410 is
   // undone by configuring another URL. Empty when the channel cannot be disabled.
   virtual std::string Endpoint() const { return {}; }

@@ -265,6 +265,10 @@ Delivery WebhookTransfer::Finish(CURLcode code) {
 
 }  // namespace
 
+Delivery WebhookTransport::DeliverEvent(const EventMessage& event) {
+  return Post(event.key, event.now, EventBody(options_.format, event), event.budget_ms);
+}
+
 std::unique_ptr<Transfer> WebhookTransport::Start(const Alert& alert) {
   return std::make_unique<WebhookTransfer>(options_, alert.outbox.idempotency_key, alert.now,
                                            WebhookBody(options_.format, alert), alert.budget_ms,

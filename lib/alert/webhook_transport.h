@@ -42,6 +42,7 @@ class WebhookTransport : public Transport {
   // body was sent are ambiguous retries with the same webhook-id.
   Delivery Deliver(const Alert& alert) override;
   Delivery DeliverDigest(const Digest& digest) override;
+  Delivery DeliverEvent(const EventMessage& event) override;
   std::unique_ptr<Transfer> Start(const Alert& alert) override;
   std::string Endpoint() const override { return options_.url; }
 

@@ -375,14 +375,32 @@ void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, 
                                                              "hub_signature"};
   static const std::vector<std::string_view> kNetworkKeys = {"timeout", "connect_timeout",
                                                              "ca_file"};
-  r.CheckKeys(t, "[[channel]]", {"name",          "type",         "mode",
-                                 "smtp_url",      "username",     "password_file",
-                                 "from",          "to",           "tls",
-                                 "url",           "secret_file",  "format",
-                                 "hub_signature", "timeout",      "connect_timeout",
-                                 "ca_file",       "time_zone",    "digest",
-                                 "digest_at",     "digest_empty", "quiet_hours",
-                                 "burst_limit",   "burst_window"});
+  r.CheckKeys(t, "[[channel]]",
+              {"name",
+               "type",
+               "mode",
+               "smtp_url",
+               "username",
+               "password_file",
+               "from",
+               "to",
+               "tls",
+               "url",
+               "secret_file",
+               "format",
+               "hub_signature",
+               "timeout",
+               "connect_timeout",
+               "ca_file",
+               "time_zone",
+               "digest",
+               "digest_at",
+               "digest_empty",
+               "quiet_hours",
+               "burst_limit",
+               "burst_window",
+               "spike_alerts",
+               "feed_health_alerts"});
   c.line = LineOf(t);
   auto name = r.String(t, "name");
   if (!name || name->empty()) r.Fail(c.line, "[[channel]] needs a 'name'");
@@ -527,6 +545,8 @@ void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, 
   }
   if (auto v = r.Integer(t, "burst_limit", 1, 10000)) c.burst_limit = static_cast<int>(*v);
   if (auto v = r.Duration(t, "burst_window")) c.burst_window_s = *v;
+  c.spike_alerts = r.Bool(t, "spike_alerts").value_or(false);
+  c.feed_health_alerts = r.Bool(t, "feed_health_alerts").value_or(false);
 }
 
 Config Build(std::string_view text, const std::string& path) {

@@ -83,6 +83,8 @@ struct ChannelEntry {
   std::optional<std::pair<int, int>> quiet_hours;  // "22:00-07:00": minutes of the local day
   int burst_limit = 0;                // 0: off; more messages than this within burst_window
   std::int64_t burst_window_s = 600;  //   are folded into one summary
+  bool spike_alerts = false;        // receive spike alerts of the rules routed here
+  bool feed_health_alerts = false;  // receive feed-health alerts (an operator channel)
   int line = 0;
 };
 

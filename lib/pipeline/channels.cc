@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "alert/log_transport.h"
@@ -123,6 +124,22 @@ void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatc
     dispatcher.SetTransport(channel.name, std::move(*transport), std::move(*policy));
   }
   dispatcher.SetConfiguredChannels(std::move(names));
+}
+
+alert::WatchConfig WatchConfigFor(const config::Config& config) {
+  alert::WatchConfig w;
+  std::set<std::string> spike;
+  for (const auto& c : config.channels) {
+    if (c.spike_alerts) spike.insert(c.name);
+    if (c.feed_health_alerts) w.health_channels.push_back(c.name);
+  }
+  for (const auto& rule : config.rules) {
+    for (const auto& channel : rule.channels) {
+      if (spike.count(channel) > 0) w.spike_channels[rule.name].push_back(channel);
+    }
+  }
+  for (const auto& feed : config.feeds) w.feed_urls.push_back(feed.url);
+  return w;
 }
 
 }  // namespace veille::pipeline

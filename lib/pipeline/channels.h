@@ -4,6 +4,7 @@
 #include <string>
 
 #include "alert/dispatcher.h"
+#include "alert/watch.h"
 #include "common/result.h"
 #include "config/config.h"
 
@@ -19,5 +20,9 @@ void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatc
 // $CREDENTIALS_DIRECTORY/NAME (systemd LoadCredential=). Trailing newlines are dropped. The
 // error never contains the secret.
 [[nodiscard]] Result<std::string> ReadSecret(const std::string& location);
+
+// Which channels receive spike alerts (per rule: its channels with spike_alerts = true) and
+// feed-health alerts (channels with feed_health_alerts = true), for alert::RunWatches.
+alert::WatchConfig WatchConfigFor(const config::Config& config);
 
 }  // namespace veille::pipeline

@@ -100,6 +100,7 @@ class Monitor {
   std::map<std::int64_t, Slot> slots_;            // by feed id
   std::set<std::pair<UnixSeconds, std::int64_t>> due_;  // (next_due, feed id)
   std::int64_t once_delivery_deadline_s_ = 60;
+  std::int64_t last_watch_ms_ = 0;  // spike and feed-health checks run once a minute
 };
 
 }  // namespace veille::pipeline

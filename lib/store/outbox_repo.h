@@ -90,4 +90,53 @@ struct OutboxListRow {
 [[nodiscard]] Result<std::optional<std::string>> CanonicalLinkOf(Store& store,
                                                                  std::int64_t mention_id);
 
+// --- Operator events: spike and feed-health alerts (their own outbox, same life cycle) ---
+
+struct EventRecord {
+  std::string kind;        // "spike" | "feed_health"
+  std::string subject;     // rule name or feed URL
+  std::string window_key;  // at most one event per (kind, subject, window_key)
+  std::string title;       // one line
+  std::string text;        // plain text, a few lines
+  std::string payload;     // JSON object with the details
+  UnixSeconds created_at = 0;
+};
+
+struct EventOutboxRow {
+  std::int64_t id = 0;
+  std::int64_t event_id = 0;
+  std::string channel;
+  std::string idempotency_key;
+  std::string status;
+  int attempts = 0;
+  UnixSeconds next_attempt_at = 0;
+  std::optional<std::string> last_error;
+  EventRecord event;
+};
+
+// Records `event` and one pending outbox row per channel, in one transaction, unless an event
+// with the same (kind, subject, window_key) exists. Returns true when it was new.
+[[nodiscard]] Result<bool> RecordEvent(Store& store, const EventRecord& event,
+                                       const std::vector<std::string>& channels);
+
+// Pending event rows of `channel` due at `now`, oldest first.
+[[nodiscard]] Result<std::vector<EventOutboxRow>> DueEvents(Store& store,
+                                                            const std::string& channel,
+                                                            UnixSeconds now, int limit);
+[[nodiscard]] Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now);
+[[nodiscard]] Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& error,
+                                           UnixSeconds next_attempt_at, bool dead);
+
+// All event rows, newest first (for the CLI and tests).
+[[nodiscard]] Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit);
+
+// Mentions of `rule` per `bucket_s` bucket over [from, to): element i counts
+// [from + i*bucket_s, from + (i+1)*bucket_s).
+[[nodiscard]] Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule,
+                                                     UnixSeconds from, UnixSeconds to,
+                                                     std::int64_t bucket_s);
+
+// When the first mention was stored (nullopt: none yet): how much history a baseline has.
+[[nodiscard]] Result<std::optional<UnixSeconds>> EarliestMention(Store& store);
+
 }  // namespace veille::store

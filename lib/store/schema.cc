@@ -123,6 +123,35 @@ UPDATE entries SET story_id = CASE
   WHEN canonical_link IS NULL THEN id
   ELSE (SELECT MIN(e2.id) FROM entries e2 WHERE e2.canonical_link = entries.canonical_link) END;
 )sql",
+      // 4: operator events (spike and feed-health alerts) and their own outbox, delivered
+      // like mention alerts; one event per (kind, subject, window).
+      R"sql(
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL,  -- spike | feed_health
+  subject    TEXT NOT NULL,  -- the rule name or the feed URL
+  window_key TEXT NOT NULL,  -- at most one event per (kind, subject, window)
+  title      TEXT NOT NULL,
+  text       TEXT NOT NULL,
+  payload    TEXT NOT NULL,  -- JSON details for webhooks
+  created_at INTEGER NOT NULL,
+  UNIQUE (kind, subject, window_key)
+);
+CREATE TABLE event_outbox (
+  id              INTEGER PRIMARY KEY,
+  event_id        INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  channel         TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  status          TEXT NOT NULL DEFAULT 'pending',  -- pending | delivered | dead
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  UNIQUE (event_id, channel)
+);
+CREATE INDEX event_outbox_due ON event_outbox (channel, status, next_attempt_at);
+)sql",
   };
   return kMigrations;
 }

@@ -93,6 +93,19 @@ TEST(ChannelConfig, RejectsMistakesWithAHelpfulMessage) {
   }
 }
 
+TEST(ChannelConfig, SpikeAndFeedHealthAlertsAreOptInPerChannel) {
+  auto c =
+      Parse("name = \"ops\"\ntype = \"log\"\nspike_alerts = true\nfeed_health_alerts = true\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(c->channels.at(0).spike_alerts);
+  EXPECT_TRUE(c->channels.at(0).feed_health_alerts);
+  auto plain = Parse("name = \"l\"\ntype = \"log\"\n");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->channels.at(0).spike_alerts);
+  EXPECT_NE(ErrorOf("name = \"l\"\ntype = \"log\"\nspike_alerts = \"yes\"\n").find("true or false"),
+            std::string::npos);
+}
+
 TEST(ChannelConfig, AnSmtpsUrlImpliesImplicitTls) {
   auto c = Parse(
       "name = \"m\"\ntype = \"email\"\nsmtp_url = \"smtps://mail.example.org\"\n"

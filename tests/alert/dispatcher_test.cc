@@ -38,7 +38,13 @@ class ScriptedTransport : public Transport {
     digest_sizes.push_back(digest.alerts.size());
     return Next();
   }
+  Delivery DeliverEvent(const EventMessage& event) override {
+    ids.push_back(event.key);
+    events.push_back(event.title);
+    return Next();
+  }
   std::string Endpoint() const override { return endpoint; }
+  std::vector<std::string> events;
 };
 
 Delivery Retry(bool channel_wide = false, std::optional<std::int64_t> retry_after = {}) {

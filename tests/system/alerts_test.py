@@ -38,7 +38,7 @@ name = "marque"
 category = "brand"
 query = '''Orélia OR "Orelia Paris"'''
 exclude = '''emploi OR recrute'''
-channels = ["mail", "hook"]
+channels = ["mail", "hook", "ops"]
 [[rule]]
 name = "concurrents"
 category = "competitor"
@@ -59,6 +59,11 @@ url = "http://127.0.0.1:{hook_port}/hook"
 secret_file = "hook.secret"
 hub_signature = true
 timeout = "5s"
+[[channel]]
+name = "ops"
+type = "log"
+spike_alerts = true
+feed_health_alerts = true
 [[channel]]
 name = "refus"
 type = "webhook"
@@ -124,6 +129,8 @@ def main():
             rows = outbox(a.veille, work.config)
             mail_rows = [r for r in rows if r["channel"] == "mail"]
             hook_rows = [r for r in rows if r["channel"] == "hook"]
+            c.check(all(r["status"] == "delivered" for r in rows if r["channel"] == "ops"),
+                    "the log channel delivered too")
             c.check(len(mail_rows) > 0 and len(mail_rows) == len(hook_rows),
                     "one outbox row per mention and channel (%d mail, %d hook)"
                     % (len(mail_rows), len(hook_rows)))
@@ -167,6 +174,10 @@ def main():
             table = harness.run([a.veille, "--config", work.config, "outbox"])
             c.check("%d dead" % len(refused) in table.stdout and "LAST ERROR" in table.stdout,
                     "the outbox table shows the counts per status and the last errors")
+
+            events = harness.run([a.veille, "--config", work.config, "outbox", "--events"])
+            c.check("No spike or feed-health alerts." in events.stdout,
+                    "veille outbox --events: no spike on a store without history")
 
             second = harness.run([a.veilled, "--config", work.config, "--once"], timeout=90)
             c.check(len(smtp.records()) == len(mails) and len(hook.records()) == len(hooks),
