@@ -21,6 +21,10 @@ std::string LowerName(pugi::xml_node node) {
   return name;
 }
 
+// Entries and feed fields deeper than this below the feed element are not looked for; it bounds
+// the namespace lookups, which walk up the ancestors.
+constexpr int kMaxHeaderDepth = 32;
+
 bool IsEntryElement(std::string_view name) {
   return name == "item" || name == "entry" || name == "atom:entry";
 }
@@ -139,7 +143,7 @@ void ExtractDocument(pugi::xml_node feed_element, const ExtractContext& context,
         descend = !HandleHeaderElement(n, name, depth, context, &state, feed);
       }
     }
-    if (descend && n.first_child()) {
+    if (descend && n.first_child() && depth < kMaxHeaderDepth) {
       n = n.first_child();
       ++depth;
       continue;

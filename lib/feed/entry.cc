@@ -25,6 +25,10 @@ bool OneOf(std::string_view name, std::initializer_list<std::string_view> names)
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// Fields deeper than this inside an entry are not looked for (media:group/media:content/... is
+// depth 3); it bounds the namespace lookups, which walk up the ancestors.
+constexpr int kMaxEntryDepth = 24;
+
 constexpr std::string_view kItunesScheme = "http://www.itunes.com/";
 constexpr std::string_view kMediaCategoryScheme = "http://search.yahoo.com/mrss/category_schema";
 
@@ -208,7 +212,7 @@ Entry ExtractEntry(pugi::xml_node item, const ExtractContext& context) {
     if (n.type() == pugi::node_element) {
       descend = !HandleElement(n, LowerName(n), depth, context, &state);
     }
-    if (descend && n.first_child()) {
+    if (descend && n.first_child() && depth < kMaxEntryDepth) {
       n = n.first_child();
       ++depth;
       continue;

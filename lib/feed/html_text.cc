@@ -167,8 +167,9 @@ void HtmlToTextInto(std::string_view html, Sink* sink) {
       }
       std::size_t close = FindTagEnd(html, name_end);
       if (close == std::string_view::npos) {
-        i = pos + 1;
-        continue;  // an unfinished tag at the end stays text
+        // An unfinished tag: everything from it to the end is text, as in the reference (and
+        // never a rescan per '<', which would be quadratic).
+        break;
       }
       flush(pos);
       std::string name(html.substr(name_start, name_end - name_start));

@@ -33,6 +33,17 @@ TEST(HtmlToTextTest, KeepsALiteralLessThanThatStartsNoTag) {
   EXPECT_EQ(HtmlToText("x <!-- note --> y"), "x  y");
 }
 
+TEST(HtmlToTextTest, KeepsAnUnfinishedTagAndWhatFollowsAsText) {
+  EXPECT_EQ(HtmlToText("a <b x=\"1 and more"), "a <b x=\"1 and more");
+}
+
+TEST(HtmlToTextTest, StaysLinearOnManyUnterminatedTags) {
+  std::string html;
+  for (int i = 0; i < 400000; ++i) html += "<a x=\"";  // 2.4 MB, no tag ever closes
+  std::string text = HtmlToText(html);                 // quadratic rescans would take minutes
+  EXPECT_EQ(text.size(), html.size());
+}
+
 TEST(HtmlToTextTest, IgnoresQuotedGreaterThanInsideAttributes) {
   EXPECT_EQ(HtmlToText("<a title=\"a > b\" href='x'>link</a>"), "link");
 }
