@@ -22,9 +22,35 @@ struct ReportArgs {
   std::string title = "Mention report";
 };
 
-constexpr const char* kPalette[] = {"#3b5bdb", "#f76707", "#0ca678", "#d6336c",
-                                    "#7048e8", "#f59f00", "#1098ad", "#868e96"};
-constexpr std::size_t kColors = sizeof(kPalette) / sizeof(kPalette[0]);
+constexpr std::size_t kColors = 8;  // seven rules in colour, the rest grey
+constexpr const char* kGrey = "#868e96";
+
+// One colour per rule, the same in every chart: brands in blues and greens, competitors in warm
+// colours, other categories in violet and yellow.
+class RuleColours {
+ public:
+  explicit RuleColours(const std::vector<store::Series>& rules) {
+    static const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#4263eb"};
+    static const char* kCompetitor[] = {"#f76707", "#d6336c", "#e8590c", "#c2255c"};
+    static const char* kOther[] = {"#7048e8", "#f59f00", "#ae3ec9", "#74b816"};
+    std::size_t brand = 0, competitor = 0, other = 0;
+    for (const auto& r : rules) {
+      const char* c = r.category == "brand"        ? kBrand[brand++ % 4]
+                      : r.category == "competitor" ? kCompetitor[competitor++ % 4]
+                                                   : kOther[other++ % 4];
+      colours_.emplace_back(r.name, c);
+    }
+  }
+  const char* For(const std::string& rule) const {
+    for (const auto& [name, c] : colours_) {
+      if (name == rule) return c;
+    }
+    return kGrey;
+  }
+
+ private:
+  std::vector<std::pair<std::string, const char*>> colours_;
+};
 
 std::string Html(std::string_view text) {
   std::string out;
@@ -99,7 +125,8 @@ std::int64_t NiceMax(std::int64_t v) {
 }
 
 // Stacked columns: one column per bucket, one colour per rule (the top seven; the rest grey).
-std::string VolumeChart(const store::Volume& volume, store::Bucket bucket) {
+std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
+                        const RuleColours& colours) {
   const double width = 880, height = 260, left = 44, right = 12, top = 12, bottom = 30;
   const std::size_t n = volume.buckets.size();
   std::vector<const store::Series*> shown;
@@ -146,11 +173,10 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket) {
           << "\"><title>" << Html(label) << ": " << count << "</title></rect>";
     };
     for (std::size_t r = 0; r < shown.size(); ++r) {
-      segment(shown[r]->counts[i], kPalette[r],
+      segment(shown[r]->counts[i], colours.For(shown[r]->name),
               BucketLabel(volume.buckets[i], bucket) + " \u00b7 " + shown[r]->name);
     }
-    segment(other[i], kPalette[kColors - 1],
-            BucketLabel(volume.buckets[i], bucket) + " \u00b7 other rules");
+    segment(other[i], kGrey, BucketLabel(volume.buckets[i], bucket) + " \u00b7 other rules");
   }
   // At most ~10 labels along the axis.
   const std::size_t every = std::max<std::size_t>(1, (n + 9) / 10);
@@ -161,13 +187,13 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket) {
   }
   svg << "</svg><div class=\"legend\">";
   for (std::size_t r = 0; r < shown.size(); ++r) {
-    svg << "<span><i style=\"background:" << kPalette[r] << "\"></i>" << Html(shown[r]->name)
-        << " <b>" << Thousands(shown[r]->total) << "</b></span>";
+    svg << "<span><i style=\"background:" << colours.For(shown[r]->name) << "\"></i>"
+        << Html(shown[r]->name) << " <b>" << Thousands(shown[r]->total) << "</b></span>";
   }
   std::int64_t other_total = 0;
   for (auto o : other) other_total += o;
   if (other_total > 0) {
-    svg << "<span><i style=\"background:" << kPalette[kColors - 1] << "\"></i>other rules <b>"
+    svg << "<span><i style=\"background:" << kGrey << "\"></i>other rules <b>"
         << Thousands(other_total) << "</b></span>";
   }
   svg << "</div>";
@@ -175,23 +201,18 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket) {
 }
 
 // A donut: one arc per rule, drawn with stroke-dasharray on circles of circumference 100.
-std::string VoiceChart(const std::vector<store::VoiceShare>& voice) {
+std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleColours& colours) {
   std::ostringstream svg;
   const double r = 15.915494309189533;  // circumference 100
   svg << "<div class=\"voice\"><svg viewBox=\"0 0 42 42\" class=\"donut\" role=\"img\" "
          "aria-label=\"Share of voice\"><circle cx=\"21\" cy=\"21\" r=\""
       << r << "\" fill=\"none\" stroke=\"#e9ecef\" stroke-width=\"6\"/>";
   double offset = 25;  // start at twelve o'clock
-  std::size_t brand_index = 0, competitor_index = 0;
-  std::vector<std::string> colours;
+  std::vector<std::string> drawn;
   double brand_share = 0;
   for (const auto& v : voice) {
-    // Brands in blues-greens, competitors in warm colours.
-    static const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#7048e8"};
-    static const char* kCompetitor[] = {"#f76707", "#d6336c", "#f59f00", "#e8590c"};
-    const std::string colour =
-        v.category == "brand" ? kBrand[brand_index++ % 4] : kCompetitor[competitor_index++ % 4];
-    colours.push_back(colour);
+    const std::string colour = colours.For(v.rule);
+    drawn.push_back(colour);
     if (v.category == "brand") brand_share += v.share;
     const double len = v.share * 100;
     svg << "<circle cx=\"21\" cy=\"21\" r=\"" << r << "\" fill=\"none\" stroke=\"" << colour
@@ -207,7 +228,7 @@ std::string VoiceChart(const std::vector<store::VoiceShare>& voice) {
   svg << "<table class=\"voice-table\">";
   for (std::size_t i = 0; i < voice.size(); ++i) {
     const auto& v = voice[i];
-    svg << "<tr><td><i style=\"background:" << colours[i] << "\"></i>" << Html(v.rule)
+    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>" << Html(v.rule)
         << "</td><td class=\"muted\">" << Html(v.category) << "</td><td class=\"num\">"
         << Thousands(v.mentions) << "</td><td class=\"num\"><b>" << Num(v.share * 100)
         << "%</b></td></tr>";
@@ -378,6 +399,7 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
     return 1;
   }
   const auto voice = store::ShareOfVoice(*volume);
+  const RuleColours colours(volume->rules);
   std::int64_t story_count = 0;
   {
     auto stmt = store->db().Prepare(
@@ -416,14 +438,14 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   if (volume->total == 0) {
     html << "<p class=\"empty\">No mentions in this period.</p>";
   } else {
-    html << VolumeChart(*volume, query.bucket);
+    html << VolumeChart(*volume, query.bucket, colours);
   }
   html << "</section><section><h2>Share of voice</h2>";
   if (voice.empty()) {
     html << "<p class=\"empty\">No mentions for rules of category <code>brand</code> or "
             "<code>competitor</code> in this period.</p>";
   } else {
-    html << VoiceChart(voice);
+    html << VoiceChart(voice, colours);
   }
   html << "</section><section><h2>Top sources</h2>";
   html << (sources->empty() ? "<p class=\"empty\">No sources yet.</p>" : SourcesChart(*sources));

@@ -152,6 +152,13 @@ CREATE TABLE event_outbox (
 );
 CREATE INDEX event_outbox_due ON event_outbox (channel, status, next_attempt_at);
 )sql",
+      // 5: covering indexes for the archive's counts (veille stats, report): per rule and
+      // category per day from the mentions index alone, and the feed and story of a mention's
+      // entry without reading the entry row.
+      R"sql(
+CREATE INDEX mentions_created_cover ON mentions (created_at, rule, category, entry_id);
+CREATE INDEX entries_id_feed_story ON entries (id, feed_id, story_id);
+)sql",
   };
   return kMigrations;
 }

@@ -139,7 +139,8 @@ std::vector<VoiceShare> ShareOfVoice(const Volume& volume) {
 
 Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query, int limit) {
   auto stmt = store.db().Prepare(
-      "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m JOIN entries e ON e.id = m.entry_id "
+      "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m "
+      "JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id "
       "JOIN feeds f ON f.id = e.feed_id "
       "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
       "AND (?3 = '' OR m.category = ?3) "
@@ -163,7 +164,7 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
   auto stmt = store.db().Prepare(
       "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
       "(SELECT COUNT(DISTINCT e2.feed_id) FROM entries e2 WHERE e2.story_id = e.story_id) AS s "
-      "FROM mentions m JOIN entries e ON e.id = m.entry_id "
+      "FROM mentions m JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id "
       "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
       "AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
       "GROUP BY e.story_id ORDER BY s DESC, n DESC, MAX(m.id) DESC LIMIT ?4");

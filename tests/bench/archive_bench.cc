@@ -9,7 +9,8 @@
 //   archive_bench build/bench/tests/bench/archive_bench            # fills $VEILLE_BENCH_DIR
 //   (default /tmp/veille-archive-bench)
 //
-// VEILLE_BENCH_ENTRIES changes the archive size (default 1000000). The fill itself is reported
+// VEILLE_BENCH_ENTRIES changes the archive size (default 1000000); VEILLE_BENCH_REUSE=1 reuses
+// the database of a previous run instead of filling again. The fill itself is reported
 // is printed on stderr ("fill: N entries in S s: R entries/s", wall time, 100 entries per
 // document). BM_InsertIntoFullArchive/1 repeats the insertion with PRAGMA synchronous=NORMAL on
 // its connection: not veille's setting (FULL), a figure for the fsync's share of the cost.
@@ -115,6 +116,17 @@ struct Fill {
 Fill& FillOnce() {
   static Fill fill = [] {
     Fill f;
+    if (std::getenv("VEILLE_BENCH_REUSE") && std::filesystem::exists(DatabasePath())) {
+      // Reuse a previous fill (migrated to this binary's schema on open).
+      auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
+      if (!opened) return f;
+      auto max = (*opened)->db().Prepare("SELECT MAX(id) FROM entries");
+      if (!max || !max->Step()) return f;
+      f.next_key = max->Int(0) + 1'000'000'000;  // keys never collide with the fill's
+      f.ok = true;
+      std::fprintf(stderr, "fill: reused %s\n", DatabasePath().c_str());
+      return f;
+    }
     std::filesystem::remove_all(BenchDir());
     std::filesystem::create_directories(BenchDir());
     auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
