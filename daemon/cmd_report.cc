@@ -30,9 +30,9 @@ constexpr const char* kGrey = "#868e96";
 class RuleColours {
  public:
   explicit RuleColours(const std::vector<store::Series>& rules) {
-    static const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#4263eb"};
-    static const char* kCompetitor[] = {"#f76707", "#d6336c", "#e8590c", "#c2255c"};
-    static const char* kOther[] = {"#7048e8", "#f59f00", "#ae3ec9", "#74b816"};
+    static const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#5c940d"};
+    static const char* kCompetitor[] = {"#f76707", "#d6336c", "#f59f00", "#c92a2a"};
+    static const char* kOther[] = {"#7048e8", "#ae3ec9", "#66a80f", "#0b7285"};
     std::size_t brand = 0, competitor = 0, other = 0;
     for (const auto& r : rules) {
       const char* c = r.category == "brand"        ? kBrand[brand++ % 4]
