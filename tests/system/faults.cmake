@@ -7,6 +7,6 @@ if(TARGET veilled AND TARGET veille)
            COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/faults/scorecard.py
                    --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>
                    --kill-cycles ${VEILLE_FAULTS_KILL_CYCLES})
-  set_tests_properties(system.faults.scorecard PROPERTIES LABELS "system;faults" TIMEOUT 600
+  set_tests_properties(system.faults.scorecard PROPERTIES LABELS "system;faults" TIMEOUT 900
                        RUN_SERIAL TRUE)
 endif()

