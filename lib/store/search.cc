@@ -1,5 +1,7 @@
 #include "store/search.h"
 
+#include <cstdint>
+
 namespace veille::store {
 namespace {
 
@@ -45,35 +47,50 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
       "AND (?3 = '' OR f.name = ?3 OR f.url = ?3) ";
   std::string sql = std::string("SELECT ") + kEntryColumns;
   if (fts_match.empty()) {
-    sql += " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE ";
+    sql += " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id < ?5 AND ";
     sql += conditions;
-    sql += "ORDER BY e.id DESC";
+    sql += "ORDER BY e.id DESC LIMIT ?6";
   } else {
     // The FTS table drives the loop so that its rowid order (newest first) is used as is.
     sql +=
         " FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
-        "JOIN feeds f ON f.id = e.feed_id WHERE entries_fts MATCH ?4 AND ";
+        "JOIN feeds f ON f.id = e.feed_id WHERE entries_fts MATCH ?4 "
+        "AND entries_fts.rowid < ?5 AND ";
     sql += conditions;
-    sql += "ORDER BY entries_fts.rowid DESC";
+    sql += "ORDER BY entries_fts.rowid DESC LIMIT ?6";
   }
   auto stmt = store.db().Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, filter.since).Bind(2, filter.until).Bind(3, filter.feed);
-  if (!fts_match.empty()) stmt->Bind(4, fts_match);
+  // Pages of rows, each read in its own short read transaction (the statement is reset before
+  // `visit` runs): a slow consumer, such as a pager reading `veille search --format ndjson`,
+  // never holds a snapshot that keeps the daemon's WAL from being checkpointed.
+  constexpr std::int64_t kPage = 500;
+  std::int64_t below = INT64_MAX;
   for (;;) {
-    auto row = stmt->Step();
-    if (!row) {
-      Error error = row.error();
-      if (!fts_match.empty() && error.code == ErrorCode::kStorage) {
-        error.code = ErrorCode::kInvalidArgument;
-        error.message = "full-text expression " + fts_match + ": " + error.message;
+    stmt->Bind(1, filter.since).Bind(2, filter.until).Bind(3, filter.feed);
+    if (!fts_match.empty()) stmt->Bind(4, fts_match);
+    stmt->Bind(5, below).Bind(6, kPage);
+    std::vector<StoredEntry> page;
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row) {
+        Error error = row.error();
+        if (!fts_match.empty() && error.code == ErrorCode::kStorage) {
+          error.code = ErrorCode::kInvalidArgument;
+          error.message = "full-text expression " + fts_match + ": " + error.message;
+        }
+        return tl::unexpected(error);
       }
-      return tl::unexpected(error);
+      if (!*row) break;
+      page.push_back(ReadEntry(*stmt));
     }
-    if (!*row) break;
-    if (!visit(ReadEntry(*stmt))) break;
+    stmt->Reset();
+    for (const StoredEntry& e : page) {
+      if (!visit(e)) return {};
+    }
+    if (static_cast<std::int64_t>(page.size()) < kPage) return {};
+    below = page.back().id;
   }
-  return {};
 }
 
 Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id) {

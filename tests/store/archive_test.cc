@@ -2,6 +2,7 @@
 // once per story, retention, volume statistics, backup.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -286,6 +287,45 @@ TEST_F(ArchiveTest, TheWalIsCheckpointedWhileDocumentsAreCommitted) {
   const auto main_file = std::filesystem::file_size(path_);
   EXPECT_LT(wal, 16u * 1024 * 1024) << "main file " << main_file;
   EXPECT_GT(main_file, 1024u * 1024) << "nothing was checkpointed into the main file";
+}
+
+TEST_F(ArchiveTest, ScanningPagesThroughEveryEntryWithoutHoldingASnapshotWhileVisiting) {
+  for (int d = 0; d < 3; ++d) {
+    std::vector<EntryRecord> entries;
+    for (int i = 0; i < 400; ++i) {
+      const std::string key = std::to_string(d) + "-" + std::to_string(i);
+      entries.push_back(
+          Entry(key, "Paged entry " + key, "https://a.example/p/" + key, "paged words"));
+    }
+    Commit(0, entries, kNow + d);
+  }
+  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  ASSERT_TRUE(reader);
+  std::vector<std::int64_t> ids;
+  int busy = -1;
+  for (const std::string fts : {"paged", ""}) {
+    ids.clear();
+    ASSERT_TRUE(ScanEntries(**reader, fts, {}, [&](const StoredEntry& e) {
+      ids.push_back(e.id);
+      if (ids.size() == 700) {
+        // The writer can checkpoint the whole WAL and truncate it: no reader snapshot is open.
+        auto cp = store_->db().Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+        EXPECT_TRUE(cp && cp->Step());
+        busy = static_cast<int>(cp->Int(0));
+      }
+      return true;
+    }));
+    EXPECT_EQ(ids.size(), 1200u) << "fts: " << fts;
+    EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend())) << "newest first";
+    EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), ids.size());
+    EXPECT_EQ(busy, 0) << "fts: " << fts;
+  }
+  ids.clear();
+  ASSERT_TRUE(ScanEntries(**reader, "paged", {}, [&](const StoredEntry& e) {
+    ids.push_back(e.id);
+    return ids.size() < 3;
+  }));
+  EXPECT_EQ(ids.size(), 3u);  // the visitor stops the scan
 }
 
 TEST_F(ArchiveTest, AMalformedFullTextExpressionIsAnInvalidArgument) {
