@@ -1,5 +1,6 @@
 #include "store/search.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace veille::store {
@@ -64,12 +65,13 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
   // Pages of rows, each read in its own short read transaction (the statement is reset before
   // `visit` runs): a slow consumer, such as a pager reading `veille search --format ndjson`,
   // never holds a snapshot that keeps the daemon's WAL from being checkpointed.
-  constexpr std::int64_t kPage = 500;
+  // Pages grow from 64 to 512 rows: a search that stops after its first 50 hits reads little.
+  std::int64_t page_size = 64;
   std::int64_t below = INT64_MAX;
   for (;;) {
     stmt->Bind(1, filter.since).Bind(2, filter.until).Bind(3, filter.feed);
     if (!fts_match.empty()) stmt->Bind(4, fts_match);
-    stmt->Bind(5, below).Bind(6, kPage);
+    stmt->Bind(5, below).Bind(6, page_size);
     std::vector<StoredEntry> page;
     for (;;) {
       auto row = stmt->Step();
@@ -88,8 +90,9 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
     for (const StoredEntry& e : page) {
       if (!visit(e)) return {};
     }
-    if (static_cast<std::int64_t>(page.size()) < kPage) return {};
+    if (static_cast<std::int64_t>(page.size()) < page_size) return {};
     below = page.back().id;
+    page_size = std::min<std::int64_t>(page_size * 2, 512);
   }
 }
 

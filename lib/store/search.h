@@ -41,8 +41,9 @@ struct StoredEntry {
 
 // Calls `visit` for each entry matching the FTS5 expression `fts_match` (every entry when it
 // is empty) within `filter`, newest first (by id), until `visit` returns false. Rows are read
-// in pages of 500, each in its own short read transaction, so `visit` may be slow (it runs with
-// no snapshot held). A malformed expression fails with ErrorCode::kInvalidArgument.
+// in pages (64 rows, growing to 512), each in its own short read transaction, so `visit` may be
+// slow (it runs with no snapshot held). A malformed expression fails with
+// ErrorCode::kInvalidArgument.
 [[nodiscard]] Result<void> ScanEntries(Store& store, const std::string& fts_match,
                                        const EntryFilter& filter,
                                        const std::function<bool(const StoredEntry&)>& visit);
