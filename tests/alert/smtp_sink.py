@@ -9,6 +9,7 @@ email package and appended to --record as one JSON line. Modes:
   reject-data       554 at DATA
   hang-once:S       the first DATA waits S seconds before answering (RFC 1047 window), then 250
 --auth USER:PASS enables AUTH (without TLS; loopback only) and refuses other credentials (535).
+--starttls CERT,KEY offers (and requires) STARTTLS; --smtps CERT,KEY speaks TLS from the start.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -106,6 +108,8 @@ def main():
     ap.add_argument("--mode", default="accept")
     ap.add_argument("--record", required=True)
     ap.add_argument("--auth", default="")
+    ap.add_argument("--starttls", default="")
+    ap.add_argument("--smtps", default="")
     a = ap.parse_args()
     handler = Handler(a.mode, a.record)
     kwargs = {}
@@ -118,6 +122,17 @@ def main():
 
         kwargs = {"authenticator": authenticator, "auth_require_tls": False,
                   "auth_required": True}
+    def context(pair):
+        cert, key = pair.split(",")
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        return ctx
+
+    if a.starttls:
+        kwargs["tls_context"] = context(a.starttls)
+        kwargs["require_starttls"] = True
+    if a.smtps:
+        kwargs["ssl_context"] = context(a.smtps)
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

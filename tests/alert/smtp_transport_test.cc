@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -166,6 +167,49 @@ TEST(SmtpTransport, StartTlsIsRequiredByDefault) {
   EXPECT_EQ(d.status, Delivery::Status::kRetry);
   EXPECT_TRUE(d.channel_wide);
   EXPECT_TRUE(sink.Records().empty()) << "nothing is sent in clear text";
+}
+
+// A throwaway certificate for 127.0.0.1 and localhost, made with the openssl command.
+std::string MakeCertificate(const std::string& dir) {
+  const std::string cert = dir + "/cert.pem";
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+      "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+      dir + "/key.pem -out " + cert + " 2>/dev/null";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+  return cert;
+}
+
+TEST(SmtpTransport, StartTlsUpgradesTheSessionAndVerifiesTheServerCertificate) {
+  TempStore dir;
+  const std::string cert = MakeCertificate(dir.dir().string());
+  const std::string pair = cert + "," + dir.dir().string() + "/key.pem";
+  SinkProcess sink("smtp_sink.py", {"--starttls", pair}, RecordPath());
+  SmtpOptions o = Options(sink.port());
+  o.tls = SmtpTls::kStartTls;
+  o.ca_file = cert;
+  const Delivery d = Make(o)->Deliver(SampleAlert("Un"));
+  EXPECT_EQ(d.status, Delivery::Status::kDelivered) << d.error;
+  EXPECT_EQ(sink.Records().size(), 1u);
+  o.ca_file.clear();  // the system store does not know this certificate
+  const Delivery untrusted = Make(o)->Deliver(SampleAlert("Un"));
+  EXPECT_EQ(untrusted.status, Delivery::Status::kRetry);
+  EXPECT_TRUE(untrusted.channel_wide);
+  EXPECT_EQ(sink.Records().size(), 1u) << "nothing sent to an unverified server";
+}
+
+TEST(SmtpTransport, SmtpsSpeaksTlsFromTheFirstByte) {
+  TempStore dir;
+  const std::string cert = MakeCertificate(dir.dir().string());
+  SinkProcess sink("smtp_sink.py", {"--smtps", cert + "," + dir.dir().string() + "/key.pem"},
+                   RecordPath());
+  SmtpOptions o = Options(sink.port());
+  o.url = "smtps://127.0.0.1:" + std::to_string(sink.port());
+  o.tls = SmtpTls::kSmtps;
+  o.ca_file = cert;
+  const Delivery d = Make(o)->Deliver(SampleAlert("Un"));
+  EXPECT_EQ(d.status, Delivery::Status::kDelivered) << d.error;
+  EXPECT_EQ(sink.Records().size(), 1u);
 }
 
 TEST(SmtpTransport, CreateRefusesPlainTextToARemoteServerAndMismatchedSchemes) {
