@@ -1,6 +1,6 @@
-// veille report: one self-contained HTML page (inline CSS and SVG; no script,
-// no external font or image) with the volume per rule over time, share of
-// voice, top sources, top stories with their snippets, and feed health.
+// veille report: one self-contained HTML page (inline CSS and SVG; no script, no external font
+// or image) with the volume per rule over time, share of voice, top sources, top stories with
+// their snippets, and feed health.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -22,37 +22,34 @@ struct ReportArgs {
   std::string title = "Mention report";
 };
 
-constexpr std::size_t kColors = 8; // seven rules in colour, the rest grey
-constexpr const char *kGrey = "#868e96";
+constexpr std::size_t kColors = 8;  // seven rules in colour, the rest grey
+constexpr const char* kGrey = "#868e96";
 
-// One colour per rule, the same in every chart: brands in blues and greens,
-// competitors in warm colours, other categories in violet and yellow.
+// One colour per rule, the same in every chart: brands in blues and greens, competitors in warm
+// colours, other categories in violet and yellow.
 class RuleColours {
-public:
-  explicit RuleColours(const std::vector<store::Series> &rules) {
-    static const char *kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#5c940d"};
-    static const char *kCompetitor[] = {"#f76707", "#d6336c", "#f59f00",
-                                        "#c92a2a"};
-    static const char *kOther[] = {"#7048e8", "#ae3ec9", "#66a80f", "#0b7285"};
+ public:
+  explicit RuleColours(const std::vector<store::Series>& rules) {
+    static const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#5c940d"};
+    static const char* kCompetitor[] = {"#f76707", "#d6336c", "#f59f00", "#c92a2a"};
+    static const char* kOther[] = {"#7048e8", "#ae3ec9", "#66a80f", "#0b7285"};
     std::size_t brand = 0, competitor = 0, other = 0;
-    for (const auto &r : rules) {
-      const char *c = r.category == "brand" ? kBrand[brand++ % 4]
-                      : r.category == "competitor"
-                          ? kCompetitor[competitor++ % 4]
-                          : kOther[other++ % 4];
+    for (const auto& r : rules) {
+      const char* c = r.category == "brand"        ? kBrand[brand++ % 4]
+                      : r.category == "competitor" ? kCompetitor[competitor++ % 4]
+                                                   : kOther[other++ % 4];
       colours_.emplace_back(r.name, c);
     }
   }
-  const char *For(const std::string &rule) const {
-    for (const auto &[name, c] : colours_) {
-      if (name == rule)
-        return c;
+  const char* For(const std::string& rule) const {
+    for (const auto& [name, c] : colours_) {
+      if (name == rule) return c;
     }
     return kGrey;
   }
 
-private:
-  std::vector<std::pair<std::string, const char *>> colours_;
+ private:
+  std::vector<std::pair<std::string, const char*>> colours_;
 };
 
 std::string Html(std::string_view text) {
@@ -60,38 +57,33 @@ std::string Html(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-                 ? ' '
-                 : c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ? ' ' : c;
     }
   }
   return out;
 }
 
-// Only http(s) links become hrefs: a feed cannot smuggle javascript: into the
-// report.
-std::string SafeHref(const std::optional<std::string> &link) {
-  if (!link)
-    return "";
-  const std::string &l = *link;
-  if (l.rfind("https://", 0) == 0 || l.rfind("http://", 0) == 0)
-    return Html(l);
+// Only http(s) links become hrefs: a feed cannot smuggle javascript: into the report.
+std::string SafeHref(const std::optional<std::string>& link) {
+  if (!link) return "";
+  const std::string& l = *link;
+  if (l.rfind("https://", 0) == 0 || l.rfind("http://", 0) == 0) return Html(l);
   return "";
 }
 
@@ -105,8 +97,7 @@ std::string Thousands(std::int64_t n) {
   std::string digits = std::to_string(n);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += "\u202f";
+    if (i && (digits.size() - i) % 3 == 0) out += "\u202f";
     out += digits[i];
   }
   return out;
@@ -114,7 +105,7 @@ std::string Thousands(std::int64_t n) {
 
 std::string BucketLabel(UnixSeconds t, store::Bucket bucket) {
   const std::string iso = FormatIso8601(t);
-  static const char *kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const int month = std::stoi(iso.substr(5, 2));
   if (bucket == store::Bucket::kMonth)
@@ -124,10 +115,8 @@ std::string BucketLabel(UnixSeconds t, store::Bucket bucket) {
 
 // A "nice" axis maximum (1, 2, 5 x 10^n) at or above `v`.
 std::int64_t NiceMax(std::int64_t v) {
-  if (v <= 4)
-    return 4;
-  double magnitude =
-      std::pow(10.0, std::floor(std::log10(static_cast<double>(v))));
+  if (v <= 4) return 4;
+  double magnitude = std::pow(10.0, std::floor(std::log10(static_cast<double>(v))));
   for (double step : {1.0, 2.0, 2.5, 5.0, 10.0}) {
     if (step * magnitude >= static_cast<double>(v))
       return static_cast<std::int64_t>(step * magnitude);
@@ -135,31 +124,25 @@ std::int64_t NiceMax(std::int64_t v) {
   return v;
 }
 
-// Stacked columns: one column per bucket, one colour per rule (the top seven;
-// the rest grey).
-std::string VolumeChart(const store::Volume &volume, store::Bucket bucket,
-                        const RuleColours &colours) {
-  const double width = 880, height = 260, left = 44, right = 12, top = 12,
-               bottom = 30;
+// Stacked columns: one column per bucket, one colour per rule (the top seven; the rest grey).
+std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
+                        const RuleColours& colours) {
+  const double width = 880, height = 260, left = 44, right = 12, top = 12, bottom = 30;
   const std::size_t n = volume.buckets.size();
-  std::vector<const store::Series *> shown;
-  for (const auto &s : volume.rules) {
-    if (shown.size() < kColors - 1)
-      shown.push_back(&s);
+  std::vector<const store::Series*> shown;
+  for (const auto& s : volume.rules) {
+    if (shown.size() < kColors - 1) shown.push_back(&s);
   }
   std::vector<std::int64_t> other(n, 0), totals(n, 0);
-  for (const auto &s : volume.rules) {
-    const bool is_shown =
-        std::find(shown.begin(), shown.end(), &s) != shown.end();
+  for (const auto& s : volume.rules) {
+    const bool is_shown = std::find(shown.begin(), shown.end(), &s) != shown.end();
     for (std::size_t i = 0; i < n; ++i) {
       totals[i] += s.counts[i];
-      if (!is_shown)
-        other[i] += s.counts[i];
+      if (!is_shown) other[i] += s.counts[i];
     }
   }
   std::int64_t peak = 0;
-  for (auto t : totals)
-    peak = std::max(peak, t);
+  for (auto t : totals) peak = std::max(peak, t);
   const std::int64_t axis = NiceMax(peak);
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   const double slot = plot_w / static_cast<double>(std::max<std::size_t>(n, 1));
@@ -173,52 +156,42 @@ std::string VolumeChart(const store::Volume &volume, store::Bucket bucket,
       << " and rule\" class=\"chart\">";
   for (int g = 0; g <= 4; ++g) {
     const double y = top + plot_h - plot_h * g / 4.0;
-    svg << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\""
-        << Num(y) << "\" y2=\"" << Num(y) << "\" class=\"grid\"/>";
+    svg << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << Num(y)
+        << "\" y2=\"" << Num(y) << "\" class=\"grid\"/>";
     svg << "<text x=\"" << left - 8 << "\" y=\"" << Num(y + 4)
-        << "\" class=\"axis\" text-anchor=\"end\">" << axis * g / 4
-        << "</text>";
+        << "\" class=\"axis\" text-anchor=\"end\">" << axis * g / 4 << "</text>";
   }
   for (std::size_t i = 0; i < n; ++i) {
     double y = top + plot_h;
     const double x = left + slot * static_cast<double>(i) + (slot - bar) / 2;
-    auto segment = [&](std::int64_t count, const char *colour,
-                       const std::string &label) {
-      if (count == 0)
-        return;
-      const double h =
-          plot_h * static_cast<double>(count) / static_cast<double>(axis);
+    auto segment = [&](std::int64_t count, const char* colour, const std::string& label) {
+      if (count == 0) return;
+      const double h = plot_h * static_cast<double>(count) / static_cast<double>(axis);
       y -= h;
-      svg << "<rect x=\"" << Num(x) << "\" y=\"" << Num(y) << "\" width=\""
-          << Num(bar) << "\" height=\"" << Num(h) << "\" rx=\""
-          << (bar > 6 ? 2 : 0) << "\" fill=\"" << colour << "\"><title>"
-          << Html(label) << ": " << count << "</title></rect>";
+      svg << "<rect x=\"" << Num(x) << "\" y=\"" << Num(y) << "\" width=\"" << Num(bar)
+          << "\" height=\"" << Num(h) << "\" rx=\"" << (bar > 6 ? 2 : 0) << "\" fill=\"" << colour
+          << "\"><title>" << Html(label) << ": " << count << "</title></rect>";
     };
     for (std::size_t r = 0; r < shown.size(); ++r) {
       segment(shown[r]->counts[i], colours.For(shown[r]->name),
-              BucketLabel(volume.buckets[i], bucket) + " \u00b7 " +
-                  shown[r]->name);
+              BucketLabel(volume.buckets[i], bucket) + " \u00b7 " + shown[r]->name);
     }
-    segment(other[i], kGrey,
-            BucketLabel(volume.buckets[i], bucket) + " \u00b7 other rules");
+    segment(other[i], kGrey, BucketLabel(volume.buckets[i], bucket) + " \u00b7 other rules");
   }
   // At most ~10 labels along the axis.
   const std::size_t every = std::max<std::size_t>(1, (n + 9) / 10);
   for (std::size_t i = 0; i < n; i += every) {
-    svg << "<text x=\"" << Num(left + slot * (static_cast<double>(i) + 0.5))
-        << "\" y=\"" << height - 10
-        << "\" class=\"axis\" text-anchor=\"middle\">"
+    svg << "<text x=\"" << Num(left + slot * (static_cast<double>(i) + 0.5)) << "\" y=\""
+        << height - 10 << "\" class=\"axis\" text-anchor=\"middle\">"
         << Html(BucketLabel(volume.buckets[i], bucket)) << "</text>";
   }
   svg << "</svg><div class=\"legend\">";
   for (std::size_t r = 0; r < shown.size(); ++r) {
-    svg << "<span><i style=\"background:" << colours.For(shown[r]->name)
-        << "\"></i>" << Html(shown[r]->name) << " <b>"
-        << Thousands(shown[r]->total) << "</b></span>";
+    svg << "<span><i style=\"background:" << colours.For(shown[r]->name) << "\"></i>"
+        << Html(shown[r]->name) << " <b>" << Thousands(shown[r]->total) << "</b></span>";
   }
   std::int64_t other_total = 0;
-  for (auto o : other)
-    other_total += o;
+  for (auto o : other) other_total += o;
   if (other_total > 0) {
     svg << "<span><i style=\"background:" << kGrey << "\"></i>other rules <b>"
         << Thousands(other_total) << "</b></span>";
@@ -227,31 +200,25 @@ std::string VolumeChart(const store::Volume &volume, store::Bucket bucket,
   return svg.str();
 }
 
-// A donut: one arc per rule, drawn with stroke-dasharray on circles of
-// circumference 100.
-std::string VoiceChart(const std::vector<store::VoiceShare> &voice,
-                       const RuleColours &colours) {
+// A donut: one arc per rule, drawn with stroke-dasharray on circles of circumference 100.
+std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleColours& colours) {
   std::ostringstream svg;
-  const double r = 15.915494309189533; // circumference 100
-  svg << "<div class=\"voice\"><svg viewBox=\"0 0 42 42\" class=\"donut\" "
-         "role=\"img\" "
+  const double r = 15.915494309189533;  // circumference 100
+  svg << "<div class=\"voice\"><svg viewBox=\"0 0 42 42\" class=\"donut\" role=\"img\" "
          "aria-label=\"Share of voice\"><circle cx=\"21\" cy=\"21\" r=\""
       << r << "\" fill=\"none\" stroke=\"#e9ecef\" stroke-width=\"6\"/>";
-  double offset = 25; // start at twelve o'clock
+  double offset = 25;  // start at twelve o'clock
   std::vector<std::string> drawn;
   double brand_share = 0;
-  for (const auto &v : voice) {
+  for (const auto& v : voice) {
     const std::string colour = colours.For(v.rule);
     drawn.push_back(colour);
-    if (v.category == "brand")
-      brand_share += v.share;
+    if (v.category == "brand") brand_share += v.share;
     const double len = v.share * 100;
-    svg << "<circle cx=\"21\" cy=\"21\" r=\"" << r
-        << "\" fill=\"none\" stroke=\"" << colour
-        << "\" stroke-width=\"6\" stroke-dasharray=\"" << Num(len, 3) << " "
-        << Num(100 - len, 3) << "\" stroke-dashoffset=\"" << Num(offset, 3)
-        << "\"><title>" << Html(v.rule) << ": " << Num(v.share * 100)
-        << "%</title></circle>";
+    svg << "<circle cx=\"21\" cy=\"21\" r=\"" << r << "\" fill=\"none\" stroke=\"" << colour
+        << "\" stroke-width=\"6\" stroke-dasharray=\"" << Num(len, 3) << " " << Num(100 - len, 3)
+        << "\" stroke-dashoffset=\"" << Num(offset, 3) << "\"><title>" << Html(v.rule) << ": "
+        << Num(v.share * 100) << "%</title></circle>";
     offset -= len;
   }
   svg << "<text x=\"21\" y=\"20.5\" text-anchor=\"middle\" class=\"donut-big\">"
@@ -260,53 +227,48 @@ std::string VoiceChart(const std::vector<store::VoiceShare> &voice,
          "class=\"donut-small\">brand</text></svg>";
   svg << "<table class=\"voice-table\">";
   for (std::size_t i = 0; i < voice.size(); ++i) {
-    const auto &v = voice[i];
-    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>"
-        << Html(v.rule) << "</td><td class=\"muted\">" << Html(v.category)
-        << "</td><td class=\"num\">" << Thousands(v.mentions)
-        << "</td><td class=\"num\"><b>" << Num(v.share * 100)
+    const auto& v = voice[i];
+    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>" << Html(v.rule)
+        << "</td><td class=\"muted\">" << Html(v.category) << "</td><td class=\"num\">"
+        << Thousands(v.mentions) << "</td><td class=\"num\"><b>" << Num(v.share * 100)
         << "%</b></td></tr>";
   }
   svg << "</table></div>";
   return svg.str();
 }
 
-std::string SourcesChart(const std::vector<store::SourceCount> &sources) {
+std::string SourcesChart(const std::vector<store::SourceCount>& sources) {
   std::ostringstream out;
-  const std::int64_t top =
-      sources.empty() ? 1 : std::max<std::int64_t>(1, sources[0].mentions);
+  const std::int64_t top = sources.empty() ? 1 : std::max<std::int64_t>(1, sources[0].mentions);
   out << "<div class=\"bars\">";
-  for (const auto &s : sources) {
-    const double pct =
-        100.0 * static_cast<double>(s.mentions) / static_cast<double>(top);
-    out << "<div class=\"bar-row\"><span class=\"bar-label\" title=\""
-        << Html(s.feed_url) << "\">" << Html(s.feed_name)
-        << "</span><span class=\"bar-track\"><svg viewBox=\"0 0 100 10\" "
+  for (const auto& s : sources) {
+    const double pct = 100.0 * static_cast<double>(s.mentions) / static_cast<double>(top);
+    out << "<div class=\"bar-row\"><span class=\"bar-label\" title=\"" << Html(s.feed_url) << "\">"
+        << Html(s.feed_name) << "</span><span class=\"bar-track\"><svg viewBox=\"0 0 100 10\" "
         << "preserveAspectRatio=\"none\"><rect width=\"" << Num(pct)
         << "\" height=\"10\" rx=\"1.5\" "
-        << "fill=\"#3b5bdb\"/></svg></span><span class=\"num\">"
-        << Thousands(s.mentions) << "</span></div>";
+        << "fill=\"#3b5bdb\"/></svg></span><span class=\"num\">" << Thousands(s.mentions)
+        << "</span></div>";
   }
   out << "</div>";
   return out.str();
 }
 
-std::string Snippet(const store::MentionRow &m) {
+std::string Snippet(const store::MentionRow& m) {
   std::string out;
   std::size_t at = 0;
-  for (const auto &[b, e] : m.highlights) {
-    if (b < at || e < b || e > m.snippet.size())
-      break;
-    out += Html(m.snippet.substr(at, b - at)) + "<mark>" +
-           Html(m.snippet.substr(b, e - b)) + "</mark>";
+  for (const auto& [b, e] : m.highlights) {
+    if (b < at || e < b || e > m.snippet.size()) break;
+    out += Html(m.snippet.substr(at, b - at)) + "<mark>" + Html(m.snippet.substr(b, e - b)) +
+           "</mark>";
     at = e;
   }
   return out + Html(m.snippet.substr(at));
 }
 
-std::string StoriesBlock(const std::vector<store::StorySummary> &stories) {
+std::string StoriesBlock(const std::vector<store::StorySummary>& stories) {
   std::ostringstream out;
-  for (const auto &s : stories) {
+  for (const auto& s : stories) {
     const std::string href = SafeHref(s.latest.link);
     const std::string title = Html(s.latest.title.value_or("(no title)"));
     out << "<article class=\"story\"><h3>";
@@ -315,14 +277,11 @@ std::string StoriesBlock(const std::vector<store::StorySummary> &stories) {
     } else {
       out << title;
     }
-    out << "</h3><p class=\"meta\">" << Html(ShortTime(s.first_detected))
-        << " UTC \u00b7 " << s.sources
-        << (s.sources == 1 ? " source" : " sources") << " \u00b7 " << s.mentions
+    out << "</h3><p class=\"meta\">" << Html(ShortTime(s.first_detected)) << " UTC \u00b7 "
+        << s.sources << (s.sources == 1 ? " source" : " sources") << " \u00b7 " << s.mentions
         << (s.mentions == 1 ? " mention" : " mentions");
-    for (const auto &r : s.rules)
-      out << " <span class=\"chip\">" << Html(r) << "</span>";
-    out << "</p><p class=\"snippet\">" << Snippet(s.latest)
-        << "</p><p class=\"sources\">";
+    for (const auto& r : s.rules) out << " <span class=\"chip\">" << Html(r) << "</span>";
+    out << "</p><p class=\"snippet\">" << Snippet(s.latest) << "</p><p class=\"sources\">";
     for (std::size_t i = 0; i < s.feeds.size(); ++i)
       out << (i ? " \u00b7 " : "") << Html(s.feeds[i]);
     out << "</p></article>";
@@ -330,34 +289,28 @@ std::string StoriesBlock(const std::vector<store::StorySummary> &stories) {
   return out.str();
 }
 
-std::string HealthTable(const std::vector<store::FeedRow> &feeds) {
+std::string HealthTable(const std::vector<store::FeedRow>& feeds) {
   std::ostringstream out;
-  out << "<table "
-         "class=\"health\"><thead><tr><th>Feed</th><th>State</th><th>Last "
-         "success</th>"
+  out << "<table class=\"health\"><thead><tr><th>Feed</th><th>State</th><th>Last success</th>"
          "<th class=\"num\">Failures</th><th class=\"num\">Entries</th><th "
          "class=\"num\">Mentions</th>"
          "<th>Last error</th></tr></thead><tbody>";
-  for (const auto &f : feeds) {
-    const std::string state =
-        f.state == "active" && f.consecutive_failures == 0 ? "ok"
-        : f.state == "gone" || f.state == "broken"         ? "bad"
-                                                           : "warn";
-    out << "<tr><td title=\"" << Html(f.url) << "\">"
-        << Html(f.name.empty() ? f.url : f.name)
-        << "</td><td><span class=\"dot " << state << "\"></span>"
-        << Html(f.state) << "</td><td>" << Html(ShortTime(f.last_success_at))
-        << "</td><td class=\"num\">" << f.consecutive_failures
-        << "</td><td class=\"num\">" << Thousands(f.entry_count)
-        << "</td><td class=\"num\">" << Thousands(f.mention_count)
-        << "</td><td class=\"muted\">" << Html(f.last_error.value_or(""))
-        << "</td></tr>";
+  for (const auto& f : feeds) {
+    const std::string state = f.state == "active" && f.consecutive_failures == 0 ? "ok"
+                              : f.state == "gone" || f.state == "broken"         ? "bad"
+                                                                                 : "warn";
+    out << "<tr><td title=\"" << Html(f.url) << "\">" << Html(f.name.empty() ? f.url : f.name)
+        << "</td><td><span class=\"dot " << state << "\"></span>" << Html(f.state) << "</td><td>"
+        << Html(ShortTime(f.last_success_at)) << "</td><td class=\"num\">" << f.consecutive_failures
+        << "</td><td class=\"num\">" << Thousands(f.entry_count) << "</td><td class=\"num\">"
+        << Thousands(f.mention_count) << "</td><td class=\"muted\">"
+        << Html(f.last_error.value_or("")) << "</td></tr>";
   }
   out << "</tbody></table>";
   return out.str();
 }
 
-constexpr const char *kStyle = R"css(
+constexpr const char* kStyle = R"css(
 :root{--ink:#1f2933;--muted:#6b7785;--line:#e6e9ee;--card:#fff;--bg:#f5f6f8;--accent:#3b5bdb}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
@@ -408,29 +361,25 @@ footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
 @media print{body{background:#fff}section,.kpi{break-inside:avoid}}
 )css";
 
-int Run(const GlobalOptions &global, const ReportArgs &args) {
+int Run(const GlobalOptions& global, const ReportArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
-  if (!config)
-    return 2;
+  if (!config) return 2;
   store::StatsQuery query;
   query.now = Now();
   auto since = ParseSinceArgument(args.since, query.now);
   if (!since) {
-    std::cerr << "veille: --since: expected a duration (30d) or a date "
-                 "(2026-11-01)\n";
+    std::cerr << "veille: --since: expected a duration (30d) or a date (2026-11-01)\n";
     return 2;
   }
   query.since = *since;
   if (!args.until.empty()) {
     query.until = ParseSinceArgument(args.until, query.now);
     if (!query.until) {
-      std::cerr << "veille: --until: expected a duration (7d) or a date "
-                   "(2026-11-01)\n";
+      std::cerr << "veille: --until: expected a duration (7d) or a date (2026-11-01)\n";
       return 2;
     }
   }
-  const std::int64_t days =
-      (query.until.value_or(query.now) - query.since) / 86400;
+  const std::int64_t days = (query.until.value_or(query.now) - query.since) / 86400;
   const std::string by = !args.by.empty() ? args.by
                          : days <= 62     ? "day"
                          : days <= 366    ? "week"
@@ -440,13 +389,10 @@ int Run(const GlobalOptions &global, const ReportArgs &args) {
                                 : store::Bucket::kDay;
 
   auto store = OpenStoreOrReport(*config);
-  if (!store)
-    return 1;
+  if (!store) return 1;
   auto volume = store::MentionVolume(*store, query);
-  auto sources = volume ? store::TopSources(*store, query, 10)
-                        : tl::unexpected(volume.error());
-  auto stories = sources ? store::TopStories(*store, query, 8)
-                         : tl::unexpected(sources.error());
+  auto sources = volume ? store::TopSources(*store, query, 10) : tl::unexpected(volume.error());
+  auto stories = sources ? store::TopStories(*store, query, 8) : tl::unexpected(sources.error());
   auto feeds = stories ? store->ListFeeds() : tl::unexpected(stories.error());
   if (!feeds) {
     std::cerr << "veille: " << feeds.error().message << "\n";
@@ -457,11 +403,10 @@ int Run(const GlobalOptions &global, const ReportArgs &args) {
   std::int64_t story_count = 0;
   std::int64_t source_count = 0;
   {
-    auto stmt = store->db().Prepare("SELECT COUNT(DISTINCT e.story_id), "
-                                    "COUNT(DISTINCT e.feed_id) FROM mentions m "
-                                    "JOIN entries e ON e.id = m.entry_id WHERE "
-                                    "m.created_at >= ?1 AND (?2 IS NULL OR "
-                                    "m.created_at < ?2)");
+    auto stmt = store->db().Prepare(
+        "SELECT COUNT(DISTINCT e.story_id), COUNT(DISTINCT e.feed_id) FROM mentions m "
+        "JOIN entries e ON e.id = m.entry_id WHERE m.created_at >= ?1 AND (?2 IS NULL OR "
+        "m.created_at < ?2)");
     if (stmt) {
       stmt->Bind(1, query.since).Bind(2, query.until);
       if (auto row = stmt->Step(); row && *row) {
@@ -471,35 +416,27 @@ int Run(const GlobalOptions &global, const ReportArgs &args) {
     }
   }
   double brand_share = 0;
-  for (const auto &v : voice)
-    brand_share += v.category == "brand" ? v.share : 0;
+  for (const auto& v : voice) brand_share += v.category == "brand" ? v.share : 0;
   int healthy = 0;
-  for (const auto &f : *feeds)
+  for (const auto& f : *feeds)
     healthy += f.state == "active" && f.consecutive_failures == 0 ? 1 : 0;
 
-  const std::string period =
-      ShortTime(query.since).substr(0, 10) + " \u2192 " +
-      ShortTime(query.until.value_or(query.now)).substr(0, 10);
+  const std::string period = ShortTime(query.since).substr(0, 10) + " \u2192 " +
+                             ShortTime(query.until.value_or(query.now)).substr(0, 10);
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-       << "<meta name=\"viewport\" "
-          "content=\"width=device-width,initial-scale=1\">"
-       << "<meta name=\"generator\" content=\"veille\"><title>"
-       << Html(args.title) << " \u00b7 " << Html(period) << "</title><style>"
-       << kStyle << "</style></head><body><main>";
-  html << "<header><h1>" << Html(args.title) << "</h1><p>" << Html(period)
-       << " (UTC) \u00b7 by " << Html(by) << " \u00b7 generated "
-       << Html(ShortTime(query.now)) << " UTC</p></header>";
+       << "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+       << "<meta name=\"generator\" content=\"veille\"><title>" << Html(args.title) << " \u00b7 "
+       << Html(period) << "</title><style>" << kStyle << "</style></head><body><main>";
+  html << "<header><h1>" << Html(args.title) << "</h1><p>" << Html(period) << " (UTC) \u00b7 by "
+       << Html(by) << " \u00b7 generated " << Html(ShortTime(query.now)) << " UTC</p></header>";
   html << "<div class=\"kpis\">"
-       << "<div class=\"kpi\"><b>" << Thousands(volume->total)
-       << "</b><span>mentions</span></div>"
-       << "<div class=\"kpi\"><b>" << Thousands(story_count)
-       << "</b><span>stories</span></div>"
+       << "<div class=\"kpi\"><b>" << Thousands(volume->total) << "</b><span>mentions</span></div>"
+       << "<div class=\"kpi\"><b>" << Thousands(story_count) << "</b><span>stories</span></div>"
        << "<div class=\"kpi\"><b>" << Thousands(source_count)
        << "</b><span>sources with mentions</span></div>"
        << "<div class=\"kpi\"><b>"
-       << (voice.empty() ? std::string("\u2014")
-                         : Num(brand_share * 100, 0) + "%")
+       << (voice.empty() ? std::string("\u2014") : Num(brand_share * 100, 0) + "%")
        << "</b><span>brand share of voice</span></div></div>";
   html << "<section><h2>Mentions over time</h2>";
   if (volume->total == 0) {
@@ -509,23 +446,18 @@ int Run(const GlobalOptions &global, const ReportArgs &args) {
   }
   html << "</section><section><h2>Share of voice</h2>";
   if (voice.empty()) {
-    html << "<p class=\"empty\">No mentions for rules of category "
-            "<code>brand</code> or "
+    html << "<p class=\"empty\">No mentions for rules of category <code>brand</code> or "
             "<code>competitor</code> in this period.</p>";
   } else {
     html << VoiceChart(voice, colours);
   }
   html << "</section><section><h2>Top sources</h2>";
-  html << (sources->empty() ? "<p class=\"empty\">No sources yet.</p>"
-                            : SourcesChart(*sources));
+  html << (sources->empty() ? "<p class=\"empty\">No sources yet.</p>" : SourcesChart(*sources));
   html << "</section><section><h2>Top stories</h2>";
-  html << (stories->empty() ? "<p class=\"empty\">No stories yet.</p>"
-                            : StoriesBlock(*stories));
-  html << "</section><section><h2>Feed health <span class=\"muted\">\u00b7 "
-       << healthy << " of " << feeds->size() << " healthy</span></h2>"
-       << HealthTable(*feeds) << "</section>";
-  html << "<footer>veille \u00b7 self-hosted brand "
-          "monitoring</footer></main></body></html>\n";
+  html << (stories->empty() ? "<p class=\"empty\">No stories yet.</p>" : StoriesBlock(*stories));
+  html << "</section><section><h2>Feed health <span class=\"muted\">\u00b7 " << healthy << " of "
+       << feeds->size() << " healthy</span></h2>" << HealthTable(*feeds) << "</section>";
+  html << "<footer>veille \u00b7 self-hosted brand monitoring</footer></main></body></html>\n";
 
   std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
   out << html.str();
@@ -534,32 +466,25 @@ int Run(const GlobalOptions &global, const ReportArgs &args) {
     std::cerr << "veille: cannot write " << args.output << "\n";
     return 1;
   }
-  std::cout << "Wrote " << args.output << " (" << volume->total << " mentions, "
-            << period << ")\n";
+  std::cout << "Wrote " << args.output << " (" << volume->total << " mentions, " << period << ")\n";
   return 0;
 }
 
-void AddReportCommand(CLI::App &app, GlobalOptions &global, int *exit_code) {
+void AddReportCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<ReportArgs>();
-  CLI::App *cmd =
-      app.add_subcommand("report", "Write a self-contained HTML report: "
-                                   "volume, share of voice, sources, stories");
-  cmd->add_option("--since", args->since,
-                  "Start of the period (default 30d; or a date)");
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Write a self-contained HTML report: volume, share of voice, sources, stories");
+  cmd->add_option("--since", args->since, "Start of the period (default 30d; or a date)");
   cmd->add_option("--until", args->until, "End of the period (default now)");
-  cmd->add_option("--by", args->by,
-                  "day, week or month (default: from the period length)")
+  cmd->add_option("--by", args->by, "day, week or month (default: from the period length)")
       ->check(CLI::IsMember({"day", "week", "month"}));
-  cmd->add_option("-o,--output", args->output,
-                  "The HTML file to write (default report.html)");
-  cmd->add_option("--title", args->title,
-                  "The page title (default \"Mention report\")");
-  cmd->callback(
-      [&global, args, exit_code] { *exit_code = Run(global, *args); });
+  cmd->add_option("-o,--output", args->output, "The HTML file to write (default report.html)");
+  cmd->add_option("--title", args->title, "The page title (default \"Mention report\")");
+  cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
 
-} // namespace
+}  // namespace
 
 VEILLE_REGISTER_COMMAND("report", AddReportCommand);
 
-} // namespace veille::cli
+}  // namespace veille::cli
