@@ -162,8 +162,10 @@ Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& quer
 
 Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query, int limit) {
   auto stmt = store.db().Prepare(
+      // Ranked by the feeds whose copy of the story was mentioned (one aggregate pass); the
+      // sources shown are then every feed that published it, for the chosen stories only.
       "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
-      "(SELECT COUNT(DISTINCT e2.feed_id) FROM entries e2 WHERE e2.story_id = e.story_id) AS s "
+      "COUNT(DISTINCT e.feed_id) AS s "
       "FROM mentions m JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id "
       "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
       "AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
@@ -210,6 +212,7 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
       }
       list->Reset();
     }
+    out[i].sources = static_cast<std::int64_t>(out[i].feeds.size());
   }
   return out;
 }

@@ -77,7 +77,7 @@ struct StorySummary {
   MentionRow latest;               // the newest mention: title, link, snippet, highlights
 };
 
-// Stories with the most sources, then the most mentions.
+// Stories mentioned from the most feeds, then with the most mentions.
 [[nodiscard]] Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query,
                                                            int limit);
 

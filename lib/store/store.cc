@@ -181,6 +181,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mod
     if (version > SchemaVersion()) {
       return Fail(ErrorCode::kStorage, path + " was written by a newer veille; upgrade veille");
     }
+    if (version < SchemaVersion()) {
+      // Readers never migrate; the queries of this binary need the current schema.
+      return Fail(ErrorCode::kStorage, path + " has schema version " + std::to_string(version) +
+                                           " and this veille needs " +
+                                           std::to_string(SchemaVersion()) +
+                                           ": restart veilled, which migrates it on start");
+    }
   }
   return std::unique_ptr<Store>(new Store(std::move(*db)));
 }

@@ -150,6 +150,17 @@ INSTANTIATE_TEST_SUITE_P(EveryOlderVersion, MigrationTest, ::testing::ValuesIn(O
                            return "FromVersion" + std::to_string(param_info.param);
                          });
 
+TEST_P(MigrationTest, AReaderRefusesAnOlderSchemaWithAMessageSayingHowToMigrate) {
+  const int from = GetParam();
+  BuildAt(from);
+  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  ASSERT_FALSE(reader);
+  if (from > 0) {
+    EXPECT_NE(reader.error().message.find("restart veilled"), std::string::npos)
+        << reader.error().message;
+  }
+}
+
 TEST(MigrationRefusalTest, ADatabaseFromANewerVeilleIsRefused) {
   const auto path = std::filesystem::temp_directory_path() / "veille-migration-newer.db";
   std::filesystem::remove(path);
