@@ -51,11 +51,6 @@ for _kind in ("file", "gopher", "ftp", "dict", "canary", "canary-mapped", "canar
     ROUTES["redir-" + _kind] = ("/redirect/" + _kind, True)
 for _case in server.XML_CASES:
     ROUTES["xml-" + _case] = ("/xml/" + _case, _case in ("html", "empty", "not-xml"))
-# KNOWN BUG (lib/feed, reported): a 200k-deep document takes minutes in ExtractDocument
-# (LookupNamespace walks every ancestor of every element: quadratic), which blocks the daemon's
-# single thread, so the case stays out of the daemon run until it is fixed. The route is served
-# and docs/reliability.md lists it. Re-enable by deleting this line.
-del ROUTES["xml-deep"]
 # Memory phase: transfers that would grow the heap, polled one at a time (concurrency = 1) so
 # the RSS growth measured is that of one transfer.
 MEMORY_ROUTES = ["bomb-gzip", "bomb-gzip-nolength", "bomb-deflate", "big", "endless",
