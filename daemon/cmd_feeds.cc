@@ -35,7 +35,7 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
     auto it = by_url.find(f.url);
     const store::FeedRow* r = it == by_url.end() ? nullptr : it->second;
     const std::string state = !r ? "new" : (r->last_fetch_at ? r->state : "new");
-    if (args.failing && (state == "active" || state == "new")) continue;
+    if (args.failing && (state == "ok" || state == "new")) continue;
     auto opt_time = [](std::optional<UnixSeconds> t) -> nlohmann::json {
       if (t) return FormatIso8601(*t);
       return nullptr;

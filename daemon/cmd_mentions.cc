@@ -216,13 +216,15 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> snippets;
   for (const auto& m : mentions) {
+    snippets.push_back(HighlightedSnippet(m.snippet, m.highlights));
     rows.push_back({ShortTime(m.created_at), TerminalSafe(m.rule), TerminalSafe(m.feed_name),
                     TerminalSafe(m.title.value_or("(no title)")),
                     TerminalSafe(m.link.value_or(""))});
   }
   PrintTable({"DETECTED (UTC)", "RULE", "FEED", "TITLE", "LINK"}, rows,
-             {{4, 30}, {2, 16}, {3, 24}, {4, 12}}, TerminalWidth());
+             {{4, 30}, {2, 16}, {3, 24}, {4, 12}}, TerminalWidth(), snippets);
   return 0;
 }
 

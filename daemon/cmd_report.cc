@@ -296,9 +296,9 @@ std::string HealthTable(const std::vector<store::FeedRow>& feeds) {
          "class=\"num\">Mentions</th>"
          "<th>Last error</th></tr></thead><tbody>";
   for (const auto& f : feeds) {
-    const std::string state = f.state == "active" && f.consecutive_failures == 0 ? "ok"
-                              : f.state == "gone" || f.state == "broken"         ? "bad"
-                                                                                 : "warn";
+    const std::string state = f.state == "ok" && f.consecutive_failures == 0 ? "ok"
+                              : f.state == "gone" || f.state == "broken"     ? "bad"
+                                                                             : "warn";
     out << "<tr><td title=\"" << Html(f.url) << "\">" << Html(f.name.empty() ? f.url : f.name)
         << "</td><td><span class=\"dot " << state << "\"></span>" << Html(f.state) << "</td><td>"
         << Html(ShortTime(f.last_success_at)) << "</td><td class=\"num\">" << f.consecutive_failures
@@ -418,8 +418,7 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   double brand_share = 0;
   for (const auto& v : voice) brand_share += v.category == "brand" ? v.share : 0;
   int healthy = 0;
-  for (const auto& f : *feeds)
-    healthy += f.state == "active" && f.consecutive_failures == 0 ? 1 : 0;
+  for (const auto& f : *feeds) healthy += f.state == "ok" && f.consecutive_failures == 0 ? 1 : 0;
 
   const std::string period = ShortTime(query.since).substr(0, 10) + " \u2192 " +
                              ShortTime(query.until.value_or(query.now)).substr(0, 10);

@@ -1,17 +1,19 @@
 // veille test-rule 'QUERY' --text 'TEXT': does this query match this text, with which terms,
 // and what would the snippet look like. Exit 0 on a match, 1 on no match, 2 on a query error.
-// --file FEED.xml tests every entry of a feed file instead of one text.
+// --file FEED.xml tests every entry of a feed file instead of one text; --since 30d replays the
+// query over the entries already stored (a backtest).
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "daemon/cli_backtest.h"
 #include "daemon/cli_support.h"
-#include "feed/parse.h"
-#include "pipeline/ingest.h"
 #include "daemon/commands.h"
+#include "feed/parse.h"
 #include "match/matcher.h"
 #include "match/query.h"
+#include "pipeline/ingest.h"
 
 namespace veille::cli {
 namespace {
@@ -25,6 +27,8 @@ struct TestRuleOptions {
   std::string link;
   std::string lang;
   std::string file;
+  std::string since;
+  std::string feed;
   bool json = false;
   bool explain = false;
 };
@@ -154,7 +158,7 @@ int Run(const TestRuleOptions& o) {
 
 }  // namespace
 
-void AddTestRuleCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code) {
+void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto o = std::make_shared<TestRuleOptions>();
   CLI::App* cmd = app.add_subcommand(
       "test-rule",
@@ -171,7 +175,23 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code
   cmd->add_option("--exclude", o->exclude, "Exclude query, as in a rule's `exclude`");
   cmd->add_flag("--explain", o->explain, "Also print the query as parsed (fully parenthesised)");
   cmd->add_flag("--json", o->json, "Print {match, terms, snippet, highlights} as JSON");
-  cmd->callback([o, exit_code] { *exit_code = Run(*o); });
+  auto* since =
+      cmd->add_option("--since", o->since,
+                      "Backtest: replay the query over the entries stored since (30d, 2026-11-01)");
+  cmd->add_option("--feed", o->feed, "With --since: only this feed (name or URL)");
+  since->excludes(text);
+  since->excludes(file);
+  cmd->callback([o, &global, exit_code] {
+    if (o->since.empty()) {
+      *exit_code = Run(*o);
+      return;
+    }
+    auto config = LoadConfigOrReport(global.config_path);
+    *exit_code = config
+                     ? RunBacktest(*config, {o->query, o->exclude, o->since, o->feed, 10, o->json},
+                                   std::cout, std::cerr)
+                     : 2;
+  });
 }
 
 VEILLE_REGISTER_COMMAND("test-rule", AddTestRuleCommand);

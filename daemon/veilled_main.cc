@@ -1,15 +1,16 @@
 // veilled: the monitoring daemon. Life cycle in a fixed order (config, logging, lock, monitor,
 // signals, ready), torn down in reverse; signal handlers only set flags.
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
-#include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/spdlog.h>
-
+#include "common/time.h"
 #include "config/config.h"
 #include "daemon/lock_file.h"
 #include "daemon/sd_notify.h"
@@ -20,9 +21,9 @@ namespace {
 
 // Exit codes (docs/operations.md).
 constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;     // nothing could be done (every feed failed, storage error)
-constexpr int kExitConfig = 2;      // bad command line or configuration
-constexpr int kExitLocked = 3;      // another veilled holds the database
+constexpr int kExitFailure = 1;  // nothing could be done (every feed failed, storage error)
+constexpr int kExitConfig = 2;   // bad command line or configuration
+constexpr int kExitLocked = 3;   // another veilled holds the database
 
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
@@ -92,12 +93,16 @@ int main(int argc, char** argv) {
   std::string config_path = "/etc/veille/veille.toml";
   bool once = false;
   std::string log_level;
+  std::string deliver_deadline = "60s";
   app.set_version_flag("--version", std::string("veilled ") + veille::kVersion);
-  app.add_option("-c,--config", config_path, "Configuration file (default /etc/veille/veille.toml)");
+  app.add_option("-c,--config", config_path,
+                 "Configuration file (default /etc/veille/veille.toml)");
   app.add_flag("--once", once, "Poll every feed once, deliver due alerts, then exit");
   app.add_option("--log-level", log_level,
                  "Override [daemon] log_level: trace, debug, info, warn, error, critical, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--deliver-deadline", deliver_deadline,
+                 "With --once: how long to keep delivering due alerts after polling (default 60s)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -122,6 +127,12 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", monitor.error().message);
     return monitor.error().code == veille::ErrorCode::kConfig ? kExitConfig : kExitFailure;
   }
+  const auto deadline_s = veille::ParseDurationSeconds(deliver_deadline);
+  if (!deadline_s) {
+    std::cerr << "veilled: --deliver-deadline: expected a duration such as 60s or 5m\n";
+    return kExitConfig;
+  }
+  (*monitor)->SetOnceDeliveryDeadline(*deadline_s);
   InstallSignals();
   spdlog::info("veilled {} started: {} feeds, {} rules, database {}", veille::kVersion,
                config->feeds.size(), config->rules.size(), config->daemon.database);

@@ -15,6 +15,8 @@ packages=(
   python3 python3-feedparser python3-aiosmtpd sqlite3 openssl
   # fuzzing, sanitizers, fault injection, service checks
   clang libclang-rt-14-dev faketime strace systemd man-db
+  # report screenshots (headless)
+  chromium
   # end-to-end benchmark peers
   nginx sfeed
 )

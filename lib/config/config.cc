@@ -1,13 +1,13 @@
 #include "config/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "common/redact.h"
 #include "common/time.h"
@@ -57,7 +57,8 @@ class Reader {
   std::optional<bool> Bool(const toml::table& t, std::string_view key) const {
     const toml::node* node = t.get(key);
     if (!node) return std::nullopt;
-    if (!node->is_boolean()) Fail(node->source(), "'" + std::string(key) + "' must be true or false");
+    if (!node->is_boolean())
+      Fail(node->source(), "'" + std::string(key) + "' must be true or false");
     return node->value<bool>();
   }
 
@@ -95,10 +96,12 @@ class Reader {
     if (node->is_string()) {
       if (auto s = ParseSize(*node->value<std::string>())) return s;
     }
-    Fail(node->source(), "'" + std::string(key) + "' must be a size such as \"16MiB\" or \"512KiB\"");
+    Fail(node->source(),
+         "'" + std::string(key) + "' must be a size such as \"16MiB\" or \"512KiB\"");
   }
 
-  std::optional<std::vector<std::string>> Strings(const toml::table& t, std::string_view key) const {
+  std::optional<std::vector<std::string>> Strings(const toml::table& t,
+                                                  std::string_view key) const {
     const toml::node* node = t.get(key);
     if (!node) return std::nullopt;
     const toml::array* array = node->as_array();
@@ -119,8 +122,9 @@ class Reader {
     const toml::node* node = t.get(key);
     if (!node) return out;
     const toml::array* array = node->as_array();
-    if (!array) Fail(node->source(), "'" + std::string(key) + "' must be written [[" +
-                                         std::string(key) + "]]");
+    if (!array)
+      Fail(node->source(),
+           "'" + std::string(key) + "' must be written [[" + std::string(key) + "]]");
     for (const toml::node& item : *array) {
       const toml::table* table = item.as_table();
       if (!table) Fail(item.source(), "'" + std::string(key) + "' entries must be tables");
@@ -133,8 +137,8 @@ class Reader {
     const toml::node* node = t.get(key);
     if (!node) return nullptr;
     const toml::table* table = node->as_table();
-    if (!table) Fail(node->source(), "'" + std::string(key) + "' must be a table [" +
-                                         std::string(key) + "]");
+    if (!table)
+      Fail(node->source(), "'" + std::string(key) + "' must be a table [" + std::string(key) + "]");
     return table;
   }
 
@@ -161,7 +165,7 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
   }
   d.database = ResolvePath(d.database, dir);
   if (auto v = r.String(t, "log_level")) {
-    static const std::vector<std::string_view> kLevels = {"trace", "debug", "info", "warn",
+    static const std::vector<std::string_view> kLevels = {"trace", "debug",    "info", "warn",
                                                           "error", "critical", "off"};
     if (std::find(kLevels.begin(), kLevels.end(), *v) == kLevels.end()) {
       r.Fail(LineOf(t, "log_level"),
@@ -183,10 +187,11 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
   }
 }
 
-void ReadPolling(const Reader& r, const toml::table& t, PollingSection& p) {
+void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, PollingSection& p) {
   r.CheckKeys(t, "[polling]",
               {"interval", "min_interval", "max_interval", "concurrency", "per_host", "timeout",
-               "connect_timeout", "max_body", "max_entries", "allow_private"});
+               "connect_timeout", "max_body", "max_entries", "allow_private", "host_spacing",
+               "max_redirects", "ca_file", "proxy", "broken_after"});
   if (auto v = r.Duration(t, "interval")) p.interval_s = *v;
   if (auto v = r.Duration(t, "min_interval")) p.min_interval_s = *v;
   if (auto v = r.Duration(t, "max_interval")) p.max_interval_s = *v;
@@ -195,7 +200,8 @@ void ReadPolling(const Reader& r, const toml::table& t, PollingSection& p) {
   if (auto v = r.Duration(t, "timeout")) p.timeout_s = *v;
   if (auto v = r.Duration(t, "connect_timeout")) p.connect_timeout_s = *v;
   if (auto v = r.Size(t, "max_body")) p.max_body = *v;
-  if (auto v = r.Integer(t, "max_entries", 1, 1'000'000)) p.max_entries = static_cast<std::size_t>(*v);
+  if (auto v = r.Integer(t, "max_entries", 1, 1'000'000))
+    p.max_entries = static_cast<std::size_t>(*v);
   if (auto v = r.Strings(t, "allow_private")) {
     for (const auto& hp : *v) {
       const auto colon = hp.rfind(':');
@@ -207,9 +213,72 @@ void ReadPolling(const Reader& r, const toml::table& t, PollingSection& p) {
     }
     p.allow_private = *v;
   }
+  if (const toml::node* node = t.get("host_spacing")) {
+    const auto text = node->value<std::string>();
+    std::optional<std::int64_t> ms;
+    if (node->is_integer() && *node->value<std::int64_t>() >= 0) {
+      ms = *node->value<std::int64_t>() * 1000;
+    } else if (text && *text == "0") {
+      ms = 0;
+    } else if (text && text->size() > 2 && text->substr(text->size() - 2) == "ms" &&
+               text->find_first_not_of("0123456789") == text->size() - 2) {
+      ms = std::stoll(text->substr(0, text->size() - 2));
+    } else if (text) {
+      if (auto d = ParseDurationSeconds(*text)) ms = *d * 1000;
+    }
+    if (!ms || *ms > 3'600'000) {
+      r.Fail(node->source(),
+             "'host_spacing' must be a duration such as \"250ms\", \"2s\" or \"0\"");
+    }
+    p.host_spacing_ms = *ms;
+  }
+  if (auto v = r.Integer(t, "max_redirects", 0, 20)) p.max_redirects = static_cast<int>(*v);
+  if (auto v = r.String(t, "ca_file")) p.ca_file = ResolvePath(*v, dir);
+  if (auto v = r.String(t, "proxy")) p.proxy = *v;
+  if (auto v = r.Duration(t, "broken_after")) p.broken_after_s = *v;
   if (p.min_interval_s > p.max_interval_s) {
     r.Fail(LineOf(t, "min_interval"), "'min_interval' is longer than 'max_interval'");
   }
+}
+
+// A value that goes into an HTTP header: one line, no control characters.
+bool IsHeaderSafe(std::string_view v) {
+  return std::none_of(v.begin(), v.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+void ReadFeedHttp(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
+  f.user_agent = r.String(t, "user_agent").value_or("");
+  if (!IsHeaderSafe(f.user_agent)) {
+    r.Fail(LineOf(t, "user_agent"), "'user_agent' must be one line without control characters");
+  }
+  if (const toml::node* node = t.get("headers")) {
+    const toml::table* headers = node->as_table();
+    if (!headers) r.Fail(node->source(), "'headers' must be a table such as { Cookie = \"a=b\" }");
+    for (auto&& [key, value] : *headers) {
+      const std::string name(key.str());
+      if (!value.is_string()) r.Fail(value.source(), "header '" + name + "' must be a string");
+      const std::string text = *value.value<std::string>();
+      if (name.empty() || name.find_first_of(" :\t\r\n") != std::string::npos ||
+          !IsHeaderSafe(text)) {
+        r.Fail(value.source(),
+               "header '" + name + "' must be a name and a one-line value (no CR/LF)");
+      }
+      f.headers.emplace_back(name, text);
+    }
+  }
+  f.username = r.String(t, "username").value_or("");
+  f.password_file = r.String(t, "password_file").value_or("");
+  if (f.password_file.rfind("credential:", 0) != 0)
+    f.password_file = ResolvePath(f.password_file, dir);
+  if (!f.password_file.empty() && f.username.empty()) {
+    r.Fail(LineOf(t, "password_file"), "'password_file' needs a 'username'");
+  }
+  f.ca_file = ResolvePath(r.String(t, "ca_file").value_or(""), dir);
+  f.proxy = r.String(t, "proxy").value_or("");
+  f.timeout_s = r.Duration(t, "timeout");
 }
 
 // [[feed]] opml = "feeds.opml": the table's settings apply to every feed of the file, which
@@ -218,8 +287,10 @@ void ReadOpmlFeed(const Reader& r, const toml::table& t, const std::string& dir,
   f.line = LineOf(t);
   for (const char* key : {"url", "name"}) {
     if (t.get(key)) {
-      r.Fail(LineOf(t, key), "a [[feed]] with 'opml' takes its URLs and names from the file; "
-                             "remove '" + std::string(key) + "'");
+      r.Fail(LineOf(t, key),
+             "a [[feed]] with 'opml' takes its URLs and names from the file; "
+             "remove '" +
+                 std::string(key) + "'");
     }
   }
   auto path = r.String(t, "opml");
@@ -234,6 +305,7 @@ void ReadOpmlFeed(const Reader& r, const toml::table& t, const std::string& dir,
     f.high_priority = *p == "high";
   }
   f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+  ReadFeedHttp(r, t, dir, f);
 }
 
 // Replaces each OPML [[feed]] by the feeds its file lists (http and https URLs only).
@@ -268,8 +340,10 @@ void ExpandOpmlFeeds(const Reader& r, std::vector<FeedEntry>& feeds) {
 }
 
 void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
-  r.CheckKeys(t, "[[feed]]",
-              {"url", "name", "interval", "tags", "priority", "backfill_alerts", "opml"});
+  r.CheckKeys(
+      t, "[[feed]]",
+      {"url", "name", "interval", "tags", "priority", "backfill_alerts", "opml", "user_agent",
+       "headers", "username", "password_file", "ca_file", "proxy", "timeout"});
   if (t.get("opml")) return ReadOpmlFeed(r, t, dir, f);
   f.line = LineOf(t);
   auto url = r.String(t, "url");
@@ -297,6 +371,7 @@ void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, Fee
     f.high_priority = *p == "high";
   }
   f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+  ReadFeedHttp(r, t, dir, f);
 }
 
 void ReadRule(const Reader& r, const toml::table& t, RuleEntry& rule) {
@@ -572,9 +647,11 @@ Config Build(std::string_view text, const std::string& path) {
     config.daemon.database = ResolvePath(config.daemon.database, config.dir);
   }
   if (config.daemon.lock_file.empty()) config.daemon.lock_file = config.daemon.database + ".lock";
-  if (const toml::table* t = r.Table(root, "polling")) ReadPolling(r, *t, config.polling);
+  if (const toml::table* t = r.Table(root, "polling"))
+    ReadPolling(r, *t, config.dir, config.polling);
 
-  for (const toml::table* t : r.Tables(root, "feed")) ReadFeed(r, *t, config.dir, config.feeds.emplace_back());
+  for (const toml::table* t : r.Tables(root, "feed"))
+    ReadFeed(r, *t, config.dir, config.feeds.emplace_back());
   ExpandOpmlFeeds(r, config.feeds);
   for (const toml::table* t : r.Tables(root, "rule")) ReadRule(r, *t, config.rules.emplace_back());
   for (const toml::table* t : r.Tables(root, "channel")) {
@@ -597,7 +674,8 @@ Config Build(std::string_view text, const std::string& path) {
       r.Fail(rule.line, "rule \"" + rule.name + "\" is defined twice");
     }
     for (const auto& ch : rule.channels) {
-      if (std::find(channel_names.begin(), channel_names.end(), ch) != channel_names.end()) continue;
+      if (std::find(channel_names.begin(), channel_names.end(), ch) != channel_names.end())
+        continue;
       std::string message = "rule \"" + rule.name + "\" names unknown channel \"" + ch + "\"";
       if (auto close = ClosestMatch(ch, channel_names); !close.empty()) {
         message += " (did you mean \"" + close + "\"?)";
@@ -638,9 +716,9 @@ std::optional<std::size_t> ParseSize(std::string_view text) {
   if (i == 0) return std::nullopt;
   const std::string_view unit = text.substr(i);
   static const std::pair<std::string_view, std::uint64_t> kUnits[] = {
-      {"", 1},          {"B", 1},           {"KiB", 1024},     {"MiB", 1024 * 1024},
-      {"GiB", 1 << 30}, {"KB", 1000},       {"MB", 1000000},   {"GB", 1000000000},
-      {"k", 1000},      {"K", 1024},        {"M", 1024 * 1024}, {"G", 1 << 30}};
+      {"", 1},          {"B", 1},     {"KiB", 1024},      {"MiB", 1024 * 1024},
+      {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000000},    {"GB", 1000000000},
+      {"k", 1000},      {"K", 1024},  {"M", 1024 * 1024}, {"G", 1 << 30}};
   for (const auto& [name, multiplier] : kUnits) {
     if (unit == name) {
       const std::uint64_t bytes = value * multiplier;

@@ -17,7 +17,7 @@ struct DaemonSection {
   std::string database = "veille.db";  // absolute after loading (relative to the config dir)
   std::string log_level = "info";      // trace | debug | info | warn | error | critical | off
   std::string user_agent = "veille/0.1 (+https://github.com/veille/veille)";
-  std::string lock_file;               // default: <database>.lock
+  std::string lock_file;  // default: <database>.lock
   // Entries without mentions first seen longer ago than this are pruned; 0 ("never") keeps them.
   std::int64_t retention_s = 90 * 86400;
 };
@@ -31,8 +31,13 @@ struct PollingSection {
   std::int64_t timeout_s = 30;
   std::int64_t connect_timeout_s = 10;
   std::size_t max_body = 16 * 1024 * 1024;
-  std::size_t max_entries = 10000;  // per document
+  std::size_t max_entries = 10000;         // per document
   std::vector<std::string> allow_private;  // "host:port" exempt from the SSRF guard
+  std::int64_t host_spacing_ms = 250;      // pause between two requests to one host
+  int max_redirects = 5;
+  std::string ca_file;                       // "" = the system bundle
+  std::string proxy;                         // "" = $https_proxy / $http_proxy / $no_proxy
+  std::int64_t broken_after_s = 14 * 86400;  // failing this long = "broken" (still polled)
 };
 
 struct FeedEntry {
@@ -40,10 +45,18 @@ struct FeedEntry {
   std::string name;  // defaults to the URL
   std::optional<std::int64_t> interval_s;
   std::vector<std::string> tags;
-  bool high_priority = false;     // priority = "high"
-  bool backfill_alerts = false;   // alert on the entries present at the first poll
+  bool high_priority = false;    // priority = "high"
+  bool backfill_alerts = false;  // alert on the entries present at the first poll
   std::string opml;  // the OPML file this feed was listed in ([[feed]] opml = ...), else ""
-  int line = 0;                   // where the [[feed]] table starts
+  // Per-feed HTTP settings (empty / nullopt = the [polling] value).
+  std::string user_agent;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  std::string username;                                      // basic auth user
+  std::string password_file;  // basic auth password, read at poll time (never logged)
+  std::string ca_file;        // extra trust anchor for this feed (verification stays on)
+  std::string proxy;          // proxy URL for this feed
+  std::optional<std::int64_t> timeout_s;
+  int line = 0;  // where the [[feed]] table starts
 };
 
 struct RuleEntry {
@@ -83,8 +96,8 @@ struct ChannelEntry {
   std::optional<std::pair<int, int>> quiet_hours;  // "22:00-07:00": minutes of the local day
   int burst_limit = 0;                // 0: off; more messages than this within burst_window
   std::int64_t burst_window_s = 600;  //   are folded into one summary
-  bool spike_alerts = false;        // receive spike alerts of the rules routed here
-  bool feed_health_alerts = false;  // receive feed-health alerts (an operator channel)
+  bool spike_alerts = false;          // receive spike alerts of the rules routed here
+  bool feed_health_alerts = false;    // receive feed-health alerts (an operator channel)
   int line = 0;
 };
 

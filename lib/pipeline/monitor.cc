@@ -1,25 +1,25 @@
 #include "pipeline/monitor.h"
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
 #include "common/redact.h"
 #include "feed/parse.h"
+#include "fetch/redirects.h"
 #include "pipeline/channels.h"
+#include "schedule/health.h"
 #include "schedule/policy.h"
+#include "schedule/spread.h"
 #include "store/outbox_repo.h"
 #include "store/retention.h"
 
 namespace veille::pipeline {
 namespace {
-
-// One fetch a day goes out without validators.
-constexpr std::int64_t kUnconditionalEvery = 24 * 3600;
 
 std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -36,7 +36,30 @@ fetch::FetchOptions FetchOptionsFrom(const config::Config& c) {
   o.max_body = c.polling.max_body;
   o.user_agent = c.daemon.user_agent;
   o.allow_private = c.polling.allow_private;
+  o.host_spacing_ms = c.polling.host_spacing_ms;
+  o.max_redirects = c.polling.max_redirects;
+  o.ca_file = c.polling.ca_file;
+  o.proxy = c.polling.proxy;
   return o;
+}
+
+// "host:port" of an http(s) URL (lower-cased host, default port filled in); "" otherwise.
+std::string HostKey(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  const std::string_view scheme = url.substr(0, scheme_end);
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  std::string host(authority);
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto colon = host.rfind(':');
+  const bool has_port = colon != std::string::npos && host.find(']', colon) == std::string::npos;
+  if (!has_port) host += scheme == "https" ? ":443" : ":80";
+  return host;
 }
 
 std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
@@ -52,8 +75,8 @@ Result<std::shared_ptr<const match::Matcher>> CompileRules(const config::Config&
   // Find the rule the message names to prefix its file:line.
   for (const auto& r : c.rules) {
     if (matcher.error().message.rfind("rule \"" + r.name + "\"", 0) == 0) {
-      return Fail(ErrorCode::kConfig, c.path + ":" + std::to_string(r.query_line) + ": " +
-                                          matcher.error().message);
+      return Fail(ErrorCode::kConfig,
+                  c.path + ":" + std::to_string(r.query_line) + ": " + matcher.error().message);
     }
   }
   return Fail(ErrorCode::kConfig, c.path + ": " + matcher.error().message);
@@ -96,12 +119,12 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
   if (!fetcher) return tl::unexpected(fetcher.error());
   std::unique_ptr<Monitor> monitor(new Monitor(config, std::move(*store), std::move(*fetcher),
                                                std::move(*matcher), std::move(clock)));
-  if (auto r = monitor->ApplyFeeds(); !r) return tl::unexpected(r.error());
+  if (auto r = monitor->ApplyFeeds(true); !r) return tl::unexpected(r.error());
   monitor->ApplyChannels();
   return monitor;
 }
 
-Result<void> Monitor::ApplyFeeds() {
+Result<void> Monitor::ApplyFeeds(bool spread) {
   std::vector<std::pair<std::string, std::string>> wanted;
   for (const auto& f : config_.feeds) wanted.emplace_back(f.url, f.name);
   auto ids = store_->SyncFeeds(wanted, clock_());
@@ -115,22 +138,43 @@ Result<void> Monitor::ApplyFeeds() {
     if (auto old = slots_.find(id); old != slots_.end()) slot = old->second;
     slot.feed = config_.feeds[i];
     slot.id = id;
-    if (slot.last_unconditional == 0) slot.last_unconditional = now;
+    slot.fetch_url = slot.feed.url;
     auto row = store_->GetFeed(id);
     if (!row) return tl::unexpected(row.error());
     if (*row) {
       slot.gone = (*row)->state == "gone";
       slot.consecutive_failures = (*row)->consecutive_failures;
+      slot.failing_since = (*row)->failing_since;
+      slot.last_unconditional = (*row)->last_unconditional_at;
+      slot.redirect = {(*row)->redirect_target.value_or(""), (*row)->redirect_count};
+      if ((*row)->fetch_url) slot.fetch_url = *(*row)->fetch_url;
       if (!slot.in_flight) {
         // A stored time far in the future (clock moved back) is clamped to the maximum interval.
-        slot.next_due = std::min((*row)->next_due_at.value_or(now),
-                                 now + config_.polling.max_interval_s);
+        slot.next_due =
+            std::min((*row)->next_due_at.value_or(now), now + config_.polling.max_interval_s);
       }
     }
     slots.emplace(id, slot);
   }
   slots_ = std::move(slots);
+  if (spread) {
+    // After a restart, overdue feeds start over a window (one a second, at most 5 minutes)
+    // instead of all at once.
+    std::vector<std::int64_t> ids_in_order;
+    std::vector<UnixSeconds> due;
+    for (auto& [id, slot] : slots_) {
+      if (slot.gone) continue;
+      ids_in_order.push_back(id);
+      due.push_back(slot.next_due);
+    }
+    const auto overdue =
+        std::count_if(due.begin(), due.end(), [&](UnixSeconds t) { return t <= now; });
+    const auto spread_due = schedule::SpreadOverdue(due, now, std::min<std::int64_t>(300, overdue));
+    for (std::size_t i = 0; i < ids_in_order.size(); ++i)
+      slots_[ids_in_order[i]].next_due = spread_due[i];
+  }
   for (auto& [id, slot] : slots_) {
+    slot.host = HostKey(slot.fetch_url);
     if (!slot.gone && !slot.in_flight) due_.emplace(slot.next_due, id);
   }
   return {};
@@ -143,7 +187,7 @@ Result<void> Monitor::Reload(const config::Config& config) {
   if (!matcher) return tl::unexpected(matcher.error());
   config::Config previous = std::move(config_);
   config_ = config;
-  if (auto r = ApplyFeeds(); !r) {
+  if (auto r = ApplyFeeds(false); !r) {
     config_ = std::move(previous);
     return r;
   }
@@ -162,11 +206,26 @@ std::pair<int, int> Monitor::FeedHealth() const {
 void Monitor::Submit(Slot& slot, bool conditional) {
   fetch::FetchRequest request;
   request.tag = static_cast<std::uint64_t>(slot.id);
-  request.url = slot.feed.url;
+  request.url = slot.fetch_url;
   const UnixSeconds now = clock_();
-  if (now - slot.last_unconditional >= kUnconditionalEvery) {
-    conditional = false;
-    slot.last_unconditional = now;
+  if (!slot.last_unconditional) slot.last_unconditional = now;  // first poll: count from here
+  conditional = conditional && schedule::SendValidators(slot.last_unconditional, now);
+  slot.sent_validators = conditional;
+  const config::FeedEntry& f = slot.feed;
+  request.user_agent = f.user_agent;
+  request.headers = f.headers;
+  request.ca_file = f.ca_file;
+  request.proxy = f.proxy;
+  if (f.timeout_s) request.timeout_s = *f.timeout_s;
+  if (!f.username.empty()) {
+    request.username = f.username;
+    if (!f.password_file.empty()) {
+      auto password = ReadSecret(f.password_file);
+      if (!password) {
+        spdlog::warn("feed {}: {}; polling without credentials", f.name, password.error().message);
+      }
+      request.password = password.value_or("");
+    }
   }
   if (conditional) {
     if (auto row = store_->GetFeed(slot.id); row && *row) {
@@ -246,7 +305,19 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
   update.error = error;
   update.consecutive_failures = decision.consecutive_failures;
   update.next_due_at = decision.next_due;
-  update.state = decision.stop ? "gone" : (IsSuccess(outcome) ? "active" : "failing");
+  const std::optional<UnixSeconds> failing_since =
+      IsSuccess(outcome) ? std::nullopt : std::optional(slot.failing_since.value_or(now));
+  update.failing_since = failing_since;
+  update.state = decision.stop ? "gone"
+                               : std::string(schedule::FeedStateName(schedule::Health(
+                                     outcome, failing_since, now, config_.polling.broken_after_s)));
+  if (!slot.sent_validators && IsSuccess(outcome)) update.unconditional_at = now;
+  // A permanent move is adopted after the same 301/308 target on 3 polls in a row.
+  const schedule::RedirectDecision moved =
+      schedule::ObserveRedirect(slot.redirect, fetch::PermanentTarget(result.redirects));
+  update.redirect_target = moved.streak.target;
+  update.redirect_count = moved.streak.count;
+  if (moved.adopt && IsSuccess(outcome)) update.moved_to = moved.adopted;
 
   int new_entries = 0;
   int new_mentions = 0;
@@ -304,6 +375,21 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
   const bool was_failing = slot.consecutive_failures > 0;
   slot.consecutive_failures = decision.consecutive_failures;
   slot.gone = decision.stop;
+  slot.failing_since = failing_since;
+  slot.redirect = moved.streak;
+  if (update.unconditional_at) slot.last_unconditional = update.unconditional_at;
+  if (update.moved_to) {
+    spdlog::warn("feed {} moved permanently to {} (was {}); polling the new URL", slot.feed.name,
+                 RedactUrl(*update.moved_to), RedactUrl(slot.fetch_url));
+    slot.fetch_url = *update.moved_to;
+    slot.host = HostKey(slot.fetch_url);
+  }
+  if (outcome == Outcome::kRateLimited) {
+    host_limits_.RecordRateLimited(slot.host, static_cast<std::uint64_t>(id), now,
+                                   result.retry_after_s);
+  } else {
+    host_limits_.RecordOther(slot.host, static_cast<std::uint64_t>(id));
+  }
   if (IsSuccess(outcome)) {
     ++summary.feeds_ok;
     if (was_failing) spdlog::info("feed {} recovered", slot.feed.name);
@@ -311,10 +397,9 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
                  OutcomeName(outcome), new_entries, new_mentions, ms);
   } else {
     ++summary.feeds_failed;
-    const std::string line =
-        fmt::format("poll {} outcome={} error=\"{}\" failures={} next_in={}s", slot.feed.name,
-                    OutcomeName(outcome), RedactUrl(error), slot.consecutive_failures,
-                    decision.next_due - now);
+    const std::string line = fmt::format("poll {} outcome={} error=\"{}\" failures={} next_in={}s",
+                                         slot.feed.name, OutcomeName(outcome), RedactUrl(error),
+                                         slot.consecutive_failures, decision.next_due - now);
     if (!was_failing || slot.gone) {
       spdlog::warn("{}", line);  // the state change is logged once at warn
     } else {
@@ -423,6 +508,10 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
           it->second.next_due != when) {
         continue;  // stale queue entry (rescheduled or removed by a reload)
       }
+      if (auto paused = host_limits_.PausedUntil(it->second.host, now)) {
+        Schedule(it->second, *paused);  // the whole host asked us to slow down
+        continue;
+      }
       Submit(it->second, true);
     }
     std::int64_t wait_ms = 1000;
@@ -445,8 +534,8 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     }
     if (config_.daemon.retention_s > 0 && SteadyMs() >= next_prune_ms) {
       constexpr int kPruneBatch = 200;
-      auto pruned = store::PruneEntriesBatch(*store_, clock_() - config_.daemon.retention_s,
-                                             kPruneBatch);
+      auto pruned =
+          store::PruneEntriesBatch(*store_, clock_() - config_.daemon.retention_s, kPruneBatch);
       if (!pruned) spdlog::warn("retention: {}", pruned.error().message);
       if (pruned && *pruned > 0) spdlog::debug("retention: pruned {} old entries", *pruned);
       // A full batch means more is due: go on next turn. Otherwise look again in an hour.

@@ -17,6 +17,8 @@
 #include "fetch/fetcher.h"
 #include "match/matcher.h"
 #include "pipeline/ingest.h"
+#include "schedule/host_limits.h"
+#include "schedule/redirect_streak.h"
 #include "store/store.h"
 
 namespace veille::pipeline {
@@ -55,7 +57,8 @@ class Monitor {
 
   // Polls on schedule until `stop` becomes true; `on_tick` runs after every loop iteration
   // (the daemon checks for reload requests and pings the watchdog there).
-  [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop, const std::function<void()>& on_tick);
+  [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop,
+                                 const std::function<void()>& on_tick);
 
   [[nodiscard]] const config::Config& config() const { return config_; }
   // Feeds configured, feeds whose last poll failed (for status lines).
@@ -70,16 +73,22 @@ class Monitor {
     int consecutive_failures = 0;
     UnixSeconds next_due = 0;
     std::int64_t started_ms = 0;
-    // Validators are not sent once a day, so a server whose validators lie is caught up with
-    // (issue 5). In memory: the first such fetch comes 24 h after start-up.
-    UnixSeconds last_unconditional = 0;
+    std::string fetch_url;  // the configured URL, or where it permanently moved
+    std::string host;       // "host:port" of fetch_url, for per-host rate limits
+    // Validators are not sent once a day, so a server whose validators lie is caught up with.
+    std::optional<UnixSeconds> last_unconditional;
+    bool sent_validators = false;  // the request in flight carried validators
+    std::optional<UnixSeconds> failing_since;
+    schedule::RedirectStreak redirect;
   };
 
   Monitor(config::Config config, std::unique_ptr<store::Store> store,
           std::unique_ptr<fetch::Fetcher> fetcher, std::shared_ptr<const match::Matcher> matcher,
           WallClock clock);
 
-  [[nodiscard]] Result<void> ApplyFeeds();
+  // Rebuilds the slots from the config and the stored feed state. At start-up (`spread`), feeds
+  // that became due while the daemon was down are spread over a window.
+  [[nodiscard]] Result<void> ApplyFeeds(bool spread);
   void ApplyChannels();
   void Submit(Slot& slot, bool conditional);
   // Handles one finished transfer; returns the counts it added.
@@ -97,8 +106,9 @@ class Monitor {
   alert::Dispatcher dispatcher_;
   WallClock clock_;
   std::mt19937_64 rng_;
-  std::map<std::int64_t, Slot> slots_;            // by feed id
+  std::map<std::int64_t, Slot> slots_;                  // by feed id
   std::set<std::pair<UnixSeconds, std::int64_t>> due_;  // (next_due, feed id)
+  schedule::HostRateLimits host_limits_;
   std::int64_t once_delivery_deadline_s_ = 60;
   std::int64_t last_watch_ms_ = 0;  // spike and feed-health checks run once a minute
 };

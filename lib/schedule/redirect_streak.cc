@@ -10,6 +10,7 @@ RedirectDecision ObserveRedirect(const RedirectStreak& previous,
   d.streak.count = previous.target == *permanent_target ? previous.count + 1 : 1;
   if (d.streak.count >= needed) {
     d.adopt = true;
+    d.adopted = *permanent_target;
     d.streak = {};
   }
   return d;

@@ -14,7 +14,8 @@ struct RedirectStreak {
 
 struct RedirectDecision {
   RedirectStreak streak;  // to store with the feed
-  bool adopt = false;     // replace the stored URL by streak.target now (keep the old one)
+  bool adopt = false;     // replace the stored URL by `adopted` now (keep the old one)
+  std::string adopted;    // the URL to adopt when `adopt` (the streak itself is reset)
 };
 
 inline constexpr int kPermanentRedirectPolls = 3;

@@ -159,6 +159,18 @@ CREATE INDEX event_outbox_due ON event_outbox (channel, status, next_attempt_at)
 CREATE INDEX mentions_created_cover ON mentions (created_at, rule, category, entry_id);
 CREATE INDEX entries_id_feed_story ON entries (id, feed_id, story_id);
 )sql",
+      // 6: polling state that must survive restarts: the URL actually polled after a permanent
+      // move (3 identical 301/308 in a row) and the one it replaced, the redirect streak, when
+      // the current failure streak began (for "broken"), the last fetch without validators.
+      R"sql(
+ALTER TABLE feeds ADD COLUMN fetch_url TEXT;
+ALTER TABLE feeds ADD COLUMN previous_url TEXT;
+ALTER TABLE feeds ADD COLUMN redirect_target TEXT;
+ALTER TABLE feeds ADD COLUMN redirect_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN failing_since INTEGER;
+ALTER TABLE feeds ADD COLUMN last_unconditional_at INTEGER;
+UPDATE feeds SET state = 'ok' WHERE state = 'active';
+)sql",
   };
   return kMigrations;
 }

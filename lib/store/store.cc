@@ -22,7 +22,8 @@ namespace {
 constexpr const char* kFeedColumns =
     "id, url, name, title, site_link, state, etag, last_modified, body_fingerprint, "
     "last_fetch_at, last_outcome, last_status, last_error, last_success_at, last_new_entry_at, "
-    "consecutive_failures, next_due_at, first_polled_at";
+    "consecutive_failures, next_due_at, first_polled_at, fetch_url, previous_url, "
+    "redirect_target, redirect_count, failing_since, last_unconditional_at";
 
 FeedRow ReadFeed(const Statement& s) {
   FeedRow f;
@@ -44,6 +45,12 @@ FeedRow ReadFeed(const Statement& s) {
   f.consecutive_failures = static_cast<int>(s.Int(15));
   f.next_due_at = s.OptInt(16);
   f.first_polled_at = s.OptInt(17);
+  f.fetch_url = s.OptText(18);
+  f.previous_url = s.OptText(19);
+  f.redirect_target = s.OptText(20);
+  f.redirect_count = static_cast<int>(s.Int(21));
+  f.failing_since = s.OptInt(22);
+  f.last_unconditional_at = s.OptInt(23);
   return f;
 }
 
@@ -67,7 +74,11 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       "body_fingerprint = CASE WHEN ?9 THEN ?12 ELSE body_fingerprint END, "
       "title = COALESCE(?13, title), site_link = COALESCE(?14, site_link), "
       "first_polled_at = CASE WHEN ?9 THEN COALESCE(first_polled_at, ?1) ELSE first_polled_at "
-      "END, last_new_entry_at = CASE WHEN ?15 THEN ?1 ELSE last_new_entry_at END "
+      "END, last_new_entry_at = CASE WHEN ?15 THEN ?1 ELSE last_new_entry_at END, "
+      "failing_since = ?17, last_unconditional_at = COALESCE(?18, last_unconditional_at), "
+      "redirect_target = ?19, redirect_count = ?20, "
+      "previous_url = CASE WHEN ?21 IS NULL THEN previous_url ELSE COALESCE(fetch_url, url) END, "
+      "fetch_url = COALESCE(?21, fetch_url) "
       "WHERE id = ?16");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, u.fetched_at)
@@ -85,7 +96,12 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       .Bind(13, u.title)
       .Bind(14, u.site_link)
       .Bind(15, std::int64_t{had_new_entries ? 1 : 0})
-      .Bind(16, u.feed_id);
+      .Bind(16, u.feed_id)
+      .Bind(17, u.failing_since)
+      .Bind(18, u.unconditional_at)
+      .Bind(19, u.redirect_target.empty() ? std::optional<std::string>() : u.redirect_target)
+      .Bind(20, std::int64_t{u.redirect_count})
+      .Bind(21, u.moved_to);
   return stmt->Run();
 }
 
@@ -197,7 +213,7 @@ Result<std::vector<std::int64_t>> Store::SyncFeeds(
   auto tx = Transaction::Begin(*db_);
   if (!tx) return tl::unexpected(tx.error());
   auto upsert = db_->Prepare(
-      "INSERT INTO feeds (url, name, created_at) VALUES (?1, ?2, ?3) "
+      "INSERT INTO feeds (url, name, state, created_at) VALUES (?1, ?2, 'ok', ?3) "
       "ON CONFLICT (url) DO UPDATE SET name = excluded.name");
   auto lookup = db_->Prepare("SELECT id FROM feeds WHERE url = ?1");
   if (!upsert) return tl::unexpected(upsert.error());
@@ -228,8 +244,8 @@ Result<std::vector<FeedRow>> Store::ListFeeds() {
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     FeedRow f = ReadFeed(*stmt);
-    f.entry_count = stmt->Int(18);
-    f.mention_count = stmt->Int(19);
+    f.entry_count = stmt->Int(24);
+    f.mention_count = stmt->Int(25);
     out.push_back(std::move(f));
   }
   return out;
@@ -261,7 +277,8 @@ Result<std::unordered_set<std::string>> Store::ExistingKeys(std::int64_t feed_id
 }
 
 Result<int> Store::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
-  auto stmt = db_->Prepare("SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND first_seen_at >= ?2");
+  auto stmt =
+      db_->Prepare("SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND first_seen_at >= ?2");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, feed_id).Bind(2, since);
   auto row = stmt->Step();
@@ -379,10 +396,11 @@ Result<void> Store::UpdateFeed(const FeedUpdate& update) {
 
 Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter) {
   std::string sql = kMentionSelect;
-  sql += "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
-         "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4) "
-         "AND (?5 = '' OR f.name = ?5 OR f.url = ?5) "
-         "ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
+  sql +=
+      "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
+      "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4) "
+      "AND (?5 = '' OR f.name = ?5 OR f.url = ?5) "
+      "ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
   auto stmt = db_->Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, filter.since)

@@ -22,7 +22,7 @@ struct FeedRow {
   std::string name;
   std::optional<std::string> title;
   std::optional<std::string> site_link;
-  std::string state = "active";  // active | failing | broken | gone
+  std::string state = "ok";  // ok | failing | broken | gone
   std::optional<std::string> etag;
   std::optional<std::string> last_modified;
   std::optional<std::string> body_fingerprint;
@@ -35,6 +35,12 @@ struct FeedRow {
   int consecutive_failures = 0;
   std::optional<UnixSeconds> next_due_at;
   std::optional<UnixSeconds> first_polled_at;
+  std::optional<std::string> fetch_url;     // where the feed moved (permanent redirects)
+  std::optional<std::string> previous_url;  // the URL fetch_url replaced
+  std::optional<std::string> redirect_target;
+  int redirect_count = 0;
+  std::optional<UnixSeconds> failing_since;
+  std::optional<UnixSeconds> last_unconditional_at;
   std::int64_t entry_count = 0;    // filled by ListFeeds
   std::int64_t mention_count = 0;  // filled by ListFeeds
 };
@@ -46,7 +52,12 @@ struct FeedUpdate {
   Outcome outcome = Outcome::kOk;
   std::optional<std::int64_t> http_status;
   std::string error;  // empty on success
-  std::string state = "active";
+  std::string state = "ok";
+  std::optional<UnixSeconds> failing_since;     // written as is (nullopt clears it)
+  std::optional<UnixSeconds> unconditional_at;  // set when this poll sent no validators
+  std::string redirect_target;                  // the permanent-redirect streak after this poll
+  int redirect_count = 0;
+  std::optional<std::string> moved_to;  // adopt this URL as fetch_url (old one kept)
   int consecutive_failures = 0;
   UnixSeconds next_due_at = 0;
   // Validators and fingerprint: written only when `store_validators` (a clean, committed parse).

@@ -106,7 +106,7 @@ def main():
         with open(cfg, "w", encoding="utf-8") as f:
             f.write('[daemon]\ndatabase = "bench.db"\nlog_level = "warn"\n')
             f.write('[polling]\nconcurrency = %d\nper_host = %d\ntimeout = "60s"\n'
-                    'allow_private = ["127.0.0.1:%d"]\n' % (a.concurrency, a.concurrency, port))
+                    'host_spacing = "0"\nallow_private = ["127.0.0.1:%d"]\n' % (a.concurrency, a.concurrency, port))
             for u in urls:
                 f.write('[[feed]]\nurl = "%s"\nbackfill_alerts = true\n' % u)
             for i, k in enumerate(keywords):

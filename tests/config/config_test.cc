@@ -8,7 +8,9 @@
 namespace veille::config {
 namespace {
 
-Result<Config> Parse(const std::string& text) { return ParseConfig(text, "/etc/veille/veille.toml"); }
+Result<Config> Parse(const std::string& text) {
+  return ParseConfig(text, "/etc/veille/veille.toml");
+}
 
 TEST(ConfigTest, AnEmptyFileGivesTheDocumentedDefaults) {
   auto c = Parse("");
@@ -101,7 +103,8 @@ TEST(ConfigTest, ErrorsNameTheFileAndLineAndSuggestTheRightKey) {
        "\"journal\"?)"},
       {"[[channel]]\nname = \"c\"\ntype = \"emial\"\n",
        "/etc/veille/veille.toml:3: channel \"c\": unknown type 'emial' (did you mean 'email'?)"},
-      {"[[rule]]\nname = \"r\"\n", "/etc/veille/veille.toml:1: rule \"r\" needs a non-empty 'query'"},
+      {"[[rule]]\nname = \"r\"\n",
+       "/etc/veille/veille.toml:1: rule \"r\" needs a non-empty 'query'"},
       {"[polling]\nconcurrency = 0\n",
        "/etc/veille/veille.toml:2: 'concurrency' must be between 1 and 1024"},
       {"[polling]\nallow_private = [\"127.0.0.1\"]\n",
@@ -166,6 +169,62 @@ TEST(ConfigTest, AFeedNamedByItsUrlNeverShowsTheUrlsSecrets) {
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->feeds[0].name, "https://***@x.org/rss?token=***");
   EXPECT_EQ(c->feeds[0].url, "https://user:pw@x.org/rss?token=abc");
+}
+
+}  // namespace
+}  // namespace veille::config
+
+namespace veille::config {
+namespace {
+
+TEST(ConfigTest, ReadsPerFeedHttpSettingsAndPollingPoliteness) {
+  auto c = ParseConfig(R"(
+[polling]
+host_spacing = "500ms"
+max_redirects = 3
+broken_after = "7d"
+[[feed]]
+url = "https://x.org/rss"
+user_agent = "veille-test"
+headers = { Cookie = "consent=yes", "X-Api-Version" = "2" }
+username = "me"
+password_file = "secrets/x.pass"
+ca_file = "ca.pem"
+timeout = "20s"
+)",
+                       "/etc/veille/veille.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->polling.host_spacing_ms, 500);
+  EXPECT_EQ(c->polling.max_redirects, 3);
+  EXPECT_EQ(c->polling.broken_after_s, 7 * 86400);
+  const FeedEntry& f = c->feeds[0];
+  EXPECT_EQ(f.user_agent, "veille-test");
+  ASSERT_EQ(f.headers.size(), 2u);
+  EXPECT_EQ(f.headers[0].first, "Cookie");
+  EXPECT_EQ(f.password_file, "/etc/veille/secrets/x.pass");
+  EXPECT_EQ(f.ca_file, "/etc/veille/ca.pem");
+  EXPECT_EQ(f.timeout_s, 20);
+  auto zero = ParseConfig("[polling]\nhost_spacing = \"0\"\n", "/t.toml");
+  ASSERT_TRUE(zero);
+  EXPECT_EQ(zero->polling.host_spacing_ms, 0);
+}
+
+TEST(ConfigTest, RefusesHeaderInjectionAndAPasswordWithoutUser) {
+  const ErrorCase cases[] = {
+      {"[[feed]]\nurl = \"https://x.org/\"\nheaders = { X = \"a\\r\\nBcc: evil\" }\n",
+       "/t.toml:3: header 'X' must be a name and a one-line value (no CR/LF)"},
+      {"[[feed]]\nurl = \"https://x.org/\"\nuser_agent = \"a\\nb\"\n",
+       "/t.toml:3: 'user_agent' must be one line without control characters"},
+      {"[[feed]]\nurl = \"https://x.org/\"\npassword_file = \"p\"\n",
+       "/t.toml:3: 'password_file' needs a 'username'"},
+      {"[polling]\nhost_spacing = \"fast\"\n",
+       "/t.toml:2: 'host_spacing' must be a duration such as \"250ms\", \"2s\" or \"0\""},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseConfig(c.toml, "/t.toml");
+    ASSERT_FALSE(r) << "accepted:\n" << c.toml;
+    EXPECT_EQ(r.error().message, c.expected) << "input:\n" << c.toml;
+  }
 }
 
 }  // namespace

@@ -34,10 +34,26 @@ class MonitorTest : public ::testing::Test {
       res.set_header("ETag", "\"e1\"");
       res.set_content(kFeed, "application/rss+xml");
     });
+    server_.Get("/old.xml", [this](const httplib::Request&, httplib::Response& res) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++old_hits_;
+      }
+      res.status = 301;
+      res.set_header("Location", "/feed.xml");
+    });
+    server_.Get("/gone.xml", [this](const httplib::Request&, httplib::Response& res) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++gone_hits_;
+      }
+      res.status = 410;
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     dir_ = std::filesystem::temp_directory_path() /
-           ("veille-monitor-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("veille-monitor-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -47,12 +63,13 @@ class MonitorTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  config::Config Config() {
-    const std::string text = "[daemon]\ndatabase = \"v.db\"\n[polling]\nallow_private = [\"127.0.0.1:" +
-                             std::to_string(port_) + "\"]\n[[feed]]\nurl = \"http://127.0.0.1:" +
-                             std::to_string(port_) +
-                             "/feed.xml\"\nname = \"T\"\n[[rule]]\nname = \"marque\"\nquery = "
-                             "'Orélia'\n";
+  config::Config Config(const std::string& path = "/feed.xml") {
+    const std::string text =
+        "[daemon]\ndatabase = \"v.db\"\n[polling]\nallow_private = [\"127.0.0.1:" +
+        std::to_string(port_) + "\"]\n[[feed]]\nurl = \"http://127.0.0.1:" + std::to_string(port_) +
+        path +
+        "\"\nname = \"T\"\n[[rule]]\nname = \"marque\"\nquery = "
+        "'Orélia'\n";
     auto c = config::ParseConfig(text, (dir_ / "veille.toml").string());
     EXPECT_TRUE(c) << c.error().message;
     return *c;
@@ -69,6 +86,8 @@ class MonitorTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::mutex mu_;
   std::vector<std::string> if_none_match_;
+  int old_hits_ = 0;
+  int gone_hits_ = 0;
 };
 
 TEST_F(MonitorTest, APollStoresMentionsAndTheNextOneIsConditional) {
@@ -117,6 +136,75 @@ TEST_F(MonitorTest, ABrokenRuleRefusesTheReloadAndKeepsTheOldRules) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("veille.toml:"), std::string::npos) << r.error().message;
   EXPECT_EQ((*monitor)->config().rules[0].query, "Orélia");
+}
+
+TEST_F(MonitorTest, AFeedMovesToItsNewUrlAfterThreePermanentRedirectsAndStaysThere) {
+  UnixSeconds now = 1'800'000'000;
+  std::atomic<bool> stop{false};
+  {
+    auto monitor = Monitor::Create(Config("/old.xml"), [&] { return now; });
+    ASSERT_TRUE(monitor) << monitor.error().message;
+    for (int i = 0; i < 3; ++i) {
+      auto r = (*monitor)->RunOnce(stop);
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_EQ(r->feeds_ok, 1);
+      now += 3600;
+    }
+    EXPECT_EQ(old_hits_, 3);
+    ASSERT_TRUE((*monitor)->RunOnce(stop));
+    EXPECT_EQ(old_hits_, 3) << "the fourth poll goes straight to the new URL";
+  }
+  // A restart keeps the move.
+  auto restarted = Monitor::Create(Config("/old.xml"), [&] { return now; });
+  ASSERT_TRUE(restarted) << restarted.error().message;
+  ASSERT_TRUE((*restarted)->RunOnce(stop));
+  EXPECT_EQ(old_hits_, 3);
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadOnly);
+  ASSERT_TRUE(store);
+  auto feeds = (*store)->ListFeeds();
+  ASSERT_TRUE(feeds);
+  ASSERT_EQ(feeds->size(), 1u);
+  EXPECT_NE((*feeds)[0].fetch_url.value_or("").find("/feed.xml"), std::string::npos);
+  EXPECT_NE((*feeds)[0].previous_url.value_or("").find("/old.xml"), std::string::npos);
+}
+
+TEST_F(MonitorTest, AGoneFeedIsNeverPolledAgainEvenAfterARestart) {
+  UnixSeconds now = 1'800'000'000;
+  std::atomic<bool> stop{false};
+  {
+    auto monitor = Monitor::Create(Config("/gone.xml"), [&] { return now; });
+    ASSERT_TRUE(monitor) << monitor.error().message;
+    auto r = (*monitor)->RunOnce(stop);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->feeds_failed, 1);
+    now += 86400;
+    ASSERT_TRUE((*monitor)->RunOnce(stop));
+  }
+  auto restarted = Monitor::Create(Config("/gone.xml"), [&] { return now; });
+  ASSERT_TRUE(restarted);
+  ASSERT_TRUE((*restarted)->RunOnce(stop));
+  EXPECT_EQ(gone_hits_, 1);
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadOnly);
+  ASSERT_TRUE(store);
+  auto feeds = (*store)->ListFeeds();
+  ASSERT_TRUE(feeds);
+  EXPECT_EQ((*feeds)[0].state, "gone");
+}
+
+TEST_F(MonitorTest, AFeedFailingForTwoWeeksIsBrokenButStillPolled) {
+  UnixSeconds now = 1'800'000'000;
+  std::atomic<bool> stop{false};
+  auto monitor = Monitor::Create(Config("/missing.xml"), [&] { return now; });
+  ASSERT_TRUE(monitor);
+  ASSERT_TRUE((*monitor)->RunOnce(stop));
+  auto state = [&] {
+    auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadOnly);
+    return (*(*store)->ListFeeds())[0].state;
+  };
+  EXPECT_EQ(state(), "failing");
+  now += 15 * 86400;
+  ASSERT_TRUE((*monitor)->RunOnce(stop));
+  EXPECT_EQ(state(), "broken");
 }
 
 }  // namespace

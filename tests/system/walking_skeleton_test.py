@@ -122,7 +122,7 @@ def main():
         feeds = harness.run([a.veille, "--config", work.config, "feeds", "--json"])
         import json
         rows = json.loads(feeds.stdout)
-        c.check(len(rows) == 3 and all(r["state"] == "active" for r in rows),
+        c.check(len(rows) == 3 and all(r["state"] == "ok" for r in rows),
                 "veille feeds shows every feed active")
         c.check(sum(r["mentions"] for r in rows) == len(found), "feed mention counts add up")
 
