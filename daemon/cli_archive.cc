@@ -1,5 +1,6 @@
 #include "daemon/cli_archive.h"
 
+#include "common/redact.h"
 #include "common/time.h"
 #include "store/stories.h"
 
@@ -188,7 +189,7 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
           m.rule,
           m.category,
           m.feed_name,
-          m.feed_url,
+          RedactUrl(m.feed_url),
           m.title.value_or(""),
           m.link.value_or(""),
           m.author.value_or(""),
@@ -207,7 +208,7 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"rule", m.rule},
       {"category", m.category},
       {"feed", m.feed_name},
-      {"feed_url", m.feed_url},
+      {"feed_url", RedactUrl(m.feed_url)},
       {"title", Opt(m.title)},
       {"link", Opt(m.link)},
       {"author", Opt(m.author)},
@@ -229,7 +230,7 @@ nlohmann::json HitJson(const SearchHit& hit) {
       {"first_seen", FormatIso8601(e.first_seen_at)},
       {"published", OptTime(e.published_at)},
       {"feed", e.feed_name},
-      {"feed_url", e.feed_url},
+      {"feed_url", RedactUrl(e.feed_url)},
       {"title", Opt(e.title)},
       {"link", Opt(e.link)},
       {"author", Opt(e.author)},

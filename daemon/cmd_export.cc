@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/redact.h"
 #include "daemon/cli_archive.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
@@ -26,7 +27,7 @@ std::vector<std::string> EntryCells(const store::StoredEntry& e) {
           FormatIso8601(e.first_seen_at),
           e.published_at ? FormatIso8601(*e.published_at) : "",
           e.feed_name,
-          e.feed_url,
+          RedactUrl(e.feed_url),
           e.title.value_or(""),
           e.link.value_or(""),
           e.canonical_link.value_or(""),

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/redact.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "store/stats.h"
@@ -243,8 +244,9 @@ std::string SourcesChart(const std::vector<store::SourceCount>& sources) {
   out << "<div class=\"bars\">";
   for (const auto& s : sources) {
     const double pct = 100.0 * static_cast<double>(s.mentions) / static_cast<double>(top);
-    out << "<div class=\"bar-row\"><span class=\"bar-label\" title=\"" << Html(s.feed_url) << "\">"
-        << Html(s.feed_name) << "</span><span class=\"bar-track\"><svg viewBox=\"0 0 100 10\" "
+    out << "<div class=\"bar-row\"><span class=\"bar-label\" title=\""
+        << Html(RedactUrl(s.feed_url)) << "\">" << Html(s.feed_name)
+        << "</span><span class=\"bar-track\"><svg viewBox=\"0 0 100 10\" "
         << "preserveAspectRatio=\"none\"><rect width=\"" << Num(pct)
         << "\" height=\"10\" rx=\"1.5\" "
         << "fill=\"#3b5bdb\"/></svg></span><span class=\"num\">" << Thousands(s.mentions)
@@ -299,8 +301,9 @@ std::string HealthTable(const std::vector<store::FeedRow>& feeds) {
     const std::string state = f.state == "ok" && f.consecutive_failures == 0 ? "ok"
                               : f.state == "gone" || f.state == "broken"     ? "bad"
                                                                              : "warn";
-    out << "<tr><td title=\"" << Html(f.url) << "\">" << Html(f.name.empty() ? f.url : f.name)
-        << "</td><td><span class=\"dot " << state << "\"></span>" << Html(f.state) << "</td><td>"
+    out << "<tr><td title=\"" << Html(RedactUrl(f.url)) << "\">"
+        << Html(f.name.empty() ? RedactUrl(f.url) : f.name) << "</td><td><span class=\"dot "
+        << state << "\"></span>" << Html(f.state) << "</td><td>"
         << Html(ShortTime(f.last_success_at)) << "</td><td class=\"num\">" << f.consecutive_failures
         << "</td><td class=\"num\">" << Thousands(f.entry_count) << "</td><td class=\"num\">"
         << Thousands(f.mention_count) << "</td><td class=\"muted\">"

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/redact.h"
 #include "daemon/cli_archive.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
@@ -146,7 +147,7 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     out["top_sources"] = nlohmann::json::array();
     for (const auto& s : *sources) {
       out["top_sources"].push_back(
-          {{"feed", s.feed_name}, {"url", s.feed_url}, {"mentions", s.mentions}});
+          {{"feed", s.feed_name}, {"url", RedactUrl(s.feed_url)}, {"mentions", s.mentions}});
     }
     std::cout << DumpJson(out, 2) << "\n";
     return 0;
