@@ -18,7 +18,7 @@ jobs=${FUZZ_JOBS:-2}
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVEILLE_BUILD_FUZZ=ON -DVEILLE_WERROR=OFF >/dev/null
-targets=${FUZZ_TARGETS:-$(ninja -C "$build" -t targets all | sed -n 's/^\([a-z0-9_]*_fuzz\): .*/\1/p' | sort -u)}
+targets=${FUZZ_TARGETS:-$(ninja -C "$build" -t targets all | sed -n 's/^\([a-z0-9_]*_fuzz\): phony$/\1/p' | grep -v '^cmake_' | sort -u)}
 if [[ -z $targets ]]; then
   echo "fuzz: no *_fuzz target configured (is clang installed?)" >&2
   exit 1
