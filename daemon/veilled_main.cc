@@ -3,6 +3,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -153,9 +154,16 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  veille::store::DaemonStatus heartbeat;
+  heartbeat.pid = ::getpid();
+  heartbeat.version = veille::kVersion;
+  heartbeat.started_at = veille::pipeline::SystemNow();
+  heartbeat.heartbeat_at = heartbeat.started_at;
+  (*monitor)->Heartbeat(heartbeat);
   Notify(veille::daemon::Ready(StatusLine(**monitor)));
   const auto watchdog = veille::daemon::WatchdogEnabled();
   auto last_ping = std::chrono::steady_clock::now();
+  auto last_heartbeat = last_ping;
   auto on_tick = [&] {
     if (g_reload.exchange(false)) {
       Notify(veille::daemon::Reloading("reloading " + config_path));
@@ -173,6 +181,11 @@ int main(int argc, char** argv) {
       }
     }
     const auto now = std::chrono::steady_clock::now();
+    if (now - last_heartbeat >= std::chrono::seconds(30)) {
+      heartbeat.heartbeat_at = veille::pipeline::SystemNow();
+      (*monitor)->Heartbeat(heartbeat);
+      last_heartbeat = now;
+    }
     if (watchdog && now - last_ping >= *watchdog / 2) {
       Notify(veille::daemon::Watchdog());
       Notify(veille::daemon::Status(StatusLine(**monitor)));
@@ -181,6 +194,10 @@ int main(int argc, char** argv) {
   };
   auto run = (*monitor)->Run(g_stop, on_tick);
   spdlog::info("stopping on {}", g_stop_signal.load() == SIGINT ? "SIGINT" : "SIGTERM");
+  heartbeat.heartbeat_at = veille::pipeline::SystemNow();
+  heartbeat.stopped_at = heartbeat.heartbeat_at;
+  if (!run) heartbeat.last_error = run.error().message;
+  (*monitor)->Heartbeat(heartbeat);
   Notify(veille::daemon::Stopping("stopping"));
   if (!run) {
     spdlog::error("{}", run.error().message);

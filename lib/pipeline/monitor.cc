@@ -197,6 +197,12 @@ Result<void> Monitor::Reload(const config::Config& config) {
   return {};
 }
 
+void Monitor::Heartbeat(const store::DaemonStatus& status) {
+  if (auto r = store_->WriteStatus(status); !r) {
+    spdlog::warn("heartbeat not recorded: {}", r.error().message);
+  }
+}
+
 std::pair<int, int> Monitor::FeedHealth() const {
   int failing = 0;
   for (const auto& [id, slot] : slots_) failing += slot.consecutive_failures > 0 ? 1 : 0;

@@ -61,6 +61,9 @@ class Monitor {
                                  const std::function<void()>& on_tick);
 
   [[nodiscard]] const config::Config& config() const { return config_; }
+
+  // Writes the heartbeat row read by `veille status` (failures are logged, never fatal).
+  void Heartbeat(const store::DaemonStatus& status);
   // Feeds configured, feeds whose last poll failed (for status lines).
   [[nodiscard]] std::pair<int, int> FeedHealth() const;
 

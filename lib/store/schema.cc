@@ -171,6 +171,18 @@ ALTER TABLE feeds ADD COLUMN failing_since INTEGER;
 ALTER TABLE feeds ADD COLUMN last_unconditional_at INTEGER;
 UPDATE feeds SET state = 'ok' WHERE state = 'active';
 )sql",
+      // 7: the daemon's heartbeat, for `veille status`: one row, rewritten by veilled.
+      R"sql(
+CREATE TABLE daemon_status (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  pid          INTEGER NOT NULL,
+  version      TEXT NOT NULL,
+  started_at   INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  stopped_at   INTEGER,
+  last_error   TEXT
+);
+)sql",
   };
   return kMigrations;
 }

@@ -4,19 +4,19 @@
 
 #include "common/hash.h"
 #include "store/canonical.h"
-#include "store/stories.h"
 #include "store/schema.h"
+#include "store/stories.h"
 
 namespace veille::store {
 namespace {
 
 // Propagates an error from a Result-returning expression.
-#define VEILLE_TRY(expr)                                      \
-  do {                                                        \
-    auto veille_try_result = (expr);                          \
-    if (!veille_try_result) {                                 \
-      return tl::unexpected(veille_try_result.error());       \
-    }                                                         \
+#define VEILLE_TRY(expr)                                \
+  do {                                                  \
+    auto veille_try_result = (expr);                    \
+    if (!veille_try_result) {                           \
+      return tl::unexpected(veille_try_result.error()); \
+    }                                                   \
   } while (false)
 
 constexpr const char* kFeedColumns =
@@ -415,6 +415,56 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     out.push_back(ReadMention(*stmt));
+  }
+  return out;
+}
+
+Result<void> Store::WriteStatus(const DaemonStatus& status) {
+  auto stmt = db_->Prepare(
+      "INSERT INTO daemon_status (id, pid, version, started_at, heartbeat_at, stopped_at, "
+      "last_error) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET "
+      "pid = excluded.pid, version = excluded.version, started_at = excluded.started_at, "
+      "heartbeat_at = excluded.heartbeat_at, stopped_at = excluded.stopped_at, "
+      "last_error = excluded.last_error");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, status.pid)
+      .Bind(2, status.version)
+      .Bind(3, status.started_at)
+      .Bind(4, status.heartbeat_at)
+      .Bind(5, status.stopped_at)
+      .Bind(6, status.last_error);
+  return stmt->Run();
+}
+
+Result<std::optional<DaemonStatus>> Store::ReadStatus() {
+  auto stmt = db_->Prepare(
+      "SELECT pid, version, started_at, heartbeat_at, stopped_at, last_error FROM daemon_status "
+      "WHERE id = 1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<DaemonStatus>();
+  DaemonStatus d;
+  d.pid = stmt->Int(0);
+  d.version = stmt->Text(1);
+  d.started_at = stmt->Int(2);
+  d.heartbeat_at = stmt->Int(3);
+  d.stopped_at = stmt->OptInt(4);
+  d.last_error = stmt->OptText(5);
+  return std::optional<DaemonStatus>(d);
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> Store::OutboxCounts() {
+  auto stmt = db_->Prepare(
+      "SELECT status, COUNT(*) FROM (SELECT status FROM outbox UNION ALL "
+      "SELECT status FROM event_outbox) GROUP BY status ORDER BY status");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.emplace_back(stmt->Text(0), stmt->Int(1));
   }
   return out;
 }

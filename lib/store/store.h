@@ -157,6 +157,16 @@ struct OutboxRow {
   std::optional<UnixSeconds> delivered_at;
 };
 
+// The daemon's heartbeat row (`veille status`).
+struct DaemonStatus {
+  std::int64_t pid = 0;
+  std::string version;
+  UnixSeconds started_at = 0;
+  UnixSeconds heartbeat_at = 0;
+  std::optional<UnixSeconds> stopped_at;
+  std::optional<std::string> last_error;
+};
+
 class Store {
  public:
   // Opens the database; kReadWrite creates it and runs the migrations, kReadOnly requires an
@@ -193,6 +203,13 @@ class Store {
   // A failed attempt: `dead` ends retries, otherwise the row is retried at `next_attempt_at`.
   [[nodiscard]] Result<void> MarkFailed(std::int64_t outbox_id, const std::string& error,
                                         UnixSeconds next_attempt_at, bool dead);
+
+  // Rewrites the single heartbeat row (daemon side).
+  [[nodiscard]] Result<void> WriteStatus(const DaemonStatus& status);
+  // The heartbeat row, or nullopt when no daemon ever ran on this database.
+  [[nodiscard]] Result<std::optional<DaemonStatus>> ReadStatus();
+  // Outbox rows per status ("pending" -> 3, ...), mention alerts and events together.
+  [[nodiscard]] Result<std::vector<std::pair<std::string, std::int64_t>>> OutboxCounts();
 
   Database& db() { return *db_; }
 

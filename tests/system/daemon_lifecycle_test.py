@@ -63,6 +63,12 @@ def main():
             c.check(wait_for(lambda: len(server.requests_for("blog-marketing.xml")) >= 2, 20),
                     "the daemon polls on schedule (two polls within 20 s at a 1 s interval)")
 
+            import json
+            st = harness.run([a.veille, "--config", work.config, "status", "--json"], check=False)
+            c.check(st.returncode == 0 and json.loads(st.stdout)["daemon"] == "running"
+                    and json.loads(st.stdout)["pid"] == daemon.pid,
+                    "veille status sees the running daemon and its pid")
+
             second = harness.run([a.veilled, "--config", work.config, "--once"], check=False)
             c.check(second.returncode == 3 and "already running" in second.stderr,
                     "a second veilled on the same database refuses to start (exit 3)")
@@ -94,6 +100,10 @@ def main():
             except subprocess.TimeoutExpired:
                 code = None
             c.check(code == 0, "SIGTERM stops the daemon with exit 0 (got %s)" % code)
+            c.check("stopping on SIGTERM" in open(log_path).read(), "the stop is logged once")
+            st = harness.run([a.veille, "--config", work.config, "status", "--json"], check=False)
+            c.check(st.returncode == 1 and json.loads(st.stdout)["daemon"] == "stopped",
+                    "veille status reports the clean stop (exit 1)")
         finally:
             if daemon.poll() is None:
                 daemon.kill()
