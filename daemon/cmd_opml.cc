@@ -1,6 +1,7 @@
 // veille opml export: the configured feeds as an OPML 2.0 outline, for other readers.
 #include <iostream>
 
+#include "common/redact.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 
@@ -38,7 +39,7 @@ std::string XmlEscape(std::string_view text) {
   return out;
 }
 
-int Export(const GlobalOptions& global) {
+int Export(const GlobalOptions& global, bool with_secrets) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
   std::cout << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -47,7 +48,8 @@ int Export(const GlobalOptions& global) {
             << "  <body>\n";
   for (const auto& f : config->feeds) {
     std::cout << "    <outline type=\"rss\" text=\"" << XmlEscape(f.name) << "\" title=\""
-              << XmlEscape(f.name) << "\" xmlUrl=\"" << XmlEscape(f.url) << "\"";
+              << XmlEscape(f.name) << "\" xmlUrl=\""
+              << XmlEscape(with_secrets ? f.url : RedactUrl(f.url)) << "\"";
     if (!f.tags.empty()) {
       std::string tags;
       for (const auto& t : f.tags) tags += (tags.empty() ? "" : ",") + t;
@@ -63,7 +65,10 @@ void AddOpmlCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("opml", "OPML: export the configured feeds");
   cmd->require_subcommand(1);
   CLI::App* out = cmd->add_subcommand("export", "Print the configured feeds as OPML 2.0");
-  out->callback([&global, exit_code] { *exit_code = Export(global); });
+  auto with_secrets = std::make_shared<bool>(false);
+  out->add_flag("--with-secrets", *with_secrets,
+                "Keep URL credentials and token parameters (redacted by default)");
+  out->callback([&global, with_secrets, exit_code] { *exit_code = Export(global, *with_secrets); });
 }
 
 }  // namespace
