@@ -115,6 +115,6 @@ def run(ctx, card):
         total = sum(len(v) for v in hits.values())
         url_in_db = invariants.db_contains(work.db, URL_PASSWORD)
         card.figure("14", "secrets: hits for the known secrets in logs, CLI output, database and "
-                          "webhook requests %d, plus %d known leaks of feed URL credentials through "
-                          "`veille opml export` (credentials stored in feeds.url: %s)"
+                          "webhook requests %d, plus %d known leaks of feed URL credentials (listed "
+                          "in KNOWN_URL_LEAKS) (credentials stored in feeds.url: %s)"
                     % (total, known, "yes" if url_in_db else "no"))
