@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part 2: install dependencies, build with -Werror, run the whole test suite; then
 # the same suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# VEILLE_SKIP_ASAN=1 skips the sanitizer pass (for a quick local run).
+# VEILLE_SKIP_ASAN=1 skips the sanitizer pass and VEILLE_SKIP_FUZZ=1 the fuzzing (quick local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -17,4 +17,9 @@ if [[ ${VEILLE_SKIP_ASAN:-0} != 1 ]]; then
   # The conformance test compares parsers, not memory safety; it runs in the ci pass.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j "$jobs" -LE conformance
+fi
+
+# libFuzzer: every tests/fuzz target for 60 s (clang, ASan+UBSan); nightly: scripts/fuzz.sh 1800.
+if [[ ${VEILLE_SKIP_FUZZ:-0} != 1 ]]; then
+  scripts/fuzz.sh 60
 fi

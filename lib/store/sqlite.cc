@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace veille::store {
@@ -133,8 +134,20 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   if (mode == OpenMode::kReadWrite) {
-    if (auto r = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !r) {
+    // journal_size_limit: after a long reader lets go, the WAL shrinks back (RELIABILITY E5).
+    if (auto r = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                          "PRAGMA journal_size_limit=4194304;");
+        !r) {
       return tl::unexpected(r.error());
+    }
+    // Test-only (docs/reliability.md, disk_full): cap the file at N pages to force SQLITE_FULL.
+    if (const char* pages = std::getenv("VEILLE_TEST_MAX_PAGE_COUNT"); pages && *pages) {
+      const long long n = std::strtoll(pages, nullptr, 10);
+      if (n > 0) {
+        if (auto r = db->Exec("PRAGMA max_page_count=" + std::to_string(n)); !r) {
+          return tl::unexpected(r.error());
+        }
+      }
     }
   }
   if (auto r = db->Exec("PRAGMA foreign_keys=ON;"); !r) return tl::unexpected(r.error());
