@@ -36,6 +36,11 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
     const store::FeedRow* r = it == by_url.end() ? nullptr : it->second;
     const std::string state = !r ? "new" : (r->last_fetch_at ? r->state : "new");
     if (args.failing && (state == "ok" || state == "new")) continue;
+    // The current interval: from the last poll to the next one (adaptive, or backed off).
+    std::optional<std::int64_t> interval;
+    if (r && r->last_fetch_at && r->next_due_at && *r->next_due_at >= *r->last_fetch_at) {
+      interval = *r->next_due_at - *r->last_fetch_at;
+    }
     auto opt_time = [](std::optional<UnixSeconds> t) -> nlohmann::json {
       if (t) return FormatIso8601(*t);
       return nullptr;
@@ -51,6 +56,7 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
           {"last_error", r && r->last_error ? nlohmann::json(*r->last_error) : nullptr},
           {"consecutive_failures", r ? r->consecutive_failures : 0},
           {"next_poll", r ? opt_time(r->next_due_at) : nullptr},
+          {"interval_s", interval ? nlohmann::json(*interval) : nullptr},
           {"last_new_entry", r ? opt_time(r->last_new_entry_at) : nullptr},
           {"entries", r ? r->entry_count : 0},
           {"mentions", r ? r->mention_count : 0},
@@ -61,7 +67,10 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
       table.push_back({TerminalSafe(f.name), state, r ? ShortTime(r->last_fetch_at) : "-",
                        r ? std::to_string(r->entry_count) : "0",
                        r ? std::to_string(r->mention_count) : "0",
-                       r ? ShortTime(r->next_due_at) : "-", TerminalSafe(outcome)});
+                       r ? ShortTime(r->next_due_at) : "-",
+                       interval ? FormatDuration(*interval) : "-",
+                       r && r->consecutive_failures ? std::to_string(r->consecutive_failures) : "0",
+                       TerminalSafe(outcome)});
     }
   }
   if (args.json) {
@@ -69,8 +78,9 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
   } else if (table.empty()) {
     std::cout << (args.failing ? "No failing feeds.\n" : "No feeds configured.\n");
   } else {
-    PrintTable({"FEED", "STATE", "LAST FETCH", "ENTRIES", "MENTIONS", "NEXT POLL", "OUTCOME"},
-               table, {{6, 20}, {0, 16}}, TerminalWidth());
+    PrintTable({"FEED", "STATE", "LAST FETCH", "ENTRIES", "MENTIONS", "NEXT POLL", "INTERVAL",
+                "FAILURES", "OUTCOME"},
+               table, {{8, 20}, {0, 16}}, TerminalWidth());
   }
   return 0;
 }
