@@ -1,43 +1,13 @@
 // veille opml export: the configured feeds as an OPML 2.0 outline, for other readers.
 #include <iostream>
 
+#include "common/escape.h"
 #include "common/redact.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 
 namespace veille::cli {
 namespace {
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 int Export(const GlobalOptions& global, bool with_secrets) {
   auto config = LoadConfigOrReport(global.config_path);
@@ -47,13 +17,13 @@ int Export(const GlobalOptions& global, bool with_secrets) {
             << "    <dateCreated>" << FormatIso8601(Now()) << "</dateCreated>\n  </head>\n"
             << "  <body>\n";
   for (const auto& f : config->feeds) {
-    std::cout << "    <outline type=\"rss\" text=\"" << XmlEscape(f.name) << "\" title=\""
-              << XmlEscape(f.name) << "\" xmlUrl=\""
-              << XmlEscape(with_secrets ? f.url : RedactUrl(f.url)) << "\"";
+    std::cout << "    <outline type=\"rss\" text=\"" << EscapeMarkup(f.name) << "\" title=\""
+              << EscapeMarkup(f.name) << "\" xmlUrl=\""
+              << EscapeMarkup(with_secrets ? f.url : RedactUrl(f.url)) << "\"";
     if (!f.tags.empty()) {
       std::string tags;
       for (const auto& t : f.tags) tags += (tags.empty() ? "" : ",") + t;
-      std::cout << " category=\"" << XmlEscape(tags) << "\"";
+      std::cout << " category=\"" << EscapeMarkup(tags) << "\"";
     }
     std::cout << "/>\n";
   }

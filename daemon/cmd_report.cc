@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/escape.h"
 #include "common/redact.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
@@ -53,32 +54,7 @@ class RuleColours {
   std::vector<std::pair<std::string, const char*>> colours_;
 };
 
-std::string Html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ? ' ' : c;
-    }
-  }
-  return out;
-}
+std::string Html(std::string_view text) { return EscapeMarkup(text); }
 
 // Only http(s) links become hrefs: a feed cannot smuggle javascript: into the report.
 std::string SafeHref(const std::optional<std::string>& link) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/escape.h"
+
 namespace veille::alert {
 namespace {
 
@@ -201,35 +203,7 @@ std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used)
   return out;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default: {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\t' && c != '\n') || u == 0x7f) break;
-        out += c;
-      }
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return EscapeMarkup(text); }
 
 std::string ValidUtf8(std::string_view text) {
   std::string out;

@@ -2,9 +2,8 @@
 #pragma once
 
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace veille {
 
@@ -36,3 +35,13 @@ inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
 }
 
 }  // namespace veille
+
+// Returns early with the error of a Result-returning expression (its value is discarded):
+// `VEILLE_TRY(stmt->Run());`
+#define VEILLE_TRY(expr)                                \
+  do {                                                  \
+    auto veille_try_result = (expr);                    \
+    if (!veille_try_result) {                           \
+      return tl::unexpected(veille_try_result.error()); \
+    }                                                   \
+  } while (false)

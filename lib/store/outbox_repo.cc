@@ -7,14 +7,6 @@
 namespace veille::store {
 namespace {
 
-#define VEILLE_OUTBOX_TRY(expr)                         \
-  do {                                                  \
-    auto veille_try_result = (expr);                    \
-    if (!veille_try_result) {                           \
-      return tl::unexpected(veille_try_result.error()); \
-    }                                                   \
-  } while (false)
-
 constexpr const char* kRowColumns =
     "o.id, o.mention_id, o.channel, o.idempotency_key, o.status, o.attempts, o.next_attempt_at, "
     "o.last_error, o.created_at, o.delivered_at";
@@ -46,7 +38,7 @@ Result<std::vector<OutboxRow>> ReadRows(Statement& stmt) {
 }
 
 Result<int> RunCounting(Database& db, Statement& stmt) {
-  VEILLE_OUTBOX_TRY(stmt.Run());
+  VEILLE_TRY(stmt.Run());
   return db.Changes();
 }
 
@@ -106,15 +98,15 @@ Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1");
   if (!update) return tl::unexpected(update.error());
   update->Bind(1, id).Bind(2, now);
-  VEILLE_OUTBOX_TRY(update->Run());
+  VEILLE_TRY(update->Run());
   if (status == "disabled") {
     auto enable = store.db().Prepare(
         "UPDATE channel_state SET disabled_at = NULL, disabled_reason = NULL WHERE channel = ?1");
     if (!enable) return tl::unexpected(enable.error());
     enable->Bind(1, channel);
-    VEILLE_OUTBOX_TRY(enable->Run());
+    VEILLE_TRY(enable->Run());
   }
-  VEILLE_OUTBOX_TRY(tx->Commit());
+  VEILLE_TRY(tx->Commit());
   return true;
 }
 
@@ -151,7 +143,7 @@ Result<int> DisableChannel(Store& store, const std::string& channel, const std::
       "disabled_at = ?3, disabled_reason = ?4");
   if (!state) return tl::unexpected(state.error());
   state->Bind(1, channel).Bind(2, endpoint).Bind(3, now).Bind(4, reason);
-  VEILLE_OUTBOX_TRY(state->Run());
+  VEILLE_TRY(state->Run());
   auto rows = store.db().Prepare(
       "UPDATE outbox SET status = 'disabled', last_error = ?2 "
       "WHERE channel = ?1 AND status = 'pending'");
@@ -159,7 +151,7 @@ Result<int> DisableChannel(Store& store, const std::string& channel, const std::
   rows->Bind(1, channel).Bind(2, reason);
   auto moved = RunCounting(store.db(), *rows);
   if (!moved) return moved;
-  VEILLE_OUTBOX_TRY(tx->Commit());
+  VEILLE_TRY(tx->Commit());
   return moved;
 }
 
@@ -228,10 +220,10 @@ Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& 
   if (!stmt) return tl::unexpected(stmt.error());
   for (std::int64_t id : ids) {
     stmt->Bind(1, id).Bind(2, now).Bind(3, key);
-    VEILLE_OUTBOX_TRY(stmt->Run());
+    VEILLE_TRY(stmt->Run());
     stmt->Reset();
   }
-  if (record_digest_time) VEILLE_OUTBOX_TRY(SetLastDigestAt(store, channel, now));
+  if (record_digest_time) VEILLE_TRY(SetLastDigestAt(store, channel, now));
   return tx->Commit();
 }
 
@@ -240,7 +232,7 @@ Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids
   auto tx = Transaction::Begin(store.db());
   if (!tx) return tl::unexpected(tx.error());
   for (std::int64_t id : ids) {
-    VEILLE_OUTBOX_TRY(store.MarkFailed(id, error, next_attempt_at, dead));
+    VEILLE_TRY(store.MarkFailed(id, error, next_attempt_at, dead));
   }
   return tx->Commit();
 }
@@ -327,7 +319,7 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
       .Bind(5, event.text)
       .Bind(6, event.payload)
       .Bind(7, event.created_at);
-  VEILLE_OUTBOX_TRY(insert->Run());
+  VEILLE_TRY(insert->Run());
   if (store.db().Changes() == 0) return false;  // already said for this window
   const std::int64_t event_id = store.db().LastInsertId();
   auto row = store.db().Prepare(
@@ -339,9 +331,9 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
         .Bind(2, channel)
         .Bind(3, EventKey(event, channel))
         .Bind(4, event.created_at);
-    VEILLE_OUTBOX_TRY(row->Run());
+    VEILLE_TRY(row->Run());
   }
-  VEILLE_OUTBOX_TRY(tx->Commit());
+  VEILLE_TRY(tx->Commit());
   return true;
 }
 

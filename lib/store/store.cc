@@ -10,15 +10,6 @@
 namespace veille::store {
 namespace {
 
-// Propagates an error from a Result-returning expression.
-#define VEILLE_TRY(expr)                                \
-  do {                                                  \
-    auto veille_try_result = (expr);                    \
-    if (!veille_try_result) {                           \
-      return tl::unexpected(veille_try_result.error()); \
-    }                                                   \
-  } while (false)
-
 constexpr const char* kFeedColumns =
     "id, url, name, title, site_link, state, etag, last_modified, body_fingerprint, "
     "last_fetch_at, last_outcome, last_status, last_error, last_success_at, last_new_entry_at, "
