@@ -2,6 +2,7 @@
 
 #include "common/redact.h"
 #include "common/time.h"
+#include "daemon/cli_support.h"
 #include "store/stories.h"
 
 namespace veille::cli {
@@ -242,6 +243,20 @@ nlohmann::json HitJson(const SearchHit& hit) {
 
 std::string DumpJson(const nlohmann::json& value, int indent) {
   return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void PrintHitTable(const std::vector<SearchHit>& hits) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& h : hits) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
+    for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
+    rows.push_back({ShortTime(h.entry.published_at.value_or(h.entry.first_seen_at)),
+                    TerminalSafe(h.entry.feed_name),
+                    TerminalSafe(h.entry.title.value_or("(no title)")),
+                    TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
+  }
+  PrintTable({"PUBLISHED (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
+             TerminalWidth());
 }
 
 }  // namespace veille::cli

@@ -65,6 +65,10 @@ nlohmann::json HitJson(const SearchHit& hit);
 std::string DumpJson(const nlohmann::json& value, int indent);
 
 // The snippet with each highlight wrapped in [ ].
+// Prints search hits as a table (published, feed, title, snippet with the hits marked) fitting
+// the terminal: the output of `veille search` and of the backtest's newest matches.
+void PrintHitTable(const std::vector<SearchHit>& hits);
+
 std::string MarkedSnippet(const std::string& snippet,
                           const std::vector<std::pair<std::uint32_t, std::uint32_t>>& highlights);
 

@@ -82,17 +82,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     out << "  " << FormatIso8601(day).substr(0, 10) << "  " << bar << " " << n << "\n";
   }
   out << "\nNEWEST MATCHES\n";
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& h : newest) {
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
-    for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
-    rows.push_back({ShortTime(h.entry.published_at.value_or(h.entry.first_seen_at)),
-                    TerminalSafe(h.entry.feed_name),
-                    TerminalSafe(h.entry.title.value_or("(no title)")),
-                    TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
-  }
-  PrintTable({"PUBLISHED (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
-             TerminalWidth());
+  PrintHitTable(newest);
   return 0;
 }
 

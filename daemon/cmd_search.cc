@@ -86,17 +86,7 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
               << ".\n";
     return 0;
   }
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& h : hits) {
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
-    for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
-    rows.push_back({ShortTime(h.entry.published_at.value_or(h.entry.first_seen_at)),
-                    TerminalSafe(h.entry.feed_name),
-                    TerminalSafe(h.entry.title.value_or("(no title)")),
-                    TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
-  }
-  PrintTable({"PUBLISHED (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
-             TerminalWidth());
+  PrintHitTable(hits);
   return 0;
 }
 
