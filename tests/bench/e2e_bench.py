@@ -85,6 +85,8 @@ def main():
     ap.add_argument("--rules", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--no-sfeed", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work directory (config, database, nginx.conf) for profiling")
     a = ap.parse_args()
 
     manifest = os.path.join(a.corpus, "manifest.json")
@@ -173,7 +175,10 @@ def main():
     finally:
         nginx.terminate()
         nginx.wait()
-        shutil.rmtree(work, ignore_errors=True)
+        if a.keep:
+            print("work directory kept: %s" % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 
