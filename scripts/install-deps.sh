@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   # libraries (ARCHITECTURE.md, "Dependencies")
   libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libspdlog-dev libfmt-dev
-  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libvectorscan-dev
+  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libvectorscan-dev libxxhash-dev
   libgumbo-dev libssl-dev libexpected-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev

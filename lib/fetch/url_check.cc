@@ -1,5 +1,7 @@
 #include "fetch/url_check.h"
 
+#include <xxhash.h>
+
 #include <cctype>
 #include <cstdint>
 
@@ -93,16 +95,15 @@ std::optional<std::string> HeaderProblem(std::string_view name, std::string_view
 }
 
 std::string BodyFingerprint(std::string_view body) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : body) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
+  const XXH128_hash_t hash = XXH3_128bits(body.data(), body.size());
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i) {
-    out[static_cast<std::size_t>(i)] = kHex[hash & 0xf];
-    hash >>= 4;
+  std::string out(32, '0');
+  std::uint64_t halves[2] = {hash.high64, hash.low64};
+  for (int h = 0; h < 2; ++h) {
+    for (int i = 15; i >= 0; --i) {
+      out[static_cast<std::size_t>(h * 16 + i)] = kHex[halves[h] & 0xf];
+      halves[h] >>= 4;
+    }
   }
   return out;
 }

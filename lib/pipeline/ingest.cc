@@ -2,7 +2,6 @@
 
 #include <unordered_set>
 
-#include "common/hash.h"
 #include "store/canonical.h"
 
 namespace veille::pipeline {
@@ -14,10 +13,6 @@ std::string TruncateUtf8(std::string text, std::size_t max_bytes) {
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   text.resize(cut);
   return text;
-}
-
-std::string BodyFingerprint(std::string_view body) {
-  return Hex64(Fnv1a64(body)) + Hex64(Fnv1a64(body, 0x84222325cbf29ce4ULL));
 }
 
 namespace {

@@ -43,7 +43,4 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string text, std::size_t max_bytes);
 
-// 32 hex digits identifying a body's bytes (two FNV-1a streams).
-std::string BodyFingerprint(std::string_view body);
-
 }  // namespace veille::pipeline

@@ -82,10 +82,18 @@ Result<std::shared_ptr<const match::Matcher>> CompileRules(const config::Config&
   return Fail(ErrorCode::kConfig, c.path + ": " + matcher.error().message);
 }
 
-RuleRouting RoutingFor(const config::Config& c) {
-  RuleRouting routing;
-  for (const auto& r : c.rules) routing.channels.push_back(r.channels);
+std::shared_ptr<const RuleRouting> RoutingFor(const config::Config& c) {
+  auto routing = std::make_shared<RuleRouting>();
+  for (const auto& r : c.rules) routing->channels.push_back(r.channels);
   return routing;
+}
+
+void Add(CycleSummary& total, const CycleSummary& part) {
+  total.feeds_polled += part.feeds_polled;
+  total.feeds_ok += part.feeds_ok;
+  total.feeds_failed += part.feeds_failed;
+  total.new_entries += part.new_entries;
+  total.new_mentions += part.new_mentions;
 }
 
 }  // namespace
@@ -121,6 +129,9 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
                                                std::move(*matcher), std::move(clock)));
   if (auto r = monitor->ApplyFeeds(true); !r) return tl::unexpected(r.error());
   monitor->ApplyChannels();
+  fetch::Fetcher* wake = monitor->fetcher_.get();
+  monitor->parser_ = std::make_unique<ParsePool>(
+      config.daemon.database, ParsePool::DefaultThreads(), [wake] { wake->Wakeup(); });
   return monitor;
 }
 
@@ -233,8 +244,10 @@ void Monitor::Submit(Slot& slot, bool conditional) {
       request.password = password.value_or("");
     }
   }
-  if (conditional) {
-    if (auto row = store_->GetFeed(slot.id); row && *row) {
+  if (auto row = store_->GetFeed(slot.id); row && *row) {
+    // The same bytes as the last committed document come back as not_modified, unparsed.
+    request.fingerprint = (*row)->body_fingerprint.value_or("");
+    if (conditional) {
       request.etag = (*row)->etag.value_or("");
       request.last_modified = (*row)->last_modified.value_or("");
     }
@@ -249,7 +262,53 @@ void Monitor::Schedule(Slot& slot, UnixSeconds next_due) {
   if (!slot.gone) due_.emplace(next_due, slot.id);
 }
 
-CycleSummary Monitor::Handle(fetch::FetchResult result) {
+bool Monitor::HasRoom() const {
+  // Bodies in memory: one per transfer, one per worker; a finished document waits for a free
+  // worker instead of the next transfer starting (the memory cap of RELIABILITY.md B).
+  const std::size_t limit =
+      static_cast<std::size_t>(std::max(config_.polling.concurrency, 1)) + parser_->threads();
+  return fetcher_->pending() + parser_->outstanding() < limit;
+}
+
+CycleSummary Monitor::OnFetched(fetch::FetchResult result) {
+  const auto id = static_cast<std::int64_t>(result.tag);
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return {};  // the feed left the config while in flight
+  if (result.outcome != Outcome::kOk) return Finish(std::move(result), nullptr);
+  const Slot& slot = it->second;
+  ParseJob job;
+  job.feed_id = id;
+  job.options.base_url = result.effective_url.empty() ? slot.feed.url : result.effective_url;
+  job.options.content_type = result.content_type;
+  job.options.max_bytes = config_.polling.max_body;
+  job.options.max_entries = config_.polling.max_entries;
+  job.result = std::move(result);
+  job.feed = slot.feed;
+  job.matcher = matcher_;
+  job.routing = routing_;
+  parser_->Submit(std::move(job));
+  return {};
+}
+
+CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
+  CycleSummary total;
+  if (fetcher_->pending() > 0) {
+    // A finished parse wakes this poll up (the pool's on_done calls Wakeup).
+    for (auto& result : fetcher_->Poll(max_wait)) Add(total, OnFetched(std::move(result)));
+  } else if (parser_->outstanding() > 0) {
+    parser_->WaitDone(max_wait);
+  } else {
+    // Nothing in flight: sleep here (poll(2) returns early on a signal, so SIGTERM and SIGHUP
+    // are seen promptly).
+    ::poll(nullptr, 0, static_cast<int>(max_wait.count()));
+  }
+  for (auto& doc : parser_->TakeDone()) {
+    Add(total, Finish(std::move(doc.result), &doc));
+  }
+  return total;
+}
+
+CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
   CycleSummary summary;
   const auto id = static_cast<std::int64_t>(result.tag);
   auto it = slots_.find(id);
@@ -264,26 +323,12 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
 
   Outcome outcome = result.outcome;
   std::string error = result.error;
-  std::optional<feed::Feed> parsed;
-  std::string fingerprint;
-  if (outcome == Outcome::kOk) {
-    fingerprint = BodyFingerprint(result.body);
-    if (previous && previous->body_fingerprint == fingerprint) {
-      outcome = Outcome::kNotModified;  // same bytes as the last committed document
-    } else {
-      feed::ParseOptions options;
-      options.base_url = result.effective_url.empty() ? slot.feed.url : result.effective_url;
-      options.content_type = result.content_type;
-      options.max_bytes = config_.polling.max_body;
-      options.max_entries = config_.polling.max_entries;
-      auto feed = feed::ParseFeed(result.body, options);
-      if (feed) {
-        parsed = std::move(*feed);
-      } else {
-        outcome = Outcome::kParse;
-        error = feed.error().message;
-      }
-    }
+  const feed::Feed* parsed = nullptr;
+  if (doc && doc->feed) {
+    parsed = &*doc->feed;
+  } else if (doc) {
+    outcome = Outcome::kParse;
+    error = doc->feed.error().message;
   }
 
   schedule::Bounds bounds;
@@ -329,23 +374,19 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
   int new_mentions = 0;
   Result<void> written;
   if (parsed) {
-    std::vector<std::string> keys;
-    keys.reserve(parsed->entries.size());
-    for (const auto& e : parsed->entries) keys.push_back(e.key);
-    auto known = store_->ExistingKeys(id, keys);
     store::DocumentCommit commit;
     commit.feed = update;
     commit.feed.store_validators = !parsed->recovered;
     commit.feed.etag = result.etag.empty() ? std::nullopt : std::optional(result.etag);
     commit.feed.last_modified =
         result.last_modified.empty() ? std::nullopt : std::optional(result.last_modified);
-    commit.feed.body_fingerprint = fingerprint;
+    commit.feed.body_fingerprint = result.fingerprint;
     commit.feed.title = parsed->title;
     commit.feed.site_link = parsed->link;
     commit.alerts_enabled =
         slot.feed.backfill_alerts || (previous && previous->first_polled_at.has_value());
-    if (known) {
-      commit.entries = NewEntryRecords(*parsed, *known, slot.feed, *matcher_, routing_);
+    if (doc->records) {
+      commit.entries = std::move(*doc->records);
       auto stats = store_->CommitDocument(commit);
       if (stats) {
         new_entries = stats->new_entries;
@@ -354,14 +395,14 @@ CycleSummary Monitor::Handle(fetch::FetchResult result) {
         written = tl::unexpected(stats.error());
       }
     } else {
-      written = tl::unexpected(known.error());
+      written = tl::unexpected(doc->records.error());
     }
     for (const auto& w : parsed->warnings) {
       spdlog::debug("feed {}: {}", slot.feed.name, w);
     }
     if (parsed->recovered) {
       spdlog::warn("feed {}: damaged document, kept {} complete entries; will refetch in full",
-                   slot.feed.name, parsed->entries.size());
+                   slot.feed.name, doc->entry_count);
     }
   } else {
     written = store_->UpdateFeed(update);
@@ -441,34 +482,30 @@ void Monitor::Deliver(CycleSummary& summary, std::int64_t budget_ms) {
   summary.alerts_delivered += stats->delivered;
 }
 
-namespace {
-void Add(CycleSummary& total, const CycleSummary& part) {
-  total.feeds_polled += part.feeds_polled;
-  total.feeds_ok += part.feeds_ok;
-  total.feeds_failed += part.feeds_failed;
-  total.new_entries += part.new_entries;
-  total.new_mentions += part.new_mentions;
-}
-}  // namespace
-
 Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   CycleSummary total;
   due_.clear();
+  std::vector<std::int64_t> to_poll;
   for (auto& [id, slot] : slots_) {
     if (slot.gone) {
       spdlog::info("poll {} skipped: the feed is gone (HTTP 410)", slot.feed.name);
       continue;
     }
-    Submit(slot, true);
+    to_poll.push_back(id);
   }
-  while (fetcher_->pending() > 0) {
+  std::size_t next_feed = 0;
+  while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
     if (stop.load()) {
       fetcher_->AbortAll();
+      parser_->Clear();
+      for (auto& [id, slot] : slots_) slot.in_flight = false;
       return Fail(ErrorCode::kInternal, "stopped before every feed was polled");
     }
-    for (auto& result : fetcher_->Poll(std::chrono::milliseconds(200))) {
-      Add(total, Handle(std::move(result)));
+    while (next_feed < to_poll.size() && HasRoom()) {
+      auto it = slots_.find(to_poll[next_feed++]);
+      if (it != slots_.end()) Submit(it->second, true);
     }
+    Add(total, Collect(std::chrono::milliseconds(200)));
   }
   // Deliver what is due, then wait for retries that fall due before the deadline (a 5 s first
   // retry is part of one --once run); stop early when nothing more can happen in time.
@@ -506,7 +543,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
   std::int64_t next_prune_ms = 0;  // retention: one small batch per turn while there is work
   while (!stop.load()) {
     const UnixSeconds now = clock_();
-    while (!due_.empty() && due_.begin()->first <= now) {
+    while (!due_.empty() && due_.begin()->first <= now && HasRoom()) {
       const auto [when, id] = *due_.begin();
       due_.erase(due_.begin());
       auto it = slots_.find(id);
@@ -524,15 +561,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     if (!due_.empty()) {
       wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
     }
-    if (fetcher_->pending() == 0) {
-      // Nothing in flight: the fetcher would return at once, so the loop sleeps here (poll(2)
-      // returns early on a signal, so SIGTERM and SIGHUP are seen promptly).
-      ::poll(nullptr, 0, static_cast<int>(wait_ms));
-    } else {
-      for (auto& result : fetcher_->Poll(std::chrono::milliseconds(wait_ms))) {
-        Handle(std::move(result));
-      }
-    }
+    (void)Collect(std::chrono::milliseconds(wait_ms));
     if (SteadyMs() - last_delivery_ms >= 1000) {
       CycleSummary ignored;
       Deliver(ignored);
@@ -550,6 +579,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     if (on_tick) on_tick();
   }
   fetcher_->AbortAll();
+  parser_->Clear();
   for (auto& [id, slot] : slots_) slot.in_flight = false;
   return {};
 }

@@ -17,6 +17,7 @@
 #include "fetch/fetcher.h"
 #include "match/matcher.h"
 #include "pipeline/ingest.h"
+#include "pipeline/parse_pool.h"
 #include "schedule/host_limits.h"
 #include "schedule/redirect_streak.h"
 #include "store/store.h"
@@ -94,8 +95,16 @@ class Monitor {
   [[nodiscard]] Result<void> ApplyFeeds(bool spread);
   void ApplyChannels();
   void Submit(Slot& slot, bool conditional);
-  // Handles one finished transfer; returns the counts it added.
-  CycleSummary Handle(fetch::FetchResult result);
+  // True while the fetcher and the parse pool hold fewer documents than the loop lets in (so
+  // bodies waiting for a parser never pile up in memory).
+  [[nodiscard]] bool HasRoom() const;
+  // A finished transfer: a body goes to the parse pool, anything else is recorded at once.
+  CycleSummary OnFetched(fetch::FetchResult result);
+  // Waits up to `max_wait` for transfers and parsed documents and records what finished.
+  CycleSummary Collect(std::chrono::milliseconds max_wait);
+  // Records one poll: schedule, feed state and, for a parsed document, its new entries in one
+  // transaction. Returns the counts it added.
+  CycleSummary Finish(fetch::FetchResult result, ParsedDocument* parsed);
   void Schedule(Slot& slot, UnixSeconds next_due);
   // One delivery pass; new attempts start only within `budget_ms` (the run loop keeps it under
   // the watchdog period), each attempt gets the time left.
@@ -105,7 +114,8 @@ class Monitor {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<fetch::Fetcher> fetcher_;
   std::shared_ptr<const match::Matcher> matcher_;
-  RuleRouting routing_;
+  std::shared_ptr<const RuleRouting> routing_;
+  std::unique_ptr<ParsePool> parser_;
   alert::Dispatcher dispatcher_;
   WallClock clock_;
   std::mt19937_64 rng_;

@@ -90,7 +90,7 @@ TEST_F(FetcherTest, ReturnsTheBodyWithValidatorsAndSendsADescriptiveUserAgent) {
   EXPECT_EQ(r.last_modified, "Wed, 21 Oct 2026 07:28:00 GMT");
   EXPECT_EQ(r.content_type, "application/rss+xml");
   EXPECT_EQ(r.max_age_s, 7200);
-  EXPECT_EQ(r.fingerprint.size(), 16u);
+  EXPECT_EQ(r.fingerprint.size(), 32u);
   EXPECT_EQ(r.decoded_bytes, r.body.size());
   EXPECT_TRUE(r.error.empty());
   const auto doc = server_->Log();

@@ -39,10 +39,10 @@ TEST(UrlCheckTest, RefusesHeadersThatCouldInjectLines) {
 }
 
 TEST(UrlCheckTest, FingerprintsAreStableAndDistinguishBodies) {
-  EXPECT_EQ(BodyFingerprint(""), "cbf29ce484222325");  // the FNV-1a 64 offset basis
+  EXPECT_EQ(BodyFingerprint(""), "99aa06d3014798d86001c324468d497f");  // XXH3-128 of no bytes
   EXPECT_EQ(BodyFingerprint("<rss/>"), BodyFingerprint("<rss/>"));
   EXPECT_NE(BodyFingerprint("<rss/>"), BodyFingerprint("<rss />"));
-  EXPECT_EQ(BodyFingerprint("abc").size(), 16u);
+  EXPECT_EQ(BodyFingerprint("abc").size(), 32u);
 }
 
 }  // namespace
