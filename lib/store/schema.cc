@@ -183,6 +183,12 @@ CREATE TABLE daemon_status (
   last_error   TEXT
 );
 )sql",
+      // 8: story lookups go through the writer's in-memory keys (store/story_keys.h); the two
+      // random-key indexes they used cost about one page write per entry and per index.
+      R"sql(
+DROP INDEX entries_canonical;
+DROP INDEX entries_title_key;
+)sql",
   };
   return kMigrations;
 }
@@ -195,6 +201,7 @@ Result<void> Migrate(Database& db) {
   auto row = stmt->Step();
   if (!row) return tl::unexpected(row.error());
   const auto current = static_cast<int>(stmt->Int(0));
+  stmt->Reset();  // a statement left stepped locks the schema: DROP would fail
   if (current > SchemaVersion()) {
     return Fail(ErrorCode::kStorage, "database schema version " + std::to_string(current) +
                                          " is newer than this veille (" +

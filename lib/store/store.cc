@@ -277,7 +277,42 @@ Result<int> Store::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
   return static_cast<int>(stmt->Int(0));
 }
 
+Result<void> Store::RefreshStoryKeys(UnixSeconds now) {
+  const UnixSeconds since = now - kStoryKeyWindowSeconds;
+  if (story_keys_loaded_) {
+    if (now - story_keys_evicted_at_ >= 3600) {
+      story_keys_.Evict(since);
+      story_keys_evicted_at_ = now;
+    }
+    return {};
+  }
+  auto stmt = db_->Prepare(
+      "SELECT id, canonical_link, title_key, first_seen_at FROM entries "
+      "WHERE first_seen_at >= ?1 AND story_id IS NOT NULL ORDER BY first_seen_at, id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, since);
+  StoryKeys keys;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    const std::int64_t id = stmt->Int(0);
+    const UnixSeconds seen = stmt->Int(3);
+    if (auto link = stmt->OptText(1); link && !link->empty()) {
+      keys.AddLink(StoryKeys::Hash(*link), id, seen);
+    }
+    if (auto title = stmt->OptText(2); title && !title->empty()) {
+      keys.AddTitle(StoryKeys::Hash(*title), id, seen);
+    }
+  }
+  story_keys_ = std::move(keys);
+  story_keys_loaded_ = true;
+  story_keys_evicted_at_ = now;
+  return {};
+}
+
 Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
+  VEILLE_TRY(RefreshStoryKeys(commit.feed.fetched_at));
   auto tx = Transaction::Begin(*db_);
   if (!tx) return tl::unexpected(tx.error());
   auto feed_url = db_->Prepare("SELECT url FROM feeds WHERE id = ?1");
@@ -306,7 +341,7 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   if (!insert_mention) return tl::unexpected(insert_mention.error());
   if (!insert_outbox) return tl::unexpected(insert_outbox.error());
   // The archive (migration 3): full-text rows and stories, written with the entries.
-  auto archive = ArchiveWriter::Prepare(*db_);
+  auto archive = ArchiveWriter::Prepare(*db_, story_keys_);
   if (!archive) return tl::unexpected(archive.error());
 
   const UnixSeconds now = commit.feed.fetched_at;
@@ -339,6 +374,7 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
     const std::int64_t entry_id = db_->LastInsertId();
     ++stats.new_entries;
     VEILLE_TRY(archive->IndexEntry(entry_id, e));
+    archive->Remember(entry_id, e.canonical_link, title_key, now);
     for (const MentionRecord& m : e.mentions) {
       insert_mention->Bind(1, entry_id)
           .Bind(2, m.rule)
@@ -375,6 +411,7 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   }
   VEILLE_TRY(WriteFeedUpdate(*db_, commit.feed, stats.new_entries > 0));
   VEILLE_TRY(tx->Commit());
+  story_keys_.Merge(archive->pending());  // only what is committed becomes a candidate
   return stats;
 }
 

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "store/sqlite.h"
+#include "store/story_keys.h"
 
 namespace veille::store {
 
@@ -215,7 +216,13 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  // Loads the story keys of the entries first seen since now - kStoryKeyWindowSeconds (once),
+  // and forgets older ones (at most hourly).
+  [[nodiscard]] Result<void> RefreshStoryKeys(UnixSeconds now);
   std::unique_ptr<Database> db_;
+  StoryKeys story_keys_;  // the writer's story candidates (story_keys.h)
+  bool story_keys_loaded_ = false;
+  UnixSeconds story_keys_evicted_at_ = 0;
 };
 
 // Newline-joined lists and "b-e,b-e" highlight lists, as stored.

@@ -12,20 +12,22 @@ std::string EntryText(const std::optional<std::string>& summary,
   return text;
 }
 
-Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db) {
+Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& committed) {
   ArchiveWriter w;
   w.db_ = &db;
+  w.committed_ = &committed;
   struct Item {
     Statement* target;
     const char* sql;
   };
   const Item items[] = {
+      // Candidates are checked on their own row, by primary key (story_keys.h).
       {&w.by_link_,
-       "SELECT story_id FROM entries WHERE canonical_link = ?1 AND story_id IS NOT NULL "
-       "ORDER BY id DESC LIMIT 1"},
+       "SELECT story_id FROM entries WHERE id = ?1 AND canonical_link = ?2 "
+       "AND story_id IS NOT NULL"},
       {&w.by_title_,
-       "SELECT story_id FROM entries WHERE title_key = ?1 AND story_id IS NOT NULL "
-       "AND ABS(COALESCE(published_at, first_seen_at) - ?2) <= ?3 ORDER BY id DESC LIMIT 1"},
+       "SELECT story_id FROM entries WHERE id = ?1 AND title_key = ?2 AND story_id IS NOT NULL "
+       "AND ABS(COALESCE(published_at, first_seen_at) - ?3) <= ?4"},
       {&w.insert_fts_, "INSERT INTO entries_fts (rowid, title, text) VALUES (?1, ?2, ?3)"},
       {&w.insert_story_,
        "INSERT INTO stories (canonical_link, title_key, first_seen_at) VALUES (?1, ?2, ?3)"},
@@ -43,26 +45,42 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db) {
   return w;
 }
 
-Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
-    const std::optional<std::string>& canonical_link, const std::string& title_key,
-    UnixSeconds published, UnixSeconds now) {
-  auto lookup = [](Statement& stmt) -> Result<std::optional<std::int64_t>> {
+Result<std::optional<std::int64_t>> ArchiveWriter::FirstStory(
+    Statement& stmt, const std::vector<std::int64_t>& candidates, const std::string& key,
+    std::optional<UnixSeconds> published) {
+  for (const std::int64_t entry_id : candidates) {
+    stmt.Bind(1, entry_id).Bind(2, key);
+    if (published) stmt.Bind(3, *published).Bind(4, kStoryTitleWindowSeconds);
     auto row = stmt.Step();
     if (!row) return tl::unexpected(row.error());
     std::optional<std::int64_t> found;
     if (*row) found = stmt.Int(0);
     stmt.Reset();
-    return found;
+    if (found) return found;
+  }
+  return std::nullopt;
+}
+
+Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
+    const std::optional<std::string>& canonical_link, const std::string& title_key,
+    UnixSeconds published, UnixSeconds now) {
+  // This commit's own entries first (newest), then the committed ones.
+  auto candidates = [&](bool link, std::uint64_t hash) {
+    std::vector<std::int64_t> ids = link ? pending_.Links(hash) : pending_.Titles(hash);
+    const std::vector<std::int64_t> more =
+        link ? committed_->Links(hash) : committed_->Titles(hash);
+    ids.insert(ids.end(), more.begin(), more.end());
+    return ids;
   };
   if (canonical_link && !canonical_link->empty()) {
-    by_link_.Bind(1, *canonical_link);
-    auto found = lookup(by_link_);
+    auto found = FirstStory(by_link_, candidates(true, StoryKeys::Hash(*canonical_link)),
+                            *canonical_link, std::nullopt);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
   if (!title_key.empty()) {
-    by_title_.Bind(1, title_key).Bind(2, published).Bind(3, kStoryTitleWindowSeconds);
-    auto found = lookup(by_title_);
+    auto found =
+        FirstStory(by_title_, candidates(false, StoryKeys::Hash(title_key)), title_key, published);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
@@ -71,6 +89,15 @@ Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
       .Bind(3, now);
   if (auto r = insert_story_.Run(); !r) return tl::unexpected(r.error());
   return Story{db_->LastInsertId(), true};
+}
+
+void ArchiveWriter::Remember(std::int64_t entry_id,
+                             const std::optional<std::string>& canonical_link,
+                             const std::string& title_key, UnixSeconds now) {
+  if (canonical_link && !canonical_link->empty()) {
+    pending_.AddLink(StoryKeys::Hash(*canonical_link), entry_id, now);
+  }
+  if (!title_key.empty()) pending_.AddTitle(StoryKeys::Hash(title_key), entry_id, now);
 }
 
 Result<void> ArchiveWriter::DropStory(std::int64_t story_id) {

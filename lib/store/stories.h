@@ -10,6 +10,7 @@
 #include "common/time.h"
 #include "store/sqlite.h"
 #include "store/store.h"
+#include "store/story_keys.h"
 
 namespace veille::store {
 
@@ -23,10 +24,11 @@ std::string EntryText(const std::optional<std::string>& summary,
                       const std::optional<std::string>& content);
 
 // Prepared statements for one commit; valid while the Database lives, used inside its
-// transaction.
+// transaction. Story candidates come from `committed` (the writer's StoryKeys) and from the
+// entries of this commit, remembered in pending() and merged by the caller once committed.
 class ArchiveWriter {
  public:
-  [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db);
+  [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db, const StoryKeys& committed);
 
   struct Story {
     std::int64_t id = 0;
@@ -41,6 +43,11 @@ class ArchiveWriter {
                                        const std::string& title_key, UnixSeconds published,
                                        UnixSeconds now);
 
+  // After the entry row is inserted: its keys become story candidates for the next entries.
+  void Remember(std::int64_t entry_id, const std::optional<std::string>& canonical_link,
+                const std::string& title_key, UnixSeconds now);
+  [[nodiscard]] const StoryKeys& pending() const { return pending_; }
+
   // Deletes a story created by StoryFor for an entry that was not inserted.
   [[nodiscard]] Result<void> DropStory(std::int64_t story_id);
 
@@ -53,7 +60,14 @@ class ArchiveWriter {
 
  private:
   ArchiveWriter() = default;
+  // The story of the first candidate whose entry row still carries `key` (and passes the extra
+  // bindings of `stmt`), newest first.
+  [[nodiscard]] Result<std::optional<std::int64_t>> FirstStory(
+      Statement& stmt, const std::vector<std::int64_t>& candidates, const std::string& key,
+      std::optional<UnixSeconds> published);
   Database* db_ = nullptr;
+  const StoryKeys* committed_ = nullptr;
+  StoryKeys pending_;
   Statement by_link_;
   Statement by_title_;
   Statement insert_fts_;
