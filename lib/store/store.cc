@@ -416,10 +416,19 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
 }
 
 Result<void> Store::UpdateFeed(const FeedUpdate& update) {
-  auto tx = Transaction::Begin(*db_);
-  if (!tx) return tl::unexpected(tx.error());
-  VEILLE_TRY(WriteFeedUpdate(*db_, update, false));
-  return tx->Commit();
+  // The feed's state alone (a 304, a failure): committed without an fsync. A power loss may
+  // roll back the last of these updates, which costs an early poll and never a mention; a
+  // process crash loses nothing (WAL). The next FULL commit syncs these frames as well.
+  VEILLE_TRY(db_->Exec("PRAGMA synchronous=NORMAL"));
+  auto written = [&]() -> Result<void> {
+    auto tx = Transaction::Begin(*db_);
+    if (!tx) return tl::unexpected(tx.error());
+    VEILLE_TRY(WriteFeedUpdate(*db_, update, false));
+    return tx->Commit();
+  }();
+  auto restored = db_->Exec("PRAGMA synchronous=FULL");  // documents and delivery marks
+  if (!written) return written;
+  return restored;
 }
 
 Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter) {

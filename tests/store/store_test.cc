@@ -113,6 +113,31 @@ TEST_F(StoreTest, CommitWritesTheFeedStateWithTheEntries) {
   EXPECT_EQ((*feed)->last_outcome, "ok");
 }
 
+TEST_F(StoreTest, AFeedStateUpdateLeavesDocumentCommitsFullySynced) {
+  auto synchronous = [&] {
+    auto stmt = store_->db().Prepare("PRAGMA synchronous");
+    EXPECT_TRUE(stmt);
+    auto row = stmt->Step();
+    EXPECT_TRUE(row && *row);
+    return stmt->Int(0);
+  };
+  EXPECT_EQ(synchronous(), 2);  // FULL
+  FeedUpdate u;
+  u.feed_id = feed_id_;
+  u.fetched_at = 2000;
+  u.outcome = Outcome::kNotModified;
+  u.next_due_at = 3800;
+  ASSERT_TRUE(store_->UpdateFeed(u));
+  EXPECT_EQ(synchronous(), 2);  // back to FULL for the next document and delivery marks
+  auto feed = store_->GetFeed(feed_id_);
+  ASSERT_TRUE(feed && *feed);
+  EXPECT_EQ((*feed)->last_outcome, "not_modified");
+  EXPECT_EQ((*feed)->next_due_at, 3800);
+  u.feed_id = 999;  // no such feed: nothing is written, and FULL is restored all the same
+  (void)store_->UpdateFeed(u);
+  EXPECT_EQ(synchronous(), 2);
+}
+
 TEST_F(StoreTest, ARecoveredParseDoesNotStoreValidators) {
   auto doc = Document({"a"}, 2000);
   doc.feed.store_validators = false;
