@@ -157,6 +157,19 @@ TEST_F(ArchiveTest, TheSameTitleMoreThanTwoDaysApartIsANewStory) {
   EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT story_id) FROM entries"), 2);
 }
 
+TEST_F(ArchiveTest, TheFullTextIndexMergesSixteenSegmentsAtATime) {
+  EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'automerge'"), 16);
+  // Twenty one-document commits: every entry stays searchable while segments pile up.
+  for (int i = 0; i < 20; ++i) {
+    Commit(0,
+           {Entry("m" + std::to_string(i), "Titre numéro " + std::to_string(i),
+                  "https://a.example/m" + std::to_string(i), "fusion des segments")},
+           kNow + i);
+  }
+  EXPECT_EQ(Search("fusion").size(), 20u);
+  EXPECT_EQ(Search("\"des segments\"").size(), 20u);
+}
+
 TEST_F(ArchiveTest, TwoCopiesInsideOneDocumentAreOneStory) {
   Commit(0,
          {Entry("1", "Premier titre", "https://a.example/same", "x"),
