@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include "common/hash.h"
+
 namespace veille::fetch {
 namespace {
 
@@ -96,16 +98,7 @@ std::optional<std::string> HeaderProblem(std::string_view name, std::string_view
 
 std::string BodyFingerprint(std::string_view body) {
   const XXH128_hash_t hash = XXH3_128bits(body.data(), body.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  std::uint64_t halves[2] = {hash.high64, hash.low64};
-  for (int h = 0; h < 2; ++h) {
-    for (int i = 15; i >= 0; --i) {
-      out[static_cast<std::size_t>(h * 16 + i)] = kHex[halves[h] & 0xf];
-      halves[h] >>= 4;
-    }
-  }
-  return out;
+  return Hex64(hash.high64) + Hex64(hash.low64);
 }
 
 }  // namespace veille::fetch

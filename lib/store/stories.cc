@@ -46,17 +46,19 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
 }
 
 Result<std::optional<std::int64_t>> ArchiveWriter::FirstStory(
-    Statement& stmt, const std::vector<std::int64_t>& candidates, const std::string& key,
-    std::optional<UnixSeconds> published) {
-  for (const std::int64_t entry_id : candidates) {
-    stmt.Bind(1, entry_id).Bind(2, key);
-    if (published) stmt.Bind(3, *published).Bind(4, kStoryTitleWindowSeconds);
-    auto row = stmt.Step();
-    if (!row) return tl::unexpected(row.error());
-    std::optional<std::int64_t> found;
-    if (*row) found = stmt.Int(0);
-    stmt.Reset();
-    if (found) return found;
+    Statement& stmt, const std::vector<std::int64_t>& newer, const std::vector<std::int64_t>& older,
+    const std::string& key, std::optional<UnixSeconds> published) {
+  for (const std::vector<std::int64_t>* candidates : {&newer, &older}) {
+    for (const std::int64_t entry_id : *candidates) {
+      stmt.Bind(1, entry_id).Bind(2, key);
+      if (published) stmt.Bind(3, *published).Bind(4, kStoryTitleWindowSeconds);
+      auto row = stmt.Step();
+      if (!row) return tl::unexpected(row.error());
+      std::optional<std::int64_t> found;
+      if (*row) found = stmt.Int(0);
+      stmt.Reset();
+      if (found) return found;
+    }
   }
   return std::nullopt;
 }
@@ -65,22 +67,17 @@ Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
     const std::optional<std::string>& canonical_link, const std::string& title_key,
     UnixSeconds published, UnixSeconds now) {
   // This commit's own entries first (newest), then the committed ones.
-  auto candidates = [&](bool link, std::uint64_t hash) {
-    std::vector<std::int64_t> ids = link ? pending_.Links(hash) : pending_.Titles(hash);
-    const std::vector<std::int64_t> more =
-        link ? committed_->Links(hash) : committed_->Titles(hash);
-    ids.insert(ids.end(), more.begin(), more.end());
-    return ids;
-  };
   if (canonical_link && !canonical_link->empty()) {
-    auto found = FirstStory(by_link_, candidates(true, StoryKeys::Hash(*canonical_link)),
+    const std::uint64_t hash = StoryKeys::Hash(*canonical_link);
+    auto found = FirstStory(by_link_, pending_.Links(hash), committed_->Links(hash),
                             *canonical_link, std::nullopt);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
   if (!title_key.empty()) {
-    auto found =
-        FirstStory(by_title_, candidates(false, StoryKeys::Hash(title_key)), title_key, published);
+    const std::uint64_t hash = StoryKeys::Hash(title_key);
+    auto found = FirstStory(by_title_, pending_.Titles(hash), committed_->Titles(hash), title_key,
+                            published);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }

@@ -60,10 +60,11 @@ class ArchiveWriter {
 
  private:
   ArchiveWriter() = default;
-  // The story of the first candidate whose entry row still carries `key` (and passes the extra
-  // bindings of `stmt`), newest first.
+  // The story of the first candidate (`newer`, then `older`, each newest first) whose entry row
+  // still carries `key` (and passes the extra bindings of `stmt`).
   [[nodiscard]] Result<std::optional<std::int64_t>> FirstStory(
-      Statement& stmt, const std::vector<std::int64_t>& candidates, const std::string& key,
+      Statement& stmt, const std::vector<std::int64_t>& newer,
+      const std::vector<std::int64_t>& older, const std::string& key,
       std::optional<UnixSeconds> published);
   Database* db_ = nullptr;
   const StoryKeys* committed_ = nullptr;
