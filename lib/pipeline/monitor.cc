@@ -21,6 +21,9 @@
 namespace veille::pipeline {
 namespace {
 
+// Leaf pages per full-text merge step (about 1 MB): tens of milliseconds of the loop thread.
+constexpr int kMergePages = 256;
+
 std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -509,6 +512,12 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     }
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
+  // The full-text merging the commits left (store::MergeIndexStep), before the alerts wait.
+  while (total.new_entries > 0 && !stop.load()) {
+    auto merged = store::MergeIndexStep(*store_, kMergePages);
+    if (!merged) spdlog::warn("full-text index merge: {}", merged.error().message);
+    if (!merged || !*merged) break;
+  }
   // Deliver what is due, then wait for retries that fall due before the deadline (a 5 s first
   // retry is part of one --once run); stop early when nothing more can happen in time.
   const std::int64_t deadline_ms = SteadyMs() + once_delivery_deadline_s_ * 1000;
@@ -543,6 +552,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
 Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<void()>& on_tick) {
   std::int64_t last_delivery_ms = 0;
   std::int64_t next_prune_ms = 0;  // retention: one small batch per turn while there is work
+  bool merge_due = true;  // full-text merging left by the commits, done when nothing is in flight
   while (!stop.load()) {
     const UnixSeconds now = clock_();
     while (!due_.empty() && due_.begin()->first <= now && HasRoom()) {
@@ -563,7 +573,9 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     if (!due_.empty()) {
       wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
     }
-    (void)Collect(std::chrono::milliseconds(wait_ms));
+    const bool idle = fetcher_->pending() == 0 && parser_->outstanding() == 0;
+    if (merge_due && idle) wait_ms = 0;
+    if (Collect(std::chrono::milliseconds(wait_ms)).new_entries > 0) merge_due = true;
     if (SteadyMs() - last_delivery_ms >= 1000) {
       CycleSummary ignored;
       Deliver(ignored);
@@ -577,6 +589,12 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       if (pruned && *pruned > 0) spdlog::debug("retention: pruned {} old entries", *pruned);
       // A full batch means more is due: go on next turn. Otherwise look again in an hour.
       next_prune_ms = SteadyMs() + (pruned && *pruned == kPruneBatch ? 0 : 3600 * 1000);
+    }
+    if (merge_due && fetcher_->pending() == 0 && parser_->outstanding() == 0) {
+      // One bounded step per turn: feeds falling due are submitted first on the next turn.
+      auto merged = store::MergeIndexStep(*store_, kMergePages);
+      if (!merged) spdlog::warn("full-text index merge: {}", merged.error().message);
+      merge_due = merged && *merged;  // after an error: again after the next commit
     }
     if (on_tick) on_tick();
   }

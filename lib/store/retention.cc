@@ -118,6 +118,21 @@ Result<void> BackupTo(Store& store, const std::string& destination) {
   return result;
 }
 
+Result<bool> MergeIndexStep(Store& store, int pages) {
+  Database& db = store.db();
+  auto tx = Transaction::Begin(db);
+  if (!tx) return tl::unexpected(tx.error());
+  auto merge = db.Cached("INSERT INTO entries_fts (entries_fts, rank) VALUES ('merge', ?1)");
+  if (!merge) return tl::unexpected(merge.error());
+  const std::int64_t before = db.TotalChanges();
+  (*merge)->Bind(1, std::int64_t{pages});
+  VEILLE_TRY((*merge)->Run());
+  // FTS5 counts the rows it rewrote; fewer than 2 means there was nothing left to merge.
+  const bool worked = db.TotalChanges() - before >= 2;
+  VEILLE_TRY(tx->Commit());
+  return worked;
+}
+
 Result<void> Vacuum(Store& store) {
   if (auto r = store.db().Exec("VACUUM"); !r) return r;
   if (auto r = store.db().Exec("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')"); !r) {

@@ -22,6 +22,12 @@ namespace veille::store {
 // many were deleted.
 [[nodiscard]] Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch);
 
+// One step of the full-text index's merging, which commits leave to idle time (migration
+// 10): merges up to `pages` leaf pages of the level with the most segments, when a level holds
+// at least 4, in one short transaction. Returns whether it did any work: the daemon calls it
+// while it has nothing else to do, until it returns false.
+[[nodiscard]] Result<bool> MergeIndexStep(Store& store, int pages);
+
 // Copies the database to `destination` with SQLite's online backup API (a consistent
 // snapshot, never a file copy), in steps that let the daemon keep writing. Fails when
 // `destination` exists.

@@ -135,8 +135,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   if (mode == OpenMode::kReadWrite) {
     // journal_size_limit: after a long reader lets go, the WAL shrinks back (RELIABILITY E5).
+    // secure_delete=FAST: Debian builds SQLite with secure_delete on, which zeroes and writes
+    // back every freed page; the full-text index frees pages at every merge, and those writes
+    // were a fifth of each commit's (docs/decisions.md). FAST still zeroes deleted content on
+    // the pages a commit writes anyway.
     if (auto r = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                          "PRAGMA journal_size_limit=4194304;");
+                          "PRAGMA journal_size_limit=4194304; PRAGMA secure_delete=FAST;");
         !r) {
       return tl::unexpected(r.error());
     }
@@ -154,7 +158,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cache_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -163,6 +170,18 @@ Result<Statement> Database::Prepare(std::string_view sql) {
     return tl::unexpected(SqliteError(db_, "prepare"));
   }
   return Statement(db_, stmt);
+}
+
+Result<Statement*> Database::Cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    auto stmt = Prepare(sql);
+    if (!stmt) return tl::unexpected(stmt.error());
+    it = cache_.emplace(std::string(sql), std::make_unique<Statement>(std::move(*stmt))).first;
+  } else {
+    it->second->Reset();
+  }
+  return it->second.get();
 }
 
 Result<void> Database::Exec(std::string_view sql) {
@@ -176,6 +195,8 @@ Result<void> Database::Exec(std::string_view sql) {
 std::int64_t Database::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 
 int Database::Changes() const { return sqlite3_changes(db_); }
+
+std::int64_t Database::TotalChanges() const { return sqlite3_total_changes64(db_); }
 
 Result<Transaction> Transaction::Begin(Database& db) {
   if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/result.h"
 
@@ -27,7 +28,9 @@ class Statement {
   // Binding is 1-based, as in SQLite. Empty optionals bind NULL.
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::string_view value);
-  Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const std::string& value) {
+    return Bind(index, std::string_view(value));
+  }
   Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   Statement& Bind(int index, const std::optional<std::string>& value);
   Statement& Bind(int index, const std::optional<std::int64_t>& value);
@@ -63,14 +66,21 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   [[nodiscard]] Result<Statement> Prepare(std::string_view sql);
+  // The statement for `sql`, prepared on first use and kept for the life of the connection
+  // (the writer's per-document statements: preparing them again for every commit cost about
+  // 5% of it). Returned reset, with no bindings; the caller resets it after use as usual.
+  [[nodiscard]] Result<Statement*> Cached(std::string_view sql);
   [[nodiscard]] Result<void> Exec(std::string_view sql);
   [[nodiscard]] std::int64_t LastInsertId() const;
   [[nodiscard]] int Changes() const;
+  // Rows changed since the connection opened (sqlite3_total_changes64).
+  [[nodiscard]] std::int64_t TotalChanges() const;
   [[nodiscard]] sqlite3* handle() const { return db_; }
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 // Maps the connection's current error to an Error (kStorageFull, kBusy or kStorage).

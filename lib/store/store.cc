@@ -56,7 +56,7 @@ std::string IdempotencyKey(std::string_view feed_url, std::string_view entry_key
 }
 
 Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_entries) {
-  auto stmt = db.Prepare(
+  auto cached = db.Cached(
       "UPDATE feeds SET last_fetch_at = ?1, last_outcome = ?2, last_status = ?3, "
       "last_error = ?4, state = ?5, consecutive_failures = ?6, next_due_at = ?7, "
       "last_success_at = CASE WHEN ?8 THEN ?1 ELSE last_success_at END, "
@@ -71,7 +71,8 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       "previous_url = CASE WHEN ?21 IS NULL THEN previous_url ELSE COALESCE(fetch_url, url) END, "
       "fetch_url = COALESCE(?21, fetch_url) "
       "WHERE id = ?16");
-  if (!stmt) return tl::unexpected(stmt.error());
+  if (!cached) return tl::unexpected(cached.error());
+  Statement* stmt = *cached;
   stmt->Bind(1, u.fetched_at)
       .Bind(2, OutcomeName(u.outcome))
       .Bind(3, u.http_status)
@@ -315,8 +316,9 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   VEILLE_TRY(RefreshStoryKeys(commit.feed.fetched_at));
   auto tx = Transaction::Begin(*db_);
   if (!tx) return tl::unexpected(tx.error());
-  auto feed_url = db_->Prepare("SELECT url FROM feeds WHERE id = ?1");
-  if (!feed_url) return tl::unexpected(feed_url.error());
+  auto feed_url_cached = db_->Cached("SELECT url FROM feeds WHERE id = ?1");
+  if (!feed_url_cached) return tl::unexpected(feed_url_cached.error());
+  Statement* feed_url = *feed_url_cached;
   feed_url->Bind(1, commit.feed.feed_id);
   auto found = feed_url->Step();
   if (!found) return tl::unexpected(found.error());
@@ -324,22 +326,25 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   const std::string url = feed_url->Text(0);
   feed_url->Reset();  // a statement left stepped pins a read snapshot: no WAL checkpoint
 
-  auto insert_entry = db_->Prepare(
+  auto insert_entry_cached = db_->Cached(
       "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
       "published_at, updated_at, summary, content, categories, language, first_seen_at, "
       "story_id, title_key) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
       "ON CONFLICT (feed_id, entry_key) DO NOTHING");
-  auto insert_mention = db_->Prepare(
+  auto insert_mention_cached = db_->Cached(
       "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, rule) DO NOTHING");
-  auto insert_outbox = db_->Prepare(
+  auto insert_outbox_cached = db_->Cached(
       "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
       "created_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) "
       "ON CONFLICT (mention_id, channel) DO NOTHING");
-  if (!insert_entry) return tl::unexpected(insert_entry.error());
-  if (!insert_mention) return tl::unexpected(insert_mention.error());
-  if (!insert_outbox) return tl::unexpected(insert_outbox.error());
+  if (!insert_entry_cached) return tl::unexpected(insert_entry_cached.error());
+  Statement* insert_entry = *insert_entry_cached;
+  if (!insert_mention_cached) return tl::unexpected(insert_mention_cached.error());
+  Statement* insert_mention = *insert_mention_cached;
+  if (!insert_outbox_cached) return tl::unexpected(insert_outbox_cached.error());
+  Statement* insert_outbox = *insert_outbox_cached;
   // The archive (migration 3): full-text rows and stories, written with the entries.
   auto archive = ArchiveWriter::Prepare(*db_, story_keys_);
   if (!archive) return tl::unexpected(archive.error());

@@ -17,7 +17,7 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
   w.db_ = &db;
   w.committed_ = &committed;
   struct Item {
-    Statement* target;
+    Statement** target;
     const char* sql;
   };
   const Item items[] = {
@@ -38,9 +38,9 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
        "WHERE e.story_id = ?1 AND m.rule = ?2 AND o.channel = ?3 AND m.id <> ?4 LIMIT 1"},
   };
   for (const Item& item : items) {
-    auto stmt = db.Prepare(item.sql);
+    auto stmt = db.Cached(item.sql);
     if (!stmt) return tl::unexpected(stmt.error());
-    *item.target = std::move(*stmt);
+    *item.target = *stmt;
   }
   return w;
 }
@@ -69,22 +69,22 @@ Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
   // This commit's own entries first (newest), then the committed ones.
   if (canonical_link && !canonical_link->empty()) {
     const std::uint64_t hash = StoryKeys::Hash(*canonical_link);
-    auto found = FirstStory(by_link_, pending_.Links(hash), committed_->Links(hash),
+    auto found = FirstStory(*by_link_, pending_.Links(hash), committed_->Links(hash),
                             *canonical_link, std::nullopt);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
   if (!title_key.empty()) {
     const std::uint64_t hash = StoryKeys::Hash(title_key);
-    auto found = FirstStory(by_title_, pending_.Titles(hash), committed_->Titles(hash), title_key,
+    auto found = FirstStory(*by_title_, pending_.Titles(hash), committed_->Titles(hash), title_key,
                             published);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
-  insert_story_.Bind(1, canonical_link)
+  insert_story_->Bind(1, canonical_link)
       .Bind(2, title_key.empty() ? std::optional<std::string>() : title_key)
       .Bind(3, now);
-  if (auto r = insert_story_.Run(); !r) return tl::unexpected(r.error());
+  if (auto r = insert_story_->Run(); !r) return tl::unexpected(r.error());
   return Story{db_->LastInsertId(), true};
 }
 
@@ -98,24 +98,24 @@ void ArchiveWriter::Remember(std::int64_t entry_id,
 }
 
 Result<void> ArchiveWriter::DropStory(std::int64_t story_id) {
-  drop_story_.Bind(1, story_id);
-  return drop_story_.Run();
+  drop_story_->Bind(1, story_id);
+  return drop_story_->Run();
 }
 
 Result<void> ArchiveWriter::IndexEntry(std::int64_t entry_id, const EntryRecord& entry) {
-  insert_fts_.Bind(1, entry_id)
+  insert_fts_->Bind(1, entry_id)
       .Bind(2, entry.title.value_or(""))
       .Bind(3, EntryText(entry.summary, entry.content));
-  return insert_fts_.Run();
+  return insert_fts_->Run();
 }
 
 Result<bool> ArchiveWriter::StoryAlerted(std::int64_t story_id, const std::string& rule,
                                          const std::string& channel, std::int64_t mention_id) {
-  alerted_.Bind(1, story_id).Bind(2, rule).Bind(3, channel).Bind(4, mention_id);
-  auto row = alerted_.Step();
+  alerted_->Bind(1, story_id).Bind(2, rule).Bind(3, channel).Bind(4, mention_id);
+  auto row = alerted_->Step();
   if (!row) return tl::unexpected(row.error());
   const bool found = *row;
-  alerted_.Reset();
+  alerted_->Reset();
   return found;
 }
 

@@ -23,9 +23,9 @@ inline constexpr std::int64_t kStoryTitleWindowSeconds = 48 * 3600;
 std::string EntryText(const std::optional<std::string>& summary,
                       const std::optional<std::string>& content);
 
-// Prepared statements for one commit; valid while the Database lives, used inside its
-// transaction. Story candidates come from `committed` (the writer's StoryKeys) and from the
-// entries of this commit, remembered in pending() and merged by the caller once committed.
+// The statements of one commit (cached by the Database), used inside its transaction. Story
+// candidates come from `committed` (the writer's StoryKeys) and from the entries of this commit,
+// remembered in pending() and merged by the caller once committed.
 class ArchiveWriter {
  public:
   [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db, const StoryKeys& committed);
@@ -69,12 +69,12 @@ class ArchiveWriter {
   Database* db_ = nullptr;
   const StoryKeys* committed_ = nullptr;
   StoryKeys pending_;
-  Statement by_link_;
-  Statement by_title_;
-  Statement insert_fts_;
-  Statement insert_story_;
-  Statement drop_story_;
-  Statement alerted_;
+  Statement* by_link_ = nullptr;
+  Statement* by_title_ = nullptr;
+  Statement* insert_fts_ = nullptr;
+  Statement* insert_story_ = nullptr;
+  Statement* drop_story_ = nullptr;
+  Statement* alerted_ = nullptr;
 };
 
 }  // namespace veille::store

@@ -7,9 +7,9 @@
 // against its entry row by primary key before it is used (hash collisions, pruned entries).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/time.h"
@@ -34,22 +34,61 @@ class StoryKeys {
   void Evict(UnixSeconds before);
   // Adds everything of `other` (the keys of a committed document).
   void Merge(const StoryKeys& other);
-  [[nodiscard]] std::size_t size() const { return links_.size() + titles_.size(); }
+  // The number of distinct keys (links and titles).
+  [[nodiscard]] std::size_t size() const { return links_.keys() + titles_.keys(); }
   void Clear();
 
  private:
-  struct Seen {
-    std::int64_t entry_id;
-    UnixSeconds seen;
-  };
   // A few candidates per key, newest last (a title key shared by many unrelated entries, such
   // as "photos", keeps only its latest ones).
   static constexpr std::size_t kMaxPerKey = 8;
-  using Map = std::unordered_map<std::uint64_t, std::vector<Seen>>;
-  static void Add(Map& map, std::uint64_t hash, std::int64_t entry_id, UnixSeconds seen);
-  static std::vector<std::int64_t> Get(const Map& map, std::uint64_t hash);
-  Map links_;
-  Map titles_;
+
+  // One kind of key. A map of small vectors cost a node and a vector allocation per key, and
+  // rehashes while a commit merged its keys into the long-lived table (100k to 1M keys): about
+  // 5% of a commit, and ~100 bytes per entry. Here the entries sit in one array in the order
+  // they were added, which is the order Get must return (newest last, exactly as appended, with
+  // no sequence number to store), and an open-addressing index of 8-byte slots points into it.
+  // A key's entries are separate slots of the same probe run (a multimap). A key over the cap
+  // hands its oldest entry's slot to the new one and leaves a hole in the array, squeezed out
+  // on the next rebuild.
+  class Table {
+   public:
+    void Add(std::uint64_t hash, std::int64_t entry_id, UnixSeconds seen);
+    [[nodiscard]] std::vector<std::int64_t> Get(std::uint64_t hash) const;
+    void Evict(UnixSeconds before);
+    void Merge(const Table& other);
+    void Clear();
+    [[nodiscard]] std::size_t keys() const { return keys_; }
+
+   private:
+    struct Entry {
+      std::uint64_t hash;
+      std::int64_t entry_id;
+      UnixSeconds seen;
+    };
+    struct Slot {
+      std::uint32_t entry;  // index in entries_, or kNoEntry for an empty slot
+      std::uint32_t tag;    // low bits of the hash: most mismatches never read entries_
+    };
+    static constexpr std::uint32_t kNoEntry = 0xffffffffU;
+    // A document's pending keys (~50 entries) fit without growing.
+    static constexpr std::size_t kMinSlots = 128;
+
+    [[nodiscard]] std::size_t Home(std::uint64_t hash) const;
+    // Drops the holes and the entries seen before `before`, then re-indexes with room for
+    // `room` more entries at a load of at most 1/2.
+    void Rebuild(UnixSeconds before, std::size_t room);
+
+    std::vector<Entry> entries_;  // in the order added, holes included
+    std::vector<bool> dropped_;   // the holes: entries pushed out by the cap
+    std::vector<Slot> slots_;     // a power of two, at most half full; empty until the first Add
+    int shift_ = 64;              // 64 - log2(slots_.size())
+    std::size_t live_ = 0;        // entries_ that are not holes, i.e. used slots
+    std::size_t keys_ = 0;
+  };
+
+  Table links_;
+  Table titles_;
 };
 
 }  // namespace veille::store

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "store/retention.h"
+
 namespace veille::pipeline {
 namespace {
 
@@ -48,6 +50,22 @@ class MonitorTest : public ::testing::Test {
         ++gone_hits_;
       }
       res.status = 410;
+    });
+    server_.Get("/growing.xml", [this](const httplib::Request&, httplib::Response& res) {
+      int n = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        n = ++growing_hits_;
+      }
+      std::string items;  // one new item per request, no validators
+      for (int i = 1; i <= n; ++i) {
+        items += "<item><title>Article " + std::to_string(i) + " sur Orélia</title><link>" +
+                 "https://t.example/g" + std::to_string(i) + "</link><guid>g" + std::to_string(i) +
+                 "</guid></item>";
+      }
+      res.set_content("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>G</title>" +
+                          items + "</channel></rss>",
+                      "application/rss+xml");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -88,6 +106,7 @@ class MonitorTest : public ::testing::Test {
   std::vector<std::string> if_none_match_;
   int old_hits_ = 0;
   int gone_hits_ = 0;
+  int growing_hits_ = 0;
 };
 
 TEST_F(MonitorTest, APollStoresMentionsAndTheNextOneIsConditional) {
@@ -205,6 +224,26 @@ TEST_F(MonitorTest, AFeedFailingForTwoWeeksIsBrokenButStillPolled) {
   now += 15 * 86400;
   ASSERT_TRUE((*monitor)->RunOnce(stop));
   EXPECT_EQ(state(), "broken");
+}
+
+TEST_F(MonitorTest, AOnceRunMergesTheFullTextSegmentsItsCommitsLeft) {
+  UnixSeconds now = 1'800'000'000;
+  auto monitor = Monitor::Create(Config("/growing.xml"), [&] { return now; });
+  ASSERT_TRUE(monitor) << monitor.error().message;
+  std::atomic<bool> stop{false};
+  for (int i = 0; i < 6; ++i) {  // six commits, one new entry each: six segments
+    auto run = (*monitor)->RunOnce(stop);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->new_entries, 1);
+    now += 3600;
+  }
+  monitor->reset();
+  // Without the merging at the end of each run, four or more segments would be left waiting.
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadWrite);
+  ASSERT_TRUE(store) << store.error().message;
+  auto merged = store::MergeIndexStep(**store, 256);
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_FALSE(*merged);
 }
 
 }  // namespace

@@ -157,9 +157,10 @@ TEST_F(ArchiveTest, TheSameTitleMoreThanTwoDaysApartIsANewStory) {
   EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT story_id) FROM entries"), 2);
 }
 
-TEST_F(ArchiveTest, TheFullTextIndexMergesSixteenSegmentsAtATime) {
-  EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'automerge'"), 16);
-  // Twenty one-document commits: every entry stays searchable while segments pile up.
+TEST_F(ArchiveTest, CommitsLeaveTheFullTextMergingToIdleSteps) {
+  EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'automerge'"), 0);
+  EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'crisismerge'"), 32);
+  // Twenty one-document commits: twenty segments, every entry searchable meanwhile.
   for (int i = 0; i < 20; ++i) {
     Commit(0,
            {Entry("m" + std::to_string(i), "Titre numéro " + std::to_string(i),
@@ -167,7 +168,27 @@ TEST_F(ArchiveTest, TheFullTextIndexMergesSixteenSegmentsAtATime) {
            kNow + i);
   }
   EXPECT_EQ(Search("fusion").size(), 20u);
+  // The commits merged nothing: the first step has work, and the steps come to an end.
+  auto first = MergeIndexStep(*store_, 256);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(*first);
+  int steps = 1;
+  for (;;) {
+    auto merged = MergeIndexStep(*store_, 256);
+    ASSERT_TRUE(merged) << merged.error().message;
+    if (!*merged) break;
+    ASSERT_LT(++steps, 50) << "the merge steps never end";
+  }
+  EXPECT_EQ(Search("fusion").size(), 20u);
   EXPECT_EQ(Search("\"des segments\"").size(), 20u);
+  auto again = MergeIndexStep(*store_, 256);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again) << "nothing is left to merge until the next commits";
+}
+
+TEST_F(ArchiveTest, TheWriterZeroesFreedContentOnlyOnPagesItWritesAnyway) {
+  // 2 = FAST (Debian's SQLite defaults to 1, which writes every freed page back zeroed).
+  EXPECT_EQ(Scalar("PRAGMA secure_delete"), 2);
 }
 
 TEST_F(ArchiveTest, TwoCopiesInsideOneDocumentAreOneStory) {
