@@ -195,12 +195,13 @@ DROP INDEX entries_title_key;
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 16);
 )sql",
       // 10: commits no longer merge the full-text index: the daemon merges it when idle
-      // (store::MergeIndexStep), and a level is merged at once only when it reaches 32 segments
-      // (crisismerge). The covering index of the counts puts entry_id before the rule and
+      // (store::MergeIndexStep, 8 segments of a level at a time: usermerge), and a level is
+      // merged at once only when it reaches 32 segments (crisismerge). The covering index of the counts puts entry_id before the rule and
       // category, so the mentions of one second append instead of landing on one page per rule.
       R"sql(
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0);
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('crisismerge', 32);
+INSERT INTO entries_fts (entries_fts, rank) VALUES ('usermerge', 8);
 DROP INDEX mentions_created_cover;
 CREATE INDEX mentions_created_cover ON mentions (created_at, entry_id, rule, category);
 )sql",

@@ -231,19 +231,57 @@ TEST_F(MonitorTest, AOnceRunMergesTheFullTextSegmentsItsCommitsLeft) {
   auto monitor = Monitor::Create(Config("/growing.xml"), [&] { return now; });
   ASSERT_TRUE(monitor) << monitor.error().message;
   std::atomic<bool> stop{false};
-  for (int i = 0; i < 6; ++i) {  // six commits, one new entry each: six segments
+  for (int i = 0; i < 10; ++i) {  // ten commits, one new entry each: ten segments
     auto run = (*monitor)->RunOnce(stop);
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->new_entries, 1);
     now += 3600;
   }
   monitor->reset();
-  // Without the merging at the end of each run, four or more segments would be left waiting.
+  // Without the merging at the end of each run, ten segments (8 or more: a merge is due) would
+  // be left waiting; with it, the eighth run merged eight and two are left.
   auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadWrite);
   ASSERT_TRUE(store) << store.error().message;
   auto merged = store::MergeIndexStep(**store, 256);
   ASSERT_TRUE(merged) << merged.error().message;
   EXPECT_FALSE(*merged);
+}
+
+TEST_F(MonitorTest, TheDaemonMergesTheFullTextSegmentsWhenNothingIsInFlight) {
+  const std::string db = (dir_ / "v.db").string();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/feed.xml";
+  {
+    // Ten commits left by an earlier run: ten segments, a merge due (8 or more).
+    auto store = store::Store::Open(db, store::OpenMode::kReadWrite);
+    ASSERT_TRUE(store) << store.error().message;
+    auto ids = (*store)->SyncFeeds({{url, "T"}}, 1'800'000'000);
+    ASSERT_TRUE(ids);
+    for (int i = 0; i < 10; ++i) {
+      store::DocumentCommit c;
+      c.feed.feed_id = (*ids)[0];
+      c.feed.fetched_at = 1'800'000'000 + i;
+      store::EntryRecord e;
+      e.key = "earlier-" + std::to_string(i);
+      e.title = "Un article plus ancien";
+      c.entries.push_back(e);
+      ASSERT_TRUE((*store)->CommitDocument(c));
+    }
+  }
+  auto monitor = Monitor::Create(Config(), [] { return UnixSeconds{1'800'000'100}; });
+  ASSERT_TRUE(monitor) << monitor.error().message;
+  std::atomic<bool> stop{false};
+  int ticks = 0;
+  auto run = (*monitor)->Run(stop, [&] {
+    if (++ticks >= 5) stop = true;  // the poll of /feed.xml, then idle turns
+  });
+  ASSERT_TRUE(run) << run.error().message;
+  monitor->reset();
+  auto store = store::Store::Open(db, store::OpenMode::kReadWrite);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*(*store)->ListFeeds())[0].entry_count, 12);
+  auto merged = store::MergeIndexStep(**store, 256);
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_FALSE(*merged) << "the idle turns should have merged the ten segments";
 }
 
 }  // namespace

@@ -160,6 +160,7 @@ TEST_F(ArchiveTest, TheSameTitleMoreThanTwoDaysApartIsANewStory) {
 TEST_F(ArchiveTest, CommitsLeaveTheFullTextMergingToIdleSteps) {
   EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'automerge'"), 0);
   EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'crisismerge'"), 32);
+  EXPECT_EQ(Scalar("SELECT v FROM entries_fts_config WHERE k = 'usermerge'"), 8);
   // Twenty one-document commits: twenty segments, every entry searchable meanwhile.
   for (int i = 0; i < 20; ++i) {
     Commit(0,
