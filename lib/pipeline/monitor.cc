@@ -416,7 +416,6 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
   const std::int64_t ms = SteadyMs() - slot.started_ms;
   if (!written) {
     // Nothing was committed: keep the old state and retry the same content soon.
-    outcome = Outcome::kStorage;
     spdlog::error("poll {} outcome=storage error=\"{}\" (nothing committed, retry in 60s)",
                   slot.feed.name, written.error().message);
     ++summary.feeds_failed;
