@@ -295,6 +295,8 @@ CycleSummary Monitor::OnFetched(fetch::FetchResult result) {
   return {};
 }
 
+bool Monitor::Idle() const { return fetcher_->pending() == 0 && parser_->outstanding() == 0; }
+
 CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
   CycleSummary total;
   if (fetcher_->pending() > 0) {
@@ -572,8 +574,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     if (!due_.empty()) {
       wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
     }
-    const bool idle = fetcher_->pending() == 0 && parser_->outstanding() == 0;
-    if (merge_due && idle) wait_ms = 0;
+    if (merge_due && Idle()) wait_ms = 0;
     if (Collect(std::chrono::milliseconds(wait_ms)).new_entries > 0) merge_due = true;
     if (SteadyMs() - last_delivery_ms >= 1000) {
       CycleSummary ignored;
@@ -589,7 +590,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       // A full batch means more is due: go on next turn. Otherwise look again in an hour.
       next_prune_ms = SteadyMs() + (pruned && *pruned == kPruneBatch ? 0 : 3600 * 1000);
     }
-    if (merge_due && fetcher_->pending() == 0 && parser_->outstanding() == 0) {
+    if (merge_due && Idle()) {
       // One bounded step per turn: feeds falling due are submitted first on the next turn.
       auto merged = store::MergeIndexStep(*store_, kMergePages);
       if (!merged) spdlog::warn("full-text index merge: {}", merged.error().message);

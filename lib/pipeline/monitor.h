@@ -98,6 +98,8 @@ class Monitor {
   // True while the fetcher and the parse pool hold fewer documents than the loop lets in (so
   // bodies waiting for a parser never pile up in memory).
   [[nodiscard]] bool HasRoom() const;
+  // Nothing fetched or parsed is in flight: the loop may do maintenance (full-text merging).
+  [[nodiscard]] bool Idle() const;
   // A finished transfer: a body goes to the parse pool, anything else is recorded at once.
   CycleSummary OnFetched(fetch::FetchResult result);
   // Waits up to `max_wait` for transfers and parsed documents and records what finished.

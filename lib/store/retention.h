@@ -24,8 +24,8 @@ namespace veille::store {
 
 // One step of the full-text index's merging, which commits leave to idle time (migration
 // 10): merges up to `pages` leaf pages of the level with the most segments, when a level holds
-// at least 8 (FTS5 usermerge), in one short transaction. Returns whether it did any work: the daemon calls it
-// while it has nothing else to do, until it returns false.
+// at least 8 (FTS5 usermerge), in one short transaction. Returns whether it did any work: the
+// daemon calls it while it has nothing else to do, until it returns false.
 [[nodiscard]] Result<bool> MergeIndexStep(Store& store, int pages);
 
 // Copies the database to `destination` with SQLite's online backup API (a consistent

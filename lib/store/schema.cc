@@ -196,8 +196,9 @@ INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 16);
 )sql",
       // 10: commits no longer merge the full-text index: the daemon merges it when idle
       // (store::MergeIndexStep, 8 segments of a level at a time: usermerge), and a level is
-      // merged at once only when it reaches 32 segments (crisismerge). The covering index of the counts puts entry_id before the rule and
-      // category, so the mentions of one second append instead of landing on one page per rule.
+      // merged at once only when it reaches 32 segments (crisismerge). The covering index of the
+      // counts puts entry_id before the rule and category, so the mentions of one second append
+      // instead of landing on one page per rule.
       R"sql(
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0);
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('crisismerge', 32);

@@ -173,7 +173,7 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 }
 
 Result<Statement*> Database::Cached(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     auto stmt = Prepare(sql);
     if (!stmt) return tl::unexpected(stmt.error());

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <charconv>
+#include <utility>
 
 #include "common/hash.h"
 #include "store/canonical.h"
@@ -316,9 +317,31 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   VEILLE_TRY(RefreshStoryKeys(commit.feed.fetched_at));
   auto tx = Transaction::Begin(*db_);
   if (!tx) return tl::unexpected(tx.error());
-  auto feed_url_cached = db_->Cached("SELECT url FROM feeds WHERE id = ?1");
-  if (!feed_url_cached) return tl::unexpected(feed_url_cached.error());
-  Statement* feed_url = *feed_url_cached;
+  Statement* feed_url = nullptr;
+  Statement* insert_entry = nullptr;
+  Statement* insert_mention = nullptr;
+  Statement* insert_outbox = nullptr;
+  const std::pair<Statement**, const char*> statements[] = {
+      {&feed_url, "SELECT url FROM feeds WHERE id = ?1"},
+      {&insert_entry,
+       "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
+       "published_at, updated_at, summary, content, categories, language, first_seen_at, "
+       "story_id, title_key) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+       "ON CONFLICT (feed_id, entry_key) DO NOTHING"},
+      {&insert_mention,
+       "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, rule) DO NOTHING"},
+      {&insert_outbox,
+       "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
+       "created_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) "
+       "ON CONFLICT (mention_id, channel) DO NOTHING"},
+  };
+  for (const auto& [target, sql] : statements) {
+    auto stmt = db_->Cached(sql);
+    if (!stmt) return tl::unexpected(stmt.error());
+    *target = *stmt;
+  }
   feed_url->Bind(1, commit.feed.feed_id);
   auto found = feed_url->Step();
   if (!found) return tl::unexpected(found.error());
@@ -326,25 +349,6 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   const std::string url = feed_url->Text(0);
   feed_url->Reset();  // a statement left stepped pins a read snapshot: no WAL checkpoint
 
-  auto insert_entry_cached = db_->Cached(
-      "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
-      "published_at, updated_at, summary, content, categories, language, first_seen_at, "
-      "story_id, title_key) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
-      "ON CONFLICT (feed_id, entry_key) DO NOTHING");
-  auto insert_mention_cached = db_->Cached(
-      "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, rule) DO NOTHING");
-  auto insert_outbox_cached = db_->Cached(
-      "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
-      "created_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) "
-      "ON CONFLICT (mention_id, channel) DO NOTHING");
-  if (!insert_entry_cached) return tl::unexpected(insert_entry_cached.error());
-  Statement* insert_entry = *insert_entry_cached;
-  if (!insert_mention_cached) return tl::unexpected(insert_mention_cached.error());
-  Statement* insert_mention = *insert_mention_cached;
-  if (!insert_outbox_cached) return tl::unexpected(insert_outbox_cached.error());
-  Statement* insert_outbox = *insert_outbox_cached;
   // The archive (migration 3): full-text rows and stories, written with the entries.
   auto archive = ArchiveWriter::Prepare(*db_, story_keys_);
   if (!archive) return tl::unexpected(archive.error());

@@ -283,18 +283,25 @@ void BM_InsertIntoFullArchive(benchmark::State& state) {
     state.counters["first_commit_ms"] =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
-  {
-    // Merge what the archive already owes (an older schema's segments) before timing, so that
-    // idle_merge_s below is the merging this run's commits left.
+  // Runs store::MergeIndexStep, as the daemon does when idle, until nothing is left to merge;
+  // returns the seconds it took, or a negative value after an error (reported as a skip).
+  auto merge_all = [&]() -> double {
     const auto start = std::chrono::steady_clock::now();
     for (;;) {
       auto merged = store::MergeIndexStep(s, 256);
-      if (!merged) return state.SkipWithError(merged.error().message.c_str());
+      if (!merged) {
+        state.SkipWithError(merged.error().message.c_str());
+        return -1;
+      }
       if (!*merged) break;
     }
-    state.counters["premerge_s"] =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  // Merge what the archive already owes (an older schema's segments) before timing, so that
+  // idle_merge_s below is the merging this run's commits left.
+  const double premerge_seconds = merge_all();
+  if (premerge_seconds < 0) return;
+  state.counters["premerge_s"] = premerge_seconds;
   const auto started = std::chrono::steady_clock::now();
   double commit_seconds = 0;
   for (auto _ : state) {
@@ -318,16 +325,10 @@ void BM_InsertIntoFullArchive(benchmark::State& state) {
   state.SetItemsProcessed(inserted);
   state.counters["entries_per_s_wall"] =
       benchmark::Counter(static_cast<double>(inserted), benchmark::Counter::kIsRate);
-  // The full-text merging the commits left for idle time (store::MergeIndexStep, as the
-  // daemon runs it): its time, and the insertion rate if it had been paid inside the commits.
-  const auto merge_start = std::chrono::steady_clock::now();
-  for (;;) {
-    auto merged = store::MergeIndexStep(s, 256);
-    if (!merged) return state.SkipWithError(merged.error().message.c_str());
-    if (!*merged) break;
-  }
-  const double merge_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - merge_start).count();
+  // The full-text merging the commits left for idle time: its time, and the insertion rate if
+  // it had been paid inside the commits.
+  const double merge_seconds = merge_all();
+  if (merge_seconds < 0) return;
   state.counters["idle_merge_s"] = merge_seconds;
   state.counters["entries_per_s_with_merge"] =
       static_cast<double>(inserted) / (commit_seconds + merge_seconds);
