@@ -1,5 +1,6 @@
 #include "alert/encoding.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -150,43 +151,20 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
-std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used) {
+std::string EncodedWords(std::string_view text, std::size_t first_line_used) {
   const std::string clean = ValidUtf8(OneLine(text));
-  bool plain = true;
-  for (char c : clean) {
-    if (static_cast<unsigned char>(c) >= 0x80) plain = false;
-  }
-  // "=?" in plain text would be read as an encoded-word: encode it too.
-  if (plain && clean.find("=?") == std::string::npos) {
-    // Fold long ASCII at spaces so no line exceeds 78 characters.
-    std::string out;
-    std::size_t used = first_line_used;
-    std::size_t start = 0;
-    while (start < clean.size()) {
-      std::size_t end = clean.find(' ', start);
-      if (end == std::string::npos) end = clean.size();
-      const std::string_view word(clean.data() + start, end - start);
-      if (!out.empty()) {
-        if (used + 1 + word.size() > 78) {
-          out += "\r\n ";
-          used = 1;
-        } else {
-          out += ' ';
-          ++used;
-        }
-      }
-      out += word;
-      used += word.size();
-      start = end + 1;
-    }
-    return out;
-  }
-  // Encoded-words: "=?UTF-8?B?" + base64 + "?=" at most 75 characters, so at most 45 bytes of
-  // text per word (60 base64 characters); never split a UTF-8 sequence.
+  // "=?UTF-8?B?" + base64 + "?=" at most 75 characters, so at most 45 bytes of text per word
+  // (60 base64 characters); never split a UTF-8 sequence. Each word after the first starts a
+  // folded line (CRLF SP), so every line stays within 78 characters.
   constexpr std::size_t kMaxBytes = 45;
   std::string out;
   std::size_t i = 0;
-  std::size_t budget = first_line_used + 12 + 60 > 78 ? 30 : kMaxBytes;
+  // The first word shares its line with "Name: ": fewer bytes when that leaves too little room.
+  std::size_t budget = kMaxBytes;
+  if (first_line_used + 12 + 60 > 78) {
+    const std::size_t room = first_line_used + 12 + 8 <= 78 ? 78 - first_line_used - 12 : 8;
+    budget = room / 4 * 3;
+  }
   while (i < clean.size()) {
     std::size_t end = i;
     while (end < clean.size()) {
@@ -195,12 +173,69 @@ std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used)
       if (end + n - i > budget) break;
       end += n;
     }
+    if (end == i) end = i + std::max<std::size_t>(Utf8Length(clean, i), 1);  // never stuck
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + Base64Encode(std::string_view(clean).substr(i, end - i)) + "?=";
     i = end;
     budget = kMaxBytes;
   }
   return out;
+}
+
+std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used) {
+  const std::string clean = ValidUtf8(OneLine(text));
+  bool plain = clean.find("=?") == std::string::npos;  // it would be read as an encoded-word
+  for (char c : clean) {
+    if (static_cast<unsigned char>(c) >= 0x80) plain = false;
+  }
+  if (!plain) return EncodedWords(clean, first_line_used);
+  // Fold plain ASCII at spaces so no line exceeds 78 characters. A word too long for a line of
+  // its own cannot be folded: then the whole value becomes encoded-words, which split anywhere
+  // (a 1,500-character word once made a 1,510-character Subject line that the server refused).
+  std::string out;
+  std::size_t used = first_line_used;
+  std::size_t start = 0;
+  while (start < clean.size()) {
+    std::size_t end = clean.find(' ', start);
+    if (end == std::string::npos) end = clean.size();
+    const std::string_view word(clean.data() + start, end - start);
+    if (!out.empty()) {
+      if (used + 1 + word.size() > 78) {
+        out += "\r\n ";
+        used = 1;
+      } else {
+        out += ' ';
+        ++used;
+      }
+    }
+    if (used + word.size() > 78) return EncodedWords(clean, first_line_used);
+    out += word;
+    used += word.size();
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string ShortenText(std::string_view text, std::size_t max_chars) {
+  std::size_t chars = 0;
+  std::size_t cut = text.size();
+  std::size_t last_space = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = Utf8Length(text, i);
+    if (n == 0) n = 1;
+    if (chars == max_chars - 1) cut = i;  // room for the ellipsis
+    if (chars >= max_chars) {
+      // Cut at a space in the last quarter when there is one, so no word is split.
+      if (last_space != std::string_view::npos && last_space >= cut - cut / 4) cut = last_space;
+      std::string out(text.substr(0, cut));
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      return out + "\u2026";
+    }
+    if (text[i] == ' ' && chars < max_chars - 1) last_space = i;
+    ++chars;
+    i += n;
+  }
+  return std::string(text);
 }
 
 std::string HtmlEscape(std::string_view text) { return EscapeMarkup(text); }

@@ -24,11 +24,19 @@ std::string QuotedPrintable(std::string_view text);
 // header line.
 std::string OneLine(std::string_view text);
 
-// A header value as RFC 2047 encoded-words when it is not plain printable ASCII
-// ("=?UTF-8?B?...?=" chunks of at most 75 characters, split between UTF-8 characters, joined by
-// CRLF SP folding). Plain ASCII comes back as OneLine(text). `first_line_used` is the length of
-// "Name: " so the first line stays within 78 characters.
+// A header value as RFC 2047 encoded-words when it is not plain printable ASCII, or when a word
+// is too long to fold ("=?UTF-8?B?...?=" chunks of at most 75 characters, split between UTF-8
+// characters, joined by CRLF SP folding). Plain ASCII comes back as OneLine(text) folded at
+// spaces. `first_line_used` is the length of "Name: ". Every line of the result is within 78
+// characters, whatever the input.
 std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used = 9);
+
+// `text` as encoded-words even when it is plain ASCII (same folding as above).
+std::string EncodedWords(std::string_view text, std::size_t first_line_used);
+
+// At most `max_chars` code points: longer text is cut (at a space in its last quarter when there
+// is one) and ends with "…". `max_chars` must be at least 1.
+std::string ShortenText(std::string_view text, std::size_t max_chars);
 
 // &, <, >, " and ' as entities; control characters other than tab and newline dropped.
 std::string HtmlEscape(std::string_view text);

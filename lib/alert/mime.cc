@@ -27,7 +27,7 @@ std::string MailboxHeader(const std::string& mailbox) {
   bool ascii = true;
   for (char c : name) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
   std::string shown;
-  if (ascii) {
+  if (ascii && name.size() <= 60) {
     shown = "\"";
     for (char c : name) {
       if (c == '"' || c == '\\') shown += '\\';
@@ -35,10 +35,14 @@ std::string MailboxHeader(const std::string& mailbox) {
     }
     shown += "\"";
   } else {
-    shown = EncodeHeaderText(name, 70);  // always encoded-words, each on its own line if long
+    shown = EncodedWords(name, 70);  // non-ASCII or long: encoded-words, folded
   }
   return shown + " " + line.substr(lt);
 }
+
+// Subjects longer than this many characters are cut with an ellipsis: a mail client shows
+// about 70, and a feed title has no upper bound.
+constexpr std::size_t kMaxSubjectChars = 120;
 
 std::string Boundary(const std::string& message_id) {
   return "=_veille_" + Hex64(Fnv1a64(message_id)) + "_=";
@@ -163,7 +167,9 @@ std::string RenderEmail(const EmailMessage& message) {
   out += "Date: " + Rfc5322Date(message.date) + "\r\n";
   out += "From: " + MailboxHeader(message.from) + "\r\n";
   out += "To: " + to + "\r\n";
-  out += "Subject: " + EncodeHeaderText(message.subject, 9) + "\r\n";
+  out += "Subject: " +
+         EncodeHeaderText(ShortenText(ValidUtf8(OneLine(message.subject)), kMaxSubjectChars), 9) +
+         "\r\n";
   out += "Message-ID: <" + OneLine(message.message_id) + ">\r\n";
   out += "MIME-Version: 1.0\r\n";
   out += "Auto-Submitted: auto-generated\r\n";

@@ -21,8 +21,9 @@ struct EmailMessage {
 };
 
 // The whole message, CRLF line endings, ready for SMTP DATA. Header values pass through
-// OneLine/EncodeHeaderText so no feed text can start a new header; every body line is within
-// 78 characters (quoted-printable).
+// OneLine/EncodeHeaderText so no feed text can start a new header; the subject is cut to 120
+// characters with an ellipsis; every header line made from text is within 78 characters and
+// every body line within 76 (quoted-printable), so no line comes near SMTP's 998.
 std::string RenderEmail(const EmailMessage& message);
 
 // "Wed, 25 Nov 2026 20:50:10 +0000" (RFC 5322 section 3.3), always in UTC.

@@ -60,11 +60,12 @@ std::string SlackEscape(std::string_view text) {
   return out;
 }
 
-// Discord and Teams markdown: a backslash before every formatting character.
+// Discord and Teams markdown: a backslash before every formatting character (CommonMark escapes
+// any ASCII punctuation this way); "{" and "}" too, so feed text never forms a Teams {{DATE()}}.
 std::string MarkdownEscape(std::string_view text) {
   std::string out;
   for (char c : OneLine(ValidUtf8(text))) {
-    if (std::string_view("\\*_~`|>#[]()<@:").find(c) != std::string_view::npos) out += '\\';
+    if (std::string_view("\\*_~`|>#[]()<@:{}").find(c) != std::string_view::npos) out += '\\';
     out += c;
   }
   return out;
@@ -81,15 +82,39 @@ bool IsWebLink(const std::optional<std::string>& link) {
   return link && (link->rfind("http://", 0) == 0 || link->rfind("https://", 0) == 0);
 }
 
+// A link as a chat link target: every byte that is not an RFC 3986 unreserved character or one of
+// ":/?#@!$&'*+,;=%" becomes %XX. That takes out what closes or splits a link in some format (")"
+// and "]" in Markdown, "|" and ">" in Slack's <url|text>), spaces, controls and raw UTF-8, and
+// leaves the URL meaning the same thing to the server.
+std::string LinkTarget(std::string_view link) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : link) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+        std::string_view("-._~:/?#@!$&'*+,;=%").find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+// Slack: <url|text>; the url has no "|" or ">" left (LinkTarget) and "&" is written "&amp;".
 std::string SlackLine(const store::MentionRow& m) {
   const std::string title = SlackEscape(m.title.value_or("(untitled)"));
-  std::string line = IsWebLink(m.link) ? "<" + SlackEscape(*m.link) + "|" + title + ">" : title;
+  std::string line =
+      IsWebLink(m.link) ? "<" + SlackEscape(LinkTarget(*m.link)) + "|" + title + ">" : title;
   return line + "\n> " + SlackEscape(Cut(m.snippet, 500));
 }
 
+// Discord and Teams: [text](url); the url has no ")", "(", space or "<" left (LinkTarget).
 std::string MarkdownLine(const store::MentionRow& m) {
   const std::string title = MarkdownEscape(m.title.value_or("(untitled)"));
-  std::string line = IsWebLink(m.link) ? "[" + title + "](" + OneLine(*m.link) + ")" : title;
+  std::string line = IsWebLink(m.link) ? "[" + title + "](" + LinkTarget(*m.link) + ")" : title;
   return line + "\n" + MarkdownEscape(Cut(m.snippet, 300));
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace veille::alert {
@@ -96,6 +97,43 @@ TEST(EncodeHeaderText, NeverSplitsAUtf8CharacterAndKeepsWordsWithin75Characters)
 TEST(EncodeHeaderText, EncodesTextThatLooksLikeAnEncodedWord) {
   EXPECT_EQ(EncodeHeaderText("=?UTF-8?B?xx?=").rfind("=?UTF-8?B?", 0), 0u);
   EXPECT_NE(EncodeHeaderText("=?UTF-8?B?xx?="), "=?UTF-8?B?xx?=");
+}
+
+// Security review finding 8: a 1,500-character word made a Subject line the server refused.
+TEST(EncodeHeaderText, AWordTooLongToFoldBecomesEncodedWordsWithin78Characters) {
+  const std::string word(1500, 'A');
+  for (const std::string& text : {word, "[veille] marque: " + word, word + " fin"}) {
+    const std::string encoded = EncodeHeaderText(text, 9);
+    std::size_t longest = 0;
+    std::size_t start = 0;
+    std::string decoded;
+    for (;;) {
+      const std::size_t end = encoded.find("\r\n", start);
+      const std::string line = encoded.substr(start, end - start);
+      longest = std::max(longest, line.size() + (start == 0 ? 9 : 0));
+      if (end == std::string::npos) break;
+      start = end + 2;
+    }
+    EXPECT_LE(longest, 78u) << text.substr(0, 40);
+    std::size_t at = 0;
+    while ((at = encoded.find("=?UTF-8?B?", at)) != std::string::npos) {
+      const std::size_t end = encoded.find("?=", at + 10);
+      ASSERT_NE(end, std::string::npos);
+      EXPECT_LE(end + 2 - at, 75u);
+      decoded += Base64Decode(encoded.substr(at + 10, end - at - 10)).value_or("?");
+      at = end + 2;
+    }
+    EXPECT_EQ(decoded, text);
+  }
+}
+
+TEST(ShortenText, CutsAtAWordWithAnEllipsisAndCountsCharactersNotBytes) {
+  EXPECT_EQ(ShortenText("court", 10), "court");
+  EXPECT_EQ(ShortenText("0123456789", 10), "0123456789");
+  EXPECT_EQ(ShortenText("01234567890", 10), "012345678…");
+  EXPECT_EQ(ShortenText("un deux trois quatre", 16), "un deux trois…");
+  EXPECT_EQ(ShortenText("ééééééééééé", 5), "éééé…");
+  EXPECT_EQ(ShortenText(std::string(1500, 'A'), 120).size(), 119u + 3u);
 }
 
 TEST(HtmlEscape, EscapesMarkupAndDropsControls) {

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "alert/encoding.h"
+
 namespace veille::alert {
 namespace {
 
@@ -53,6 +55,47 @@ TEST(RenderEmail, ATitleWithLineBreaksNeverCreatesAHeader) {
     if (line.rfind("Subject:", 0) == 0) ++subject_lines;
   }
   EXPECT_EQ(subject_lines, 1);
+}
+
+// Security review finding 8: no line of a message may pass SMTP's 998 characters, whatever the
+// feed put in the title, the snippet, the terms or the feed name.
+TEST(RenderEmail, NoLineOfAMessageIsLongerThan78CharactersWhateverTheFeedSent) {
+  Alert a = SampleAlert("Un titre " + std::string(1500, 'A') + " puis la suite");
+  a.mention.snippet = std::string(3000, 'B');
+  a.mention.feed_name = std::string(2000, 'C');
+  a.mention.terms = {std::string(1200, 'D')};
+  a.mention.link = "https://news.example/" + std::string(2000, 'e');
+  for (const std::string& from :
+       {std::string("veille <v@example.org>"), std::string(200, 'N') + " <v@example.org>",
+        "Équipe " + std::string(200, 'N') + " <v@example.org>"}) {
+    const std::string message =
+        RenderEmail(ComposeMentionEmail(a, from, {"com@example.org"}, 1795638610));
+    std::size_t start = 0;
+    while (start < message.size()) {
+      const std::size_t end = message.find("\r\n", start);
+      ASSERT_NE(end, std::string::npos) << "every line ends in CRLF";
+      EXPECT_LE(end - start, 78u) << message.substr(start, 60);
+      start = end + 2;
+    }
+  }
+}
+
+TEST(RenderEmail, ALongSubjectIsShortenedWithAnEllipsis) {
+  const Alert a = SampleAlert("Orélia " + std::string(300, 'x'));
+  const std::string message = RenderEmail(
+      ComposeMentionEmail(a, "veille <v@example.org>", {"com@example.org"}, 1795638610));
+  const std::string headers = HeaderBlock(message);
+  std::string subject;
+  std::size_t at = 0;
+  while ((at = headers.find("=?UTF-8?B?", at)) != std::string::npos) {
+    const std::size_t end = headers.find("?=", at + 10);
+    subject += Base64Decode(headers.substr(at + 10, end - at - 10)).value_or("?");
+    at = end + 2;
+  }
+  EXPECT_EQ(subject.rfind("[veille] marque: Orélia xxx", 0), 0u) << subject;
+  EXPECT_TRUE(subject.ends_with("x…")) << subject;
+  EXPECT_EQ(ShortenText(subject, 1000), subject);
+  EXPECT_LE(subject.size(), 120u + 4u);  // 120 characters, two of them more than one byte
 }
 
 TEST(RenderEmail, HasTheRequiredHeadersAndTwoAlternativeParts) {

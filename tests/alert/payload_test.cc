@@ -79,6 +79,66 @@ TEST(WebhookBody, TeamsIsAnAdaptiveCardMessage) {
   EXPECT_EQ(j["attachments"][0]["content"]["type"], "AdaptiveCard");
 }
 
+// Security review finding 7: a link closed the Markdown link and opened a second one.
+TEST(WebhookBody, ALinkCannotCloseItsMarkdownLinkAndAddAnother) {
+  Alert a = SampleAlert();
+  a.mention.title = "Titre";
+  a.mention.link = "https://example.com/x)[Verify your account](https://phish.example/login";
+  const std::string expected =
+      "[Titre](https://example.com/x%29%5BVerify%20your%20account%5D%28https://phish.example/"
+      "login)";
+  for (WebhookFormat format : {WebhookFormat::kDiscord, WebhookFormat::kTeams}) {
+    const auto j = nlohmann::json::parse(WebhookBody(format, a));
+    const std::string text =
+        format == WebhookFormat::kDiscord
+            ? j["content"].get<std::string>()
+            : j["attachments"][0]["content"]["body"][1]["text"].get<std::string>();
+    EXPECT_NE(text.find(expected), std::string::npos) << text;
+    EXPECT_EQ(text.find("](https://phish"), std::string::npos) << text;
+  }
+}
+
+TEST(WebhookBody, APipeOrAngleBracketInASlackLinkCannotReplaceItsText) {
+  Alert a = SampleAlert();
+  a.mention.title = "Titre";
+  a.mention.link = "https://example.com/a|Cliquez ici>x";
+  const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));
+  const std::string text = j["text"];
+  EXPECT_NE(text.find("<https://example.com/a%7CCliquez%20ici%3Ex|Titre>"), std::string::npos)
+      << text;
+}
+
+TEST(WebhookBody, NonAsciiAndAmpersandsInLinksStayUsable) {
+  Alert a = SampleAlert();
+  a.mention.title = "T";
+  a.mention.link = "https://news.example/é?a=1&b=2";
+  const auto slack = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));
+  EXPECT_NE(slack["text"].get<std::string>().find("<https://news.example/%C3%A9?a=1&amp;b=2|T>"),
+            std::string::npos)
+      << slack["text"];
+  const auto discord = nlohmann::json::parse(WebhookBody(WebhookFormat::kDiscord, a));
+  EXPECT_NE(discord["content"].get<std::string>().find("[T](https://news.example/%C3%A9?a=1&b=2)"),
+            std::string::npos)
+      << discord["content"];
+}
+
+TEST(WebhookBody, DiscordDigestsAndEventsNeverPingEither) {
+  const auto digest = nlohmann::json::parse(
+      DigestBody(WebhookFormat::kDiscord, {SampleAlert()}, "digest-1", "hook", 0));
+  EXPECT_TRUE(digest["allowed_mentions"]["parse"].empty());
+  EventMessage event;
+  event.kind = "spike";
+  event.title = "@everyone spike";
+  event.text = "<@123> {{DATE(2017-02-14T06:00:00Z, SHORT)}}";
+  const auto j = nlohmann::json::parse(EventBody(WebhookFormat::kDiscord, event));
+  EXPECT_TRUE(j["allowed_mentions"]["parse"].empty());
+  const std::string content = j["content"];
+  EXPECT_NE(content.find("\\<\\@123\\>"), std::string::npos) << content;
+  const auto teams = nlohmann::json::parse(EventBody(WebhookFormat::kTeams, event));
+  const std::string text = teams["attachments"][0]["content"]["body"][1]["text"];
+  EXPECT_EQ(text.find("{{"), std::string::npos) << text;
+}
+
 TEST(DigestBody, ListsEveryMentionUnderOneDigestId) {
   const auto j = nlohmann::json::parse(
       DigestBody(WebhookFormat::kJson, {SampleAlert(), SampleAlert()}, "digest-1", "hook", 0));

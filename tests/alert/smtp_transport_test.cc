@@ -85,6 +85,22 @@ TEST(SmtpTransport, DeliversAMessagePythonParsesBackWithTheDecodedSubject) {
   for (const auto& name : r["header_names"]) EXPECT_NE(name, "Bcc");
 }
 
+// Security review finding 8: a 1,500-character word in a title made a Subject line over 998
+// characters; the server answered "500 Line too long" and the alert went dead.
+TEST(SmtpTransport, AHugeWordInATitleIsDeliveredWithAShortenedSubject) {
+  SinkProcess sink("smtp_sink.py", {}, RecordPath());
+  auto t = Make(Options(sink.port()));
+  const Delivery d = t->Deliver(SampleAlert("Orélia " + std::string(1500, 'A')));
+  ASSERT_EQ(d.status, Delivery::Status::kDelivered) << d.error;
+  const auto records = sink.Records();
+  ASSERT_EQ(records.size(), 1u);
+  const std::string subject = records[0]["subject"];
+  EXPECT_EQ(subject.rfind("[veille] marque: Orélia AAAA", 0), 0u) << subject;
+  EXPECT_TRUE(subject.ends_with("A…")) << subject;
+  EXPECT_EQ(records[0]["defects"], 0);
+  EXPECT_LE(records[0]["max_line"].get<int>(), 78);
+}
+
 TEST(SmtpTransport, ATemporaryRefusalIsRetriedAndTheRetryIsAccepted) {
   SinkProcess sink("smtp_sink.py", {"--mode", "tempfail:1"}, RecordPath());
   auto t = Make(Options(sink.port()));
