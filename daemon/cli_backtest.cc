@@ -17,7 +17,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     err << "veille test-rule: --since: expected a duration (30d, 24h) or a date (2026-11-01)\n";
     return 2;
   }
-  auto opened = store::Store::Open(config.daemon.database, store::OpenMode::kReadOnly);
+  auto opened = store::Store::Open(config.daemon.database, store::Access::kRead);
   if (!opened) {
     err << "veille test-rule: " << opened.error().message << "\n";
     return 3;

@@ -24,7 +24,7 @@ std::optional<config::Config> LoadConfigOrReport(const std::string& path) {
 }
 
 std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& config) {
-  auto store = store::Store::Open(config.daemon.database, store::OpenMode::kReadOnly);
+  auto store = store::Store::Open(config.daemon.database, store::Access::kRead);
   if (!store) {
     std::cerr << "veille: " << store.error().message << "\n";
     return nullptr;

@@ -17,7 +17,7 @@ struct DbArgs {
 
 std::unique_ptr<store::Store> OpenWritable(const config::Config& config) {
   // The daemon is the usual writer: wait for it (up to 30 s) rather than fail.
-  auto store = store::Store::Open(config.daemon.database, store::OpenMode::kReadWrite, 30000);
+  auto store = store::Store::Open(config.daemon.database, store::Access::kWrite, 30000);
   if (!store) {
     std::cerr << "veille: " << store.error().message << "\n";
     return nullptr;
@@ -70,6 +70,21 @@ int PruneMentionsCommand(const GlobalOptions& global, const DbArgs& args) {
   return 0;
 }
 
+int MigrateCommand(const GlobalOptions& global) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  // The same migration veilled runs on start (creating the database when missing), for an
+  // upgrade done before the daemon restarts or without it.
+  auto store = store::Store::Open(config->daemon.database, store::Access::kMigrate, 30000);
+  if (!store) {
+    std::cerr << "veille db migrate: " << store.error().message << "\n";
+    return 1;
+  }
+  std::cout << config->daemon.database << " is at schema version " << store::SchemaVersion()
+            << "\n";
+  return 0;
+}
+
 int Info(const GlobalOptions& global) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
@@ -103,7 +118,7 @@ int Info(const GlobalOptions& global) {
 
 void AddDbCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<DbArgs>();
-  CLI::App* cmd = app.add_subcommand("db", "Database maintenance: backup, vacuum, prune, info");
+  CLI::App* cmd = app.add_subcommand("db", "Database maintenance: backup, vacuum, prune, migrate, info");
   cmd->require_subcommand(1);
   CLI::App* backup = cmd->add_subcommand(
       "backup", "Copy the database to FILE with SQLite's online backup API (daemon may run)");
@@ -116,6 +131,9 @@ void AddDbCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
       "prune-mentions", "Delete mentions detected before a date (kept until you do)");
   prune->add_option("--before", args->before, "e.g. 365d or 2025-01-01")->required();
   prune->callback([&global, args, exit_code] { *exit_code = PruneMentionsCommand(global, *args); });
+  CLI::App* migrate = cmd->add_subcommand(
+      "migrate", "Create the database or migrate it to this veille's schema (as veilled does)");
+  migrate->callback([&global, exit_code] { *exit_code = MigrateCommand(global); });
   CLI::App* info = cmd->add_subcommand("info", "Row counts, schema version and size");
   info->callback([&global, exit_code] { *exit_code = Info(global); });
 }

@@ -134,7 +134,7 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
     return 1;
   }
   // The one CLI write: a short BEGIN IMMEDIATE transaction, waiting up to 5 s for the daemon.
-  auto store = store::Store::Open(config->daemon.database, store::OpenMode::kReadWrite, 5000);
+  auto store = store::Store::Open(config->daemon.database, store::Access::kWrite, 5000);
   if (!store) {
     std::cerr << "veille: " << store.error().message << "\n";
     return 1;

@@ -13,9 +13,10 @@ enum class ErrorCode {
   kConfig,           // a configuration error (message is "file:line: text")
   kParse,            // a document that could not be parsed
   kIo,               // filesystem error
-  kStorage,          // SQLite error other than "full"
-  kStorageFull,      // SQLITE_FULL: retry later, nothing lost
-  kBusy,             // SQLITE_BUSY after the busy timeout: retry the unit of work later
+  kStorage,          // the database failed or refused an operation (none of the below)
+  kStorageFull,      // the database has no space left (disk, quota): retry later, nothing lost
+  kStorageBusy,      // a lock held past the timeout, or a conflict: retry the unit of work later
+  kStorageUnavailable,  // the database server cannot be reached: reconnect, then retry
   kNetwork,          // transport failure
   kNotFound,
   kInternal,

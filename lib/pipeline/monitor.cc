@@ -124,7 +124,7 @@ Monitor::~Monitor() = default;
 Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, WallClock clock) {
   auto matcher = CompileRules(config);
   if (!matcher) return tl::unexpected(matcher.error());
-  auto store = store::Store::Open(config.daemon.database, store::OpenMode::kReadWrite);
+  auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
   if (!store) return tl::unexpected(store.error());
   auto fetcher = fetch::Fetcher::Create(FetchOptionsFrom(config));
   if (!fetcher) return tl::unexpected(fetcher.error());

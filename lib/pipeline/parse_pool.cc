@@ -84,7 +84,7 @@ void ParsePool::Clear() {
 
 void ParsePool::Work() {
   // Each worker reads the stored entry keys through its own read-only connection.
-  auto reader = store::Store::Open(database_, store::OpenMode::kReadOnly);
+  auto reader = store::Store::Open(database_, store::Access::kRead);
   for (;;) {
     ParseJob job;
     {

@@ -212,13 +212,46 @@ CREATE INDEX mentions_created_cover ON mentions (created_at, entry_id, rule, cat
 
 int SchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-Result<void> Migrate(Database& db) {
+namespace {
+
+Result<int> UserVersion(Database& db) {
   auto stmt = db.Prepare("PRAGMA user_version");
   if (!stmt) return tl::unexpected(stmt.error());
   auto row = stmt->Step();
   if (!row) return tl::unexpected(row.error());
-  const auto current = static_cast<int>(stmt->Int(0));
-  stmt->Reset();  // a statement left stepped locks the schema: DROP would fail
+  return static_cast<int>(stmt->Int(0));
+}
+
+}  // namespace
+
+Result<void> CheckSchema(Database& db, const std::string& location) {
+  auto version = UserVersion(db);
+  if (!version) return tl::unexpected(version.error());
+  if (*version == 0) {
+    return Fail(ErrorCode::kNotFound,
+                location + " is not a veille database (has veilled run yet? `veille db migrate` "
+                           "creates it)");
+  }
+  if (*version > SchemaVersion()) {
+    return Fail(ErrorCode::kStorage, location + " has schema version " +
+                                         std::to_string(*version) + ", newer than this veille (" +
+                                         std::to_string(SchemaVersion()) + "): upgrade veille");
+  }
+  if (*version < SchemaVersion()) {
+    // Only the daemon and `veille db migrate` migrate: a CLI command never changes the schema
+    // under a running daemon of another version.
+    return Fail(ErrorCode::kStorage,
+                location + " has schema version " + std::to_string(*version) +
+                    " and this veille needs " + std::to_string(SchemaVersion()) +
+                    ": run `veille db migrate`, or restart veilled, which migrates it on start");
+  }
+  return {};
+}
+
+Result<void> Migrate(Database& db) {
+  auto stored = UserVersion(db);  // its statement is finalized: DROP would fail on a stepped one
+  if (!stored) return tl::unexpected(stored.error());
+  const int current = *stored;
   if (current > SchemaVersion()) {
     return Fail(ErrorCode::kStorage, "database schema version " + std::to_string(current) +
                                          " is newer than this veille (" +

@@ -1,6 +1,7 @@
 // Ordered schema migrations, driven by PRAGMA user_version (docs/storage.md).
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,5 +19,9 @@ const std::vector<std::string_view>& Migrations();
 
 // The user_version this binary migrates to.
 int SchemaVersion();
+
+// Succeeds when the database at `location` has exactly this binary's schema version; otherwise
+// says why not and what to do (connections other than the migrating one never migrate).
+[[nodiscard]] Result<void> CheckSchema(Database& db, const std::string& location);
 
 }  // namespace veille::store

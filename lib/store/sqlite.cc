@@ -17,7 +17,7 @@ Error SqliteError(sqlite3* db, std::string_view what) {
       return Error{ErrorCode::kStorageFull, message};
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Error{ErrorCode::kBusy, message};
+      return Error{ErrorCode::kStorageBusy, message};
     default:
       return Error{ErrorCode::kStorage, message};
   }
@@ -110,8 +110,8 @@ bool Statement::IsNull(int column) const {
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMode mode,
-                                                 int busy_timeout_ms) {
-  if (mode == OpenMode::kReadOnly) {
+                                                 int busy_timeout_ms, bool create) {
+  if (mode == OpenMode::kReadOnly || !create) {
     std::error_code ec;
     const bool exists = std::filesystem::exists(path, ec);
     if (ec) {
@@ -125,7 +125,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI |
                     (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
-                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+                     : create                    ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                                 : SQLITE_OPEN_READWRITE);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<Database> db(new Database(raw));
   if (rc != SQLITE_OK) {

@@ -58,10 +58,12 @@ enum class OpenMode { kReadWrite, kReadOnly };
 
 class Database {
  public:
-  // Opens (and for kReadWrite creates) the file; sets WAL, synchronous=FULL, foreign_keys and
-  // the busy timeout. kReadOnly fails with kNotFound when the file does not exist.
+  // Opens the file (creating it with `create`); for kReadWrite sets WAL, synchronous=FULL; always
+  // foreign_keys and the busy timeout. Fails with kNotFound when the file does not exist and
+  // `create` is false.
   [[nodiscard]] static Result<std::unique_ptr<Database>> Open(const std::string& path,
-                                                              OpenMode mode, int busy_timeout_ms);
+                                                              OpenMode mode, int busy_timeout_ms,
+                                                              bool create = true);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -91,7 +93,7 @@ class Database {
   std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
-// Maps the connection's current error to an Error (kStorageFull, kBusy or kStorage).
+// Maps the connection's current error to an Error (kStorageFull, kStorageBusy or kStorage).
 Error SqliteError(sqlite3* db, std::string_view what);
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.

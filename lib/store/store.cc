@@ -172,31 +172,16 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> DecodeHighlights(const std:
   return out;
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mode,
+Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access access,
                                            int busy_timeout_ms) {
-  auto db = Database::Open(path, mode, busy_timeout_ms);
+  auto db = Database::Open(database,
+                           access == Access::kRead ? OpenMode::kReadOnly : OpenMode::kReadWrite,
+                           busy_timeout_ms, /*create=*/access == Access::kMigrate);
   if (!db) return tl::unexpected(db.error());
-  if (mode == OpenMode::kReadWrite) {
+  if (access == Access::kMigrate) {
     VEILLE_TRY(Migrate(**db));
   } else {
-    auto stmt = (*db)->Prepare("PRAGMA user_version");
-    if (!stmt) return tl::unexpected(stmt.error());
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    const auto version = stmt->Int(0);
-    if (version == 0) {
-      return Fail(ErrorCode::kNotFound, path + " is not a veille database (has veilled run yet?)");
-    }
-    if (version > SchemaVersion()) {
-      return Fail(ErrorCode::kStorage, path + " was written by a newer veille; upgrade veille");
-    }
-    if (version < SchemaVersion()) {
-      // Readers never migrate; the queries of this binary need the current schema.
-      return Fail(ErrorCode::kStorage, path + " has schema version " + std::to_string(version) +
-                                           " and this veille needs " +
-                                           std::to_string(SchemaVersion()) +
-                                           ": restart veilled, which migrates it on start");
-    }
+    VEILLE_TRY(CheckSchema(**db, database));
   }
   return std::unique_ptr<Store>(new Store(std::move(*db)));
 }

@@ -1,5 +1,6 @@
-// The repositories over one SQLite file: feeds and their fetch state, entries, mentions, outbox.
-// One writer (the daemon, kReadWrite) and any number of readers (the CLI, kReadOnly).
+// The repositories over one database: feeds and their fetch state, entries, mentions, outbox.
+// One writer (the daemon, kMigrate), short writes from the CLI (kWrite) and any number of readers
+// (the CLI, the parse workers: kRead).
 #pragma once
 
 #include <cstdint>
@@ -168,11 +169,21 @@ struct DaemonStatus {
   std::optional<std::string> last_error;
 };
 
+// What a connection may do. Only kMigrate creates a database or changes its schema: the daemon
+// opens with it, and `veille db migrate`. Every other connection requires the schema version
+// this binary was built for, and refuses an older or newer one with a message saying what to do.
+enum class Access {
+  kRead,     // queries only (the CLI, the parse workers)
+  kWrite,    // short writes on an existing database (veille outbox retry, db prune-mentions)
+  kMigrate,  // creates the database when missing and migrates it to this binary's schema
+};
+
 class Store {
  public:
-  // Opens the database; kReadWrite creates it and runs the migrations, kReadOnly requires an
-  // existing, migrated file and never writes.
-  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(const std::string& path, OpenMode mode,
+  // Opens the database at `database`. `busy_timeout_ms` bounds how long a statement waits for
+  // another connection's lock before failing with kStorageBusy.
+  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(const std::string& database,
+                                                           Access access,
                                                            int busy_timeout_ms = 5000);
 
   // Ensures one row per configured feed URL (name updated); returns the ids in order.

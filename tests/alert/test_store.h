@@ -22,7 +22,7 @@ class TempStore {
             info->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto s = store::Store::Open((dir_ / "veille.db").string(), store::OpenMode::kReadWrite);
+    auto s = store::Store::Open((dir_ / "veille.db").string(), store::Access::kMigrate);
     EXPECT_TRUE(s) << (s ? "" : s.error().message);
     store_ = std::move(*s);
     auto ids = store_->SyncFeeds({{"https://a.example/feed", "Presse"}}, 1000);

@@ -119,7 +119,7 @@ Fill& FillOnce() {
     Fill f;
     if (std::getenv("VEILLE_BENCH_REUSE") && std::filesystem::exists(DatabasePath())) {
       // Reuse a previous fill (migrated to this binary's schema on open).
-      auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
+      auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
       if (!opened) return f;
       auto max = (*opened)->db().Prepare("SELECT MAX(id) FROM entries");
       if (!max || !max->Step()) return f;
@@ -130,7 +130,7 @@ Fill& FillOnce() {
     }
     std::filesystem::remove_all(BenchDir());
     std::filesystem::create_directories(BenchDir());
-    auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
+    auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
     if (!opened) return f;
     auto& s = **opened;
     std::vector<std::pair<std::string, std::string>> feeds;
@@ -178,7 +178,7 @@ void BM_Fill(benchmark::State& state) {
 BENCHMARK(BM_Fill)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 std::unique_ptr<store::Store> OpenReader() {
-  auto s = store::Store::Open(DatabasePath(), store::OpenMode::kReadOnly);
+  auto s = store::Store::Open(DatabasePath(), store::Access::kRead);
   return s ? std::move(*s) : nullptr;
 }
 
@@ -257,7 +257,7 @@ BENCHMARK(BM_Stats365d)->Unit(benchmark::kMillisecond);
 void BM_InsertIntoFullArchive(benchmark::State& state) {
   Fill& f = FillOnce();
   if (!f.ok) return state.SkipWithError("fill failed");
-  auto opened = store::Store::Open(DatabasePath(), store::OpenMode::kReadWrite);
+  auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
   if (!opened) return state.SkipWithError(opened.error().message.c_str());
   auto& s = **opened;
   if (state.range(0) == 1 && !s.db().Exec("PRAGMA synchronous=NORMAL")) {

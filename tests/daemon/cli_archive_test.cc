@@ -72,7 +72,7 @@ class SearchArchiveTest : public ::testing::Test {
          "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto s = store::Store::Open((dir_ / "veille.db").string(), store::OpenMode::kReadWrite);
+    auto s = store::Store::Open((dir_ / "veille.db").string(), store::Access::kMigrate);
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"}}, 1000);

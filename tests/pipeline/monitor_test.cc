@@ -178,7 +178,7 @@ TEST_F(MonitorTest, AFeedMovesToItsNewUrlAfterThreePermanentRedirectsAndStaysThe
   ASSERT_TRUE(restarted) << restarted.error().message;
   ASSERT_TRUE((*restarted)->RunOnce(stop));
   EXPECT_EQ(old_hits_, 3);
-  auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadOnly);
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
   ASSERT_TRUE(store);
   auto feeds = (*store)->ListFeeds();
   ASSERT_TRUE(feeds);
@@ -203,7 +203,7 @@ TEST_F(MonitorTest, AGoneFeedIsNeverPolledAgainEvenAfterARestart) {
   ASSERT_TRUE(restarted);
   ASSERT_TRUE((*restarted)->RunOnce(stop));
   EXPECT_EQ(gone_hits_, 1);
-  auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadOnly);
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
   ASSERT_TRUE(store);
   auto feeds = (*store)->ListFeeds();
   ASSERT_TRUE(feeds);
@@ -217,7 +217,7 @@ TEST_F(MonitorTest, AFeedFailingForTwoWeeksIsBrokenButStillPolled) {
   ASSERT_TRUE(monitor);
   ASSERT_TRUE((*monitor)->RunOnce(stop));
   auto state = [&] {
-    auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadOnly);
+    auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
     return (*(*store)->ListFeeds())[0].state;
   };
   EXPECT_EQ(state(), "failing");
@@ -240,7 +240,7 @@ TEST_F(MonitorTest, AOnceRunMergesTheFullTextSegmentsItsCommitsLeft) {
   monitor->reset();
   // Without the merging at the end of each run, ten segments (8 or more: a merge is due) would
   // be left waiting; with it, the eighth run merged eight and two are left.
-  auto store = store::Store::Open((dir_ / "v.db").string(), store::OpenMode::kReadWrite);
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kMigrate);
   ASSERT_TRUE(store) << store.error().message;
   auto merged = store::MergeIndexStep(**store, 256);
   ASSERT_TRUE(merged) << merged.error().message;
@@ -252,7 +252,7 @@ TEST_F(MonitorTest, TheDaemonMergesTheFullTextSegmentsWhenNothingIsInFlight) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/feed.xml";
   {
     // Ten commits left by an earlier run: ten segments, a merge due (8 or more).
-    auto store = store::Store::Open(db, store::OpenMode::kReadWrite);
+    auto store = store::Store::Open(db, store::Access::kMigrate);
     ASSERT_TRUE(store) << store.error().message;
     auto ids = (*store)->SyncFeeds({{url, "T"}}, 1'800'000'000);
     ASSERT_TRUE(ids);
@@ -276,7 +276,7 @@ TEST_F(MonitorTest, TheDaemonMergesTheFullTextSegmentsWhenNothingIsInFlight) {
   });
   ASSERT_TRUE(run) << run.error().message;
   monitor->reset();
-  auto store = store::Store::Open(db, store::OpenMode::kReadWrite);
+  auto store = store::Store::Open(db, store::Access::kMigrate);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ((*(*store)->ListFeeds())[0].entry_count, 12);
   auto merged = store::MergeIndexStep(**store, 256);

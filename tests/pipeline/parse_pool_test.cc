@@ -28,7 +28,7 @@ class ParsePoolTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     db_ = (dir_ / "veille.db").string();
-    auto store = store::Store::Open(db_, store::OpenMode::kReadWrite);
+    auto store = store::Store::Open(db_, store::Access::kMigrate);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     auto ids = store_->SyncFeeds({{"https://t.example/feed", "T"}}, 1000);
@@ -61,7 +61,7 @@ class ParsePoolTest : public ::testing::Test {
 
   // Stores entries "a" and "b" the way the monitor does, in one document commit.
   void StoreAB() {
-    auto reader = store::Store::Open(db_, store::OpenMode::kReadOnly);
+    auto reader = store::Store::Open(db_, store::Access::kRead);
     ASSERT_TRUE(reader);
     ParsedDocument doc = ParseAndMatch(Job(Rss({"a", "b"}), 1), **reader);
     ASSERT_TRUE(doc.feed && doc.records);
@@ -82,7 +82,7 @@ class ParsePoolTest : public ::testing::Test {
 
 TEST_F(ParsePoolTest, StoredEntriesAreLeftOutAndTheRestMatched) {
   StoreAB();
-  auto reader = store::Store::Open(db_, store::OpenMode::kReadOnly);
+  auto reader = store::Store::Open(db_, store::Access::kRead);
   ASSERT_TRUE(reader);
   ParsedDocument doc = ParseAndMatch(Job(Rss({"a", "b", "c"}), 7), **reader);
   ASSERT_TRUE(doc.feed) << doc.feed.error().message;
@@ -99,7 +99,7 @@ TEST_F(ParsePoolTest, StoredEntriesAreLeftOutAndTheRestMatched) {
 }
 
 TEST_F(ParsePoolTest, ANonFeedComesBackAsAParseError) {
-  auto reader = store::Store::Open(db_, store::OpenMode::kReadOnly);
+  auto reader = store::Store::Open(db_, store::Access::kRead);
   ASSERT_TRUE(reader);
   ParsedDocument doc = ParseAndMatch(Job("<html><body>hello</body></html>", 3), **reader);
   ASSERT_FALSE(doc.feed);

@@ -25,7 +25,7 @@ class ArchiveTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "veille.db").string();
-    auto s = Store::Open(path_, OpenMode::kReadWrite);
+    auto s = Store::Open(path_, Access::kMigrate);
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
@@ -205,7 +205,7 @@ TEST_F(ArchiveTest, StoryKeysAreReloadedAfterARestart) {
   Commit(0, {Entry("1", "Une annonce", "https://a.example/story", "x")}, kNow);
   Commit(0, {Entry("2", "Les prix baissent chez Orange", "https://a.example/other", "x")}, kNow);
   store_.reset();
-  auto reopened = Store::Open(path_, OpenMode::kReadWrite);
+  auto reopened = Store::Open(path_, Access::kMigrate);
   ASSERT_TRUE(reopened) << reopened.error().message;
   store_ = std::move(*reopened);
   Commit(1, {Entry("b", "Autre titre", "https://a.example/story", "x")}, kNow + 600);
@@ -334,13 +334,13 @@ TEST(BucketTest, WeeksStartOnMondayAndMonthsOnTheFirst) {
 TEST_F(ArchiveTest, BackupWritesAConsistentCopyReadableAsAStore) {
   Commit(0, {Entry("1", "Backed up story title", "https://a.example/1", "kept words", {"marque"})},
          kNow);
-  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  auto reader = Store::Open(path_, Access::kRead);
   ASSERT_TRUE(reader);
   const std::string copy = (dir_ / "copy.db").string();
   auto r = BackupTo(**reader, copy);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(BackupTo(**reader, copy));  // never overwrites
-  auto restored = Store::Open(copy, OpenMode::kReadOnly);
+  auto restored = Store::Open(copy, Access::kRead);
   ASSERT_TRUE(restored) << restored.error().message;
   std::vector<std::int64_t> ids;
   ASSERT_TRUE(ScanEntries(**restored, "kept", {}, [&](const StoredEntry& e) {
@@ -379,7 +379,7 @@ TEST_F(ArchiveTest, ScanningPagesThroughEveryEntryWithoutHoldingASnapshotWhileVi
     }
     Commit(0, entries, kNow + d);
   }
-  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  auto reader = Store::Open(path_, Access::kRead);
   ASSERT_TRUE(reader);
   std::vector<std::int64_t> ids;
   int busy = -1;

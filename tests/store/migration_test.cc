@@ -80,7 +80,7 @@ class MigrationTest : public ::testing::TestWithParam<int> {
 TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
   const int from = GetParam();
   BuildAt(from);
-  auto store = Store::Open(path_, OpenMode::kReadWrite);
+  auto store = Store::Open(path_, Access::kMigrate);
   ASSERT_TRUE(store) << "from version " << from << ": " << store.error().message;
   auto version = (*store)->db().Prepare("PRAGMA user_version");
   ASSERT_TRUE(version && version->Step());
@@ -153,12 +153,35 @@ INSTANTIATE_TEST_SUITE_P(EveryOlderVersion, MigrationTest, ::testing::ValuesIn(O
 TEST_P(MigrationTest, AReaderRefusesAnOlderSchemaWithAMessageSayingHowToMigrate) {
   const int from = GetParam();
   BuildAt(from);
-  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  auto reader = Store::Open(path_, Access::kRead);
   ASSERT_FALSE(reader);
   if (from > 0) {
     EXPECT_NE(reader.error().message.find("restart veilled"), std::string::npos)
         << reader.error().message;
   }
+}
+
+TEST_P(MigrationTest, AWriterOtherThanTheDaemonRefusesAnOlderSchemaAndLeavesItAsItWas) {
+  const int from = GetParam();
+  BuildAt(from);
+  auto writer = Store::Open(path_, Access::kWrite);
+  ASSERT_FALSE(writer);
+  EXPECT_NE(writer.error().message.find("veille db migrate"), std::string::npos)
+      << writer.error().message;
+  auto db = Database::Open(path_, OpenMode::kReadOnly, 1000);
+  ASSERT_TRUE(db);
+  auto version = (*db)->Prepare("PRAGMA user_version");
+  ASSERT_TRUE(version && *version->Step());
+  EXPECT_EQ(version->Int(0), from);
+}
+
+TEST(MigrationRefusalTest, AWriterDoesNotCreateAMissingDatabase) {
+  const auto path = std::filesystem::temp_directory_path() / "veille-migration-missing.db";
+  std::filesystem::remove(path);
+  auto writer = Store::Open(path.string(), Access::kWrite);
+  ASSERT_FALSE(writer);
+  EXPECT_EQ(writer.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST(MigrationRefusalTest, ADatabaseFromANewerVeilleIsRefused) {
@@ -169,8 +192,13 @@ TEST(MigrationRefusalTest, ADatabaseFromANewerVeilleIsRefused) {
     ASSERT_TRUE(db);
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = " + std::to_string(SchemaVersion() + 1)));
   }
-  auto store = Store::Open(path.string(), OpenMode::kReadWrite);
+  auto store = Store::Open(path.string(), Access::kMigrate);
   EXPECT_FALSE(store);
+  for (Access access : {Access::kRead, Access::kWrite}) {
+    auto other = Store::Open(path.string(), access);
+    ASSERT_FALSE(other);
+    EXPECT_NE(other.error().message.find("upgrade veille"), std::string::npos);
+  }
   std::filesystem::remove(path);
 }
 

@@ -18,7 +18,7 @@ class StoreTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "veille.db").string();
-    auto s = Store::Open(path_, OpenMode::kReadWrite);
+    auto s = Store::Open(path_, Access::kMigrate);
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"}}, 1000);
@@ -81,7 +81,7 @@ TEST_F(StoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
 TEST_F(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
   store_.reset();
-  auto s = Store::Open(path_, OpenMode::kReadWrite);
+  auto s = Store::Open(path_, Access::kMigrate);
   ASSERT_TRUE(s) << s.error().message;
   store_ = std::move(*s);
   EXPECT_EQ(Count("entries"), 1);
@@ -223,7 +223,7 @@ TEST_F(StoreTest, ListsMentionsNewestFirstWithFilters) {
 
 TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
-  auto reader = Store::Open(path_, OpenMode::kReadOnly);
+  auto reader = Store::Open(path_, Access::kRead);
   ASSERT_TRUE(reader) << reader.error().message;
   auto rows = (*reader)->ListMentions(MentionFilter{});
   ASSERT_TRUE(rows);
@@ -232,7 +232,7 @@ TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
 }
 
 TEST(StoreOpenTest, ReadOnlyOpenOfAMissingFileSaysSo) {
-  auto r = Store::Open("/nonexistent/dir/veille.db", OpenMode::kReadOnly);
+  auto r = Store::Open("/nonexistent/dir/veille.db", Access::kRead);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
   EXPECT_NE(r.error().message.find("has veilled run yet"), std::string::npos);
