@@ -124,12 +124,14 @@ void AddParseCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code) {
   auto args = std::make_shared<ParseArgs>();
   CLI::App* cmd = app.add_subcommand(
       "parse", "Parse a feed file and print what the parser extracted (debugging, conformance)");
-  cmd->add_option("FILE", args->file, "Feed file to parse (RSS 0.9x/1.0/2.0, Atom 0.3/1.0)")
+  cmd->add_option("FILE", args->file,
+                  "Feed file to parse (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1)")
       ->required();
   cmd->add_option("--base-url", args->base_url,
                   "URL the feed was fetched from: the base for relative links");
   cmd->add_option("--content-type", args->content_type,
-                  "HTTP Content-Type header; its charset= wins over the XML declaration");
+                  "HTTP Content-Type header; its charset= wins over the XML declaration, a JSON "
+                  "type reads bytes that do not start with < as JSON");
   cmd->add_flag("--json", args->json, "Print the parse contract as JSON (same as --format json)");
   cmd->add_option("--format", args->format, "Output: json (default) or tsv (one line per entry)")
       ->check(CLI::IsMember({"json", "tsv"}));

@@ -56,9 +56,16 @@ seed_dir() {  # TARGET -> directory of seeds from the fixtures
     query_fuzz)
       [[ -d tests/fuzz/query_seeds ]] && cp -r tests/fuzz/query_seeds/. "$dir/" ;;
     *)
-      # Feed-shaped targets: the sample and golden feeds.
-      find config/sample-feeds tests/feed/golden -maxdepth 2 -name '*.xml' \
-        -exec cp {} "$dir/" \; 2>/dev/null || true ;;
+      # Feed-shaped targets: the sample and golden feeds (RSS, Atom, JSON Feed), each behind the
+      # option byte the target reads first (0x00: XML Content-Type, 0x10: JSON Content-Type).
+      find config/sample-feeds tests/feed/golden -maxdepth 2 \
+        \( -name '*.xml' -o -name '*.rss' -o -name '*.atom' -o -name '*.rdf' -o -name '*.jsonfeed' \) |
+        while IFS= read -r f; do
+          { printf '\x00'; cat "$f"; } >"$dir/$(basename "$f")"
+          if [[ $f == *.jsonfeed ]]; then
+            { printf '\x18'; cat "$f"; } >"$dir/$(basename "$f").json-type"
+          fi
+        done ;;
   esac
   echo "$dir"
 }

@@ -14,6 +14,10 @@ std::string_view FormatName(Format format) {
       return "atom03";
     case Format::kAtom10:
       return "atom10";
+    case Format::kJson10:
+      return "json10";
+    case Format::kJson11:
+      return "json11";
     case Format::kUnknown:
       break;
   }

@@ -11,9 +11,10 @@
 
 namespace veille::feed {
 
-enum class Format { kUnknown, kRss09x, kRss20, kRss10, kAtom03, kAtom10 };
+enum class Format { kUnknown, kRss09x, kRss20, kRss10, kAtom03, kAtom10, kJson10, kJson11 };
 
-// "rss20", "rss10", "rss09x", "atom10", "atom03", "unknown" (the parse contract's names).
+// "rss20", "rss10", "rss09x", "atom10", "atom03", "json10", "json11", "unknown" (the parse
+// contract's names).
 std::string_view FormatName(Format format);
 
 // One item / entry. Text fields are plain UTF-8 text (HTML already turned into text, whitespace

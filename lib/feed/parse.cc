@@ -8,6 +8,7 @@
 #include "feed/extract.h"
 #include "feed/format.h"
 #include "feed/identity.h"
+#include "feed/json_feed.h"
 #include "feed/repair.h"
 #include "feed/xml_tree.h"
 
@@ -33,6 +34,13 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   Feed feed;
   DecodedText decoded = DecodeToUtf8(body, CharsetFromContentType(options.content_type));
   for (auto& w : decoded.warnings) feed.warnings.push_back(std::move(w));
+
+  if (LooksLikeJson(DecodedView(decoded, body), options.content_type)) {
+    auto parsed = ParseJsonFeed(DecodedView(decoded, body), options, decoded.encoding == "utf-8",
+                                std::move(feed));
+    if (parsed) AssignEntryKeys(&*parsed);
+    return parsed;
+  }
 
   RepairStats stats;
   std::string xml = RepairXml(DecodedView(decoded, body), &stats, options.max_elements);

@@ -19,13 +19,16 @@ struct ParseOptions {
   std::size_t max_bytes = 16 * 1024 * 1024;
   // Entries beyond this count are dropped (with a warning).
   std::size_t max_entries = 10000;
-  // Documents with more elements are rejected: bounds the XML tree (about 60 bytes per element).
+  // Documents with more elements (JSON: values) are rejected: bounds the tree (about 60 bytes per
+  // XML element).
   std::size_t max_elements = 1000000;
 };
 
-// Parses RSS 0.9x/1.0/2.0 and Atom 0.3/1.0. Fails (ErrorCode::kParse) with a one-line reason
-// when the bytes are not a feed at all ("empty body", "not a feed: root element <html>", ...).
-// A damaged feed whose complete entries could be recovered succeeds with `recovered = true`.
+// Parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 (JSON is recognised by its first
+// byte, '{' or '[', or by a JSON Content-Type when the body does not start with '<'). Fails
+// (ErrorCode::kParse) with a one-line reason when the bytes are not a feed at all ("empty body",
+// "not a feed: root element <html>", ...). A damaged feed whose complete entries could be recovered
+// succeeds with `recovered = true`.
 [[nodiscard]] Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options);
 
 }  // namespace veille::feed

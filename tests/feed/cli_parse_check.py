@@ -6,7 +6,8 @@
   YYYY-MM-DDTHH:MM:SSZ, and the same values as the golden NAME.json (which also holds "key" and
   "recovered", compared through --details);
 * `--format tsv` prints one line per entry with five tab-separated columns;
-* an unreadable file and a document that is not a feed exit 1 with one line on stderr.
+* an unreadable file and a document that is not a feed (XML or JSON) exit 1 with one line on
+  stderr.
 """
 import json
 import os
@@ -33,7 +34,7 @@ def fail(msg):
 def main():
     veille, golden = sys.argv[1], sys.argv[2]
     errors = 0
-    fixtures = sorted(f for f in os.listdir(golden) if f.rsplit('.', 1)[-1] in ('xml', 'rss', 'atom', 'rdf'))
+    fixtures = sorted(f for f in os.listdir(golden) if f.rsplit('.', 1)[-1] in ('xml', 'rss', 'atom', 'rdf', 'jsonfeed'))
     if len(fixtures) < 10:
         return fail('expected at least 10 golden fixtures, found %d' % len(fixtures))
     for name in fixtures:
@@ -69,7 +70,11 @@ def main():
         note = os.path.join(tmp, 'note.xml')
         with open(note, 'w') as fh:
             fh.write('<note><to>x</to></note>')
-        for path, why in ((os.path.join(tmp, 'missing.xml'), 'cannot read'), (note, 'not a feed')):
+        array = os.path.join(tmp, 'array.json')
+        with open(array, 'w') as fh:
+            fh.write('[{"id": 1}]')
+        for path, why in ((os.path.join(tmp, 'missing.xml'), 'cannot read'), (note, 'not a feed'),
+                          (array, 'not a feed: a JSON array')):
             p = run([veille, 'parse', path, '--json'])
             err = p.stderr.decode().strip().splitlines()
             if p.returncode != 1 or len(err) != 1 or why not in err[0] or p.stdout:

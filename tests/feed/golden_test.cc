@@ -1,5 +1,5 @@
-// Golden tests: every tests/feed/golden/NAME.{xml,rss,atom,rdf} is parsed and compared with
-// NAME.json beside it (the parse contract plus "recovered"). A NAME.base file, when present,
+// Golden tests: every tests/feed/golden/NAME.{xml,rss,atom,rdf,jsonfeed} is parsed and compared
+// with NAME.json beside it (the parse contract plus "recovered"). A NAME.base file, when present,
 // holds the document URL. VEILLE_UPDATE_GOLDEN=1 rewrites the expected files (review the diff).
 #include <gtest/gtest.h>
 
@@ -59,7 +59,7 @@ std::vector<fs::path> Fixtures() {
   fs::path dir = fs::path(VEILLE_SOURCE_DIR) / "tests" / "feed" / "golden";
   for (const auto& item : fs::directory_iterator(dir)) {
     std::string ext = item.path().extension().string();
-    if (ext == ".xml" || ext == ".rss" || ext == ".atom" || ext == ".rdf")
+    if (ext == ".xml" || ext == ".rss" || ext == ".atom" || ext == ".rdf" || ext == ".jsonfeed")
       out.push_back(item.path());
   }
   std::sort(out.begin(), out.end());

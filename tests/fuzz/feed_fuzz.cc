@@ -1,7 +1,8 @@
-// Fuzzes ParseFeed with arbitrary bytes (the first byte picks an HTTP charset and a base URL, the
-// rest is the body). Traps on a broken invariant of the parse contract: a text field that is not
-// valid UTF-8, holds a control character, or is not collapsed (leading, trailing or double
-// spaces); an empty or repeated entry key; more entries than the limit.
+// Fuzzes ParseFeed with arbitrary bytes (the first byte picks an HTTP charset, a base URL and an
+// XML or JSON Content-Type, the rest is the body; RSS, Atom and JSON Feed are all reached). Traps
+// on a broken invariant of the parse contract: a text field that is not valid UTF-8, holds a
+// control character, or is not collapsed (leading, trailing or double spaces); an empty or repeated
+// entry key; more entries than the limit.
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -35,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const char* const kCharsets[] = {
       "", "", "utf-8", "iso-8859-1", "windows-1252", "koi8-r", "utf-16", "shift_jis"};
   veille::feed::ParseOptions options;
-  options.content_type = std::string("application/xml; charset=") + kCharsets[data[0] & 7];
+  options.content_type = std::string((data[0] & 16) ? "application/feed+json" : "application/xml") +
+                         "; charset=" + kCharsets[data[0] & 7];
   if (data[0] & 8) options.base_url = "http://example.com/a/b/feed.xml";
   options.max_entries = 50;
   const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
