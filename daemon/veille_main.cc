@@ -6,8 +6,18 @@
 
 #include "daemon/commands.h"
 #include "daemon/version.h"
+#include "i18n/translator.h"
 
 int main(int argc, char** argv) {
+  // Messages follow LANG / LC_MESSAGES (LANGUAGE, LC_ALL), read from the environment: no
+  // system locale needs to be installed (docs/decisions.md, "Translations").
+  const std::string language = veille::i18n::LanguageFromEnvironment();
+  if (auto translator = veille::i18n::LoadTranslator(language)) {
+    veille::i18n::SetProcessTranslator(std::move(*translator));
+  } else {
+    std::cerr << "veille: " << translator.error().message << "; messages stay in English\n";
+  }
+
   CLI::App app{"veille: query and manage the veille brand-mention monitor", "veille"};
   app.set_version_flag("--version", std::string("veille ") + veille::kVersion);
   app.require_subcommand(1);

@@ -67,6 +67,7 @@ expect_path usr/share/man/man8/veilled.8.gz
 expect_path usr/share/bash-completion/completions/veille
 expect_path usr/share/bash-completion/completions/veilled
 expect_path usr/share/doc/veille/operations.md
+expect_path usr/share/locale/fr/LC_MESSAGES/veille.mo
 expect_path usr/share/doc/veille/examples/veille.etc.toml
 expect_path etc/veille/veille.toml
 has_veilled=no

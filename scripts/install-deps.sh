@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config ccache git
+  # message catalogs (msgfmt, xgettext, msgmerge: po/, scripts/update-po.sh)
+  gettext
   # libraries (ARCHITECTURE.md, "Dependencies")
   libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libvectorscan-dev libxxhash-dev

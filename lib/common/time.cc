@@ -39,7 +39,7 @@ constexpr std::int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 
 }  // namespace
 
-std::string FormatIso8601(UnixSeconds t) {
+CivilTime ToCivil(UnixSeconds t) {
   if (t < kMinTime) t = kMinTime;
   if (t > kMaxTime) t = kMaxTime;
   std::int64_t days = t / 86400;
@@ -49,11 +49,22 @@ std::string FormatIso8601(UnixSeconds t) {
     days -= 1;
   }
   const Civil c = CivilFromDays(days);
+  CivilTime out;
+  out.year = c.year;
+  out.month = c.month;
+  out.day = c.day;
+  out.weekday = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
+  out.hour = static_cast<unsigned>(secs / 3600);
+  out.minute = static_cast<unsigned>(secs / 60 % 60);
+  out.second = static_cast<unsigned>(secs % 60);
+  return out;
+}
+
+std::string FormatIso8601(UnixSeconds t) {
+  const CivilTime c = ToCivil(t);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(c.year), c.month, c.day,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year),
+                c.month, c.day, c.hour, c.minute, c.second);
   return buf;
 }
 

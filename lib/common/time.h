@@ -19,6 +19,18 @@ std::optional<UnixSeconds> ParseIso8601Utc(std::string_view text);
 // Days since 1970-01-01 for a proleptic Gregorian civil date (Howard Hinnant's algorithm).
 std::int64_t DaysFromCivil(std::int64_t year, unsigned month, unsigned day);
 
+// A UTC instant broken down into its civil date and time of day (clamped to years 0..9999).
+struct CivilTime {
+  std::int64_t year = 1970;
+  unsigned month = 1;    // 1..12
+  unsigned day = 1;      // 1..31
+  unsigned weekday = 4;  // 0 = Sunday .. 6 = Saturday
+  unsigned hour = 0;
+  unsigned minute = 0;
+  unsigned second = 0;
+};
+CivilTime ToCivil(UnixSeconds t);
+
 // Durations as written in configs and CLI flags: "90s", "30m", "24h", "7d", "2w", combinations
 // ("1h30m"), or a bare number of seconds. nullopt for anything else, zero or negative.
 std::optional<std::int64_t> ParseDurationSeconds(std::string_view text);

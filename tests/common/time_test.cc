@@ -15,6 +15,25 @@ TEST(TimeTest, FormatsEpochAndRoundTrips) {
   }
 }
 
+TEST(TimeTest, BreaksInstantsDownIntoCivilDateAndWeekday) {
+  const CivilTime epoch = ToCivil(0);
+  EXPECT_EQ(epoch.year, 1970);
+  EXPECT_EQ(epoch.weekday, 4u);             // a Thursday
+  const CivilTime c = ToCivil(1796480580);  // 2026-12-05T14:23:00Z, a Saturday
+  EXPECT_EQ(c.year, 2026);
+  EXPECT_EQ(c.month, 12u);
+  EXPECT_EQ(c.day, 5u);
+  EXPECT_EQ(c.weekday, 6u);
+  EXPECT_EQ(c.hour, 14u);
+  EXPECT_EQ(c.minute, 23u);
+  EXPECT_EQ(c.second, 0u);
+  const CivilTime before = ToCivil(-1);  // 1969-12-31T23:59:59Z, a Wednesday
+  EXPECT_EQ(before.year, 1969);
+  EXPECT_EQ(before.day, 31u);
+  EXPECT_EQ(before.weekday, 3u);
+  EXPECT_EQ(before.second, 59u);
+}
+
 TEST(TimeTest, RejectsMalformedIsoText) {
   EXPECT_FALSE(ParseIso8601Utc("2025-11-25 20:33:25Z"));
   EXPECT_FALSE(ParseIso8601Utc("2025-13-25T20:33:25Z"));
