@@ -4,8 +4,8 @@
 # (executions, corpus size, crashes) and exits non-zero when any target finds a crash, a leak,
 # a timeout or a sanitizer report. The reproducer is left in build/fuzz/artifacts/.
 #
-#   scripts/fuzz.sh            # 60 s per target
-#   scripts/fuzz.sh 1800       # the nightly run: 30 min per target
+#   scripts/fuzz.sh            # 60 s per target (CI runs 30 s: scripts/run-tests.sh)
+#   scripts/fuzz.sh 1800       # the nightly run: 30 min per target (scripts/nightly.sh)
 #   FUZZ_TARGETS="date_fuzz address_fuzz" scripts/fuzz.sh 30
 #
 # The corpora grow in build/fuzz/corpus/<target> (never committed); a crash becomes a regression
