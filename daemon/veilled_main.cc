@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -30,6 +33,9 @@ constexpr int kExitLocked = 3;   // another veilled holds the database
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
 std::atomic<int> g_stop_signal{0};
+
+// How often the loop checks that the database file is still the one it opened (E6).
+constexpr auto kDatabaseCheckPeriod = std::chrono::seconds(2);
 
 extern "C" void OnStopSignal(int signo) {
   g_stop_signal.store(signo);
@@ -86,6 +92,15 @@ std::string StatusLine(const veille::pipeline::Monitor& monitor) {
 
 void Notify(const veille::Result<veille::daemon::NotifyOutcome>& r) {
   if (!r) spdlog::warn("sd_notify: {}", r.error().message);
+}
+
+// Test-only (docs/reliability.md, watchdog scenario): while the file named by
+// VEILLE_TEST_FREEZE_FILE exists, the loop hangs for good, as a deadlock would, so that the
+// watchdog pings stop. Signals do not end the hang; the service manager's watchdog does.
+void FreezeIfAsked(const char* freeze_file) {
+  if (freeze_file == nullptr || *freeze_file == '\0' || ::access(freeze_file, F_OK) != 0) return;
+  spdlog::warn("test hook: {} exists, the loop hangs from now on", freeze_file);
+  for (;;) ::pause();
 }
 
 }  // namespace
@@ -168,9 +183,13 @@ int main(int argc, char** argv) {
   (*monitor)->Heartbeat(heartbeat);
   Notify(veille::daemon::Ready(StatusLine(**monitor)));
   const auto watchdog = veille::daemon::WatchdogEnabled();
+  const char* freeze_file = std::getenv("VEILLE_TEST_FREEZE_FILE");
   auto last_ping = std::chrono::steady_clock::now();
   auto last_heartbeat = last_ping;
+  auto last_db_check = last_ping;
+  bool database_moved = false;
   auto on_tick = [&] {
+    FreezeIfAsked(freeze_file);
     if (g_reload.exchange(false)) {
       Notify(veille::daemon::Reloading("reloading " + config_path));
       auto fresh = veille::config::LoadConfig(config_path);
@@ -187,6 +206,24 @@ int main(int argc, char** argv) {
       }
     }
     const auto now = std::chrono::steady_clock::now();
+    if (now - last_db_check >= kDatabaseCheckPeriod) {
+      last_db_check = now;
+      // Deleted or replaced under us: every later write would go to a file nobody reads.
+      // Exit non-zero so that systemd (Restart=on-failure) starts over on the file now there.
+      auto moved = (*monitor)->DatabaseFileMoved();
+      if (!moved) spdlog::warn("database check: {}", moved.error().message);
+      if (moved && *moved) {
+        std::error_code ec;  // a stat(), never an open() (RELIABILITY.md 1.1, howtocorrupt 2.2)
+        const bool replaced = std::filesystem::exists(config->daemon.database, ec);
+        spdlog::critical(
+            "database {} was {} while veilled was running; exiting so that the service manager "
+            "restarts it on the file now at that path",
+            config->daemon.database, replaced ? "replaced by another file" : "deleted");
+        database_moved = true;
+        g_stop.store(true);
+        return;
+      }
+    }
     if (now - last_heartbeat >= std::chrono::seconds(30)) {
       heartbeat.heartbeat_at = veille::pipeline::SystemNow();
       (*monitor)->Heartbeat(heartbeat);
@@ -199,6 +236,10 @@ int main(int argc, char** argv) {
     }
   };
   auto run = (*monitor)->Run(g_stop, on_tick);
+  if (database_moved) {
+    Notify(veille::daemon::Stopping("database file deleted or replaced"));
+    return kExitFailure;
+  }
   spdlog::info("stopping on {}", g_stop_signal.load() == SIGINT ? "SIGINT" : "SIGTERM");
   heartbeat.heartbeat_at = veille::pipeline::SystemNow();
   heartbeat.stopped_at = heartbeat.heartbeat_at;

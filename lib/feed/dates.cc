@@ -226,8 +226,10 @@ std::optional<UnixSeconds> ParseW3cDate(std::string_view text) {
     }
   }
   if (parts.size() == 1) {
+    // "date", "date time" or the MSSQL-style "date time zone"; anything after that is garbage
+    // (the reference ignores it: "3600 3---\n\xff" read as year 3600, a fuzz finding).
     auto ws = SplitWhitespace(parts[0]);
-    if (ws.empty()) return std::nullopt;
+    if (ws.empty() || ws.size() > 3) return std::nullopt;
     parts = ws;
     if (parts.size() == 1) parts.emplace_back("00:00:00z");
   } else if (parts.size() > 2) {
@@ -252,12 +254,15 @@ std::optional<UnixSeconds> ParseW3cDate(std::string_view text) {
   auto day = PyInt(date[2]);
   if (!year || !month || !day) return std::nullopt;
   if (!parts[1].empty() && parts[1].back() == 'z') {
+    if (parts.size() > 2) return std::nullopt;  // "...z gmt": two zones
     parts[1].pop_back();
     parts.emplace_back("z");
   }
   std::size_t loc = parts[1].find('-');
   if (loc == std::string::npos) loc = parts[1].find('+');
   if (loc == std::string::npos) loc = parts[1].size();
+  // A numeric offset inside the time as well as a zone after it: two zones, not a date.
+  if (parts.size() > 2 && loc < parts[1].size()) return std::nullopt;
   parts.push_back(parts[1].substr(loc));
   parts[1] = parts[1].substr(0, loc);
   std::vector<std::string> hms;
@@ -278,6 +283,7 @@ std::optional<UnixSeconds> ParseW3cDate(std::string_view text) {
     auto hh = PyInt(std::string_view(tz).substr(1, 2));
     // "+05:30" (the reference's form) and "+0530" (which the reference misreads as +05:00).
     bool compact = tz.size() == 5 && tz.find(':') == std::string::npos;
+    if (!compact && tz.size() > 3 && tz[3] != ':') return std::nullopt;  // "+05x30"
     auto mm = PyInt(compact         ? std::string_view(tz).substr(3)
                     : tz.size() > 4 ? std::string_view(tz).substr(4)
                                     : std::string_view());
@@ -285,10 +291,14 @@ std::optional<UnixSeconds> ParseW3cDate(std::string_view text) {
     offset = *hh * 60 + *mm;
     if (tz[0] == '-') offset = -offset;
   } else {
-    static constexpr std::array<std::string_view, 4> kNames = {"ut", "gmt", "z", "utc"};
-    bool known = false;
-    for (auto n : kNames) known = known || n == tz;
-    offset = known ? 0 : ZoneHours(tz).value_or(0) * 60;
+    // An empty zone is UTC; a name must be one we know (the reference reads any word as UTC).
+    if (tz.empty()) {
+      offset = 0;
+    } else if (const auto hours = ZoneHours(tz)) {
+      offset = *hours * 60;
+    } else {
+      return std::nullopt;
+    }
   }
   auto hour = PyIntOfFloat(hms[0]);
   auto minute = PyIntOfFloat(hms[1]);

@@ -60,6 +60,8 @@ UrlScheme SchemeOf(std::string_view url) {
 }
 
 std::optional<std::string> FilePathFromUrl(std::string_view url) {
+  // A raw NUL would end the path that open(2) sees early: "/a.xml\0x" would open "/a.xml".
+  if (url.find('\0') != std::string_view::npos) return std::nullopt;
   if (!url.empty() && url.front() == '/') return std::string(url);
   if (!StartsWithIgnoreCase(url, "file://")) return std::nullopt;
   std::string_view rest = url.substr(7);

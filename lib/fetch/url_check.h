@@ -15,7 +15,7 @@ UrlScheme SchemeOf(std::string_view url);
 
 // The local path named by a file URL: "file:///abs/path" or "file://localhost/abs/path" with
 // percent-escapes decoded, or a plain absolute path. nullopt for a remote host
-// ("file://server/x"), a relative path, or an escape that decodes to NUL.
+// ("file://server/x"), a relative path, a raw NUL byte or an escape that decodes to NUL.
 std::optional<std::string> FilePathFromUrl(std::string_view url);
 
 // Why an extra request header is refused (empty name, a name that is not an RFC 9110 token,

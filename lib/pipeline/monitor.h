@@ -67,6 +67,8 @@ class Monitor {
   void Heartbeat(const store::DaemonStatus& status);
   // Feeds configured, feeds whose last poll failed (for status lines).
   [[nodiscard]] std::pair<int, int> FeedHealth() const;
+  // True when the database file was deleted or replaced under the daemon (RELIABILITY.md E6).
+  [[nodiscard]] Result<bool> DatabaseFileMoved() const { return store_->db().FileHasMoved(); }
 
  private:
   struct Slot {

@@ -199,6 +199,16 @@ int Database::Changes() const { return sqlite3_changes(db_); }
 
 std::int64_t Database::TotalChanges() const { return sqlite3_total_changes64(db_); }
 
+Result<bool> Database::FileHasMoved() const {
+  int moved = 0;
+  if (const int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+      rc != SQLITE_OK) {
+    return Fail(ErrorCode::kStorage,
+                std::string("cannot check the database file: ") + sqlite3_errstr(rc));
+  }
+  return moved != 0;
+}
+
 Result<Transaction> Transaction::Begin(Database& db) {
   if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
   return Transaction(&db);

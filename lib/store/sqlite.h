@@ -78,6 +78,10 @@ class Database {
   [[nodiscard]] int Changes() const;
   // Rows changed since the connection opened (sqlite3_total_changes64).
   [[nodiscard]] std::int64_t TotalChanges() const;
+  // True when the main database file was deleted, renamed or replaced by another file since
+  // the connection opened it (SQLITE_FCNTL_HAS_MOVED: a stat() of the path, never an open(),
+  // which would cancel SQLite's POSIX locks). RELIABILITY.md E6.
+  [[nodiscard]] Result<bool> FileHasMoved() const;
   [[nodiscard]] sqlite3* handle() const { return db_; }
 
  private:

@@ -65,6 +65,26 @@ TEST(ParseFeedDateTest, ReadsW3cAndIso8601Forms) {
   });
 }
 
+TEST(ParseFeedDateTest, RefusesW3cDatesWithTrailingGarbage) {
+  // Fuzz finding (date_fuzz): the reference parser ignores what follows "date time zone", so
+  // this read as 3600-01-01T03:00:00Z.
+  EXPECT_FALSE(ParseW3cDate("3600 3---\n\n\n\xff"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13 18:30:02 +01:00 junk"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13 18:30:02 \xff"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13 18:30:02 nowhere"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13 18:30-05:00 gmt"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13T18:30:02+05x30"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13T18:30:02Z\xff"));
+  EXPECT_FALSE(ParseW3cDate("2003-12-13 18:30:02z gmt"));
+  // The forms that remain: a date, a date and a time, and the MSSQL-style zone after them.
+  ExpectDates({
+      {"2003-12-13 18:30:02 Z", "2003-12-13T18:30:02Z"},
+      {"2003-12-13 18:30:02 +01:00", "2003-12-13T17:30:02Z"},
+      {"2003-12-13 18:30:02 MSK", "2003-12-13T15:30:02Z"},
+      {"2003-12-13T18:30:02", "2003-12-13T18:30:02Z"},
+  });
+}
+
 TEST(ParseFeedDateTest, ReadsDatesFarFromNow) {
   ExpectDates({
       {"Mon, 01 Jan 1806 00:00:00 GMT", "1806-01-01T00:00:00Z"},

@@ -25,6 +25,10 @@ TEST(UrlCheckTest, TurnsFileUrlsIntoLocalPaths) {
   EXPECT_FALSE(FilePathFromUrl("file://server/share/a.xml"));
   EXPECT_FALSE(FilePathFromUrl("file:relative.xml"));
   EXPECT_FALSE(FilePathFromUrl("file:///srv/a%00.xml"));
+  // Fuzz finding (address_fuzz): a raw NUL passed through, and open(2) would have stopped at it.
+  EXPECT_FALSE(FilePathFromUrl(std::string("/etc/passwd\0.xml", 16)));
+  EXPECT_FALSE(FilePathFromUrl(std::string("file:///srv/a.xml\0/../../etc/shadow", 35)));
+  EXPECT_FALSE(FilePathFromUrl(std::string("file://localhost/\0", 18)));
   EXPECT_FALSE(FilePathFromUrl("http://example.org/a.xml"));
 }
 
