@@ -87,6 +87,26 @@ TEST_F(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
   EXPECT_EQ(Count("entries"), 1);
 }
 
+// RELIABILITY.md E6: the daemon learns that its file was deleted or replaced under it.
+TEST_F(StoreTest, NoticesTheDatabaseFileDeletedOrReplaced) {
+  auto moved = store_->db().FileHasMoved();
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_FALSE(*moved);
+  std::filesystem::rename(path_, path_ + ".old");
+  moved = store_->db().FileHasMoved();
+  ASSERT_TRUE(moved);
+  EXPECT_TRUE(*moved) << "deleted";
+  // Another database at the same path is still not ours.
+  auto other = Store::Open(path_, Access::kMigrate);
+  ASSERT_TRUE(other) << other.error().message;
+  moved = store_->db().FileHasMoved();
+  ASSERT_TRUE(moved);
+  EXPECT_TRUE(*moved) << "replaced";
+  moved = (*other)->db().FileHasMoved();
+  ASSERT_TRUE(moved);
+  EXPECT_FALSE(*moved);
+}
+
 TEST_F(StoreTest, ARepeatedDocumentCreatesNoDuplicateEntriesMentionsOrAlerts) {
   auto first = store_->CommitDocument(Document({"a", "b"}, 2000));
   ASSERT_TRUE(first) << first.error().message;
