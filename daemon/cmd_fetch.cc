@@ -10,6 +10,7 @@
 
 #include "common/redact.h"
 #include "config/config.h"
+#include "daemon/cli_fetch.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "feed/parse.h"
@@ -39,25 +40,12 @@ std::string Seconds(double s) {
 
 // The daemon's fetch settings: the config's when the file exists, then the flags on top.
 std::optional<fetch::FetchOptions> Settings(const GlobalOptions& global, const FetchArgs& args) {
-  fetch::FetchOptions options;
-  struct stat st {};
-  if (!args.no_config && ::stat(global.config_path.c_str(), &st) == 0) {
-    auto config = config::LoadConfig(global.config_path);
-    if (!config) {
-      std::cerr << "veille: " << config.error().message << "\n";
-      return std::nullopt;
-    }
-    options.user_agent = config->daemon.user_agent;
-    options.concurrency = config->polling.concurrency;
-    options.per_host = config->polling.per_host;
-    options.timeout_s = config->polling.timeout_s;
-    options.connect_timeout_s = config->polling.connect_timeout_s;
-    options.max_body = config->polling.max_body;
-    options.allow_private = config->polling.allow_private;
-  }
-  for (const auto& entry : args.allow_private) options.allow_private.push_back(entry);
-  if (!args.user_agent.empty()) options.user_agent = args.user_agent;
-  if (args.timeout_s > 0) options.timeout_s = args.timeout_s;
+  std::optional<fetch::FetchOptions> options =
+      DaemonFetchOptions(global.config_path, !args.no_config);
+  if (!options) return std::nullopt;
+  for (const auto& entry : args.allow_private) options->allow_private.push_back(entry);
+  if (!args.user_agent.empty()) options->user_agent = args.user_agent;
+  if (args.timeout_s > 0) options->timeout_s = args.timeout_s;
   return options;
 }
 
@@ -203,7 +191,8 @@ void AddFetchCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("url", args->url, "http(s) URL, file:///absolute/path or /absolute/path")
       ->required();
   cmd->add_option("--allow-private", args->allow_private,
-                  "HOST:PORT exempt from the SSRF guard (repeatable; adds to the config's)");
+                  "HOST:PORT exempt from the SSRF guard (repeatable; adds to the config's)")
+      ->allow_extra_args(false);
   cmd->add_option("--user-agent", args->user_agent, "User-Agent to send instead of the config's");
   cmd->add_option("--etag", args->etag, "Send this ETag as If-None-Match");
   cmd->add_option("--last-modified", args->last_modified, "Send this date as If-Modified-Since");

@@ -55,6 +55,8 @@ seed_dir() {  # TARGET -> directory of seeds from the fixtures
       strings_to_seeds "$dir" tests/fetch/address_test.cc tests/fetch/url_check_test.cc ;;
     query_fuzz)
       [[ -d tests/fuzz/query_seeds ]] && cp -r tests/fuzz/query_seeds/. "$dir/" ;;
+    html_page_fuzz)
+      [[ -d tests/fuzz/html_seeds ]] && cp -r tests/fuzz/html_seeds/. "$dir/" ;;
     *)
       # Feed-shaped targets: the sample and golden feeds (RSS, Atom, JSON Feed), each behind the
       # option byte the target reads first (0x00: XML Content-Type, 0x10: JSON Content-Type).

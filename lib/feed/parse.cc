@@ -7,8 +7,10 @@
 #include "feed/charset.h"
 #include "feed/extract.h"
 #include "feed/format.h"
+#include "feed/html_page.h"
 #include "feed/identity.h"
 #include "feed/json_feed.h"
+#include "feed/links.h"
 #include "feed/repair.h"
 #include "feed/xml_tree.h"
 
@@ -20,6 +22,23 @@ bool IsBlank(std::string_view text) {
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
   }
   return true;
+}
+
+// The error for an HTML page where a feed was expected: it names the feed the page declares (or
+// links to), and the command that lists them all.
+std::string HtmlPageError(std::string_view body, const ParseOptions& options) {
+  HtmlPage page = ReadHtmlPage(body, options.content_type, options.base_url);
+  std::optional<std::string> self = ResolveRequestUrl("", options.base_url);
+  std::string command = "veille discover " + (self ? *self : std::string("URL"));
+  const std::vector<FeedLink>& found = page.declared.empty() ? page.anchors : page.declared;
+  if (found.empty()) {
+    return "not a feed: an HTML page that declares no feed (" + command +
+           " tries its links and the usual feed paths)";
+  }
+  std::string message = std::string("not a feed: an HTML page; it ") +
+                        (page.declared.empty() ? "links to " : "declares ") + found[0].url;
+  if (found.size() > 1) message += " and " + std::to_string(found.size() - 1) + " more";
+  return message + " (" + command + ")";
 }
 
 }  // namespace
@@ -66,6 +85,9 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   pugi::xml_node feed_element =
       FindFeedElement(doc, std::string_view(xml).substr(0, 4096), &format);
   if (!feed_element) {
+    if (LooksLikeHtmlPage(body, options.content_type)) {
+      return Fail(ErrorCode::kParse, HtmlPageError(body, options));
+    }
     pugi::xml_node root = doc.document_element();
     if (!root) return Fail(ErrorCode::kParse, "not a feed: no XML element found");
     return Fail(ErrorCode::kParse, std::string("not a feed: root element <") + root.name() + ">");

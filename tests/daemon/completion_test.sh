@@ -64,6 +64,7 @@ expect "--status choices" "dead delivered disabled" _veille "$veille_bin" outbox
 expect "a value option is skipped when finding the command" "--failing" _veille "$veille_bin" --config x.toml feeds --fa
 expect "--output takes a file" "<files>" _veille "$veille_bin" report -o ""
 expect "fallback list without a binary" "check-config" _veille /nonexistent/veille che
+expect "discover in the fallback list" "discover" _veille /nonexistent/veille disc
 expect "fallback options without a binary" "--json" _veille /nonexistent/veille mentions --js
 expect "veilled log levels" "warn" _veilled veilled --log-level w
 expect "veilled options" "--once" _veilled veilled --o

@@ -12,9 +12,22 @@ import tempfile
 import threading
 
 
+def content_type(path, body):
+    """What a web server would say: by extension, JSON sniffed for extension-less API paths."""
+    ext = os.path.splitext(path)[1]
+    if ext == ".html":
+        return "text/html; charset=utf-8"
+    if ext == ".json":
+        return "application/feed+json"
+    if ext == "" and body.lstrip()[:1] == b"{":
+        return "application/json"
+    return "application/xml; charset=utf-8"
+
+
 class FeedServer:
     """Serves files from a directory over HTTP on 127.0.0.1, honouring ETag/If-None-Match, and
-    records every request (path, headers) for assertions."""
+    records every request (path, headers) for assertions. A directory is served by its
+    index.html or index.xml, so a folder can hold a small web site."""
 
     def __init__(self, root):
         self.root = root
@@ -32,6 +45,11 @@ class FeedServer:
                 with server.lock:
                     server.requests.append({"path": self.path, "headers": dict(self.headers)})
                 path = os.path.join(server.root, self.path.lstrip("/").split("?")[0])
+                if os.path.isdir(path):  # a site: /feed/ -> feed/index.xml, / -> index.html
+                    for index in ("index.html", "index.xml"):
+                        if os.path.isfile(os.path.join(path, index)):
+                            path = os.path.join(path, index)
+                            break
                 if not os.path.isfile(path):
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -47,7 +65,7 @@ class FeedServer:
                     self.end_headers()
                     return
                 self.send_response(200)
-                self.send_header("Content-Type", "application/xml; charset=utf-8")
+                self.send_header("Content-Type", content_type(path, body))
                 self.send_header("ETag", etag)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
