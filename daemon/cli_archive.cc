@@ -241,10 +241,6 @@ nlohmann::json HitJson(const SearchHit& hit) {
   };
 }
 
-std::string DumpJson(const nlohmann::json& value, int indent) {
-  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 void PrintHitTable(const std::vector<SearchHit>& hits) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& h : hits) {

@@ -61,9 +61,6 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m);
 nlohmann::json MentionJson(const store::MentionRow& m);
 nlohmann::json HitJson(const SearchHit& hit);
 
-// Dumps JSON without failing on invalid UTF-8 in feed text (replaced by U+FFFD).
-std::string DumpJson(const nlohmann::json& value, int indent);
-
 // The snippet with each highlight wrapped in [ ].
 // Prints search hits as a table (published, feed, title, snippet with the hits marked) fitting
 // the terminal: the output of `veille search` and of the backtest's newest matches.

@@ -5,12 +5,15 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "common/sanitize.h"
 
 namespace veille::cli {
 
@@ -33,26 +36,20 @@ std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& config) {
 }
 
 std::string TerminalSafe(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n' || c == '\r' || c == '\t') {
-      out += ' ';
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else if (c == 0xC2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-      out += ' ';  // C1 controls (U+0080..U+009F), e.g. the 8-bit CSI
-      ++i;
-    } else {
-      out += static_cast<char>(c);
-    }
+  // The one sanitiser (common/sanitize.h) without trimming: snippets are printed piece by piece.
+  std::string out = SanitizeText(text);
+  for (char& c : out) {
+    if (c == '\n' || c == '\t') c = ' ';
   }
   return out;
+}
+
+std::string DumpJson(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string DumpJson(const nlohmann::ordered_json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::size_t DisplayWidth(std::string_view text) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,9 +23,15 @@ std::optional<config::Config> LoadConfigOrReport(const std::string& path);
 // Opens the config's database read-only; prints the reason to stderr on failure.
 std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& config);
 
-// Feed text made safe for a terminal: control characters (ESC included) become spaces or
-// \xNN escapes, so a hostile title cannot move the cursor or change colours.
+// Feed text made safe for a terminal (common/sanitize.h): valid UTF-8, no C0 or C1 control as a
+// byte or as a code point (ESC and the 8-bit CSI included: a hostile title cannot move the
+// cursor or change colours), tabs and line breaks as spaces.
 std::string TerminalSafe(std::string_view text);
+
+// The one JSON writer of the CLI (every --json output): UTF-8 as is (not \u-escaped), invalid
+// bytes replaced with U+FFFD, so it never throws whatever a feed or a server sent.
+std::string DumpJson(const nlohmann::json& value, int indent = 2);
+std::string DumpJson(const nlohmann::ordered_json& value, int indent = 2);
 
 // Cuts to at most `width` display columns (UTF-8 aware, one column per code point), adding "…".
 std::string Ellipsize(std::string_view text, std::size_t width);

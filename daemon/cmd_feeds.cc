@@ -74,7 +74,7 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
     }
   }
   if (args.json) {
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else if (table.empty()) {
     std::cout << (args.failing ? "No failing feeds.\n" : "No feeds configured.\n");
   } else {

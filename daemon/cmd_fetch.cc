@@ -148,7 +148,7 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
           {"total_s", r.timings.total_s}}},
         {"parse", parse.json.is_null() ? nlohmann::json() : parse.json},
     };
-    std::cout << out.dump(2) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     const auto line = [](const char* name, const std::string& value) {
       std::cout << name << std::string(16 - std::string_view(name).size(), ' ')

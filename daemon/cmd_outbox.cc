@@ -47,7 +47,7 @@ int ListEvents(store::Store& store, const OutboxArgs& args) {
                      {"idempotency_key", r.idempotency_key},
                      {"last_error", r.last_error ? nlohmann::json(*r.last_error) : nullptr}});
     }
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << DumpJson(out) << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> table;
@@ -97,7 +97,7 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
           {"feed", r.feed_name},
       });
     }
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << DumpJson(out) << "\n";
     return 0;
   }
   auto counts = store::CountOutbox(*store);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/time.h"
+#include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "feed/parse.h"
 
@@ -112,10 +113,7 @@ int Run(const ParseArgs& args) {
   if (format == "tsv") {
     PrintTsv(*parsed);
   } else {
-    std::cout << ToJson(*parsed, args.warnings)
-                     .dump(-1, ' ', /*ensure_ascii=*/false,
-                           nlohmann::ordered_json::error_handler_t::replace)
-              << "\n";
+    std::cout << DumpJson(ToJson(*parsed, args.warnings), -1) << "\n";
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "common/escape.h"
 #include "common/redact.h"
+#include "common/url.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "store/stats.h"
@@ -59,9 +60,7 @@ std::string Html(std::string_view text) { return EscapeMarkup(text); }
 // Only http(s) links become hrefs: a feed cannot smuggle javascript: into the report.
 std::string SafeHref(const std::optional<std::string>& link) {
   if (!link) return "";
-  const std::string& l = *link;
-  if (l.rfind("https://", 0) == 0 || l.rfind("http://", 0) == 0) return Html(l);
-  return "";
+  return Html(WebLink(*link).value_or(""));  // common/url.h: the one safe-link check
 }
 
 std::string Num(double v, int decimals = 1) {

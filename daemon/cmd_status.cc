@@ -67,7 +67,7 @@ int Run(const GlobalOptions& global, bool json) {
       out["stopped"] = s.stopped_at ? nlohmann::json(FormatIso8601(*s.stopped_at)) : nullptr;
       out["last_error"] = s.last_error ? nlohmann::json(*s.last_error) : nullptr;
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << "daemon:    " << state;
     if (*status)

@@ -94,7 +94,7 @@ int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
     if (!mentions.empty()) std::cout << "        " << TerminalSafe(Marked(mentions[0])) << "\n";
   }
   if (o.json) {
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << matched << " of " << parsed->entries.size() << " entries match\n";
   }
@@ -140,7 +140,7 @@ int Run(const TestRuleOptions& o) {
       for (const match::Highlight& h : m.highlights) highlights.push_back({h.begin, h.end});
       out["highlights"] = highlights;
     }
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << DumpJson(out) << "\n";
     return matched ? 0 : 1;
   }
   if (o.explain)

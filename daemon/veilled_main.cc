@@ -15,6 +15,7 @@
 #include <iostream>
 #include <string>
 
+#include "common/sanitize.h"
 #include "common/time.h"
 #include "config/config.h"
 #include "daemon/lock_file.h"
@@ -70,16 +71,32 @@ class SyslogPriority : public spdlog::custom_flag_formatter {
   }
 };
 
+// The message through the one sanitiser (common/sanitize.h): one line of valid UTF-8 with no
+// control character, whatever a feed or a server put in it (security review, finding 6).
+class SanitizedMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string line =
+        veille::SanitizeLine(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return spdlog::details::make_unique<SanitizedMessage>();
+  }
+};
+
 // Under systemd (JOURNAL_STREAM set) journald adds timestamps and the identifier.
 void SetUpLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("veilled");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<SanitizedMessage>('~');
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<SyslogPriority>('*').set_pattern("%*%v");
-    logger->set_formatter(std::move(formatter));
+    formatter->add_flag<SyslogPriority>('*').set_pattern("%*%~");
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S%z %l %v");
+    formatter->set_pattern("%Y-%m-%dT%H:%M:%S%z %l %~");
   }
+  logger->set_formatter(std::move(formatter));
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
   spdlog::flush_on(spdlog::level::info);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "common/escape.h"
+#include "common/sanitize.h"
 
 namespace veille::alert {
 namespace {
@@ -13,37 +14,7 @@ constexpr std::string_view kBase64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kHex[] = "0123456789ABCDEF";
 
-// Length of the UTF-8 sequence starting at text[i], or 0 when it is not a valid one.
-std::size_t Utf8Length(std::string_view text, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(text[i]);
-  if (b0 < 0x80) return 1;
-  std::size_t n = 0;
-  std::uint32_t cp = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2;
-    cp = b0 & 0x1Fu;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3;
-    cp = b0 & 0x0Fu;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4;
-    cp = b0 & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(text[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are invalid.
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
+std::size_t Utf8Length(std::string_view text, std::size_t i) { return Utf8SequenceLength(text, i); }
 
 }  // namespace
 
@@ -135,21 +106,7 @@ std::string QuotedPrintable(std::string_view text) {
   return out;
 }
 
-std::string OneLine(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == ' ') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
+std::string OneLine(std::string_view text) { return SanitizeLine(text); }
 
 std::string EncodedWords(std::string_view text, std::size_t first_line_used) {
   const std::string clean = ValidUtf8(OneLine(text));
@@ -240,20 +197,6 @@ std::string ShortenText(std::string_view text, std::size_t max_chars) {
 
 std::string HtmlEscape(std::string_view text) { return EscapeMarkup(text); }
 
-std::string ValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = Utf8Length(text, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    out.append(text.substr(i, n));
-    i += n;
-  }
-  return out;
-}
+std::string ValidUtf8(std::string_view text) { return SanitizeText(text); }
 
 }  // namespace veille::alert

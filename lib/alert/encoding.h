@@ -19,9 +19,9 @@ std::optional<std::string> Base64Decode(std::string_view text);
 // non-ASCII bytes as =XX. Any of CR, LF or CRLF in the input is a line break.
 std::string QuotedPrintable(std::string_view text);
 
-// One line of header text: CR, LF, NUL and other control characters become spaces, runs of
-// whitespace collapse, leading and trailing whitespace is trimmed. Feed text never creates a
-// header line.
+// One line of header text (common/sanitize.h SanitizeLine): CR, LF and tab become spaces, other
+// C0 and C1 controls are dropped, invalid UTF-8 becomes U+FFFD, runs of whitespace collapse,
+// leading and trailing whitespace is trimmed. Feed text never creates a header line.
 std::string OneLine(std::string_view text);
 
 // A header value as RFC 2047 encoded-words when it is not plain printable ASCII, or when a word
@@ -41,7 +41,9 @@ std::string ShortenText(std::string_view text, std::size_t max_chars);
 // &, <, >, " and ' as entities; control characters other than tab and newline dropped.
 std::string HtmlEscape(std::string_view text);
 
-// Replaces invalid UTF-8 sequences with U+FFFD so every message body is valid UTF-8.
+// Replaces invalid UTF-8 sequences with U+FFFD and drops control characters other than tab and
+// newline (common/sanitize.h SanitizeText), so every message body is valid UTF-8 that no
+// terminal or client acts on.
 std::string ValidUtf8(std::string_view text);
 
 }  // namespace veille::alert

@@ -5,6 +5,7 @@
 
 #include "alert/encoding.h"
 #include "common/hash.h"
+#include "common/url.h"
 
 namespace veille::alert {
 namespace {
@@ -74,14 +75,12 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
-// Only http(s) links become anchors; anything else is shown as text.
-bool IsWebLink(const std::string& link) {
-  return link.rfind("http://", 0) == 0 || link.rfind("https://", 0) == 0;
-}
-
+// Only http(s) links become anchors (WebLink, the one safe-link check); anything else is shown
+// as text.
 std::string LinkHtml(const std::string& link, const std::string& label) {
-  if (!IsWebLink(link)) return HtmlEscape(label);
-  return "<a href=\"" + HtmlEscape(OneLine(link)) + "\">" + HtmlEscape(label) + "</a>";
+  const std::optional<std::string> href = WebLink(link);
+  if (!href) return HtmlEscape(label);
+  return "<a href=\"" + HtmlEscape(*href) + "\">" + HtmlEscape(label) + "</a>";
 }
 
 constexpr const char* kHtmlHead =

@@ -4,6 +4,7 @@
 
 #include "alert/encoding.h"
 #include "common/redact.h"
+#include "common/url.h"
 
 namespace veille::alert {
 namespace {
@@ -78,10 +79,6 @@ std::string Cut(std::string text, std::size_t max) {
   return text.substr(0, cut) + "…";
 }
 
-bool IsWebLink(const std::optional<std::string>& link) {
-  return link && (link->rfind("http://", 0) == 0 || link->rfind("https://", 0) == 0);
-}
-
 // A link as a chat link target: every byte that is not an RFC 3986 unreserved character or one of
 // ":/?#@!$&'*+,;=%" becomes %XX. That takes out what closes or splits a link in some format (")"
 // and "]" in Markdown, "|" and ">" in Slack's <url|text>), spaces, controls and raw UTF-8, and
@@ -103,18 +100,28 @@ std::string LinkTarget(std::string_view link) {
   return out;
 }
 
+// The link of a mention when it is an http(s) URL (WebLink, the one safe-link check), made safe
+// as a chat link target.
+std::optional<std::string> ChatLink(const store::MentionRow& m) {
+  if (!m.link) return std::nullopt;
+  const std::optional<std::string> href = WebLink(*m.link);
+  if (!href) return std::nullopt;
+  return LinkTarget(*href);
+}
+
 // Slack: <url|text>; the url has no "|" or ">" left (LinkTarget) and "&" is written "&amp;".
 std::string SlackLine(const store::MentionRow& m) {
   const std::string title = SlackEscape(m.title.value_or("(untitled)"));
-  std::string line =
-      IsWebLink(m.link) ? "<" + SlackEscape(LinkTarget(*m.link)) + "|" + title + ">" : title;
+  const std::optional<std::string> link = ChatLink(m);
+  std::string line = link ? "<" + SlackEscape(*link) + "|" + title + ">" : title;
   return line + "\n> " + SlackEscape(Cut(m.snippet, 500));
 }
 
 // Discord and Teams: [text](url); the url has no ")", "(", space or "<" left (LinkTarget).
 std::string MarkdownLine(const store::MentionRow& m) {
   const std::string title = MarkdownEscape(m.title.value_or("(untitled)"));
-  std::string line = IsWebLink(m.link) ? "[" + title + "](" + LinkTarget(*m.link) + ")" : title;
+  const std::optional<std::string> link = ChatLink(m);
+  std::string line = link ? "[" + title + "](" + *link + ")" : title;
   return line + "\n" + MarkdownEscape(Cut(m.snippet, 300));
 }
 

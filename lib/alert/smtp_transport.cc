@@ -9,6 +9,7 @@
 #include "alert/encoding.h"
 #include "alert/mime.h"
 #include "common/redact.h"
+#include "common/url.h"
 #include "fetch/address.h"
 
 namespace veille::alert {
@@ -58,20 +59,6 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
-std::string HostOf(const std::string& url) {
-  std::string host;
-  CURLU* u = curl_url();
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* h = nullptr;
-    if (curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h) {
-      host = h;
-      curl_free(h);
-    }
-  }
-  curl_url_cleanup(u);
-  return host;
-}
-
 bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
 
 }  // namespace
@@ -89,7 +76,7 @@ Result<std::unique_ptr<SmtpTransport>> SmtpTransport::Create(SmtpOptions options
   if (options.tls != SmtpTls::kSmtps && scheme == "smtps") {
     return Fail(ErrorCode::kConfig, "an smtps:// URL needs tls = \"smtps\"");
   }
-  const std::string host = HostOf(options.url);
+  const std::string host = HostOf(options.url, UrlForm::kStrict);
   if (host.empty()) return Fail(ErrorCode::kConfig, "smtp_url has no host");
   if (options.tls == SmtpTls::kNone) {
     const auto cls = fetch::ClassifyAddressLiteral(host);

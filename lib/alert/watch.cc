@@ -116,7 +116,7 @@ Result<std::vector<std::string>> RunWatches(store::Store& store, const WatchConf
                                   {"stddev", check.stddev},
                                   {"threshold", check.threshold},
                                   {"baseline_days", config.spike.baseline_days}})
-                      .dump();
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       e.created_at = now;
       auto added = store::RecordEvent(store, e, channels);
       if (!added) return tl::unexpected(added.error());

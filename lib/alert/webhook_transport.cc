@@ -9,6 +9,7 @@
 #include "alert/encoding.h"
 #include "alert/signature.h"
 #include "common/redact.h"
+#include "common/url.h"
 #include "fetch/address.h"
 #include "fetch/retry_after.h"
 
@@ -82,24 +83,6 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* addr
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
-// "host:port" of an http(s) URL with the scheme's default port; empty when not parseable.
-std::string HostPort(const std::string& url) {
-  std::string out;
-  CURLU* u = curl_url();
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* host = nullptr;
-    char* port = nullptr;
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-      out = std::string(host) + ":" + port;
-    }
-    curl_free(host);
-    curl_free(port);
-  }
-  curl_url_cleanup(u);
-  return out;
-}
-
 // Delay-seconds as given (a receiver asking for 2 s gets 2 s, at most 7 days); an HTTP-date
 // through the fetcher's parser.
 std::optional<std::int64_t> RetryAfterSeconds(const std::string& value, UnixSeconds now) {
@@ -113,11 +96,12 @@ std::optional<std::int64_t> RetryAfterSeconds(const std::string& value, UnixSeco
 }  // namespace
 
 Result<std::unique_ptr<WebhookTransport>> WebhookTransport::Create(WebhookOptions options) {
-  const std::string lower = Lower(options.url);
-  if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
-    return Fail(ErrorCode::kConfig, "webhook url must start with http:// or https://");
+  const std::optional<Url> url = Url::Parse(options.url);
+  if (!url || (url->scheme != "http" && url->scheme != "https")) {
+    return Fail(ErrorCode::kConfig, "webhook url must be an http:// or https:// URL");
   }
-  if (HostPort(options.url).empty()) return Fail(ErrorCode::kConfig, "webhook url has no host");
+  if (!url->IsWeb()) return Fail(ErrorCode::kConfig, "webhook url has no host");
+  options.url = url->href;  // what the SSRF guard judges is what libcurl requests
   return std::unique_ptr<WebhookTransport>(new WebhookTransport(std::move(options)));
 }
 
@@ -143,7 +127,7 @@ class WebhookTransfer : public Transfer {
     curl_ = curl_easy_init();
     if (!curl_) return;
     x_.options = &options_;
-    x_.host_port = HostPort(options_.url);
+    x_.host_port = HostPortOf(options_.url);
     x_.max_body = options_.max_response;
     headers_ = curl_slist_append(headers_, "Content-Type: application/json");
     headers_ = curl_slist_append(headers_, ("webhook-id: " + OneLine(id)).c_str());
@@ -218,7 +202,9 @@ Delivery WebhookTransfer::Finish(CURLcode code) {
     response_->status = status;
     response_->body = x_.body;
   }
-  const std::string where = "webhook " + RedactUrl(options_.url);
+  // A webhook URL is a secret as a whole (Slack, Discord and Teams put the token in its path):
+  // scheme and host only, in every error line (logs, outbox.last_error, the CLI).
+  const std::string where = "webhook " + RedactSecretUrl(options_.url);
   Delivery d;
   d.status = Delivery::Status::kRetry;
   if (!x_.blocked.empty()) {

@@ -4,8 +4,12 @@
 #include <array>
 #include <cctype>
 
+#include "common/url.h"
+
 namespace veille {
 namespace {
+
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
 
 bool IsSecretName(std::string_view name) {
   std::string lower(name);
@@ -24,41 +28,12 @@ bool IsSecretName(std::string_view name) {
   return false;
 }
 
-}  // namespace
-
-std::string RedactUrl(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, scheme_end + 3));
-  std::string_view rest = url.substr(scheme_end + 3);
-  const auto authority_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, authority_end);
-  const auto at = authority.rfind('@');
-  if (at != std::string_view::npos) {
-    out += "***@";
-    authority = authority.substr(at + 1);
-  }
-  out += authority;
-  if (authority_end == std::string_view::npos) return out;
-  rest = rest.substr(authority_end);
-
-  const auto q = rest.find('?');
-  if (q == std::string_view::npos) {
-    out += rest;
-    return out;
-  }
-  out += rest.substr(0, q + 1);
-  std::string_view query = rest.substr(q + 1);
-  std::string_view fragment;
-  if (auto hash = query.find('#'); hash != std::string_view::npos) {
-    fragment = query.substr(hash);
-    query = query.substr(0, hash);
-  }
+std::string RedactQuery(std::string_view query) {
+  std::string out;
   bool first = true;
-  while (!query.empty()) {
+  while (true) {
     const auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (!first) out += '&';
     first = false;
     const auto eq = pair.find('=');
@@ -68,9 +43,72 @@ std::string RedactUrl(std::string_view url) {
     } else {
       out += pair;
     }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
   }
-  out += fragment;
   return out;
+}
+
+// scheme://host[:port] as the parser read it.
+std::string Authority(const Url& u) {
+  std::string out = u.scheme + "://" + u.host;
+  if (u.explicit_port) out += ":" + std::to_string(u.port);
+  return out;
+}
+
+std::string RedactOne(std::string_view candidate) {
+  const std::optional<Url> u = Url::Parse(candidate);
+  if (!u) {
+    return std::string(candidate.substr(0, candidate.find("://") + 3)) + std::string(kEllipsis);
+  }
+  std::string out = u->scheme + "://";
+  if (!u->userinfo.empty()) out += "***@";
+  out += Authority(*u).substr(u->scheme.size() + 3);
+  out += u->path;
+  if (u->query) out += "?" + RedactQuery(*u->query);
+  if (u->fragment) out += "#" + *u->fragment;
+  return out;
+}
+
+bool IsSchemeChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+}
+
+bool EndsUrl(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 || u == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>';
+}
+
+}  // namespace
+
+std::string RedactUrl(std::string_view text) {
+  std::string out;
+  std::size_t copied = 0;
+  std::size_t search = 0;
+  while (true) {
+    const std::size_t mark = text.find("://", search);
+    if (mark == std::string_view::npos) break;
+    std::size_t start = mark;
+    while (start > copied && IsSchemeChar(text[start - 1])) --start;
+    if (start == mark || !std::isalpha(static_cast<unsigned char>(text[start]))) {
+      search = mark + 3;  // "://" without a scheme before it: not a URL
+      continue;
+    }
+    std::size_t end = mark + 3;
+    while (end < text.size() && !EndsUrl(text[end])) ++end;
+    out += text.substr(copied, start - copied);
+    out += RedactOne(text.substr(start, end - start));
+    copied = end;
+    search = end;
+  }
+  out += text.substr(copied);
+  return out;
+}
+
+std::string RedactSecretUrl(std::string_view url) {
+  const std::optional<Url> u = Url::Parse(url, UrlForm::kLenient);
+  if (!u || u->host.empty()) return "(unparseable URL)";
+  return Authority(*u) + "/" + std::string(kEllipsis);
 }
 
 }  // namespace veille

@@ -11,6 +11,7 @@
 
 #include "common/redact.h"
 #include "common/time.h"
+#include "common/url.h"
 #include "config/opml.h"
 #include "config/suggest.h"
 
@@ -359,6 +360,10 @@ void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, Fee
     if (scheme != "http" && scheme != "https" && scheme != "file") {
       r.Fail(LineOf(t, "url"), "'url' scheme must be http, https or file, not '" + scheme + "'");
     }
+    const std::optional<Url> parsed = Url::Parse(*url);
+    if ((scheme == "http" || scheme == "https") && !(parsed && parsed->IsWeb())) {
+      r.Fail(LineOf(t, "url"), "'url' is not a valid URL: " + RedactUrl(*url));
+    }
   }
   f.url = ResolveFeedLocation(*url, dir);
   f.name = r.String(t, "name").value_or(RedactUrl(*url));  // names reach logs: no secrets
@@ -404,21 +409,10 @@ std::optional<int> ClockMinutes(std::string_view text) {
   return h * 60 + m;
 }
 
-// The host of "scheme://[user@]host[:port][/...]" (brackets kept off IPv6 literals), lowercased.
+// The host of a URL without the brackets of an IPv6 literal, read by the URL module.
 std::string UrlHost(std::string_view url) {
-  auto start = url.find("://");
-  if (start == std::string_view::npos) return {};
-  std::string_view rest = url.substr(start + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-  std::string host;
-  if (!rest.empty() && rest.front() == '[') {
-    host = std::string(rest.substr(1, rest.find(']') - 1));
-  } else {
-    host = std::string(rest.substr(0, rest.find(':')));
-  }
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::string host = HostOf(url, UrlForm::kStrict);
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   return host;
 }
 
@@ -446,36 +440,23 @@ std::string SecretLocation(const Reader& r, const toml::table& t, std::string_vi
 void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, ChannelEntry& c) {
   static const std::vector<std::string_view> kEmailKeys = {"smtp_url", "username", "password_file",
                                                            "from",     "to",       "tls"};
-  static const std::vector<std::string_view> kWebhookKeys = {"url", "secret_file", "format",
-                                                             "hub_signature"};
+  static const std::vector<std::string_view> kWebhookKeys = {"url", "url_file", "secret_file",
+                                                             "format", "hub_signature"};
   static const std::vector<std::string_view> kNetworkKeys = {"timeout", "connect_timeout",
                                                              "ca_file"};
-  r.CheckKeys(t, "[[channel]]",
-              {"name",
-               "type",
-               "mode",
-               "smtp_url",
-               "username",
-               "password_file",
-               "from",
-               "to",
-               "tls",
-               "url",
-               "secret_file",
-               "format",
-               "hub_signature",
-               "timeout",
-               "connect_timeout",
-               "ca_file",
-               "time_zone",
-               "digest",
-               "digest_at",
-               "digest_empty",
-               "quiet_hours",
-               "burst_limit",
-               "burst_window",
-               "spike_alerts",
-               "feed_health_alerts"});
+  r.CheckKeys(t, "[[channel]]", {"name",         "type",
+                                 "mode",         "smtp_url",
+                                 "username",     "password_file",
+                                 "from",         "to",
+                                 "tls",          "url",
+                                 "url_file",     "secret_file",
+                                 "format",       "hub_signature",
+                                 "timeout",      "connect_timeout",
+                                 "ca_file",      "time_zone",
+                                 "digest",       "digest_at",
+                                 "digest_empty", "quiet_hours",
+                                 "burst_limit",  "burst_window",
+                                 "spike_alerts", "feed_health_alerts"});
   c.line = LineOf(t);
   auto name = r.String(t, "name");
   if (!name || name->empty()) r.Fail(c.line, "[[channel]] needs a 'name'");
@@ -516,6 +497,7 @@ void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, 
   c.to = r.Strings(t, "to").value_or(std::vector<std::string>{});
   c.tls = r.String(t, "tls").value_or("starttls");
   c.url = r.String(t, "url").value_or("");
+  c.url_file = SecretLocation(r, t, "url_file", dir);
   c.secret_file = SecretLocation(r, t, "secret_file", dir);
   c.format = r.String(t, "format").value_or("json");
   c.hub_signature = r.Bool(t, "hub_signature").value_or(false);
@@ -561,10 +543,15 @@ void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, 
     }
   }
   if (c.type == "webhook") {
-    if (c.url.empty()) r.Fail(c.line, "webhook channel \"" + c.name + "\" needs 'url'");
-    if ((c.url.rfind("http://", 0) != 0 && c.url.rfind("https://", 0) != 0) ||
-        c.url.find_first_of(" \t\r\n") != std::string::npos || UrlHost(c.url).empty()) {
-      r.Fail(LineOf(t, "url"), "'url' must be an http:// or https:// URL");
+    if (c.url.empty() == c.url_file.empty()) {
+      r.Fail(c.line, "webhook channel \"" + c.name +
+                         "\" needs either 'url' or 'url_file' (a file or credential:NAME)");
+    }
+    if (!c.url.empty()) {
+      const std::optional<Url> url = Url::Parse(c.url);
+      if (!url || !url->IsWeb()) {
+        r.Fail(LineOf(t, "url"), "'url' must be an http:// or https:// URL");
+      }
     }
     static const std::vector<std::string_view> kFormats = {"json", "slack", "discord", "teams"};
     if (std::find(kFormats.begin(), kFormats.end(), c.format) == kFormats.end()) {

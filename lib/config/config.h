@@ -80,8 +80,10 @@ struct ChannelEntry {
   std::string from;
   std::vector<std::string> to;
   std::string tls = "starttls";  // starttls | smtps | none (none: loopback servers only)
-  // webhook
+  // webhook: the URL inline, or (it is a secret as a whole: Slack, Discord and Teams put the
+  // token in its path) read at start-up from url_file, a path or "credential:NAME"
   std::string url;
+  std::string url_file;
   std::string secret_file;      // "whsec_<base64>"; a path or "credential:NAME"
   std::string format = "json";  // json | slack | discord | teams
   bool hub_signature = false;   // also send X-Hub-Signature-256

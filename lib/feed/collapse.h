@@ -44,11 +44,11 @@ inline constexpr std::array<unsigned char, 256> kCollapseClass = [] {
   return table;
 }();
 
-// Writes text with the whitespace rules applied on the fly: controls deleted, whitespace runs
-// as one space, nothing leading or trailing. One pass, no intermediate string.
-// True when the 8 bytes at p are visible ASCII or single spaces between them: no control, no
-// DEL, no byte >= 0x80, no two spaces in a row, and the 8th byte is not a space (so a space never
-// ends a run). Such a block needs no rewriting.
+// Writes text with the whitespace rules applied on the fly: controls (C0, DEL and C1) deleted,
+// whitespace runs as one space, nothing leading or trailing. One pass, no intermediate string. True
+// when the 8 bytes at p are visible ASCII or single spaces between them: no control, no DEL, no
+// byte >= 0x80, no two spaces in a row, and the 8th byte is not a space (so a space never ends a
+// run). Such a block needs no rewriting.
 inline bool PlainAsciiBlock(const char* p) {
   std::uint64_t x;
   std::memcpy(&x, p, 8);
@@ -112,6 +112,8 @@ class TextCollapser {
         if (ws != 0) {
           pending_space_ = true;
           p += ws;
+        } else if (b == 0xC2 && end - p >= 2 && (static_cast<unsigned char>(p[1]) & 0xE0) == 0x80) {
+          p += 2;  // a C1 control (U+0080-U+009F; U+0085 is whitespace above): deleted like C0
         } else {
           Visible(p, p + 1);
           ++p;

@@ -1,5 +1,6 @@
 #include <string>
 
+#include "common/sanitize.h"
 #include "feed/extract.h"
 #include "feed/links.h"
 #include "feed/text.h"
@@ -113,7 +114,9 @@ std::optional<std::string> TextConstruct(pugi::xml_node element, std::string_vie
   } else {
     value = DirectText(element);
     if (mode == "base64") {
-      if (auto decoded = DecodeBase64(value)) value = std::move(*decoded);
+      // Decoded bytes skipped the document's transcoding: valid UTF-8 like every other text
+      // (invalid sequences become U+FFFD; security review, finding 6).
+      if (auto decoded = DecodeBase64(value)) value = SanitizeText(*decoded);
     }
     if (xhtml) value = EscapeText(value);
   }

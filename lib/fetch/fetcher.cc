@@ -1,5 +1,11 @@
 // The libcurl multi engine. One multi handle, one share (DNS, connections, TLS sessions), one
 // loop driven by curl_multi_poll; our own queue enforces the global and per-host limits.
+//
+// Redirects are followed here, not by libcurl (CURLOPT_FOLLOWLOCATION is off): each hop's
+// Location is parsed once by the URL module (libcurl's own parser), its scheme checked, the SSRF
+// guard applied to exactly that URL (at connect time, or on the URL itself through a proxy),
+// and the request headers decided for that hop. Nothing depends on which of several Location
+// headers libcurl would have picked (security review, finding 1).
 #include "fetch/fetcher.h"
 
 #include <curl/curl.h>
@@ -9,7 +15,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <map>
@@ -17,9 +22,12 @@
 #include <unordered_map>
 
 #include "common/redact.h"
+#include "common/sanitize.h"
+#include "common/url.h"
 #include "fetch/address.h"
 #include "fetch/http_date.h"
 #include "fetch/local_file.h"
+#include "fetch/proxy_env.h"
 #include "fetch/retry_after.h"
 #include "fetch/url_check.h"
 
@@ -51,126 +59,49 @@ bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && Lower(a) == Lower(b);
 }
 
-// One line, at most 300 characters: error text goes to logs, the database and the CLI.
-std::string OneLine(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
-    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(c);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > 300) out.resize(300);
-  return out;
-}
+// One line, at most 300 bytes, no control character of any kind (C0, DEL, C1 as bytes or as
+// UTF-8), valid UTF-8: error text goes to logs, the database and the CLI.
+std::string OneLine(std::string_view text) { return SanitizeLine(text, 300); }
 
-// "host:port" (lowercase, IPv6 in brackets, default port filled in) of an http(s) URL.
-std::optional<std::string> HostPortOf(const std::string& url) {
-  CURLU* u = curl_url();
-  if (u == nullptr) return std::nullopt;
-  std::optional<std::string> key;
-  char* host = nullptr;
-  char* port = nullptr;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-    key = Lower(host) + ":" + port;
-  }
-  curl_free(host);
-  curl_free(port);
-  curl_url_cleanup(u);
-  return key;
-}
-
-// A Location value resolved against the URL of the hop that sent it.
-std::string ResolveLocation(const std::string& base, const std::string& location) {
-  CURLU* u = curl_url();
-  if (u == nullptr) return location;
-  std::string out = location;
-  char* full = nullptr;
-  if (curl_url_set(u, CURLUPART_URL, base.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-      curl_url_set(u, CURLUPART_URL, location.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-      curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
-    out = full;
-  }
-  curl_free(full);
-  curl_url_cleanup(u);
-  return out;
-}
-
-// libcurl follows any 3xx but 304 that carries a Location, so every one of them is a hop.
+// libcurl would follow any 3xx but 304 that carries a Location, so every one of them is a hop.
 bool IsRedirectStatus(long status) { return status >= 300 && status < 400 && status != 304; }
 
-// The host of a "host:port" key ("[::1]:80" -> "[::1]").
-std::string_view HostOfKey(std::string_view host_port) {
-  const std::size_t colon = host_port.rfind(':');
-  return colon == std::string_view::npos ? host_port : host_port.substr(0, colon);
+// Host names that are loopback by definition (RFC 6761): "localhost" and "*.localhost".
+bool IsLocalhostName(std::string_view host) {
+  return host == "localhost" || host.ends_with(".localhost");
 }
-
-struct ProxyEnvironment {
-  std::string http;      // http_proxy (lowercase only, as curl does: HTTP_PROXY is CGI-unsafe)
-  std::string https;     // https_proxy / HTTPS_PROXY
-  std::string all;       // all_proxy / ALL_PROXY
-  std::string no_proxy;  // no_proxy / NO_PROXY
-
-  static ProxyEnvironment Read() {
-    auto get = [](const char* a, const char* b) {
-      const char* v = std::getenv(a);
-      if ((v == nullptr || *v == '\0') && b != nullptr) v = std::getenv(b);
-      return std::string(v == nullptr ? "" : v);
-    };
-    return {get("http_proxy", nullptr), get("https_proxy", "HTTPS_PROXY"),
-            get("all_proxy", "ALL_PROXY"), get("no_proxy", "NO_PROXY")};
-  }
-
-  // The proxy for `url`, or empty when none applies (no_proxy: "*" or a list of host suffixes).
-  std::string For(const std::string& url, const std::string& host_port) const {
-    const std::string& proxy = SchemeOf(url) == UrlScheme::kHttps ? (https.empty() ? all : https)
-                                                                  : (http.empty() ? all : http);
-    if (proxy.empty()) return {};
-    std::string host = host_port.substr(0, host_port.rfind(':'));
-    std::string_view list = no_proxy;
-    while (!list.empty()) {
-      const std::size_t comma = list.find(',');
-      std::string entry = Lower(list.substr(0, comma));
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-      entry.erase(std::remove(entry.begin(), entry.end(), ' '), entry.end());
-      if (entry.empty()) continue;
-      if (entry == "*") return {};
-      if (entry.front() == '.') entry.erase(0, 1);
-      if (host == entry || (host.size() > entry.size() && host.ends_with("." + entry))) return {};
-    }
-    return proxy;
-  }
-};
 
 class FetcherImpl;
 
-// One transfer, from Submit to its result. Owned by the queue, then by running_.
+// One transfer, from Submit to its result: one easy handle reused for every hop. Owned by the
+// queue, then by running_.
 struct Transfer {
   FetchRequest request;
+  Url origin;  // the configured URL: its origin (scheme, host, port) gets the feed's headers
+  Url hop;     // the URL requested on this hop (origin on the first)
   std::string host_key;
   const FetcherImpl* owner = nullptr;
   std::size_t max_body = 0;
   std::size_t max_headers = 0;
+  Clock::time_point deadline{};  // the total timeout covers every hop
   bool via_proxy = false;
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
   char errbuf[CURL_ERROR_SIZE] = {};
   std::string body;
   bool body_over_cap = false;
+  bool discard_body = false;  // a redirect's body is read (to keep the connection) and dropped
+  std::size_t discarded = 0;
   std::size_t header_bytes = 0;
   bool headers_over_cap = false;
-  std::string blocked;       // why the SSRF guard refused a connection
-  bool blocked_hop = false;  // a redirect named a private address literal (proxied transfers)
+  std::string blocked;  // why the SSRF guard refused a connection
+  double earlier_hops_s = 0;
   // The response being received; reset at each status line (each hop).
   long status = 0;
+  int location_count = 0;
   std::string reason, etag, last_modified, content_type, date, retry_after, cache_control, expires,
       location, cf_mitigated;
   std::vector<Redirect> redirects;
-  std::string hop_url;        // the URL being requested on this hop
-  std::string hop_host_port;  // its "host:port"
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -205,10 +136,13 @@ class FetcherImpl final : public Fetcher {
 
   bool Allowed(const std::string& host_port) const { return allow_.count(Lower(host_port)) > 0; }
 
-  // A "host:port" whose host is a numeric address outside the public internet, not allowlisted.
-  bool PrivateLiteral(const std::string& host_port) const {
-    const std::optional<AddressClass> cls = ClassifyAddressLiteral(HostOfKey(host_port));
-    return cls && *cls != AddressClass::kPublic && !Allowed(host_port);
+  // Through a proxy the address connected is never seen: a URL whose host is a numeric address
+  // outside the public internet, or a loopback name, is refused unless allowlisted. The host is
+  // the URL module's (libcurl's numeric forms and trailing dots already normalised).
+  bool PrivateThroughProxy(const Url& url) const {
+    const std::optional<AddressClass> cls = ClassifyAddressLiteral(url.host);
+    const bool private_host = (cls && *cls != AddressClass::kPublic) || IsLocalhostName(url.host);
+    return private_host && !Allowed(url.HostPort());
   }
 
  private:
@@ -221,6 +155,13 @@ class FetcherImpl final : public Fetcher {
 
   std::optional<Clock::time_point> StartQueued(Clock::time_point now);
   void Start(std::unique_ptr<Transfer> t);
+  // Sets the easy handle up for t.hop (URL, proxy, headers, credentials, timeouts); the reason
+  // the hop is refused, or nullopt.
+  std::optional<std::string> PrepareHop(Transfer& t);
+  // After a finished response to t.hop: true when it was a redirect now being followed (the
+  // handle is back in the multi handle). Otherwise the transfer is over; a refused redirect
+  // fills `refusal` and `outcome`.
+  bool FollowRedirect(Transfer& t, std::string* refusal, Outcome* outcome);
   void Drain();
   FetchResult Finish(Transfer& t, CURLcode code);
   FetchResult Refuse(const FetchRequest& request, Outcome outcome, std::string error) const;
@@ -245,6 +186,14 @@ class FetcherImpl final : public Fetcher {
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::size_t len = size * count;
+  if (t->discard_body) {
+    t->discarded += len;
+    if (t->discarded > t->max_body) {
+      t->body_over_cap = true;
+      return 0;
+    }
+    return len;
+  }
   if (t->body.size() + len > t->max_body) {  // decoded bytes: a gzip bomb stops here
     t->body_over_cap = true;
     return 0;
@@ -268,8 +217,9 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   std::string_view line(data, len);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
 
-  if (line.starts_with("HTTP/")) {  // a new response: a redirect hop, 1xx, or the final one
+  if (line.starts_with("HTTP/")) {  // a new response: 1xx, or the one that answers this hop
     t->status = 0;
+    t->location_count = 0;
     t->reason.clear();
     t->etag.clear();
     t->last_modified.clear();
@@ -292,19 +242,8 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
     }
     return len;
   }
-  if (line.empty()) {  // end of this response's headers
-    if (IsRedirectStatus(t->status) && !t->location.empty()) {
-      const std::string next = ResolveLocation(t->hop_url, t->location);
-      t->redirects.push_back({t->status, next});
-      t->hop_url = next;
-      t->hop_host_port = HostPortOf(next).value_or("");
-      // Through a proxy we never see the address connected; refuse private literals at least.
-      if (t->via_proxy && t->owner->PrivateLiteral(t->hop_host_port)) {
-        t->blocked = "blocked: redirect to " + RedactUrl(next) + ", a private address";
-        t->blocked_hop = true;
-        return 0;
-      }
-    }
+  if (line.empty()) {  // end of this response's headers: a redirect's body is not kept
+    t->discard_body = IsRedirectStatus(t->status) && t->location_count > 0;
     return len;
   }
   const std::size_t colon = line.find(':');
@@ -313,6 +252,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (IEquals(name, "location")) ++t->location_count;  // more than one is refused (NextHop)
   struct Field {
     std::string_view name;
     std::string Transfer::*member;
@@ -344,13 +284,13 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* addr
   if (purpose == CURLSOCKTYPE_IPCXN && !t->via_proxy) {
     const std::optional<AddressClass> cls = ClassifySockaddr(&address->addr);
     if (!cls) {
-      t->blocked = "blocked: " + t->hop_url + " uses an address family that is not IP";
+      t->blocked = "blocked: " + RedactUrl(t->hop.href) + " uses an address family that is not IP";
       return CURL_SOCKET_BAD;
     }
     if (*cls != AddressClass::kPublic) {
       const std::string connected = SockaddrToHostPort(&address->addr);
-      if (!t->owner->Allowed(connected) && !t->owner->Allowed(t->hop_host_port)) {
-        t->blocked = "blocked: " + RedactUrl(t->hop_url) + " connects to " + connected + " (" +
+      if (!t->owner->Allowed(connected) && !t->owner->Allowed(t->hop.HostPort())) {
+        t->blocked = "blocked: " + RedactUrl(t->hop.href) + " connects to " + connected + " (" +
                      std::string(AddressClassName(*cls)) + "), which is not in allow_private";
         return CURL_SOCKET_BAD;
       }
@@ -460,15 +400,17 @@ void FetcherImpl::Submit(FetchRequest request) {
       return;
     }
   }
-  std::optional<std::string> key = HostPortOf(request.url);
-  if (!key) {
+  std::optional<Url> url = Url::Parse(request.url);
+  if (!url || !url->IsWeb()) {
     ready_.push_back(Refuse(request, Outcome::kBlocked, "invalid URL: " + RedactUrl(request.url)));
     return;
   }
   auto t = std::make_unique<Transfer>();
   t->request = std::move(request);
-  t->host_key = *key;
-  hosts_[*key].queue.push_back(std::move(t));
+  t->host_key = url->HostPort();
+  t->origin = *url;
+  t->hop = std::move(*url);
+  hosts_[t->host_key].queue.push_back(std::move(t));
   ++queued_;
 }
 
@@ -514,21 +456,19 @@ std::optional<Clock::time_point> FetcherImpl::StartQueued(Clock::time_point now)
 }
 
 void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
-  const FetchRequest& rq = t->request;
   t->owner = this;
   t->max_body = options_.max_body;
   t->max_headers = options_.max_headers;
-  t->hop_url = rq.url;
-  t->hop_host_port = t->host_key;
+  t->deadline =
+      Clock::now() + std::chrono::seconds(t->request.timeout_s.value_or(options_.timeout_s));
   t->easy = curl_easy_init();
   if (t->easy == nullptr) {
-    ready_.push_back(Refuse(rq, Outcome::kConnect, "libcurl could not create a handle"));
+    ready_.push_back(Refuse(t->request, Outcome::kConnect, "libcurl could not create a handle"));
     --hosts_[t->host_key].active;
     return;
   }
   CURL* e = t->easy;
   Transfer* raw = t.get();
-  curl_easy_setopt(e, CURLOPT_URL, rq.url.c_str());
   curl_easy_setopt(e, CURLOPT_PRIVATE, raw);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, raw->errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -539,16 +479,10 @@ void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, raw);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, raw);
-  // Redirects: at most max_redirects, http and https only, on the first URL and every hop.
+  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  // http and https only; redirects are followed by FollowRedirect, never by libcurl.
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, options_.max_redirects > 0 ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, long{options_.max_redirects});
-  // Timeouts.
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
-                   static_cast<long>(rq.connect_timeout_s.value_or(options_.connect_timeout_s)));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT,
-                   static_cast<long>(rq.timeout_s.value_or(options_.timeout_s)));
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_limit));
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time_s));
   // Size: Content-Length over the cap is refused up front; decoded bytes are counted in OnBody.
@@ -556,6 +490,7 @@ void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2TLS});
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  const FetchRequest& rq = t->request;
   curl_easy_setopt(e, CURLOPT_USERAGENT,
                    (rq.user_agent.empty() ? options_.user_agent : rq.user_agent).c_str());
   // TLS: always verified; the CA bundle is a file, loaded once and cached by libcurl.
@@ -567,43 +502,114 @@ void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
     curl_easy_setopt(e, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
     curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 86400L);
   }
-  // Proxy: explicit, else the environment as decided here (so the SSRF guard knows).
-  std::string proxy = !rq.proxy.empty() ? rq.proxy : options_.proxy;
-  if (proxy.empty()) proxy = env_.For(rq.url, t->host_key);
-  curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());  // "" disables the environment's proxies
-  curl_easy_setopt(e, CURLOPT_NOPROXY, "");
-  t->via_proxy = !proxy.empty();
-  if (t->via_proxy && PrivateLiteral(t->host_key)) {
-    ready_.push_back(Refuse(rq, Outcome::kBlocked,
-                            "blocked: " + RedactUrl(rq.url) + " names a private address"));
+  if (auto refused = PrepareHop(*t)) {
+    ready_.push_back(Refuse(rq, Outcome::kBlocked, *refused));
     --hosts_[t->host_key].active;
     return;
   }
-  if (!rq.username.empty()) {
-    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(e, CURLOPT_USERNAME, rq.username.c_str());
-    curl_easy_setopt(e, CURLOPT_PASSWORD, rq.password.c_str());
-  }
-  // Request headers: Accept, validators, then the feed's extras (checked in Submit).
-  t->header_list = curl_slist_append(t->header_list, (std::string("Accept: ") + kAccept).c_str());
-  if (!rq.etag.empty() && !HeaderProblem("If-None-Match", rq.etag)) {
-    t->header_list = curl_slist_append(t->header_list, ("If-None-Match: " + rq.etag).c_str());
-  }
-  if (!rq.last_modified.empty() && !HeaderProblem("If-Modified-Since", rq.last_modified)) {
-    t->header_list =
-        curl_slist_append(t->header_list, ("If-Modified-Since: " + rq.last_modified).c_str());
-  }
-  for (const auto& [name, value] : rq.headers) {
-    t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());
-  }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
-
   if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
     ready_.push_back(Refuse(rq, Outcome::kConnect, "libcurl refused the transfer"));
     --hosts_[t->host_key].active;
     return;
   }
   running_.emplace(e, std::move(t));
+}
+
+std::optional<std::string> FetcherImpl::PrepareHop(Transfer& t) {
+  CURL* e = t.easy;
+  const FetchRequest& rq = t.request;
+  // Proxy: explicit, else the environment's for this hop's URL (so the guard knows).
+  std::string proxy = !rq.proxy.empty() ? rq.proxy : options_.proxy;
+  if (proxy.empty()) proxy = env_.For(t.hop);
+  t.via_proxy = !proxy.empty();
+  if (t.via_proxy && PrivateThroughProxy(t.hop)) {
+    return "blocked: " + RedactUrl(t.hop.href) + " names a private address";
+  }
+  curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());  // "" disables the environment's proxies
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+  // The URL the guard judged, as the URL module normalised it: libcurl parses it the same way.
+  curl_easy_setopt(e, CURLOPT_URL, t.hop.href.c_str());
+  // Timeouts: the total covers every hop.
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.deadline - Clock::now());
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<std::int64_t>(left.count(), 1)));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
+                   static_cast<long>(rq.connect_timeout_s.value_or(options_.connect_timeout_s)));
+  // The feed's credentials and custom headers go to its configured origin (scheme, host and
+  // port) only, on every hop; a redirect elsewhere gets none of them (finding 4).
+  const bool same_origin = t.hop.Origin() == t.origin.Origin();
+  if (same_origin && !rq.username.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(e, CURLOPT_USERNAME, rq.username.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, rq.password.c_str());
+  } else {
+    curl_easy_setopt(e, CURLOPT_USERNAME, static_cast<const char*>(nullptr));
+    curl_easy_setopt(e, CURLOPT_PASSWORD, static_cast<const char*>(nullptr));
+  }
+  // Request headers: Accept, validators (they name the feed's content, not a secret: a moved
+  // feed can still answer 304), then the feed's extras (checked in Submit).
+  curl_slist_free_all(t.header_list);
+  t.header_list = nullptr;
+  t.header_list = curl_slist_append(t.header_list, (std::string("Accept: ") + kAccept).c_str());
+  if (!rq.etag.empty() && !HeaderProblem("If-None-Match", rq.etag)) {
+    t.header_list = curl_slist_append(t.header_list, ("If-None-Match: " + rq.etag).c_str());
+  }
+  if (!rq.last_modified.empty() && !HeaderProblem("If-Modified-Since", rq.last_modified)) {
+    t.header_list =
+        curl_slist_append(t.header_list, ("If-Modified-Since: " + rq.last_modified).c_str());
+  }
+  if (same_origin) {
+    for (const auto& [name, value] : rq.headers) {
+      t.header_list = curl_slist_append(t.header_list, (name + ": " + value).c_str());
+    }
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.header_list);
+  return std::nullopt;
+}
+
+bool FetcherImpl::FollowRedirect(Transfer& t, std::string* refusal, Outcome* outcome) {
+  if (!IsRedirectStatus(t.status) || t.location_count == 0) return false;
+  *outcome = Outcome::kBlocked;
+  if (t.location_count > 1) {
+    *refusal = "protocol error: HTTP " + std::to_string(t.status) + " with " +
+               std::to_string(t.location_count) + " Location headers (refused, not followed)";
+    return false;
+  }
+  std::optional<Url> next = t.hop.Resolve(t.location);
+  if (!next) {
+    *refusal = "blocked: redirect to an invalid URL: " + RedactUrl(t.location);
+    return false;
+  }
+  t.redirects.push_back({t.status, next->href});
+  if (!next->IsWeb()) {
+    *refusal = "blocked: redirect to a forbidden scheme: " + RedactUrl(next->href);
+    return false;
+  }
+  if (static_cast<int>(t.redirects.size()) > options_.max_redirects) {
+    *outcome = Outcome::kHttp4xx;
+    *refusal = "more than " + std::to_string(options_.max_redirects) + " redirects";
+    return false;
+  }
+  double hop_s = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME, &hop_s);
+  t.earlier_hops_s += hop_s;
+  curl_multi_remove_handle(multi_, t.easy);
+  t.hop = std::move(*next);
+  t.body.clear();
+  t.discard_body = false;
+  t.discarded = 0;
+  t.errbuf[0] = '\0';
+  if (auto refused = PrepareHop(t)) {
+    *refusal = *refused;
+    return false;
+  }
+  if (curl_multi_add_handle(multi_, t.easy) != CURLM_OK) {
+    *outcome = Outcome::kConnect;
+    *refusal = "libcurl refused the transfer";
+    return false;
+  }
+  return true;
 }
 
 FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
@@ -631,9 +637,7 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
     default:
       break;
   }
-  char* effective = nullptr;
-  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
-  r.effective_url = effective != nullptr ? effective : t.request.url;
+  r.effective_url = t.hop.href;
   char* ip = nullptr;
   curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
   if (ip != nullptr) r.primary_ip = ip;
@@ -642,6 +646,7 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME, &r.timings.tls_s);
   curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME, &r.timings.first_byte_s);
   curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r.timings.total_s);
+  r.timings.total_s += t.earlier_hops_s;  // every hop
   r.seconds = r.timings.total_s;
   r.redirects = std::move(t.redirects);
   r.content_type = t.content_type;
@@ -655,7 +660,7 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   if (!r.max_age_s && !t.expires.empty()) r.max_age_s = ParseExpires(t.expires, reference);
 
   const std::string detail = OneLine(t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code));
-  if ((code == CURLE_COULDNT_CONNECT || t.blocked_hop) && !t.blocked.empty()) {
+  if (code == CURLE_COULDNT_CONNECT && !t.blocked.empty()) {
     r.outcome = Outcome::kBlocked;
     r.error = OneLine(t.blocked);
   } else if (t.headers_over_cap) {
@@ -664,12 +669,6 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   } else if (t.body_over_cap || code == CURLE_FILESIZE_EXCEEDED) {
     r.outcome = Outcome::kTooLarge;
     r.error = "feed exceeds " + std::to_string(options_.max_body) + " bytes (decoded)";
-  } else if (code == CURLE_UNSUPPORTED_PROTOCOL && !r.redirects.empty()) {
-    r.outcome = Outcome::kBlocked;
-    r.error = "blocked: redirect to a forbidden scheme: " + RedactUrl(r.redirects.back().location);
-  } else if (code == CURLE_TOO_MANY_REDIRECTS) {
-    r.outcome = Outcome::kHttp4xx;
-    r.error = "more than " + std::to_string(options_.max_redirects) + " redirects";
   } else if (code != CURLE_OK) {
     r.outcome = ClassifyCurlCode(code);
     r.error = std::string(OutcomeName(r.outcome)) + ": " + detail;
@@ -695,7 +694,7 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
     } else if (status >= 500) {
       r.outcome = Outcome::kHttp5xx;
     } else {
-      r.outcome = Outcome::kHttp4xx;  // 4xx, and a 3xx we could not follow (no Location)
+      r.outcome = Outcome::kHttp4xx;  // 4xx, and a 3xx without a Location
     }
     if (status == 403 && IEquals(t.cf_mitigated, "challenge")) {
       r.error = OneLine(http + " (a Cloudflare bot challenge: the site blocks automated readers)");
@@ -714,12 +713,26 @@ void FetcherImpl::Drain() {
     const CURLcode code = msg->data.result;
     auto it = running_.find(e);
     if (it == running_.end()) continue;
+    Transfer& running = *it->second;
+    std::string refusal;
+    Outcome outcome = Outcome::kBlocked;
+    if (code == CURLE_OK && !running.headers_over_cap && !running.body_over_cap &&
+        FollowRedirect(running, &refusal, &outcome)) {
+      continue;  // the next hop is on its way with the same handle
+    }
     std::unique_ptr<Transfer> t = std::move(it->second);
     running_.erase(it);
     curl_multi_remove_handle(multi_, e);
     auto host = hosts_.find(t->host_key);
     if (host != hosts_.end()) --host->second.active;
-    ready_.push_back(Finish(*t, code));
+    FetchResult r = Finish(*t, code);
+    if (!refusal.empty()) {
+      r.outcome = outcome;
+      r.error = OneLine(refusal);
+      r.body.clear();
+      r.fingerprint.clear();
+    }
+    ready_.push_back(std::move(r));
   }
 }
 

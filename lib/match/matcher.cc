@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/url.h"
 #include "match/compiled.h"
 #include "match/evaluator.h"
 #include "match/query.h"
@@ -49,19 +50,6 @@ std::string LowerAscii(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-// "https://user@News.Example.org:443/x" -> "news.example.org".
-std::string HostOf(std::string_view link) {
-  const std::size_t scheme = link.find("://");
-  if (scheme != std::string_view::npos) link.remove_prefix(scheme + 3);
-  link = link.substr(0, link.find_first_of("/?#"));
-  const std::size_t at = link.rfind('@');
-  if (at != std::string_view::npos) link.remove_prefix(at + 1);
-  if (!link.starts_with("[")) link = link.substr(0, link.find(':'));
-  std::string host = LowerAscii(link);
-  while (host.ends_with(".")) host.pop_back();
-  return host;
 }
 
 class MatcherImpl final : public Matcher {
@@ -196,7 +184,7 @@ class MatcherImpl final : public Matcher {
       add(kFeed, doc.feed_url);
       for (std::string_view c : doc.categories) add(kCategory, c);
     }
-    ws->host = HostOf(doc.link);
+    ws->host = HostOf(doc.link);  // common/url.h: the host libcurl would connect to
     ws->lang = LowerAscii(doc.language);
     std::replace(ws->lang.begin(), ws->lang.end(), '_', '-');
 

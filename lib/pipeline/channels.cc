@@ -40,6 +40,12 @@ Result<std::shared_ptr<alert::Transport>> BuildWebhook(const config::Config& con
                                                        const config::ChannelEntry& c) {
   alert::WebhookOptions o;
   o.url = c.url;
+  if (!c.url_file.empty()) {
+    // The URL is a secret as a whole: read like password_file, shown as scheme and host only.
+    auto url = ReadSecret(c.url_file);
+    if (!url) return tl::unexpected(url.error());
+    o.url = std::move(*url);
+  }
   o.format = alert::ParseWebhookFormat(c.format).value_or(alert::WebhookFormat::kJson);
   if (!c.secret_file.empty()) {
     auto secret = ReadSecret(c.secret_file);

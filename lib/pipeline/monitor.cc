@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/redact.h"
+#include "common/url.h"
 #include "feed/parse.h"
 #include "fetch/redirects.h"
 #include "pipeline/channels.h"
@@ -46,23 +47,14 @@ fetch::FetchOptions FetchOptionsFrom(const config::Config& c) {
   return o;
 }
 
-// "host:port" of an http(s) URL (lower-cased host, default port filled in); "" otherwise.
-std::string HostKey(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return "";
-  const std::string_view scheme = url.substr(0, scheme_end);
-  std::string_view authority = url.substr(scheme_end + 3);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority = authority.substr(at + 1);
-  }
-  std::string host(authority);
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto colon = host.rfind(':');
-  const bool has_port = colon != std::string::npos && host.find(']', colon) == std::string::npos;
-  if (!has_port) host += scheme == "https" ? ":443" : ":80";
-  return host;
+// A URL a feed may be moved to, or keep from an earlier move stored in the database: an http(s)
+// URL for a feed configured as http(s). A feed that began on the web never becomes a local file
+// (security review, finding 1: a 301 to file:///root/private.xml was adopted).
+bool MayPollInstead(const std::string& configured, const std::string& moved_to) {
+  const std::optional<Url> target = Url::Parse(moved_to);
+  if (target && target->IsWeb()) return true;
+  const std::optional<Url> origin = Url::Parse(configured);
+  return !(origin && origin->IsWeb()) && configured == moved_to;
 }
 
 std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
@@ -161,7 +153,9 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
       slot.failing_since = (*row)->failing_since;
       slot.last_unconditional = (*row)->last_unconditional_at;
       slot.redirect = {(*row)->redirect_target.value_or(""), (*row)->redirect_count};
-      if ((*row)->fetch_url) slot.fetch_url = *(*row)->fetch_url;
+      if ((*row)->fetch_url && MayPollInstead(slot.feed.url, *(*row)->fetch_url)) {
+        slot.fetch_url = *(*row)->fetch_url;
+      }
       if (!slot.in_flight) {
         // A stored time far in the future (clock moved back) is clamped to the maximum interval.
         slot.next_due =
@@ -188,7 +182,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
       slots_[ids_in_order[i]].next_due = spread_due[i];
   }
   for (auto& [id, slot] : slots_) {
-    slot.host = HostKey(slot.fetch_url);
+    slot.host = HostPortOf(slot.fetch_url);
     if (!slot.gone && !slot.in_flight) due_.emplace(slot.next_due, id);
   }
   return {};
@@ -375,7 +369,9 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
       schedule::ObserveRedirect(slot.redirect, fetch::PermanentTarget(result.redirects));
   update.redirect_target = moved.streak.target;
   update.redirect_count = moved.streak.count;
-  if (moved.adopt && IsSuccess(outcome)) update.moved_to = moved.adopted;
+  if (moved.adopt && IsSuccess(outcome) && MayPollInstead(slot.feed.url, moved.adopted)) {
+    update.moved_to = moved.adopted;
+  }
 
   int new_entries = 0;
   int new_mentions = 0;
@@ -435,7 +431,7 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
     spdlog::warn("feed {} moved permanently to {} (was {}); polling the new URL", slot.feed.name,
                  RedactUrl(*update.moved_to), RedactUrl(slot.fetch_url));
     slot.fetch_url = *update.moved_to;
-    slot.host = HostKey(slot.fetch_url);
+    slot.host = HostPortOf(slot.fetch_url);
   }
   if (outcome == Outcome::kRateLimited) {
     host_limits_.RecordRateLimited(slot.host, static_cast<std::uint64_t>(id), now,

@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/url.h"
+
 namespace veille::store {
 namespace {
 
@@ -48,52 +50,27 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-struct Url {
+struct Parts {
   std::string scheme;    // lower-case
   std::string userinfo;  // with the trailing '@', or empty
-  std::string host;      // lower-case
-  std::string port;      // without ':'
+  std::string host;      // lower-case, no trailing dot
+  std::string port;      // without ':'; empty when the URL does not name one
   std::string path;
   std::vector<std::string> params;  // raw "k=v" pieces of the query, in order
 };
 
-std::optional<Url> Split(std::string_view link) {
-  const auto colon = link.find("://");
-  if (colon == std::string_view::npos) return std::nullopt;
-  Url u;
-  u.scheme = LowerAscii(link.substr(0, colon));
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
-  std::string_view rest = link.substr(colon + 3);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  const auto authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  rest = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    u.userinfo = std::string(authority.substr(0, at + 1));
-    authority = authority.substr(at + 1);
-  }
-  // An IPv6 literal keeps its brackets; the port follows the closing one.
-  std::size_t port_colon = std::string_view::npos;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close != std::string_view::npos && close + 1 < authority.size() &&
-        authority[close + 1] == ':') {
-      port_colon = close + 1;
-    }
-  } else {
-    port_colon = authority.rfind(':');
-  }
-  if (port_colon != std::string_view::npos) {
-    u.port = std::string(authority.substr(port_colon + 1));
-    authority = authority.substr(0, port_colon);
-  }
-  u.host = LowerAscii(authority);
-  while (!u.host.empty() && u.host.back() == '.') u.host.pop_back();
-  if (u.host.empty()) return std::nullopt;
-  const auto question = rest.find('?');
-  u.path = std::string(rest.substr(0, question));
-  if (question != std::string_view::npos) {
-    std::string_view query = rest.substr(question + 1);
+// The link's parts as the URL module reads it (libcurl's parser, as everywhere else).
+std::optional<Parts> Split(std::string_view link) {
+  const std::optional<Url> url = Url::Parse(link, UrlForm::kLenient);
+  if (!url || !url->IsWeb()) return std::nullopt;
+  Parts u;
+  u.scheme = url->scheme;
+  if (!url->userinfo.empty()) u.userinfo = url->userinfo + "@";
+  u.host = url->host;
+  if (url->explicit_port) u.port = std::to_string(url->port);
+  u.path = url->path;
+  if (url->query) {
+    std::string_view query = *url->query;
     while (!query.empty()) {
       const auto amp = query.find('&');
       std::string_view piece = query.substr(0, amp);
@@ -107,7 +84,7 @@ std::optional<Url> Split(std::string_view link) {
 
 std::string_view ParamName(std::string_view piece) { return piece.substr(0, piece.find('=')); }
 
-std::optional<std::string> ParamValue(const Url& u, std::string_view name) {
+std::optional<std::string> ParamValue(const Parts& u, std::string_view name) {
   for (const auto& piece : u.params) {
     if (ParamName(piece) == name) {
       const auto eq = piece.find('=');
@@ -126,7 +103,7 @@ bool IsGoogleHost(std::string_view host) {
 }
 
 // The wrapped destination when `u` is a known redirector.
-std::optional<std::string> Unwrapped(const Url& u) {
+std::optional<std::string> Unwrapped(const Parts& u) {
   std::vector<std::string_view> keys;
   if (IsGoogleHost(u.host) && u.path == "/url") {
     keys = {"url", "q"};
@@ -158,7 +135,7 @@ bool IsTrackingParam(std::string_view raw_name) {
   return std::find(kExact.begin(), kExact.end(), name) != kExact.end();
 }
 
-std::string Assemble(const Url& u) {
+std::string Assemble(const Parts& u) {
   std::string out = u.scheme + "://" + u.userinfo + u.host;
   const bool default_port = u.port.empty() || (u.scheme == "http" && u.port == "80") ||
                             (u.scheme == "https" && u.port == "443");

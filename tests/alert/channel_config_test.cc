@@ -56,6 +56,18 @@ TEST(ChannelConfig, SecretsMayComeFromSystemdCredentials) {
   EXPECT_EQ(relative->channels.at(0).secret_file, "/etc/veille/hook.secret");
 }
 
+// Security review finding 5: a webhook URL carries its token; like a password it may come from
+// a file or a systemd credential.
+TEST(ChannelConfig, AWebhookUrlMayComeFromAFileOrACredential) {
+  auto c = Parse("name = \"h\"\ntype = \"webhook\"\nurl_file = \"credential:discord-url\"\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->channels.at(0).url_file, "credential:discord-url");
+  EXPECT_EQ(c->channels.at(0).url, "");
+  auto relative = Parse("name = \"h\"\ntype = \"webhook\"\nurl_file = \"hook.url\"\n");
+  ASSERT_TRUE(relative) << relative.error().message;
+  EXPECT_EQ(relative->channels.at(0).url_file, "/etc/veille/hook.url");
+}
+
 TEST(ChannelConfig, ErrorsNameTheFileAndLineOfTheBadKey) {
   const std::string e = ErrorOf(
       "name = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org\"\n"
@@ -86,6 +98,12 @@ TEST(ChannelConfig, RejectsMistakesWithAHelpfulMessage) {
       {"name = \"h\"\ntype = \"webhook\"\nurl = \"https://h.example\"\n"
        "secret_file = \"credential:../x\"\n",
        "plain name"},
+      {"name = \"h\"\ntype = \"webhook\"\n", "needs either 'url' or 'url_file'"},
+      {"name = \"h\"\ntype = \"webhook\"\nurl = \"https://h.example\"\nurl_file = \"u\"\n",
+       "needs either 'url' or 'url_file'"},
+      {"name = \"h\"\ntype = \"webhook\"\nurl = \"https://h.example:99999/\"\n",
+       "http:// or https://"},
+      {"name = \"h\"\ntype = \"webhook\"\nurl_file = \"credential:a/b\"\n", "plain name"},
   };
   for (const auto& [channel, expected] : cases) {
     const std::string e = ErrorOf(channel);

@@ -205,6 +205,27 @@ TEST(WebhookTransport, LoopbackIsBlockedUnlessAllowed) {
   EXPECT_TRUE(sink.Records().empty());
 }
 
+// Security review finding 5: Slack, Discord and Teams put the webhook's secret in the URL path;
+// it reached the log, outbox.last_error and `veille outbox --json` through the error line.
+TEST(WebhookTransport, AnErrorNeverShowsMoreOfTheUrlThanSchemeAndHost) {
+  for (const char* mode : {"status:500", "status:400", "redirect", "gone"}) {
+    auto sink = Sink(mode);
+    WebhookOptions o = Options(sink.port());
+    o.url = "http://127.0.0.1:" + std::to_string(sink.port()) +
+            "/api/webhooks/112233/TOKEN-9f8e7d?sig=abc";
+    const Delivery d = PostOne(*Make(o));
+    EXPECT_EQ(d.error.find("TOKEN-9f8e7d"), std::string::npos) << mode << ": " << d.error;
+    EXPECT_EQ(d.error.find("112233"), std::string::npos) << mode << ": " << d.error;
+    EXPECT_NE(d.error.find("http://127.0.0.1:" + std::to_string(sink.port()) + "/\xE2\x80\xA6"),
+              std::string::npos)
+        << mode << ": " << d.error;
+  }
+  WebhookOptions down = Options(1);  // nothing listens on port 1
+  down.url = "http://127.0.0.1:1/api/webhooks/112233/TOKEN-9f8e7d";
+  const Delivery d = PostOne(*Make(down));
+  EXPECT_EQ(d.error.find("TOKEN-9f8e7d"), std::string::npos) << d.error;
+}
+
 TEST(WebhookTransport, CreateRefusesNonHttpUrls) {
   WebhookOptions o;
   o.url = "file:///etc/passwd";

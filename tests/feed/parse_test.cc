@@ -118,6 +118,35 @@ TEST(ParseFeedTest, ReadsAtom03ModesIncludingBase64) {
   EXPECT_EQ(FormatIso8601(feed.entries[0].updated.value_or(0)), "2004-01-02T00:00:00Z");
 }
 
+// Security review finding 6: base64 text skipped the document's transcoding and was stored as
+// raw bytes (invalid UTF-8; feed_fuzz trapped on it).
+TEST(ParseFeedTest, Atom03Base64TextIsValidUtf8LikeEveryOtherText) {
+  // "/w==" is the single byte 0xFF; "wpsyShE=" is U+009B "2J" U+0011 (CSI, clear, a C0 control).
+  Feed feed = MustParse(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+    <entry><title mode="base64">T2ss/w==</title>
+      <content type="text/plain" mode="base64">wpsySgI=</content></entry></feed>)");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].title, "Ok,\xEF\xBF\xBD");
+  EXPECT_EQ(feed.entries[0].content, "2J");
+}
+
+// Security review finding 6: windows-1252 has no character at 0x81, 0x8D, 0x8F, 0x90 and 0x9D,
+// so those C1 controls (raw, or as character references) stayed in titles.
+TEST(ParseFeedTest, NoC1ControlReachesAnyText) {
+  Feed feed = MustParse(
+      "<rss version=\"2.0\"><channel><title>C\xC2\x90\xC2\x9D\xC2\x81"
+      "</title><item><title>a\xC2\x90"
+      "b&#x9D;c&#144;d\xC2\x9B"
+      "e</title><description>&lt;p&gt;x&amp;#x8F;y\xC2\x8D"
+      "z&lt;/p&gt;</description><guid>1</guid></item></channel></rss>");
+  EXPECT_EQ(feed.title, "C");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].title,
+            "abcd\xE2\x80\xBA"
+            "e");  // 0x9B is windows-1252's U+203A
+  EXPECT_EQ(feed.entries[0].summary, "xyz");
+}
+
 TEST(ParseFeedTest, ReadsRss10ItemsThatAreSiblingsOfTheChannel) {
   Feed feed = MustParse(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
       xmlns="http://purl.org/rss/1.0/" xmlns:d="http://purl.org/dc/elements/1.1/">

@@ -22,7 +22,7 @@ import time
 import zlib
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 LOCK = threading.Lock()
 LOG = []
@@ -147,8 +147,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(302, b"", {"Location": "/loop/b"})
         if path == "/loop/b":
             return self.send(301, b"", {"Location": "http://127.0.0.1:%d/loop/a" % MAIN_PORT})
-        if path == "/redirect":  # 302 to any Location given in ?to=
-            return self.send(302, b"", {"Location": q["to"]})
+        if path == "/redirect":  # 302 (or ?code=) to any Location given in ?to=
+            return self.send(int(q.get("code", "302")), b"", {"Location": q["to"]})
+        if path == "/dupe":  # one redirect with two Location headers: ?a= then ?b=
+            self.send_response_only(int(q.get("code", "302")))
+            self.send_header("Location", q["a"])
+            self.send_header("Location", q["b"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/reason":  # ?code= with the raw bytes of ?text= (percent-encoded) as reason
+            self.wfile.write(b"HTTP/1.1 " + q.get("code", "500").encode() + b" " +
+                             unquote_to_bytes(self.path.split("text=", 1)[1].split("&")[0]) +
+                             b"\r\nContent-Length: 2\r\n\r\nno")
+            return
         if path == "/sleep":  # 200 after ?ms=
             time.sleep(int(q.get("ms", "300")) / 1000.0)
             return self.send(200, FEED, {"Content-Type": "application/rss+xml"})

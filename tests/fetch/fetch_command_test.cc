@@ -86,6 +86,22 @@ TEST_F(FetchCommandTest, ABodyThatIsNotAFeedIsAParseFailure) {
   EXPECT_NE(run.out.find("outcome         parse"), std::string::npos) << run.out;
 }
 
+// Security review finding 9: invalid UTF-8 in a reason phrase made `veille fetch --json` abort
+// (uncaught nlohmann type_error.316, exit 134).
+TEST_F(FetchCommandTest, JsonOutputSurvivesInvalidUtf8AndControlsFromTheServer) {
+  const CommandRun run = Veille("fetch --json " + Allow() + "'" +
+                                server_->Url("/reason?code=503&text=Bad%FF%C2%9B2J") + "'");
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const auto doc = nlohmann::json::parse(run.out);
+  EXPECT_EQ(doc["outcome"], "http_5xx");
+  EXPECT_EQ(doc["error"],
+            "HTTP 503 Bad\xEF\xBF\xBD"
+            "2J");
+  const CommandRun text =
+      Veille("fetch " + Allow() + "'" + server_->Url("/reason?code=503&text=%1B%5B2J") + "'");
+  EXPECT_EQ(text.out.find('\x1b'), std::string::npos) << text.out;
+}
+
 TEST_F(FetchCommandTest, SendsTheUserAgentGivenOnTheCommandLine) {
   const CommandRun run = Veille("fetch --user-agent probe/1.0 " + Allow() + server_->Url("/feed"));
   ASSERT_EQ(run.exit_code, 0) << run.out;

@@ -76,6 +76,13 @@ class FetcherTest : public ::testing::Test {
 
 FaultServer* FetcherTest::server_ = nullptr;
 
+// `value` with its spaces as %20, for a query string the fault server decodes.
+std::string QueryValue(const std::string& value) {
+  std::string out;
+  for (char c : value) out += c == ' ' ? std::string("%20") : std::string(1, c);
+  return out;
+}
+
 TEST_F(FetcherTest, ReturnsTheBodyWithValidatorsAndSendsADescriptiveUserAgent) {
   FetchRequest request;
   request.tag = 42;
@@ -212,6 +219,77 @@ TEST_F(FetcherTest, OddSpellingsOfLoopbackInARedirectAreBlockedToo) {
     EXPECT_EQ(r.outcome, Outcome::kBlocked) << host << ": " << r.error;
   }
   EXPECT_EQ(server_->Count("", server_->canary_port()), 0);
+}
+
+// Security review finding 1: libcurl followed the first of two Location headers while the guard
+// judged the last, so an allowlisted second Location let the first reach any port.
+TEST_F(FetcherTest, TwoLocationHeadersAreAProtocolErrorAndNeitherIsFetched) {
+  FetchOptions options = Options();
+  const std::string allowed_other = "localhost:" + std::to_string(server_->port());
+  options.allow_private.push_back(allowed_other);
+  const std::string internal =
+      "http://127.0.0.1:" + std::to_string(server_->canary_port()) + "/internal-secret";
+  for (const char* code : {"302", "301"}) {
+    server_->Reset();
+    const FetchResult r = FetchPath(std::string("/dupe?code=") + code + "&a=" + internal +
+                                        "&b=http://" + allowed_other + "/feed",
+                                    options);
+    EXPECT_EQ(r.outcome, Outcome::kBlocked) << code << ": " << r.error;
+    EXPECT_NE(r.error.find("Location"), std::string::npos) << r.error;
+    EXPECT_TRUE(r.redirects.empty()) << "a refused response is no hop";
+    EXPECT_EQ(server_->Count("", server_->canary_port()), 0) << code;
+    EXPECT_EQ(server_->Count("/feed"), 0) << code;
+  }
+}
+
+TEST_F(FetcherTest, ThroughAProxyTwoLocationHeadersNeverReachTheProxy) {
+  FetchOptions options = Options();
+  options.allow_private = {};
+  options.proxy = server_->Url("");
+  FetchRequest request;
+  request.url =
+      "http://feed.veille-test.invalid/dupe?a=http://169.254.169.254/latest/meta-data/"
+      "&b=http://feed.veille-test.invalid/feed";
+  const FetchResult r = FetchOne(request, options);
+  EXPECT_EQ(r.outcome, Outcome::kBlocked) << r.error;
+  EXPECT_EQ(server_->Count(""), 1) << "the redirect itself, nothing after it";
+}
+
+// Security review finding 2: a Location the old parser could not read (a space, a trailing dot)
+// skipped the private-address check in proxy mode, while libcurl sent it to the proxy.
+TEST_F(FetcherTest, ThroughAProxyOddlyWrittenPrivateLocationsAreRefusedToo) {
+  FetchOptions options = Options();
+  options.allow_private = {};
+  options.proxy = server_->Url("");
+  for (const std::string target :
+       {"http://169.254.169.254/latest meta-data/", "http://169.254.169.254./latest/",
+        "http://169.254.169.254../latest/", "http://0xA9FEA9FE/latest/", "http://2852039166/",
+        "http://[::ffff:169.254.169.254]/", "http://localhost/admin", "http://x.localhost/",
+        "http://LOCALHOST./admin"}) {
+    server_->Reset();
+    FetchRequest request;
+    request.url = "http://feed.veille-test.invalid/redirect?to=" + QueryValue(target);
+    const FetchResult r = FetchOne(request, options);
+    EXPECT_EQ(r.outcome, Outcome::kBlocked) << target << ": " << r.error;
+    EXPECT_EQ(server_->Count(""), 1) << target << ": only the redirect reached the proxy";
+  }
+}
+
+TEST_F(FetcherTest, ALocationWithASpaceIsFollowedEncodedAsLibcurlWould) {
+  const FetchResult r = FetchPath("/redirect?to=/fe%20ed");  // the server sends "/fe ed"
+  EXPECT_EQ(r.outcome, Outcome::kHttp4xx) << r.error;        // /fe%20ed is no route
+  ASSERT_EQ(r.redirects.size(), 1u);
+  EXPECT_EQ(r.redirects[0].location, server_->Url("/fe%20ed"));
+  EXPECT_EQ(r.effective_url, server_->Url("/fe%20ed"));
+}
+
+TEST_F(FetcherTest, ALocationThatCannotBeParsedIsRefused) {
+  for (const std::string target : {"http://exa mple.com/", "http://h:99999/", "http://.../"}) {
+    server_->Reset();
+    const FetchResult r = FetchPath("/redirect?to=" + QueryValue(target));
+    EXPECT_EQ(r.outcome, Outcome::kBlocked) << target << ": " << r.error;
+    EXPECT_EQ(server_->Count(""), 1) << target;
+  }
 }
 
 TEST_F(FetcherTest, ALoopbackHostNameIsBlockedUnlessAllowlisted) {
@@ -483,6 +561,68 @@ TEST_F(FetcherTest, SendsBasicAuthToTheFeedsHostOnlyNotAfterARedirectElsewhere) 
   EXPECT_EQ(log["log"][0]["headers"]["authorization"], "Basic dXNlcjpzM2NyZXQ=");
   EXPECT_EQ(log["log"][1]["path"], "/feed");
   EXPECT_FALSE(log["log"][1]["headers"].contains("authorization"));
+}
+
+// Security review finding 4: libcurl strips only Authorization and Cookie on a host change, so
+// X-Api-Key and PRIVATE-TOKEN reached the redirect target. Custom headers and credentials go to
+// the configured origin (scheme, host, port) only, on every hop.
+TEST_F(FetcherTest, CustomHeadersAndCredentialsGoToTheConfiguredOriginOnly) {
+  FetchOptions options = Options();
+  const std::string other_host = "localhost:" + std::to_string(server_->port());
+  options.allow_private.push_back(other_host);
+  FetchRequest request;
+  // Same origin first (a relative Location), then another host on the same port.
+  request.url = server_->Url("/redirect?to=/redirect%3Fto%3Dhttp://" + other_host + "/feed");
+  request.headers = {{"X-Api-Key", "k-123"}, {"PRIVATE-TOKEN", "t-456"}, {"Cookie", "s=1"}};
+  request.username = "user";
+  request.password = "s3cret";
+  const FetchResult r = FetchOne(request, options);
+  ASSERT_EQ(r.outcome, Outcome::kOk) << r.error;
+  ASSERT_EQ(r.redirects.size(), 2u);
+  const auto log = server_->Log()["log"];
+  ASSERT_GE(log.size(), 3u);
+  for (int hop : {0, 1}) {  // the configured origin, twice
+    EXPECT_EQ(log[hop]["headers"]["x-api-key"], "k-123") << hop;
+    EXPECT_EQ(log[hop]["headers"]["private-token"], "t-456") << hop;
+    EXPECT_EQ(log[hop]["headers"]["cookie"], "s=1") << hop;
+    EXPECT_EQ(log[hop]["headers"]["authorization"], "Basic dXNlcjpzM2NyZXQ=") << hop;
+  }
+  EXPECT_EQ(log[2]["path"], "/feed");
+  EXPECT_EQ(log[2]["headers"]["host"], other_host);
+  for (const char* name : {"x-api-key", "private-token", "cookie", "authorization"}) {
+    EXPECT_FALSE(log[2]["headers"].contains(name)) << name << " followed the redirect";
+  }
+  EXPECT_EQ(log[2]["headers"]["user-agent"], kDefaultUserAgent) << "the rest still goes";
+}
+
+TEST_F(FetcherTest, AnotherPortOfTheSameHostIsAnotherOrigin) {
+  FetchOptions options = Options();
+  options.allow_private.push_back("127.0.0.1:" + std::to_string(server_->canary_port()));
+  FetchRequest request;
+  request.url = server_->Url(
+      "/redirect?to=http://127.0.0.1:" + std::to_string(server_->canary_port()) + "/x");
+  request.headers = {{"X-Api-Key", "k-123"}};
+  const FetchResult r = FetchOne(request, options);
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.error;
+  const auto log = server_->Log()["log"];
+  bool saw_canary = false;
+  for (const auto& e : log) {
+    if (e["port"] != server_->canary_port()) continue;
+    saw_canary = true;
+    EXPECT_FALSE(e["headers"].contains("x-api-key"));
+  }
+  EXPECT_TRUE(saw_canary);
+}
+
+// Security review finding 6: a reason phrase with UTF-8 encoded C1 controls was logged raw.
+TEST_F(FetcherTest, AReasonPhraseNeverCarriesControlsOrInvalidUtf8) {
+  const FetchResult csi = FetchPath("/reason?code=500&text=Oops%C2%9B2J%1B%5B31m%C2%9D");
+  EXPECT_EQ(csi.outcome, Outcome::kHttp5xx);
+  EXPECT_EQ(csi.error, "HTTP 500 Oops2J[31m");
+  const FetchResult bad = FetchPath("/reason?code=404&text=Not%FFFound%9B");
+  EXPECT_EQ(bad.error,
+            "HTTP 404 Not\xEF\xBF\xBD"
+            "Found\xEF\xBF\xBD");
 }
 
 TEST_F(FetcherTest, GoesThroughAnExplicitProxy) {

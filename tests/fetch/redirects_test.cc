@@ -17,5 +17,14 @@ TEST(PermanentTargetTest, ATemporaryFirstHopOrNoRedirectMovesNothing) {
   EXPECT_EQ(PermanentTarget({{303, "https://a/1"}}), std::nullopt);
 }
 
+// Security review finding 1: a 301 to file:///root/private.xml became the feed's URL.
+TEST(PermanentTargetTest, OnlyAnHttpUrlCanBeAFeedsNewHome) {
+  EXPECT_EQ(PermanentTarget({{301, "file:///root/private.xml"}}), std::nullopt);
+  EXPECT_EQ(PermanentTarget({{301, "https://a/1"}, {301, "file:///root/private.xml"}}),
+            "https://a/1");
+  EXPECT_EQ(PermanentTarget({{308, "ftp://a/feed"}}), std::nullopt);
+  EXPECT_EQ(PermanentTarget({{301, "not a url"}}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace veille::fetch

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +44,16 @@ class MonitorTest : public ::testing::Test {
       }
       res.status = 301;
       res.set_header("Location", "/feed.xml");
+    });
+    // Security review finding 1: a 301 with two Locations, the feed then a local file.
+    server_.Get("/dupe.xml", [this](const httplib::Request&, httplib::Response& res) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++dupe_hits_;
+      }
+      res.status = 301;
+      res.set_header("Location", "/feed.xml");
+      res.set_header("Location", "file://" + (dir_ / "private.xml").string());
     });
     server_.Get("/gone.xml", [this](const httplib::Request&, httplib::Response& res) {
       {
@@ -106,6 +117,7 @@ class MonitorTest : public ::testing::Test {
   std::vector<std::string> if_none_match_;
   int old_hits_ = 0;
   int gone_hits_ = 0;
+  int dupe_hits_ = 0;
   int growing_hits_ = 0;
 };
 
@@ -185,6 +197,61 @@ TEST_F(MonitorTest, AFeedMovesToItsNewUrlAfterThreePermanentRedirectsAndStaysThe
   ASSERT_EQ(feeds->size(), 1u);
   EXPECT_NE((*feeds)[0].fetch_url.value_or("").find("/feed.xml"), std::string::npos);
   EXPECT_NE((*feeds)[0].previous_url.value_or("").find("/old.xml"), std::string::npos);
+}
+
+// The private file holds a mention: reading it would show up as an entry.
+constexpr const char* kPrivateFeed = R"(<?xml version="1.0"?><rss version="2.0"><channel>
+<title>P</title><item><title>Orélia secret interne</title><guid>p1</guid></item></channel></rss>)";
+
+TEST_F(MonitorTest, AFeedOnTheWebNeverMovesToALocalFile) {
+  { std::ofstream(dir_ / "private.xml") << kPrivateFeed; }
+  UnixSeconds now = 1'800'000'000;
+  std::atomic<bool> stop{false};
+  auto monitor = Monitor::Create(Config("/dupe.xml"), [&] { return now; });
+  ASSERT_TRUE(monitor) << monitor.error().message;
+  for (int i = 0; i < 5; ++i) {
+    auto r = (*monitor)->RunOnce(stop);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->new_entries, 0) << "poll " << i;
+    now += 3600;
+  }
+  EXPECT_EQ(dupe_hits_, 5) << "every poll still goes to the configured URL";
+  auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
+  ASSERT_TRUE(store);
+  auto feeds = (*store)->ListFeeds();
+  ASSERT_TRUE(feeds);
+  ASSERT_EQ(feeds->size(), 1u);
+  EXPECT_FALSE((*feeds)[0].fetch_url.has_value()) << *(*feeds)[0].fetch_url;
+  EXPECT_NE((*feeds)[0].last_error.value_or("").find("Location"), std::string::npos)
+      << (*feeds)[0].last_error.value_or("");
+}
+
+// A database written by an older version may already hold a local file as an http feed's URL:
+// it is ignored and the configured URL polled.
+TEST_F(MonitorTest, AStoredMoveToALocalFileIsIgnoredForAFeedOnTheWeb) {
+  { std::ofstream(dir_ / "private.xml") << kPrivateFeed; }
+  UnixSeconds now = 1'800'000'000;
+  const config::Config config = Config();
+  {
+    auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
+    ASSERT_TRUE(store) << store.error().message;
+    auto ids = (*store)->SyncFeeds({{config.feeds[0].url, "T"}}, now);
+    ASSERT_TRUE(ids);
+    store::FeedUpdate update;
+    update.feed_id = (*ids)[0];
+    update.fetched_at = now;
+    update.outcome = Outcome::kOk;
+    update.next_due_at = now;
+    update.moved_to = "file://" + (dir_ / "private.xml").string();
+    ASSERT_TRUE((*store)->UpdateFeed(update));
+  }
+  std::atomic<bool> stop{false};
+  auto monitor = Monitor::Create(config, [&] { return now; });
+  ASSERT_TRUE(monitor) << monitor.error().message;
+  auto r = (*monitor)->RunOnce(stop);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->new_entries, 2) << "the configured feed, not the file";
+  EXPECT_EQ(Requests().size(), 1u);
 }
 
 TEST_F(MonitorTest, AGoneFeedIsNeverPolledAgainEvenAfterARestart) {
