@@ -23,7 +23,7 @@ import common  # noqa: E402
 import server  # noqa: E402
 
 SCENARIOS = ["steady", "bad_inputs", "kill9", "delivery", "contention", "reload", "secrets",
-             "disk_full", "clock"]
+             "disk_full", "clock", "security"]
 
 
 class Context:
