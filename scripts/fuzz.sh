@@ -67,7 +67,14 @@ seed_dir() {  # TARGET -> directory of seeds from the fixtures
           if [[ $f == *.jsonfeed ]]; then
             { printf '\x18'; cat "$f"; } >"$dir/$(basename "$f").json-type"
           fi
-        done ;;
+        done
+      # The pathological shapes of the parse-time bound (security review, finding 3), 4 KiB
+      # each (libFuzzer's default -max_len), behind the XML option byte.
+      local shapes="$build/pathological"
+      /usr/bin/python3 tests/feed/pathological.py "$shapes" 4000 >/dev/null
+      for f in "$shapes"/*.xml; do
+        { printf '\x00'; cat "$f"; } >"$dir/pathological-$(basename "$f")"
+      done ;;
   esac
   echo "$dir"
 }

@@ -13,8 +13,8 @@
 namespace veille::feed {
 namespace {
 
-std::string LowerName(pugi::xml_node node) {
-  std::string name = CanonicalName(node);
+std::string LowerName(pugi::xml_node node, const ExtractContext& context) {
+  std::string name = CanonicalName(node, context.index);
   for (char& c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
@@ -115,7 +115,7 @@ bool HandleHeaderElement(pugi::xml_node el, const std::string& name, int depth,
 void ExtractDocument(pugi::xml_node feed_element, const ExtractContext& context,
                      std::size_t max_entries, Feed* feed) {
   HeaderState state;
-  if (IsEntryElement(LowerName(feed_element))) {
+  if (IsEntryElement(LowerName(feed_element, context))) {
     // A document that is a single Atom entry.
     feed->entries.push_back(ExtractEntry(feed_element, context));
     return;
@@ -130,7 +130,7 @@ void ExtractDocument(pugi::xml_node feed_element, const ExtractContext& context,
   while (n) {
     bool descend = n == feed_element;
     if (n.type() == pugi::node_element && n != feed_element) {
-      std::string name = LowerName(n);
+      std::string name = LowerName(n, context);
       if (IsEntryElement(name)) {
         if (IsTruncated(n)) {
           ++dropped_truncated;

@@ -13,8 +13,8 @@
 namespace veille::feed {
 namespace {
 
-std::string LowerName(pugi::xml_node node) {
-  std::string name = CanonicalName(node);
+std::string LowerName(pugi::xml_node node, const ExtractContext& context) {
+  std::string name = CanonicalName(node, context.index);
   for (char& c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
@@ -126,7 +126,7 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     pugi::xml_attribute permalink = FindAttribute(el, "ispermalink");
     bool guid_is_link = !permalink || std::string_view(permalink.value()) == "true";
     auto value = CollapseText(DirectText(el));
-    if (value && guid_is_link) value = ResolveUrl(BaseUrlOf(el, context.document_base), *value);
+    if (value && guid_is_link) value = ResolveUrl(BaseUrlOf(el, context.document_base, context.index), *value);
     entry.id = value;
     if (guid_is_link && !state->link_seen && !context.IsAtom()) state->guid_link = value;
     return true;
@@ -210,7 +210,7 @@ Entry ExtractEntry(pugi::xml_node item, const ExtractContext& context) {
   while (n && n != item) {
     bool descend = false;
     if (n.type() == pugi::node_element) {
-      descend = !HandleElement(n, LowerName(n), depth, context, &state);
+      descend = !HandleElement(n, LowerName(n, context), depth, context, &state);
     }
     if (descend && n.first_child() && depth < kMaxEntryDepth) {
       n = n.first_child();

@@ -12,10 +12,13 @@
 
 namespace veille::feed {
 
+class DocumentIndex;
+
 struct ExtractContext {
   Format format = Format::kUnknown;
   std::string_view document_base;  // the fetch URL ("" = none)
   bool utf8_document = true;       // the bytes were UTF-8 (enables the double-encoding repair)
+  const DocumentIndex* index = nullptr;  // namespaces and bases resolved once (xml_tree.h)
   bool IsAtom() const { return format == Format::kAtom03 || format == Format::kAtom10; }
 };
 

@@ -1,5 +1,6 @@
 #include "feed/format.h"
 
+#include <string>
 #include <string_view>
 
 #include "feed/xml_tree.h"
@@ -36,7 +37,19 @@ bool AnyNamespaceContains(pugi::xml_node node, std::string_view needle) {
 
 }  // namespace
 
-Format FormatOfElement(pugi::xml_node root, std::string_view text_head) {
+namespace {
+
+std::string LowerHead(std::string_view text_head) {
+  std::string head(text_head.substr(0, 4096));
+  for (char& c : head) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return head;
+}
+
+// FormatOfElement with the head already lower-cased: FindFeedElement asks it of every element
+// of a document that is not a feed at its root, so the head is lowered once, not per element.
+Format FormatOfLowered(pugi::xml_node root, std::string_view head) {
   std::string local(LocalName(root));
   for (char& c : local) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -48,10 +61,6 @@ Format FormatOfElement(pugi::xml_node root, std::string_view text_head) {
   if (local == "rdf") {
     if (AnyNamespaceContains(root, "my.netscape.com/rdf/simple/0.9")) return Format::kRss09x;
     if (AnyNamespaceContains(root, "purl.org/rss/1.0")) return Format::kRss10;
-    std::string head(text_head.substr(0, 4096));
-    for (char& c : head) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
     if (head.find("my.netscape.com/rdf/simple/0.9") != std::string::npos) return Format::kRss09x;
     if (head.find("purl.org/rss/1.0") != std::string::npos) return Format::kRss10;
     return Format::kUnknown;
@@ -72,16 +81,23 @@ Format FormatOfElement(pugi::xml_node root, std::string_view text_head) {
   return Format::kUnknown;
 }
 
+}  // namespace
+
+Format FormatOfElement(pugi::xml_node root, std::string_view text_head) {
+  return FormatOfLowered(root, LowerHead(text_head));
+}
+
 pugi::xml_node FindFeedElement(const pugi::xml_document& doc, std::string_view text_head,
                                Format* format) {
   pugi::xml_node root = doc.document_element();
-  *format = FormatOfElement(root, text_head);
+  std::string head = LowerHead(text_head);
+  *format = FormatOfLowered(root, head);
   if (*format != Format::kUnknown) return root;
   pugi::xml_node fallback;
   // Iterative pre-order walk for a feed element inside something else.
   for (pugi::xml_node n = root; n;) {
     if (n.type() == pugi::node_element) {
-      Format f = FormatOfElement(n, text_head);
+      Format f = FormatOfLowered(n, head);
       if (f != Format::kUnknown) {
         *format = f;
         return n;

@@ -118,6 +118,8 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   context.format = format;
   context.document_base = options.base_url;
   context.utf8_document = decoded_encoding == "utf-8";
+  DocumentIndex index(doc.document_element(), options.base_url);
+  context.index = &index;
   ExtractDocument(feed_element, context, options.max_entries, &feed);
   AssignEntryKeys(&feed);
   return feed;

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstring>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "feed/entities.h"
@@ -26,6 +28,20 @@ bool SameNameIgnoreCase(std::string_view a, std::string_view b) {
   }
   return true;
 }
+
+// Case-insensitive (ASCII) hashing of element names, for the open-element counts.
+struct FoldedHash {
+  std::size_t operator()(std::string_view s) const {
+    std::size_t h = 1469598103934665603ULL;
+    for (char c : s) h = (h ^ static_cast<unsigned char>(Lower(c))) * 1099511628211ULL;
+    return h;
+  }
+};
+struct FoldedEqual {
+  bool operator()(std::string_view a, std::string_view b) const {
+    return SameNameIgnoreCase(a, b);
+  }
+};
 
 bool IsXmlChar(char32_t cp) {
   return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
@@ -202,16 +218,22 @@ class Repairer {
     std::size_t close = in_.find('>', i);
     pos_ = close == std::string_view::npos ? in_.size() : close + 1;
     if (name.empty()) return;
-    // Find the innermost open element of that name (exact, then ignoring case).
+    // Find the innermost open element of that name (exact, then ignoring case). The counts
+    // make an end tag that matches nothing O(1); a scan stops at a match and pops what it
+    // passed, so the work stays linear in the input whatever the nesting.
     std::size_t depth = open_.size();
     std::size_t match = depth;
-    for (std::size_t k = depth; k-- > 0;) {
-      if (open_[k] == name) {
-        match = k;
-        break;
+    auto exact = open_exact_.find(name);
+    if (exact != open_exact_.end() && exact->second > 0) {
+      for (std::size_t k = depth; k-- > 0;) {
+        if (open_[k] == name) {
+          match = k;
+          break;
+        }
       }
     }
-    if (match == depth) {
+    auto folded = open_folded_.find(name);
+    if (match == depth && folded != open_folded_.end() && folded->second > 0) {
       for (std::size_t k = depth; k-- > 0;) {
         if (SameNameIgnoreCase(open_[k], name)) {
           match = k;
@@ -231,8 +253,17 @@ class Repairer {
   }
 
   void CloseTop() {
-    out_.append("</").append(open_.back()).append(">");
+    std::string_view name = open_.back();
+    out_.append("</").append(name).append(">");
+    --open_exact_[name];
+    --open_folded_[name];
     open_.pop_back();
+  }
+
+  void Open(std::string_view name) {
+    open_.push_back(name);
+    ++open_exact_[name];
+    ++open_folded_[name];
   }
 
   void StartTag() {
@@ -250,8 +281,11 @@ class Repairer {
     std::size_t mark = out_.size();
     out_.push_back('<');
     out_.append(name);
-    std::array<std::string_view, 16> seen;  // attribute names, for dropping duplicates
+    // Attribute names, for dropping duplicates: the first few in an array, the rest in a set
+    // (built only for an element with that many, so a huge one costs once, not per tag).
+    std::array<std::string_view, 16> seen;
     std::size_t seen_count = 0;
+    std::unordered_set<std::string_view> seen_more;
     bool self_closing = false;
     bool finished = false;
     while (i < in_.size()) {
@@ -314,10 +348,15 @@ class Repairer {
       }
       bool valid_name = IsNameStart(attr[0]);
       for (char ch : attr) valid_name = valid_name && IsNameChar(ch);
+      if (!valid_name) continue;
       bool duplicate = false;
       for (std::size_t s = 0; s < seen_count; ++s) duplicate = duplicate || seen[s] == attr;
-      if (!valid_name || duplicate) continue;
-      if (seen_count < seen.size()) seen[seen_count++] = attr;
+      if (duplicate) continue;
+      if (seen_count < seen.size()) {
+        seen[seen_count++] = attr;
+      } else if (!seen_more.insert(attr).second) {
+        continue;
+      }
       out_.push_back(' ');
       out_.append(attr);
       out_.append("=\"");
@@ -349,7 +388,7 @@ class Repairer {
       out_.append("/>");
     } else {
       out_.push_back('>');
-      open_.push_back(name);
+      Open(name);
     }
     pos_ = i;
   }
@@ -381,6 +420,9 @@ class Repairer {
   std::string out_;
   std::size_t pos_ = 0;
   std::vector<std::string_view> open_;
+  // How many elements of each name are open (exact, and ignoring case).
+  std::unordered_map<std::string_view, std::size_t> open_exact_;
+  std::unordered_map<std::string_view, std::size_t, FoldedHash, FoldedEqual> open_folded_;
 };
 
 }  // namespace

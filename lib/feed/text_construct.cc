@@ -216,7 +216,7 @@ LinkValue ReadLink(pugi::xml_node el, const ExtractContext& context) {
   } else {
     value = CollapseText(FixLinkText(DirectText(el)));
   }
-  if (value) value = ResolveUrl(BaseUrlOf(el, context.document_base), *value);
+  if (value) value = ResolveUrl(BaseUrlOf(el, context.document_base, context.index), *value);
   link.counts = true;
   link.url = std::move(value);
   return link;

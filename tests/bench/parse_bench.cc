@@ -7,6 +7,13 @@
 // The feed files are read into memory first; the timed loop only calls ParseFeed. Counters:
 // bytes_per_second (MB/s of feed bytes) and entries/s. VEILLE_BENCH_FEEDS limits how many feed
 // files are read (default: all).
+//
+// BM_ParsePathological/NAME (security review, finding 3): one benchmark per document that
+// tests/feed/pathological.py writes (many attributes, many namespace declarations, deep nesting,
+// long names, many entities, tiny elements...; 16 MiB each, the body cap):
+//   /usr/bin/python3 tests/feed/pathological.py /tmp/veille-pathological
+//   parse_bench --benchmark_filter=Pathological      (VEILLE_BENCH_PATHOLOGICAL=dir)
+// The bound is 2 s per document on one core of the reference machine.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -83,6 +90,36 @@ void BM_ParseFeedCorpus(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseFeedCorpus)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+void BM_ParsePathological(benchmark::State& state, const std::string& body) {
+  veille::feed::ParseOptions options;
+  bool parsed = false;
+  for (auto _ : state) {
+    auto feed = veille::feed::ParseFeed(body, options);
+    parsed = feed.has_value();
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+  state.counters["parsed"] = parsed ? 1 : 0;
+}
+
+void RegisterPathological() {
+  const char* env = std::getenv("VEILLE_BENCH_PATHOLOGICAL");
+  std::filesystem::path dir = env != nullptr ? env : "/tmp/veille-pathological";
+  if (!std::filesystem::is_directory(dir)) return;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& item : std::filesystem::directory_iterator(dir)) paths.push_back(item.path());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    benchmark::RegisterBenchmark(("BM_ParsePathological/" + path.stem().string()).c_str(),
+                                 BM_ParsePathological, s.str())
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,6 +135,7 @@ int main(int argc, char** argv) {
   }
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
+  RegisterPathological();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -263,5 +263,25 @@ TEST(ParseFeedTest, HonoursTheHttpCharset) {
   EXPECT_EQ(feed.title, "café");
 }
 
+TEST(ParseFeedTest, NamespacesAndBasesResolveThroughManyAttributesAndScopes) {
+  // Security review, finding 3: the lookups are resolved once per document (DocumentIndex);
+  // the result must be what the ancestor walk gave, including redeclared prefixes and bases.
+  std::string attrs;
+  for (int i = 0; i < 2000; ++i) attrs += " a" + std::to_string(i) + "=\"\"";
+  std::string body = "<rss version=\"2.0\"" + attrs +
+                     " xmlns:d=\"urn:other\"><channel xml:base=\"https://ex.fr/a/\">"
+                     "<item xmlns:d=\"http://purl.org/dc/elements/1.1/\" xml:base=\"b/\">"
+                     "<d:creator>Alice</d:creator><link>c</link></item>"
+                     "<item><d:creator>Bob</d:creator><link>c</link><title>t</title></item>";
+  for (int i = 0; i < 2000; ++i) body += "<x/>";
+  body += "</channel></rss>";
+  Feed feed = MustParse(body);
+  ASSERT_EQ(feed.entries.size(), 2u);
+  EXPECT_EQ(feed.entries[0].author.value_or(""), "Alice");
+  EXPECT_EQ(feed.entries[0].link.value_or(""), "https://ex.fr/a/b/c");
+  EXPECT_FALSE(feed.entries[1].author.has_value());  // d: is not Dublin Core there
+  EXPECT_EQ(feed.entries[1].link.value_or(""), "https://ex.fr/a/c");
+}
+
 }  // namespace
 }  // namespace veille::feed

@@ -80,5 +80,33 @@ TEST(RepairXmlTest, StopsAtTheElementLimit) {
   EXPECT_EQ(stats.elements, 2u);
 }
 
+TEST(RepairXmlTest, DropsEveryDuplicateAttributeNotOnlyAmongTheFirstSixteen) {
+  // Security review, finding 3: duplicates after the 16th attribute name went through.
+  std::string in = "<a";
+  std::string want = "<a";
+  for (int i = 0; i < 40; ++i) {
+    in += " a" + std::to_string(i) + "=\"" + std::to_string(i) + "\"";
+    want += " a" + std::to_string(i) + "=\"" + std::to_string(i) + "\"";
+  }
+  for (int i = 0; i < 40; ++i) in += " a" + std::to_string(i) + "=\"dup\"";
+  in += "/>";
+  want += "/>";
+  EXPECT_EQ(Repair(in), want);
+}
+
+TEST(RepairXmlTest, EndTagsThatMatchNothingAreDroppedAtAnyDepth) {
+  std::string in;
+  for (int i = 0; i < 600; ++i) in += "<a>";
+  for (int i = 0; i < 1000; ++i) in += "</B></c>";
+  in += "</A>";
+  RepairStats stats;
+  std::string out = Repair(in, &stats);
+  EXPECT_EQ(stats.too_deep, 600u - kMaxDepth);
+  // </A> closes the innermost <a> ignoring case; the rest are closed at the end.
+  EXPECT_TRUE(stats.truncated);
+  EXPECT_EQ(out.find("</B>"), std::string::npos);
+  EXPECT_EQ(out.find("</c>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace veille::feed
