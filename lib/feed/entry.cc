@@ -126,7 +126,8 @@ bool HandleElement(pugi::xml_node el, const std::string& name, int depth,
     pugi::xml_attribute permalink = FindAttribute(el, "ispermalink");
     bool guid_is_link = !permalink || std::string_view(permalink.value()) == "true";
     auto value = CollapseText(DirectText(el));
-    if (value && guid_is_link) value = ResolveUrl(BaseUrlOf(el, context.document_base, context.index), *value);
+    if (value && guid_is_link)
+      value = ResolveUrl(BaseUrlOf(el, context.document_base, context.index), *value);
     entry.id = value;
     if (guid_is_link && !state->link_seen && !context.IsAtom()) state->guid_link = value;
     return true;

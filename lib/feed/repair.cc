@@ -38,9 +38,7 @@ struct FoldedHash {
   }
 };
 struct FoldedEqual {
-  bool operator()(std::string_view a, std::string_view b) const {
-    return SameNameIgnoreCase(a, b);
-  }
+  bool operator()(std::string_view a, std::string_view b) const { return SameNameIgnoreCase(a, b); }
 };
 
 bool IsXmlChar(char32_t cp) {

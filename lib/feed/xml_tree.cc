@@ -326,9 +326,9 @@ DocumentIndex::DocumentIndex(pugi::xml_node root, std::string_view document_base
 
 const DocumentIndex::Row* DocumentIndex::Find(pugi::xml_node element) const {
   const void* key = element.internal_object();
-  auto it = std::lower_bound(
-      rows_.begin(), rows_.end(), key,
-      [](const Row& row, const void* k) { return std::less<const void*>()(row.node, k); });
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), key, [](const Row& row, const void* k) {
+    return std::less<const void*>()(row.node, k);
+  });
   return it != rows_.end() && it->node == key ? &*it : nullptr;
 }
 

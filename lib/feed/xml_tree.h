@@ -52,7 +52,8 @@ class DocumentIndex {
   std::string document_base_;
   std::vector<Row> rows_;  // sorted by node
   std::vector<Owner> owners_;
-  mutable std::vector<std::pair<std::int32_t, std::string>> chain_;  // resolved owners, outermost first
+  mutable std::vector<std::pair<std::int32_t, std::string>>
+      chain_;  // resolved owners, outermost first
 };
 
 // "prefix:local" with the canonical prefix of the element's namespace: "" for RSS (no
