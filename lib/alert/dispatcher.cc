@@ -62,14 +62,21 @@ std::int64_t Dispatcher::Offset(const Channel& channel, UnixSeconds t) const {
   return channel.policy.offset ? channel.policy.offset(t) : 0;
 }
 
-Result<Alert> Dispatcher::LoadAlert(const store::OutboxRow& row, UnixSeconds now) {
-  auto mention = store_.GetMention(row.mention_id);
-  if (!mention) return tl::unexpected(mention.error());
-  auto canonical = store::CanonicalLinkOf(store_, row.mention_id);
-  if (!canonical) return tl::unexpected(canonical.error());
+Result<Alert> Dispatcher::LoadAlert(const Group& rows, UnixSeconds now) {
   Alert alert;
-  alert.outbox = row;
-  alert.mention = std::move(*mention);
+  for (const store::OutboxRow& row : rows) {
+    auto mention = store_.GetMention(row.mention_id);
+    if (!mention) return tl::unexpected(mention.error());
+    if (&row == &rows.front()) {
+      alert.outbox = row;
+      alert.mention = std::move(*mention);
+    } else {
+      alert.more_rows.push_back(row);
+      alert.more_mentions.push_back(std::move(*mention));
+    }
+  }
+  auto canonical = store::CanonicalLinkOf(store_, rows.front().mention_id);
+  if (!canonical) return tl::unexpected(canonical.error());
   alert.canonical_link = std::move(*canonical);
   alert.now = now;
   return alert;
@@ -89,7 +96,7 @@ Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::in
                               "marked channel_removed (veille outbox retry ID to send them)");
     }
   }
-  std::map<std::string, std::vector<store::OutboxRow>> queues;
+  std::map<std::string, std::vector<Group>> queues;
   for (auto& [name, channel] : channels_) {
     if (Remaining(deadline_ms) < 0) break;
     // An endpoint that answered 410 stays disabled until its URL changes or an operator retries.
@@ -179,25 +186,37 @@ Result<bool> Dispatcher::RecordFailure(const std::string& name, Channel& channel
   return true;
 }
 
-Result<bool> Dispatcher::Record(const std::string& name, Channel& channel,
-                                const store::OutboxRow& row, const Delivery& result,
-                                UnixSeconds now, DispatchStats& stats) {
+Result<bool> Dispatcher::Record(const std::string& name, Channel& channel, const Group& rows,
+                                const Delivery& result, UnixSeconds now, DispatchStats& stats) {
   if (result.status == Delivery::Status::kDelivered) {
-    if (auto r = store_.MarkDelivered(row.id, now); !r) return tl::unexpected(r.error());
-    ++stats.delivered;
+    if (rows.size() == 1) {
+      if (auto r = store_.MarkDelivered(rows.front().id, now); !r) {
+        return tl::unexpected(r.error());
+      }
+    } else {
+      // Every row of a merged alert records the message that carried it, in one transaction.
+      std::vector<std::int64_t> ids;
+      for (const auto& row : rows) ids.push_back(row.id);
+      if (auto r = store::MarkDigestDelivered(store_, ids, name, rows.front().idempotency_key, now,
+                                              false);
+          !r) {
+        return tl::unexpected(r.error());
+      }
+    }
+    stats.delivered += static_cast<int>(rows.size());
     ++stats.messages;
     if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
     return true;
   }
-  return RecordFailure(name, channel, {row}, result, now, stats);
+  return RecordFailure(name, channel, rows, result, now, stats);
 }
 
-Result<std::vector<store::OutboxRow>> Dispatcher::PrepareImmediate(const std::string& name,
-                                                                   Channel& channel,
-                                                                   UnixSeconds now, int limit,
-                                                                   std::int64_t deadline_ms,
-                                                                   DispatchStats& stats) {
-  auto due = store::DueForChannel(store_, name, now, limit);
+Result<std::vector<Dispatcher::Group>> Dispatcher::PrepareImmediate(const std::string& name,
+                                                                    Channel& channel,
+                                                                    UnixSeconds now, int limit,
+                                                                    std::int64_t deadline_ms,
+                                                                    DispatchStats& stats) {
+  auto due = store::DueAlertGroups(store_, name, now, limit);
   if (!due) return tl::unexpected(due.error());
   if (due->empty() || channel.policy.burst_limit <= 0) return due;
   auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
@@ -206,8 +225,10 @@ Result<std::vector<store::OutboxRow>> Dispatcher::PrepareImmediate(const std::st
   if (static_cast<int>(due->size()) <= allowed) return due;
   // Past the cap, everything left is folded into one summary message.
   const auto split = due->begin() + allowed;
-  std::vector<store::OutboxRow> rows(split, due->end());
+  std::vector<Group> folded(split, due->end());
   due->erase(split, due->end());
+  std::vector<store::OutboxRow> rows;
+  for (const Group& group : folded) rows.insert(rows.end(), group.begin(), group.end());
   const std::int64_t left = Remaining(deadline_ms);
   if (left < 0) return due;
   Digest summary;
@@ -216,8 +237,8 @@ Result<std::vector<store::OutboxRow>> Dispatcher::PrepareImmediate(const std::st
   summary.budget_ms = left;
   // The summary's id comes from its first row, so a retry of the same burst keeps it.
   summary.key = "burst-" + rows.front().idempotency_key;
-  for (const auto& row : rows) {
-    auto alert = LoadAlert(row, now);
+  for (const Group& group : folded) {
+    auto alert = LoadAlert(group, now);
     if (!alert) return tl::unexpected(alert.error());
     summary.alerts.push_back(std::move(*alert));
   }
@@ -238,12 +259,12 @@ Result<std::vector<store::OutboxRow>> Dispatcher::PrepareImmediate(const std::st
   return due;
 }
 
-Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<store::OutboxRow>>& queues,
+Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<Group>>& queues,
                                    UnixSeconds now, std::int64_t deadline_ms,
                                    DispatchStats& stats) {
   struct Flight {
     std::string channel;
-    store::OutboxRow row;
+    Group rows;
     std::unique_ptr<Transfer> transfer;
   };
   std::map<CURL*, Flight> flights;
@@ -255,22 +276,22 @@ Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<store::Outb
 
   for (;;) {
     // Start what the limits allow, oldest rows first.
-    for (auto& [name, rows] : queues) {
+    for (auto& [name, groups] : queues) {
       Channel& channel = channels_[name];
       std::size_t& i = next[name];
       const int cap = proven.count(name) > 0 ? kPerChannelTransfers : 1;
-      while (i < rows.size() && stopped.count(name) == 0 && running[name] < cap &&
+      while (i < groups.size() && stopped.count(name) == 0 && running[name] < cap &&
              static_cast<int>(flights.size()) < kTotalTransfers) {
         const std::int64_t left = Remaining(deadline_ms);
         if (left < 0) break;
-        const store::OutboxRow& row = rows[i++];
-        auto alert = LoadAlert(row, now);
+        const Group& group = groups[i++];
+        auto alert = LoadAlert(group, now);
         if (!alert) return tl::unexpected(alert.error());
         alert->budget_ms = left;
         std::unique_ptr<Transfer> transfer = multi_ ? channel.transport->Start(*alert) : nullptr;
         if (!transfer) {
           // A synchronous transport (log, fakes): deliver right here.
-          auto go_on = Record(name, channel, row, channel.transport->Deliver(*alert), now, stats);
+          auto go_on = Record(name, channel, group, channel.transport->Deliver(*alert), now, stats);
           if (!go_on) return tl::unexpected(go_on.error());
           if (!*go_on) stop_channel(name);
           continue;
@@ -279,13 +300,13 @@ Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<store::Outb
         if (!easy || curl_multi_add_handle(multi_, easy) != CURLM_OK) {
           Delivery failed{
               Delivery::Status::kRetry, "libcurl could not start the transfer", true, {}, false};
-          auto go_on = Record(name, channel, row, failed, now, stats);
+          auto go_on = Record(name, channel, group, failed, now, stats);
           if (!go_on) return tl::unexpected(go_on.error());
           stop_channel(name);
           continue;
         }
         ++running[name];
-        flights.emplace(easy, Flight{name, row, std::move(transfer)});
+        flights.emplace(easy, Flight{name, group, std::move(transfer)});
       }
     }
     if (flights.empty()) break;  // nothing running and nothing more may start
@@ -302,7 +323,7 @@ Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<store::Outb
       flights.erase(it);
       --running[flight.channel];
       auto go_on =
-          Record(flight.channel, channels_[flight.channel], flight.row, result, now, stats);
+          Record(flight.channel, channels_[flight.channel], flight.rows, result, now, stats);
       if (!go_on) return tl::unexpected(go_on.error());
       if (result.status == Delivery::Status::kDelivered) proven.insert(flight.channel);
       if (!*go_on) stop_channel(flight.channel);
@@ -323,9 +344,11 @@ Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel
   auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
   const UnixSeconds slot = LatestDigestSlot(channel.policy.digest_schedule, now, offset);
   if (slot <= **last) return {};
-  auto due = store::DueForChannel(store_, name, now, 0);
-  if (!due) return tl::unexpected(due.error());
-  if (due->empty()) {
+  auto groups = store::DueAlertGroups(store_, name, now, 0);
+  if (!groups) return tl::unexpected(groups.error());
+  std::vector<store::OutboxRow> due;
+  for (const Group& group : *groups) due.insert(due.end(), group.begin(), group.end());
+  if (due.empty()) {
     auto waiting = store::NextPendingAttempt(store_, {name});
     if (!waiting) return tl::unexpected(waiting.error());
     if (*waiting) return {};  // a failed digest waits for its retry time
@@ -338,15 +361,15 @@ Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel
   digest.now = now;
   digest.budget_ms = left;
   digest.key = "digest-" + ChannelKey(name) + "-" + std::to_string(slot);
-  for (const auto& row : *due) {
-    auto alert = LoadAlert(row, now);
+  for (const Group& group : *groups) {
+    auto alert = LoadAlert(group, now);
     if (!alert) return tl::unexpected(alert.error());
     digest.alerts.push_back(std::move(*alert));
   }
   const Delivery result = channel.transport->DeliverDigest(digest);
   if (result.status == Delivery::Status::kDelivered) {
     std::vector<std::int64_t> ids;
-    for (const auto& row : *due) ids.push_back(row.id);
+    for (const auto& row : due) ids.push_back(row.id);
     if (auto r = store::MarkDigestDelivered(store_, ids, name, digest.key, now, true); !r) {
       return tl::unexpected(r.error());
     }
@@ -355,12 +378,12 @@ Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel
     if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
     return {};
   }
-  if (due->empty()) {
+  if (due.empty()) {
     // An empty digest has no rows to carry the retry: try again at the next pass after a pause.
     held_until_[name] = now + RetryDelay(1, rng_).value_or(60);
     return {};
   }
-  auto go_on = RecordFailure(name, channel, *due, result, now, stats);
+  auto go_on = RecordFailure(name, channel, due, result, now, stats);
   if (!go_on) return tl::unexpected(go_on.error());
   return {};
 }

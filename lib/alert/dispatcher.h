@@ -71,7 +71,8 @@ class Dispatcher {
   // leaves such rows pending.
   void SetConfiguredChannels(std::vector<std::string> channels);
 
-  // Delivers what is due at `now`: at most `limit` rows per channel; stops starting new
+  // Delivers what is due at `now`: at most `limit` alerts per channel (an alert carries the rows
+  // of every rule that matched one entry); stops starting new
   // attempts once `budget_ms` (0: no limit) has elapsed, and gives each attempt the time left.
   [[nodiscard]] Result<DispatchStats> DeliverDue(UnixSeconds now, int limit = 1000,
                                                  std::int64_t budget_ms = 0);
@@ -87,20 +88,23 @@ class Dispatcher {
     ChannelPolicy policy;
   };
 
-  // Sends a burst summary if the channel is past its cap; returns the rows to send one by one.
-  Result<std::vector<store::OutboxRow>> PrepareImmediate(const std::string& name, Channel& channel,
-                                                         UnixSeconds now, int limit,
-                                                         std::int64_t deadline_ms,
-                                                         DispatchStats& stats);
-  // Runs the queued rows of every immediate channel concurrently on the multi handle.
-  Result<void> RunQueues(std::map<std::string, std::vector<store::OutboxRow>>& queues,
-                         UnixSeconds now, std::int64_t deadline_ms, DispatchStats& stats);
-  // Records one attempt's outcome; false when the channel must stop for this pass.
-  Result<bool> Record(const std::string& name, Channel& channel, const store::OutboxRow& row,
+  // The rows of one alert: every rule that matched one entry (store::DueAlertGroups).
+  using Group = std::vector<store::OutboxRow>;
+
+  // Sends a burst summary if the channel is past its cap; returns the alerts to send one by one.
+  Result<std::vector<Group>> PrepareImmediate(const std::string& name, Channel& channel,
+                                              UnixSeconds now, int limit, std::int64_t deadline_ms,
+                                              DispatchStats& stats);
+  // Runs the queued alerts of every immediate channel concurrently on the multi handle.
+  Result<void> RunQueues(std::map<std::string, std::vector<Group>>& queues, UnixSeconds now,
+                         std::int64_t deadline_ms, DispatchStats& stats);
+  // Records one attempt's outcome for every row of the alert; false when the channel must stop
+  // for this pass.
+  Result<bool> Record(const std::string& name, Channel& channel, const Group& rows,
                       const Delivery& result, UnixSeconds now, DispatchStats& stats);
   Result<void> DeliverDigest(const std::string& name, Channel& channel, UnixSeconds now,
                              std::int64_t deadline_ms, DispatchStats& stats);
-  // Records a failed attempt of `ids` (one message); returns false when the channel must stop
+  // Records a failed attempt of `rows` (one message); returns false when the channel must stop
   // for this pass.
   Result<bool> RecordFailure(const std::string& name, Channel& channel,
                              const std::vector<store::OutboxRow>& rows, const Delivery& result,
@@ -108,7 +112,8 @@ class Dispatcher {
   // Operator events (spike, feed health) due on `name`, one at a time.
   Result<void> DeliverEvents(const std::string& name, Channel& channel, UnixSeconds now,
                              std::int64_t deadline_ms, DispatchStats& stats);
-  Result<Alert> LoadAlert(const store::OutboxRow& row, UnixSeconds now);
+  // One alert from the rows of one entry (the first row gives the key).
+  Result<Alert> LoadAlert(const Group& rows, UnixSeconds now);
   std::int64_t Offset(const Channel& channel, UnixSeconds t) const;
 
   store::Store& store_;

@@ -5,6 +5,7 @@
 
 #include "alert/encoding.h"
 #include "common/hash.h"
+#include "common/links.h"
 #include "common/url.h"
 
 namespace veille::alert {
@@ -84,25 +85,67 @@ std::string LinkHtml(const std::string& link, const std::string& label) {
 }
 
 constexpr const char* kHtmlHead =
-    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>"
+    "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"></head>"
     "<body style=\"font-family: sans-serif\">\n";
 
-std::string MentionText(const store::MentionRow& m) {
-  std::string text;
-  text += ValidUtf8(OneLine(m.title.value_or("(untitled)"))) + "\n";
-  text += Snippet(m) + "\n";
-  if (m.link) text += OneLine(*m.link) + "\n";
-  text += "Feed: " + ValidUtf8(OneLine(m.feed_name)) + "\n";
-  text += "Terms: " + ValidUtf8(OneLine(Join(m.terms, ", "))) + "\n";
+std::string HtmlHead(const i18n::Translator& tr) {
+  return i18n::Format(kHtmlHead, {{"lang", tr.language()}});
+}
+
+std::string Title(const store::MentionRow& m, const i18n::Translator& tr) {
+  return ValidUtf8(OneLine(m.title.value_or(tr.Tr("(untitled)"))));
+}
+
+// The distinct snippets of the alert's mentions (rules often cut the same sentence).
+std::vector<const store::MentionRow*> DistinctSnippets(const Alert& a) {
+  std::vector<const store::MentionRow*> out;
+  for (const store::MentionRow* m : a.Mentions()) {
+    bool seen = false;
+    for (const auto* o : out) seen = seen || o->snippet == m->snippet;
+    if (!seen) out.push_back(m);
+  }
+  return out;
+}
+
+// "marque (brand), crise (crisis)".
+std::string RulesWithCategories(const Alert& a) {
+  std::vector<std::string> parts;
+  for (const store::MentionRow* m : a.Mentions()) {
+    parts.push_back(OneLine(m->rule) + " (" + OneLine(m->category) + ")");
+  }
+  return ValidUtf8(Join(parts, ", "));
+}
+
+// One article: its title, snippets, the link to open (the canonical one where known) and the
+// link as published when it differs, the feed, the terms.
+std::string AlertText(const Alert& a, const i18n::Translator& tr) {
+  const store::MentionRow& m = a.mention;
+  const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
+  std::string text = Title(m, tr) + "\n";
+  for (const auto* s : DistinctSnippets(a)) text += Snippet(*s) + "\n";
+  if (links.primary) text += OneLine(*links.primary) + "\n";
+  if (links.original) {
+    text +=
+        i18n::Format(tr.Tr("Original link: {link}"), {{"link", OneLine(*links.original)}}) + "\n";
+  }
+  text += i18n::Format(tr.Tr("Feed: {feed}"), {{"feed", ValidUtf8(OneLine(m.feed_name))}}) + "\n";
+  text += i18n::Format(tr.Tr("Terms: {terms}"),
+                       {{"terms", ValidUtf8(OneLine(Join(a.Terms(), ", ")))}}) +
+          "\n";
   return text;
 }
 
-std::string MentionHtml(const store::MentionRow& m) {
-  const std::string title = ValidUtf8(OneLine(m.title.value_or("(untitled)")));
-  std::string html = "<h3>" + LinkHtml(m.link.value_or(""), title) + "</h3>\n";
-  html += "<p>" + SnippetHtml(m) + "</p>\n";
+std::string AlertHtml(const Alert& a, const i18n::Translator& tr) {
+  const store::MentionRow& m = a.mention;
+  const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
+  std::string html = "<h3>" + LinkHtml(links.primary.value_or(""), Title(m, tr)) + "</h3>\n";
+  for (const auto* s : DistinctSnippets(a)) html += "<p>" + SnippetHtml(*s) + "</p>\n";
   html += "<p style=\"color: #555\">" + HtmlEscape(ValidUtf8(OneLine(m.feed_name))) + " &middot; " +
-          HtmlEscape(ValidUtf8(OneLine(Join(m.terms, ", ")))) + "</p>\n";
+          HtmlEscape(ValidUtf8(OneLine(Join(a.Terms(), ", "))));
+  if (links.original) {
+    html += " &middot; " + LinkHtml(*links.original, tr.Tr("original link"));
+  }
+  html += "</p>\n";
   return html;
 }
 
@@ -189,45 +232,56 @@ std::string RenderEmail(const EmailMessage& message) {
 }
 
 EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
-                                 const std::vector<std::string>& to, UnixSeconds now) {
+                                 const std::vector<std::string>& to, UnixSeconds now,
+                                 const i18n::Translator& tr) {
   const store::MentionRow& m = alert.mention;
+  const std::size_t rules = alert.Mentions().size();
   EmailMessage msg;
   msg.from = from;
   msg.to = to;
-  msg.subject = "[veille] " + m.rule + ": " + m.title.value_or("(untitled)");
+  // TRANSLATORS: the subject of an alert email; {rules} is "marque" or "marque, crise".
+  msg.subject = i18n::Format(tr.Tr("[veille] {rules}: {title}"),
+                             {{"rules", alert.RuleNames()}, {"title", Title(m, tr)}});
   msg.message_id = MessageIdFor(alert.outbox.idempotency_key, from);
   msg.date = now;
-  msg.text = "Rule " + OneLine(m.rule) + " (" + OneLine(m.category) + ")\n\n" + MentionText(m);
-  msg.html = std::string(kHtmlHead) + "<p>Rule <b>" + HtmlEscape(OneLine(m.rule)) + "</b> (" +
-             HtmlEscape(OneLine(m.category)) + ")</p>\n" + MentionHtml(m) + "</body></html>\n";
+  const std::string heading = i18n::Format(tr.TrN("Rule {rules}", "Rules {rules}", rules),
+                                           {{"rules", RulesWithCategories(alert)}});
+  msg.text = heading + "\n\n" + AlertText(alert, tr);
+  msg.html = HtmlHead(tr) + "<p>" + HtmlEscape(heading) + "</p>\n" + AlertHtml(alert, tr) +
+             "</body></html>\n";
   return msg;
 }
 
 EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::string& digest_key,
                                 const std::string& channel, const std::string& from,
-                                const std::vector<std::string>& to, UnixSeconds now) {
-  std::map<std::string, std::vector<const store::MentionRow*>> by_rule;
-  for (const Alert& a : alerts) by_rule[a.mention.rule].push_back(&a.mention);
+                                const std::vector<std::string>& to, UnixSeconds now,
+                                const i18n::Translator& tr) {
+  // One entry per article, under the rules that matched it ("marque" or "marque, crise").
+  std::map<std::string, std::vector<const Alert*>> by_rules;
+  for (const Alert& a : alerts) by_rules[a.RuleNames()].push_back(&a);
   EmailMessage msg;
   msg.from = from;
   msg.to = to;
-  msg.subject = "[veille] digest: " + std::to_string(alerts.size()) +
-                (alerts.size() == 1 ? " mention" : " mentions");
+  msg.subject = i18n::Format(
+      tr.TrN("[veille] digest: {n} article", "[veille] digest: {n} articles", alerts.size()),
+      {{"n", tr.Integer(static_cast<std::int64_t>(alerts.size()))}});
   msg.message_id = MessageIdFor(digest_key, from);
   msg.date = now;
-  msg.text = "veille digest for " + OneLine(channel) + "\n";
-  msg.html = std::string(kHtmlHead) + "<h2>veille digest</h2>\n";
+  const std::string title = i18n::Format(tr.Tr("veille digest for {channel}"),
+                                         {{"channel", ValidUtf8(OneLine(channel))}});
+  msg.text = title + "\n";
+  msg.html = HtmlHead(tr) + "<h2>" + HtmlEscape(title) + "</h2>\n";
   if (alerts.empty()) {
-    msg.text += "\nNo new mentions.\n";
-    msg.html += "<p>No new mentions.</p>\n";
+    msg.text += "\n" + tr.Tr("No new mentions.") + "\n";
+    msg.html += "<p>" + HtmlEscape(tr.Tr("No new mentions.")) + "</p>\n";
   }
-  for (const auto& [rule, mentions] : by_rule) {
-    msg.text += "\n== " + OneLine(rule) + " (" + std::to_string(mentions.size()) + ")\n";
-    msg.html +=
-        "<h2>" + HtmlEscape(OneLine(rule)) + " (" + std::to_string(mentions.size()) + ")</h2>\n";
-    for (const store::MentionRow* m : mentions) {
-      msg.text += "\n" + MentionText(*m);
-      msg.html += MentionHtml(*m);
+  for (const auto& [rules, group] : by_rules) {
+    const std::string count = tr.Integer(static_cast<std::int64_t>(group.size()));
+    msg.text += "\n== " + ValidUtf8(OneLine(rules)) + " (" + count + ")\n";
+    msg.html += "<h2>" + HtmlEscape(ValidUtf8(OneLine(rules))) + " (" + count + ")</h2>\n";
+    for (const Alert* a : group) {
+      msg.text += "\n" + AlertText(*a, tr);
+      msg.html += AlertHtml(*a, tr);
     }
   }
   msg.html += "</body></html>\n";
@@ -235,7 +289,8 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
 }
 
 EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& from,
-                               const std::vector<std::string>& to, UnixSeconds now) {
+                               const std::vector<std::string>& to, UnixSeconds now,
+                               const i18n::Translator& tr) {
   EmailMessage msg;
   msg.from = from;
   msg.to = to;
@@ -243,8 +298,7 @@ EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& fro
   msg.message_id = MessageIdFor(event.key, from);
   msg.date = now;
   msg.text = ValidUtf8(event.text) + "\n";
-  msg.html =
-      std::string(kHtmlHead) + "<p>" + HtmlEscape(ValidUtf8(event.text)) + "</p>\n</body></html>\n";
+  msg.html = HtmlHead(tr) + "<p>" + HtmlEscape(ValidUtf8(event.text)) + "</p>\n</body></html>\n";
   return msg;
 }
 

@@ -7,6 +7,7 @@
 
 #include "alert/transport.h"
 #include "common/time.h"
+#include "i18n/translator.h"
 
 namespace veille::alert {
 
@@ -35,17 +36,24 @@ std::string AddressOf(const std::string& mailbox);
 // "<key>@<domain of from>", the Message-ID of an alert: the same for every attempt.
 std::string MessageIdFor(const std::string& idempotency_key, const std::string& from);
 
-// One message per mention: subject "[veille] <rule>: <title>", the snippet, terms and link.
-EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
-                                 const std::vector<std::string>& to, UnixSeconds now);
+// The composers write in the language of `tr` (English by default). Feed text is never
+// translated.
 
-// One message for many mentions, grouped by rule, each with its snippet and link.
+// One message per article: subject "[veille] <rules>: <title>" naming every rule that matched
+// ("marque, crise"), the snippets, the terms, the canonical link and the original one.
+EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
+                                 const std::vector<std::string>& to, UnixSeconds now,
+                                 const i18n::Translator& tr = i18n::Translator());
+
+// One message for many articles, each once, grouped by the rules that matched it.
 EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::string& digest_key,
                                 const std::string& channel, const std::string& from,
-                                const std::vector<std::string>& to, UnixSeconds now);
+                                const std::vector<std::string>& to, UnixSeconds now,
+                                const i18n::Translator& tr = i18n::Translator());
 
 // An operator event: subject = the event's title, its text, and the same text as HTML.
 EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& from,
-                               const std::vector<std::string>& to, UnixSeconds now);
+                               const std::vector<std::string>& to, UnixSeconds now,
+                               const i18n::Translator& tr = i18n::Translator());
 
 }  // namespace veille::alert

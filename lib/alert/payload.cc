@@ -3,6 +3,7 @@
 #include <map>
 
 #include "alert/encoding.h"
+#include "common/links.h"
 #include "common/redact.h"
 #include "common/url.h"
 
@@ -21,17 +22,36 @@ json OptTime(const std::optional<UnixSeconds>& t) {
   return FormatIso8601(*t);
 }
 
-// The mention itself (shared by the single event and the digest).
-json MentionObject(const Alert& alert) {
-  const store::MentionRow& m = alert.mention;
+json Highlights(const store::MentionRow& m) {
   json highlights = json::array();
   for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
-  json terms = json::array();
-  for (const auto& t : m.terms) terms.push_back(ValidUtf8(t));
+  return highlights;
+}
+
+json Strings(const std::vector<std::string>& items) {
+  json out = json::array();
+  for (const auto& i : items) out.push_back(ValidUtf8(i));
+  return out;
+}
+
+// The article and every rule that matched it (shared by the single event and the digest).
+// `rule`, `snippet` and `terms` keep their version-1 meaning (the first rule; every term);
+// `rules` lists each rule with its own terms and snippet.
+json MentionObject(const Alert& alert) {
+  const store::MentionRow& m = alert.mention;
+  json rules = json::array();
+  for (const store::MentionRow* r : alert.Mentions()) {
+    rules.push_back(
+        {{"name", ValidUtf8(r->rule)},
+         {"category", ValidUtf8(r->category)},
+         {"terms", Strings(r->terms)},
+         {"snippet", {{"text", ValidUtf8(r->snippet)}, {"highlights", Highlights(*r)}}}});
+  }
   return {
       {"id", alert.outbox.idempotency_key},
       {"detected_at", FormatIso8601(m.created_at)},
       {"rule", {{"name", ValidUtf8(m.rule)}, {"category", ValidUtf8(m.category)}}},
+      {"rules", rules},
       {"entry",
        {{"title", OptString(m.title)},
         {"link", OptString(m.link)},
@@ -39,8 +59,8 @@ json MentionObject(const Alert& alert) {
         {"published", OptTime(m.published_at)},
         {"author", OptString(m.author)}}},
       {"feed", {{"name", ValidUtf8(m.feed_name)}, {"url", RedactUrl(m.feed_url)}}},
-      {"snippet", {{"text", ValidUtf8(m.snippet)}, {"highlights", highlights}}},
-      {"terms", terms},
+      {"snippet", {{"text", ValidUtf8(m.snippet)}, {"highlights", Highlights(m)}}},
+      {"terms", Strings(alert.Terms())},
   };
 }
 
@@ -100,28 +120,39 @@ std::string LinkTarget(std::string_view link) {
   return out;
 }
 
-// The link of a mention when it is an http(s) URL (WebLink, the one safe-link check), made safe
-// as a chat link target.
-std::optional<std::string> ChatLink(const store::MentionRow& m) {
-  if (!m.link) return std::nullopt;
-  const std::optional<std::string> href = WebLink(*m.link);
+// A link when it is an http(s) URL (WebLink, the one safe-link check), made safe as a chat link
+// target.
+std::optional<std::string> ChatLink(const std::optional<std::string>& link) {
+  if (!link) return std::nullopt;
+  const std::optional<std::string> href = WebLink(*link);
   if (!href) return std::nullopt;
   return LinkTarget(*href);
 }
 
 // Slack: <url|text>; the url has no "|" or ">" left (LinkTarget) and "&" is written "&amp;".
-std::string SlackLine(const store::MentionRow& m) {
-  const std::string title = SlackEscape(m.title.value_or("(untitled)"));
-  const std::optional<std::string> link = ChatLink(m);
-  std::string line = link ? "<" + SlackEscape(*link) + "|" + title + ">" : title;
+// The link is the canonical one where known (ChooseLinks), the original after it.
+std::string SlackLine(const Alert& a, const i18n::Translator& tr) {
+  const store::MentionRow& m = a.mention;
+  const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
+  const std::string title = SlackEscape(m.title.value_or(tr.Tr("(untitled)")));
+  const std::optional<std::string> primary = ChatLink(links.primary);
+  std::string line = primary ? "<" + SlackEscape(*primary) + "|" + title + ">" : title;
+  if (const std::optional<std::string> original = ChatLink(links.original)) {
+    line += " (<" + SlackEscape(*original) + "|" + SlackEscape(tr.Tr("original link")) + ">)";
+  }
   return line + "\n> " + SlackEscape(Cut(m.snippet, 500));
 }
 
 // Discord and Teams: [text](url); the url has no ")", "(", space or "<" left (LinkTarget).
-std::string MarkdownLine(const store::MentionRow& m) {
-  const std::string title = MarkdownEscape(m.title.value_or("(untitled)"));
-  const std::optional<std::string> link = ChatLink(m);
-  std::string line = link ? "[" + title + "](" + *link + ")" : title;
+std::string MarkdownLine(const Alert& a, const i18n::Translator& tr) {
+  const store::MentionRow& m = a.mention;
+  const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
+  const std::string title = MarkdownEscape(m.title.value_or(tr.Tr("(untitled)")));
+  const std::optional<std::string> primary = ChatLink(links.primary);
+  std::string line = primary ? "[" + title + "](" + *primary + ")" : title;
+  if (const std::optional<std::string> original = ChatLink(links.original)) {
+    line += " ([" + MarkdownEscape(tr.Tr("original link")) + "](" + *original + "))";
+  }
   return line + "\n" + MarkdownEscape(Cut(m.snippet, 300));
 }
 
@@ -175,45 +206,49 @@ json DigestPayload(const std::vector<Alert>& alerts, const std::string& digest_k
           {"mentions", mentions}};
 }
 
-std::string WebhookBody(WebhookFormat format, const Alert& alert) {
-  const store::MentionRow& m = alert.mention;
+std::string WebhookBody(WebhookFormat format, const Alert& alert, const i18n::Translator& tr) {
+  const std::string rules = alert.RuleNames();
   switch (format) {
     case WebhookFormat::kJson:
       return Dump(MentionPayload(alert));
     case WebhookFormat::kSlack:
-      return Dump({{"text", "*[veille] " + SlackEscape(m.rule) + "*: " + SlackLine(m)}});
+      return Dump({{"text", "*[veille] " + SlackEscape(rules) + "*: " + SlackLine(alert, tr)}});
     case WebhookFormat::kDiscord:
-      return Dump(Discord("**[veille] " + MarkdownEscape(m.rule) + "**: " + MarkdownLine(m)));
+      return Dump(
+          Discord("**[veille] " + MarkdownEscape(rules) + "**: " + MarkdownLine(alert, tr)));
     case WebhookFormat::kTeams:
-      return Dump(Teams("[veille] " + MarkdownEscape(m.rule), MarkdownLine(m)));
+      return Dump(Teams("[veille] " + MarkdownEscape(rules), MarkdownLine(alert, tr)));
   }
   return {};
 }
 
 std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
-                       const std::string& digest_key, const std::string& channel, UnixSeconds now) {
+                       const std::string& digest_key, const std::string& channel, UnixSeconds now,
+                       const i18n::Translator& tr) {
   if (format == WebhookFormat::kJson) return Dump(DigestPayload(alerts, digest_key, channel, now));
-  std::map<std::string, std::vector<const store::MentionRow*>> by_rule;
-  for (const Alert& a : alerts) by_rule[a.mention.rule].push_back(&a.mention);
-  const std::string head = "[veille] digest: " + std::to_string(alerts.size()) + " mention" +
-                           (alerts.size() == 1 ? "" : "s");
-  std::string slack = "*" + head + "*";
+  // Each article once, under the rules that matched it.
+  std::map<std::string, std::vector<const Alert*>> by_rules;
+  for (const Alert& a : alerts) by_rules[a.RuleNames()].push_back(&a);
+  const std::string head = i18n::Format(
+      tr.TrN("[veille] digest: {n} article", "[veille] digest: {n} articles", alerts.size()),
+      {{"n", tr.Integer(static_cast<std::int64_t>(alerts.size()))}});
+  std::string slack = "*" + SlackEscape(head) + "*";
   std::string markdown;
-  for (const auto& [rule, mentions] : by_rule) {
-    slack += "\n\n*" + SlackEscape(rule) + "*";
-    markdown += "\n\n**" + MarkdownEscape(rule) + "**";
-    for (const auto* m : mentions) {
-      slack += "\n" + SlackLine(*m);
-      markdown += "\n" + MarkdownLine(*m);
+  for (const auto& [rules, group] : by_rules) {
+    slack += "\n\n*" + SlackEscape(rules) + "*";
+    markdown += "\n\n**" + MarkdownEscape(rules) + "**";
+    for (const Alert* a : group) {
+      slack += "\n" + SlackLine(*a, tr);
+      markdown += "\n" + MarkdownLine(*a, tr);
     }
   }
   switch (format) {
     case WebhookFormat::kSlack:
       return Dump({{"text", Cut(slack, 35000)}});
     case WebhookFormat::kDiscord:
-      return Dump(Discord("**" + head + "**" + markdown));
+      return Dump(Discord("**" + MarkdownEscape(head) + "**" + markdown));
     case WebhookFormat::kTeams:
-      return Dump(Teams(head, Cut(markdown, 20000)));
+      return Dump(Teams(MarkdownEscape(head), Cut(markdown, 20000)));
     case WebhookFormat::kJson:
       break;
   }

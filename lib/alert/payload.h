@@ -8,6 +8,7 @@
 
 #include "alert/transport.h"
 #include "common/time.h"
+#include "i18n/translator.h"
 
 namespace veille::alert {
 
@@ -26,10 +27,13 @@ nlohmann::json DigestPayload(const std::vector<Alert>& alerts, const std::string
                              const std::string& channel, UnixSeconds now);
 
 // The exact bytes to POST for one alert / one digest in `format` (compact JSON, UTF-8; invalid
-// bytes in feed text replaced).
-std::string WebhookBody(WebhookFormat format, const Alert& alert);
+// bytes in feed text replaced). The chat formats write their own words in the language of `tr`;
+// the JSON format is the same in every language.
+std::string WebhookBody(WebhookFormat format, const Alert& alert,
+                        const i18n::Translator& tr = i18n::Translator());
 std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
-                       const std::string& digest_key, const std::string& channel, UnixSeconds now);
+                       const std::string& digest_key, const std::string& channel, UnixSeconds now,
+                       const i18n::Translator& tr = i18n::Translator());
 
 // An operator event: {"version":1, "type":"spike.detected"|"feed.unhealthy", "id", "channel",
 // "created_at", "title", "text", "details":{...}} in json format; title and text otherwise.

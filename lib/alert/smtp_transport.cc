@@ -100,13 +100,15 @@ Result<std::unique_ptr<SmtpTransport>> SmtpTransport::Create(SmtpOptions options
 }
 
 Delivery SmtpTransport::Deliver(const Alert& alert) {
-  const EmailMessage message = ComposeMentionEmail(alert, options_.from, options_.to, alert.now);
+  const EmailMessage message =
+      ComposeMentionEmail(alert, options_.from, options_.to, alert.now, options_.translator);
   return Send(RenderEmail(message), alert.budget_ms);
 }
 
 Delivery SmtpTransport::DeliverDigest(const Digest& digest) {
-  const EmailMessage message = ComposeDigestEmail(digest.alerts, digest.key, digest.channel,
-                                                  options_.from, options_.to, digest.now);
+  const EmailMessage message =
+      ComposeDigestEmail(digest.alerts, digest.key, digest.channel, options_.from, options_.to,
+                         digest.now, options_.translator);
   return Send(RenderEmail(message), digest.budget_ms);
 }
 
@@ -243,12 +245,14 @@ std::unique_ptr<Transfer> SmtpTransport::Prepare(std::string message,
 }
 
 Delivery SmtpTransport::DeliverEvent(const EventMessage& event) {
-  return Send(RenderEmail(ComposeEventEmail(event, options_.from, options_.to, event.now)),
+  return Send(RenderEmail(ComposeEventEmail(event, options_.from, options_.to, event.now,
+                                            options_.translator)),
               event.budget_ms);
 }
 
 std::unique_ptr<Transfer> SmtpTransport::Start(const Alert& alert) {
-  return Prepare(RenderEmail(ComposeMentionEmail(alert, options_.from, options_.to, alert.now)),
+  return Prepare(RenderEmail(ComposeMentionEmail(alert, options_.from, options_.to, alert.now,
+                                                 options_.translator)),
                  alert.budget_ms);
 }
 

@@ -8,6 +8,7 @@
 
 #include "alert/transport.h"
 #include "common/result.h"
+#include "i18n/translator.h"
 
 namespace veille::alert {
 
@@ -23,6 +24,7 @@ struct SmtpOptions {
   std::int64_t connect_timeout_ms = 10'000;
   std::int64_t timeout_ms = 60'000;  // whole transaction; a hang after DATA ends here
   std::string ca_file;               // extra CA bundle (tests, private CAs); empty: system store
+  i18n::Translator translator;       // the language of the messages ([daemon] language)
 };
 
 class SmtpTransport : public Transport {

@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,13 +33,43 @@ struct Delivery {
   bool ambiguous = false;
 };
 
-// What a transport needs to say about one mention on one channel.
+// What a transport needs to say about one article on one channel: one alert per entry, listing
+// every rule that matched it (their outbox rows travel together).
 struct Alert {
+  // The first row: its idempotency key is the message's id (Message-ID, webhook-id), the same
+  // for every attempt (docs/alerts.md, "One alert per article").
   store::OutboxRow outbox;
-  store::MentionRow mention;
+  store::MentionRow mention;  // the entry, and the first rule that matched it
+  // The other rules that matched the same entry for this channel, in row order, with their
+  // rows. Empty when one rule matched.
+  std::vector<store::OutboxRow> more_rows;
+  std::vector<store::MentionRow> more_mentions;
   std::optional<std::string> canonical_link;
   UnixSeconds now = 0;         // wall time of this attempt (Date, webhook-timestamp)
   std::int64_t budget_ms = 0;  // time left for this attempt (0: the transport's own timeout)
+
+  // Every mention of the alert, the first one included.
+  [[nodiscard]] std::vector<const store::MentionRow*> Mentions() const {
+    std::vector<const store::MentionRow*> all = {&mention};
+    for (const auto& m : more_mentions) all.push_back(&m);
+    return all;
+  }
+  // The rules that matched, in row order: "marque, crise".
+  [[nodiscard]] std::string RuleNames() const {
+    std::string names = mention.rule;
+    for (const auto& m : more_mentions) names += ", " + m.rule;
+    return names;
+  }
+  // The terms found by every rule, each once, in order of first appearance.
+  [[nodiscard]] std::vector<std::string> Terms() const {
+    std::vector<std::string> terms;
+    for (const store::MentionRow* m : Mentions()) {
+      for (const auto& t : m->terms) {
+        if (std::find(terms.begin(), terms.end(), t) == terms.end()) terms.push_back(t);
+      }
+    }
+    return terms;
+  }
 };
 
 // Several alerts of one channel in one message (digest or burst summary).

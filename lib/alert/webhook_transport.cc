@@ -106,13 +106,14 @@ Result<std::unique_ptr<WebhookTransport>> WebhookTransport::Create(WebhookOption
 }
 
 Delivery WebhookTransport::Deliver(const Alert& alert) {
-  return Post(alert.outbox.idempotency_key, alert.now, WebhookBody(options_.format, alert),
-              alert.budget_ms);
+  return Post(alert.outbox.idempotency_key, alert.now,
+              WebhookBody(options_.format, alert, options_.translator), alert.budget_ms);
 }
 
 Delivery WebhookTransport::DeliverDigest(const Digest& digest) {
   return Post(digest.key, digest.now,
-              DigestBody(options_.format, digest.alerts, digest.key, digest.channel, digest.now),
+              DigestBody(options_.format, digest.alerts, digest.key, digest.channel, digest.now,
+                         options_.translator),
               digest.budget_ms);
 }
 
@@ -257,8 +258,8 @@ Delivery WebhookTransport::DeliverEvent(const EventMessage& event) {
 
 std::unique_ptr<Transfer> WebhookTransport::Start(const Alert& alert) {
   return std::make_unique<WebhookTransfer>(options_, alert.outbox.idempotency_key, alert.now,
-                                           WebhookBody(options_.format, alert), alert.budget_ms,
-                                           nullptr);
+                                           WebhookBody(options_.format, alert, options_.translator),
+                                           alert.budget_ms, nullptr);
 }
 
 Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,

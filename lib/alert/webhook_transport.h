@@ -10,6 +10,7 @@
 #include "alert/payload.h"
 #include "alert/transport.h"
 #include "common/result.h"
+#include "i18n/translator.h"
 
 namespace veille::alert {
 
@@ -24,6 +25,7 @@ struct WebhookOptions {
   std::size_t max_response = 4096;   // bytes of response body kept (the rest is discarded)
   std::string user_agent = "veille";
   std::string ca_file;
+  i18n::Translator translator;  // the language of the messages ([daemon] language)
 };
 
 // What the receiver answered, for tests and logs.

@@ -159,7 +159,8 @@ std::string ResolvePath(const std::string& path, const std::string& dir) {
 }
 
 void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, DaemonSection& d) {
-  r.CheckKeys(t, "[daemon]", {"database", "log_level", "user_agent", "lock_file", "retention"});
+  r.CheckKeys(t, "[daemon]",
+              {"database", "log_level", "user_agent", "lock_file", "retention", "language"});
   if (auto v = r.String(t, "database")) {
     if (v->empty()) r.Fail(LineOf(t, "database"), "'database' must not be empty");
     d.database = *v;
@@ -181,6 +182,13 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
     d.user_agent = *v;
   }
   if (auto v = r.String(t, "lock_file")) d.lock_file = ResolvePath(*v, dir);
+  if (auto v = r.String(t, "language")) {
+    // The languages with a catalog in po/ (i18n::kLanguages).
+    if (*v != "en" && *v != "fr") {
+      r.Fail(LineOf(t, "language"), "'language' must be \"en\" or \"fr\", not \"" + *v + "\"");
+    }
+    d.language = *v;
+  }
   if (const toml::node* node = t.get("retention"); node && node->value<std::string>() == "never") {
     d.retention_s = 0;
   } else if (auto v = r.Duration(t, "retention")) {

@@ -11,12 +11,15 @@
 #include "alert/signature.h"
 #include "alert/smtp_transport.h"
 #include "alert/webhook_transport.h"
+#include "i18n/translator.h"
 
 namespace veille::pipeline {
 namespace {
 
-Result<std::shared_ptr<alert::Transport>> BuildEmail(const config::ChannelEntry& c) {
+Result<std::shared_ptr<alert::Transport>> BuildEmail(const config::ChannelEntry& c,
+                                                     const i18n::Translator& tr) {
   alert::SmtpOptions o;
+  o.translator = tr;
   o.url = c.smtp_url;
   o.tls = c.tls == "smtps" ? alert::SmtpTls::kSmtps
                            : (c.tls == "none" ? alert::SmtpTls::kNone : alert::SmtpTls::kStartTls);
@@ -37,8 +40,10 @@ Result<std::shared_ptr<alert::Transport>> BuildEmail(const config::ChannelEntry&
 }
 
 Result<std::shared_ptr<alert::Transport>> BuildWebhook(const config::Config& config,
-                                                       const config::ChannelEntry& c) {
+                                                       const config::ChannelEntry& c,
+                                                       const i18n::Translator& tr) {
   alert::WebhookOptions o;
+  o.translator = tr;
   o.url = c.url;
   if (!c.url_file.empty()) {
     // The URL is a secret as a whole: read like password_file, shown as scheme and host only.
@@ -106,6 +111,14 @@ Result<std::string> ReadSecret(const std::string& location) {
 
 void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatcher) {
   dispatcher.ClearTransports();
+  // The language of the messages; a missing catalog must not stop alerts: English, said once.
+  i18n::Translator tr;
+  if (auto loaded = i18n::LoadTranslator(config.daemon.language)) {
+    tr = std::move(*loaded);
+  } else {
+    spdlog::error("language {}: {}; alerts are written in English", config.daemon.language,
+                  loaded.error().message);
+  }
   auto log_sink = [](const std::string& line) { spdlog::info("{}", line); };
   std::vector<std::string> names;
   for (const auto& channel : config.channels) {
@@ -117,9 +130,9 @@ void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatc
       transport =
           std::shared_ptr<alert::Transport>(std::make_shared<alert::LogTransport>(log_sink));
     } else if (channel.type == "email") {
-      transport = BuildEmail(channel);
+      transport = BuildEmail(channel, tr);
     } else if (channel.type == "webhook") {
-      transport = BuildWebhook(config, channel);
+      transport = BuildWebhook(config, channel, tr);
     }
     if (!policy) transport = tl::unexpected(policy.error());
     if (!transport) {

@@ -179,10 +179,41 @@ Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& ch
   return ReadRows(*stmt);
 }
 
-Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
+Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const std::string& channel,
+                                                           UnixSeconds now, int limit) {
+  // The due entries first (oldest first, limited), then every pending row of those entries.
   auto stmt = store.db().Prepare(
-      "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status = 'delivered' "
-      "AND delivered_at >= ?2");
+      std::string("WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
+                  "MIN(o.id) AS first FROM outbox o JOIN mentions m ON m.id = o.mention_id "
+                  "WHERE o.status = 'pending' AND o.channel = ?1 AND o.next_attempt_at <= ?2 "
+                  "GROUP BY m.entry_id ORDER BY at, first LIMIT ?3) SELECT ") +
+      kRowColumns +
+      ", due.entry_id FROM due JOIN mentions m ON m.entry_id = due.entry_id "
+      "JOIN outbox o ON o.mention_id = m.id AND o.channel = ?1 AND o.status = 'pending' "
+      "ORDER BY due.at, due.first, o.id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, channel).Bind(2, now).Bind(3, std::int64_t{limit <= 0 ? -1 : limit});
+  std::vector<std::vector<OutboxRow>> groups;
+  std::int64_t entry = -1;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    if (groups.empty() || stmt->Int(10) != entry) {
+      entry = stmt->Int(10);
+      groups.emplace_back();
+    }
+    groups.back().push_back(ReadRow(*stmt));
+  }
+  return groups;
+}
+
+Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
+  // A merged alert, a digest and a burst summary record their id in digest_key on each row
+  // they carried; an alert about one rule is its own row.
+  auto stmt = store.db().Prepare(
+      "SELECT COUNT(DISTINCT COALESCE(digest_key, 'row-' || id)) FROM outbox WHERE channel = ?1 "
+      "AND status = 'delivered' AND delivered_at >= ?2");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, channel).Bind(2, since);
   auto row = stmt->Step();

@@ -62,7 +62,17 @@ struct OutboxListRow {
 [[nodiscard]] Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& channel,
                                                            UnixSeconds now, int limit);
 
-// Rows of `channel` delivered at or after `since` (burst windows).
+// The pending rows of one channel grouped into alerts, one group per entry (the rows of every
+// rule that matched it, in row order: they were written together by one commit), oldest group
+// first. A group is due when one of its rows is (its rows normally share every state change,
+// as the dispatcher records them together). At most `limit` groups; <= 0 means no limit.
+[[nodiscard]] Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store,
+                                                                         const std::string& channel,
+                                                                         UnixSeconds now,
+                                                                         int limit);
+
+// Messages of `channel` delivered at or after `since` (burst windows): an alert, whatever the
+// number of rules it listed, a digest or a burst summary each count once.
 [[nodiscard]] Result<int> DeliveredSince(Store& store, const std::string& channel,
                                          UnixSeconds since);
 

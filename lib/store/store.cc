@@ -383,9 +383,10 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
       ++stats.new_mentions;
       stats.mentions.push_back(NewMention{mention_id, m.rule, m.category, e.title, e.link});
       for (const std::string& channel : m.channels) {
-        // Alerted once per rule and channel per story: a copy from another feed is recorded
-        // as suppressed, with the reason in last_error.
-        auto story_alerted = archive->StoryAlerted(story->id, m.rule, channel, mention_id);
+        // One alert per story and channel: the rules that matched this entry go out together
+        // (the dispatcher merges the entry's rows), and a copy of the story from another feed
+        // or entry is recorded as suppressed, with the reason in last_error.
+        auto story_alerted = archive->StoryAlerted(story->id, channel, entry_id);
         if (!story_alerted) return tl::unexpected(story_alerted.error());
         std::optional<std::string> reason;
         if (!commit.alerts_enabled) {

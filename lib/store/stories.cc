@@ -35,7 +35,7 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
       {&w.alerted_,
        "SELECT 1 FROM entries e JOIN mentions m ON m.entry_id = e.id "
        "JOIN outbox o ON o.mention_id = m.id "
-       "WHERE e.story_id = ?1 AND m.rule = ?2 AND o.channel = ?3 AND m.id <> ?4 LIMIT 1"},
+       "WHERE e.story_id = ?1 AND o.channel = ?2 AND e.id <> ?3 LIMIT 1"},
   };
   for (const Item& item : items) {
     auto stmt = db.Cached(item.sql);
@@ -109,9 +109,9 @@ Result<void> ArchiveWriter::IndexEntry(std::int64_t entry_id, const EntryRecord&
   return insert_fts_->Run();
 }
 
-Result<bool> ArchiveWriter::StoryAlerted(std::int64_t story_id, const std::string& rule,
-                                         const std::string& channel, std::int64_t mention_id) {
-  alerted_->Bind(1, story_id).Bind(2, rule).Bind(3, channel).Bind(4, mention_id);
+Result<bool> ArchiveWriter::StoryAlerted(std::int64_t story_id, const std::string& channel,
+                                         std::int64_t entry_id) {
+  alerted_->Bind(1, story_id).Bind(2, channel).Bind(3, entry_id);
   auto row = alerted_->Step();
   if (!row) return tl::unexpected(row.error());
   const bool found = *row;

@@ -54,9 +54,10 @@ class ArchiveWriter {
   // After the entry row is inserted: its full-text row.
   [[nodiscard]] Result<void> IndexEntry(std::int64_t entry_id, const EntryRecord& entry);
 
-  // Whether another mention of `rule` in this story already has an outbox row for `channel`.
-  [[nodiscard]] Result<bool> StoryAlerted(std::int64_t story_id, const std::string& rule,
-                                          const std::string& channel, std::int64_t mention_id);
+  // Whether another entry of this story already has an outbox row for `channel` (whatever its
+  // rule): one alert per story and channel.
+  [[nodiscard]] Result<bool> StoryAlerted(std::int64_t story_id, const std::string& channel,
+                                          std::int64_t entry_id);
 
  private:
   ArchiveWriter() = default;

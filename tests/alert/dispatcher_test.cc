@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <thread>
 
 #include "store/outbox_repo.h"
@@ -31,13 +32,19 @@ class ScriptedTransport : public Transport {
   }
   Delivery Deliver(const Alert& alert) override {
     ids.push_back(alert.outbox.idempotency_key);
+    std::string rules;
+    for (const auto* m : alert.Mentions()) rules += (rules.empty() ? "" : ",") + m->rule;
+    alert_rules.push_back(rules);
     return Next();
   }
   Delivery DeliverDigest(const Digest& digest) override {
     ids.push_back(digest.key);
     digest_sizes.push_back(digest.alerts.size());
+    for (const Alert& a : digest.alerts) digest_rules.push_back(a.Mentions().size());
     return Next();
   }
+  std::vector<std::string> alert_rules;   // "marque,crise" per alert delivered one by one
+  std::vector<std::size_t> digest_rules;  // rules per article, every digest
   Delivery DeliverEvent(const EventMessage& event) override {
     ids.push_back(event.key);
     events.push_back(event.title);
@@ -92,6 +99,94 @@ TEST(Dispatcher, DeliversEachDueRowOnceWithItsStableKey) {
   ASSERT_EQ(t->ids.size(), 2u);
   EXPECT_NE(t->ids[0], t->ids[1]);
   EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered"}));
+}
+
+TEST(Dispatcher, TwoRulesMatchingOneEntrySendOneAlertWithTheFirstRowsKey) {
+  TempStore db;
+  db.AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"mail"}, 2000);
+  db.AddMentions({"Autre"}, {"mail"}, 2000);
+  auto t = std::make_shared<ScriptedTransport>();
+  Dispatcher d(db.store(), 1);
+  d.SetTransport("mail", t);
+  auto s = d.DeliverDue(2000);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->delivered, 3) << "rows";
+  EXPECT_EQ(s->messages, 2) << "one alert per article";
+  EXPECT_EQ(t->alert_rules, (std::vector<std::string>{"marque,crise", "marque"}));
+  auto rows = store::ListOutbox(db.store(), "", 0);
+  ASSERT_TRUE(rows);
+  std::map<std::int64_t, store::OutboxListRow> by_id;
+  for (const auto& r : *rows) by_id[r.row.id] = r;
+  EXPECT_EQ(t->ids[0], by_id[1].row.idempotency_key);
+  // Each row of the merged alert is delivered and names the message that carried it.
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered", "delivered"}));
+  EXPECT_EQ(by_id[1].digest_key.value_or(""), by_id[1].row.idempotency_key);
+  EXPECT_EQ(by_id[2].digest_key.value_or(""), by_id[1].row.idempotency_key);
+  EXPECT_FALSE(by_id[3].digest_key.has_value());
+}
+
+TEST(Dispatcher, AMergedAlertIsRetriedWholeWithTheSameKeyAcrossARestart) {
+  TempStore db;
+  db.AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"mail"}, 2000);
+  auto t = std::make_shared<ScriptedTransport>();
+  t->script = {Retry()};
+  {
+    Dispatcher d(db.store(), 1);
+    d.SetTransport("mail", t);
+    auto s = d.DeliverDue(2000);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->retried, 2);
+  }
+  EXPECT_EQ(db.Scalar("SELECT COUNT(DISTINCT next_attempt_at) FROM outbox"), 1);
+  EXPECT_EQ(db.Scalar("SELECT MIN(attempts) FROM outbox"), 1);
+  // A new dispatcher (a restarted daemon) sends the same alert under the same key.
+  Dispatcher restarted(db.store(), 2);
+  restarted.SetTransport("mail", t);
+  auto s = restarted.DeliverDue(db.Scalar("SELECT next_attempt_at FROM outbox LIMIT 1"));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->messages, 1);
+  ASSERT_EQ(t->ids.size(), 2u);
+  EXPECT_EQ(t->ids[0], t->ids[1]);
+  EXPECT_EQ(t->alert_rules, (std::vector<std::string>{"marque,crise", "marque,crise"}));
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered"}));
+  EXPECT_EQ(db.Scalar("SELECT MIN(attempts) FROM outbox"), 2);
+}
+
+TEST(Dispatcher, AMergedAlertThatFailsForGoodTakesEveryRowDead) {
+  TempStore db;
+  db.AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"mail"}, 2000);
+  auto t = std::make_shared<ScriptedTransport>();
+  t->script = {Status(Delivery::Status::kDead, "550 no such user")};
+  Dispatcher d(db.store(), 1);
+  d.SetTransport("mail", t);
+  auto s = d.DeliverDue(2000);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->dead, 2);
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"dead", "dead"}));
+  // `veille outbox retry --all-dead` brings the alert back whole.
+  ASSERT_TRUE(store::RetryAllDead(db.store(), 3000));
+  ASSERT_TRUE(d.DeliverDue(3000));
+  EXPECT_EQ(t->alert_rules, (std::vector<std::string>{"marque,crise", "marque,crise"}));
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered"}));
+}
+
+TEST(Dispatcher, ADigestListsEachArticleOnceWithItsRules) {
+  TempStore db;
+  db.AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"daily"}, 2000);
+  db.AddMentions({"Autre"}, {"daily"}, 2000);
+  auto t = std::make_shared<ScriptedTransport>();
+  ChannelPolicy policy;
+  policy.digest = true;
+  policy.digest_schedule.every = DigestSchedule::Every::kHourly;
+  policy.digest_schedule.minute_of_day = 0;
+  Dispatcher d(db.store(), 1);
+  d.SetTransport("daily", t, policy);
+  ASSERT_TRUE(d.DeliverDue(1000));  // the schedule starts
+  auto s = d.DeliverDue(3600 + 10);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->delivered, 3);
+  ASSERT_EQ(t->digest_sizes, (std::vector<std::size_t>{2}));
+  EXPECT_EQ(t->digest_rules, (std::vector<std::size_t>{2, 1}));
 }
 
 TEST(Dispatcher, ARetryWaitsForItsBackoffAndKeepsTheSameKey) {

@@ -133,9 +133,64 @@ TEST(ComposeDigestEmail, GroupsMentionsByRuleAndCountsThemInTheSubject) {
   b.mention.rule = "concurrents";
   const EmailMessage m =
       ComposeDigestEmail({a, b, a}, "digest-x-1", "mail", "v@example.org", {"c@example.org"}, 0);
-  EXPECT_EQ(m.subject, "[veille] digest: 3 mentions");
+  EXPECT_EQ(m.subject, "[veille] digest: 3 articles");
   EXPECT_EQ(m.message_id, "digest-x-1@example.org");
   EXPECT_LT(m.text.find("== concurrents (1)"), m.text.find("== marque (2)"));
+}
+
+// An article that two rules matched: the second rule's row and mention ride along.
+Alert TwoRuleAlert(std::string title) {
+  Alert a = SampleAlert(std::move(title));
+  store::MentionRow crise = a.mention;
+  crise.rule = "crise";
+  crise.category = "crisis";
+  crise.terms = {"rappel", "Orélia"};
+  crise.snippet = "Orélia annonce un rappel";
+  crise.highlights = {{0, 7}};
+  a.more_mentions.push_back(crise);
+  a.more_rows.push_back(a.outbox);
+  return a;
+}
+
+TEST(ComposeMentionEmail, OneArticleMatchingTwoRulesIsOneMessageNamingBoth) {
+  const EmailMessage m =
+      ComposeMentionEmail(TwoRuleAlert("Rappel de lots"), "v@example.org", {"c@example.org"}, 0);
+  EXPECT_EQ(m.subject, "[veille] marque, crise: Rappel de lots");
+  EXPECT_EQ(m.message_id, "v1-0123456789abcdef0123456789abcdef@example.org") << "first row's key";
+  EXPECT_NE(m.text.find("Rules marque (brand), crise (crisis)"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("la marque Orélia <b>lance</b>"), std::string::npos);
+  EXPECT_NE(m.text.find("Orélia annonce un rappel"), std::string::npos) << "each rule's snippet";
+  EXPECT_NE(m.text.find("Terms: Orélia, rappel\n"), std::string::npos) << "each term once";
+  EXPECT_NE(m.html.find("<mark>Orélia</mark> annonce"), std::string::npos) << m.html;
+}
+
+TEST(ComposeMentionEmail, ShowsTheCanonicalLinkAndTheOriginalBesideIt) {
+  Alert a = SampleAlert("Un");
+  a.mention.link = "https://news.google.com/rss/articles/x?oc=5";
+  a.canonical_link = "https://lemonde.example/orelia";
+  const EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(m.text.find("Un\n"), std::string::npos);
+  EXPECT_NE(m.text.find("\nhttps://lemonde.example/orelia\n"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("Original link: https://news.google.com/rss/articles/x?oc=5"),
+            std::string::npos)
+      << m.text;
+  EXPECT_NE(m.html.find("<h3><a href=\"https://lemonde.example/orelia\">"), std::string::npos)
+      << m.html;
+  // Same link, or no canonical one: one link, no "original".
+  a.canonical_link = a.mention.link;
+  EXPECT_EQ(ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0).text.find("Original"),
+            std::string::npos);
+}
+
+TEST(ComposeDigestEmail, ListsAnArticleThatTwoRulesMatchedOnceUnderBothRules) {
+  const EmailMessage m =
+      ComposeDigestEmail({TwoRuleAlert("Rappel"), SampleAlert("Autre")}, "digest-x-1", "mail",
+                         "v@example.org", {"c@example.org"}, 0);
+  EXPECT_EQ(m.subject, "[veille] digest: 2 articles");
+  EXPECT_NE(m.text.find("== marque, crise (1)\n\nRappel\n"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("== marque (1)\n\nAutre\n"), std::string::npos) << m.text;
+  EXPECT_EQ(m.text.find("Rappel\n", m.text.find("Rappel\n") + 1), std::string::npos)
+      << "the article is listed once";
 }
 
 }  // namespace

@@ -59,7 +59,9 @@ TEST(WebhookBody, InvalidUtf8InFeedTextStillGivesValidJson) {
 TEST(WebhookBody, SlackEscapesItsControlCharactersAndLinksTheTitle) {
   const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, SampleAlert()));
   const std::string text = j["text"];
-  EXPECT_NE(text.find("<https://news.example/a|Orélia &lt;lance&gt; *tout* @everyone>"),
+  // The canonical link opens the title; the link as published follows it.
+  EXPECT_NE(text.find("<https://news.example/canonical|Orélia &lt;lance&gt; *tout* @everyone> "
+                      "(<https://news.example/a|original link>)"),
             std::string::npos)
       << text;
 }
@@ -82,6 +84,7 @@ TEST(WebhookBody, TeamsIsAnAdaptiveCardMessage) {
 // Security review finding 7: a link closed the Markdown link and opened a second one.
 TEST(WebhookBody, ALinkCannotCloseItsMarkdownLinkAndAddAnother) {
   Alert a = SampleAlert();
+  a.canonical_link.reset();
   a.mention.title = "Titre";
   a.mention.link = "https://example.com/x)[Verify your account](https://phish.example/login";
   const std::string expected =
@@ -98,8 +101,50 @@ TEST(WebhookBody, ALinkCannotCloseItsMarkdownLinkAndAddAnother) {
   }
 }
 
+TEST(WebhookBody, AHostileOriginalLinkBesideTheCanonicalOneIsEncodedToo) {
+  Alert a = SampleAlert();
+  a.mention.link = "https://example.com/x)[Verify](https://phish.example/login";
+  const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kDiscord, a));
+  const std::string text = j["content"];
+  EXPECT_NE(text.find("(https://news.example/canonical)"), std::string::npos) << text;
+  EXPECT_NE(text.find("(https://example.com/x%29%5BVerify%5D%28https://phish.example/login)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("](https://phish"), std::string::npos) << text;
+}
+
+TEST(WebhookBody, AnArticleMatchingTwoRulesNamesBothAndListsEachRulesTerms) {
+  Alert a = SampleAlert();
+  store::MentionRow crise = a.mention;
+  crise.rule = "crise";
+  crise.category = "crisis";
+  crise.terms = {"rappel"};
+  crise.snippet = "un rappel";
+  a.more_mentions.push_back(crise);
+  a.more_rows.push_back(a.outbox);
+  const auto j = MentionPayload(a);
+  EXPECT_EQ(j["id"], "v1-key");
+  EXPECT_EQ(j["rule"]["name"], "marque") << "version 1 field kept: the first rule";
+  ASSERT_EQ(j["rules"].size(), 2u);
+  EXPECT_EQ(j["rules"][1]["name"], "crise");
+  EXPECT_EQ(j["rules"][1]["category"], "crisis");
+  EXPECT_EQ(j["rules"][1]["terms"][0], "rappel");
+  EXPECT_EQ(j["rules"][1]["snippet"]["text"], "un rappel");
+  EXPECT_EQ(j["terms"], nlohmann::json::parse(R"(["Orélia", "rappel"])"));
+  const auto slack = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));
+  EXPECT_EQ(slack["text"].get<std::string>().rfind("*[veille] marque, crise*: ", 0), 0u)
+      << slack["text"];
+  const auto digest =
+      nlohmann::json::parse(DigestBody(WebhookFormat::kSlack, {a}, "digest-1", "hook", 0));
+  EXPECT_NE(
+      digest["text"].get<std::string>().find("[veille] digest: 1 article*\n\n*marque, crise*"),
+      std::string::npos)
+      << digest["text"];
+}
+
 TEST(WebhookBody, APipeOrAngleBracketInASlackLinkCannotReplaceItsText) {
   Alert a = SampleAlert();
+  a.canonical_link.reset();
   a.mention.title = "Titre";
   a.mention.link = "https://example.com/a|Cliquez ici>x";
   const auto j = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));
@@ -110,6 +155,7 @@ TEST(WebhookBody, APipeOrAngleBracketInASlackLinkCannotReplaceItsText) {
 
 TEST(WebhookBody, NonAsciiAndAmpersandsInLinksStayUsable) {
   Alert a = SampleAlert();
+  a.canonical_link.reset();
   a.mention.title = "T";
   a.mention.link = "https://news.example/é?a=1&b=2";
   const auto slack = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));

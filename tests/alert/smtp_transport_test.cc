@@ -262,7 +262,7 @@ TEST(SmtpTransport, ADailyDigestArrivesAsOneMessageGroupedByRule) {
   EXPECT_EQ(stats->delivered, 3);
   const auto records = sink.Records();
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0]["subject"], "[veille] digest: 3 mentions");
+  EXPECT_EQ(records[0]["subject"], "[veille] digest: 3 articles");
   const std::string text = records[0]["text"];
   EXPECT_NE(text.find("== marque (3)"), std::string::npos) << text;
   for (const char* title : {"Orélia un", "Orélia deux", "Orélia trois"}) {

@@ -70,6 +70,36 @@ class TempStore {
     ASSERT_TRUE(r) << r.error().message;
   }
 
+  // Commits one entry titled `title` that `rules` all matched, each routed to `channels`; the
+  // first rule is "marque" in the usual fixtures. Returns nothing; rows are written in rule order.
+  void AddEntryMatching(const std::string& title, const std::vector<std::string>& rules,
+                        const std::vector<std::string>& channels, UnixSeconds now,
+                        const std::string& link = "") {
+    store::DocumentCommit c;
+    c.feed.feed_id = feed_id_;
+    c.feed.fetched_at = now;
+    c.feed.next_due_at = now + 1800;
+    store::EntryRecord e;
+    e.key = "key-" + title + "-" + std::to_string(counter_++);
+    e.title = title;
+    e.link = link.empty() ? "https://a.example/" + std::to_string(counter_) : link;
+    e.canonical_link = "https://a.example/canonical/" + std::to_string(counter_);
+    e.published_at = now - 60;
+    for (const auto& rule : rules) {
+      store::MentionRecord m;
+      m.rule = rule;
+      m.category = rule == "crise" ? "crisis" : "brand";
+      m.terms = {rule == "crise" ? "rappel" : "Orélia"};
+      m.snippet = rule == "crise" ? "Orélia annonce un rappel de lots" : "la marque Orélia innove";
+      m.highlights = {{0, 7}};
+      m.channels = channels;
+      e.mentions.push_back(m);
+    }
+    c.entries.push_back(e);
+    auto r = store_->CommitDocument(c);
+    ASSERT_TRUE(r) << r.error().message;
+  }
+
   // status of every outbox row, by id order.
   std::vector<std::string> Statuses() {
     std::vector<std::string> out;

@@ -18,6 +18,7 @@ TEST(ConfigTest, AnEmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(c->daemon.database, "/etc/veille/veille.db");
   EXPECT_EQ(c->daemon.lock_file, "/etc/veille/veille.db.lock");
   EXPECT_EQ(c->daemon.log_level, "info");
+  EXPECT_EQ(c->daemon.language, "en");
   EXPECT_EQ(c->polling.interval_s, 1800);
   EXPECT_EQ(c->polling.min_interval_s, 300);
   EXPECT_EQ(c->polling.max_interval_s, 86400);
@@ -112,6 +113,8 @@ TEST(ConfigTest, ErrorsNameTheFileAndLineAndSuggestTheRightKey) {
        "\"127.0.0.1\""},
       {"[[feed]]\nurl = \"a.xml\"\n[[feed]]\nurl = \"a.xml\"\n",
        "/etc/veille/veille.toml:3: feed 'file:///etc/veille/a.xml' is listed twice"},
+      {"[daemon]\nlanguage = \"french\"\n",
+       "/etc/veille/veille.toml:2: 'language' must be \"en\" or \"fr\", not \"french\""},
       {"[polling]\nmin_interval = \"2d\"\n",
        "/etc/veille/veille.toml:2: 'min_interval' is longer than 'max_interval'"},
   };
@@ -121,6 +124,12 @@ TEST(ConfigTest, ErrorsNameTheFileAndLineAndSuggestTheRightKey) {
     EXPECT_EQ(r.error().code, ErrorCode::kConfig);
     EXPECT_EQ(r.error().message, c.expected) << "input:\n" << c.toml;
   }
+}
+
+TEST(ConfigTest, ReadsTheOutputLanguage) {
+  auto c = Parse("[daemon]\nlanguage = \"fr\"\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->daemon.language, "fr");
 }
 
 TEST(ConfigTest, TomlSyntaxErrorsCarryTheirLine) {

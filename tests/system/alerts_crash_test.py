@@ -134,7 +134,11 @@ def main():
             log.close()
 
             db = sqlite3.connect(db_path)
-            rows = db.execute("SELECT channel, idempotency_key, status FROM outbox").fetchall()
+            # An article that several rules matched is one message, whose id is its first row's
+            # key, recorded in digest_key on each row it carried (docs/alerts.md).
+            rows = db.execute("SELECT o.channel, COALESCE(o.digest_key, o.idempotency_key), "
+                              "o.status, m.entry_id FROM outbox o "
+                              "JOIN mentions m ON m.id = o.mention_id").fetchall()
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
             orphans = db.execute("SELECT COUNT(*) FROM outbox o LEFT JOIN mentions m "
                                  "ON m.id = o.mention_id WHERE m.id IS NULL").fetchone()[0]
@@ -146,6 +150,11 @@ def main():
                     "every alert is delivered after the kills (%d)" % len(rows))
             for channel, sink, key in (("hook", hook, "id"), ("mail", smtp, "message_id")):
                 expected = {r[1] for r in rows if r[0] == channel}
+                articles = {r[3] for r in rows if r[0] == channel}
+                c.check(len(expected) == len(articles),
+                        "%s: one message per article (%d ids, %d articles, %d rows)"
+                        % (channel, len(expected), len(articles),
+                           sum(1 for r in rows if r[0] == channel)))
                 got = [rec[key] for rec in sink.records()]
                 if channel == "mail":
                     got = [g.strip("<>").split("@")[0] for g in got]

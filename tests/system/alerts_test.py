@@ -2,7 +2,8 @@
 """End to end: veilled --once polls the sample feeds from a local HTTP server and delivers the
 alerts by email to a real SMTP server (aiosmtpd) and by signed webhook to a local receiver, in
 one command; a temporary SMTP refusal is retried within the run; a second run sends nothing
-again; dead alerts show in `veille outbox` and `veille outbox retry --all-dead` requeues them."""
+again; dead alerts show in `veille outbox` and `veille outbox retry --all-dead` requeues them.
+An article that two rules match (marque and crise) is one mail and one webhook naming both."""
 
 import argparse
 import base64
@@ -39,6 +40,11 @@ category = "brand"
 query = '''Orélia OR "Orelia Paris"'''
 exclude = '''emploi OR recrute'''
 channels = ["mail", "hook", "ops"]
+[[rule]]
+name = "crise"
+category = "crisis"
+query = "crise"
+channels = ["mail", "hook"]
 [[rule]]
 name = "concurrents"
 category = "competitor"
@@ -139,13 +145,32 @@ def main():
                     "retried after 5 s (%.1f s)" % elapsed)
             c.check(elapsed < 45, "the run ended well before the 60 s delivery deadline")
 
+            # One alert per article: the rows of one entry (one per rule) travel together, under
+            # the key of the first row.
+            def per_article(rows):
+                articles = {}
+                for r in sorted(rows, key=lambda r: r["id"]):
+                    articles.setdefault(r["title"], []).append(r)
+                return articles
+            mail_articles = per_article(mail_rows)
+            merged = [t for t, rs in mail_articles.items() if len(rs) == 2]
+            c.check(len(merged) == 1 and [r["rule"] for r in mail_articles[merged[0]]]
+                    == ["marque", "crise"], "one article matched both marque and crise: %r"
+                    % merged)
             mails = smtp.records()
-            ids = {m["message_id"] for m in mails}
-            keys = {"<%s@example.org>" % r["idempotency_key"] for r in mail_rows}
-            c.check(ids == keys, "each mail's Message-ID is its idempotency key (%d)" % len(ids))
-            titles = {"[veille] marque: " + r["title"] for r in mail_rows}
+            ids = [m["message_id"] for m in mails]
+            keys = {"<%s@example.org>" % rs[0]["idempotency_key"] for rs in mail_articles.values()}
+            c.check(len(ids) == len(mail_articles) and set(ids) == keys,
+                    "one mail per article (%d mails for %d rows), Message-ID = the first row's "
+                    "idempotency key" % (len(ids), len(mail_rows)))
+            titles = {"[veille] " + ", ".join(r["rule"] for r in rs) + ": " + t
+                      for t, rs in mail_articles.items()}
             c.check({m["subject"] for m in mails} == titles,
-                    "decoded subjects equal '[veille] marque: <title>' (RFC 2047)")
+                    "decoded subjects equal '[veille] marque: <title>' and '[veille] marque, "
+                    "crise: <title>' (RFC 2047)")
+            c.check(all(r["digest"] == rs[0]["idempotency_key"] for t in merged
+                        for rs in [mail_articles[t]] for r in rs),
+                    "both rows of the merged alert record the message that carried them")
             c.check(all(m["defects"] == 0 and m["valid_utf8"] and m["max_line"] <= 78
                         and m["content_type"] == "multipart/alternative" for m in mails),
                     "every mail is valid MIME, UTF-8, lines within 78 characters")
@@ -153,15 +178,22 @@ def main():
                         for m in mails), "the HTML part highlights the matched term")
 
             hooks = hook.records()
-            c.check({h["id"] for h in hooks} == {r["idempotency_key"] for r in hook_rows}
-                    and len(hooks) == len(hook_rows),
-                    "one webhook per alert, webhook-id = idempotency key")
+            hook_articles = per_article(hook_rows)
+            c.check({h["id"] for h in hooks}
+                    == {rs[0]["idempotency_key"] for rs in hook_articles.values()}
+                    and len(hooks) == len(hook_articles),
+                    "one webhook per article, webhook-id = its first row's idempotency key")
             c.check(all(h["signature_valid"] and h["hub_valid"] and h["fresh"] for h in hooks),
                     "every webhook signature verifies (Standard Webhooks and X-Hub-Signature-256)")
             bodies = [json.loads(h["body"]) for h in hooks]
             c.check(all(b["version"] == 1 and b["type"] == "mention.created"
                         and b["rule"]["name"] == "marque" and b["entry"]["link"] for b in bodies),
                     "webhook bodies follow schema version 1")
+            c.check(sorted(len(b["rules"]) for b in bodies)
+                    == sorted(len(rs) for rs in hook_articles.values())
+                    and any([r["name"] for r in b["rules"]] == ["marque", "crise"]
+                            for b in bodies),
+                    "the merged webhook lists both rules in 'rules'")
 
             refused = [r for r in rows if r["channel"] == "refus"]
             c.check(len(refused) > 0 and all(r["status"] == "dead" and r["attempts"] == 1
