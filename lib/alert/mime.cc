@@ -52,18 +52,27 @@ std::string Boundary(const std::string& message_id) {
 
 std::string Snippet(const store::MentionRow& m) { return OneLine(ValidUtf8(m.snippet)); }
 
+// A piece of a snippet as HTML: OneLine trims each piece, so the space between a highlight and
+// its neighbours is put back ("la marque <mark>Orélia</mark> lance").
+std::string PieceHtml(std::string_view piece) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  const std::string body = HtmlEscape(OneLine(ValidUtf8(piece)));
+  if (body.empty()) return piece.empty() ? "" : " ";
+  return (space(piece.front()) ? " " : "") + body + (space(piece.back()) ? " " : "");
+}
+
 // The snippet as HTML with its highlights in <mark>, escaped piece by piece.
 std::string SnippetHtml(const store::MentionRow& m) {
-  const std::string& s = m.snippet;
+  const std::string_view s = m.snippet;
   std::string out;
   std::size_t at = 0;
   for (const auto& [begin, end] : m.highlights) {
     if (begin < at || end > s.size() || begin >= end) continue;
-    out += HtmlEscape(OneLine(ValidUtf8(s.substr(at, begin - at))));
+    out += PieceHtml(s.substr(at, begin - at));
     out += "<mark>" + HtmlEscape(OneLine(ValidUtf8(s.substr(begin, end - begin)))) + "</mark>";
     at = end;
   }
-  if (at < s.size()) out += HtmlEscape(OneLine(ValidUtf8(s.substr(at))));
+  if (at < s.size()) out += PieceHtml(s.substr(at));
   return out;
 }
 

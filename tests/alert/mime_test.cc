@@ -113,6 +113,10 @@ TEST(RenderEmail, HasTheRequiredHeadersAndTwoAlternativeParts) {
   EXPECT_NE(message.find("Content-Type: text/plain; charset=utf-8"), std::string::npos);
   EXPECT_NE(message.find("Content-Type: text/html; charset=utf-8"), std::string::npos);
   EXPECT_NE(message.find("<mark>Or=C3=A9lia</mark>"), std::string::npos) << message;
+  // The spaces around a highlight stay (each piece is sanitised on its own).
+  const EmailMessage composed = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(composed.html.find("la marque <mark>Orélia</mark> &lt;b&gt;lance"), std::string::npos)
+      << composed.html;
   EXPECT_EQ(message.find("<img"), std::string::npos) << "no remote images";
   std::istringstream in(message);
   std::string line;
