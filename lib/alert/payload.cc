@@ -156,6 +156,15 @@ std::string MarkdownLine(const Alert& a, const i18n::Translator& tr) {
   return line + "\n" + MarkdownEscape(Cut(m.snippet, 300));
 }
 
+// "*[veille] marque*: <link|title>": the punctuation between them is the language's
+// ("[veille] marque : …" in French).
+std::string Heading(const i18n::Translator& tr, const std::string& heading,
+                    const std::string& alert) {
+  // TRANSLATORS: a chat alert: {heading} is "[veille] marque, crise" (in bold), {alert} the
+  // article's title, link and snippet.
+  return i18n::Format(tr.Tr("{heading}: {alert}"), {{"heading", heading}, {"alert", alert}});
+}
+
 json Discord(const std::string& content) {
   // allowed_mentions with no parse types: feed text can never ping @everyone or a role.
   return {{"content", Cut(content, 1900)}, {"allowed_mentions", {{"parse", json::array()}}}};
@@ -212,10 +221,11 @@ std::string WebhookBody(WebhookFormat format, const Alert& alert, const i18n::Tr
     case WebhookFormat::kJson:
       return Dump(MentionPayload(alert));
     case WebhookFormat::kSlack:
-      return Dump({{"text", "*[veille] " + SlackEscape(rules) + "*: " + SlackLine(alert, tr)}});
-    case WebhookFormat::kDiscord:
       return Dump(
-          Discord("**[veille] " + MarkdownEscape(rules) + "**: " + MarkdownLine(alert, tr)));
+          {{"text", Heading(tr, "*[veille] " + SlackEscape(rules) + "*", SlackLine(alert, tr))}});
+    case WebhookFormat::kDiscord:
+      return Dump(Discord(
+          Heading(tr, "**[veille] " + MarkdownEscape(rules) + "**", MarkdownLine(alert, tr))));
     case WebhookFormat::kTeams:
       return Dump(Teams("[veille] " + MarkdownEscape(rules), MarkdownLine(alert, tr)));
   }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "alert/encoding.h"
+#include "i18n/translator.h"
 
 namespace veille::alert {
 namespace {
@@ -195,6 +196,52 @@ TEST(ComposeDigestEmail, ListsAnArticleThatTwoRulesMatchedOnceUnderBothRules) {
   EXPECT_NE(m.text.find("== marque (1)\n\nAutre\n"), std::string::npos) << m.text;
   EXPECT_EQ(m.text.find("Rappel\n", m.text.find("Rappel\n") + 1), std::string::npos)
       << "the article is listed once";
+}
+
+// [daemon] language = "fr": the words veille writes come from po/fr.po (the catalog this build
+// compiled); feed text, rule names and terms stay as they are.
+i18n::Translator French() {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  EXPECT_TRUE(fr.has_value()) << fr.error().message;
+  return fr ? *fr : i18n::Translator();
+}
+
+TEST(ComposeMentionEmail, InFrenchEveryWordVeilleWritesIsFrench) {
+  Alert a = TwoRuleAlert("Rappel de lots");
+  a.mention.link = "https://news.google.com/rss/articles/x?oc=5";
+  a.canonical_link = "https://lemonde.example/orelia";
+  const EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0, French());
+  EXPECT_EQ(m.subject, "[veille] marque, crise : Rappel de lots");
+  for (const char* fr : {"Règles marque (brand), crise (crisis)\n",
+                         "Lien d’origine : https://news.google.com/rss/articles/x?oc=5\n",
+                         "Flux : Presse\n", "Termes : Orélia, rappel\n"}) {
+    EXPECT_NE(m.text.find(fr), std::string::npos) << fr << "\n" << m.text;
+  }
+  for (const char* en : {"Rules ", "Original link", "Feed:", "Terms:"}) {
+    EXPECT_EQ(m.text.find(en), std::string::npos) << en << "\n" << m.text;
+  }
+  EXPECT_NE(m.html.find("<html lang=\"fr\">"), std::string::npos) << m.html;
+  EXPECT_NE(m.html.find(">lien d’origine</a>"), std::string::npos) << m.html;
+  Alert untitled = SampleAlert("");
+  untitled.mention.title.reset();
+  EXPECT_EQ(ComposeMentionEmail(untitled, "v@example.org", {"c@example.org"}, 0, French()).subject,
+            "[veille] marque : (sans titre)");
+}
+
+TEST(ComposeDigestEmail, InFrenchTheSubjectTitleAndCountsAreFrench) {
+  const EmailMessage m =
+      ComposeDigestEmail({TwoRuleAlert("Rappel"), SampleAlert("Autre")}, "digest-x-1", "mail",
+                         "v@example.org", {"c@example.org"}, 0, French());
+  EXPECT_EQ(m.subject, "[veille] résumé : 2 articles");
+  EXPECT_NE(m.text.find("Résumé veille pour mail\n"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("== marque, crise (1)\n"), std::string::npos) << m.text;
+  EXPECT_EQ(ComposeDigestEmail({SampleAlert("Un")}, "d", "mail", "v@example.org", {"c@example.org"},
+                               0, French())
+                .subject,
+            "[veille] résumé : 1 article");
+  const EmailMessage empty =
+      ComposeDigestEmail({}, "d", "mail", "v@example.org", {"c@example.org"}, 0, French());
+  EXPECT_NE(empty.text.find("Aucune nouvelle mention."), std::string::npos) << empty.text;
 }
 
 }  // namespace

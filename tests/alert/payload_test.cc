@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "i18n/translator.h"
+
 namespace veille::alert {
 namespace {
 
@@ -183,6 +185,33 @@ TEST(WebhookBody, DiscordDigestsAndEventsNeverPingEither) {
   const auto teams = nlohmann::json::parse(EventBody(WebhookFormat::kTeams, event));
   const std::string text = teams["attachments"][0]["content"]["body"][1]["text"];
   EXPECT_EQ(text.find("{{"), std::string::npos) << text;
+}
+
+TEST(WebhookBody, InFrenchChatTextIsFrenchAndTheJsonStaysEnglish) {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr) << fr.error().message;
+  Alert a = SampleAlert();
+  a.mention.title.reset();
+  const std::string slack =
+      nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a, *fr))["text"];
+  EXPECT_EQ(slack.rfind("*[veille] marque* : <https://news.example/canonical|(sans titre)> "
+                        "(<https://news.example/a|lien d’origine>)",
+                        0),
+            0u)
+      << slack;
+  const std::string discord =
+      nlohmann::json::parse(WebhookBody(WebhookFormat::kDiscord, a, *fr))["content"];
+  EXPECT_EQ(
+      discord.rfind("**[veille] marque** : [\\(sans titre\\)](https://news.example/canonical)", 0),
+      0u)
+      << discord;
+  EXPECT_NE(discord.find("([lien d’origine](https://news.example/a))"), std::string::npos)
+      << discord;
+  const std::string digest = nlohmann::json::parse(
+      DigestBody(WebhookFormat::kSlack, {a, a}, "digest-1", "hook", 0, *fr))["text"];
+  EXPECT_EQ(digest.rfind("*[veille] résumé : 2 articles*", 0), 0u) << digest;
+  // Machine output stays English and stable.
+  EXPECT_EQ(WebhookBody(WebhookFormat::kJson, a, *fr), WebhookBody(WebhookFormat::kJson, a));
 }
 
 TEST(DigestBody, ListsEveryMentionUnderOneDigestId) {
