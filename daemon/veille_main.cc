@@ -4,11 +4,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/file_mode.h"
 #include "daemon/commands.h"
 #include "daemon/version.h"
 #include "i18n/translator.h"
 
 int main(int argc, char** argv) {
+  // Backups, exports and reports are 0600 (0640 under a umask that shuts others out), whatever
+  // the caller's umask (docs/reliability.md, file modes).
+  veille::RestrictFileModes();
   // Messages follow LANG / LC_MESSAGES (LANGUAGE, LC_ALL), read from the environment: no
   // system locale needs to be installed (docs/decisions.md, "Translations").
   const std::string language = veille::i18n::LanguageFromEnvironment();

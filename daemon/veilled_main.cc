@@ -1,6 +1,7 @@
 // veilled: the monitoring daemon. Life cycle in a fixed order (config, logging, lock, monitor,
 // signals, ready), torn down in reverse; signal handlers only set flags.
 #include <malloc.h>
+#include <sys/stat.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <string>
 
+#include "common/file_mode.h"
 #include "common/sanitize.h"
 #include "common/time.h"
 #include "config/config.h"
@@ -120,9 +122,22 @@ void FreezeIfAsked(const char* freeze_file) {
   for (;;) ::pause();
 }
 
+// A database created before veilled set its own modes (or chmod'ed since) may be readable by
+// every local user: say so once, without changing a mode the operator may have chosen.
+void WarnIfReadableByOthers(const std::string& database) {
+  struct stat st = {};
+  if (::stat(database.c_str(), &st) != 0 || (st.st_mode & S_IRWXO) == 0) return;
+  spdlog::warn("database {} is readable by other local users (mode {:04o}); chmod 600 it, or 640 "
+               "to let the veille group read it",
+               database, st.st_mode & 07777);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything veilled creates (database, -wal/-shm, lock file) is 0600, or 0640 under the
+  // unit's UMask=0027, whatever the caller's umask (docs/reliability.md, file modes).
+  veille::RestrictFileModes();
   // Bodies and parsed documents of up to max_body bytes are allocated on the loop thread and
   // freed on a parse worker. With glibc's sliding mmap threshold, those blocks would end up in
   // the arenas and stay resident after use; a fixed 1 MiB threshold sends them to mmap and back
@@ -166,6 +181,7 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", monitor.error().message);
     return monitor.error().code == veille::ErrorCode::kConfig ? kExitConfig : kExitFailure;
   }
+  WarnIfReadableByOthers(config->daemon.database);
   const auto deadline_s = veille::ParseDurationSeconds(deliver_deadline);
   if (!deadline_s) {
     std::cerr << "veilled: --deliver-deadline: expected a duration such as 60s or 5m\n";
