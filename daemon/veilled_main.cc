@@ -1,10 +1,10 @@
 // veilled: the monitoring daemon. Life cycle in a fixed order (config, logging, lock, monitor,
 // signals, ready), torn down in reverse; signal handlers only set flags.
 #include <malloc.h>
-#include <sys/stat.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -127,9 +127,10 @@ void FreezeIfAsked(const char* freeze_file) {
 void WarnIfReadableByOthers(const std::string& database) {
   struct stat st = {};
   if (::stat(database.c_str(), &st) != 0 || (st.st_mode & S_IRWXO) == 0) return;
-  spdlog::warn("database {} is readable by other local users (mode {:04o}); chmod 600 it, or 640 "
-               "to let the veille group read it",
-               database, st.st_mode & 07777);
+  spdlog::warn(
+      "database {} is readable by other local users (mode {:04o}); chmod 600 it, or 640 "
+      "to let the veille group read it",
+      database, st.st_mode & 07777);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@ inputs of the review, on 127.0.0.1 only. This scenario brings its own small HTTP
 acts as the HTTP proxy of the proxy-mode checks, so what a proxy would be asked is recorded) and
 an "internal service" on a port that is not allowlisted.
 
-Scorecard line 15: findings closed, one check per finding.
+Scorecard line 15: findings closed, one check per finding (10: file modes under umask 022).
 """
 
 import json
@@ -250,24 +250,51 @@ def _run(ctx, card, srv, work, sink, closed):
         card.check(ok, "security %s: %s" % (finding, what))
         closed.append((finding, bool(ok)))
 
-    with daemon.Daemon(ctx.veilled, work) as d:
-        started = d.wait_log("outcome=ok", 20)
-        # Enough polls for a 301 streak of 3 and the alerts' first attempts.
-        daemon.wait_until(lambda: len(srv.where("/dupe-file")) >= 5 and
-                          len(sink.records()) >= 1 and len(srv.where("/fail/")) >= 1, 30)
-        outputs = {}
-        for args in (["outbox"], ["outbox", "--json"], ["feeds"], ["feeds", "--json"],
-                     ["mentions"], ["mentions", "--json"]):
-            p = daemon.run([ctx.veille, "--config", work.config] + args, timeout=30)
-            outputs[" ".join(args)] = (p.returncode, p.stdout + p.stderr)
-        fetch = subprocess.run(
-            [ctx.veille, "fetch", "--json", "--no-config", "--allow-private",
-             "127.0.0.1:%d" % srv.port, "http://127.0.0.1:%d/reason" % srv.port],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
-        alive = d.alive()
-        t0 = time.monotonic()
-        rc = d.stop(30)
-        stop_s = time.monotonic() - t0
+    caller_umask = os.umask(0o022)  # an interactive shell's: finding 10 must not depend on it
+    try:
+        with daemon.Daemon(ctx.veilled, work) as d:
+            started, alive, rc, stop_s, outputs, fetch, modes = _poll_and_stop(ctx, srv, work,
+                                                                                 sink, d)
+    finally:
+        os.umask(caller_umask)
+    _judge(ctx, card, srv, work, sink, check, started, alive, rc, stop_s, outputs, fetch, modes)
+
+
+def _file_modes(ctx, work):
+    """Finding 10: the modes of what veilled and veille created under umask 022."""
+    modes = {}
+    for name, path in (("db", work.db), ("wal", work.db + "-wal"), ("shm", work.db + "-shm"),
+                       ("lock", work.db + ".lock")):
+        modes[name] = os.stat(path).st_mode & 0o777 if os.path.exists(path) else None
+    backup = os.path.join(work.path, "backup.db")
+    daemon.run([ctx.veille, "--config", work.config, "db", "backup", backup], timeout=30)
+    modes["backup"] = os.stat(backup).st_mode & 0o777 if os.path.exists(backup) else None
+    return modes
+
+
+def _poll_and_stop(ctx, srv, work, sink, d):
+    started = d.wait_log("outcome=ok", 20)
+    # Enough polls for a 301 streak of 3 and the alerts' first attempts.
+    daemon.wait_until(lambda: len(srv.where("/dupe-file")) >= 5 and
+                      len(sink.records()) >= 1 and len(srv.where("/fail/")) >= 1, 30)
+    outputs = {}
+    for args in (["outbox"], ["outbox", "--json"], ["feeds"], ["feeds", "--json"],
+                 ["mentions"], ["mentions", "--json"]):
+        p = daemon.run([ctx.veille, "--config", work.config] + args, timeout=30)
+        outputs[" ".join(args)] = (p.returncode, p.stdout + p.stderr)
+    fetch = subprocess.run(
+        [ctx.veille, "fetch", "--json", "--no-config", "--allow-private",
+         "127.0.0.1:%d" % srv.port, "http://127.0.0.1:%d/reason" % srv.port],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    modes = _file_modes(ctx, work)
+    alive = d.alive()
+    t0 = time.monotonic()
+    rc = d.stop(30)
+    stop_s = time.monotonic() - t0
+    return started, alive, rc, stop_s, outputs, fetch, modes
+
+
+def _judge(ctx, card, srv, work, sink, check, started, alive, rc, stop_s, outputs, fetch, modes):
     card.check(started and alive and rc == 0,
                "security: the daemon polls the hostile feeds and stops cleanly (rc=%s, %.1f s)"
                % (rc, stop_s))
@@ -349,6 +376,11 @@ def _run(ctx, card, srv, work, sink, closed):
     check("9", fetch.returncode == 1 and fetched,
           "`veille fetch --json` prints JSON for invalid UTF-8 in a reason phrase (exit %d)"
           % fetch.returncode)
+    # 10. File modes: under umask 022 nothing is readable by another local user.
+    check("10", all(m == 0o600 for m in modes.values()),
+          "files created 0600 under umask 022 (%s)"
+          % ", ".join("%s %s" % (k, oct(m) if m is not None else "missing")
+                      for k, m in modes.items()))
     card.check(all(rc == 0 for rc, _ in outputs.values()),
                "security: every CLI command succeeds %s"
                % [(k, rc) for k, (rc, _) in outputs.items() if rc != 0])
