@@ -1,7 +1,8 @@
 // veille: the command-line tool. A table of subcommands over the library (see commands.h).
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "common/file_mode.h"
 #include "daemon/commands.h"
