@@ -10,6 +10,9 @@ find_package(nlohmann_json REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
+# Time zones for digest and quiet-hour times (std::chrono::locate_zone before GCC 14; reads
+# /usr/share/zoneinfo, USE_OS_TZDB): docs/decisions.md.
+find_package(date REQUIRED)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)

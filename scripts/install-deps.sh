@@ -11,7 +11,7 @@ packages=(
   # libraries (ARCHITECTURE.md, "Dependencies")
   libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libvectorscan-dev libxxhash-dev
-  libgumbo-dev libssl-dev libexpected-dev libcld2-dev
+  libgumbo-dev libssl-dev libexpected-dev libcld2-dev libhowardhinnant-date-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3 python3-feedparser python3-aiosmtpd sqlite3 openssl

@@ -1,10 +1,9 @@
 #include "alert/schedule.h"
 
-#include <time.h>
+#include <date/tz.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <mutex>
+#include <chrono>
+#include <exception>
 
 namespace veille::alert {
 namespace {
@@ -13,30 +12,12 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
-// glibc reads zones through the TZ variable only; the swap is serialised (the daemon delivers
-// from one thread) and restores the previous value. docs/decisions.md explains the choice.
-std::mutex& TzMutex() {
-  static std::mutex m;
-  return m;
-}
-
-std::int64_t OffsetFromTzdb(const std::string& zone, UnixSeconds t) {
-  std::lock_guard<std::mutex> lock(TzMutex());
-  const char* previous = std::getenv("TZ");
-  const std::string saved = previous ? previous : "";
-  ::setenv("TZ", (":" + zone).c_str(), 1);
-  ::tzset();
-  const time_t tt = static_cast<time_t>(t);
-  struct tm local = {};
-  ::localtime_r(&tt, &local);
-  const std::int64_t offset = local.tm_gmtoff;
-  if (previous) {
-    ::setenv("TZ", saved.c_str(), 1);
-  } else {
-    ::unsetenv("TZ");
-  }
-  ::tzset();
-  return offset;
+// The zone's rules come from the tz database through Howard Hinnant's date library (the
+// reference implementation of C++20's std::chrono::locate_zone, which GCC 12 lacks), built by
+// Debian to read /usr/share/zoneinfo. A time_zone is immutable once loaded, so offsets are
+// computed on any thread without touching the process environment (docs/decisions.md).
+std::int64_t OffsetIn(const date::time_zone& zone, UnixSeconds t) {
+  return zone.get_info(date::sys_seconds{std::chrono::seconds{t}}).offset.count();
 }
 
 // Local midnight of the local day containing `now` (an offset change within the day is taken
@@ -51,12 +32,17 @@ Result<UtcOffsetFn> ZoneOffset(const std::string& zone) {
   if (zone.empty() || zone == "UTC" || zone == "Etc/UTC") {
     return UtcOffsetFn([](UnixSeconds) { return std::int64_t{0}; });
   }
-  if (zone.find("..") != std::string::npos || zone.front() == '/' ||
-      !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone)) {
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(zone);
+  } catch (const std::exception&) {
+    tz = nullptr;  // unknown name, or a tz database that cannot be read
+  }
+  if (tz == nullptr) {
     return Fail(ErrorCode::kConfig, "unknown time zone \"" + zone +
                                         "\" (expected a tz database name such as Europe/Paris)");
   }
-  return UtcOffsetFn([zone](UnixSeconds t) { return OffsetFromTzdb(zone, t); });
+  return UtcOffsetFn([tz](UnixSeconds t) { return OffsetIn(*tz, t); });
 }
 
 UnixSeconds LatestDigestSlot(const DigestSchedule& schedule, UnixSeconds now,

@@ -1,6 +1,13 @@
 #include "alert/schedule.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace veille::alert {
 namespace {
@@ -44,6 +51,64 @@ TEST(ZoneOffset, ReadsTheTzDatabaseIncludingDaylightSavingTime) {
   EXPECT_EQ((*paris)(kDay - 150 * 86400), 7200) << "summer: UTC+2";
   EXPECT_FALSE(ZoneOffset("Mars/Olympus_Mons"));
   EXPECT_FALSE(ZoneOffset("../../etc/passwd"));
+}
+
+// The parse pool runs beside the dispatcher: zone lookups must neither race each other nor touch
+// the process environment that other threads read (the old code swapped TZ with setenv).
+TEST(ZoneOffset, IsSafeOnSeveralThreadsAndLeavesTheEnvironmentAlone) {
+  const char* saved = std::getenv("TZ");
+  const std::string previous = saved ? saved : "";
+  ::setenv("TZ", "UTC0", 1);
+  ::tzset();
+  const std::vector<std::string> zones = {"Europe/Paris", "America/New_York", "Australia/Sydney",
+                                          "Asia/Kolkata"};
+  std::vector<UtcOffsetFn> fns;
+  std::vector<std::vector<std::int64_t>> expected(zones.size());
+  constexpr int kInstants = 2000;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    auto fn = ZoneOffset(zones[z]);
+    ASSERT_TRUE(fn) << fn.error().message;
+    fns.push_back(*fn);
+    for (int i = 0; i < kInstants; ++i) expected[z].push_back((*fn)(kDay + i * 7919));
+  }
+  EXPECT_EQ(expected[1][0], -5 * 3600) << "New York in winter";
+  EXPECT_EQ(expected[3][0], 5 * 3600 + 1800) << "Kolkata";
+  std::atomic<bool> done{false};
+  std::atomic<int> wrong_offsets{0};
+  std::atomic<int> environment_changes{0};
+  std::thread observer([&] {
+    while (!done.load()) {
+      const char* tz = std::getenv("TZ");
+      const time_t now = static_cast<time_t>(kDay);
+      struct tm local = {};
+      ::localtime_r(&now, &local);
+      if (tz == nullptr || std::string(tz) != "UTC0" || local.tm_gmtoff != 0) ++environment_changes;
+    }
+  });
+  std::vector<std::thread> workers;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    workers.emplace_back([&, z] {
+      for (int round = 0; round < 20; ++round) {
+        auto fn = ZoneOffset(zones[z]);  // lookups race with each other's loads too
+        for (int i = 0; i < kInstants; ++i) {
+          if (!fn || (*fn)(kDay + i * 7919) != expected[z][static_cast<std::size_t>(i)]) {
+            ++wrong_offsets;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  done.store(true);
+  observer.join();
+  if (saved) {
+    ::setenv("TZ", previous.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+  EXPECT_EQ(wrong_offsets.load(), 0);
+  EXPECT_EQ(environment_changes.load(), 0) << "another thread saw TZ or local time change";
 }
 
 TEST(ParseClockTime, AcceptsOnlyHhMm) {
