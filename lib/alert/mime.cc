@@ -4,6 +4,7 @@
 #include <map>
 
 #include "alert/encoding.h"
+#include "alert/event_text.h"
 #include "common/hash.h"
 #include "common/links.h"
 #include "common/url.h"
@@ -300,14 +301,17 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
 EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& from,
                                const std::vector<std::string>& to, UnixSeconds now,
                                const i18n::Translator& tr) {
+  // Said again in the channel's language from the event's details; as stored when it cannot be.
+  const EventWords words =
+      DescribeEvent(event.kind, event.payload, tr).value_or(EventWords{event.title, event.text});
   EmailMessage msg;
   msg.from = from;
   msg.to = to;
-  msg.subject = event.title;
+  msg.subject = words.title;
   msg.message_id = MessageIdFor(event.key, from);
   msg.date = now;
-  msg.text = ValidUtf8(event.text) + "\n";
-  msg.html = HtmlHead(tr) + "<p>" + HtmlEscape(ValidUtf8(event.text)) + "</p>\n</body></html>\n";
+  msg.text = ValidUtf8(words.text) + "\n";
+  msg.html = HtmlHead(tr) + "<p>" + HtmlEscape(ValidUtf8(words.text)) + "</p>\n</body></html>\n";
   return msg;
 }
 

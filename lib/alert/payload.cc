@@ -3,6 +3,7 @@
 #include <map>
 
 #include "alert/encoding.h"
+#include "alert/event_text.h"
 #include "common/links.h"
 #include "common/redact.h"
 #include "common/url.h"
@@ -265,7 +266,11 @@ std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
   return {};
 }
 
-std::string EventBody(WebhookFormat format, const EventMessage& event) {
+std::string EventBody(WebhookFormat format, const EventMessage& event, const i18n::Translator& tr) {
+  // Chat formats say the event again in the channel's language from its details; the JSON
+  // format keeps the stored English title and text (machine output).
+  const EventWords words =
+      DescribeEvent(event.kind, event.payload, tr).value_or(EventWords{event.title, event.text});
   switch (format) {
     case WebhookFormat::kJson: {
       json details = json::parse(event.payload, nullptr, false);
@@ -280,12 +285,12 @@ std::string EventBody(WebhookFormat format, const EventMessage& event) {
                    {"details", details}});
     }
     case WebhookFormat::kSlack:
-      return Dump({{"text", "*" + SlackEscape(event.title) + "*\n" + SlackEscape(event.text)}});
+      return Dump({{"text", "*" + SlackEscape(words.title) + "*\n" + SlackEscape(words.text)}});
     case WebhookFormat::kDiscord:
       return Dump(
-          Discord("**" + MarkdownEscape(event.title) + "**\n" + MarkdownEscape(event.text)));
+          Discord("**" + MarkdownEscape(words.title) + "**\n" + MarkdownEscape(words.text)));
     case WebhookFormat::kTeams:
-      return Dump(Teams(MarkdownEscape(event.title), MarkdownEscape(event.text)));
+      return Dump(Teams(MarkdownEscape(words.title), MarkdownEscape(words.text)));
   }
   return {};
 }

@@ -37,6 +37,7 @@ std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
 
 // An operator event: {"version":1, "type":"spike.detected"|"feed.unhealthy", "id", "channel",
 // "created_at", "title", "text", "details":{...}} in json format; title and text otherwise.
-std::string EventBody(WebhookFormat format, const EventMessage& event);
+std::string EventBody(WebhookFormat format, const EventMessage& event,
+                      const i18n::Translator& tr = i18n::Translator());
 
 }  // namespace veille::alert

@@ -2,19 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "alert/event_text.h"
 #include "common/redact.h"
 #include "store/outbox_repo.h"
 
 namespace veille::alert {
 namespace {
 
-std::string Fixed1(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f", v);
-  return buffer;
+// The stored title and text of an event: English, from its details (the log and the JSON
+// webhook say them; email and chat channels say them again in their language).
+void SetWords(store::EventRecord& e) {
+  if (auto words = DescribeEvent(e.kind, e.payload, i18n::Translator())) {
+    e.title = std::move(words->title);
+    e.text = std::move(words->text);
+  } else {
+    e.title = "[veille] " + e.kind;  // unreachable: the details were written just above
+  }
 }
 
 }  // namespace
@@ -44,15 +49,17 @@ FeedHealthCheck AssessFeed(const store::FeedRow& feed, int entries_last_30d, Uni
   if (feed.state == "gone") {
     c.unhealthy = true;
     c.state = "gone";
-    c.reason = "the feed is gone (" + feed.last_error.value_or("HTTP 410") + "); polling stopped";
+    c.last_error = feed.last_error.value_or("HTTP 410");
+    c.reason = "the feed is gone (" + c.last_error + "); polling stopped";
     c.window_key = "gone-" + episode;
     return c;
   }
   if (feed.consecutive_failures >= options.broken_after_failures) {
     c.unhealthy = true;
     c.state = "broken";
-    c.reason = std::to_string(feed.consecutive_failures) + " polls failed in a row; last error: " +
-               feed.last_error.value_or(feed.last_outcome.value_or("unknown"));
+    c.last_error = feed.last_error.value_or(feed.last_outcome.value_or("unknown"));
+    c.reason = std::to_string(feed.consecutive_failures) +
+               " polls failed in a row; last error: " + c.last_error;
     c.window_key = "broken-" + episode;
     return c;
   }
@@ -64,6 +71,8 @@ FeedHealthCheck AssessFeed(const store::FeedRow& feed, int entries_last_30d, Uni
     if (silent_for > limit) {
       c.unhealthy = true;
       c.state = "silent";
+      c.silent_for_s = silent_for;
+      c.usual_gap_s = static_cast<std::int64_t>(gap);
       c.reason = "no new entry for " + FormatDuration(silent_for) + " (usually one every " +
                  FormatDuration(static_cast<std::int64_t>(gap)) + ")";
       c.window_key = "silent-" + std::to_string(*feed.last_new_entry_at);
@@ -77,11 +86,9 @@ Result<std::vector<std::string>> RunWatches(store::Store& store, const WatchConf
   std::vector<std::string> notices;
   struct Window {
     const char* name;
-    const char* label;
     std::int64_t seconds;
   };
-  static constexpr Window kWindows[] = {{"hour", "the last hour", 3600},
-                                        {"day", "the last day", 86400}};
+  static constexpr Window kWindows[] = {{"hour", 3600}, {"day", 86400}};
   auto earliest = store::EarliestMention(store);
   if (!earliest) return tl::unexpected(earliest.error());
   const bool enough_history =
@@ -103,12 +110,6 @@ Result<std::vector<std::string>> RunWatches(store::Store& store, const WatchConf
       e.subject = rule;
       // At most one spike alert per rule and clock window.
       e.window_key = std::string(w.name) + "-" + std::to_string(now / w.seconds);
-      e.title =
-          "[veille] spike: " + rule + ": " + std::to_string(count) + " mentions in " + w.label;
-      e.text = "Rule " + rule + " has " + std::to_string(count) + " mentions in " + w.label +
-               "; over the previous " + std::to_string(config.spike.baseline_days) +
-               " days it averaged " + Fixed1(check.mean) + " (standard deviation " +
-               Fixed1(check.stddev) + ", alert threshold " + Fixed1(check.threshold) + ").";
       e.payload = nlohmann::json({{"rule", rule},
                                   {"window", w.name},
                                   {"count", count},
@@ -117,6 +118,7 @@ Result<std::vector<std::string>> RunWatches(store::Store& store, const WatchConf
                                   {"threshold", check.threshold},
                                   {"baseline_days", config.spike.baseline_days}})
                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      SetWords(e);
       e.created_at = now;
       auto added = store::RecordEvent(store, e, channels);
       if (!added) return tl::unexpected(added.error());
@@ -139,13 +141,18 @@ Result<std::vector<std::string>> RunWatches(store::Store& store, const WatchConf
     e.kind = "feed_health";
     e.subject = feed.url;
     e.window_key = check.window_key;
-    e.title = "[veille] feed " + check.state + ": " + feed.name;
-    e.text = "Feed " + feed.name + " (" + RedactUrl(feed.url) + "): " + check.reason + ".";
-    e.payload = nlohmann::json({{"feed", {{"name", feed.name}, {"url", RedactUrl(feed.url)}}},
-                                {"state", check.state},
-                                {"reason", check.reason},
-                                {"consecutive_failures", feed.consecutive_failures}})
-                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    nlohmann::json details = {{"feed", {{"name", feed.name}, {"url", RedactUrl(feed.url)}}},
+                              {"state", check.state},
+                              {"reason", check.reason},
+                              {"consecutive_failures", feed.consecutive_failures}};
+    if (check.state == "silent") {
+      details["silent_for_s"] = check.silent_for_s;
+      details["usual_gap_s"] = check.usual_gap_s;
+    } else {
+      details["last_error"] = check.last_error;
+    }
+    e.payload = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    SetWords(e);
     e.created_at = now;
     auto added = store::RecordEvent(store, e, config.health_channels);
     if (!added) return tl::unexpected(added.error());

@@ -44,6 +44,11 @@ struct FeedHealthCheck {
   std::string state;       // "broken" | "gone" | "silent"
   std::string reason;      // one line for people
   std::string window_key;  // one alert per episode
+  // The details the reason is made of (the event's payload, so that a channel can say it in
+  // its own language: event_text.h).
+  std::string last_error;         // "gone" and "broken"
+  std::int64_t silent_for_s = 0;  // "silent"
+  std::int64_t usual_gap_s = 0;   // "silent"
 };
 
 // `entries_last_30d`: entries first seen in the last 30 days (the feed's usual cadence).

@@ -253,7 +253,8 @@ Delivery WebhookTransfer::Finish(CURLcode code) {
 }  // namespace
 
 Delivery WebhookTransport::DeliverEvent(const EventMessage& event) {
-  return Post(event.key, event.now, EventBody(options_.format, event), event.budget_ms);
+  return Post(event.key, event.now, EventBody(options_.format, event, options_.translator),
+              event.budget_ms);
 }
 
 std::unique_ptr<Transfer> WebhookTransport::Start(const Alert& alert) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "alert/event_text.h"
+#include "alert/mime.h"
 #include "i18n/translator.h"
 
 namespace veille::alert {
@@ -212,6 +214,71 @@ TEST(WebhookBody, InFrenchChatTextIsFrenchAndTheJsonStaysEnglish) {
   EXPECT_EQ(digest.rfind("*[veille] résumé : 2 articles*", 0), 0u) << digest;
   // Machine output stays English and stable.
   EXPECT_EQ(WebhookBody(WebhookFormat::kJson, a, *fr), WebhookBody(WebhookFormat::kJson, a));
+}
+
+EventMessage SpikeEvent() {
+  EventMessage e;
+  e.key = "event-1";
+  e.channel = "hook";
+  e.kind = "spike";
+  e.title = "stored title";
+  e.text = "stored text";
+  e.payload = R"({"rule": "marque", "window": "hour", "count": 6, "mean": 1.25,
+                  "stddev": 0.5, "threshold": 5, "baseline_days": 14})";
+  return e;
+}
+
+TEST(DescribeEvent, SaysASpikeAndAFeedsHealthInEnglishAndInFrench) {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr) << fr.error().message;
+  const auto en = DescribeEvent("spike", SpikeEvent().payload, i18n::Translator());
+  ASSERT_TRUE(en);
+  EXPECT_EQ(en->title, "[veille] spike: marque: 6 mentions in the last hour");
+  EXPECT_EQ(en->text,
+            "Rule marque has 6 mentions in the last hour; over the previous 14 days it averaged "
+            "1.2 (standard deviation 0.5, alert threshold 5.0).");
+  const auto spike = DescribeEvent("spike", SpikeEvent().payload, *fr);
+  ASSERT_TRUE(spike);
+  EXPECT_EQ(spike->title, "[veille] pic : marque : 6 mentions dans la dernière heure");
+  EXPECT_NE(spike->text.find("en comptait 1,2 en moyenne (écart type 0,5, seuil d’alerte 5,0)"),
+            std::string::npos)
+      << spike->text;
+  const auto broken = DescribeEvent(
+      "feed_health",
+      R"({"feed": {"name": "Presse", "url": "https://feeds.example/"}, "state": "broken",
+          "reason": "x", "consecutive_failures": 5, "last_error": "HTTP 503"})",
+      *fr);
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->title, "[veille] flux en panne : Presse");
+  EXPECT_EQ(broken->text,
+            "Flux Presse (https://feeds.example/) : 5 relevés ont échoué de suite ; dernière "
+            "erreur : HTTP 503.");
+  // Details an older veille did not record: the stored words are used.
+  EXPECT_FALSE(DescribeEvent("feed_health", R"({"feed": {"name": "P", "url": "u"},
+      "state": "silent", "reason": "x"})",
+                             *fr));
+  EXPECT_FALSE(DescribeEvent("spike", "not json", *fr));
+}
+
+TEST(EventBody, ChatAndEmailSayTheEventInTheChannelsLanguageAndJsonStaysEnglish) {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr) << fr.error().message;
+  const std::string slack =
+      nlohmann::json::parse(EventBody(WebhookFormat::kSlack, SpikeEvent(), *fr))["text"];
+  EXPECT_EQ(slack.rfind("*[veille] pic : marque : 6 mentions dans la dernière heure*\n", 0), 0u)
+      << slack;
+  const auto json = nlohmann::json::parse(EventBody(WebhookFormat::kJson, SpikeEvent(), *fr));
+  EXPECT_EQ(json["title"], "stored title");
+  EXPECT_EQ(json["text"], "stored text");
+  const EmailMessage mail =
+      ComposeEventEmail(SpikeEvent(), "v@example.org", {"c@example.org"}, 0, *fr);
+  EXPECT_EQ(mail.subject, "[veille] pic : marque : 6 mentions dans la dernière heure");
+  EXPECT_EQ(mail.text.rfind("La règle marque compte 6 mentions dans la dernière heure ;", 0), 0u)
+      << mail.text;
+  EventMessage old = SpikeEvent();
+  old.payload = "{}";
+  EXPECT_EQ(ComposeEventEmail(old, "v@example.org", {"c@example.org"}, 0, *fr).subject,
+            "stored title");
 }
 
 TEST(DigestBody, ListsEveryMentionUnderOneDigestId) {

@@ -1,0 +1,121 @@
+#include "alert/event_text.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "common/time.h"
+
+namespace veille::alert {
+namespace {
+
+using nlohmann::json;
+
+std::optional<std::string> String(const json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<double> Number(const json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+std::optional<EventWords> Spike(const json& d, const i18n::Translator& tr) {
+  const auto rule = String(d, "rule");
+  const auto window = String(d, "window");
+  const auto count = Number(d, "count");
+  const auto mean = Number(d, "mean");
+  const auto stddev = Number(d, "stddev");
+  const auto threshold = Number(d, "threshold");
+  const auto days = Number(d, "baseline_days");
+  if (!rule || !window || !count || !mean || !stddev || !threshold || !days) return std::nullopt;
+  std::string span;
+  if (*window == "hour") {
+    span = tr.Tr("the last hour");
+  } else if (*window == "day") {
+    span = tr.Tr("the last day");
+  } else {
+    return std::nullopt;
+  }
+  const auto n = static_cast<std::int64_t>(*count);
+  const std::string shown = tr.Integer(n);
+  EventWords w;
+  w.title = i18n::Format(tr.TrN("[veille] spike: {rule}: {count} mention in {window}",
+                                "[veille] spike: {rule}: {count} mentions in {window}",
+                                static_cast<std::uint64_t>(n < 0 ? 0 : n)),
+                         {{"rule", *rule}, {"count", shown}, {"window", span}});
+  w.text = i18n::Format(
+      tr.TrN("Rule {rule} has {count} mention in {window}; over the previous {days} days it "
+             "averaged {mean} (standard deviation {stddev}, alert threshold {threshold}).",
+             "Rule {rule} has {count} mentions in {window}; over the previous {days} days it "
+             "averaged {mean} (standard deviation {stddev}, alert threshold {threshold}).",
+             static_cast<std::uint64_t>(n < 0 ? 0 : n)),
+      {{"rule", *rule},
+       {"count", shown},
+       {"window", span},
+       {"days", tr.Integer(static_cast<std::int64_t>(*days))},
+       {"mean", tr.Decimal(*mean, 1)},
+       {"stddev", tr.Decimal(*stddev, 1)},
+       {"threshold", tr.Decimal(*threshold, 1)}});
+  return w;
+}
+
+std::optional<EventWords> FeedHealth(const json& d, const i18n::Translator& tr) {
+  const auto feed_it = d.find("feed");
+  if (feed_it == d.end() || !feed_it->is_object()) return std::nullopt;
+  const auto name = String(*feed_it, "name");
+  const auto url = String(*feed_it, "url");
+  const auto state = String(d, "state");
+  if (!name || !url || !state) return std::nullopt;
+  std::string state_word;
+  std::string reason;
+  if (*state == "gone") {
+    const auto error = String(d, "last_error");
+    if (!error) return std::nullopt;
+    // TRANSLATORS: the state of a feed in an alert title: "[veille] feed gone: Presse".
+    state_word = tr.TrP("feed state", "gone");
+    reason =
+        i18n::Format(tr.Tr("the feed is gone ({error}); polling stopped"), {{"error", *error}});
+  } else if (*state == "broken") {
+    const auto error = String(d, "last_error");
+    const auto failures = Number(d, "consecutive_failures");
+    if (!error || !failures) return std::nullopt;
+    const auto n = static_cast<std::int64_t>(*failures);
+    state_word = tr.TrP("feed state", "broken");
+    reason = i18n::Format(tr.TrN("{count} poll failed in a row; last error: {error}",
+                                 "{count} polls failed in a row; last error: {error}",
+                                 static_cast<std::uint64_t>(n < 0 ? 0 : n)),
+                          {{"count", tr.Integer(n)}, {"error", *error}});
+  } else if (*state == "silent") {
+    const auto silent = Number(d, "silent_for_s");
+    const auto gap = Number(d, "usual_gap_s");
+    if (!silent || !gap) return std::nullopt;
+    state_word = tr.TrP("feed state", "silent");
+    reason = i18n::Format(tr.Tr("no new entry for {silent} (usually one every {gap})"),
+                          {{"silent", FormatDuration(static_cast<std::int64_t>(*silent))},
+                           {"gap", FormatDuration(static_cast<std::int64_t>(*gap))}});
+  } else {
+    return std::nullopt;
+  }
+  EventWords w;
+  w.title = i18n::Format(tr.Tr("[veille] feed {state}: {feed}"),
+                         {{"state", state_word}, {"feed", *name}});
+  w.text = i18n::Format(tr.Tr("Feed {feed} ({url}): {reason}."),
+                        {{"feed", *name}, {"url", *url}, {"reason", reason}});
+  return w;
+}
+
+}  // namespace
+
+std::optional<EventWords> DescribeEvent(const std::string& kind, const std::string& payload,
+                                        const i18n::Translator& tr) {
+  const json details = json::parse(payload, nullptr, false);
+  if (details.is_discarded() || !details.is_object()) return std::nullopt;
+  if (kind == "spike") return Spike(details, tr);
+  if (kind == "feed_health") return FeedHealth(details, tr);
+  return std::nullopt;
+}
+
+}  // namespace veille::alert
