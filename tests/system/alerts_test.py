@@ -9,6 +9,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -229,6 +230,29 @@ def main():
             one = harness.run([a.veille, "--config", work.config, "outbox", "retry",
                                str(mail_rows[0]["id"])], check=False)
             c.check(one.returncode == 1, "retry refuses a delivered alert (never sent twice)")
+
+            # [daemon] language = "fr": the next alerts are written in French; the JSON webhook
+            # is the same in every language.
+            sent_mails, sent_hooks = len(smtp.records()), len(hook.records())
+            work.write_config(CONFIG.format(
+                port=server.port, smtp_port=smtp.port, hook_port=hook.port, bad_port=bad.port,
+                blog=server.url("blog-marketing.xml"), news=server.url("news-en.xml"))
+                .replace('database = "veille.db"', 'database = "veille.db"\nlanguage = "fr"')
+                + '[[feed]]\nurl = "%s"\nname = "Presse"\nbackfill_alerts = true\n'
+                % server.url("presse-atom.xml"))
+            harness.run([a.veilled, "--config", work.config, "--once"], timeout=90)
+            french = smtp.records()[sent_mails:]
+            c.check(len(french) > 0 and all(
+                re.match(r"\[veille\] [^:]+ : ", m["subject"]) and "Flux : Presse" in m["text"]
+                and "Termes : " in m["text"] and 'lang="fr"' in (m["html"] or "")
+                for m in french),
+                "with language = \"fr\" the mails are French: %r"
+                % [m["subject"] for m in french])
+            new_hooks = [json.loads(h["body"]) for h in hook.records()[sent_hooks:]]
+            c.check(len(new_hooks) > 0 and all(b["version"] == 1 and "rules" in b
+                                               and b["type"] == "mention.created"
+                                               for b in new_hooks),
+                    "... and the JSON webhook keeps its English schema")
 
             db = sqlite3.connect(os.path.join(work.path, "veille.db"))
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
