@@ -50,9 +50,12 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   }
   if (IsBlank(body)) return Fail(ErrorCode::kParse, "empty body");
 
+  const auto cancelled = [&options] { return options.cancelled && options.cancelled(); };
+  const auto cancel_error = [] { return Fail(ErrorCode::kInternal, "parse cancelled"); };
   Feed feed;
   DecodedText decoded = DecodeToUtf8(body, CharsetFromContentType(options.content_type));
   for (auto& w : decoded.warnings) feed.warnings.push_back(std::move(w));
+  if (cancelled()) return cancel_error();
 
   if (LooksLikeJson(DecodedView(decoded, body), options.content_type)) {
     auto parsed = ParseJsonFeed(DecodedView(decoded, body), options, decoded.encoding == "utf-8",
@@ -69,6 +72,7 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   }
   std::string decoded_encoding = decoded.encoding;
   decoded.utf8 = std::string();  // release the decoded copy early: memory stays ~2x the body
+  if (cancelled()) return cancel_error();
 
   pugi::xml_document doc;
   constexpr unsigned kParseFlags =
@@ -81,6 +85,7 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
     feed.warnings.push_back(std::string("XML error after repair: ") + parsed.description() +
                             " at offset " + std::to_string(parsed.offset));
   }
+  if (cancelled()) return cancel_error();
   Format format = Format::kUnknown;
   pugi::xml_node feed_element =
       FindFeedElement(doc, std::string_view(xml).substr(0, 4096), &format);
@@ -114,6 +119,7 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
                             " bare '&' or '<' characters were escaped");
   }
 
+  if (cancelled()) return cancel_error();
   ExtractContext context;
   context.format = format;
   context.document_base = options.base_url;

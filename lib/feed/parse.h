@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ struct ParseOptions {
   // Documents with more elements (JSON: values) are rejected: bounds the tree (about 60 bytes per
   // XML element).
   std::size_t max_elements = 1000000;
+  // Asked between the parse's stages (decoding, repair, tree, extraction); when it answers true
+  // the parse gives up with "parse cancelled" (kInternal). veilled's parse workers set it when
+  // the daemon stops, so a stop never waits for a whole document (finding 3). Empty = never.
+  std::function<bool()> cancelled;
 };
 
 // Parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 (JSON is recognised by its first

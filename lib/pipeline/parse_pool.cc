@@ -12,6 +12,10 @@ ParsedDocument ParseAndMatch(ParseJob job, store::Store& reader) {
   job.result.body = std::string();  // the parsed entries hold the text from here on
   out.result = std::move(job.result);
   if (!out.feed) return out;
+  if (job.options.cancelled && job.options.cancelled()) {
+    out.feed = Fail(ErrorCode::kInternal, "parse cancelled");
+    return out;
+  }
   feed::Feed& parsed = *out.feed;
   out.entry_count = parsed.entries.size();
   std::vector<std::string> keys;
@@ -39,6 +43,7 @@ ParsePool::~ParsePool() {
     stopping_ = true;
     queue_.clear();
   }
+  cancel_.store(true);
   work_cv_.notify_all();
   for (auto& t : threads_) t.join();
 }
@@ -94,6 +99,7 @@ void ParsePool::Work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    job.options.cancelled = [this] { return cancel_.load(std::memory_order_relaxed); };
     ParsedDocument doc;
     if (reader) {
       doc = ParseAndMatch(std::move(job), **reader);

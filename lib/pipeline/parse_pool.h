@@ -3,6 +3,7 @@
 // match the rest). A document's commit still happens on the loop's thread, in one transaction.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -53,7 +54,8 @@ class ParsePool {
   // worker; the file must exist). `on_done` runs on a worker after each finished document
   // (the monitor wakes its fetcher's poll with it).
   ParsePool(std::string database, int threads, std::function<void()> on_done);
-  ~ParsePool();  // drops queued jobs, finishes running ones, joins
+  // Drops queued jobs, cancels running ones at their parse's next stage, joins.
+  ~ParsePool();
   ParsePool(const ParsePool&) = delete;
   ParsePool& operator=(const ParsePool&) = delete;
 
@@ -83,6 +85,9 @@ class ParsePool {
   std::vector<ParsedDocument> done_;
   std::size_t outstanding_ = 0;
   bool stopping_ = false;
+  // Read by a running parse between its stages (ParseOptions::cancelled), set on destruction:
+  // a stop waits for one stage of one document, not for the whole of it (finding 3).
+  std::atomic<bool> cancel_{false};
   std::vector<std::thread> threads_;
 };
 

@@ -283,5 +283,28 @@ TEST(ParseFeedTest, NamespacesAndBasesResolveThroughManyAttributesAndScopes) {
   EXPECT_EQ(feed.entries[1].link.value_or(""), "https://ex.fr/a/c");
 }
 
+// veilled's parse workers stop a parse between its stages when the daemon stops (finding 3).
+TEST(ParseFeedTest, ACancelledParseStopsAtItsNextStage) {
+  const std::string rss =
+      "<rss version=\"2.0\"><channel><title>T</title><item><title>a</title><guid>1</guid></item>"
+      "</channel></rss>";
+  ParseOptions options;
+  int asked = 0;
+  options.cancelled = [&asked] {
+    ++asked;
+    return false;
+  };
+  ASSERT_TRUE(ParseFeed(rss, options));
+  EXPECT_GE(asked, 4) << "decoding, repair, tree and extraction each end with a check";
+  for (int stop_at = 1; stop_at <= asked; ++stop_at) {
+    int calls = 0;
+    options.cancelled = [&calls, stop_at] { return ++calls >= stop_at; };
+    auto r = ParseFeed(rss, options);
+    ASSERT_FALSE(r) << "stop at check " << stop_at;
+    EXPECT_EQ(r.error().message, "parse cancelled");
+    EXPECT_EQ(calls, stop_at) << "nothing more is done once cancelled";
+  }
+}
+
 }  // namespace
 }  // namespace veille::feed

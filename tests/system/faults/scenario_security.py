@@ -48,6 +48,11 @@ ALERT_FEED = _rss([
     ("%s control \u009b2J and \u0090 and \u009d end" % KEYWORD, "https://example.com/c1",
      "sec-c1"),
 ])
+# Finding 3: the review's document (a root with 100,000 empty attributes, then 100,000 <x/>),
+# 77 s of CPU before parsing was made linear; one entry after the flood.
+PATHO_FEED = ('<rss version="2.0"%s><channel><title>P</title>%s'
+              '<item><title>pathological</title><guid>patho-1</guid></item></channel></rss>'
+              % ("".join(' a%d=""' % i for i in range(100000)), "<x/>" * 100000)).encode()
 PLAIN_FEED = _rss([("%s plain" % KEYWORD, "https://example.com/plain", "sec-plain")])
 
 
@@ -99,6 +104,8 @@ class Server:
                     return self._send(502, b"the proxy refuses")  # a private target via proxy
                 if path in ("/alerts.xml",):
                     return self._send(200, ALERT_FEED, [("Content-Type", "application/rss+xml")])
+                if path == "/patho.xml":  # finding 3
+                    return self._send(200, PATHO_FEED, [("Content-Type", "application/rss+xml")])
                 if path in ("/feed.xml", "/echo.xml"):
                     return self._send(200, PLAIN_FEED, [("Content-Type", "application/rss+xml")])
                 if path == "/dupe-internal":  # finding 1: the first Location is the internal one
@@ -197,6 +204,7 @@ def _config(srv, work, smtp_port):
         ("sec-headers", "http://127.0.0.1:%d/hdr" % main,
          'headers = { X-Api-Key = "%s", PRIVATE-TOKEN = "%s" }\n' % (API_KEY, GITLAB_TOKEN)),
         ("sec-reason", "http://127.0.0.1:%d/reason" % main, ""),
+        ("sec-patho", "http://127.0.0.1:%d/patho.xml" % main, ""),
     ]
     text = ['[daemon]\ndatabase = "veille.db"\nlog_level = "debug"\n',
             '[polling]\ninterval = "1s"\nmin_interval = "1s"\nmax_interval = "3s"\n'
@@ -325,6 +333,11 @@ def _judge(ctx, card, srv, work, sink, check, started, alive, rc, stop_s, output
           and len(srv.where("/proxy-dot")) >= 1,
           "oddly written private Locations never reach the proxy (%d requests for /latest…)"
           % len(space))
+    # 3. The review's document parses in bounded time and the stop is not held up by a parse.
+    patho_ok = "poll sec-patho outcome=ok new_entries=1" in log
+    check("3", patho_ok and rc == 0 and stop_s <= 5.0,
+          "the review's pathological document is parsed and stored (%s), SIGTERM honoured in "
+          "%.1f s (bound 5 s)" % ("yes" if patho_ok else "no", stop_s))
     # 4. Custom headers only to the configured origin.
     echoed = srv.where("/echo.xml")
     leaked = [r for r in echoed if "x-api-key" in r["headers"] or "private-token" in r["headers"]]
