@@ -3,8 +3,6 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-#include "common/time.h"
-
 namespace veille::alert {
 namespace {
 
@@ -20,6 +18,30 @@ std::optional<double> Number(const json& j, const char* key) {
   const auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return std::nullopt;
   return it->get<double>();
+}
+
+// "3 days 4 hours", "2 hours 5 minutes", "40 minutes": the two largest units, in words (the
+// config's "3d4h" is not how a sentence says it).
+std::string Duration(std::int64_t seconds, const i18n::Translator& tr) {
+  auto words = [&](int unit, std::int64_t n) {
+    const auto count = static_cast<std::uint64_t>(n);
+    const std::string pattern = unit == 0   ? tr.TrN("{n} day", "{n} days", count)
+                                : unit == 1 ? tr.TrN("{n} hour", "{n} hours", count)
+                                            : tr.TrN("{n} minute", "{n} minutes", count);
+    return i18n::Format(pattern, {{"n", tr.Integer(n)}});
+  };
+  static constexpr std::int64_t kUnits[] = {86400, 3600, 60};
+  std::string out;
+  int shown = 0;
+  std::int64_t left = seconds < 60 ? 60 : seconds;
+  for (int unit = 0; unit < 3; ++unit) {
+    const std::int64_t n = left / kUnits[unit];
+    left %= kUnits[unit];
+    if (n == 0 && shown == 0) continue;
+    if (n > 0) out += (out.empty() ? "" : " ") + words(unit, n);
+    if (++shown == 2) break;
+  }
+  return out;
 }
 
 std::optional<EventWords> Spike(const json& d, const i18n::Translator& tr) {
@@ -94,8 +116,8 @@ std::optional<EventWords> FeedHealth(const json& d, const i18n::Translator& tr) 
     if (!silent || !gap) return std::nullopt;
     state_word = tr.TrP("feed state", "silent");
     reason = i18n::Format(tr.Tr("no new entry for {silent} (usually one every {gap})"),
-                          {{"silent", FormatDuration(static_cast<std::int64_t>(*silent))},
-                           {"gap", FormatDuration(static_cast<std::int64_t>(*gap))}});
+                          {{"silent", Duration(static_cast<std::int64_t>(*silent), tr)},
+                           {"gap", Duration(static_cast<std::int64_t>(*gap), tr)}});
   } else {
     return std::nullopt;
   }

@@ -253,6 +253,16 @@ TEST(DescribeEvent, SaysASpikeAndAFeedsHealthInEnglishAndInFrench) {
   EXPECT_EQ(broken->text,
             "Flux Presse (https://feeds.example/) : 5 relevés ont échoué de suite ; dernière "
             "erreur : HTTP 503.");
+  const std::string silent =
+      R"({"feed": {"name": "Presse", "url": "https://feeds.example/"}, "state": "silent",
+          "reason": "x", "consecutive_failures": 0, "silent_for_s": 273600,
+          "usual_gap_s": 3660})";
+  EXPECT_EQ(DescribeEvent("feed_health", silent, i18n::Translator())->text,
+            "Feed Presse (https://feeds.example/): no new entry for 3 days 4 hours (usually one "
+            "every 1 hour 1 minute).");
+  EXPECT_EQ(DescribeEvent("feed_health", silent, *fr)->text,
+            "Flux Presse (https://feeds.example/) : aucun nouvel article depuis 3 jours 4 heures "
+            "(d’habitude un toutes les 1 heure 1 minute).");
   // Details an older veille did not record: the stored words are used.
   EXPECT_FALSE(DescribeEvent("feed_health", R"({"feed": {"name": "P", "url": "u"},
       "state": "silent", "reason": "x"})",
