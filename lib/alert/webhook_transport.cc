@@ -214,7 +214,7 @@ Delivery WebhookTransfer::Finish(CURLcode code) {
     return d;
   }
   if (code != CURLE_OK) {
-    d.error = where + ": " + OneLine(errbuf_[0] ? errbuf_ : curl_easy_strerror(code));
+    d.error = where + ": " + OneLine(RedactUrl(errbuf_[0] ? errbuf_ : curl_easy_strerror(code)));
     const bool sent = static_cast<std::size_t>(uploaded) >= body_.size();
     if (status == 0 && sent &&
         (code == CURLE_OPERATION_TIMEDOUT || code == CURLE_RECV_ERROR ||

@@ -659,7 +659,10 @@ FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   if (!t.cache_control.empty()) r.max_age_s = ParseCacheControlMaxAge(t.cache_control);
   if (!r.max_age_s && !t.expires.empty()) r.max_age_s = ParseExpires(t.expires, reference);
 
-  const std::string detail = OneLine(t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code));
+  // libcurl quotes a proxy URL it cannot use whole ("Unsupported proxy scheme for
+  // 'bogus://user:password@host'"): redacted like every URL bound for a log or the database.
+  const std::string detail =
+      OneLine(RedactUrl(t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code)));
   if (code == CURLE_COULDNT_CONNECT && !t.blocked.empty()) {
     r.outcome = Outcome::kBlocked;
     r.error = OneLine(t.blocked);

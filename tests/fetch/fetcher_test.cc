@@ -677,6 +677,21 @@ TEST_F(FetcherTest, APerFeedTimeoutOverridesTheDefault) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
 }
 
+// Security review, finding 5's sibling: libcurl's error for an unusable proxy quotes the proxy
+// URL, password included; the error line (logged, stored in feeds.last_error) must not.
+TEST_F(FetcherTest, AProxyPasswordNeverReachesTheErrorLine) {
+  for (const std::string proxy :
+       {"bogus://user:s3cretpw@127.0.0.1:1", "http://user:s3cretpw@127.0.0.1:1 x"}) {
+    FetchRequest request;
+    request.url = server_->Url("/feed");
+    request.proxy = proxy;
+    const FetchResult r = FetchOne(request, Options());
+    EXPECT_NE(r.outcome, Outcome::kOk);
+    EXPECT_NE(r.error.find("proxy"), std::string::npos) << r.error;
+    EXPECT_EQ(r.error.find("s3cretpw"), std::string::npos) << r.error;
+  }
+}
+
 TEST_F(FetcherTest, FetchesOverHttpsWithTheFeedsOwnCaFile) {
   FetchOptions options = Options();
   const std::string host = "localhost:" + std::to_string(server_->tls_port());
