@@ -50,6 +50,12 @@ def expected_mentions(seed, n):
     return out
 
 
+def expected_messages(expected):
+    """The entries of an expected {(guid, rule)} set: one alert message per entry and channel,
+    whatever the number of rules it matched (docs/alerts.md, "One alert per article")."""
+    return {guid for guid, _ in expected}
+
+
 def rss(seed, n, title="Faults feed"):
     parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
              "<title>%s %s</title><link>https://example.invalid/%s</link>"
