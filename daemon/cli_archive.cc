@@ -146,16 +146,22 @@ std::optional<Format> ParseFormat(std::string_view name) {
   return std::nullopt;
 }
 
-std::string CsvRecord(const std::vector<std::string>& cells) {
+std::string_view CsvPreamble(CsvDialect dialect) {
+  return dialect == CsvDialect::kExcel ? std::string_view("\xEF\xBB\xBF") : std::string_view();
+}
+
+std::string CsvRecord(const std::vector<std::string>& cells, CsvDialect dialect) {
+  const char separator = dialect == CsvDialect::kExcel ? ';' : ',';
+  const char* special = dialect == CsvDialect::kExcel ? ";\"\r\n" : ",\"\r\n";
   std::string out;
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    if (i) out += ',';
+    if (i) out += separator;
     std::string cell = cells[i];
     if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
                           cell[0] == '\t' || cell[0] == '\r')) {
       cell.insert(0, "'");
     }
-    if (cell.find_first_of(",\"\r\n") != std::string::npos) {
+    if (cell.find_first_of(special) != std::string::npos) {
       ReplaceAll(cell, "\"", "\"\"");
       cell = "\"" + cell + "\"";
     }

@@ -49,9 +49,17 @@ struct SearchStats {
 enum class Format { kTable, kJson, kNdjson, kCsv };
 std::optional<Format> ParseFormat(std::string_view name);
 
+// kRfc4180: comma-separated. kExcel: what a spreadsheet in a French (or any comma-decimal)
+// locale opens cleanly: semicolon-separated, the file starting with a UTF-8 byte order mark.
+enum class CsvDialect { kRfc4180, kExcel };
+
 // One CSV record (RFC 4180: quoted when needed, quotes doubled, CRLF line end). Cells that a
 // spreadsheet would run as a formula (starting with = + - @ or a tab) get a leading apostrophe.
-std::string CsvRecord(const std::vector<std::string>& cells);
+std::string CsvRecord(const std::vector<std::string>& cells,
+                      CsvDialect dialect = CsvDialect::kRfc4180);
+
+// What a CSV file of this dialect starts with: the UTF-8 BOM for kExcel, else nothing.
+std::string_view CsvPreamble(CsvDialect dialect);
 
 // The CSV columns of a mention (mentions --format csv, export).
 std::vector<std::string> MentionCsvHeader();

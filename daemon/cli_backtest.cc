@@ -4,6 +4,7 @@
 #include <map>
 
 #include "daemon/cli_archive.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "store/stats.h"
 
@@ -11,12 +12,12 @@ namespace veille::cli {
 
 int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ostream& out,
                 std::ostream& err) {
-  const UnixSeconds now = Now();
-  auto since = ParseSinceArgument(o.since, now);
-  if (!since) {
-    err << "veille test-rule: --since: expected a duration (30d, 24h) or a date (2026-11-01)\n";
+  auto period = ParsePeriod(o.since.empty() ? "30d" : o.since, "", Now());
+  if (!period) {
+    err << "veille test-rule: " << period.error().message << "\n";
     return 2;
   }
+  const UnixSeconds since = *period->since;
   auto opened = store::Store::Open(config.daemon.database, store::Access::kRead);
   if (!opened) {
     err << "veille test-rule: " << opened.error().message << "\n";
@@ -24,15 +25,21 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
   }
   store::Store& store = **opened;
   store::EntryFilter filter;
-  filter.since = *since;
-  filter.feed = o.feed;
+  filter.since = since;
+  if (!o.feed.empty()) {
+    auto ids = ResolveFeed(store, o.feed);
+    if (!ids) {
+      err << "veille test-rule: " << ids.error().message << "\n";
+      return ids.error().code == ErrorCode::kInvalidArgument ? 2 : 3;
+    }
+    filter.feed_ids = std::move(*ids);
+  }
   std::int64_t scanned = 0;
   {
-    auto count = store.db().Prepare(
-        "SELECT COUNT(*) FROM entries e JOIN feeds f ON f.id = e.feed_id "
-        "WHERE e.first_seen_at >= ?1 AND (?2 = '' OR f.name = ?2 OR f.url = ?2)");
+    auto count = store.db().Prepare("SELECT COUNT(*) FROM entries e WHERE e.first_seen_at >= ?1" +
+                                    store::IdListCondition("e.feed_id", filter.feed_ids));
     if (count) {
-      count->Bind(1, *since).Bind(2, o.feed);
+      count->Bind(1, since);
       if (auto row = count->Step(); row && *row) scanned = count->Int(0);
     }
   }
@@ -55,7 +62,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     nlohmann::json j;
     j["query"] = o.query;
     j["exclude"] = o.exclude;
-    j["since"] = FormatIso8601(*since);
+    j["since"] = FormatIso8601(since);
     j["entries"] = scanned;
     j["candidates"] = stats->candidates;
     j["matches"] = stats->matches;
@@ -68,7 +75,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     out << DumpJson(j, 2) << "\n";
     return stats->matches > 0 ? 0 : 1;
   }
-  out << "Backtest since " << ShortTime(*since) << " UTC: " << stats->matches << " of " << scanned
+  out << "Backtest since " << ShortTime(since) << " UTC: " << stats->matches << " of " << scanned
       << " stored entries would have matched";
   out << " (" << stats->candidates << " candidates from the full-text index)\n";
   if (stats->matches == 0) return 1;

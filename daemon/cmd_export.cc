@@ -5,6 +5,7 @@
 
 #include "common/redact.h"
 #include "daemon/cli_archive.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 
@@ -17,6 +18,7 @@ struct ExportArgs {
   std::string format = "csv";
   std::string what = "mentions";
   std::string output;
+  bool excel = false;
 };
 
 std::vector<std::string> EntryCells(const store::StoredEntry& e) {
@@ -54,19 +56,15 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
   const UnixSeconds now = Now();
-  auto since = ParseSinceArgument(args.since, now);
-  if (!since) {
-    std::cerr << "veille: --since: expected a duration (30d, 24h) or a date (2026-11-01)\n";
+  if (args.excel && args.format != "csv") {
+    std::cerr << "veille: --excel writes CSV; it cannot be combined with --format " << args.format
+              << "\n";
     return 2;
   }
-  std::optional<UnixSeconds> until;
-  if (!args.until.empty()) {
-    until = ParseSinceArgument(args.until, now);
-    if (!until) {
-      std::cerr << "veille: --until: expected a duration (7d, 24h) or a date (2026-11-01)\n";
-      return 2;
-    }
-  }
+  const auto period = ParsePeriod(args.since, args.until, now);
+  if (!period) return ReportError(period.error());
+  const std::optional<UnixSeconds> since = period->since;
+  const std::optional<UnixSeconds> until = period->until;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
   std::ofstream file;
@@ -79,6 +77,8 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
   const bool csv = args.format == "csv";
+  const CsvDialect dialect = args.excel ? CsvDialect::kExcel : CsvDialect::kRfc4180;
+  if (csv) out << CsvPreamble(dialect);
   if (args.what == "mentions") {
     store::MentionFilter filter;
     filter.since = since;
@@ -90,8 +90,8 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
       return 1;
     }
     if (csv) {
-      out << CsvRecord(MentionCsvHeader());
-      for (const auto& m : *mentions) out << CsvRecord(MentionCsvCells(m));
+      out << CsvRecord(MentionCsvHeader(), dialect);
+      for (const auto& m : *mentions) out << CsvRecord(MentionCsvCells(m), dialect);
     } else {
       nlohmann::json all = nlohmann::json::array();
       for (const auto& m : *mentions) all.push_back(MentionJson(m));
@@ -104,11 +104,12 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
     nlohmann::json all = nlohmann::json::array();
     if (csv) {
       out << CsvRecord({"entry", "story", "first_seen", "published", "feed", "feed_url", "title",
-                        "link", "canonical_link", "author", "language", "categories", "summary"});
+                        "link", "canonical_link", "author", "language", "categories", "summary"},
+                       dialect);
     }
     auto scanned = store::ScanEntries(*store, "", filter, [&](const store::StoredEntry& e) {
       if (csv) {
-        out << CsvRecord(EntryCells(e));
+        out << CsvRecord(EntryCells(e), dialect);
       } else {
         all.push_back(EntryJson(e));
       }
@@ -138,6 +139,8 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--what", args->what, "mentions (default) or entries (every stored entry)")
       ->check(CLI::IsMember({"mentions", "entries"}));
   cmd->add_option("-o,--output", args->output, "Write to this file instead of stdout");
+  cmd->add_flag("--excel", args->excel,
+                "CSV for spreadsheets: UTF-8 byte order mark, ';' separator, CRLF line ends");
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
 

@@ -63,7 +63,11 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
       });
     } else {
       std::string outcome = r && r->last_outcome ? *r->last_outcome : "-";
-      if (r && r->last_error && !r->last_error->empty()) outcome += ": " + *r->last_error;
+      if (r && r->last_error && !r->last_error->empty()) {
+        // Errors often start with their class already ("dns: could not resolve ..."): once.
+        outcome = r->last_error->starts_with(outcome + ":") ? *r->last_error
+                                                            : outcome + ": " + *r->last_error;
+      }
       table.push_back({TerminalSafe(f.name), state, r ? ShortTime(r->last_fetch_at) : "-",
                        r ? std::to_string(r->entry_count) : "0",
                        r ? std::to_string(r->mention_count) : "0",

@@ -115,6 +115,9 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
       r.error = parse.text;
     }
   }
+  // With --body, stdout carries the body alone (so that it pipes into `veille parse`); the
+  // summary goes to stderr.
+  std::ostream& summary = args.body ? std::cerr : std::cout;
   const auto opt = [](const std::string& v) {
     return v.empty() ? nlohmann::json() : nlohmann::json(v);
   };
@@ -148,11 +151,11 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
           {"total_s", r.timings.total_s}}},
         {"parse", parse.json.is_null() ? nlohmann::json() : parse.json},
     };
-    std::cout << DumpJson(out) << "\n";
+    summary << DumpJson(out) << "\n";
   } else {
-    const auto line = [](const char* name, const std::string& value) {
-      std::cout << name << std::string(16 - std::string_view(name).size(), ' ')
-                << (value.empty() ? "-" : TerminalSafe(value)) << "\n";
+    const auto line = [&summary](const char* name, const std::string& value) {
+      summary << name << std::string(16 - std::string_view(name).size(), ' ')
+              << (value.empty() ? "-" : TerminalSafe(value)) << "\n";
     };
     line("url", RedactUrl(args.url));
     line("outcome", std::string(OutcomeName(r.outcome)));
@@ -178,7 +181,9 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
                         Seconds(r.timings.total_s));
     if (r.outcome == Outcome::kOk || r.outcome == Outcome::kParse) line("parse", parse.text);
   }
-  if (args.body && !r.body.empty()) std::cout << r.body;
+  if (args.body && !r.body.empty())
+    std::cout.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
+  std::cout.flush();
   return IsSuccess(r.outcome) ? 0 : 1;
 }
 
@@ -199,7 +204,9 @@ void AddFetchCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--timeout", args->timeout_s, "Total timeout in seconds")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-config", args->no_config, "Ignore the config file: built-in defaults only");
-  cmd->add_flag("--body", args->body, "Print the decoded body after the summary");
+  cmd->add_flag("--body", args->body,
+                "Write the decoded body to stdout (the summary goes to stderr), e.g. to pipe it "
+                "into `veille parse -`");
   cmd->add_flag("--json", args->json, "Print the summary as JSON");
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "daemon/cli_archive.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 
@@ -24,6 +25,7 @@ struct MentionsArgs {
   std::string format = "table";
   int limit = 50;
   bool json = false;
+  bool excel = false;
   bool story = false;
 };
 
@@ -42,8 +44,8 @@ std::string JoinRules(const StoryGroup& g) {
   return out;
 }
 
-int PrintStories(store::Store& store, const std::vector<store::MentionRow>& mentions,
-                 Format format) {
+int PrintStories(store::Store& store, const std::vector<store::MentionRow>& mentions, Format format,
+                 CsvDialect dialect) {
   std::vector<StoryGroup> groups;
   std::map<std::int64_t, std::size_t> index;
   for (const auto& m : mentions) {
@@ -89,15 +91,17 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
       for (const auto& g : groups) std::cout << DumpJson(story_json(g), -1) << "\n";
       return 0;
     case Format::kCsv:
-      std::cout << CsvRecord(
-          {"story", "detected", "title", "link", "rules", "mentions", "sources"});
+      std::cout << CsvPreamble(dialect)
+                << CsvRecord({"story", "detected", "title", "link", "rules", "mentions", "sources"},
+                             dialect);
       for (const auto& g : groups) {
         const auto& first = *g.mentions.front();
         std::string sources;
         for (const auto& s : g.sources) sources += (sources.empty() ? "" : " | ") + s.feed_name;
-        std::cout << CsvRecord({std::to_string(g.story_id), FormatIso8601(first.created_at),
-                                first.title.value_or(""), first.link.value_or(""), JoinRules(g),
-                                std::to_string(g.mentions.size()), sources});
+        std::cout << CsvRecord(
+            {std::to_string(g.story_id), FormatIso8601(first.created_at), first.title.value_or(""),
+             first.link.value_or(""), JoinRules(g), std::to_string(g.mentions.size()), sources},
+            dialect);
       }
       return 0;
     case Format::kTable:
@@ -134,39 +138,46 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
 int Run(const GlobalOptions& global, const MentionsArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
-  const auto format = ParseFormat(args.json ? "json" : args.format);
+  if (args.excel && (args.json || (args.format != "table" && args.format != "csv"))) {
+    std::cerr << "veille: --excel writes CSV; it cannot be combined with --format "
+              << (args.json ? "json" : args.format) << "\n";
+    return 2;
+  }
+  const auto format = ParseFormat(args.json ? "json" : args.excel ? "csv" : args.format);
+  const CsvDialect dialect = args.excel ? CsvDialect::kExcel : CsvDialect::kRfc4180;
   if (!format) {
     std::cerr << "veille: --format: expected table, json, ndjson or csv\n";
     return 2;
   }
-  store::MentionFilter filter;
-  const UnixSeconds now = Now();
-  if (!args.since.empty()) {
-    filter.since = ParseSinceArgument(args.since, now);
-    if (!filter.since) {
-      std::cerr << "veille: --since: expected a duration (7d, 24h) or a date (2026-11-01)\n";
-      return 2;
-    }
-  }
-  if (!args.until.empty()) {
-    filter.until = ParseSinceArgument(args.until, now);
-    if (!filter.until) {
-      std::cerr << "veille: --until: expected a duration (7d, 24h) or a date (2026-11-01)\n";
-      return 2;
-    }
-  }
-  filter.rule = args.rule;
-  filter.category = args.category;
-  filter.feed = args.feed;
-  filter.limit = args.search.empty() ? args.limit : 0;
+  const auto period = ParsePeriod(args.since, args.until, Now());
+  if (!period) return ReportError(period.error());
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
+  store::MentionFilter filter;
+  filter.since = period->since;
+  filter.until = period->until;
+  filter.rule = args.rule;
+  filter.category = args.category;
+  filter.limit = args.search.empty() ? args.limit : 0;
+  if (!args.rule.empty()) {
+    if (auto ok = CheckRule(*store, *config, args.rule); !ok) return ReportError(ok.error());
+  }
+  if (!args.category.empty()) {
+    if (auto ok = CheckCategory(*store, *config, args.category); !ok) {
+      return ReportError(ok.error());
+    }
+  }
+  if (!args.feed.empty()) {
+    auto ids = ResolveFeed(*store, args.feed);
+    if (!ids) return ReportError(ids.error());
+    filter.feed_ids = std::move(*ids);
+  }
 
   // --search: the entries the query matches (index, then matcher), among the mentioned ones.
   std::unordered_set<std::int64_t> matching_entries;
   if (!args.search.empty()) {
     store::EntryFilter entries;
-    entries.feed = args.feed;
+    entries.feed_ids = filter.feed_ids;
     if (filter.since) entries.since = *filter.since - 86400;  // an entry precedes its mentions
     auto found = SearchArchive(*store, args.search, entries, [&](const SearchHit& hit) {
       matching_entries.insert(hit.entry.id);
@@ -192,7 +203,7 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     mentions.push_back(std::move(m));
   }
 
-  if (args.story) return PrintStories(*store, mentions, *format);
+  if (args.story) return PrintStories(*store, mentions, *format, dialect);
   switch (*format) {
     case Format::kJson: {
       nlohmann::json out = nlohmann::json::array();
@@ -204,15 +215,21 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
       for (const auto& m : mentions) std::cout << DumpJson(MentionJson(m), -1) << "\n";
       return 0;
     case Format::kCsv:
-      std::cout << CsvRecord(MentionCsvHeader());
-      for (const auto& m : mentions) std::cout << CsvRecord(MentionCsvCells(m));
+      std::cout << CsvPreamble(dialect) << CsvRecord(MentionCsvHeader(), dialect);
+      for (const auto& m : mentions) std::cout << CsvRecord(MentionCsvCells(m), dialect);
       return 0;
     case Format::kTable:
       break;
   }
   if (mentions.empty()) {
-    std::cout << "No mentions" << (args.since.empty() ? "" : " since " + args.since)
-              << ". Run `veilled --once` to poll the feeds.\n";
+    const std::string filters = DescribeFilters({{"rule", args.rule},
+                                                 {"category", args.category},
+                                                 {"feed", args.feed},
+                                                 {"search", args.search},
+                                                 {"since", args.since},
+                                                 {"until", args.until}});
+    std::cout << "No mentions" << TerminalSafe(filters) << "."
+              << (filters.empty() ? " Run `veilled --once` to poll the feeds." : "") << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -245,6 +262,9 @@ void AddMentionsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--format", args->format, "table (default), json, ndjson or csv")
       ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   cmd->add_flag("--json", args->json, "Same as --format json");
+  cmd->add_flag("--excel", args->excel,
+                "CSV for spreadsheets (implies --format csv): UTF-8 byte order mark, ';' "
+                "separator, CRLF line ends");
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
 

@@ -17,6 +17,7 @@ struct OutboxArgs {
   int limit = 50;
   std::int64_t retry_id = 0;
   bool all_dead = false;
+  bool all_pending = false;
   bool events = false;
 };
 
@@ -139,13 +140,17 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
     std::cerr << "veille: " << store.error().message << "\n";
     return 1;
   }
-  if (args.all_dead) {
-    auto n = store::RetryAllDead(**store, Now());
-    if (!n) {
-      std::cerr << "veille: " << n.error().message << "\n";
-      return 1;
+  if (args.all_dead || args.all_pending) {
+    for (const bool dead : {true, false}) {
+      if (dead ? !args.all_dead : !args.all_pending) continue;
+      auto n = dead ? store::RetryAllDead(**store, Now()) : store::RetryAllPending(**store, Now());
+      if (!n) {
+        std::cerr << "veille: " << n.error().message << "\n";
+        return 1;
+      }
+      std::cout << *n << (dead ? " dead" : " pending") << " alert" << (*n == 1 ? "" : "s")
+                << (dead ? " queued for delivery.\n" : " due now.\n");
     }
-    std::cout << *n << " dead alert" << (*n == 1 ? "" : "s") << " queued for delivery.\n";
     return 0;
   }
   auto done = store::RetryOutbox(**store, args.retry_id, Now());
@@ -155,7 +160,7 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
   }
   if (!*done) {
     std::cerr << "veille: outbox row " << args.retry_id
-              << " is not dead, disabled or channel_removed (see veille outbox)\n";
+              << " is not pending, dead, disabled or channel_removed (see veille outbox)\n";
     return 1;
   }
   std::cout << "Alert " << args.retry_id << " queued for delivery.\n";
@@ -171,14 +176,26 @@ void AddOutboxCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_flag("--json", args->json, "Print a JSON array");
   cmd->add_option("--limit", args->limit, "At most this many rows, newest first (0: all)");
   cmd->add_flag("--events", args->events, "Spike and feed-health alerts instead of mentions");
-  CLI::App* retry = cmd->add_subcommand("retry", "Send a dead alert again (fresh retry schedule)");
+  CLI::App* retry =
+      cmd->add_subcommand("retry", "Send a dead or waiting alert now (fresh retry schedule)");
   auto* id = retry->add_option("ID", args->retry_id, "Outbox row id (from veille outbox)");
   auto* all = retry->add_flag("--all-dead", args->all_dead, "Every dead alert");
-  id->excludes(all);
-  all->excludes(id);
-  retry->callback([&global, args, exit_code, id, all] {
-    if (id->count() == 0 && all->count() == 0) {
-      std::cerr << "veille: outbox retry needs an ID or --all-dead\n";
+  auto* pending = retry->add_flag("--all-pending", args->all_pending,
+                                  "Every pending alert waiting for its next attempt");
+  auto* both = retry->add_flag_callback(
+      "--all",
+      [args] {
+        args->all_dead = true;
+        args->all_pending = true;
+      },
+      "Every dead and every pending alert");
+  for (auto* flag : {all, pending, both}) {
+    id->excludes(flag);
+    flag->excludes(id);
+  }
+  retry->callback([&global, args, exit_code, id, all, pending, both] {
+    if (id->count() == 0 && all->count() == 0 && pending->count() == 0 && both->count() == 0) {
+      std::cerr << "veille: outbox retry needs an ID, --all-dead, --all-pending or --all\n";
       *exit_code = 2;
       return;
     }

@@ -78,6 +78,7 @@ std::string Cell(const std::optional<std::string>& value) {
 }
 
 void PrintTsv(const feed::Feed& parsed) {
+  std::cout << "date\ttitle\tlink\tauthor\tid\n";
   for (const feed::Entry& e : parsed.entries) {
     std::optional<std::string> date;
     if (e.published) {
@@ -91,15 +92,20 @@ void PrintTsv(const feed::Feed& parsed) {
 }
 
 int Run(const ParseArgs& args) {
-  std::ifstream in(args.file, std::ios::binary);
-  if (!in) {
-    std::cerr << "veille: cannot read " << args.file << "\n";
-    return 1;
-  }
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    std::cerr << "veille: cannot read " << args.file << "\n";
-    return 1;
+  std::string body;
+  if (args.file == "-") {  // stdin: `veille fetch URL --body | veille parse -`
+    body.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(args.file, std::ios::binary);
+    if (!in) {
+      std::cerr << "veille: cannot read " << args.file << "\n";
+      return 1;
+    }
+    body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+      std::cerr << "veille: cannot read " << args.file << "\n";
+      return 1;
+    }
   }
   feed::ParseOptions options;
   options.base_url = args.base_url;
@@ -123,7 +129,8 @@ void AddParseCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "parse", "Parse a feed file and print what the parser extracted (debugging, conformance)");
   cmd->add_option("FILE", args->file,
-                  "Feed file to parse (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1)")
+                  "Feed file to parse (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1); - reads "
+                  "stdin")
       ->required();
   cmd->add_option("--base-url", args->base_url,
                   "URL the feed was fetched from: the base for relative links");
@@ -131,7 +138,8 @@ void AddParseCommand(CLI::App& app, GlobalOptions& /*global*/, int* exit_code) {
                   "HTTP Content-Type header; its charset= wins over the XML declaration, a JSON "
                   "type reads bytes that do not start with < as JSON");
   cmd->add_flag("--json", args->json, "Print the parse contract as JSON (same as --format json)");
-  cmd->add_option("--format", args->format, "Output: json (default) or tsv (one line per entry)")
+  cmd->add_option("--format", args->format,
+                  "Output: json (default, UTF-8) or tsv (a header row, then one line per entry)")
       ->check(CLI::IsMember({"json", "tsv"}));
   cmd->add_flag("--details", args->warnings,
                 "Add entry keys, recovered, warnings, language and ttl_seconds to the JSON");

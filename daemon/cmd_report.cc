@@ -10,6 +10,7 @@
 #include "common/escape.h"
 #include "common/redact.h"
 #include "common/url.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "store/stats.h"
@@ -344,19 +345,10 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   if (!config) return 2;
   store::StatsQuery query;
   query.now = Now();
-  auto since = ParseSinceArgument(args.since, query.now);
-  if (!since) {
-    std::cerr << "veille: --since: expected a duration (30d) or a date (2026-11-01)\n";
-    return 2;
-  }
-  query.since = *since;
-  if (!args.until.empty()) {
-    query.until = ParseSinceArgument(args.until, query.now);
-    if (!query.until) {
-      std::cerr << "veille: --until: expected a duration (7d) or a date (2026-11-01)\n";
-      return 2;
-    }
-  }
+  const auto parsed = ParsePeriod(args.since, args.until, query.now);
+  if (!parsed) return ReportError(parsed.error());
+  query.since = parsed->since.value_or(query.now - 30 * 86400);
+  query.until = parsed->until;
   const std::int64_t days = (query.until.value_or(query.now) - query.since) / 86400;
   const std::string by = !args.by.empty() ? args.by
                          : days <= 62     ? "day"

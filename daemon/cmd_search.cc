@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "daemon/cli_archive.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 
@@ -17,37 +18,42 @@ struct SearchArgs {
   std::string format = "table";
   int limit = 50;
   bool json = false;
+  bool excel = false;
 };
 
 int Run(const GlobalOptions& global, const SearchArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
-  const auto format = ParseFormat(args.json ? "json" : args.format);
+  if (args.excel && (args.json || (args.format != "table" && args.format != "csv"))) {
+    std::cerr << "veille: --excel writes CSV; it cannot be combined with --format "
+              << (args.json ? "json" : args.format) << "\n";
+    return 2;
+  }
+  const auto format = ParseFormat(args.json ? "json" : args.excel ? "csv" : args.format);
+  const CsvDialect dialect = args.excel ? CsvDialect::kExcel : CsvDialect::kRfc4180;
   if (!format) {
     std::cerr << "veille: --format: expected table, json, ndjson or csv\n";
     return 2;
   }
-  store::EntryFilter filter;
-  filter.feed = args.feed;
-  const UnixSeconds now = Now();
-  for (const auto& [flag, text, target] :
-       {std::tuple<const char*, const std::string&, std::optional<UnixSeconds>*>{
-            "--since", args.since, &filter.since},
-        {"--until", args.until, &filter.until}}) {
-    if (text.empty()) continue;
-    *target = ParseSinceArgument(text, now);
-    if (!*target) {
-      std::cerr << "veille: " << flag << ": expected a duration (7d, 24h) or a date (2026-11-01)\n";
-      return 2;
-    }
-  }
+  const auto period = ParsePeriod(args.since, args.until, Now());
+  if (!period) return ReportError(period.error());
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
+  store::EntryFilter filter;
+  filter.since = period->since;
+  filter.until = period->until;
+  if (!args.feed.empty()) {
+    auto ids = ResolveFeed(*store, args.feed);
+    if (!ids) return ReportError(ids.error());
+    filter.feed_ids = std::move(*ids);
+  }
   std::vector<SearchHit> hits;
   std::size_t emitted = 0;
   if (*format == Format::kCsv) {
-    std::cout << CsvRecord(
-        {"entry", "story", "first_seen", "published", "feed", "title", "link", "terms", "snippet"});
+    std::cout << CsvPreamble(dialect)
+              << CsvRecord({"entry", "story", "first_seen", "published", "feed", "title", "link",
+                            "terms", "snippet"},
+                           dialect);
   }
   auto stats = SearchArchive(*store, args.query, filter, [&](const SearchHit& hit) {
     switch (*format) {
@@ -61,7 +67,8 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
         std::cout << CsvRecord(
             {std::to_string(e.id), std::to_string(e.story_id), FormatIso8601(e.first_seen_at),
              e.published_at ? FormatIso8601(*e.published_at) : "", e.feed_name,
-             e.title.value_or(""), e.link.value_or(""), terms, hit.mention.snippet});
+             e.title.value_or(""), e.link.value_or(""), terms, hit.mention.snippet},
+            dialect);
         break;
       }
       default:
@@ -82,7 +89,9 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   }
   if (*format != Format::kTable) return 0;
   if (hits.empty()) {
-    std::cout << "No stored entry matches" << (args.since.empty() ? "" : " since " + args.since)
+    std::cout << "No stored entry matches"
+              << TerminalSafe(DescribeFilters(
+                     {{"feed", args.feed}, {"since", args.since}, {"until", args.until}}))
               << ".\n";
     return 0;
   }
@@ -103,6 +112,9 @@ void AddSearchCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--format", args->format, "table (default), json, ndjson or csv")
       ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   cmd->add_flag("--json", args->json, "Same as --format json");
+  cmd->add_flag("--excel", args->excel,
+                "CSV for spreadsheets (implies --format csv): UTF-8 byte order mark, ';' "
+                "separator, CRLF line ends");
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
 

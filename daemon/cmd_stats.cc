@@ -6,6 +6,7 @@
 
 #include "common/redact.h"
 #include "daemon/cli_archive.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "store/stats.h"
@@ -91,25 +92,21 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
   }
   store::StatsQuery query;
   query.now = Now();
-  auto since = ParseSinceArgument(args.since, query.now);
-  if (!since) {
-    std::cerr << "veille: --since: expected a duration (30d, 24h) or a date (2026-11-01)\n";
-    return 2;
-  }
-  query.since = *since;
-  if (!args.until.empty()) {
-    query.until = ParseSinceArgument(args.until, query.now);
-    if (!query.until) {
-      std::cerr << "veille: --until: expected a duration (7d, 24h) or a date (2026-11-01)\n";
-      return 2;
-    }
-  }
+  const auto period = ParsePeriod(args.since, args.until, query.now);
+  if (!period) return ReportError(period.error());
+  query.since = period->since.value_or(query.now - 30 * 86400);
+  query.until = period->until;
   query.bucket = args.by == "week"    ? store::Bucket::kWeek
                  : args.by == "month" ? store::Bucket::kMonth
                                       : store::Bucket::kDay;
   query.category = args.category;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
+  if (!args.category.empty()) {
+    if (auto ok = CheckCategory(*store, *config, args.category); !ok) {
+      return ReportError(ok.error());
+    }
+  }
   auto volume = store::MentionVolume(*store, query);
   if (!volume) {
     std::cerr << "veille: " << volume.error().message << "\n";

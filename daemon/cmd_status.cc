@@ -18,11 +18,38 @@ namespace {
 // A heartbeat older than this means the daemon is hung or gone (it writes one every 30 s).
 constexpr std::int64_t kStaleAfterS = 120;
 
-int Run(const GlobalOptions& global, bool json) {
-  auto config = LoadConfigOrReport(global.config_path);
-  if (!config) return 2;
-  auto store = OpenStoreOrReport(*config);
-  if (!store) return 1;
+struct StatusArgs {
+  bool json = false;
+  std::string database;  // --database: used when the config cannot be read
+};
+
+int Run(const GlobalOptions& global, const StatusArgs& args) {
+  // Only the database path is needed: a config with an error (the daemon keeps running on the
+  // previous one) is reported, not fatal.
+  std::string database = args.database;
+  std::string config_error;
+  if (auto config = config::LoadConfig(global.config_path)) {
+    if (database.empty()) database = config->daemon.database;
+  } else {
+    config_error = config.error().message;
+    if (database.empty()) {
+      auto path = config::ReadDatabasePath(global.config_path);
+      if (!path) {
+        std::cerr << "veille: " << config_error
+                  << "\nveille: the configuration is broken and does not name a database; "
+                     "give it with --database PATH\n";
+        return 2;
+      }
+      database = *path;
+    }
+  }
+  auto opened = store::Store::Open(database, store::Access::kRead);
+  if (!opened) {
+    if (!config_error.empty()) std::cerr << "veille: config broken: " << config_error << "\n";
+    std::cerr << "veille: " << opened.error().message << "\n";
+    return 1;
+  }
+  store::Store* store = opened->get();
   auto status = store->ReadStatus();
   auto feeds = store->ListFeeds();
   auto outbox = store->OutboxCounts();
@@ -52,12 +79,15 @@ int Run(const GlobalOptions& global, bool json) {
   for (const auto& f : *feeds) by_state[f.last_fetch_at ? f.state : "new"]++;
   std::map<std::string, std::int64_t> by_status(outbox->begin(), outbox->end());
 
-  if (json) {
-    nlohmann::json out = {{"daemon", state},
-                          {"version", kVersion},
-                          {"database", config->daemon.database},
-                          {"feeds", by_state},
-                          {"outbox", by_status}};
+  if (args.json) {
+    nlohmann::json out = {
+        {"daemon", state},
+        {"version", kVersion},
+        {"config", global.config_path},
+        {"config_error", config_error.empty() ? nlohmann::json() : nlohmann::json(config_error)},
+        {"database", database},
+        {"feeds", by_state},
+        {"outbox", by_status}};
     if (*status) {
       const auto& s = **status;
       out["pid"] = s.pid;
@@ -87,18 +117,27 @@ int Run(const GlobalOptions& global, bool json) {
     }
     std::cout << ")\noutbox:    " << by_status["pending"] << " pending, " << by_status["dead"]
               << " dead, " << by_status["delivered"] << " delivered\n";
-    std::cout << "database:  " << config->daemon.database << " (schema " << store::SchemaVersion()
-              << ")\n";
+    std::cout << "database:  " << database << " (schema " << store::SchemaVersion() << ")\n";
+    if (config_error.empty()) {
+      std::cout << "config:    " << TerminalSafe(global.config_path) << " (ok)\n";
+    } else {
+      std::cout << "config:    BROKEN: " << TerminalSafe(config_error)
+                << "\n           (a running daemon keeps its previous configuration; fix the "
+                   "file, check it with `veille check-config`, then reload)\n";
+    }
   }
   return state == "running" ? 0 : 1;
 }
 
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
-  auto json = std::make_shared<bool>(false);
+  auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand(
       "status", "The daemon's heartbeat, feed health and outbox (exit 0 when veilled is running)");
-  cmd->add_flag("--json", *json, "Print a JSON object");
-  cmd->callback([&global, json, exit_code] { *exit_code = Run(global, *json); });
+  cmd->add_flag("--json", args->json, "Print a JSON object");
+  cmd->add_option("--database", args->database,
+                  "The database to read (default: the config's; needed when the config file "
+                  "is broken and names none)");
+  cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 // registers itself with VEILLE_REGISTER_COMMAND, so adding a subcommand touches one file.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace veille::cli {
 
@@ -22,6 +22,12 @@ bool RegisterCommand(const char* name, AddCommandFn add);
 
 // Adds every registered command, sorted by name.
 void AddAllCommands(CLI::App& app, GlobalOptions& global, int* exit_code);
+
+// Before parsing: "" when every subcommand word in `args` (argv without the program) names a
+// subcommand, else "unknown subcommand 'mentoins' (did you mean 'mentions'?)". Looks at the first
+// word that is not an option (or the value of -c/--config), and at the word after a subcommand
+// that itself requires one (db, opml, outbox ...).
+std::string UnknownSubcommand(const CLI::App& app, const std::vector<std::string>& args);
 
 }  // namespace veille::cli
 

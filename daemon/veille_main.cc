@@ -1,8 +1,9 @@
 // veille: the command-line tool. A table of subcommands over the library (see commands.h).
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 #include "common/file_mode.h"
 #include "daemon/commands.h"
@@ -32,6 +33,12 @@ int main(int argc, char** argv) {
                  "Configuration file (default /etc/veille/veille.toml or $VEILLE_CONFIG)");
   int exit_code = 0;
   veille::cli::AddAllCommands(app, global, &exit_code);
+  if (const std::string unknown =
+          veille::cli::UnknownSubcommand(app, std::vector<std::string>(argv + 1, argv + argc));
+      !unknown.empty()) {
+    std::cerr << "veille: " << unknown << "\nRun 'veille --help' for the list of commands.\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

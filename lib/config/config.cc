@@ -700,6 +700,32 @@ Result<Config> LoadConfig(const std::string& path) {
   return ParseConfig(buffer.str(), path);
 }
 
+Result<std::string> ReadDatabasePath(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kIo, path + ": cannot read the configuration file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  dir = std::filesystem::absolute(dir).lexically_normal().string();
+  toml::table root;
+  try {
+    root = toml::parse(buffer.str(), path);
+  } catch (const toml::parse_error& e) {
+    return Fail(ErrorCode::kConfig, path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                        std::string(e.description()));
+  }
+  std::string database = DaemonSection{}.database;
+  if (const toml::node* node = root.at_path("daemon.database").node()) {
+    const auto* value = node->as_string();
+    if (value == nullptr || value->get().empty()) {
+      return Fail(ErrorCode::kConfig, path + ": [daemon] database is not a non-empty string");
+    }
+    database = value->get();
+  }
+  return ResolvePath(database, dir);
+}
+
 std::optional<std::size_t> ParseSize(std::string_view text) {
   std::size_t i = 0;
   std::uint64_t value = 0;

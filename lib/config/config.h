@@ -124,6 +124,12 @@ struct Config {
 // Reads and parses a file (ErrorCode::kIo when unreadable).
 [[nodiscard]] Result<Config> LoadConfig(const std::string& path);
 
+// The database path of a config file that may not pass validation (for `veille status` when the
+// file has an error): [daemon] database resolved against the file's directory, or the default
+// next to the file. Fails only when the file is unreadable or not TOML at all, or when
+// `database` is not a non-empty string.
+[[nodiscard]] Result<std::string> ReadDatabasePath(const std::string& path);
+
 // "16MiB", "512KiB", "1GB", "4096" -> bytes. nullopt when malformed.
 std::optional<std::size_t> ParseSize(std::string_view text);
 

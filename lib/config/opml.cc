@@ -79,25 +79,52 @@ int LineAt(std::string_view text, std::size_t pos) {
   return line;
 }
 
+std::vector<std::string> SplitCategories(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    while (!item.empty() && IsSpace(item.front())) item.erase(item.begin());
+    while (!item.empty() && IsSpace(item.back())) item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<std::vector<OpmlFeed>> ParseOpml(std::string_view text) {
-  std::vector<OpmlFeed> feeds;
+OpmlDocument ReadOpml(std::string_view text) {
+  OpmlDocument doc;
+  std::vector<std::string> folders;  // open (not self-closed) outlines
   std::size_t pos = 0;
-  auto fail = [&](std::size_t at, const std::string& what) {
-    return Fail(ErrorCode::kParse, "line " + std::to_string(LineAt(text, at)) + ": " + what);
+  auto problem = [&](std::size_t at, const std::string& what) {
+    doc.problems.push_back({LineAt(text, at), what});
   };
   while ((pos = text.find('<', pos)) != std::string_view::npos) {
     if (text.substr(pos, 4) == "<!--") {
       const auto end = text.find("-->", pos + 4);
-      if (end == std::string_view::npos) return fail(pos, "unterminated comment");
+      if (end == std::string_view::npos) {
+        problem(pos, "unterminated comment");
+        break;
+      }
       pos = end + 3;
       continue;
     }
     if (text.substr(pos, 9) == "<![CDATA[") {
       const auto end = text.find("]]>", pos + 9);
-      if (end == std::string_view::npos) return fail(pos, "unterminated CDATA section");
+      if (end == std::string_view::npos) {
+        problem(pos, "unterminated CDATA section");
+        break;
+      }
       pos = end + 3;
+      continue;
+    }
+    if (text.substr(pos, 9) == "</outline") {
+      if (!folders.empty()) folders.pop_back();
+      pos += 9;
       continue;
     }
     const bool outline = text.substr(pos, 8) == "<outline" &&
@@ -110,10 +137,20 @@ Result<std::vector<OpmlFeed>> ParseOpml(std::string_view text) {
     const std::size_t start = pos;
     std::size_t i = pos + 8;
     std::map<std::string, std::string> attributes;
+    std::string bad;
+    bool self_closed = false;
     for (;;) {
       while (i < text.size() && IsSpace(text[i])) ++i;
-      if (i >= text.size()) return fail(start, "unterminated <outline> tag");
-      if (text[i] == '>' || (text[i] == '/' && i + 1 < text.size() && text[i + 1] == '>')) break;
+      if (i >= text.size()) {
+        bad = "unterminated <outline> tag";
+        break;
+      }
+      if (text[i] == '>') break;
+      if (text[i] == '/' && i + 1 < text.size() && text[i + 1] == '>') {
+        self_closed = true;
+        ++i;
+        break;
+      }
       const std::size_t name_start = i;
       while (i < text.size() && !IsSpace(text[i]) && text[i] != '=' && text[i] != '>' &&
              text[i] != '/') {
@@ -122,31 +159,58 @@ Result<std::vector<OpmlFeed>> ParseOpml(std::string_view text) {
       const std::string name(text.substr(name_start, i - name_start));
       while (i < text.size() && IsSpace(text[i])) ++i;
       if (i >= text.size() || text[i] != '=') {
-        return fail(start, "attribute '" + name + "' of <outline> has no value");
+        bad = "attribute '" + name + "' of <outline> has no value";
+        break;
       }
       ++i;
       while (i < text.size() && IsSpace(text[i])) ++i;
       if (i >= text.size() || (text[i] != '"' && text[i] != '\'')) {
-        return fail(start, "attribute '" + name + "' of <outline> is not quoted");
+        bad = "attribute '" + name + "' of <outline> is not quoted";
+        break;
       }
       const char quote = text[i++];
       const auto close = text.find(quote, i);
-      if (close == std::string_view::npos) return fail(start, "unterminated attribute value");
+      if (close == std::string_view::npos) {
+        bad = "unterminated attribute value";
+        break;
+      }
       attributes[name] = DecodeEntities(text.substr(i, close - i));
       i = close + 1;
     }
-    pos = i;
+    if (!bad.empty()) {
+      problem(start, bad);
+      pos = start + 1;  // go on from the next tag
+      continue;
+    }
+    pos = i + 1;
     auto url = attributes.find("xmlUrl");
-    if (url == attributes.end() || url->second.empty()) continue;  // a category outline
+    const std::string label =
+        !attributes["text"].empty() ? attributes["text"] : attributes["title"];
+    if (url == attributes.end() || url->second.empty()) {  // a category outline
+      if (!self_closed) folders.push_back(label);
+      continue;
+    }
     OpmlFeed f;
     f.url = url->second;
     f.title = !attributes["title"].empty()  ? attributes["title"]
               : !attributes["text"].empty() ? attributes["text"]
                                             : f.url;
     f.line = LineAt(text, start);
-    feeds.push_back(std::move(f));
+    f.folders = folders;
+    f.categories = SplitCategories(attributes["category"]);
+    doc.feeds.push_back(std::move(f));
+    if (!self_closed) folders.push_back(label);  // <outline xmlUrl=...></outline>
   }
-  return feeds;
+  return doc;
+}
+
+Result<std::vector<OpmlFeed>> ParseOpml(std::string_view text) {
+  OpmlDocument doc = ReadOpml(text);
+  if (!doc.problems.empty()) {
+    return Fail(ErrorCode::kParse, "line " + std::to_string(doc.problems.front().line) + ": " +
+                                       doc.problems.front().message);
+  }
+  return std::move(doc.feeds);
 }
 
 }  // namespace veille::config

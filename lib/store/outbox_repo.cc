@@ -93,7 +93,10 @@ Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
   if (!*found) return false;
   const std::string channel = find->Text(0);
   const std::string status = find->Text(1);
-  if (status != "dead" && status != "disabled" && status != "channel_removed") return false;
+  if (status != "dead" && status != "disabled" && status != "channel_removed" &&
+      status != "pending") {
+    return false;
+  }
   auto update = store.db().Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1");
   if (!update) return tl::unexpected(update.error());
@@ -114,6 +117,15 @@ Result<int> RetryAllDead(Store& store, UnixSeconds now) {
   auto stmt = store.db().Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'dead'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, now);
+  return RunCounting(store.db(), *stmt);
+}
+
+Result<int> RetryAllPending(Store& store, UnixSeconds now) {
+  auto stmt = store.db().Prepare(
+      "UPDATE outbox SET attempts = 0, next_attempt_at = ?1 "
+      "WHERE status = 'pending' AND next_attempt_at > ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, now);
   return RunCounting(store.db(), *stmt);

@@ -34,12 +34,16 @@ struct OutboxListRow {
 [[nodiscard]] Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store);
 
 // Puts one dead, disabled or channel_removed row back to pending, due now, with a fresh retry
-// schedule (attempts 0; the last error stays until the next attempt). A disabled row also
-// re-enables its channel. Returns false when no such row is in one of those states.
+// schedule (attempts 0; the last error stays until the next attempt); a pending row waiting for
+// its next attempt becomes due now, also with a fresh schedule. A disabled row also re-enables
+// its channel. Returns false when no such row is in one of those states.
 [[nodiscard]] Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now);
 
 // The same for every dead row; returns how many.
 [[nodiscard]] Result<int> RetryAllDead(Store& store, UnixSeconds now);
+
+// Every pending row not yet due becomes due now, with a fresh schedule; returns how many.
+[[nodiscard]] Result<int> RetryAllPending(Store& store, UnixSeconds now);
 
 // Pending rows of channels not in `configured` become channel_removed (with a reason).
 [[nodiscard]] Result<int> MarkChannelsRemoved(Store& store,

@@ -43,9 +43,9 @@ std::string FtsQuote(const std::string& words) {
 
 Result<void> ScanEntries(Store& store, const std::string& fts_match, const EntryFilter& filter,
                          const std::function<bool(const StoredEntry&)>& visit) {
-  const char* conditions =
-      "(?1 IS NULL OR e.first_seen_at >= ?1) AND (?2 IS NULL OR e.first_seen_at < ?2) "
-      "AND (?3 = '' OR f.name = ?3 OR f.url = ?3) ";
+  const std::string conditions =
+      "(?1 IS NULL OR e.first_seen_at >= ?1) AND (?2 IS NULL OR e.first_seen_at < ?2)" +
+      IdListCondition("e.feed_id", filter.feed_ids) + " ";
   std::string sql = std::string("SELECT ") + kEntryColumns;
   if (fts_match.empty()) {
     sql += " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id < ?5 AND ";
@@ -69,7 +69,7 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
   std::int64_t page_size = 64;
   std::int64_t below = INT64_MAX;
   for (;;) {
-    stmt->Bind(1, filter.since).Bind(2, filter.until).Bind(3, filter.feed);
+    stmt->Bind(1, filter.since).Bind(2, filter.until);
     if (!fts_match.empty()) stmt->Bind(4, fts_match);
     stmt->Bind(5, below).Bind(6, page_size);
     std::vector<StoredEntry> page;

@@ -18,7 +18,7 @@ namespace veille::store {
 struct EntryFilter {
   std::optional<UnixSeconds> since;  // first_seen_at >= since
   std::optional<UnixSeconds> until;  // first_seen_at < until
-  std::string feed;                  // "" = any; the feed's name or URL
+  std::vector<std::int64_t> feed_ids;  // empty = any feed
 };
 
 // One stored entry, with its feed and story.

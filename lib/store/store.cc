@@ -125,6 +125,13 @@ constexpr const char* kMentionSelect =
 
 }  // namespace
 
+std::string IdListCondition(std::string_view column, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return "";
+  std::string out = " AND " + std::string(column) + " IN (";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + ")";
+}
+
 std::string JoinLines(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
@@ -430,16 +437,15 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
   std::string sql = kMentionSelect;
   sql +=
       "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
-      "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4) "
-      "AND (?5 = '' OR f.name = ?5 OR f.url = ?5) "
-      "ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
+      "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4)";
+  sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
   auto stmt = db_->Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, filter.since)
       .Bind(2, filter.until)
       .Bind(3, filter.rule)
       .Bind(4, filter.category)
-      .Bind(5, filter.feed)
       .Bind(6, std::int64_t{filter.limit <= 0 ? -1 : filter.limit});
   std::vector<MentionRow> out;
   for (;;) {

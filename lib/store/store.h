@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -124,9 +125,12 @@ struct MentionFilter {
   std::optional<UnixSeconds> until;
   std::string rule;      // "" = any
   std::string category;  // "" = any
-  std::string feed;      // "" = any; matches the feed's name or URL
+  std::vector<std::int64_t> feed_ids;  // empty = any feed
   int limit = 50;
 };
+
+// " AND <column> IN (1,2)" for a non-empty id list, else "" (ids are integers: no binding).
+std::string IdListCondition(std::string_view column, const std::vector<std::int64_t>& ids);
 
 struct MentionRow {
   std::int64_t id = 0;

@@ -3,7 +3,8 @@
 constant time and records every request as one JSON line in --record (/dev/stdout to watch it).
 --port picks the port (default: any free one).
 
-Prints "PORT <n>" once listening. Modes:
+Prints "PORT <n>" once listening. Runs until stdin closes when stdin is a pipe (the tests), else
+until SIGINT or SIGTERM (so that `webhook_sink.py ... &` keeps running in a shell). Modes:
   ok                 200
   fail:N:CODE        CODE for the first N requests, then 200
   retry-after:S      429 with Retry-After: S for the first request, then 200
@@ -21,7 +22,10 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
+import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -120,7 +124,16 @@ def main():
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     print("PORT %d" % httpd.server_address[1], flush=True)
-    sys.stdin.read()
+    if stat.S_ISFIFO(os.fstat(0).st_mode):
+        sys.stdin.read()  # a test's pipe: stop when the test closes it
+    else:
+        # A terminal or /dev/null (started with & from a shell): never read stdin, which would
+        # stop a background job (SIGTTIN) or end at once; run until SIGINT or SIGTERM.
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.wait(3600):
+            pass
     httpd.shutdown()
 
 

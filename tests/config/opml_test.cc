@@ -59,6 +59,34 @@ TEST(OpmlTest, ReportsTheLineOfAMalformedOutline) {
   }
 }
 
+TEST(OpmlTest, ALenientReadSkipsBadOutlinesAndGoesOn) {
+  const char* text =
+      "<opml><body>\n"
+      "<outline xmlUrl=https://bad.example/ text=\"unquoted\"/>\n"
+      "<outline text=\"Presse\">\n"
+      "  <outline xmlUrl=\"https://a.example/feed\" text=\"A\" category=\"eco, /marques\"/>\n"
+      "  <outline xmlUrl />\n"
+      "</outline>\n"
+      "<outline xmlUrl=\"https://b.example/feed\" text=\"B\"/>\n"
+      "</body></opml>";
+  const OpmlDocument doc = ReadOpml(text);
+  ASSERT_EQ(doc.feeds.size(), 2u);
+  EXPECT_EQ(doc.feeds[0].url, "https://a.example/feed");
+  EXPECT_EQ(doc.feeds[0].folders, std::vector<std::string>{"Presse"});
+  EXPECT_EQ(doc.feeds[0].categories, (std::vector<std::string>{"eco", "/marques"}));
+  EXPECT_EQ(doc.feeds[1].url, "https://b.example/feed");
+  EXPECT_TRUE(doc.feeds[1].folders.empty()) << "the folder closed before B";
+  ASSERT_EQ(doc.problems.size(), 2u);
+  EXPECT_EQ(doc.problems[0].line, 2);
+  EXPECT_EQ(doc.problems[0].message, "attribute 'xmlUrl' of <outline> is not quoted");
+  EXPECT_EQ(doc.problems[1].line, 5);
+  EXPECT_EQ(doc.problems[1].message, "attribute 'xmlUrl' of <outline> has no value");
+  // The strict form refuses the same file at its first problem.
+  auto strict = ParseOpml(text);
+  ASSERT_FALSE(strict);
+  EXPECT_EQ(strict.error().message, "line 2: attribute 'xmlUrl' of <outline> is not quoted");
+}
+
 class OpmlConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -63,6 +63,11 @@ expect "options of a nested command" "--status" _veille "$veille_bin" outbox --s
 expect "--status choices" "dead delivered disabled" _veille "$veille_bin" outbox --status d
 expect "a value option is skipped when finding the command" "--failing" _veille "$veille_bin" --config x.toml feeds --fa
 expect "--output takes a file" "<files>" _veille "$veille_bin" report -o ""
+expect "opml import takes an OPML file" "<files:opml>" _veille "$veille_bin" opml import ""
+expect "opml import --append takes a config" "<files:toml>" _veille "$veille_bin" opml import x.opml --append ""
+expect "status --database takes a file" "<files>" _veille "$veille_bin" status --database ""
+expect "export --excel from --help" "--excel" _veille "$veille_bin" export --ex
+expect "outbox retry --all-pending" "--all-pending" _veille "$veille_bin" outbox retry --all-p
 expect "fallback list without a binary" "check-config" _veille /nonexistent/veille che
 expect "discover in the fallback list" "discover" _veille /nonexistent/veille disc
 expect "fallback options without a binary" "--json" _veille /nonexistent/veille mentions --js
