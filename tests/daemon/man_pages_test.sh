@@ -1,6 +1,7 @@
 #!/bin/bash
 # The man pages follow the binaries: every command and nested command that `veille --help` lists
-# has an entry in veille(1), every option of `veilled --help` is in veilled(8), and groff finds
+# has an entry in veille(1) and every option of each is named in it, every option of
+# `veilled --help` is in veilled(8), and groff finds
 # nothing to warn about in any page.
 # With CONFIG_SOURCE (lib/config/config.cc), every key the loader accepts (its CheckKeys lists) must
 # be in veille.toml(5).
@@ -35,12 +36,25 @@ has_entry() {
   page veille.1 | grep -qE "^\.(B|BI|BR) \"?$1( |\"|$)"
 }
 
+# The long options a --help lists (-h,--help aside).
+long_options() { "$@" --help 2> /dev/null | sed -n 's/^  \(-[a-zA-Z],\)\{0,1\}\(--[a-z][a-z0-9-]*\).*/\2/p' | grep -v '^--help$'; }
+
+# Every option of a command is named somewhere in veille(1) (options shared by several commands
+# are described once, "as mentions does").
+check_options() {
+  for o in $(long_options "$veille" "$@"); do
+    if page veille.1 | grep -qE -- "$o([^a-z0-9-]|$)"; then echo "ok   veille(1) documents $* $o"; else fail "veille(1) does not document '$* $o'"; fi
+  done
+}
+
 top=$(commands "$veille")
 [[ -n $top ]] || fail "veille --help lists no commands"
 for c in $top; do
   if has_entry "$c"; then echo "ok   veille(1) documents '$c'"; else fail "veille(1) has no entry for '$c'"; fi
+  check_options "$c"
   for s in $(commands "$veille" "$c"); do
     if has_entry "$c $s"; then echo "ok   veille(1) documents '$c $s'"; else fail "veille(1) has no entry for '$c $s'"; fi
+    check_options "$c" "$s"
   done
 done
 
