@@ -5,7 +5,8 @@
   the parse contract's keys in contract order, entries with exactly the entry keys, dates in
   YYYY-MM-DDTHH:MM:SSZ, and the same values as the golden NAME.json (which also holds "key" and
   "recovered", compared through --details);
-* `--format tsv` prints one line per entry with five tab-separated columns;
+* `--format tsv` prints a header row (date, title, link, author, id), then one line per entry
+  with five tab-separated columns;
 * an unreadable file and a document that is not a feed (XML or JSON) exit 1 with one line on
   stderr.
 """
@@ -64,7 +65,8 @@ def main():
             errors += fail('%s: differs from %s.json' % (name, os.path.basename(stem)))
         tsv = run(args + ['--format', 'tsv'])
         lines = tsv.stdout.decode('utf-8').splitlines()
-        if tsv.returncode != 0 or len(lines) != len(out['entries']) or any(l.count('\t') != 4 for l in lines):
+        if (tsv.returncode != 0 or not lines or lines[0] != 'date\ttitle\tlink\tauthor\tid'
+                or len(lines) != len(out['entries']) + 1 or any(l.count('\t') != 4 for l in lines)):
             errors += fail('%s: tsv output %r' % (name, lines[:3]))
     with tempfile.TemporaryDirectory() as tmp:
         note = os.path.join(tmp, 'note.xml')
