@@ -109,21 +109,34 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
     }
     std::cout << "Outbox: " << (line.empty() ? "empty" : line) << "\n";
   }
+  // Alerts never sent, and why (the first poll of a feed, a story already alerted).
+  if (auto groups = store::CountSuppressed(*store); groups && args.status.empty()) {
+    for (const auto& g : *groups) {
+      std::cout << "  " << g.rows << (g.rows == 1 ? " alert" : " alerts") << " not sent: ";
+      if (g.reason == store::kFirstPollReason) {
+        std::cout << "first poll of " << g.feeds << (g.feeds == 1 ? " feed" : " feeds")
+                  << "; set backfill_alerts = true to send what a feed's first poll finds\n";
+      } else {
+        std::cout << TerminalSafe(g.reason.empty() ? "no reason recorded" : g.reason) << "\n";
+      }
+    }
+  }
   if (rows->empty()) {
     if (!args.status.empty()) std::cout << "No " << args.status << " alerts.\n";
     return 0;
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& r : *rows) {
-    std::string when = r.row.status == "pending" ? "next " + ShortTime(r.row.next_attempt_at)
-                                                 : ShortTime(r.row.delivered_at);
+    std::string when = r.row.status == "pending"      ? "next " + ShortTime(r.row.next_attempt_at)
+                       : r.row.status == "suppressed" ? ShortTime(r.row.created_at)
+                                                      : ShortTime(r.row.delivered_at);
     table.push_back({std::to_string(r.row.id), TerminalSafe(r.row.channel), r.row.status,
                      std::to_string(r.row.attempts), when, TerminalSafe(r.rule),
                      TerminalSafe(r.title.value_or("")),
                      TerminalSafe(r.row.last_error.value_or(""))});
   }
-  PrintTable({"ID", "CHANNEL", "STATUS", "TRIES", "WHEN", "RULE", "TITLE", "LAST ERROR"}, table,
-             {{7, 20}, {6, 20}}, TerminalWidth());
+  PrintTable({"ID", "CHANNEL", "STATUS", "TRIES", "WHEN", "RULE", "TITLE", "LAST ERROR / REASON"},
+             table, {{7, 20}, {6, 20}}, TerminalWidth());
   return 0;
 }
 

@@ -199,9 +199,10 @@ int main(int argc, char** argv) {
       spdlog::error("{}", summary.error().message);
       return kExitFailure;
     }
-    spdlog::info("cycle done: {} feeds polled, {} ok, {} failed, {} new entries, {} new mentions",
-                 summary->feeds_polled, summary->feeds_ok, summary->feeds_failed,
-                 summary->new_entries, summary->new_mentions);
+    spdlog::info("{}", veille::pipeline::CycleLine(*summary));
+    if (const std::string line = veille::pipeline::NotSentLine(*summary); !line.empty()) {
+      spdlog::info("{}", line);
+    }
     if (summary->feeds_polled > 0 && summary->feeds_ok == 0) {
       spdlog::error("no feed could be polled: all {} failed", summary->feeds_failed);
       return kExitFailure;

@@ -200,7 +200,7 @@ void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, 
   r.CheckKeys(t, "[polling]",
               {"interval", "min_interval", "max_interval", "concurrency", "per_host", "timeout",
                "connect_timeout", "max_body", "max_entries", "allow_private", "host_spacing",
-               "max_redirects", "ca_file", "proxy", "broken_after"});
+               "max_redirects", "ca_file", "proxy", "broken_after", "honor_publisher_interval"});
   if (auto v = r.Duration(t, "interval")) p.interval_s = *v;
   if (auto v = r.Duration(t, "min_interval")) p.min_interval_s = *v;
   if (auto v = r.Duration(t, "max_interval")) p.max_interval_s = *v;
@@ -245,6 +245,7 @@ void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, 
   if (auto v = r.String(t, "ca_file")) p.ca_file = ResolvePath(*v, dir);
   if (auto v = r.String(t, "proxy")) p.proxy = *v;
   if (auto v = r.Duration(t, "broken_after")) p.broken_after_s = *v;
+  if (auto v = r.Bool(t, "honor_publisher_interval")) p.honor_publisher_interval = *v;
   if (p.min_interval_s > p.max_interval_s) {
     r.Fail(LineOf(t, "min_interval"), "'min_interval' is longer than 'max_interval'");
   }
@@ -288,6 +289,7 @@ void ReadFeedHttp(const Reader& r, const toml::table& t, const std::string& dir,
   f.ca_file = ResolvePath(r.String(t, "ca_file").value_or(""), dir);
   f.proxy = r.String(t, "proxy").value_or("");
   f.timeout_s = r.Duration(t, "timeout");
+  f.honor_publisher_interval = r.Bool(t, "honor_publisher_interval");
 }
 
 // [[feed]] opml = "feeds.opml": the table's settings apply to every feed of the file, which
@@ -352,7 +354,8 @@ void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, Fee
   r.CheckKeys(
       t, "[[feed]]",
       {"url", "name", "interval", "tags", "priority", "backfill_alerts", "opml", "user_agent",
-       "headers", "username", "password_file", "ca_file", "proxy", "timeout"});
+       "headers", "username", "password_file", "ca_file", "proxy", "timeout",
+       "honor_publisher_interval"});
   if (t.get("opml")) return ReadOpmlFeed(r, t, dir, f);
   f.line = LineOf(t);
   auto url = r.String(t, "url");

@@ -41,6 +41,8 @@ struct PollingSection {
   std::string ca_file;                       // "" = the system bundle
   std::string proxy;                         // "" = $https_proxy / $http_proxy / $no_proxy
   std::int64_t broken_after_s = 14 * 86400;  // failing this long = "broken" (still polled)
+  // Publisher hints (ttl, sy:updatePeriod, Cache-Control) may lengthen a feed's interval.
+  bool honor_publisher_interval = false;
 };
 
 struct FeedEntry {
@@ -50,6 +52,7 @@ struct FeedEntry {
   std::vector<std::string> tags;
   bool high_priority = false;    // priority = "high"
   bool backfill_alerts = false;  // alert on the entries present at the first poll
+  std::optional<bool> honor_publisher_interval;  // nullopt: the [polling] value
   std::string opml;  // the OPML file this feed was listed in ([[feed]] opml = ...), else ""
   // Per-feed HTTP settings (empty / nullopt = the [polling] value).
   std::string user_agent;

@@ -89,9 +89,29 @@ void Add(CycleSummary& total, const CycleSummary& part) {
   total.feeds_failed += part.feeds_failed;
   total.new_entries += part.new_entries;
   total.new_mentions += part.new_mentions;
+  total.alerts_not_sent += part.alerts_not_sent;
+  total.first_poll_feeds += part.first_poll_feeds;
+}
+
+std::string Plural(int n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
 }  // namespace
+
+std::string CycleLine(const CycleSummary& s) {
+  return fmt::format("cycle done: {} polled, {} ok, {} failed, {}, {}",
+                     Plural(s.feeds_polled, "feed", "feeds"), s.feeds_ok, s.feeds_failed,
+                     Plural(s.new_entries, "new entry", "new entries"),
+                     Plural(s.new_mentions, "new mention", "new mentions"));
+}
+
+std::string NotSentLine(const CycleSummary& s) {
+  if (s.alerts_not_sent == 0) return "";
+  return fmt::format("{} not sent: first poll of {}; set backfill_alerts = true to send them",
+                     Plural(s.alerts_not_sent, "alert", "alerts"),
+                     Plural(s.first_poll_feeds, "feed", "feeds"));
+}
 
 UnixSeconds SystemNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -137,6 +157,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
   if (!ids) return tl::unexpected(ids.error());
   const UnixSeconds now = clock_();
   std::map<std::int64_t, Slot> slots;
+  std::map<std::int64_t, std::optional<UnixSeconds>> stored_due;
   due_.clear();
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
     const std::int64_t id = (*ids)[i];
@@ -160,10 +181,24 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
         // A stored time far in the future (clock moved back) is clamped to the maximum interval.
         slot.next_due =
             std::min((*row)->next_due_at.value_or(now), now + config_.polling.max_interval_s);
+        // A healthy feed is due within its interval of its last poll, so that a shorter interval
+        // (a reload, or a schedule from an older version) applies at once.
+        if (slot.consecutive_failures == 0 && (*row)->last_fetch_at) {
+          slot.next_due = std::min(slot.next_due, *(*row)->last_fetch_at + LongestWait(slot.feed));
+        }
       }
+      stored_due.emplace(id, (*row)->next_due_at);
     }
     slots.emplace(id, slot);
   }
+  // Feeds new to the daemon (all of them at start) make up its next "cycle done" line.
+  for (const auto& [id, slot] : slots) {
+    if (!slot.gone && slots_.count(id) == 0) cycle_pending_.insert(id);
+  }
+  std::erase_if(cycle_pending_, [&](std::int64_t id) {
+    auto it = slots.find(id);
+    return it == slots.end() || it->second.gone;
+  });
   slots_ = std::move(slots);
   if (spread) {
     // After a restart, overdue feeds start over a window (one a second, at most 5 minutes)
@@ -181,11 +216,30 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     for (std::size_t i = 0; i < ids_in_order.size(); ++i)
       slots_[ids_in_order[i]].next_due = spread_due[i];
   }
+  std::vector<std::pair<std::int64_t, UnixSeconds>> changed;
   for (auto& [id, slot] : slots_) {
     slot.host = HostPortOf(slot.fetch_url);
     if (!slot.gone && !slot.in_flight) due_.emplace(slot.next_due, id);
+    if (!slot.gone && !slot.in_flight && stored_due[id] != slot.next_due) {
+      changed.emplace_back(id, slot.next_due);
+    }
+  }
+  // `veille feeds` shows the schedule the daemon follows, not the one it replaced.
+  if (auto r = store_->WriteSchedule(changed); !r) {
+    spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
   }
   return {};
+}
+
+std::int64_t Monitor::LongestWait(const config::FeedEntry& feed) const {
+  const config::PollingSection& p = config_.polling;
+  if (feed.high_priority) return p.min_interval_s;
+  const std::int64_t interval = std::max(feed.interval_s.value_or(p.interval_s), p.min_interval_s);
+  // Publisher hints, when honoured, may have lengthened the wait up to the ceiling.
+  if (feed.honor_publisher_interval.value_or(p.honor_publisher_interval)) {
+    return std::max(interval, p.max_interval_s);
+  }
+  return interval;
 }
 
 void Monitor::ApplyChannels() { RegisterTransports(config_, dispatcher_); }
@@ -310,6 +364,22 @@ CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
 }
 
 CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
+  const auto id = static_cast<std::int64_t>(result.tag);
+  CycleSummary summary = Record(std::move(result), doc);
+  if (cycle_pending_.erase(id) > 0) {
+    Add(cycle_, summary);
+    if (cycle_pending_.empty()) {
+      // The daemon's first pass over its feeds (at start, or the feeds a reload added) says
+      // what it did in one line, like `veilled --once`.
+      spdlog::info("{}", CycleLine(cycle_));
+      if (const std::string line = NotSentLine(cycle_); !line.empty()) spdlog::info("{}", line);
+      cycle_ = {};
+    }
+  }
+  return summary;
+}
+
+CycleSummary Monitor::Record(fetch::FetchResult result, ParsedDocument* doc) {
   CycleSummary summary;
   const auto id = static_cast<std::int64_t>(result.tag);
   auto it = slots_.find(id);
@@ -337,9 +407,17 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
   bounds.min_interval_s = config_.polling.min_interval_s;
   bounds.max_interval_s = config_.polling.max_interval_s;
   bounds.high_priority = slot.feed.high_priority;
+  bounds.honor_publisher_interval =
+      slot.feed.honor_publisher_interval.value_or(config_.polling.honor_publisher_interval);
   schedule::FeedHistory history;
   history.consecutive_failures = slot.consecutive_failures;
-  if (auto n = store_->CountEntriesSince(id, now - 7 * 86400)) history.entries_last_week = *n;
+  if (previous && previous->first_polled_at) {
+    // The cadence counts what arrived after the first poll (its backlog says nothing about how
+    // often the feed publishes), over at most the last week.
+    const UnixSeconds since = std::max(now - 7 * 86400, *previous->first_polled_at + 1);
+    history.observed_s = now - since;
+    if (auto n = store_->CountEntriesSince(id, since)) history.new_entries = *n;
+  }
   schedule::PollResult poll;
   poll.outcome = outcome;
   poll.retry_after_s = result.retry_after_s;
@@ -375,6 +453,7 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
 
   int new_entries = 0;
   int new_mentions = 0;
+  int not_sent = 0;
   Result<void> written;
   if (parsed) {
     store::DocumentCommit commit;
@@ -394,6 +473,7 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
       if (stats) {
         new_entries = stats->new_entries;
         new_mentions = stats->new_mentions;
+        not_sent = stats->alerts_not_sent;
       } else {
         written = tl::unexpected(stats.error());
       }
@@ -442,8 +522,15 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
   if (IsSuccess(outcome)) {
     ++summary.feeds_ok;
     if (was_failing) spdlog::info("feed {} recovered", slot.feed.name);
-    spdlog::info("poll {} outcome={} new_entries={} new_mentions={} ms={}", slot.feed.name,
-                 OutcomeName(outcome), new_entries, new_mentions, ms);
+    if (not_sent > 0) {
+      spdlog::info(
+          "poll {} outcome={} new_entries={} new_mentions={} ms={} alerts_not_sent={} (first "
+          "poll; backfill_alerts = false)",
+          slot.feed.name, OutcomeName(outcome), new_entries, new_mentions, ms, not_sent);
+    } else {
+      spdlog::info("poll {} outcome={} new_entries={} new_mentions={} ms={}", slot.feed.name,
+                   OutcomeName(outcome), new_entries, new_mentions, ms);
+    }
   } else {
     ++summary.feeds_failed;
     const std::string line = fmt::format("poll {} outcome={} error=\"{}\" failures={} next_in={}s",
@@ -457,6 +544,8 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
   }
   summary.new_entries = new_entries;
   summary.new_mentions = new_mentions;
+  summary.alerts_not_sent = not_sent;
+  summary.first_poll_feeds = not_sent > 0 ? 1 : 0;
   Schedule(slot, decision.next_due);
   return summary;
 }
@@ -487,6 +576,7 @@ void Monitor::Deliver(CycleSummary& summary, std::int64_t budget_ms) {
 Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   CycleSummary total;
   due_.clear();
+  cycle_pending_.clear();  // the caller logs the cycle line
   std::vector<std::int64_t> to_poll;
   for (auto& [id, slot] : slots_) {
     if (slot.gone) {

@@ -32,7 +32,17 @@ struct CycleSummary {
   int new_mentions = 0;
   int alerts_delivered = 0;
   int alerts_pending = 0;  // still pending after the delivery step
+  // Alerts recorded as suppressed because a feed's first poll does not alert (backfill_alerts
+  // = false), and the feeds whose first poll did that.
+  int alerts_not_sent = 0;
+  int first_poll_feeds = 0;
 };
+
+// "cycle done: 6 feeds polled, 6 ok, 0 failed, 120 new entries, 29 new mentions".
+std::string CycleLine(const CycleSummary& summary);
+// "29 alerts not sent: first poll of 6 feeds; set backfill_alerts = true to send them", or ""
+// when every alert was sent.
+std::string NotSentLine(const CycleSummary& summary);
 
 // Where time comes from; tests may replace it.
 using WallClock = std::function<UnixSeconds()>;
@@ -96,6 +106,8 @@ class Monitor {
   // that became due while the daemon was down are spread over a window.
   [[nodiscard]] Result<void> ApplyFeeds(bool spread);
   void ApplyChannels();
+  // The longest a healthy feed waits between two polls under the current config.
+  [[nodiscard]] std::int64_t LongestWait(const config::FeedEntry& feed) const;
   void Submit(Slot& slot, bool conditional);
   // True while the fetcher and the parse pool hold fewer documents than the loop lets in (so
   // bodies waiting for a parser never pile up in memory).
@@ -109,6 +121,7 @@ class Monitor {
   // Records one poll: schedule, feed state and, for a parsed document, its new entries in one
   // transaction. Returns the counts it added.
   CycleSummary Finish(fetch::FetchResult result, ParsedDocument* parsed);
+  CycleSummary Record(fetch::FetchResult result, ParsedDocument* parsed);
   void Schedule(Slot& slot, UnixSeconds next_due);
   // One delivery pass; new attempts start only within `budget_ms` (the run loop keeps it under
   // the watchdog period), each attempt gets the time left.
@@ -128,6 +141,10 @@ class Monitor {
   schedule::HostRateLimits host_limits_;
   std::int64_t once_delivery_deadline_s_ = 60;
   std::int64_t last_watch_ms_ = 0;  // spike and feed-health checks run once a minute
+  // Feeds whose first poll since start (or since the reload that added them) is still to come,
+  // and what the finished ones did: logged as one "cycle done" line when the set empties.
+  std::set<std::int64_t> cycle_pending_;
+  CycleSummary cycle_;
 };
 
 }  // namespace veille::pipeline

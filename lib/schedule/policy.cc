@@ -30,14 +30,18 @@ std::int64_t SuccessInterval(const Bounds& bounds, const FeedHistory& history,
                              std::optional<std::int64_t> publisher_hint_s) {
   const Range r = Normalise(bounds);
   if (bounds.high_priority) return r.min_s;  // crisis feeds keep the floor, hints or not
-  std::int64_t interval = bounds.interval_s;
-  if (history.entries_last_week) {
-    // Miniflux's rule: a week divided by the entries seen in it; a silent week means the ceiling.
-    interval = *history.entries_last_week > 0 ? kWeekS / *history.entries_last_week : r.max_s;
+  // What the user asked is the longest wait (a floor below it wins: politeness first).
+  std::int64_t interval = std::max(bounds.interval_s, r.min_s);
+  if (history.new_entries && *history.new_entries > 0 &&
+      history.observed_s >= kMinObservedSeconds) {
+    // Miniflux's cadence (the observed time divided by the entries seen in it), used only to go
+    // faster: a quiet feed stays at the configured interval.
+    const std::int64_t cadence = std::min(history.observed_s, kWeekS) / *history.new_entries;
+    interval = std::clamp(cadence, r.min_s, interval);
   }
-  interval = std::clamp(interval, r.min_s, r.max_s);
-  if (publisher_hint_s && *publisher_hint_s > interval) {
-    interval = std::min(*publisher_hint_s, r.max_s);  // hints only lengthen, never past the max
+  if (bounds.honor_publisher_interval && publisher_hint_s && *publisher_hint_s > interval) {
+    // The user opted in: a publisher may ask for longer waits, never past the ceiling.
+    interval = std::max(interval, std::min(*publisher_hint_s, r.max_s));
   }
   return interval;
 }
@@ -59,10 +63,10 @@ Decision NextPoll(const Bounds& bounds, const FeedHistory& history, const PollRe
   if (IsSuccess(result.outcome)) {
     d.consecutive_failures = 0;
     const std::int64_t interval = SuccessInterval(bounds, history, result.publisher_hint_s);
-    // +-10 % jitter spreads feeds that share a host; the bounds still hold.
+    // Up to 10 % earlier spreads feeds that share a host; never later than the interval (the
+    // user's promise) and never under the floor.
     const std::int64_t spread = interval / 10;
-    d.next_due =
-        now + std::clamp(Uniform(rng, interval - spread, interval + spread), r.min_s, r.max_s);
+    d.next_due = now + std::max(Uniform(rng, interval - spread, interval), r.min_s);
     return d;
   }
 

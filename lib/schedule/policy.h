@@ -11,16 +11,22 @@
 namespace veille::schedule {
 
 struct Bounds {
-  std::int64_t interval_s = 30 * 60;        // configured interval
+  std::int64_t interval_s = 30 * 60;        // configured interval: the longest wait after a success
   std::int64_t min_interval_s = 5 * 60;     // floor
-  std::int64_t max_interval_s = 24 * 3600;  // ceiling (also the backoff cap)
+  std::int64_t max_interval_s = 24 * 3600;  // ceiling of the backoff and of publisher hints
   bool high_priority = false;               // crisis feeds keep the floor
+  bool honor_publisher_interval = false;    // publisher hints may lengthen the interval
 };
+
+// How long the adaptive cadence must have watched a feed before it may shorten the interval.
+inline constexpr std::int64_t kMinObservedSeconds = 86400;
 
 struct FeedHistory {
   int consecutive_failures = 0;  // before this outcome
-  // Entries first seen in the last 7 days (for the adaptive interval); nullopt = unknown.
-  std::optional<int> entries_last_week;
+  // Entries first seen after the feed's first poll within the last `observed_s` seconds (at
+  // most 7 days); the first poll's backlog never counts. nullopt = unknown.
+  std::optional<int> new_entries;
+  std::int64_t observed_s = 0;
 };
 
 struct PollResult {
@@ -37,18 +43,19 @@ struct Decision {
 };
 
 // Pure: the same inputs and RNG state give the same decision. Rules (docs/polling.md):
-// - success (ok, not_modified): the adaptive interval (SuccessInterval) with +-10 % jitter,
-//   kept inside [min, max]; the failure count resets to 0;
+// - success (ok, not_modified): the interval of SuccessInterval, jittered down by up to 10 %
+//   (never later than the interval, never under the floor); the failure count resets to 0;
 // - 410 Gone: stop = true;
 // - rate_limited with Retry-After: no earlier than Retry-After (clamped to [1 min, 7 d]);
 // - every other failure: full-jitter backoff, uniform in [min, BackoffCeiling(failures)].
 Decision NextPoll(const Bounds& bounds, const FeedHistory& history, const PollResult& result,
                   UnixSeconds now, std::mt19937_64& rng);
 
-// The interval after a success, before jitter: the feed's cadence (7 days / entries seen in the
-// last week; a silent week gives the ceiling) or the configured interval when the cadence is
-// unknown, clamped to [min, max]; a publisher hint may only lengthen it (never past max). A
-// high-priority feed always gets the floor.
+// The interval after a success, before jitter. Never longer than the configured interval
+// (taken at least the floor), so a feed is never polled less often than asked; a busy feed goes
+// faster, down to the floor: its cadence (observed_s / new_entries) once observed for a day.
+// With honor_publisher_interval, a publisher hint (ttl, sy:updatePeriod, Cache-Control) may
+// lengthen it, never past max_interval. A high-priority feed always gets the floor.
 std::int64_t SuccessInterval(const Bounds& bounds, const FeedHistory& history,
                              std::optional<std::int64_t> publisher_hint_s);
 

@@ -69,6 +69,22 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& s
   return out;
 }
 
+Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
+  auto stmt = store.db().Prepare(
+      "SELECT COALESCE(o.last_error, ''), COUNT(*), COUNT(DISTINCT e.feed_id) FROM outbox o "
+      "JOIN mentions m ON m.id = o.mention_id JOIN entries e ON e.id = m.entry_id "
+      "WHERE o.status = 'suppressed' GROUP BY 1 ORDER BY 2 DESC, 1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::vector<SuppressedGroup> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Text(0), stmt->Int(1), stmt->Int(2)});
+  }
+  return out;
+}
+
 Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store) {
   auto stmt = store.db().Prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status");
   if (!stmt) return tl::unexpected(stmt.error());

@@ -33,6 +33,15 @@ struct OutboxListRow {
 // Row counts per status.
 [[nodiscard]] Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store);
 
+// Suppressed rows grouped by their reason (kFirstPollReason, "same story already alerted"...),
+// with the number of feeds they came from, most rows first.
+struct SuppressedGroup {
+  std::string reason;
+  std::int64_t rows = 0;
+  std::int64_t feeds = 0;
+};
+[[nodiscard]] Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store);
+
 // Puts one dead, disabled or channel_removed row back to pending, due now, with a fresh retry
 // schedule (attempts 0; the last error stays until the next attempt); a pending row waiting for
 // its next attempt becomes due now, also with a fresh schedule. A disabled row also re-enables

@@ -397,7 +397,8 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
         if (!story_alerted) return tl::unexpected(story_alerted.error());
         std::optional<std::string> reason;
         if (!commit.alerts_enabled) {
-          reason = "first poll of the feed (backfill_alerts = false)";
+          reason = kFirstPollReason;
+          ++stats.alerts_not_sent;
         } else if (*story_alerted) {
           reason = "same story already alerted";
         }
@@ -429,6 +430,27 @@ Result<void> Store::UpdateFeed(const FeedUpdate& update) {
     return tx->Commit();
   }();
   auto restored = db_->Exec("PRAGMA synchronous=FULL");  // documents and delivery marks
+  if (!written) return written;
+  return restored;
+}
+
+Result<void> Store::WriteSchedule(
+    const std::vector<std::pair<std::int64_t, UnixSeconds>>& next_due) {
+  if (next_due.empty()) return {};
+  // A schedule alone, like a 304's feed state, needs no fsync: lost, it costs an early poll.
+  VEILLE_TRY(db_->Exec("PRAGMA synchronous=NORMAL"));
+  auto written = [&]() -> Result<void> {
+    auto tx = Transaction::Begin(*db_);
+    if (!tx) return tl::unexpected(tx.error());
+    auto stmt = db_->Cached("UPDATE feeds SET next_due_at = ?2 WHERE id = ?1");
+    if (!stmt) return tl::unexpected(stmt.error());
+    for (const auto& [id, due] : next_due) {
+      (*stmt)->Bind(1, id).Bind(2, due);
+      VEILLE_TRY((*stmt)->Run());
+    }
+    return tx->Commit();
+  }();
+  auto restored = db_->Exec("PRAGMA synchronous=FULL");
   if (!written) return written;
   return restored;
 }

@@ -97,6 +97,9 @@ struct EntryRecord {
   std::vector<MentionRecord> mentions;
 };
 
+// The reason recorded (outbox last_error) on the alerts a feed's first poll did not send.
+inline constexpr const char* kFirstPollReason = "first poll of the feed (backfill_alerts = false)";
+
 // One fetched document: its new entries, their mentions and outbox rows, and the feed state.
 struct DocumentCommit {
   FeedUpdate feed;
@@ -117,6 +120,7 @@ struct NewMention {
 struct CommitStats {
   int new_entries = 0;
   int new_mentions = 0;
+  int alerts_not_sent = 0;  // outbox rows written 'suppressed' because alerts were not enabled
   std::vector<NewMention> mentions;
 };
 
@@ -209,6 +213,12 @@ class Store {
 
   // A poll that produced no document (failure, 304): the feed state alone, in one transaction.
   [[nodiscard]] Result<void> UpdateFeed(const FeedUpdate& update);
+
+  // The daemon's schedule where it differs from the stored one (after a restart spread the
+  // overdue feeds, a reload changed an interval, a host paused): (feed id, next due) pairs,
+  // in one transaction, so that `veille feeds` shows when each feed is really polled next.
+  [[nodiscard]] Result<void> WriteSchedule(
+      const std::vector<std::pair<std::int64_t, UnixSeconds>>& next_due);
 
   [[nodiscard]] Result<std::vector<MentionRow>> ListMentions(const MentionFilter& filter);
 

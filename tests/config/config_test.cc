@@ -218,6 +218,27 @@ timeout = "20s"
   EXPECT_EQ(zero->polling.host_spacing_ms, 0);
 }
 
+TEST(ConfigTest, PublisherIntervalsAreHonouredOnlyWhenAskedPerFeedOrForAll) {
+  auto c = ParseConfig(R"(
+[[feed]]
+url = "https://x.org/a"
+[[feed]]
+url = "https://x.org/b"
+honor_publisher_interval = true
+)",
+                       "/t.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->polling.honor_publisher_interval);
+  EXPECT_FALSE(c->feeds[0].honor_publisher_interval.has_value());
+  EXPECT_EQ(c->feeds[1].honor_publisher_interval, true);
+  auto all = ParseConfig("[polling]\nhonor_publisher_interval = true\n", "/t.toml");
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_TRUE(all->polling.honor_publisher_interval);
+  auto bad = ParseConfig("[polling]\nhonor_publisher_interval = \"yes\"\n", "/t.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("/t.toml:2:"), std::string::npos) << bad.error().message;
+}
+
 TEST(ConfigTest, RefusesHeaderInjectionAndAPasswordWithoutUser) {
   const ErrorCase cases[] = {
       {"[[feed]]\nurl = \"https://x.org/\"\nheaders = { X = \"a\\r\\nBcc: evil\" }\n",

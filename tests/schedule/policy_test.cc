@@ -23,49 +23,83 @@ TEST(PolicyTest, TheSameSeedGivesTheSameDecision) {
   }
 }
 
-TEST(PolicyTest, ASuccessPollsAgainAroundTheConfiguredIntervalAndResetsFailures) {
+TEST(PolicyTest, ASuccessPollsAgainWithinTheConfiguredIntervalAndResetsFailures) {
   std::mt19937_64 rng(1);
   const Bounds bounds{1800, kMin, kMax, false};
+  std::int64_t earliest = kMax, latest = 0;
   for (int i = 0; i < 200; ++i) {
     const Decision d = NextPoll(bounds, {4, std::nullopt}, Ok(), kNow, rng);
     EXPECT_EQ(d.consecutive_failures, 0);
     EXPECT_FALSE(d.stop);
-    EXPECT_GE(d.next_due - kNow, 1620);  // 30 min - 10 %
-    EXPECT_LE(d.next_due - kNow, 1980);  // 30 min + 10 %
+    earliest = std::min(earliest, d.next_due - kNow);
+    latest = std::max(latest, d.next_due - kNow);
   }
+  EXPECT_GE(earliest, 1620);  // 30 min - 10 %: the jitter only ever brings a poll forward
+  EXPECT_LE(latest, 1800);    // never later than asked
+  EXPECT_LT(earliest, 1700);  // and it does spread
   EXPECT_EQ(NextPoll(bounds, {4, std::nullopt}, Failed(Outcome::kNotModified), kNow, rng)
                 .consecutive_failures,
             0);
 }
 
-TEST(PolicyTest, TheIntervalFollowsTheFeedsCadenceWithinTheBounds) {
+// Issue 15: a feed configured at 30 min was polled once a day once its cadence was known.
+TEST(PolicyTest, AQuietFeedIsNeverPolledLessOftenThanItsConfiguredInterval) {
   const Bounds bounds{1800, kMin, kMax, false};
-  // 7 days / 168 entries = 1 h.
-  EXPECT_EQ(SuccessInterval(bounds, {0, 168}, std::nullopt), 3600);
-  // A very busy feed is held at the floor, a silent one goes to the ceiling.
-  EXPECT_EQ(SuccessInterval(bounds, {0, 100000}, std::nullopt), kMin);
-  EXPECT_EQ(SuccessInterval(bounds, {0, 0}, std::nullopt), kMax);
-  EXPECT_EQ(SuccessInterval(bounds, {0, 1}, std::nullopt), kMax);  // 7 d, clamped
-  // Unknown cadence: the configured interval.
-  EXPECT_EQ(SuccessInterval(bounds, {0, std::nullopt}, std::nullopt), 1800);
+  constexpr std::int64_t kWeek = 7 * 86400;
+  EXPECT_EQ(SuccessInterval(bounds, {0, 0, kWeek}, std::nullopt), 1800);  // a silent week
+  EXPECT_EQ(SuccessInterval(bounds, {0, 1, kWeek}, std::nullopt), 1800);  // one entry a week
+  EXPECT_EQ(SuccessInterval(bounds, {0, 7, kWeek}, std::nullopt), 1800);  // one a day
+  std::mt19937_64 rng(4);
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_LE(NextPoll(bounds, {0, 1, kWeek}, Ok(), kNow, rng).next_due - kNow, 1800);
+  }
 }
 
-TEST(PolicyTest, PublisherHintsMayOnlyLengthenTheInterval) {
+TEST(PolicyTest, ABusyFeedIsPolledFasterDownToTheFloor) {
+  const Bounds bounds{2 * 3600, kMin, kMax, false};
+  constexpr std::int64_t kWeek = 7 * 86400;
+  EXPECT_EQ(SuccessInterval(bounds, {0, 168, kWeek}, std::nullopt), 3600);      // 1 h cadence
+  EXPECT_EQ(SuccessInterval(bounds, {0, 100000, kWeek}, std::nullopt), kMin);   // the floor
+  EXPECT_EQ(SuccessInterval(bounds, {0, 48, 2 * 86400}, std::nullopt), 3600);   // 2 days watched
+  EXPECT_EQ(SuccessInterval(bounds, {0, 96, 30 * 86400}, std::nullopt), 6300);  // window <= 7 d
+  // Under a day of watching, the cadence is not trusted yet; unknown means configured.
+  EXPECT_EQ(SuccessInterval(bounds, {0, 100, 3600}, std::nullopt), 7200);
+  EXPECT_EQ(SuccessInterval(bounds, {0, std::nullopt, 0}, std::nullopt), 7200);
+}
+
+TEST(PolicyTest, TheConfiguredIntervalIsHonouredAboveTheMaximumAndRaisedToTheFloor) {
+  EXPECT_EQ(SuccessInterval(Bounds{2 * 86400, kMin, kMax, false}, {}, std::nullopt), 2 * 86400);
+  EXPECT_EQ(SuccessInterval(Bounds{60, kMin, kMax, false}, {}, std::nullopt), kMin);
+}
+
+TEST(PolicyTest, PublisherHintsAreIgnoredUnlessTheUserOptsIn) {
   const Bounds bounds{1800, kMin, kMax, false};
+  EXPECT_EQ(SuccessInterval(bounds, {}, 7200), 1800);
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 100; ++i) {
+    const Decision d =
+        NextPoll(bounds, {}, PollResult{Outcome::kOk, std::nullopt, 86400}, kNow, rng);
+    EXPECT_LE(d.next_due - kNow, 1800);
+  }
+}
+
+TEST(PolicyTest, OptedInPublisherHintsMayOnlyLengthenTheIntervalUpToTheMaximum) {
+  Bounds bounds{1800, kMin, kMax, false};
+  bounds.honor_publisher_interval = true;
   EXPECT_EQ(SuccessInterval(bounds, {}, 7200), 7200);        // ttl of 2 h: obeyed
   EXPECT_EQ(SuccessInterval(bounds, {}, 60), 1800);          // max-age=60: ignored
   EXPECT_EQ(SuccessInterval(bounds, {}, 30 * 86400), kMax);  // never past the ceiling
 }
 
 TEST(PolicyTest, AHighPriorityFeedKeepsTheFloorWhateverTheHints) {
-  const Bounds crisis{1800, kMin, kMax, true};
-  EXPECT_EQ(SuccessInterval(crisis, {0, 0}, 86400), kMin);
+  Bounds crisis{1800, kMin, kMax, true};
+  crisis.honor_publisher_interval = true;
+  EXPECT_EQ(SuccessInterval(crisis, {0, 0, 7 * 86400}, 86400), kMin);
   std::mt19937_64 rng(3);
   for (int i = 0; i < 100; ++i) {
     const Decision d =
         NextPoll(crisis, {}, PollResult{Outcome::kOk, std::nullopt, 7200}, kNow, rng);
-    EXPECT_GE(d.next_due - kNow, kMin);
-    EXPECT_LE(d.next_due - kNow, kMin + kMin / 10);
+    EXPECT_EQ(d.next_due - kNow, kMin);  // jitter never goes under the floor
   }
 }
 
