@@ -351,11 +351,10 @@ void ExpandOpmlFeeds(const Reader& r, std::vector<FeedEntry>& feeds) {
 }
 
 void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
-  r.CheckKeys(
-      t, "[[feed]]",
-      {"url", "name", "interval", "tags", "priority", "backfill_alerts", "opml", "user_agent",
-       "headers", "username", "password_file", "ca_file", "proxy", "timeout",
-       "honor_publisher_interval"});
+  r.CheckKeys(t, "[[feed]]",
+              {"url", "name", "interval", "tags", "priority", "backfill_alerts", "opml",
+               "user_agent", "headers", "username", "password_file", "ca_file", "proxy", "timeout",
+               "honor_publisher_interval"});
   if (t.get("opml")) return ReadOpmlFeed(r, t, dir, f);
   f.line = LineOf(t);
   auto url = r.String(t, "url");
