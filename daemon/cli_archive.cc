@@ -184,13 +184,15 @@ std::string MarkedSnippet(const std::string& snippet,
 }
 
 std::vector<std::string> MentionCsvHeader() {
-  return {"id",   "detected", "rule",      "category", "feed",  "feed_url", "title",
-          "link", "author",   "published", "story",    "terms", "snippet"};
+  return {"id",        "detected", "rule",  "category", "feed",    "feed_url", "title", "link",
+          "author",    "published", "story", "terms",    "snippet", "status",   "tags"};
 }
 
 std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
   std::string terms;
   for (const auto& t : m.terms) terms += (terms.empty() ? "" : "; ") + t;
+  std::string tags;
+  for (const auto& t : m.tags) tags += (tags.empty() ? "" : "; ") + t;
   return {std::to_string(m.id),
           FormatIso8601(m.created_at),
           m.rule,
@@ -203,7 +205,9 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
           m.published_at ? FormatIso8601(*m.published_at) : "",
           std::to_string(m.story_id),
           terms,
-          m.snippet};
+          m.snippet,
+          std::string(store::TriageStatusName(m.status)),
+          tags};
 }
 
 nlohmann::json MentionJson(const store::MentionRow& m) {
@@ -224,6 +228,9 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"terms", m.terms},
       {"snippet", m.snippet},
       {"highlights", highlights},
+      {"status", store::TriageStatusName(m.status)},
+      {"tags", m.tags},
+      {"note", m.note},
   };
 }
 

@@ -22,6 +22,8 @@ struct MentionsArgs {
   std::string category;
   std::string feed;
   std::string search;
+  std::vector<std::string> statuses;
+  std::string tag;
   std::string format = "table";
   int limit = 50;
   bool json = false;
@@ -159,6 +161,22 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   filter.rule = args.rule;
   filter.category = args.category;
   filter.limit = args.search.empty() ? args.limit : 0;
+  for (const auto& s : args.statuses) {
+    for (std::size_t at = 0;;) {
+      const auto comma = s.find(',', at);
+      const std::string name = s.substr(at, comma == std::string::npos ? comma : comma - at);
+      auto status = store::ParseTriageStatus(name);
+      if (!status) {
+        std::cerr << "veille: --status: expected new, read, handled or ignored, got \""
+                  << TerminalSafe(name) << "\"\n";
+        return 2;
+      }
+      filter.statuses.push_back(*status);
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+  }
+  filter.tag = args.tag;
   if (!args.rule.empty()) {
     if (auto ok = CheckRule(*store, *config, args.rule); !ok) return ReportError(ok.error());
   }
@@ -255,6 +273,10 @@ void AddMentionsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--feed", args->feed, "Only this feed (name or URL)");
   cmd->add_option("--search", args->search,
                   "Only mentions whose entry matches this query (rule query language)");
+  cmd->add_option("--status", args->statuses,
+                  "Only mentions with this triage status: new, read, handled, ignored "
+                  "(repeat, or \"new,read\")");
+  cmd->add_option("--tag", args->tag, "Only mentions carrying this triage tag");
   cmd->add_flag("--story", args->story,
                 "Group by story: one story published by several feeds is listed once");
   cmd->add_option("--limit", args->limit, "At most N mentions (default 50; 0 = all)")

@@ -621,6 +621,56 @@ void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, 
   c.feed_health_alerts = r.Bool(t, "feed_health_alerts").value_or(false);
 }
 
+void ReadWeb(const Reader& r, const toml::table& t, const std::string& dir, WebSection& w) {
+  r.CheckKeys(t, "[web]",
+              {"listen", "password_file", "trust_proxy_user_header", "trusted_proxies",
+               "hostnames", "session_lifetime", "threads", "max_connections", "max_body",
+               "timeout", "language"});
+  w.line = LineOf(t);
+  if (auto v = r.String(t, "listen")) {
+    if (!ParseListen(*v)) {
+      r.Fail(LineOf(t, "listen"), "'listen' must be \"host:port\" such as \"127.0.0.1:8080\" "
+                                  "or \"[::1]:8080\", got \"" + *v + "\"");
+    }
+    w.listen = *v;
+  }
+  w.password_file = SecretLocation(r, t, "password_file", dir);
+  if (auto v = r.String(t, "trust_proxy_user_header")) {
+    if (v->empty() || v->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789-") != std::string::npos) {
+      r.Fail(LineOf(t, "trust_proxy_user_header"),
+             "'trust_proxy_user_header' must be a header name such as \"X-Forwarded-User\"");
+    }
+    w.trust_proxy_user_header = *v;
+  }
+  if (auto v = r.Strings(t, "trusted_proxies")) w.trusted_proxies = *v;
+  if (auto v = r.Strings(t, "hostnames")) w.hostnames = *v;
+  if (auto v = r.Duration(t, "session_lifetime")) w.session_lifetime_s = *v;
+  if (auto v = r.Integer(t, "threads", 1, 64)) w.threads = static_cast<int>(*v);
+  if (auto v = r.Integer(t, "max_connections", 1, 10000)) w.max_connections = static_cast<int>(*v);
+  if (auto v = r.Size(t, "max_body")) {
+    if (*v < 1024 || *v > 16 * 1024 * 1024) {
+      r.Fail(LineOf(t, "max_body"), "'max_body' must be between 1KiB and 16MiB");
+    }
+    w.max_body = *v;
+  }
+  if (auto v = r.Duration(t, "timeout")) w.timeout_s = *v;
+  if (auto v = r.String(t, "language")) {
+    if (*v != "auto" && *v != "en" && *v != "fr") {
+      r.Fail(LineOf(t, "language"), "'language' must be \"auto\", \"en\" or \"fr\"");
+    }
+    w.language = *v;
+  }
+  const auto listen = ParseListen(w.listen);
+  if (listen && !listen->loopback && w.password_file.empty() &&
+      w.trust_proxy_user_header.empty()) {
+    r.Fail(LineOf(t, "listen"),
+           "'listen' = \"" + w.listen +
+               "\" is reachable from other machines: set 'password_file' (veille "
+               "hash-password) or 'trust_proxy_user_header' (behind an authenticating proxy)");
+  }
+}
+
 Config Build(std::string_view text, const std::string& path) {
   Config config;
   config.path = path;
@@ -637,7 +687,7 @@ Config Build(std::string_view text, const std::string& path) {
     throw ConfigError{path + ":" + std::to_string(e.source().begin.line) + ": " +
                       std::string(e.description())};
   }
-  r.CheckKeys(root, "the top level", {"daemon", "polling", "feed", "rule", "channel"});
+  r.CheckKeys(root, "the top level", {"daemon", "polling", "feed", "rule", "channel", "web"});
   if (const toml::table* t = r.Table(root, "daemon")) {
     ReadDaemon(r, *t, config.dir, config.daemon);
   } else {
@@ -654,6 +704,7 @@ Config Build(std::string_view text, const std::string& path) {
   for (const toml::table* t : r.Tables(root, "channel")) {
     ReadChannel(r, *t, config.dir, config.channels.emplace_back());
   }
+  if (const toml::table* t = r.Table(root, "web")) ReadWeb(r, *t, config.dir, config.web);
 
   std::set<std::string> seen;
   for (const auto& f : config.feeds) {
@@ -750,6 +801,40 @@ std::optional<std::size_t> ParseSize(std::string_view text) {
     }
   }
   return std::nullopt;
+}
+
+std::optional<ListenAddress> ParseListen(std::string_view text) {
+  ListenAddress out;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return std::nullopt;
+    }
+    out.host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+    if (out.host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos ||
+        out.host.find(':') == std::string::npos) {
+      return std::nullopt;
+    }
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    out.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+    if (out.host.find(':') != std::string::npos) return std::nullopt;  // IPv6 needs brackets
+    if (out.host != "localhost" &&
+        out.host.find_first_not_of("0123456789.") != std::string::npos) {
+      return std::nullopt;  // an address, not a name: what we bind is what the config says
+    }
+  }
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos) {
+    return std::nullopt;
+  }
+  out.port = std::stoi(std::string(port));
+  if (out.port > 65535) return std::nullopt;
+  out.loopback = IsLoopbackHost(out.host);
+  return out;
 }
 
 std::string ResolveFeedLocation(std::string_view location, std::string_view base_dir) {

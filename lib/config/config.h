@@ -109,6 +109,31 @@ struct ChannelEntry {
   int line = 0;
 };
 
+// `veille serve`: the web inbox (docs/web.md). Anything but a loopback `listen` needs
+// authentication: `password_file` or `trust_proxy_user_header`.
+struct WebSection {
+  std::string listen = "127.0.0.1:8080";  // "host:port", "[v6]:port"; checked by ParseListen
+  std::string password_file;  // argon2id hashes ("HASH" or "user:HASH" lines); path or credential:
+  std::string trust_proxy_user_header;  // e.g. "X-Forwarded-User"; "" = off
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // peers whose headers count
+  std::vector<std::string> hostnames;  // Host names accepted besides 127.0.0.1, localhost, [::1]
+  std::int64_t session_lifetime_s = 12 * 3600;
+  int threads = 4;
+  int max_connections = 64;
+  std::size_t max_body = 256 * 1024;
+  std::int64_t timeout_s = 30;  // an idle or trickling connection is closed after this
+  std::string language = "auto";  // auto (the browser's Accept-Language) | en | fr
+  int line = 0;                   // where [web] starts (0: absent)
+};
+
+// A listen address split into host and port ("127.0.0.1:8080", "[::1]:8080", "localhost:0").
+struct ListenAddress {
+  std::string host;  // without brackets
+  int port = 0;
+  bool loopback = false;  // 127.0.0.0/8, ::1 or localhost
+};
+std::optional<ListenAddress> ParseListen(std::string_view text);
+
 struct Config {
   std::string path;  // the file it was read from
   std::string dir;   // its directory: the base of relative paths
@@ -117,6 +142,7 @@ struct Config {
   std::vector<FeedEntry> feeds;
   std::vector<RuleEntry> rules;
   std::vector<ChannelEntry> channels;
+  WebSection web;
 };
 
 // Parses TOML text. `path` names the file in messages ("FILE:LINE: message") and its directory

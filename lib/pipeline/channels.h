@@ -6,6 +6,7 @@
 #include "alert/dispatcher.h"
 #include "alert/watch.h"
 #include "common/result.h"
+#include "common/secret.h"  // ReadSecret, used by the channels
 #include "config/config.h"
 
 namespace veille::pipeline {
@@ -15,11 +16,6 @@ namespace veille::pipeline {
 // exist. A channel whose transport cannot be built (unreadable secret file, ...) is reported in
 // the log and left without a transport: its alerts stay pending, never dropped.
 void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatcher);
-
-// Reads a secret named in the config: a path, or "credential:NAME" for
-// $CREDENTIALS_DIRECTORY/NAME (systemd LoadCredential=). Trailing newlines are dropped. The
-// error never contains the secret.
-[[nodiscard]] Result<std::string> ReadSecret(const std::string& location);
 
 // Which channels receive spike alerts (per rule: its channels with spike_alerts = true) and
 // feed-health alerts (channels with feed_health_alerts = true), for alert::RunWatches.

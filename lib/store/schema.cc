@@ -206,6 +206,25 @@ INSERT INTO entries_fts (entries_fts, rank) VALUES ('usermerge', 8);
 DROP INDEX mentions_created_cover;
 CREATE INDEX mentions_created_cover ON mentions (created_at, entry_id, rule, category);
 )sql",
+      // 11: triage, what the team did with each mention (the web inbox and `veille triage`):
+      // its status, a note, who changed it and when, and its tags. A mention without a row is
+      // new, so the daemon never writes here; rows go with their mention.
+      R"sql(
+CREATE TABLE triage (
+  mention_id INTEGER PRIMARY KEY REFERENCES mentions(id) ON DELETE CASCADE,
+  status     TEXT NOT NULL DEFAULT 'new',  -- new | read | handled | ignored
+  note       TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX triage_status ON triage (status, mention_id);
+CREATE TABLE triage_tags (
+  mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+  tag        TEXT NOT NULL,
+  PRIMARY KEY (mention_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX triage_tags_tag ON triage_tags (tag, mention_id);
+)sql",
   };
   return kMigrations;
 }

@@ -115,13 +115,28 @@ MentionRow ReadMention(const Statement& s) {
   m.published_at = s.OptInt(12);
   m.story_id = s.OptInt(13).value_or(0);
   m.entry_id = s.Int(14);
+  m.status = ParseTriageStatus(s.Text(15)).value_or(TriageStatus::kNew);
+  m.note = s.Text(16);
+  m.tags = SplitLines(s.Text(17));
   return m;
 }
 
 constexpr const char* kMentionSelect =
     "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, f.name, "
-    "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id FROM mentions m "
-    "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id ";
+    "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id, "
+    "COALESCE(t.status, 'new'), COALESCE(t.note, ''), "
+    "COALESCE((SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM triage_tags tt "
+    "WHERE tt.mention_id = m.id ORDER BY tag)), '') FROM mentions m "
+    "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
+    "LEFT JOIN triage t ON t.mention_id = m.id ";
+
+// ",new,read," for the statuses of a filter ("" = any): one bound parameter.
+std::string StatusList(const std::vector<TriageStatus>& statuses) {
+  if (statuses.empty()) return "";
+  std::string out = ",";
+  for (auto s : statuses) out += std::string(TriageStatusName(s)) + ",";
+  return out;
+}
 
 }  // namespace
 
@@ -130,6 +145,28 @@ std::string IdListCondition(std::string_view column, const std::vector<std::int6
   std::string out = " AND " + std::string(column) + " IN (";
   for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
   return out + ")";
+}
+
+std::string_view TriageStatusName(TriageStatus status) {
+  switch (status) {
+    case TriageStatus::kNew:
+      return "new";
+    case TriageStatus::kRead:
+      return "read";
+    case TriageStatus::kHandled:
+      return "handled";
+    case TriageStatus::kIgnored:
+      return "ignored";
+  }
+  return "new";
+}
+
+std::optional<TriageStatus> ParseTriageStatus(std::string_view name) {
+  for (auto s : {TriageStatus::kNew, TriageStatus::kRead, TriageStatus::kHandled,
+                 TriageStatus::kIgnored}) {
+    if (TriageStatusName(s) == name) return s;
+  }
+  return std::nullopt;
 }
 
 std::string JoinLines(const std::vector<std::string>& items) {
@@ -459,7 +496,10 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
   std::string sql = kMentionSelect;
   sql +=
       "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
-      "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4)";
+      "AND (?3 = '' OR m.rule = ?3) AND (?4 = '' OR m.category = ?4) "
+      "AND (?7 = '' OR instr(?7, ',' || COALESCE(t.status, 'new') || ',') > 0) "
+      "AND (?8 = '' OR EXISTS (SELECT 1 FROM triage_tags tt WHERE tt.mention_id = m.id "
+      "AND tt.tag = ?8))";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
   sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
   auto stmt = db_->Prepare(sql);
@@ -468,7 +508,9 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
       .Bind(2, filter.until)
       .Bind(3, filter.rule)
       .Bind(4, filter.category)
-      .Bind(6, std::int64_t{filter.limit <= 0 ? -1 : filter.limit});
+      .Bind(6, std::int64_t{filter.limit <= 0 ? -1 : filter.limit})
+      .Bind(7, StatusList(filter.statuses))
+      .Bind(8, filter.tag);
   std::vector<MentionRow> out;
   for (;;) {
     auto row = stmt->Step();

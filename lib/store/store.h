@@ -124,12 +124,19 @@ struct CommitStats {
   std::vector<NewMention> mentions;
 };
 
+// What the team did with a mention (docs/web.md, "Triage"); a mention nobody touched is kNew.
+enum class TriageStatus { kNew, kRead, kHandled, kIgnored };
+std::string_view TriageStatusName(TriageStatus status);  // "new", "read", "handled", "ignored"
+std::optional<TriageStatus> ParseTriageStatus(std::string_view name);
+
 struct MentionFilter {
   std::optional<UnixSeconds> since;
   std::optional<UnixSeconds> until;
   std::string rule;      // "" = any
   std::string category;  // "" = any
   std::vector<std::int64_t> feed_ids;  // empty = any feed
+  std::vector<TriageStatus> statuses;  // empty = any
+  std::string tag;                     // "" = any; else mentions carrying this triage tag
   int limit = 50;
 };
 
@@ -152,6 +159,9 @@ struct MentionRow {
   std::optional<UnixSeconds> published_at;
   std::int64_t story_id = 0;  // entries of one story across feeds share it (0: none)
   std::int64_t entry_id = 0;
+  TriageStatus status = TriageStatus::kNew;  // triage (store/triage.h)
+  std::vector<std::string> tags;             // sorted
+  std::string note;
 };
 
 struct OutboxRow {
