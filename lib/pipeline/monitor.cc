@@ -24,6 +24,9 @@ namespace {
 
 // Leaf pages per full-text merge step (about 1 MB): tens of milliseconds of the loop thread.
 constexpr int kMergePages = 256;
+// A difference between the wall clock's and the monotonic clock's progress above this is a jump
+// (a clock set by hand, a VM resumed), not NTP slewing or rounding.
+constexpr std::int64_t kClockJumpS = 30;
 
 std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -636,12 +639,34 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   return total;
 }
 
+void Monitor::ShiftSchedule(std::int64_t seconds) {
+  due_.clear();
+  for (auto& [id, slot] : slots_) {
+    if (slot.in_flight) continue;
+    Schedule(slot, slot.next_due + seconds);
+  }
+}
+
 Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<void()>& on_tick) {
   std::int64_t last_delivery_ms = 0;
   std::int64_t next_prune_ms = 0;  // retention: one small batch per turn while there is work
   bool merge_due = true;  // full-text merging left by the commits, done when nothing is in flight
+  UnixSeconds last_wall = clock_();
+  std::int64_t last_steady_ms = SteadyMs();
   while (!stop.load()) {
     const UnixSeconds now = clock_();
+    // Due times are wall-clock seconds, but the schedule follows the monotonic clock: when the
+    // wall clock jumps (RELIABILITY.md E9, E10), every due time moves with it, so a jump forward
+    // polls nothing early (no burst) and a jump backward leaves no feed waiting for a date that
+    // is now far ahead.
+    const std::int64_t steady_ms = SteadyMs();
+    const std::int64_t jump = (now - last_wall) - (steady_ms - last_steady_ms) / 1000;
+    if (jump > kClockJumpS || jump < -kClockJumpS) {
+      spdlog::warn("the wall clock jumped by {}s; the poll schedule moves with it", jump);
+      ShiftSchedule(jump);
+    }
+    last_wall = now;
+    last_steady_ms = steady_ms;
     while (!due_.empty() && due_.begin()->first <= now && HasRoom()) {
       const auto [when, id] = *due_.begin();
       due_.erase(due_.begin());

@@ -123,6 +123,8 @@ class Monitor {
   CycleSummary Finish(fetch::FetchResult result, ParsedDocument* parsed);
   CycleSummary Record(fetch::FetchResult result, ParsedDocument* parsed);
   void Schedule(Slot& slot, UnixSeconds next_due);
+  // Moves every due time by `seconds` (after a wall-clock jump).
+  void ShiftSchedule(std::int64_t seconds);
   // One delivery pass; new attempts start only within `budget_ms` (the run loop keeps it under
   // the watchdog period), each attempt gets the time left.
   void Deliver(CycleSummary& summary, std::int64_t budget_ms = 20'000);

@@ -104,6 +104,46 @@ class MonitorTest : public ::testing::Test {
     return *c;
   }
 
+  // Polls /feed.xml every 10 s of a fake wall clock. After the first poll the clock jumps by
+  // `jump` and stays there for three turns of the loop, then moves 11 s on. Returns the requests
+  // seen {just before the 11 s, at the end}.
+  std::pair<int, int> PollsAroundAJump(std::int64_t jump) {
+    const std::string text =
+        "[daemon]\ndatabase = \"v.db\"\n[polling]\ninterval = \"10s\"\nmin_interval = "
+        "\"10s\"\nallow_private = [\"127.0.0.1:" +
+        std::to_string(port_) + "\"]\n[[feed]]\nurl = \"http://127.0.0.1:" +
+        std::to_string(port_) +
+        "/feed.xml\"\nname = \"T\"\npriority = \"high\"\n[[rule]]\nname = \"marque\"\n"
+        "query = 'Orélia'\n";
+    auto config = config::ParseConfig(text, (dir_ / "veille.toml").string());
+    EXPECT_TRUE(config) << config.error().message;
+    std::atomic<UnixSeconds> now{1'800'000'000};
+    auto monitor = Monitor::Create(*config, [&] { return now.load(); });
+    EXPECT_TRUE(monitor) << monitor.error().message;
+    std::atomic<bool> stop{false};
+    int ticks = 0;
+    int first_seen = 0;
+    int jumped_at = 0;
+    int before = -1;
+    auto run = (*monitor)->Run(stop, [&] {
+      ++ticks;
+      const int polls = static_cast<int>(Requests().size());
+      if (first_seen == 0 && polls >= 1) first_seen = ticks;
+      // Two turns after the request arrived, its poll is recorded and the next one scheduled.
+      if (jumped_at == 0 && first_seen > 0 && ticks >= first_seen + 2) {
+        now += jump;
+        jumped_at = ticks;
+      } else if (jumped_at > 0 && ticks == jumped_at + 3) {
+        before = polls;
+        now += 11;
+      } else if (jumped_at > 0 && ticks > jumped_at + 3 && (polls >= 2 || ticks > jumped_at + 15)) {
+        stop = true;
+      }
+    });
+    EXPECT_TRUE(run) << run.error().message;
+    return {before, static_cast<int>(Requests().size())};
+  }
+
   std::vector<std::string> Requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return if_none_match_;
@@ -120,6 +160,20 @@ class MonitorTest : public ::testing::Test {
   int dupe_hits_ = 0;
   int growing_hits_ = 0;
 };
+
+// RELIABILITY.md E9: a day forward polls nothing early (no burst); the feed keeps its cadence.
+TEST_F(MonitorTest, AWallClockJumpForwardPollsNothingEarly) {
+  const auto [before, after] = PollsAroundAJump(86400);
+  EXPECT_EQ(before, 1) << "polled again right after the jump";
+  EXPECT_EQ(after, 2);
+}
+
+// RELIABILITY.md E10: a year back freezes nothing; the feed is polled 10 s after its last poll.
+TEST_F(MonitorTest, AWallClockJumpBackwardFreezesNothing) {
+  const auto [before, after] = PollsAroundAJump(-365 * 86400);
+  EXPECT_EQ(before, 1);
+  EXPECT_EQ(after, 2) << "the feed waits for a due time a year ahead";
+}
 
 TEST_F(MonitorTest, APollStoresMentionsAndTheNextOneIsConditional) {
   UnixSeconds now = 1'800'000'000;
