@@ -228,11 +228,24 @@ int main(int argc, char** argv) {
     if (g_reload.exchange(false)) {
       Notify(veille::daemon::Reloading("reloading " + config_path));
       auto fresh = veille::config::LoadConfig(config_path);
-      veille::Result<void> applied =
-          fresh ? (*monitor)->Reload(*fresh) : veille::Result<void>(tl::unexpected(fresh.error()));
+      auto applied =
+          fresh ? (*monitor)->Reload(*fresh)
+                : veille::Result<veille::pipeline::ReloadPlan>(tl::unexpected(fresh.error()));
       if (applied) {
-        spdlog::info("reload: configuration applied ({} feeds, {} rules)", fresh->feeds.size(),
-                     fresh->rules.size());
+        if (applied->log_level_changed && log_level.empty()) {
+          spdlog::set_level(spdlog::level::from_str(fresh->daemon.log_level));
+        }
+        // One line: what was applied, and any key that was not (and why).
+        std::string notes;
+        for (const auto& key : applied->needs_restart) {
+          notes += (notes.empty() ? "" : ", ") + key;
+        }
+        if (!notes.empty()) notes = "; needs a restart to take effect: " + notes;
+        if (applied->log_level_changed && !log_level.empty()) {
+          notes += "; [daemon] log_level not applied: --log-level overrides it";
+        }
+        spdlog::info("reload: configuration applied ({} feeds, {} rules){}", fresh->feeds.size(),
+                     fresh->rules.size(), notes);
         Notify(veille::daemon::Ready(StatusLine(**monitor)));
       } else {
         spdlog::error("reload rejected, keeping the running configuration: {}",

@@ -158,9 +158,27 @@ std::string ResolvePath(const std::string& path, const std::string& dir) {
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
+}  // namespace
+
+const std::vector<std::string_view>& DaemonKeys() {
+  static const std::vector<std::string_view> kKeys = {"database",  "log_level", "user_agent",
+                                                      "lock_file", "retention", "language"};
+  return kKeys;
+}
+
+const std::vector<std::string_view>& PollingKeys() {
+  static const std::vector<std::string_view> kKeys = {
+      "interval",    "min_interval",  "max_interval",    "concurrency",
+      "per_host",    "timeout",       "connect_timeout", "max_body",
+      "max_entries", "allow_private", "host_spacing",    "max_redirects",
+      "ca_file",     "proxy",         "broken_after",    "honor_publisher_interval"};
+  return kKeys;
+}
+
+namespace {
+
 void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, DaemonSection& d) {
-  r.CheckKeys(t, "[daemon]",
-              {"database", "log_level", "user_agent", "lock_file", "retention", "language"});
+  r.CheckKeys(t, "[daemon]", DaemonKeys());
   if (auto v = r.String(t, "database")) {
     if (v->empty()) r.Fail(LineOf(t, "database"), "'database' must not be empty");
     d.database = *v;
@@ -197,10 +215,7 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
 }
 
 void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, PollingSection& p) {
-  r.CheckKeys(t, "[polling]",
-              {"interval", "min_interval", "max_interval", "concurrency", "per_host", "timeout",
-               "connect_timeout", "max_body", "max_entries", "allow_private", "host_spacing",
-               "max_redirects", "ca_file", "proxy", "broken_after", "honor_publisher_interval"});
+  r.CheckKeys(t, "[polling]", PollingKeys());
   if (auto v = r.Duration(t, "interval")) p.interval_s = *v;
   if (auto v = r.Duration(t, "min_interval")) p.min_interval_s = *v;
   if (auto v = r.Duration(t, "max_interval")) p.max_interval_s = *v;

@@ -159,6 +159,11 @@ struct Config {
 // `database` is not a non-empty string.
 [[nodiscard]] Result<std::string> ReadDatabasePath(const std::string& path);
 
+// The keys [daemon] and [polling] accept (check-config's "did you mean"; the reload test walks
+// them to prove that each one takes effect on SIGHUP or is reported as needing a restart).
+const std::vector<std::string_view>& DaemonKeys();
+const std::vector<std::string_view>& PollingKeys();
+
 // "16MiB", "512KiB", "1GB", "4096" -> bytes. nullopt when malformed.
 std::optional<std::size_t> ParseSize(std::string_view text);
 

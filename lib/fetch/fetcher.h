@@ -43,6 +43,8 @@ struct FetchOptions {
   // all_proxy and no_proxy from the environment, read once by Create().
   std::string proxy;
   bool allow_files = true;  // file:// URLs and absolute paths are read from disk
+
+  bool operator==(const FetchOptions&) const = default;  // a reload rebuilds on a change
 };
 
 struct FetchRequest {

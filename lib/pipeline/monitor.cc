@@ -13,10 +13,12 @@
 #include "feed/parse.h"
 #include "fetch/redirects.h"
 #include "pipeline/channels.h"
+#include "pipeline/reload.h"
 #include "schedule/health.h"
 #include "schedule/policy.h"
 #include "schedule/spread.h"
 #include "store/outbox_repo.h"
+#include "store/poll_requests.h"
 #include "store/retention.h"
 
 namespace veille::pipeline {
@@ -32,22 +34,6 @@ std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-fetch::FetchOptions FetchOptionsFrom(const config::Config& c) {
-  fetch::FetchOptions o;
-  o.concurrency = c.polling.concurrency;
-  o.per_host = c.polling.per_host;
-  o.connect_timeout_s = c.polling.connect_timeout_s;
-  o.timeout_s = c.polling.timeout_s;
-  o.max_body = c.polling.max_body;
-  o.user_agent = c.daemon.user_agent;
-  o.allow_private = c.polling.allow_private;
-  o.host_spacing_ms = c.polling.host_spacing_ms;
-  o.max_redirects = c.polling.max_redirects;
-  o.ca_file = c.polling.ca_file;
-  o.proxy = c.polling.proxy;
-  return o;
 }
 
 // A URL a feed may be moved to, or keep from an earlier move stored in the database: an http(s)
@@ -122,34 +108,58 @@ UnixSeconds SystemNow() {
       .count();
 }
 
+FetcherFactory DefaultFetcherFactory() {
+  return [](const fetch::FetchOptions& options) { return fetch::Fetcher::Create(options); };
+}
+
+void Monitor::Waker::Set(fetch::Fetcher* fetcher) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fetcher_ = fetcher;
+}
+
+void Monitor::Waker::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fetcher_) fetcher_->Wakeup();
+}
+
 Monitor::Monitor(config::Config config, std::unique_ptr<store::Store> store,
                  std::unique_ptr<fetch::Fetcher> fetcher,
-                 std::shared_ptr<const match::Matcher> matcher, WallClock clock)
+                 std::shared_ptr<const match::Matcher> matcher, WallClock clock,
+                 FetcherFactory make_fetcher)
     : config_(std::move(config)),
       store_(std::move(store)),
       fetcher_(std::move(fetcher)),
+      make_fetcher_(std::move(make_fetcher)),
       matcher_(std::move(matcher)),
       routing_(RoutingFor(config_)),
       dispatcher_(*store_),
       clock_(std::move(clock)),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()) {
+  waker_->Set(fetcher_.get());
+}
 
-Monitor::~Monitor() = default;
+Monitor::~Monitor() {
+  parser_.reset();  // joins the workers, which may still wake the fetcher
+  waker_->Set(nullptr);
+}
 
-Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, WallClock clock) {
+Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, WallClock clock,
+                                                 FetcherFactory make_fetcher) {
   auto matcher = CompileRules(config);
   if (!matcher) return tl::unexpected(matcher.error());
   auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
   if (!store) return tl::unexpected(store.error());
-  auto fetcher = fetch::Fetcher::Create(FetchOptionsFrom(config));
+  if (!make_fetcher) make_fetcher = DefaultFetcherFactory();
+  auto fetcher = make_fetcher(FetchOptionsFrom(config));
   if (!fetcher) return tl::unexpected(fetcher.error());
   std::unique_ptr<Monitor> monitor(new Monitor(config, std::move(*store), std::move(*fetcher),
-                                               std::move(*matcher), std::move(clock)));
+                                               std::move(*matcher), std::move(clock),
+                                               std::move(make_fetcher)));
   if (auto r = monitor->ApplyFeeds(true); !r) return tl::unexpected(r.error());
   monitor->ApplyChannels();
-  fetch::Fetcher* wake = monitor->fetcher_.get();
+  std::shared_ptr<Waker> waker = monitor->waker_;
   monitor->parser_ = std::make_unique<ParsePool>(
-      config.daemon.database, ParsePool::DefaultThreads(), [wake] { wake->Wakeup(); });
+      config.daemon.database, ParsePool::DefaultThreads(), [waker] { waker->Wake(); });
   return monitor;
 }
 
@@ -174,6 +184,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     if (*row) {
       slot.gone = (*row)->state == "gone";
       slot.consecutive_failures = (*row)->consecutive_failures;
+      slot.rate_limited = (*row)->last_outcome == std::optional<std::string>("rate_limited");
       slot.failing_since = (*row)->failing_since;
       slot.last_unconditional = (*row)->last_unconditional_at;
       slot.redirect = {(*row)->redirect_target.value_or(""), (*row)->redirect_count};
@@ -247,19 +258,80 @@ std::int64_t Monitor::LongestWait(const config::FeedEntry& feed) const {
 
 void Monitor::ApplyChannels() { RegisterTransports(config_, dispatcher_); }
 
-Result<void> Monitor::Reload(const config::Config& config) {
+Result<ReloadPlan> Monitor::Reload(const config::Config& config) {
   auto matcher = CompileRules(config);
   if (!matcher) return tl::unexpected(matcher.error());
+  ReloadPlan plan = PlanReload(config_, config);
+  std::unique_ptr<fetch::Fetcher> fetcher;
+  if (plan.rebuild_fetcher) {
+    auto made = make_fetcher_(FetchOptionsFrom(config));
+    if (!made) return tl::unexpected(made.error());
+    fetcher = std::move(*made);
+  }
   config::Config previous = std::move(config_);
   config_ = config;
+  // The daemon keeps its database and lock: their old values stay in force until a restart.
+  config_.daemon.database = previous.daemon.database;
+  config_.daemon.lock_file = previous.daemon.lock_file;
   if (auto r = ApplyFeeds(false); !r) {
     config_ = std::move(previous);
-    return r;
+    return tl::unexpected(r.error());
   }
+  if (fetcher) SwapFetcher(std::move(fetcher));
   matcher_ = std::move(*matcher);
   routing_ = RoutingFor(config_);
   ApplyChannels();
-  return {};
+  return plan;
+}
+
+void Monitor::SwapFetcher(std::unique_ptr<fetch::Fetcher> fetcher) {
+  // Transfers in flight were started with the old settings: they are dropped and start again
+  // at once with the new ones (documents already fetched are parsed and committed as usual).
+  fetcher_->AbortAll();
+  waker_->Set(fetcher.get());
+  fetcher_ = std::move(fetcher);
+  const UnixSeconds now = clock_();
+  for (auto& [id, slot] : slots_) {
+    if (!slot.fetching) continue;
+    slot.fetching = false;
+    slot.in_flight = false;
+    Schedule(slot, now);
+  }
+}
+
+void Monitor::TakePollRequests() {
+  auto changed = store_->ChangedByOthers();
+  if (!changed || !*changed) return;  // only `veille` writes besides the daemon
+  auto requests = store::PendingPollRequests(*store_);
+  if (!requests) {
+    spdlog::warn("poll requests not read: {}", requests.error().message);
+    return;
+  }
+  const UnixSeconds now = clock_();
+  for (const store::PollRequest& r : *requests) {
+    auto it = slots_.find(r.feed_id);
+    if (it == slots_.end()) continue;  // not (or no longer) configured
+    Slot& slot = it->second;
+    if (slot.request_seen && *slot.request_seen >= r.requested_at_ms) continue;  // acted on
+    slot.request_seen = r.requested_at_ms;
+    if (slot.gone) {
+      spdlog::warn("poll request for {} ignored: the feed is gone (HTTP 410)", slot.feed.name);
+      continue;
+    }
+    if (slot.in_flight) {
+      // The poll under way started before the request: one more follows at once.
+      slot.poll_again = true;
+      spdlog::info("poll request for {}: polled again when the poll under way ends",
+                   slot.feed.name);
+      continue;
+    }
+    // A server's Retry-After still holds against a manual poll (never hammer a publisher).
+    const UnixSeconds when = slot.rate_limited ? std::max(now, slot.next_due) : now;
+    spdlog::info("poll request for {}: polling {}", slot.feed.name,
+                 when == now ? std::string("now")
+                             : "in " + std::to_string(when - now) + "s (the server's Retry-After)");
+    Schedule(slot, when);
+  }
 }
 
 void Monitor::Heartbeat(const store::DaemonStatus& status) {
@@ -307,7 +379,9 @@ void Monitor::Submit(Slot& slot, bool conditional) {
     }
   }
   slot.in_flight = true;
+  slot.fetching = true;
   slot.started_ms = SteadyMs();
+  slot.answering = slot.request_seen;
   fetcher_->Submit(std::move(request));
 }
 
@@ -330,6 +404,7 @@ CycleSummary Monitor::OnFetched(fetch::FetchResult result) {
   const auto id = static_cast<std::int64_t>(result.tag);
   auto it = slots_.find(id);
   if (it == slots_.end()) return {};  // the feed left the config while in flight
+  it->second.fetching = false;
   if (result.outcome != Outcome::kOk) return Finish(std::move(result), nullptr);
   const Slot& slot = it->second;
   ParseJob job;
@@ -432,6 +507,7 @@ CycleSummary Monitor::Record(fetch::FetchResult result, ParsedDocument* doc) {
 
   store::FeedUpdate update;
   update.feed_id = id;
+  update.answers_request = slot.answering;
   update.fetched_at = now;
   update.outcome = outcome;
   if (result.http_status) update.http_status = result.http_status;
@@ -506,6 +582,7 @@ CycleSummary Monitor::Record(fetch::FetchResult result, ParsedDocument* doc) {
 
   const bool was_failing = slot.consecutive_failures > 0;
   slot.consecutive_failures = decision.consecutive_failures;
+  slot.rate_limited = outcome == Outcome::kRateLimited;
   slot.gone = decision.stop;
   slot.failing_since = failing_since;
   slot.redirect = moved.streak;
@@ -549,7 +626,10 @@ CycleSummary Monitor::Record(fetch::FetchResult result, ParsedDocument* doc) {
   summary.new_mentions = new_mentions;
   summary.alerts_not_sent = not_sent;
   summary.first_poll_feeds = not_sent > 0 ? 1 : 0;
-  Schedule(slot, decision.next_due);
+  // A `veille poll` request that came in while this poll was under way gets its own poll.
+  const bool again = slot.poll_again && !slot.gone && !slot.rate_limited;
+  slot.poll_again = false;
+  Schedule(slot, again ? now : decision.next_due);
   return summary;
 }
 
@@ -580,6 +660,14 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   CycleSummary total;
   due_.clear();
   cycle_pending_.clear();  // the caller logs the cycle line
+  // This pass answers the `veille poll` requests made before it (they are cleared with it).
+  if (auto requests = store::PendingPollRequests(*store_)) {
+    for (const store::PollRequest& r : *requests) {
+      if (auto it = slots_.find(r.feed_id); it != slots_.end()) {
+        it->second.request_seen = r.requested_at_ms;
+      }
+    }
+  }
   std::vector<std::int64_t> to_poll;
   for (auto& [id, slot] : slots_) {
     if (slot.gone) {
@@ -593,7 +681,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     if (stop.load()) {
       fetcher_->AbortAll();
       parser_->Clear();
-      for (auto& [id, slot] : slots_) slot.in_flight = false;
+      for (auto& [id, slot] : slots_) slot.in_flight = slot.fetching = false;
       return Fail(ErrorCode::kInternal, "stopped before every feed was polled");
     }
     while (next_feed < to_poll.size() && HasRoom()) {
@@ -641,9 +729,15 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
 
 void Monitor::ShiftSchedule(std::int64_t seconds) {
   due_.clear();
+  std::vector<std::pair<std::int64_t, UnixSeconds>> moved;
   for (auto& [id, slot] : slots_) {
     if (slot.in_flight) continue;
     Schedule(slot, slot.next_due + seconds);
+    if (!slot.gone) moved.emplace_back(id, slot.next_due);
+  }
+  // `veille feeds` shows the moved schedule, not the one before the jump.
+  if (auto r = store_->WriteSchedule(moved); !r) {
+    spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
   }
 }
 
@@ -654,6 +748,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
   UnixSeconds last_wall = clock_();
   std::int64_t last_steady_ms = SteadyMs();
   while (!stop.load()) {
+    TakePollRequests();
     const UnixSeconds now = clock_();
     // Due times are wall-clock seconds, but the schedule follows the monotonic clock: when the
     // wall clock jumps (RELIABILITY.md E9, E10), every due time moves with it, so a jump forward
@@ -677,6 +772,9 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       }
       if (auto paused = host_limits_.PausedUntil(it->second.host, now)) {
         Schedule(it->second, *paused);  // the whole host asked us to slow down
+        if (auto r = store_->WriteSchedule({{id, *paused}}); !r) {
+          spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
+        }
         continue;
       }
       Submit(it->second, true);
@@ -711,7 +809,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
   }
   fetcher_->AbortAll();
   parser_->Clear();
-  for (auto& [id, slot] : slots_) slot.in_flight = false;
+  for (auto& [id, slot] : slots_) slot.in_flight = slot.fetching = false;
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include "match/matcher.h"
 #include "pipeline/ingest.h"
 #include "pipeline/parse_pool.h"
+#include "pipeline/reload.h"
 #include "schedule/host_limits.h"
 #include "schedule/redirect_streak.h"
 #include "store/store.h"
@@ -48,16 +50,25 @@ std::string NotSentLine(const CycleSummary& summary);
 using WallClock = std::function<UnixSeconds()>;
 UnixSeconds SystemNow();
 
+// Builds the fetcher from its settings (at start and when a reload changes them); tests may
+// replace it.
+using FetcherFactory =
+    std::function<Result<std::unique_ptr<fetch::Fetcher>>(const fetch::FetchOptions&)>;
+FetcherFactory DefaultFetcherFactory();
+
 class Monitor {
  public:
   // Opens the store, compiles the rules and registers the feeds of `config`.
-  [[nodiscard]] static Result<std::unique_ptr<Monitor>> Create(const config::Config& config,
-                                                               WallClock clock = SystemNow);
+  [[nodiscard]] static Result<std::unique_ptr<Monitor>> Create(
+      const config::Config& config, WallClock clock = SystemNow,
+      FetcherFactory make_fetcher = DefaultFetcherFactory());
   ~Monitor();
 
-  // Applies a new, already parsed configuration: rules are compiled first, and on any error
-  // the current configuration stays in force. Schedule state and pending alerts survive.
-  [[nodiscard]] Result<void> Reload(const config::Config& config);
+  // Applies a new, already parsed configuration: rules are compiled (and a changed fetcher
+  // built) first, and on any error the current configuration stays in force. Schedule state and
+  // pending alerts survive. Every key applies (pipeline/reload.h) but the database and lock
+  // file, which the returned plan lists as needing a restart.
+  [[nodiscard]] Result<ReloadPlan> Reload(const config::Config& config);
 
   // Polls every configured feed once, then delivers the alerts that are due, waiting for
   // retries that fall due within the once-delivery deadline (default 60 s), then returns.
@@ -79,6 +90,8 @@ class Monitor {
   [[nodiscard]] std::pair<int, int> FeedHealth() const;
   // True when the database file was deleted or replaced under the daemon (RELIABILITY.md E6).
   [[nodiscard]] Result<bool> DatabaseFileMoved() const { return store_->db().FileHasMoved(); }
+  // Nothing fetched or parsed is in flight: the loop may do maintenance (full-text merging).
+  [[nodiscard]] bool Idle() const;
 
  private:
   struct Slot {
@@ -88,7 +101,15 @@ class Monitor {
     bool gone = false;
     int consecutive_failures = 0;
     UnixSeconds next_due = 0;
+    bool fetching = false;  // in the fetcher (not yet handed to the parse pool)
     std::int64_t started_ms = 0;
+    bool rate_limited = false;  // the last poll was refused with 429/503 (Retry-After holds)
+    // `veille poll` requests (feeds.poll_requested_at, Unix ms): the latest one acted on, the one
+    // the poll in flight answers (cleared with its feed state), and whether one came in while a
+    // poll was under way (it gets a poll of its own).
+    std::optional<std::int64_t> request_seen;
+    std::optional<std::int64_t> answering;
+    bool poll_again = false;
     std::string fetch_url;  // the configured URL, or where it permanently moved
     std::string host;       // "host:port" of fetch_url, for per-host rate limits
     // Validators are not sent once a day, so a server whose validators lie is caught up with.
@@ -98,9 +119,25 @@ class Monitor {
     schedule::RedirectStreak redirect;
   };
 
+  // Wakes the fetcher's poll from the parse workers; the loop may replace the fetcher.
+  class Waker {
+   public:
+    void Set(fetch::Fetcher* fetcher);
+    void Wake();
+
+   private:
+    std::mutex mu_;
+    fetch::Fetcher* fetcher_ = nullptr;
+  };
+
   Monitor(config::Config config, std::unique_ptr<store::Store> store,
           std::unique_ptr<fetch::Fetcher> fetcher, std::shared_ptr<const match::Matcher> matcher,
-          WallClock clock);
+          WallClock clock, FetcherFactory make_fetcher);
+
+  // Replaces the fetcher (new settings); transfers in flight start again on the new one.
+  void SwapFetcher(std::unique_ptr<fetch::Fetcher> fetcher);
+  // Schedules the feeds `veille poll` asked for (read when another process wrote).
+  void TakePollRequests();
 
   // Rebuilds the slots from the config and the stored feed state. At start-up (`spread`), feeds
   // that became due while the daemon was down are spread over a window.
@@ -112,8 +149,6 @@ class Monitor {
   // True while the fetcher and the parse pool hold fewer documents than the loop lets in (so
   // bodies waiting for a parser never pile up in memory).
   [[nodiscard]] bool HasRoom() const;
-  // Nothing fetched or parsed is in flight: the loop may do maintenance (full-text merging).
-  [[nodiscard]] bool Idle() const;
   // A finished transfer: a body goes to the parse pool, anything else is recorded at once.
   CycleSummary OnFetched(fetch::FetchResult result);
   // Waits up to `max_wait` for transfers and parsed documents and records what finished.
@@ -132,6 +167,8 @@ class Monitor {
   config::Config config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<fetch::Fetcher> fetcher_;
+  FetcherFactory make_fetcher_;
+  std::shared_ptr<Waker> waker_ = std::make_shared<Waker>();
   std::shared_ptr<const match::Matcher> matcher_;
   std::shared_ptr<const RuleRouting> routing_;
   std::unique_ptr<ParsePool> parser_;

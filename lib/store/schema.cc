@@ -225,6 +225,11 @@ CREATE TABLE triage_tags (
 ) WITHOUT ROWID;
 CREATE INDEX triage_tags_tag ON triage_tags (tag, mention_id);
 )sql",
+      // 12: `veille poll` asks the daemon to poll a feed now (store/poll_requests.h): the time
+      // of the request in Unix milliseconds, cleared with the feed state of the poll answering it.
+      R"sql(
+ALTER TABLE feeds ADD COLUMN poll_requested_at INTEGER;
+)sql",
   };
   return kMigrations;
 }

@@ -70,7 +70,9 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       "failing_since = ?17, last_unconditional_at = COALESCE(?18, last_unconditional_at), "
       "redirect_target = ?19, redirect_count = ?20, "
       "previous_url = CASE WHEN ?21 IS NULL THEN previous_url ELSE COALESCE(fetch_url, url) END, "
-      "fetch_url = COALESCE(?21, fetch_url) "
+      "fetch_url = COALESCE(?21, fetch_url), "
+      "poll_requested_at = CASE WHEN poll_requested_at <= ?22 THEN NULL ELSE poll_requested_at "
+      "END "
       "WHERE id = ?16");
   if (!cached) return tl::unexpected(cached.error());
   Statement* stmt = *cached;
@@ -94,7 +96,8 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       .Bind(18, u.unconditional_at)
       .Bind(19, u.redirect_target.empty() ? std::optional<std::string>() : u.redirect_target)
       .Bind(20, std::int64_t{u.redirect_count})
-      .Bind(21, u.moved_to);
+      .Bind(21, u.moved_to)
+      .Bind(22, u.answers_request);
   return stmt->Run();
 }
 
@@ -469,6 +472,21 @@ Result<void> Store::UpdateFeed(const FeedUpdate& update) {
   auto restored = db_->Exec("PRAGMA synchronous=FULL");  // documents and delivery marks
   if (!written) return written;
   return restored;
+}
+
+Result<bool> Store::ChangedByOthers() {
+  auto stmt = db_->Cached("PRAGMA data_version");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = (*stmt)->Step();
+  if (!row) {
+    (*stmt)->Reset();
+    return tl::unexpected(row.error());
+  }
+  const std::int64_t version = (*stmt)->Int(0);
+  (*stmt)->Reset();
+  const bool changed = !data_version_ || *data_version_ != version;
+  data_version_ = version;
+  return changed;
 }
 
 Result<void> Store::WriteSchedule(

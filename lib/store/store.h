@@ -51,6 +51,9 @@ struct FeedRow {
 // The state a poll leaves on its feed (written with the document, or alone on failure).
 struct FeedUpdate {
   std::int64_t feed_id = 0;
+  // The latest `veille poll` request (feeds.poll_requested_at, Unix ms) the daemon had seen when
+  // this poll started: a request up to it is answered and cleared with this state.
+  std::optional<std::int64_t> answers_request;
   UnixSeconds fetched_at = 0;
   Outcome outcome = Outcome::kOk;
   std::optional<std::int64_t> http_status;
@@ -224,6 +227,10 @@ class Store {
   // A poll that produced no document (failure, 304): the feed state alone, in one transaction.
   [[nodiscard]] Result<void> UpdateFeed(const FeedUpdate& update);
 
+  // True when another process committed to the database since the last call (true on the
+  // first): the daemon looks for `veille poll` requests only then, at no cost otherwise.
+  [[nodiscard]] Result<bool> ChangedByOthers();
+
   // The daemon's schedule where it differs from the stored one (after a restart spread the
   // overdue feeds, a reload changed an interval, a host paused): (feed id, next due) pairs,
   // in one transaction, so that `veille feeds` shows when each feed is really polled next.
@@ -257,6 +264,7 @@ class Store {
   std::unique_ptr<Database> db_;
   StoryKeys story_keys_;  // the writer's story candidates (story_keys.h)
   bool story_keys_loaded_ = false;
+  std::optional<std::int64_t> data_version_;  // PRAGMA data_version at the last ChangedByOthers
   UnixSeconds story_keys_evicted_at_ = 0;
 };
 

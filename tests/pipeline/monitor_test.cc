@@ -131,10 +131,12 @@ class MonitorTest : public ::testing::Test {
       if (first_seen == 0 && polls >= 1) first_seen = ticks;
       // Two turns after the request arrived, its poll is recorded and the next one scheduled.
       if (jumped_at == 0 && first_seen > 0 && ticks >= first_seen + 2) {
+        due_before_jump_ = StoredNextDue();
         now += jump;
         jumped_at = ticks;
       } else if (jumped_at > 0 && ticks == jumped_at + 3) {
         before = polls;
+        due_after_jump_ = StoredNextDue();
         now += 11;
       } else if (jumped_at > 0 && ticks > jumped_at + 3 && (polls >= 2 || ticks > jumped_at + 15)) {
         stop = true;
@@ -142,6 +144,15 @@ class MonitorTest : public ::testing::Test {
     });
     EXPECT_TRUE(run) << run.error().message;
     return {before, static_cast<int>(Requests().size())};
+  }
+
+  // The next poll `veille feeds` shows for the one feed.
+  UnixSeconds StoredNextDue() {
+    auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
+    EXPECT_TRUE(store);
+    auto feeds = (*store)->ListFeeds();
+    EXPECT_TRUE(feeds && feeds->size() == 1);
+    return feeds && !feeds->empty() ? (*feeds)[0].next_due_at.value_or(0) : 0;
   }
 
   std::vector<std::string> Requests() {
@@ -159,6 +170,8 @@ class MonitorTest : public ::testing::Test {
   int gone_hits_ = 0;
   int dupe_hits_ = 0;
   int growing_hits_ = 0;
+  UnixSeconds due_before_jump_ = 0;  // PollsAroundAJump: the stored next poll around the jump
+  UnixSeconds due_after_jump_ = 0;
 };
 
 // RELIABILITY.md E9: a day forward polls nothing early (no burst); the feed keeps its cadence.
@@ -166,6 +179,8 @@ TEST_F(MonitorTest, AWallClockJumpForwardPollsNothingEarly) {
   const auto [before, after] = PollsAroundAJump(86400);
   EXPECT_EQ(before, 1) << "polled again right after the jump";
   EXPECT_EQ(after, 2);
+  EXPECT_NEAR(due_after_jump_ - due_before_jump_, 86400, 1)
+      << "veille feeds shows the moved schedule";
 }
 
 // RELIABILITY.md E10: a year back freezes nothing; the feed is polled 10 s after its last poll.
@@ -173,6 +188,8 @@ TEST_F(MonitorTest, AWallClockJumpBackwardFreezesNothing) {
   const auto [before, after] = PollsAroundAJump(-365 * 86400);
   EXPECT_EQ(before, 1);
   EXPECT_EQ(after, 2) << "the feed waits for a due time a year ahead";
+  EXPECT_NEAR(due_after_jump_ - due_before_jump_, -365 * 86400, 1)
+      << "veille feeds shows the moved schedule";
 }
 
 TEST_F(MonitorTest, APollStoresMentionsAndTheNextOneIsConditional) {

@@ -1,0 +1,41 @@
+#include "store/poll_requests.h"
+
+namespace veille::store {
+
+Result<int> RequestPolls(Store& store, const std::vector<std::int64_t>& feed_ids,
+                         std::int64_t now_ms) {
+  Database& db = store.db();
+  auto tx = Transaction::Begin(db);
+  if (!tx) return tl::unexpected(tx.error());
+  auto stmt = db.Prepare("UPDATE feeds SET poll_requested_at = ?2 WHERE id = ?1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  int found = 0;
+  for (const std::int64_t id : feed_ids) {
+    stmt->Bind(1, id).Bind(2, now_ms);
+    VEILLE_TRY(stmt->Run());
+    found += db.Changes();
+  }
+  VEILLE_TRY(tx->Commit());
+  return found;
+}
+
+Result<std::vector<PollRequest>> PendingPollRequests(Store& store) {
+  auto stmt = store.db().Cached(
+      "SELECT id, poll_requested_at FROM feeds WHERE poll_requested_at IS NOT NULL "
+      "ORDER BY poll_requested_at, id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::vector<PollRequest> out;
+  for (;;) {
+    auto row = (*stmt)->Step();
+    if (!row) {
+      (*stmt)->Reset();
+      return tl::unexpected(row.error());
+    }
+    if (!*row) break;
+    out.push_back({(*stmt)->Int(0), (*stmt)->Int(1)});
+  }
+  (*stmt)->Reset();  // a statement left stepped pins a read snapshot
+  return out;
+}
+
+}  // namespace veille::store
