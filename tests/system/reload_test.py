@@ -2,7 +2,8 @@
 """SIGHUP reloads what it says (issue 15). The fetcher is rebuilt, so each HTTP key changed in
 the file is seen by a real local server on the next poll: allow_private (the SSRF guard lets the
 loopback feed through), user_agent, max_body, timeout, max_redirects, proxy (a second local
-server acting as the proxy sees the requests), and a per-feed key; log_level applies at once (warn silences the poll lines);
+server acting as the proxy sees the requests), ca_file (an https feed signed by a private CA
+goes from outcome=tls to ok), and a per-feed key; log_level applies at once (warn silences the poll lines);
 the keys that cannot change live (database, lock_file) are named in the one reload line, and the
 old values stay in force. The rest of the mapping is the unit test's (tests/pipeline/reload_test.cc).
 """
@@ -10,9 +11,12 @@ old values stay in force. The rest of the mapping is the unit test's (tests/pipe
 import argparse
 import http.server
 import os
+import shutil
 import signal
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -34,7 +38,7 @@ class Server:
     """Serves the feed at /feed.xml (after `delay` seconds), /hop.xml redirects to it, and records
     each request: (path as sent, User-Agent). Used as the proxy too (it then sees absolute URLs)."""
 
-    def __init__(self):
+    def __init__(self, tls_dir=None):
         self.seen = []
         self.delay = 0.0
         self.lock = threading.Lock()
@@ -70,6 +74,11 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls_dir:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(os.path.join(tls_dir, "server.pem"),
+                                    os.path.join(tls_dir, "server.key"))
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -80,6 +89,21 @@ class Server:
     def last(self):
         with self.lock:
             return self.seen[-1] if self.seen else (None, None)
+
+
+def make_certificates(directory):
+    """A test CA and a certificate it signed for DNS:localhost."""
+    def run(*args):
+        subprocess.run(["/usr/bin/openssl", *args], cwd=directory, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=veille test CA")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(directory, "san.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
 
 
 CONFIG = """
@@ -96,11 +120,13 @@ timeout = "{timeout}"
 max_body = "{max_body}"
 max_redirects = {max_redirects}
 {proxy}
+{ca_file}
 host_spacing = "0"
 [[feed]]
 url = "http://127.0.0.1:{port}/{path}"
 name = "F"
 {feed_extra}
+{tls_feed}
 [[rule]]
 name = "marque"
 query = '''Orélia'''
@@ -124,9 +150,12 @@ def main():
     c = harness.Checks()
     server = Server()
     proxy = Server()
+    tls_dir = tempfile.mkdtemp(prefix="veille-reload-tls-")
+    make_certificates(tls_dir)
+    tls = Server(tls_dir)
     settings = dict(database="veille.db", log_level="info", agent="ua-one", allow="",
-                    timeout="30s", max_body="16MiB", max_redirects=5, proxy="",
-                    port=server.port, path="feed.xml", feed_extra="")
+                    timeout="30s", max_body="16MiB", max_redirects=5, proxy="", ca_file="",
+                    port=server.port, path="feed.xml", feed_extra="", tls_feed="")
 
     with harness.Workdir() as work:
         log_path = os.path.join(work.path, "veilled.log")
@@ -160,7 +189,8 @@ def main():
                     "without allow_private the loopback feed is blocked by the SSRF guard")
             c.check(server.count() == 0, "... before any request reaches the server")
 
-            line = reload(allow='allow_private = ["127.0.0.1:%d"]' % server.port)
+            line = reload(allow='allow_private = ["127.0.0.1:%d", "localhost:%d"]'
+                          % (server.port, tls.port))
             c.check(line.startswith("reload: configuration applied (1 feeds, 1 rules)")
                     and "restart" not in line, "the reload line: %r" % line)
             c.check(wait_for(lambda: "poll F outcome=ok" in log(), 10),
@@ -205,6 +235,17 @@ def main():
             c.check(wait_for(lambda: server.last()[1] == "ua-feed", 10),
                     "a per-feed key takes effect on reload")
 
+            # A feed served over TLS with a certificate from a private CA: refused until
+            # ca_file names that CA.
+            reload(tls_feed='[[feed]]\nurl = "https://localhost:%d/feed.xml"\nname = "S"'
+                   % tls.port)
+            c.check(wait_for(lambda: "poll S outcome=tls" in log(), 10),
+                    "an https feed signed by an unknown CA fails with outcome=tls")
+            reload(ca_file='ca_file = "%s"' % os.path.join(tls_dir, "ca.pem"))
+            c.check(wait_for(lambda: "poll S outcome=ok" in log(), 10),
+                    "ca_file takes effect on reload: the same feed is then fetched")
+            reload(tls_feed="", ca_file="")
+
             # At warn, the info lines of each poll (and of the reload itself) stop.
             # The same reload changes the User-Agent: a request carrying the new one was sent
             # after the level was set.
@@ -241,6 +282,8 @@ def main():
             print(log()[-4000:])
     server.httpd.shutdown()
     proxy.httpd.shutdown()
+    tls.httpd.shutdown()
+    shutil.rmtree(tls_dir, ignore_errors=True)
     return c.finish()
 
 
