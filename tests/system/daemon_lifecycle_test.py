@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -36,14 +35,6 @@ type = "log"
 """
 
 
-def wait_for(predicate, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -60,7 +51,7 @@ def main():
         log = open(log_path, "w")
         daemon = subprocess.Popen([a.veilled, "--config", work.config], stdout=log, stderr=log)
         try:
-            c.check(wait_for(lambda: len(server.requests_for("blog-marketing.xml")) >= 2, 20),
+            c.check(harness.wait_for(lambda: len(server.requests_for("blog-marketing.xml")) >= 2, 20),
                     "the daemon polls on schedule (two polls within 20 s at a 1 s interval)")
 
             import json
@@ -77,13 +68,13 @@ def main():
             with open(work.config, "a") as f:
                 f.write("\n[[feed]]\nurll = \"x\"\n")
             daemon.send_signal(signal.SIGHUP)
-            c.check(wait_for(lambda: "reload rejected" in open(log_path).read(), 10),
+            c.check(harness.wait_for(lambda: "reload rejected" in open(log_path).read(), 10),
                     "SIGHUP with a broken config is reported")
             text = open(log_path).read()
             c.check("veille.toml:" in text.split("reload rejected")[1].splitlines()[0],
                     "the rejection names the file and line")
             before = len(server.requests_for("blog-marketing.xml"))
-            c.check(wait_for(lambda: len(server.requests_for("blog-marketing.xml")) > before, 10),
+            c.check(harness.wait_for(lambda: len(server.requests_for("blog-marketing.xml")) > before, 10),
                     "polling continues with the old configuration")
             c.check(daemon.poll() is None, "the daemon is still running")
 
@@ -91,7 +82,7 @@ def main():
             work.write_config(CONFIG.format(port=server.port, interval="1s", blog=blog,
                                             rule="marque2"))
             daemon.send_signal(signal.SIGHUP)
-            c.check(wait_for(lambda: "configuration applied" in open(log_path).read(), 10),
+            c.check(harness.wait_for(lambda: "configuration applied" in open(log_path).read(), 10),
                     "SIGHUP with a valid config applies it")
 
             daemon.send_signal(signal.SIGTERM)

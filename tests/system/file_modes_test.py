@@ -10,7 +10,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -45,14 +44,6 @@ def mode(path):
         return None
 
 
-def wait_for(predicate, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -74,7 +65,7 @@ def main():
                 daemon = subprocess.Popen([a.veilled, "--config", work.config], stdout=log,
                                           stderr=log, stdin=subprocess.DEVNULL)
             try:
-                c.check(wait_for(lambda: "outcome=ok" in open(log_path).read(), 20),
+                c.check(harness.wait_for(lambda: "outcome=ok" in open(log_path).read(), 20),
                         "the daemon polls the feed")
                 files = {name: mode(db + suffix) for name, suffix in
                          (("database", ""), ("-wal", "-wal"), ("-shm", "-shm"),

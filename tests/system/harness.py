@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 
 
 def content_type(path, body):
@@ -145,3 +146,21 @@ class Checks:
     def finish(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         return 0 if self.failed == 0 else 1
+
+
+def wait_for(predicate, timeout, step=0.05):
+    """Polls `predicate` every `step` seconds until it is true (True) or `timeout` passes (False)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def write_atomic(path, text):
+    """Writes `text` to `path` through a rename, so that a reader never sees half a file."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)

@@ -45,20 +45,6 @@ def rss(items):
             "<link>https://t.example/</link>%s</channel></rss>" % body)
 
 
-def write(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def wait_for(predicate, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def main():
@@ -70,8 +56,8 @@ def main():
     with harness.Workdir() as work:
         root = os.path.join(work.path, "feeds")
         os.makedirs(root)
-        write(os.path.join(root, "a.xml"), rss([("a1", "Orélia ouvre à Lyon")]))
-        write(os.path.join(root, "b.xml"), rss([("b1", "Rien à voir")]))
+        harness.write_atomic(os.path.join(root, "a.xml"), rss([("a1", "Orélia ouvre à Lyon")]))
+        harness.write_atomic(os.path.join(root, "b.xml"), rss([("b1", "Rien à voir")]))
         log_path = os.path.join(work.path, "veilled.log")
 
         def log():
@@ -93,12 +79,12 @@ def main():
                 daemon = subprocess.Popen([a.veilled, "--config", work.config], stdout=out,
                                           stderr=out)
             try:
-                c.check(wait_for(lambda: "cycle done: 2 feeds polled" in log(), 15),
+                c.check(harness.wait_for(lambda: "cycle done: 2 feeds polled" in log(), 15),
                         "the daemon's first pass polls both feeds")
                 a_polls = len(server.requests_for("a.xml"))
 
                 # A new article on a feed polled every hour.
-                write(os.path.join(root, "a.xml"),
+                harness.write_atomic(os.path.join(root, "a.xml"),
                       rss([("a1", "Orélia ouvre à Lyon"), ("a2", "Orélia rachète un concurrent")]))
                 started = time.time()
                 p = veille("poll", "journal economie", "--wait", "--timeout", "10s", "--json")
@@ -142,11 +128,11 @@ def main():
                 c.check(p.returncode == 0 and "Asked veilled (pid %d) to poll 2 feeds"
                         % daemon.pid in p.stdout, "poll --all without --wait: %s"
                         % p.stdout.strip())
-                c.check(wait_for(lambda: all(len(server.requests_for(n)) > before[n]
+                c.check(harness.wait_for(lambda: all(len(server.requests_for(n)) > before[n]
                                              for n in before), 5),
                         "... and the daemon polls every feed")
                 db = sqlite3.connect(os.path.join(work.path, "veille.db"))
-                c.check(wait_for(lambda: db.execute(
+                c.check(harness.wait_for(lambda: db.execute(
                     "SELECT count(*) FROM feeds WHERE poll_requested_at IS NOT NULL")
                     .fetchone()[0] == 0, 5), "... and clears the requests it answered")
                 db.close()

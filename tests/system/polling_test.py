@@ -52,12 +52,6 @@ def rss(items, ttl=None):
             "<link>https://t.example/</link>%s%s</channel></rss>" % (ttl_tag, body))
 
 
-def write(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
 
 def parse_time(text):
     return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
@@ -68,14 +62,6 @@ def feeds(veille, config):
     out = harness.run([veille, "--config", config, "feeds", "--json"]).stdout
     return {f["name"]: f for f in json.loads(out)}
 
-
-def wait_for(predicate, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 class Daemon:
@@ -112,7 +98,7 @@ def first_poll_alerts_are_said(a, c):
         with harness.FeedServer(root) as server:
             config = HEAD.format(port=server.port, interval="30m")
             for name, extra in (("a", ""), ("b", ""), ("c", "backfill_alerts = true")):
-                write(os.path.join(root, name + ".xml"), rss(backlog(name, 2)))
+                harness.write_atomic(os.path.join(root, name + ".xml"), rss(backlog(name, 2)))
                 config += FEED.format(url=server.url(name + ".xml"), name=name, extra=extra)
             work.write_config(config)
             once = harness.run([a.veilled, "--config", work.config, "--once"])
@@ -137,17 +123,17 @@ def interval_is_honoured(a, c):
             config = HEAD.format(port=server.port, interval="4s")
             # A backlog of 20 entries at the first poll: the old cadence (7 days / entries first
             # seen in the week) put this feed at 8.4 hours.
-            write(os.path.join(root, "busy.xml"), rss(backlog("b", 20)))
+            harness.write_atomic(os.path.join(root, "busy.xml"), rss(backlog("b", 20)))
             config += FEED.format(url=server.url("busy.xml"), name="busy", extra="")
             # A publisher asking for 60 minutes: ignored unless the feed opts in.
-            write(os.path.join(root, "ttl.xml"), rss(backlog("t", 1), ttl=60))
+            harness.write_atomic(os.path.join(root, "ttl.xml"), rss(backlog("t", 1), ttl=60))
             config += FEED.format(url=server.url("ttl.xml"), name="ttl", extra="")
             config += FEED.format(url=server.url("ttl.xml?honoured"), name="honoured",
                                   extra="honor_publisher_interval = true")
             work.write_config(config)
             d = Daemon(a.veilled, work)
             try:
-                c.check(wait_for(lambda: "cycle done: 3 feeds polled" in d.text(), 20),
+                c.check(harness.wait_for(lambda: "cycle done: 3 feeds polled" in d.text(), 20),
                         "the daemon logs a cycle line after its first pass")
                 c.check("alerts not sent: first poll of 3 feeds" in d.text(),
                         "... with the alerts the first polls did not send")
@@ -161,10 +147,10 @@ def interval_is_honoured(a, c):
                 c.check(54 * 60 <= gap <= 3600,
                         "an opted-in feed follows its 60 min ttl (got %ds)" % gap)
                 # A new article arrives within the interval.
-                write(os.path.join(root, "busy.xml"),
+                harness.write_atomic(os.path.join(root, "busy.xml"),
                       rss([("new", "Orélia ouvre à Lyon")] + backlog("b", 20)))
                 added = time.time()
-                seen = wait_for(lambda: "poll busy outcome=ok new_entries=1" in d.text(), 10)
+                seen = harness.wait_for(lambda: "poll busy outcome=ok new_entries=1" in d.text(), 10)
                 c.check(seen and time.time() - added <= 4 + 2,
                         "an article added to the feed is stored within the interval (%.1fs)"
                         % (time.time() - added))
@@ -178,7 +164,7 @@ def schedule_follows_reload_and_restart(a, c):
     with harness.Workdir() as work:
         root = os.path.join(work.path, "feeds")
         os.makedirs(root)
-        write(os.path.join(root, "f.xml"), rss(backlog("f", 3)))
+        harness.write_atomic(os.path.join(root, "f.xml"), rss(backlog("f", 3)))
         with harness.FeedServer(root) as server:
             def config(interval):
                 return HEAD.format(port=server.port, interval=interval) + FEED.format(
@@ -191,21 +177,21 @@ def schedule_follows_reload_and_restart(a, c):
             work.write_config(config("1h"))
             d = Daemon(a.veilled, work)
             try:
-                c.check(wait_for(lambda: len(server.requests_for("f.xml")) == 1, 10),
+                c.check(harness.wait_for(lambda: len(server.requests_for("f.xml")) == 1, 10),
                         "first poll")
-                c.check(wait_for(lambda: feeds(a.veille, work.config)["f"]["last_fetch"], 5),
+                c.check(harness.wait_for(lambda: feeds(a.veille, work.config)["f"]["last_fetch"], 5),
                         "the first poll is committed")
                 c.check(gap() > 50 * 60, "next poll about an hour later (%ds)" % gap())
                 work.write_config(config("3s"))
                 d.proc.send_signal(signal.SIGHUP)
-                c.check(wait_for(lambda: gap() <= 3, 5),
+                c.check(harness.wait_for(lambda: gap() <= 3, 5),
                         "after a reload to 3 s, veille feeds shows the new next poll")
-                c.check(wait_for(lambda: len(server.requests_for("f.xml")) >= 2, 6),
+                c.check(harness.wait_for(lambda: len(server.requests_for("f.xml")) >= 2, 6),
                         "... and the daemon polls then")
                 work.write_config(config("1h"))
                 d.proc.send_signal(signal.SIGHUP)
                 polls = len(server.requests_for("f.xml"))
-                c.check(wait_for(lambda: gap() > 50 * 60, 8),
+                c.check(harness.wait_for(lambda: gap() > 50 * 60, 8),
                         "back at 1 h, the next poll is an hour away again")
                 time.sleep(2)
                 c.check(len(server.requests_for("f.xml")) <= polls + 1,
@@ -215,10 +201,10 @@ def schedule_follows_reload_and_restart(a, c):
             work.write_config(config("3s"))
             d = Daemon(a.veilled, work)
             try:
-                c.check(wait_for(lambda: gap() <= 3, 5),
+                c.check(harness.wait_for(lambda: gap() <= 3, 5),
                         "after a restart with 3 s, veille feeds shows the daemon's schedule")
                 before = len(server.requests_for("f.xml"))
-                c.check(wait_for(lambda: len(server.requests_for("f.xml")) > before, 6),
+                c.check(harness.wait_for(lambda: len(server.requests_for("f.xml")) > before, 6),
                         "... and the daemon polls then")
             finally:
                 c.check(d.stop() == 0, "the daemon stops cleanly")

@@ -133,14 +133,6 @@ query = '''Orélia'''
 """
 
 
-def wait_for(predicate, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -170,14 +162,14 @@ def main():
             work.write_config(CONFIG.format(**settings))
             applied = log().count("reload: ")
             daemon.send_signal(signal.SIGHUP)
-            if not wait_for(lambda: log().count("reload: ") > applied, 10):
+            if not harness.wait_for(lambda: log().count("reload: ") > applied, 10):
                 raise AssertionError("no reload line:\n" + log()[-2000:])
             return "reload: " + log().split("reload: ")[-1].splitlines()[0]
 
         def outcome_of_a_later_poll():
             """The outcome of a poll that started after now (the one under way may be older)."""
             seen = log().count("poll F ")
-            wait_for(lambda: log().count("poll F ") >= seen + 2, 15)
+            harness.wait_for(lambda: log().count("poll F ") >= seen + 2, 15)
             return log().split("poll F ")[-1].split()[0]
 
         work.write_config(CONFIG.format(**settings))
@@ -185,7 +177,7 @@ def main():
             daemon = subprocess.Popen([a.veilled, "--config", work.config], stdout=out,
                                       stderr=out)
         try:
-            c.check(wait_for(lambda: "poll F outcome=blocked" in log(), 10),
+            c.check(harness.wait_for(lambda: "poll F outcome=blocked" in log(), 10),
                     "without allow_private the loopback feed is blocked by the SSRF guard")
             c.check(server.count() == 0, "... before any request reaches the server")
 
@@ -193,12 +185,12 @@ def main():
                           % (server.port, tls.port))
             c.check(line.startswith("reload: configuration applied (1 feeds, 1 rules)")
                     and "restart" not in line, "the reload line: %r" % line)
-            c.check(wait_for(lambda: "poll F outcome=ok" in log(), 10),
+            c.check(harness.wait_for(lambda: "poll F outcome=ok" in log(), 10),
                     "allow_private takes effect on reload")
             c.check(server.last()[1] == "ua-one", "user_agent as configured")
 
             reload(agent="ua-two")
-            c.check(wait_for(lambda: server.last()[1] == "ua-two", 10),
+            c.check(harness.wait_for(lambda: server.last()[1] == "ua-two", 10),
                     "user_agent takes effect on reload (server saw %r)" % server.last()[1])
 
             reload(max_body="1KiB")
@@ -222,27 +214,27 @@ def main():
             c.check(outcome_of_a_later_poll() == "outcome=ok", "... and 1 follows the 302")
 
             reload(path="feed.xml", proxy='proxy = "http://127.0.0.1:%d"' % proxy.port)
-            c.check(wait_for(lambda: proxy.count() > 0, 10),
+            c.check(harness.wait_for(lambda: proxy.count() > 0, 10),
                     "proxy takes effect on reload: the proxy server gets the request")
             c.check((proxy.last()[0] or "").startswith("http://127.0.0.1:%d/" % server.port),
                     "... for the feed's absolute URL (%r)" % (proxy.last()[0],))
             reload(proxy="")
             before = server.count()
-            c.check(wait_for(lambda: server.count() > before, 10),
+            c.check(harness.wait_for(lambda: server.count() > before, 10),
                     "... and without it the feed's server is asked directly again")
 
             reload(feed_extra='user_agent = "ua-feed"')
-            c.check(wait_for(lambda: server.last()[1] == "ua-feed", 10),
+            c.check(harness.wait_for(lambda: server.last()[1] == "ua-feed", 10),
                     "a per-feed key takes effect on reload")
 
             # A feed served over TLS with a certificate from a private CA: refused until
             # ca_file names that CA.
             reload(tls_feed='[[feed]]\nurl = "https://localhost:%d/feed.xml"\nname = "S"'
                    % tls.port)
-            c.check(wait_for(lambda: "poll S outcome=tls" in log(), 10),
+            c.check(harness.wait_for(lambda: "poll S outcome=tls" in log(), 10),
                     "an https feed signed by an unknown CA fails with outcome=tls")
             reload(ca_file='ca_file = "%s"' % os.path.join(tls_dir, "ca.pem"))
-            c.check(wait_for(lambda: "poll S outcome=ok" in log(), 10),
+            c.check(harness.wait_for(lambda: "poll S outcome=ok" in log(), 10),
                     "ca_file takes effect on reload: the same feed is then fetched")
             reload(tls_feed="", ca_file="")
 
@@ -252,10 +244,10 @@ def main():
             settings.update(log_level="warn", agent="ua-warn", feed_extra="")
             work.write_config(CONFIG.format(**settings))
             daemon.send_signal(signal.SIGHUP)
-            c.check(wait_for(lambda: server.last()[1] == "ua-warn", 10), "reloaded at warn")
+            c.check(harness.wait_for(lambda: server.last()[1] == "ua-warn", 10), "reloaded at warn")
             lines = log().count("poll F ")
             before = server.count()
-            c.check(wait_for(lambda: server.count() >= before + 2, 10),
+            c.check(harness.wait_for(lambda: server.count() >= before + 2, 10),
                     "at log_level warn the feed is still polled")
             c.check(log().count("poll F ") == lines,
                     "log_level takes effect on reload (no info line at warn)")
@@ -266,7 +258,7 @@ def main():
             c.check(len(line.splitlines()) == 1 and "(1 feeds, 1 rules)" in line,
                     "... in the one reload line")
             before = server.count()
-            c.check(wait_for(lambda: server.count() > before, 10),
+            c.check(harness.wait_for(lambda: server.count() > before, 10),
                     "polling goes on with the old database")
             c.check(not os.path.exists(os.path.join(work.path, "other.db")),
                     "the new database is not opened before a restart")

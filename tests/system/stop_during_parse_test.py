@@ -44,14 +44,6 @@ type = "log"
 STOP_BOUND_S = 5.0
 
 
-def wait_for(predicate, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -78,7 +70,7 @@ def main():
                 daemon = subprocess.Popen([a.veilled, "--config", work.config], stdout=log,
                                           stderr=log, stdin=subprocess.DEVNULL)
             try:
-                c.check(wait_for(lambda: server.requests_for("big.xml"), 20),
+                c.check(harness.wait_for(lambda: server.requests_for("big.xml"), 20, step=0.01),
                         "the daemon asks for the 16 MiB document")
                 # The body is on its way (a few ms on loopback); the parse starts when it is in.
                 time.sleep(0.3)
