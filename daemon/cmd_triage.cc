@@ -108,7 +108,7 @@ int Run(const GlobalOptions& global, const TriageArgs& args) {
 void AddTriageCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<TriageArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "triage", "Set the triage status, tags or note of mentions (as the web inbox does)");
+      "triage", "Set the triage status (new, read, handled, ignored), tags or note of mentions");
   cmd->add_option("ID", args->ids, "Mention ids (from veille mentions), or story ids with --story")
       ->required();
   cmd->add_flag("--story", args->story, "The ids are stories: change every mention of each");
