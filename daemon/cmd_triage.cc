@@ -69,8 +69,7 @@ int Run(const GlobalOptions& global, const TriageArgs& args) {
   if (!config) return 2;
   // A second writer: a short BEGIN IMMEDIATE transaction, waiting up to 5 s for the daemon's;
   // never creates or migrates the database.
-  auto store =
-      store::Store::Open(config->daemon.database, store::Access::kWrite, 5000);
+  auto store = store::Store::Open(config->daemon.database, store::Access::kWrite, 5000);
   if (!store) {
     std::cerr << "veille: " << store.error().message << "\n";
     return 1;
@@ -98,7 +97,8 @@ int Run(const GlobalOptions& global, const TriageArgs& args) {
   std::string what;
   if (change.status) what += "status " + std::string(store::TriageStatusName(*change.status));
   for (const auto& t : change.add_tags) what += (what.empty() ? "" : ", ") + std::string("+") + t;
-  for (const auto& t : change.remove_tags) what += (what.empty() ? "" : ", ") + std::string("-") + t;
+  for (const auto& t : change.remove_tags)
+    what += (what.empty() ? "" : ", ") + std::string("-") + t;
   if (change.note) what += (what.empty() ? "" : ", ") + std::string("note");
   std::cout << outcome->changed << (outcome->changed == 1 ? " mention" : " mentions") << ": "
             << TerminalSafe(what) << "\n";
