@@ -3,6 +3,7 @@
 #include "common/redact.h"
 #include "common/time.h"
 #include "daemon/cli_support.h"
+#include "store/entry_date.h"
 #include "store/stories.h"
 
 namespace veille::cli {
@@ -93,7 +94,17 @@ nlohmann::json OptTime(const std::optional<UnixSeconds>& v) {
   return nullptr;
 }
 
+std::string_view DateSourceOf(const store::MentionRow& m) {
+  return store::DateSourceName(store::DateOf(m.published_at, m.updated_at, m.created_at).source);
+}
+
 }  // namespace
+
+std::string OptIso(const std::optional<UnixSeconds>& t) { return t ? FormatIso8601(*t) : ""; }
+
+store::EntryDate EntryDateOf(const store::StoredEntry& e) {
+  return store::DateOf(e.published_at, e.updated_at, e.first_seen_at);
+}
 
 std::string FtsPrefilter(const match::QueryNode& query) { return Translate(query).value_or(""); }
 
@@ -184,8 +195,9 @@ std::string MarkedSnippet(const std::string& snippet,
 }
 
 std::vector<std::string> MentionCsvHeader() {
-  return {"id",        "detected", "rule",  "category", "feed",    "feed_url", "title", "link",
-          "author",    "published", "story", "terms",    "snippet", "status",   "tags"};
+  return {"id",      "detected", "rule",   "category",   "feed",  "feed_url",
+          "title",   "link",     "author", "published",  "story", "terms",
+          "snippet", "status",   "tags",   "date_source"};
 }
 
 std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
@@ -202,15 +214,17 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
           m.title.value_or(""),
           m.link.value_or(""),
           m.author.value_or(""),
-          m.published_at ? FormatIso8601(*m.published_at) : "",
+          OptIso(store::FeedDate(m.published_at, m.updated_at)),
           std::to_string(m.story_id),
           terms,
           m.snippet,
           std::string(store::TriageStatusName(m.status)),
-          tags};
+          tags,
+          std::string(DateSourceOf(m))};
 }
 
 nlohmann::json MentionJson(const store::MentionRow& m) {
+  const store::EntryDate date = store::DateOf(m.published_at, m.updated_at, m.created_at);
   nlohmann::json highlights = nlohmann::json::array();
   for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
   return {
@@ -223,7 +237,10 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"title", Opt(m.title)},
       {"link", Opt(m.link)},
       {"author", Opt(m.author)},
-      {"published", OptTime(m.published_at)},
+      {"published", OptTime(store::FeedDate(m.published_at, m.updated_at))},
+      {"updated", OptTime(m.updated_at)},
+      {"date", FormatIso8601(date.at)},
+      {"date_source", store::DateSourceName(date.source)},
       {"story", m.story_id},
       {"terms", m.terms},
       {"snippet", m.snippet},
@@ -236,13 +253,17 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
 
 nlohmann::json HitJson(const SearchHit& hit) {
   const auto& e = hit.entry;
+  const store::EntryDate date = store::DateOf(e.published_at, e.updated_at, e.first_seen_at);
   nlohmann::json highlights = nlohmann::json::array();
   for (const auto& h : hit.mention.highlights) highlights.push_back({h.begin, h.end});
   return {
       {"entry", e.id},
       {"story", e.story_id},
       {"first_seen", FormatIso8601(e.first_seen_at)},
-      {"published", OptTime(e.published_at)},
+      {"published", OptTime(store::FeedDate(e.published_at, e.updated_at))},
+      {"updated", OptTime(e.updated_at)},
+      {"date", FormatIso8601(date.at)},
+      {"date_source", store::DateSourceName(date.source)},
       {"feed", e.feed_name},
       {"feed_url", RedactUrl(e.feed_url)},
       {"title", Opt(e.title)},
@@ -259,12 +280,11 @@ void PrintHitTable(const std::vector<SearchHit>& hits) {
   for (const auto& h : hits) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
     for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
-    rows.push_back({ShortTime(h.entry.published_at.value_or(h.entry.first_seen_at)),
-                    TerminalSafe(h.entry.feed_name),
+    rows.push_back({ShortTime(EntryDateOf(h.entry).at), TerminalSafe(h.entry.feed_name),
                     TerminalSafe(h.entry.title.value_or("(no title)")),
                     TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
   }
-  PrintTable({"PUBLISHED (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
+  PrintTable({"DATE (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
              TerminalWidth());
 }
 

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "match/matcher.h"
 #include "match/query.h"
+#include "store/entry_date.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -45,6 +46,12 @@ struct SearchStats {
                                                 const store::EntryFilter& filter,
                                                 const std::function<bool(const SearchHit&)>& visit,
                                                 const std::string& exclude = "");
+
+// An ISO 8601 time, or "" (CSV cells).
+std::string OptIso(const std::optional<UnixSeconds>& t);
+
+// The date a stored entry is shown, sorted and counted by (store/entry_date.h).
+store::EntryDate EntryDateOf(const store::StoredEntry& e);
 
 enum class Format { kTable, kJson, kNdjson, kCsv };
 std::optional<Format> ParseFormat(std::string_view name);

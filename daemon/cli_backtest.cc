@@ -26,6 +26,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
   store::Store& store = **opened;
   store::EntryFilter filter;
   filter.since = since;
+  filter.order = store::ParseEntryOrder(o.sort).value_or(store::EntryOrder::kDate);
   if (!o.feed.empty()) {
     auto ids = ResolveFeed(store, o.feed);
     if (!ids) {
@@ -48,7 +49,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
   auto stats = SearchArchive(
       store, o.query, filter,
       [&](const SearchHit& hit) {
-        const UnixSeconds when = hit.entry.published_at.value_or(hit.entry.first_seen_at);
+        const UnixSeconds when = EntryDateOf(hit.entry).at;
         ++per_day[store::BucketStart(when, store::Bucket::kDay)];
         if (newest.size() < static_cast<std::size_t>(std::max(o.newest, 0))) newest.push_back(hit);
         return true;
@@ -70,6 +71,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     for (const auto& [day, n] : per_day) {
       j["per_day"].push_back({{"day", FormatIso8601(day).substr(0, 10)}, {"matches", n}});
     }
+    j["sort"] = o.sort;
     j["newest"] = nlohmann::json::array();
     for (const auto& h : newest) j["newest"].push_back(HitJson(h));
     out << DumpJson(j, 2) << "\n";
@@ -88,7 +90,9 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     for (std::size_t i = 0; i < cells; ++i) bar += "\u2588";
     out << "  " << FormatIso8601(day).substr(0, 10) << "  " << bar << " " << n << "\n";
   }
-  out << "\nNEWEST MATCHES\n";
+  out << (filter.order == store::EntryOrder::kRelevance  ? "\nBEST MATCHES\n"
+          : filter.order == store::EntryOrder::kDetected ? "\nLAST DETECTED MATCHES\n"
+                                                         : "\nNEWEST MATCHES\n");
   PrintHitTable(newest);
   return 0;
 }

@@ -27,7 +27,7 @@ std::vector<std::string> EntryCells(const store::StoredEntry& e) {
   return {std::to_string(e.id),
           std::to_string(e.story_id),
           FormatIso8601(e.first_seen_at),
-          e.published_at ? FormatIso8601(*e.published_at) : "",
+          OptIso(store::FeedDate(e.published_at, e.updated_at)),
           e.feed_name,
           RedactUrl(e.feed_url),
           e.title.value_or(""),
@@ -36,19 +36,23 @@ std::vector<std::string> EntryCells(const store::StoredEntry& e) {
           e.author.value_or(""),
           e.language.value_or(""),
           categories,
-          e.summary.value_or("")};
+          e.summary.value_or(""),
+          std::string(store::DateSourceName(EntryDateOf(e).source))};
 }
 
 nlohmann::json EntryJson(const store::StoredEntry& e) {
   const auto cells = EntryCells(e);
   static const char* kKeys[] = {"entry",    "story",      "first_seen", "published",      "feed",
                                 "feed_url", "title",      "link",       "canonical_link", "author",
-                                "language", "categories", "summary"};
+                                "language", "categories", "summary",    "date_source"};
   nlohmann::json out;
   out["entry"] = e.id;
   out["story"] = e.story_id;
   for (std::size_t i = 2; i < cells.size(); ++i) out[kKeys[i]] = cells[i];
   out["categories"] = e.categories;
+  out["updated"] = e.updated_at ? nlohmann::json(FormatIso8601(*e.updated_at)) : nullptr;
+  out["date"] = FormatIso8601(EntryDateOf(e).at);
+  if (!e.published_at && !e.updated_at) out["published"] = nullptr;
   return out;
 }
 
@@ -103,9 +107,10 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
     filter.until = until;
     nlohmann::json all = nlohmann::json::array();
     if (csv) {
-      out << CsvRecord({"entry", "story", "first_seen", "published", "feed", "feed_url", "title",
-                        "link", "canonical_link", "author", "language", "categories", "summary"},
-                       dialect);
+      out << CsvRecord(
+          {"entry", "story", "first_seen", "published", "feed", "feed_url", "title", "link",
+           "canonical_link", "author", "language", "categories", "summary", "date_source"},
+          dialect);
     }
     auto scanned = store::ScanEntries(*store, "", filter, [&](const store::StoredEntry& e) {
       if (csv) {

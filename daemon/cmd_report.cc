@@ -22,6 +22,7 @@ struct ReportArgs {
   std::string since = "30d";
   std::string until;
   std::string by;
+  std::string by_date = "entry";
   std::string output = "report.html";
   std::string title = "Mention report";
 };
@@ -357,6 +358,8 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   query.bucket = by == "month"  ? store::Bucket::kMonth
                  : by == "week" ? store::Bucket::kWeek
                                 : store::Bucket::kDay;
+  query.count_by =
+      args.by_date == "detected" ? store::CountBy::kDetected : store::CountBy::kEntryDate;
 
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
@@ -373,16 +376,9 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   std::int64_t story_count = 0;
   std::int64_t source_count = 0;
   {
-    auto stmt = store->db().Prepare(
-        "SELECT COUNT(DISTINCT e.story_id), COUNT(DISTINCT e.feed_id) FROM mentions m "
-        "JOIN entries e ON e.id = m.entry_id WHERE m.created_at >= ?1 AND (?2 IS NULL OR "
-        "m.created_at < ?2)");
-    if (stmt) {
-      stmt->Bind(1, query.since).Bind(2, query.until);
-      if (auto row = stmt->Step(); row && *row) {
-        story_count = stmt->Int(0);
-        source_count = stmt->Int(1);
-      }
+    if (auto reach = store::MentionReach(*store, query)) {
+      story_count = reach->stories;
+      source_count = reach->sources;
     }
   }
   double brand_share = 0;
@@ -447,6 +443,10 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--until", args->until, "End of the period (default now)");
   cmd->add_option("--by", args->by, "day, week or month (default: from the period length)")
       ->check(CLI::IsMember({"day", "week", "month"}));
+  cmd->add_option("--by-date", args->by_date,
+                  "Count mentions by the entry's date (entry, default: published, else "
+                  "updated, else first seen) or by detection time (detected)")
+      ->check(CLI::IsMember({"entry", "detected"}));
   cmd->add_option("-o,--output", args->output, "The HTML file to write (default report.html)");
   cmd->add_option("--title", args->title, "The page title (default \"Mention report\")");
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });

@@ -1,5 +1,6 @@
 // veille search QUERY: every stored entry (mentioned or not) matching a query in the rule
-// language, newest first. The full-text index proposes candidates; the matcher decides.
+// language, newest first (by the entry's date, --sort detected or relevance). The full-text
+// index proposes candidates; the matcher decides.
 #include <iostream>
 
 #include "daemon/cli_archive.h"
@@ -16,6 +17,7 @@ struct SearchArgs {
   std::string until;
   std::string feed;
   std::string format = "table";
+  std::string sort = "date";
   int limit = 50;
   bool json = false;
   bool excel = false;
@@ -42,6 +44,7 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   store::EntryFilter filter;
   filter.since = period->since;
   filter.until = period->until;
+  filter.order = store::ParseEntryOrder(args.sort).value_or(store::EntryOrder::kDate);
   if (!args.feed.empty()) {
     auto ids = ResolveFeed(*store, args.feed);
     if (!ids) return ReportError(ids.error());
@@ -52,7 +55,7 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   if (*format == Format::kCsv) {
     std::cout << CsvPreamble(dialect)
               << CsvRecord({"entry", "story", "first_seen", "published", "feed", "title", "link",
-                            "terms", "snippet"},
+                            "terms", "snippet", "date_source"},
                            dialect);
   }
   auto stats = SearchArchive(*store, args.query, filter, [&](const SearchHit& hit) {
@@ -66,8 +69,9 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
         const auto& e = hit.entry;
         std::cout << CsvRecord(
             {std::to_string(e.id), std::to_string(e.story_id), FormatIso8601(e.first_seen_at),
-             e.published_at ? FormatIso8601(*e.published_at) : "", e.feed_name,
-             e.title.value_or(""), e.link.value_or(""), terms, hit.mention.snippet},
+             OptIso(store::FeedDate(e.published_at, e.updated_at)), e.feed_name,
+             e.title.value_or(""), e.link.value_or(""), terms, hit.mention.snippet,
+             std::string(store::DateSourceName(EntryDateOf(e).source))},
             dialect);
         break;
       }
@@ -103,6 +107,10 @@ void AddSearchCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand(
       "search", "Search every stored entry with a query in the rule language, newest first");
+  cmd->add_option("--sort", args->sort,
+                  "date (default: newest entry date first), detected (newest first seen "
+                  "first) or relevance (best full-text rank first)")
+      ->check(CLI::IsMember({"date", "detected", "relevance"}));
   cmd->add_option("query", args->query, "The query, e.g. '\"L'Oréal\" NEAR/5 rachat'")->required();
   cmd->add_option("--since", args->since, "Only entries first seen since (7d, 24h, 2026-11-01)");
   cmd->add_option("--until", args->until, "Only entries first seen before (duration ago or date)");

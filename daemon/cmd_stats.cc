@@ -18,6 +18,7 @@ struct StatsArgs {
   std::string since = "30d";
   std::string until;
   std::string by = "day";
+  std::string by_date = "entry";
   std::string category;
   std::string format = "table";
   bool json = false;
@@ -100,6 +101,8 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
                  : args.by == "month" ? store::Bucket::kMonth
                                       : store::Bucket::kDay;
   query.category = args.category;
+  query.count_by =
+      args.by_date == "detected" ? store::CountBy::kDetected : store::CountBy::kEntryDate;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
   if (!args.category.empty()) {
@@ -124,6 +127,7 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     out["since"] = FormatIso8601(query.since);
     out["until"] = FormatIso8601(query.until.value_or(query.now));
     out["by"] = args.by;
+    out["by_date"] = args.by_date;
     out["total"] = volume->total;
     out["buckets"] = nlohmann::json::array();
     for (auto b : volume->buckets) out["buckets"].push_back(FormatIso8601(b));
@@ -153,6 +157,7 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
   const std::size_t width = TerminalWidth();
   std::cout << "Mentions " << ShortTime(query.since).substr(0, 10) << " \u2192 "
             << ShortTime(query.until.value_or(query.now)).substr(0, 10) << " (by " << args.by
+            << (args.by_date == "detected" ? " of detection" : " of the entries' dates")
             << ", UTC): " << volume->total << "\n";
   if (volume->total == 0) {
     std::cout << "No mentions in this period.\n";
@@ -209,6 +214,10 @@ void AddStatsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--until", args->until, "End of the period (default now)");
   cmd->add_option("--by", args->by, "Bucket size: day (default), week or month")
       ->check(CLI::IsMember({"day", "week", "month"}));
+  cmd->add_option("--by-date", args->by_date,
+                  "Count mentions by the entry's date (entry, default: published, else "
+                  "updated, else first seen) or by detection time (detected)")
+      ->check(CLI::IsMember({"entry", "detected"}));
   cmd->add_option("--category", args->category, "Only rules of this category");
   cmd->add_option("--format", args->format, "table (default) or json")
       ->check(CLI::IsMember({"table", "json"}));

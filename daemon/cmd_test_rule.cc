@@ -29,6 +29,7 @@ struct TestRuleOptions {
   std::string file;
   std::string since;
   std::string feed;
+  std::string sort = "date";
   bool json = false;
   bool explain = false;
 };
@@ -179,6 +180,9 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
       cmd->add_option("--since", o->since,
                       "Backtest: replay the query over the entries stored since (30d, 2026-11-01)");
   cmd->add_option("--feed", o->feed, "With --since: only this feed (name or URL)");
+  cmd->add_option("--sort", o->sort,
+                  "With --since: list the matches by date (default), detected or relevance")
+      ->check(CLI::IsMember({"date", "detected", "relevance"}));
   since->excludes(text);
   since->excludes(file);
   cmd->callback([o, &global, exit_code] {
@@ -187,10 +191,11 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
       return;
     }
     auto config = LoadConfigOrReport(global.config_path);
-    *exit_code = config
-                     ? RunBacktest(*config, {o->query, o->exclude, o->since, o->feed, 10, o->json},
-                                   std::cout, std::cerr)
-                     : 2;
+    *exit_code =
+        config
+            ? RunBacktest(*config, {o->query, o->exclude, o->since, o->feed, 10, o->json, o->sort},
+                          std::cout, std::cerr)
+            : 2;
   });
 }
 

@@ -7,6 +7,7 @@
 #include "common/links.h"
 #include "common/redact.h"
 #include "common/url.h"
+#include "store/entry_date.h"
 
 namespace veille::alert {
 namespace {
@@ -57,7 +58,9 @@ json MentionObject(const Alert& alert) {
        {{"title", OptString(m.title)},
         {"link", OptString(m.link)},
         {"canonical_link", OptString(alert.canonical_link)},
-        {"published", OptTime(m.published_at)},
+        {"published", OptTime(store::FeedDate(m.published_at, m.updated_at))},
+        {"date_source",
+         store::DateSourceName(store::DateOf(m.published_at, m.updated_at, m.created_at).source)},
         {"author", OptString(m.author)}}},
       {"feed", {{"name", ValidUtf8(m.feed_name)}, {"url", RedactUrl(m.feed_url)}}},
       {"snippet", {{"text", ValidUtf8(m.snippet)}, {"highlights", Highlights(m)}}},

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <unordered_map>
+
+#include "store/entry_date.h"
 
 namespace veille::store {
 namespace {
 
 constexpr const char* kEntryColumns =
     "e.id, e.story_id, f.name, f.url, e.link, e.canonical_link, e.title, e.author, "
-    "e.published_at, e.first_seen_at, e.summary, e.content, e.categories, e.language";
+    "e.published_at, e.first_seen_at, e.summary, e.content, e.categories, e.language, e.updated_at";
 
 StoredEntry ReadEntry(const Statement& s) {
   StoredEntry e;
@@ -26,6 +29,7 @@ StoredEntry ReadEntry(const Statement& s) {
   e.content = s.OptText(11);
   e.categories = SplitLines(s.Text(12));
   e.language = s.OptText(13);
+  e.updated_at = s.OptInt(14);
   return e;
 }
 
@@ -41,15 +45,29 @@ std::string FtsQuote(const std::string& words) {
   return out;
 }
 
-Result<void> ScanEntries(Store& store, const std::string& fts_match, const EntryFilter& filter,
-                         const std::function<bool(const StoredEntry&)>& visit) {
-  const std::string conditions =
-      "(?1 IS NULL OR e.first_seen_at >= ?1) AND (?2 IS NULL OR e.first_seen_at < ?2)" +
-      IdListCondition("e.feed_id", filter.feed_ids) + " ";
+namespace {
+
+// A failing MATCH is the user's expression, not the storage.
+Error QueryError(Error error, const std::string& fts_match) {
+  if (!fts_match.empty() && error.code == ErrorCode::kStorage) {
+    error.code = ErrorCode::kInvalidArgument;
+    error.message = "full-text expression " + fts_match + ": " + error.message;
+  }
+  return error;
+}
+
+std::string Conditions(const EntryFilter& filter) {
+  return "(?1 IS NULL OR e.first_seen_at >= ?1) AND (?2 IS NULL OR e.first_seen_at < ?2)" +
+         IdListCondition("e.feed_id", filter.feed_ids) + " ";
+}
+
+// kDetected: pages by id straight from the index, nothing read ahead.
+Result<void> ScanByDetection(Store& store, const std::string& fts_match, const EntryFilter& filter,
+                             const std::function<bool(const StoredEntry&)>& visit) {
   std::string sql = std::string("SELECT ") + kEntryColumns;
   if (fts_match.empty()) {
     sql += " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id < ?5 AND ";
-    sql += conditions;
+    sql += Conditions(filter);
     sql += "ORDER BY e.id DESC LIMIT ?6";
   } else {
     // The FTS table drives the loop so that its rowid order (newest first) is used as is.
@@ -57,7 +75,7 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
         " FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
         "JOIN feeds f ON f.id = e.feed_id WHERE entries_fts MATCH ?4 "
         "AND entries_fts.rowid < ?5 AND ";
-    sql += conditions;
+    sql += Conditions(filter);
     sql += "ORDER BY entries_fts.rowid DESC LIMIT ?6";
   }
   auto stmt = store.db().Prepare(sql);
@@ -75,14 +93,7 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
     std::vector<StoredEntry> page;
     for (;;) {
       auto row = stmt->Step();
-      if (!row) {
-        Error error = row.error();
-        if (!fts_match.empty() && error.code == ErrorCode::kStorage) {
-          error.code = ErrorCode::kInvalidArgument;
-          error.message = "full-text expression " + fts_match + ": " + error.message;
-        }
-        return tl::unexpected(error);
-      }
+      if (!row) return tl::unexpected(QueryError(row.error(), fts_match));
       if (!*row) break;
       page.push_back(ReadEntry(*stmt));
     }
@@ -94,6 +105,102 @@ Result<void> ScanEntries(Store& store, const std::string& fts_match, const Entry
     below = page.back().id;
     page_size = std::min<std::int64_t>(page_size * 2, 512);
   }
+}
+
+struct Ranked {
+  double key = 0;  // the entry date, or the bm25 rank
+  std::int64_t id = 0;
+};
+
+// kDate and kRelevance: every candidate's (key, id), sorted, in one statement.
+Result<std::vector<Ranked>> RankCandidates(Store& store, const std::string& fts_match,
+                                           const EntryFilter& filter, bool relevance) {
+  std::string sql = "SELECT e.id, ";
+  sql += relevance ? "bm25(entries_fts, 2.0, 1.0)" : kEntryDateSql;
+  if (fts_match.empty()) {
+    sql += " FROM entries e WHERE ";
+  } else {
+    sql +=
+        " FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+        "WHERE entries_fts MATCH ?4 AND ";
+  }
+  // The period through the first_seen_at index (an id list), not from each candidate's row:
+  // first_seen_at comes after the texts in a row (entry_date.h).
+  sql += (filter.since || filter.until)
+             ? "e.id IN (SELECT id FROM entries WHERE first_seen_at >= ?1 AND first_seen_at < ?2)"
+             : "1";
+  sql += IdListCondition("e.feed_id", filter.feed_ids);
+  auto stmt = store.db().Prepare(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  if (filter.since || filter.until) {
+    stmt->Bind(1, filter.since.value_or(INT64_MIN)).Bind(2, filter.until.value_or(INT64_MAX));
+  }
+  if (!fts_match.empty()) stmt->Bind(4, fts_match);
+  std::vector<Ranked> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(QueryError(row.error(), fts_match));
+    if (!*row) break;
+    out.push_back({relevance ? stmt->Double(1) : static_cast<double>(stmt->Int(1)), stmt->Int(0)});
+  }
+  stmt->Reset();
+  // Newest date first; bm25 is negative, better matches more so: lowest first. Ties: newest id.
+  std::sort(out.begin(), out.end(), [relevance](const Ranked& a, const Ranked& b) {
+    if (a.key != b.key) return relevance ? a.key < b.key : a.key > b.key;
+    return a.id > b.id;
+  });
+  return out;
+}
+
+Result<void> ScanRanked(Store& store, const std::string& fts_match, const EntryFilter& filter,
+                        const std::function<bool(const StoredEntry&)>& visit) {
+  const bool relevance = filter.order == EntryOrder::kRelevance && !fts_match.empty();
+  auto ranked = RankCandidates(store, fts_match, filter, relevance);
+  if (!ranked) return tl::unexpected(ranked.error());
+  std::size_t page_size = 64;
+  for (std::size_t at = 0; at < ranked->size();) {
+    const std::size_t end = std::min(ranked->size(), at + page_size);
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = at; i < end; ++i) ids.push_back((*ranked)[i].id);
+    auto stmt = store.db().Prepare(std::string("SELECT ") + kEntryColumns +
+                                   " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE 1" +
+                                   IdListCondition("e.id", ids));
+    if (!stmt) return tl::unexpected(stmt.error());
+    std::unordered_map<std::int64_t, StoredEntry> rows;
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) break;
+      StoredEntry e = ReadEntry(*stmt);
+      rows.emplace(e.id, std::move(e));
+    }
+    stmt->Reset();
+    for (const std::int64_t id : ids) {
+      const auto found = rows.find(id);
+      if (found == rows.end()) continue;  // pruned since the candidates were read
+      if (!visit(found->second)) return {};
+    }
+    at = end;
+    page_size = std::min<std::size_t>(page_size * 2, 512);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<EntryOrder> ParseEntryOrder(std::string_view name) {
+  if (name == "detected") return EntryOrder::kDetected;
+  if (name == "date") return EntryOrder::kDate;
+  if (name == "relevance") return EntryOrder::kRelevance;
+  return std::nullopt;
+}
+
+Result<void> ScanEntries(Store& store, const std::string& fts_match, const EntryFilter& filter,
+                         const std::function<bool(const StoredEntry&)>& visit) {
+  if (filter.order == EntryOrder::kDetected) {
+    return ScanByDetection(store, fts_match, filter, visit);
+  }
+  return ScanRanked(store, fts_match, filter, visit);
 }
 
 Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -15,10 +16,22 @@
 
 namespace veille::store {
 
+// The order ScanEntries visits entries in (veille search --sort).
+enum class EntryOrder {
+  kDetected,   // newest first seen first (by id): streamed, nothing read ahead
+  kDate,       // newest entry date first (entry_date.h), then newest first seen
+  kRelevance,  // best FTS5 bm25 rank first (title hits weigh double); kDate without an
+               // expression
+};
+
+// "detected", "date", "relevance"; nullopt for anything else.
+std::optional<EntryOrder> ParseEntryOrder(std::string_view name);
+
 struct EntryFilter {
   std::optional<UnixSeconds> since;  // first_seen_at >= since
   std::optional<UnixSeconds> until;  // first_seen_at < until
   std::vector<std::int64_t> feed_ids;  // empty = any feed
+  EntryOrder order = EntryOrder::kDetected;
 };
 
 // One stored entry, with its feed and story.
@@ -32,6 +45,7 @@ struct StoredEntry {
   std::optional<std::string> title;
   std::optional<std::string> author;
   std::optional<UnixSeconds> published_at;
+  std::optional<UnixSeconds> updated_at;
   UnixSeconds first_seen_at = 0;
   std::optional<std::string> summary;
   std::optional<std::string> content;
@@ -40,9 +54,11 @@ struct StoredEntry {
 };
 
 // Calls `visit` for each entry matching the FTS5 expression `fts_match` (every entry when it
-// is empty) within `filter`, newest first (by id), until `visit` returns false. Rows are read
-// in pages (64 rows, growing to 512), each in its own short read transaction, so `visit` may be
-// slow (it runs with no snapshot held). A malformed expression fails with
+// is empty) within `filter`, in `filter.order`, until `visit` returns false. Rows are read in
+// pages (64 rows, growing to 512), each in its own short read transaction, so `visit` may be
+// slow (it runs with no snapshot held). kDate and kRelevance first read the (id, key) pairs of
+// every candidate in one statement (16 bytes each), sort them, then read the rows in pages by
+// id; an entry pruned in between is skipped. A malformed expression fails with
 // ErrorCode::kInvalidArgument.
 [[nodiscard]] Result<void> ScanEntries(Store& store, const std::string& fts_match,
                                        const EntryFilter& filter,

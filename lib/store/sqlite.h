@@ -44,6 +44,7 @@ class Statement {
   void Reset();
 
   [[nodiscard]] std::int64_t Int(int column) const;
+  [[nodiscard]] double Double(int column) const;
   [[nodiscard]] std::string Text(int column) const;
   [[nodiscard]] std::optional<std::string> OptText(int column) const;
   [[nodiscard]] std::optional<std::int64_t> OptInt(int column) const;

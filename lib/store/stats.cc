@@ -24,6 +24,29 @@ void CivilFromDays(std::int64_t z, std::int64_t& year, unsigned& month) {
   year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
 }
 
+// The time that places a mention: its entry's date (entry_date.h; the mention's created_at is
+// its entry's first_seen_at, written in the same commit, and is read from the mentions index
+// instead of the end of a long entry row), or its detection.
+std::string DateColumn(const StatsQuery& query) {
+  return query.count_by == CountBy::kEntryDate
+             ? "COALESCE(e.published_at, e.updated_at, m.created_at)"
+             : "m.created_at";
+}
+
+// `e`, joined when the entry's date is needed, or always (`needed`: top sources and stories).
+// entries_id_feed_story covers feed and story; the dates come from the row, ahead of its texts.
+std::string EntryJoin(const StatsQuery& query, bool needed = false) {
+  if (query.count_by == CountBy::kEntryDate) return " JOIN entries e ON e.id = m.entry_id";
+  return needed ? " JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id" : "";
+}
+
+// ?1 = since, ?2 = until. Mentions detected before `since` are skipped through the index in
+// both views: an entry's date does not follow its detection.
+std::string PeriodCondition(const StatsQuery& query) {
+  const std::string date = DateColumn(query);
+  return "m.created_at >= ?1 AND " + date + " >= ?1 AND (?2 IS NULL OR " + date + " < ?2)";
+}
+
 void SortSeries(std::vector<Series>& series) {
   std::stable_sort(series.begin(), series.end(), [](const Series& a, const Series& b) {
     if (a.total != b.total) return a.total > b.total;
@@ -76,10 +99,11 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
   if (volume.buckets.empty()) volume.buckets.push_back(BucketStart(end, query.bucket));
 
   // Counted per day in SQL (one index range scan), then folded into weeks or months here.
+  const std::string date = DateColumn(query);
   auto stmt = store.db().Prepare(
-      "SELECT rule, category, created_at / 86400, COUNT(*) FROM mentions "
-      "WHERE created_at >= ?1 AND (?2 IS NULL OR created_at < ?2) "
-      "AND (?3 = '' OR category = ?3) GROUP BY rule, category, created_at / 86400");
+      "SELECT m.rule, m.category, " + date + " / 86400, COUNT(*) FROM mentions m" +
+      EntryJoin(query) + " WHERE " + PeriodCondition(query) +
+      " AND (?3 = '' OR m.category = ?3) GROUP BY m.rule, m.category, " + date + " / 86400");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, query.since).Bind(2, query.until).Bind(3, query.category);
   std::map<std::pair<std::string, std::string>, Series> rules;
@@ -137,13 +161,27 @@ std::vector<VoiceShare> ShareOfVoice(const Volume& volume) {
   return out;
 }
 
+Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
+  auto stmt = store.db().Prepare(
+      "SELECT COUNT(DISTINCT e.story_id), COUNT(DISTINCT e.feed_id) FROM mentions m" +
+      EntryJoin(query, true) + " WHERE " + PeriodCondition(query));
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since).Bind(2, query.until);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  Reach out;
+  if (*row) {
+    out.stories = stmt->Int(0);
+    out.sources = stmt->Int(1);
+  }
+  return out;
+}
+
 Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query, int limit) {
   auto stmt = store.db().Prepare(
-      "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m "
-      "JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id "
-      "JOIN feeds f ON f.id = e.feed_id "
-      "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
-      "AND (?3 = '' OR m.category = ?3) "
+      "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m " + EntryJoin(query, true) +
+      " JOIN feeds f ON f.id = e.feed_id WHERE " + PeriodCondition(query) +
+      " AND (?3 = '' OR m.category = ?3) "
       "GROUP BY f.id ORDER BY n DESC, f.name LIMIT ?4");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, query.since)
@@ -166,9 +204,9 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
       // sources shown are then every feed that published it, for the chosen stories only.
       "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
       "COUNT(DISTINCT e.feed_id) AS s "
-      "FROM mentions m JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id "
-      "WHERE m.created_at >= ?1 AND (?2 IS NULL OR m.created_at < ?2) "
-      "AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
+      "FROM mentions m " +
+      EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
+      " AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
       "GROUP BY e.story_id ORDER BY s DESC, n DESC, MAX(m.id) DESC LIMIT ?4");
   auto feeds = store.db().Prepare(
       "SELECT DISTINCT f.name FROM entries e JOIN feeds f ON f.id = e.feed_id "

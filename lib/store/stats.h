@@ -20,12 +20,22 @@ UnixSeconds BucketStart(UnixSeconds t, Bucket bucket);
 // The start of the next bucket after the one starting at `start`.
 UnixSeconds NextBucket(UnixSeconds start, Bucket bucket);
 
+// What places a mention in the period and on a bar (veille stats --by-date).
+enum class CountBy {
+  kEntryDate,  // the entry's date (entry_date.h: published, else updated, else first seen)
+  kDetected,   // when veille detected the mention
+};
+
 struct StatsQuery {
-  UnixSeconds since = 0;             // mentions detected at or after
-  std::optional<UnixSeconds> until;  // and before (default: `now`)
+  UnixSeconds since = 0;             // mentions dated (see count_by) at or after
+  std::optional<UnixSeconds> until;  // and before (default: no end; later dates count in the
+                                     // last bucket)
   UnixSeconds now = 0;               // the last bucket is the one holding `until` or `now`
   Bucket bucket = Bucket::kDay;
   std::string category;  // "" = every category
+  // kEntryDate: a backfill of nine days of articles, detected today, lands on nine days. Only
+  // mentions detected since `since` are read (an entry is dated before it is detected).
+  CountBy count_by = CountBy::kEntryDate;
 };
 
 // Mentions of one rule (or one category) per bucket.
@@ -57,6 +67,13 @@ struct VoiceShare {
 // competitor rule has a mention.
 std::vector<VoiceShare> ShareOfVoice(const Volume& volume);
 
+// Distinct stories and feeds with a mention in the period (the report's figures).
+struct Reach {
+  std::int64_t stories = 0;
+  std::int64_t sources = 0;
+};
+[[nodiscard]] Result<Reach> MentionReach(Store& store, const StatsQuery& query);
+
 struct SourceCount {
   std::string feed_name;
   std::string feed_url;
@@ -71,7 +88,7 @@ struct StorySummary {
   std::int64_t story_id = 0;
   std::int64_t mentions = 0;
   std::int64_t sources = 0;  // distinct feeds with an entry of the story
-  UnixSeconds first_detected = 0;
+  UnixSeconds first_detected = 0;  // the first mention's detection time
   std::vector<std::string> feeds;  // every feed that published the story
   std::vector<std::string> rules;  // every rule that matched it
   MentionRow latest;               // the newest mention: title, link, snippet, highlights

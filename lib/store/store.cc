@@ -5,6 +5,7 @@
 
 #include "common/hash.h"
 #include "store/canonical.h"
+#include "store/entry_date.h"
 #include "store/schema.h"
 #include "store/stories.h"
 
@@ -121,6 +122,7 @@ MentionRow ReadMention(const Statement& s) {
   m.status = ParseTriageStatus(s.Text(15)).value_or(TriageStatus::kNew);
   m.note = s.Text(16);
   m.tags = SplitLines(s.Text(17));
+  m.updated_at = s.OptInt(18);
   return m;
 }
 
@@ -129,7 +131,7 @@ constexpr const char* kMentionSelect =
     "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id, "
     "COALESCE(t.status, 'new'), COALESCE(t.note, ''), "
     "COALESCE((SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM triage_tags tt "
-    "WHERE tt.mention_id = m.id ORDER BY tag)), '') FROM mentions m "
+    "WHERE tt.mention_id = m.id ORDER BY tag)), ''), e.updated_at FROM mentions m "
     "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
     "LEFT JOIN triage t ON t.mention_id = m.id ";
 
@@ -389,7 +391,8 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
   CommitStats stats;
   for (const EntryRecord& e : commit.entries) {
     const std::string title_key = StoryTitleKey(e.title.value_or(""));
-    auto story = archive->StoryFor(e.canonical_link, title_key, e.published_at.value_or(now), now);
+    auto story = archive->StoryFor(e.canonical_link, title_key,
+                                   FeedDate(e.published_at, e.updated_at).value_or(now), now);
     if (!story) return tl::unexpected(story.error());
     insert_entry->Bind(1, commit.feed.feed_id)
         .Bind(2, e.key)

@@ -160,6 +160,7 @@ struct MentionRow {
   std::optional<std::string> link;
   std::optional<std::string> author;
   std::optional<UnixSeconds> published_at;
+  std::optional<UnixSeconds> updated_at;
   std::int64_t story_id = 0;  // entries of one story across feeds share it (0: none)
   std::int64_t entry_id = 0;
   TriageStatus status = TriageStatus::kNew;  // triage (store/triage.h)

@@ -27,7 +27,7 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
        "AND story_id IS NOT NULL"},
       {&w.by_title_,
        "SELECT story_id FROM entries WHERE id = ?1 AND title_key = ?2 AND story_id IS NOT NULL "
-       "AND ABS(COALESCE(published_at, first_seen_at) - ?3) <= ?4"},
+       "AND ABS(COALESCE(published_at, updated_at, first_seen_at) - ?3) <= ?4"},
       {&w.insert_fts_, "INSERT INTO entries_fts (rowid, title, text) VALUES (?1, ?2, ?3)"},
       {&w.insert_story_,
        "INSERT INTO stories (canonical_link, title_key, first_seen_at) VALUES (?1, ?2, ?3)"},

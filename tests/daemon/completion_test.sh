@@ -66,6 +66,8 @@ expect "--output takes a file" "<files>" _veille "$veille_bin" report -o ""
 expect "opml import takes an OPML file" "<files:opml>" _veille "$veille_bin" opml import ""
 expect "opml import --append takes a config" "<files:toml>" _veille "$veille_bin" opml import x.opml --append ""
 expect "status --database takes a file" "<files>" _veille "$veille_bin" status --database ""
+expect "search --sort choices" "date detected relevance" _veille "$veille_bin" search --sort ""
+expect "stats --by-date choices" "detected" _veille "$veille_bin" stats --by-date d
 expect "export --excel from --help" "--excel" _veille "$veille_bin" export --ex
 expect "outbox retry --all-pending" "--all-pending" _veille "$veille_bin" outbox retry --all-p
 expect "fallback list without a binary" "check-config" _veille /nonexistent/veille che
