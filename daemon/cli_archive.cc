@@ -1,5 +1,6 @@
 #include "daemon/cli_archive.h"
 
+#include "common/entry_text.h"
 #include "common/redact.h"
 #include "common/time.h"
 #include "daemon/cli_support.h"
@@ -109,7 +110,7 @@ store::EntryDate EntryDateOf(const store::StoredEntry& e) {
 std::string FtsPrefilter(const match::QueryNode& query) { return Translate(query).value_or(""); }
 
 match::Document DocumentOf(const store::StoredEntry& entry, std::string& text) {
-  text = store::EntryText(entry.summary, entry.content);
+  text = EntryText(entry.summary, entry.content);  // as the daemon matches (common/entry_text.h)
   match::Document doc;
   doc.title = entry.title ? std::string_view(*entry.title) : std::string_view();
   doc.text = text;

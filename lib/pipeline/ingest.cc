@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "common/entry_text.h"
 #include "store/canonical.h"
 
 namespace veille::pipeline {
@@ -42,12 +43,7 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed)
 }
 
 std::string EntryText(const store::EntryRecord& r) {
-  std::string text = r.summary.value_or("");
-  if (r.content && *r.content != text) {
-    if (!text.empty()) text += "\n";
-    text += *r.content;
-  }
-  return text;
+  return veille::EntryText(r.summary, r.content);
 }
 
 match::Document MakeDocument(const store::EntryRecord& r, const std::string& text,

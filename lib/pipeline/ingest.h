@@ -25,7 +25,8 @@ struct RuleRouting {
 // The stored form of a parsed entry (text fields bounded, canonical link set), without mentions.
 store::EntryRecord EntryRecordFrom(const feed::Entry& entry, const feed::Feed& feed);
 
-// The text a rule's unscoped and `text:` terms search: summary, then content when it differs.
+// The text a rule's unscoped and `text:` terms search: the summary and the content as one
+// text (common/entry_text.h: a teaser repeating the content's beginning is not searched twice).
 std::string EntryText(const store::EntryRecord& record);
 
 // The matcher's view of a stored entry; `text` is EntryText(record) and must outlive the result.

@@ -1,0 +1,152 @@
+#include "common/entry_text.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace veille {
+namespace {
+
+bool EndsWithNoCase(std::string_view text, std::string_view suffix) {
+  if (suffix.size() > text.size()) return false;
+  const std::string_view tail = text.substr(text.size() - suffix.size());
+  return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+std::size_t RFindNoCase(std::string_view text, std::string_view needle) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.rfind(needle);
+}
+
+// Spaces, tabs, newlines, and the no-break and thin spaces (U+00A0, U+202F, U+2009).
+std::size_t SpaceAt(std::string_view s, std::size_t i) {
+  const char c = s[i];
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return 1;
+  if (s.compare(i, 2, "\xC2\xA0") == 0) return 2;
+  if (s.compare(i, 3, "\xE2\x80\xAF") == 0 || s.compare(i, 3, "\xE2\x80\x89") == 0) return 3;
+  return 0;
+}
+
+std::string Compact(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (const std::size_t n = SpaceAt(s, i)) {
+      i += n;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+std::string_view TrimEnd(std::string_view s) {
+  for (;;) {
+    if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
+                       s.back() == '\r' || s.back() == ':' || s.back() == '-')) {
+      s.remove_suffix(1);
+    } else if (s.size() >= 2 && s.substr(s.size() - 2) == "\xC2\xA0") {
+      s.remove_suffix(2);
+    } else {
+      return s;
+    }
+  }
+}
+
+// `big` holds `small` (both compacted) starting within its first kTeaserSearchBytes.
+bool Begins(const std::string& big, const std::string& small) {
+  if (small.empty() || small.size() > big.size()) return false;
+  const std::size_t last = std::min(big.size() - small.size(), kTeaserSearchBytes);
+  for (std::size_t i = 0; i <= last; ++i) {
+    if (big.compare(i, small.size(), small) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view TeaserCore(std::string_view text) {
+  // WordPress's footer ("The post %s appeared first on %s.").
+  for (const auto& [start, middle] : std::array<std::pair<std::string_view, std::string_view>, 3>{
+           {{"the post ", " appeared first on "},
+            {"l’article ", " est apparu en premier sur "},
+            {"l'article ", " est apparu en premier sur "}}}) {
+    const std::size_t at = RFindNoCase(text, start);
+    if (at != std::string_view::npos && RFindNoCase(text.substr(at), middle) != std::string::npos) {
+      text = text.substr(0, at);
+      break;
+    }
+  }
+  // "Continue reading <title> →" and the like: cut at the last one near the end.
+  for (std::string_view link : {"continue reading", "continuer la lecture", "lire la suite",
+                                "read more", "read the full", "lire plus", "en savoir plus"}) {
+    const std::size_t at = RFindNoCase(text, link);
+    if (at != std::string::npos && text.size() - at <= 200) text = text.substr(0, at);
+  }
+  static constexpr std::string_view kMarks[] = {
+      "[\xE2\x80\xA6]", "[...]",        "(\xE2\x80\xA6)", "(...)",      "\xE2\x80\xA6", "...",
+      "\xC2\xBB",       "\xE2\x80\xBA", "\xE2\x86\x92",   "[&hellip;]", "&hellip;"};
+  for (bool cut = true; cut;) {
+    cut = false;
+    text = TrimEnd(text);
+    for (std::string_view mark : kMarks) {
+      if (EndsWithNoCase(text, mark)) {
+        text.remove_suffix(mark.size());
+        cut = true;
+      }
+    }
+  }
+  return text;
+}
+
+std::string EntryText(const std::optional<std::string>& summary,
+                      const std::optional<std::string>& content) {
+  const std::string_view s = summary ? std::string_view(*summary) : std::string_view();
+  const std::string_view c = content ? std::string_view(*content) : std::string_view();
+  if (c.empty() || s == c) return std::string(s);
+  if (s.empty()) return std::string(c);
+  const std::string compact_content = Compact(c);
+  const std::string teaser = Compact(TeaserCore(s));
+  if (teaser.empty() || Begins(compact_content, teaser)) return std::string(c);
+  const std::string compact_summary = Compact(s);
+  const std::string short_content = Compact(TeaserCore(c));
+  if (short_content.empty() || Begins(compact_summary, short_content)) return std::string(s);
+  std::string text(s);
+  text += "\n";
+  text += c;
+  return text;
+}
+
+std::string DerivedTitle(std::string_view text) {
+  std::size_t begin = 0;
+  while (begin < text.size() && SpaceAt(text, begin)) begin += SpaceAt(text, begin);
+  text = text.substr(begin);
+  // Byte offset after kDerivedTitleChars characters (UTF-8 lead bytes), and the last space
+  // before it.
+  std::size_t chars = 0, end = 0, last_space = std::string_view::npos;
+  for (; end < text.size(); ++end) {
+    const auto byte = static_cast<unsigned char>(text[end]);
+    if ((byte & 0xC0) == 0x80) continue;  // a continuation byte
+    if (chars == kDerivedTitleChars) break;
+    if (SpaceAt(text, end)) last_space = end;
+    ++chars;
+  }
+  const bool cut = end < text.size();
+  // Cut at the last space, unless that drops more than half the title (one very long word).
+  if (cut && last_space != std::string_view::npos && last_space > end / 2) end = last_space;
+  std::string out(TrimEnd(text.substr(0, end)));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // paragraphs run on, on one line
+  }
+  if (!cut) return out;
+  while (!out.empty() && (out.back() == ',' || out.back() == ';' || out.back() == '.')) {
+    out.pop_back();
+  }
+  return out + "\xE2\x80\xA6";
+}
+
+}  // namespace veille
