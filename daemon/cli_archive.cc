@@ -112,7 +112,9 @@ std::string FtsPrefilter(const match::QueryNode& query) { return Translate(query
 match::Document DocumentOf(const store::StoredEntry& entry, std::string& text) {
   text = EntryText(entry.summary, entry.content);  // as the daemon matches (common/entry_text.h)
   match::Document doc;
-  doc.title = entry.title ? std::string_view(*entry.title) : std::string_view();
+  // A derived title is the text's first words: rules never saw it as a title.
+  doc.title =
+      entry.title && !entry.title_derived ? std::string_view(*entry.title) : std::string_view();
   doc.text = text;
   doc.author = entry.author ? std::string_view(*entry.author) : std::string_view();
   doc.link = entry.link ? std::string_view(*entry.link) : std::string_view();
@@ -236,6 +238,7 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"feed", m.feed_name},
       {"feed_url", RedactUrl(m.feed_url)},
       {"title", Opt(m.title)},
+      {"title_derived", m.title_derived},
       {"link", Opt(m.link)},
       {"author", Opt(m.author)},
       {"published", OptTime(store::FeedDate(m.published_at, m.updated_at))},
@@ -268,6 +271,7 @@ nlohmann::json HitJson(const SearchHit& hit) {
       {"feed", e.feed_name},
       {"feed_url", RedactUrl(e.feed_url)},
       {"title", Opt(e.title)},
+      {"title_derived", e.title_derived},
       {"link", Opt(e.link)},
       {"author", Opt(e.author)},
       {"terms", hit.mention.terms},

@@ -50,6 +50,7 @@ nlohmann::json EntryJson(const store::StoredEntry& e) {
   out["story"] = e.story_id;
   for (std::size_t i = 2; i < cells.size(); ++i) out[kKeys[i]] = cells[i];
   out["categories"] = e.categories;
+  out["title_derived"] = e.title_derived;
   out["updated"] = e.updated_at ? nlohmann::json(FormatIso8601(*e.updated_at)) : nullptr;
   out["date"] = FormatIso8601(EntryDateOf(e).at);
   if (!e.published_at && !e.updated_at) out["published"] = nullptr;

@@ -70,6 +70,7 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
     const store::MentionRow& first = *g.mentions.front();
     nlohmann::json out = {{"story", g.story_id},
                           {"title", first.title ? nlohmann::json(*first.title) : nullptr},
+                          {"title_derived", first.title_derived},
                           {"link", first.link ? nlohmann::json(*first.link) : nullptr}};
     out["mentions"] = nlohmann::json::array();
     for (const auto* m : g.mentions) out["mentions"].push_back(MentionJson(*m));
@@ -78,6 +79,7 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
       out["sources"].push_back({{"feed", s.feed_name},
                                 {"link", s.link ? nlohmann::json(*s.link) : nullptr},
                                 {"title", s.title ? nlohmann::json(*s.title) : nullptr},
+                                {"title_derived", s.title_derived},
                                 {"first_seen", FormatIso8601(s.first_seen_at)}});
     }
     return out;

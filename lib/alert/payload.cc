@@ -56,6 +56,7 @@ json MentionObject(const Alert& alert) {
       {"rules", rules},
       {"entry",
        {{"title", OptString(m.title)},
+        {"title_derived", m.title_derived},
         {"link", OptString(m.link)},
         {"canonical_link", OptString(alert.canonical_link)},
         {"published", OptTime(store::FeedDate(m.published_at, m.updated_at))},

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "common/entry_text.h"
 #include "store/entry_date.h"
 
 namespace veille::store {
@@ -30,6 +31,14 @@ StoredEntry ReadEntry(const Statement& s) {
   e.categories = SplitLines(s.Text(12));
   e.language = s.OptText(13);
   e.updated_at = s.OptInt(14);
+  if (!e.title) {  // Mastodon posts and the like: a title from the first words of the text
+    std::string derived =
+        DerivedTitle(e.summary && !e.summary->empty() ? *e.summary : e.content.value_or(""));
+    if (!derived.empty()) {
+      e.title = std::move(derived);
+      e.title_derived = true;
+    }
+  }
   return e;
 }
 

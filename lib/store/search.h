@@ -42,7 +42,8 @@ struct StoredEntry {
   std::string feed_url;
   std::optional<std::string> link;
   std::optional<std::string> canonical_link;
-  std::optional<std::string> title;
+  std::optional<std::string> title;  // the entry's, or derived from its text (title_derived)
+  bool title_derived = false;
   std::optional<std::string> author;
   std::optional<UnixSeconds> published_at;
   std::optional<UnixSeconds> updated_at;

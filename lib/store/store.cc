@@ -3,6 +3,7 @@
 #include <charconv>
 #include <utility>
 
+#include "common/entry_text.h"
 #include "common/hash.h"
 #include "store/canonical.h"
 #include "store/entry_date.h"
@@ -123,6 +124,15 @@ MentionRow ReadMention(const Statement& s) {
   m.note = s.Text(16);
   m.tags = SplitLines(s.Text(17));
   m.updated_at = s.OptInt(18);
+  if (!m.title) {
+    if (auto text = s.OptText(19)) {
+      std::string derived = DerivedTitle(*text);
+      if (!derived.empty()) {
+        m.title = std::move(derived);
+        m.title_derived = true;
+      }
+    }
+  }
   return m;
 }
 
@@ -131,7 +141,10 @@ constexpr const char* kMentionSelect =
     "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id, "
     "COALESCE(t.status, 'new'), COALESCE(t.note, ''), "
     "COALESCE((SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM triage_tags tt "
-    "WHERE tt.mention_id = m.id ORDER BY tag)), ''), e.updated_at FROM mentions m "
+    "WHERE tt.mention_id = m.id ORDER BY tag)), ''), e.updated_at, "
+    // The start of the text, for a title derived when the feed gave none (Mastodon posts).
+    "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
+    "END FROM mentions m "
     "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
     "LEFT JOIN triage t ON t.mention_id = m.id ";
 

@@ -156,7 +156,8 @@ struct MentionRow {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> highlights;
   std::string feed_name;
   std::string feed_url;
-  std::optional<std::string> title;
+  std::optional<std::string> title;  // the entry's, or derived from its text (title_derived)
+  bool title_derived = false;        // the feed gave no title: common/entry_text.h DerivedTitle
   std::optional<std::string> link;
   std::optional<std::string> author;
   std::optional<UnixSeconds> published_at;

@@ -195,5 +195,37 @@ TEST_F(DatesTest, VolumeCountsABackfillOnTheEntriesDates) {
   EXPECT_EQ(until->total, 6);
 }
 
+TEST_F(DatesTest, AnEntryWithoutTitleIsReadWithOneDerivedFromItsText) {
+  EntryRecord toot = Entry("toot", kNow - 60, std::nullopt,
+                           "Ce matin au marché de Rennes, les bouteilles consignées d'Alpéa ont "
+                           "disparu en une heure ! Bravo @alpea #consigne");
+  toot.title.reset();
+  Commit({toot, Entry("titled", kNow - 120, std::nullopt, "alpea")}, kNow);
+  MentionFilter filter;
+  auto mentions = store_->ListMentions(filter);
+  ASSERT_TRUE(mentions);
+  ASSERT_EQ(mentions->size(), 2u);
+  const MentionRow& derived = (*mentions)[0].entry_id == 1 ? (*mentions)[0] : (*mentions)[1];
+  const MentionRow& titled = (*mentions)[0].entry_id == 1 ? (*mentions)[1] : (*mentions)[0];
+  ASSERT_TRUE(derived.title);
+  EXPECT_TRUE(derived.title_derived);
+  EXPECT_EQ(*derived.title,
+            "Ce matin au marché de Rennes, les bouteilles consignées d'Alpéa ont disparu en\u2026");
+  EXPECT_FALSE(titled.title_derived);
+  EXPECT_EQ(titled.title, "Article titled");
+  auto one = store_->GetMention(derived.id);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->title, derived.title);
+  std::vector<StoredEntry> entries;
+  ASSERT_TRUE(ScanEntries(*store_, "", {}, [&](const StoredEntry& e) {
+    entries.push_back(e);
+    return true;
+  }));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].title, derived.title);
+  EXPECT_TRUE(entries[1].title_derived);
+  EXPECT_FALSE(entries[0].title_derived);
+}
+
 }  // namespace
 }  // namespace veille::store

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""End to end, dates and order (issue 15): veilled --once polls feeds whose entries carry a
-published date, only an Atom <updated>, or no date, listed out of date order; then
+"""End to end, dates, order and snippets (issue 15): veilled --once polls feeds whose entries
+carry a published date, only an Atom <updated>, or no date, listed out of date order; then
 `veille mentions/export/search` show the date the feed gave (and say which), `search` and
 `test-rule --since` list by date (or --sort detected / relevance), and `stats`/`report` count
-a nine-day backfill on nine days (or on today with --by-date detected)."""
+a nine-day backfill on nine days (or on today with --by-date detected). A WordPress feed
+(teaser + full content) gives snippets that quote its sentence once, and Mastodon posts (no
+title) get a title from their first words, marked as derived."""
 
 import argparse
 import datetime
@@ -76,6 +78,30 @@ def rss():
         % (ago, ago, ago, rfc822(backfill_date(ago)), ago) for ago in BACKFILL)
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Blog'
             '</title><link>https://blog.example/</link>\n' + items + "</channel></rss>\n")
+
+
+WORDPRESS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Le Blog Conso</title><link>https://conso.example/</link>
+<item><title>Consigne : le grand retour</title><link>https://conso.example/consigne</link>
+<guid isPermaLink="false">https://conso.example/?p=42</guid><pubDate>{date}</pubDate>
+<description><![CDATA[<p>Les eaux minérales reviennent au verre consigné : Alpéa relance la consigne en Bretagne &#8230; [&hellip;]</p>
+<p>The post <a rel="nofollow" href="https://conso.example/consigne">Consigne : le grand retour</a> appeared first on <a rel="nofollow" href="https://conso.example">Le Blog Conso</a>.</p>]]></description>
+<content:encoded><![CDATA[<p>Les eaux minérales reviennent au verre consigné : Alpéa relance la consigne en Bretagne dès janvier.</p>
+<p>Les bouteilles seront reprises dans 300 magasins.</p>]]></content:encoded>
+</item></channel></rss>
+"""
+
+TOOT = ("Ce matin au marché de Rennes, les bouteilles consignées d'Alpéa ont disparu en une "
+        "heure ! Bravo @alpea #consigne #ZeroDechet")
+MASTODON = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Claire (@claire@piaille.example)</title>
+<link>https://piaille.example/@claire</link>
+<item><guid isPermaLink="true">https://piaille.example/@claire/1131</guid>
+<link>https://piaille.example/@claire/1131</link><pubDate>{date}</pubDate>
+<description>&lt;p&gt;Ce matin au marché de Rennes, les bouteilles consignées d&amp;#39;Alpéa ont disparu en une heure ! Bravo &lt;span class="h-card"&gt;&lt;a href="https://piaille.example/@alpea" class="u-url mention"&gt;@&lt;span&gt;alpea&lt;/span&gt;&lt;/a&gt;&lt;/span&gt; &lt;a href="https://piaille.example/tags/consigne" class="mention hashtag" rel="tag"&gt;#&lt;span&gt;consigne&lt;/span&gt;&lt;/a&gt; &lt;a href="https://piaille.example/tags/ZeroDechet" class="mention hashtag" rel="tag"&gt;#&lt;span&gt;ZeroDechet&lt;/span&gt;&lt;/a&gt;&lt;/p&gt;</description>
+</item></channel></rss>
+"""
 
 
 def main():
@@ -192,7 +218,54 @@ def main():
             html_detected = f.read()
         c.check(html.count("<rect") > html_detected.count("<rect"),
                 "the report draws more columns by entry date than by detection")
+    snippets_and_titles(a, c)
     return c.finish()
+
+
+def snippets_and_titles(a, c):
+    """A WordPress feed (teaser + content) and a Mastodon account (posts without a title)."""
+    with harness.Workdir() as work:
+        site = os.path.join(work.path, "site")
+        os.mkdir(site)
+        date = rfc822(NOW - datetime.timedelta(hours=2))
+        for name, body in (("wordpress.xml", WORDPRESS), ("mastodon.xml", MASTODON)):
+            with open(os.path.join(site, name), "w", encoding="utf-8") as f:
+                f.write(body.format(date=date))
+        with harness.FeedServer(site) as server:
+            work.write_config(CONFIG.replace('url = "{atom}"', 'url = "{atom}"\nname = "Blog"')
+                              .replace('url = "{rss}"', 'url = "{rss}"\nname = "Claire"')
+                              .format(port=server.port, atom=server.url("wordpress.xml"),
+                                      rss=server.url("mastodon.xml")))
+            harness.run([a.veilled, "--config", work.config, "--once"])
+        veille = [a.veille, "--config", work.config]
+
+        def cli(*args):
+            return harness.run(veille + list(args))
+
+        by_feed = {m["feed"]: m for m in harness.mentions(a.veille, work.config)}
+        wp = by_feed.get("Blog", {})
+        sentence = "Alpéa relance la consigne en Bretagne"
+        c.check(wp.get("snippet", "").count(sentence) == 1 and len(wp.get("highlights", [])) == 1,
+                "WordPress teaser + content: the snippet quotes the sentence once: %r"
+                % wp.get("snippet"))
+        c.check(wp.get("title") == "Consigne : le grand retour" and wp.get("title_derived") is
+                False, "a feed title is not derived")
+        toot = by_feed.get("Claire", {})
+        title = toot.get("title") or ""
+        c.check(toot.get("title_derived") is True and title.endswith("\u2026")
+                and TOOT.startswith(title[:-1]) and 60 <= len(title) <= 81,
+                "a Mastodon post gets its first words as title, marked derived: %r" % title)
+        story = cli("mentions", "--story").stdout
+        c.check("(no title)" not in story and title in story,
+                "mentions --story shows the derived title, not (no title)")
+        stories = json.loads(cli("mentions", "--story", "--json").stdout)
+        c.check(any(s["title"] == title and s["title_derived"] is True for s in stories),
+                "mentions --story --json marks it derived")
+        hits = json.loads(cli("search", "#ZeroDechet", "--json").stdout)
+        c.check(len(hits) == 1 and hits[0]["title"] == title and hits[0]["title_derived"] is True,
+                "search shows it too, hashtags kept as text in the text")
+        scoped = json.loads(cli("search", "title:marché", "--json").stdout)
+        c.check(scoped == [], "title: does not match a derived title (rules never saw it)")
 
 
 if __name__ == "__main__":
