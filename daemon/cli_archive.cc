@@ -184,19 +184,6 @@ std::string CsvRecord(const std::vector<std::string>& cells, CsvDialect dialect)
   return out + "\r\n";
 }
 
-std::string MarkedSnippet(const std::string& snippet,
-                          const std::vector<std::pair<std::uint32_t, std::uint32_t>>& highlights) {
-  std::string out;
-  std::size_t at = 0;
-  for (const auto& [b, e] : highlights) {
-    if (b < at || e < b || e > snippet.size()) break;
-    out += snippet.substr(at, b - at);
-    out += "[" + snippet.substr(b, e - b) + "]";
-    at = e;
-  }
-  return out + snippet.substr(at);
-}
-
 std::vector<std::string> MentionCsvHeader() {
   return {"id",      "detected", "rule",   "category",   "feed",  "feed_url",
           "title",   "link",     "author", "published",  "story", "terms",
@@ -280,14 +267,37 @@ nlohmann::json HitJson(const SearchHit& hit) {
   };
 }
 
+std::string FocusedSnippet(const std::string& snippet, const std::vector<match::Highlight>& hl,
+                           std::size_t lead, MarkStyle style) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
+  for (const auto& m : hl) marks.emplace_back(m.begin, m.end);
+  if (marks.empty() || marks.front().first > snippet.size()) {
+    return HighlightedSnippet(snippet, marks, style);
+  }
+  // Start at a space about `lead` characters before the first hit (counting back by code
+  // points), so that a narrow column still shows it.
+  std::size_t start = marks.front().first, chars = 0;
+  while (start > 0 && chars < lead) {
+    --start;
+    if ((static_cast<unsigned char>(snippet[start]) & 0xC0) != 0x80) ++chars;
+  }
+  if (start == 0) return HighlightedSnippet(snippet, marks, style);
+  const std::size_t space = snippet.find(' ', start);
+  start = space != std::string::npos && space < marks.front().first ? space + 1 : start;
+  const auto shift = static_cast<std::uint32_t>(start);
+  for (auto& [b, e] : marks) {
+    b = b >= shift ? b - shift : 0;
+    e = e >= shift ? e - shift : 0;
+  }
+  return "\u2026" + HighlightedSnippet(std::string_view(snippet).substr(start), marks, style);
+}
+
 void PrintHitTable(const std::vector<SearchHit>& hits) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& h : hits) {
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
-    for (const auto& m : h.mention.highlights) marks.emplace_back(m.begin, m.end);
     rows.push_back({ShortTime(EntryDateOf(h.entry).at), TerminalSafe(h.entry.feed_name),
                     TerminalSafe(h.entry.title.value_or("(no title)")),
-                    TerminalSafe(MarkedSnippet(h.mention.snippet, marks))});
+                    FocusedSnippet(h.mention.snippet, h.mention.highlights, 12)});
   }
   PrintTable({"DATE (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
              TerminalWidth());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "daemon/cli_support.h"
 #include "match/matcher.h"
 #include "match/query.h"
 #include "store/entry_date.h"
@@ -76,12 +77,15 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m);
 nlohmann::json MentionJson(const store::MentionRow& m);
 nlohmann::json HitJson(const SearchHit& hit);
 
-// The snippet with each highlight wrapped in [ ].
-// Prints search hits as a table (published, feed, title, snippet with the hits marked) fitting
-// the terminal: the output of `veille search` and of the backtest's newest matches.
-void PrintHitTable(const std::vector<SearchHit>& hits);
+// The snippet marked as HighlightedSnippet does, starting at a word about `lead` characters
+// before the first hit ("…" in front) when it starts further, so that a narrow table column
+// still shows the hit.
+std::string FocusedSnippet(const std::string& snippet, const std::vector<match::Highlight>& hl,
+                           std::size_t lead, MarkStyle style = TerminalMarkStyle());
 
-std::string MarkedSnippet(const std::string& snippet,
-                          const std::vector<std::pair<std::uint32_t, std::uint32_t>>& highlights);
+// Prints search hits as a table (date, feed, title, snippet with the hits marked as
+// HighlightedSnippet does) fitting the terminal: the output of `veille search` and of the
+// backtest's newest matches.
+void PrintHitTable(const std::vector<SearchHit>& hits);
 
 }  // namespace veille::cli

@@ -52,9 +52,33 @@ std::string DumpJson(const nlohmann::ordered_json& value, int indent) {
   return value.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+namespace {
+
+// The bytes of the SGR sequence ("\033[…m") at text[i], or 0. Only HighlightedSnippet writes
+// them: TerminalSafe removes ESC from whatever came from a feed.
+std::size_t SgrAt(std::string_view text, std::size_t i) {
+  if (text[i] != '\033' || i + 1 >= text.size() || text[i + 1] != '[') return 0;
+  for (std::size_t j = i + 2; j < text.size(); ++j) {
+    if (text[j] == 'm') return j - i + 1;
+    if ((text[j] < '0' || text[j] > '9') && text[j] != ';') return 0;
+  }
+  return 0;
+}
+
+constexpr const char* kBoldOn = "\033[1m";
+constexpr const char* kBoldOff = "\033[0m";
+
+}  // namespace
+
 std::size_t DisplayWidth(std::string_view text) {
   std::size_t n = 0;
-  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t sgr = SgrAt(text, i)) {
+      i += sgr;
+      continue;
+    }
+    n += (static_cast<unsigned char>(text[i++]) & 0xC0) != 0x80 ? 1 : 0;
+  }
   return n;
 }
 
@@ -63,7 +87,15 @@ std::string Ellipsize(std::string_view text, std::size_t width) {
   if (width == 0) return {};
   std::string out;
   std::size_t columns = 0;
+  bool styled = false;  // a bold highlight cut in the middle is closed before the "…"
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (const std::size_t sgr = SgrAt(text, i)) {
+      const std::string_view seq = text.substr(i, sgr);
+      styled = seq != kBoldOff;
+      out += seq;
+      i += sgr - 1;
+      continue;
+    }
     const bool starts = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
     if (starts) {
       if (columns + 1 >= width) break;
@@ -71,6 +103,7 @@ std::string Ellipsize(std::string_view text, std::size_t width) {
     }
     out += text[i];
   }
+  if (styled) out += kBoldOff;
   out += "\u2026";
   return out;
 }
@@ -143,11 +176,17 @@ UnixSeconds Now() {
       .count();
 }
 
+MarkStyle TerminalMarkStyle() {
+  return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr ? MarkStyle::kBold
+                                                                     : MarkStyle::kPlain;
+}
+
 std::string HighlightedSnippet(std::string_view snippet,
-                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl) {
-  const bool bold = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  const std::string open = bold ? "\033[1m" : "\u00ab";
-  const std::string close = bold ? "\033[0m" : "\u00bb";
+                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl,
+                               MarkStyle style) {
+  const bool bold = style == MarkStyle::kBold;
+  const std::string open = bold ? kBoldOn : kPlainMark;
+  const std::string close = bold ? kBoldOff : kPlainMark;
   std::string out;
   std::size_t at = 0;
   for (const auto& [b, e] : hl) {

@@ -33,10 +33,11 @@ std::string TerminalSafe(std::string_view text);
 std::string DumpJson(const nlohmann::json& value, int indent = 2);
 std::string DumpJson(const nlohmann::ordered_json& value, int indent = 2);
 
-// Cuts to at most `width` display columns (UTF-8 aware, one column per code point), adding "…".
+// Cuts to at most `width` display columns (UTF-8 aware, one column per code point), adding "…";
+// a bold highlight cut in the middle is closed first.
 std::string Ellipsize(std::string_view text, std::size_t width);
 
-// Display columns of a UTF-8 string (one per code point).
+// Display columns of a UTF-8 string (one per code point; the bold sequences take none).
 std::size_t DisplayWidth(std::string_view text);
 
 // Terminal width from $COLUMNS or the tty; 120 when unknown.
@@ -56,10 +57,22 @@ void PrintTable(const std::vector<std::string>& header,
                 const std::vector<Shrink>& shrink, std::size_t width,
                 const std::vector<std::string>& details = {});
 
-// A snippet for the terminal: control characters neutralised, highlights in bold when stdout
-// is a terminal (and NO_COLOR is unset), else between « ».
+// How every command marks the hits in a snippet: bold on a terminal, else between
+// kPlainMark, which no French or English text uses as punctuation (« » and [ ] are; a
+// title quoted « like this » stayed readable only while the hits were marked otherwise).
+enum class MarkStyle { kPlain, kBold };
+inline constexpr const char* kPlainMark = "**";
+
+// kBold when stdout is a terminal and NO_COLOR is unset, else kPlain.
+MarkStyle TerminalMarkStyle();
+
+// A snippet for the terminal: control characters neutralised, each highlight marked in
+// `style` (**Orélia** rappelle). Stored offsets are data: out-of-order or out-of-range ones
+// are skipped. The one snippet marker of mentions, search, test-rule and the backtest;
+// DisplayWidth and Ellipsize step over the bold sequences.
 std::string HighlightedSnippet(std::string_view snippet,
-                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl);
+                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl,
+                               MarkStyle style = TerminalMarkStyle());
 
 // "2026-11-25 20:33" in UTC, or "-" when absent.
 std::string ShortTime(std::optional<UnixSeconds> t);

@@ -42,16 +42,11 @@ void ReportQueryError(std::string_view what, std::string_view query, std::string
   std::cerr << "  " << TerminalSafe(query) << "\n  " << std::string(column - 1, ' ') << "^\n";
 }
 
-// The snippet with each highlight wrapped in [ ].
+// The snippet with its highlights marked as every command marks them (cli_support.h).
 std::string Marked(const match::Mention& m) {
-  std::string out;
-  std::size_t at = 0;
-  for (const match::Highlight& h : m.highlights) {
-    out += m.snippet.substr(at, h.begin - at);
-    out += "[" + m.snippet.substr(h.begin, h.end - h.begin) + "]";
-    at = h.end;
-  }
-  return out + m.snippet.substr(at);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> marks;
+  for (const match::Highlight& h : m.highlights) marks.emplace_back(h.begin, h.end);
+  return HighlightedSnippet(m.snippet, marks);
 }
 
 nlohmann::json MentionJson(const match::Mention& m) {
@@ -92,7 +87,7 @@ int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
     }
     std::cout << (mentions.empty() ? "  no   " : "  MATCH ")
               << TerminalSafe(record.title.value_or("(no title)")) << "\n";
-    if (!mentions.empty()) std::cout << "        " << TerminalSafe(Marked(mentions[0])) << "\n";
+    if (!mentions.empty()) std::cout << "        " << Marked(mentions[0]) << "\n";
   }
   if (o.json) {
     std::cout << DumpJson(out) << "\n";
@@ -152,7 +147,7 @@ int Run(const TestRuleOptions& o) {
     std::string terms;
     for (const std::string& t : m.terms) terms += (terms.empty() ? "" : ", ") + t;
     std::cout << "terms:   " << TerminalSafe(terms) << "\n";
-    std::cout << "snippet: " << TerminalSafe(Marked(m)) << "\n";
+    std::cout << "snippet: " << Marked(m) << "\n";
   }
   return matched ? 0 : 1;
 }

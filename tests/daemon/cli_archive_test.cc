@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "daemon/cli_backtest.h"
+#include "daemon/cli_support.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -58,9 +59,39 @@ TEST(CsvRecordTest, QuotesWhatNeedsQuotingAndDefusesFormulas) {
   EXPECT_EQ(CsvRecord({}), "\r\n");
 }
 
-TEST(MarkedSnippetTest, WrapsHighlightsAndIgnoresBadOffsets) {
-  EXPECT_EQ(MarkedSnippet("Orélia rappelle", {{0, 7}}), "[Orélia] rappelle");
-  EXPECT_EQ(MarkedSnippet("abc", {{2, 9}}), "abc");
+TEST(HighlightedSnippetTest, OneMarkerThatFrenchPunctuationNeverUses) {
+  EXPECT_EQ(HighlightedSnippet("Orélia rappelle", {{0, 7}}, MarkStyle::kPlain),
+            "**Orélia** rappelle");
+  // French quotation marks and brackets in the text stay readable as such.
+  const std::string text = "\u00ab la \u00abconsigne\u00bb des [bouteilles] \u00bb";
+  const auto at = static_cast<std::uint32_t>(text.find("consigne"));
+  EXPECT_EQ(HighlightedSnippet(text, {{at, at + 8}}, MarkStyle::kPlain),
+            "\u00ab la \u00ab**consigne**\u00bb des [bouteilles] \u00bb");
+  EXPECT_EQ(HighlightedSnippet("Orélia", {{0, 7}}, MarkStyle::kBold), "\033[1mOrélia\033[0m");
+  // Stored offsets are data: bad ones are skipped; feed control characters are neutralised.
+  EXPECT_EQ(HighlightedSnippet("abc", {{2, 9}}, MarkStyle::kPlain), "abc");
+  EXPECT_EQ(HighlightedSnippet("a\033[31mb", {{0, 1}}, MarkStyle::kPlain), "**a**[31mb");
+}
+
+TEST(HighlightedSnippetTest, ATableCellStartsNearTheFirstHit) {
+  const std::string snippet = "Les eaux minérales reviennent au verre consigné : Alpéa relance";
+  const auto at = static_cast<std::uint32_t>(snippet.find("Alpéa"));
+  EXPECT_EQ(FocusedSnippet(snippet, {{at, at + 6}}, 12, MarkStyle::kPlain),
+            "\u2026consigné : **Alpéa** relance");
+  EXPECT_EQ(FocusedSnippet(snippet, {{0, 3}}, 12, MarkStyle::kPlain),
+            "**Les** eaux minérales reviennent au verre "
+            "consigné : Alpéa relance");
+  EXPECT_EQ(FocusedSnippet(snippet, {}, 12, MarkStyle::kPlain), snippet);
+}
+
+TEST(HighlightedSnippetTest, TablesMeasureAndCutBoldHighlightsCorrectly) {
+  const std::string bold =
+      HighlightedSnippet("la marque Orélia rappelle", {{10, 17}}, MarkStyle::kBold);
+  EXPECT_EQ(DisplayWidth(bold), DisplayWidth("la marque Orélia rappelle"));
+  // Cut inside the highlight: the bold is closed before the ellipsis, never left on.
+  EXPECT_EQ(Ellipsize(bold, 13), "la marque \033[1mOr\033[0m\u2026");
+  EXPECT_EQ(Ellipsize(bold, 100), bold);
+  EXPECT_EQ(Ellipsize(bold, 20), "la marque \033[1mOrélia\033[0m ra\u2026");
 }
 
 class SearchArchiveTest : public ::testing::Test {

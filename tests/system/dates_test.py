@@ -267,6 +267,46 @@ def snippets_and_titles(a, c):
         scoped = json.loads(cli("search", "title:marché", "--json").stdout)
         c.check(scoped == [], "title: does not match a derived title (rules never saw it)")
 
+        # One highlight style in every command: **term** in plain text, bold on a terminal.
+        outputs = {
+            "mentions": cli("mentions").stdout,
+            "search": cli("search", "Alpéa").stdout,
+            "test-rule --text": cli("test-rule", "Alpéa", "--text", "« la consigne d'Alpéa »").stdout,
+            "test-rule --since": cli("test-rule", "Alpéa", "--since", "30d").stdout,
+        }
+        for name, out in outputs.items():
+            c.check("**Alpéa**" in out and "[Alpéa]" not in out and "\u00abAlpéa\u00bb" not in out,
+                    "%s marks hits as **Alpéa**: %r" % (name, out[-300:]))
+        c.check("« la consigne d'**Alpéa** »" in outputs["test-rule --text"],
+                "French quotation marks stay readable around a marked hit")
+        bold = on_terminal(veille + ["search", "Alpéa"], {})
+        c.check("\x1b[1mAlpéa\x1b[0m" in bold and "**Alpéa**" not in bold,
+                "on a terminal, hits are bold")
+        plain = on_terminal(veille + ["search", "Alpéa"], {"NO_COLOR": "1"})
+        c.check("**Alpéa**" in plain and "\x1b[" not in plain, "NO_COLOR: the plain marker")
+
+
+def on_terminal(args, env):
+    """stdout of `args` run with a pseudo-terminal as stdout (and stdin), as text."""
+    import pty
+    import subprocess
+    main_fd, sub_fd = pty.openpty()
+    p = subprocess.Popen(args, stdout=sub_fd, stdin=sub_fd, stderr=subprocess.PIPE,
+                         env=dict(os.environ, COLUMNS="200", **env))
+    os.close(sub_fd)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:  # EIO once the process has closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main_fd)
+    p.wait(timeout=30)
+    return out.decode("utf-8", "replace")
+
 
 if __name__ == "__main__":
     sys.exit(main())
