@@ -4,6 +4,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "match/matcher.h"
+#include "match/query.h"
 
 namespace veille::cli {
 namespace {
@@ -35,9 +36,23 @@ int Run(const GlobalOptions& global, const std::string& file) {
     std::cerr << path << ": " << matcher.error().message << "\n";
     return 1;
   }
+  // Queries that parse but probably do not say what was meant: warnings, exit 0.
+  int warnings = 0;
+  for (const auto& rule : config->rules) {
+    for (const auto& [what, query] :
+         {std::pair<const char*, const std::string&>{"", rule.query}, {" exclude", rule.exclude}}) {
+      for (const match::QueryError& w : match::LintQuery(query)) {
+        std::cerr << path << ":" << rule.query_line << ": warning: rule \"" << rule.name << "\""
+                  << what << ": " << w.ToString() << "\n";
+        ++warnings;
+      }
+    }
+  }
   std::cout << path << ": ok (" << config->feeds.size() << " feeds, " << config->rules.size()
             << " rules, " << config->channels.size() << " channels; database "
-            << config->daemon.database << ")\n";
+            << config->daemon.database << ")";
+  if (warnings > 0) std::cout << ", " << warnings << (warnings == 1 ? " warning" : " warnings");
+  std::cout << "\n";
   return 0;
 }
 

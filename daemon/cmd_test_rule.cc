@@ -1,13 +1,17 @@
 // veille test-rule 'QUERY' --text 'TEXT': does this query match this text, with which terms,
-// and what would the snippet look like. Exit 0 on a match, 1 on no match, 2 on a query error.
+// and what would the snippet look like. --rule NAME tests a configured rule (its query and its
+// exclude) as the daemon runs it. Exit 0 on a match, 1 on no match, 2 on a query error.
 // --file FEED.xml tests every entry of a feed file instead of one text; --since 30d replays the
 // query over the entries already stored (a backtest).
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "daemon/cli_backtest.h"
+#include "daemon/cli_explain.h"
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "feed/parse.h"
@@ -21,6 +25,7 @@ namespace {
 struct TestRuleOptions {
   std::string query;
   std::string exclude;
+  std::string rule;  // --rule NAME: the configured rule's query and exclude
   std::string text;
   std::string title;
   std::string author;
@@ -55,6 +60,17 @@ nlohmann::json MentionJson(const match::Mention& m) {
   return {{"terms", m.terms}, {"snippet", m.snippet}, {"highlights", highlights}};
 }
 
+// The configured rule named `name`, else nullptr after "unknown rule 'x' (did you mean 'y'?)".
+const config::RuleEntry* FindRule(const config::Config& config, const std::string& name) {
+  std::vector<std::string> names;
+  for (const config::RuleEntry& r : config.rules) {
+    if (r.name == name) return &r;
+    names.push_back(r.name);
+  }
+  std::cerr << "veille test-rule: " << UnknownWithSuggestion("rule", name, names) << "\n";
+  return nullptr;
+}
+
 // Every entry of a feed file, matched as the daemon would match it.
 int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
   std::string body;
@@ -74,20 +90,23 @@ int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
   for (const feed::Entry& e : parsed->entries) {
     const store::EntryRecord record = pipeline::EntryRecordFrom(e, *parsed);
     const std::string text = pipeline::EntryText(record);
-    const auto mentions = matcher.Match(
-        pipeline::MakeDocument(record, text, parsed->title.value_or(""), options.base_url));
+    const match::Document doc =
+        pipeline::MakeDocument(record, text, parsed->title.value_or(""), options.base_url);
+    const auto mentions = matcher.Match(doc);
     matched += mentions.empty() ? 0 : 1;
     if (o.json) {
       nlohmann::json item = {{"title", record.title ? nlohmann::json(*record.title) : nullptr},
                              {"link", record.link ? nlohmann::json(*record.link) : nullptr},
                              {"match", !mentions.empty()}};
       if (!mentions.empty()) item.update(MentionJson(mentions[0]));
+      if (o.explain) item["explain"] = ExplanationJson(matcher.Explain(doc, 0));
       out.push_back(item);
       continue;
     }
     std::cout << (mentions.empty() ? "  no   " : "  MATCH ")
               << TerminalSafe(record.title.value_or("(no title)")) << "\n";
     if (!mentions.empty()) std::cout << "        " << Marked(mentions[0]) << "\n";
+    if (o.explain) PrintExplanation(matcher.Explain(doc, 0), o.exclude, "        ", std::cout);
   }
   if (o.json) {
     std::cout << DumpJson(out) << "\n";
@@ -106,7 +125,8 @@ int Run(const TestRuleOptions& o) {
       return 2;
     }
   }
-  auto matcher = match::Matcher::Compile({match::RuleSpec{"test-rule", "", o.query, o.exclude}});
+  auto matcher = match::Matcher::Compile(
+      {match::RuleSpec{o.rule.empty() ? "test-rule" : o.rule, "", o.query, o.exclude}});
   if (!matcher) {
     std::cerr << "veille test-rule: " << matcher.error().message << "\n";
     return 2;
@@ -127,7 +147,11 @@ int Run(const TestRuleOptions& o) {
 
   if (o.json) {
     nlohmann::json out = {{"match", matched}};
-    if (o.explain) out["parsed"] = match::DebugString(*match::ParseQuery(o.query));
+    if (!o.rule.empty()) out["rule"] = o.rule;
+    if (o.explain) {
+      out["parsed"] = match::DebugString(*match::ParseQuery(o.query));
+      out["explain"] = ExplanationJson((*matcher)->Explain(doc, 0));
+    }
     if (matched) {
       const match::Mention& m = mentions[0];
       out["terms"] = m.terms;
@@ -139,6 +163,7 @@ int Run(const TestRuleOptions& o) {
     std::cout << DumpJson(out) << "\n";
     return matched ? 0 : 1;
   }
+  if (!o.rule.empty()) std::cout << "rule:    " << TerminalSafe(o.rule) << "\n";
   if (o.explain)
     std::cout << "parsed:  " << match::DebugString(*match::ParseQuery(o.query)) << "\n";
   std::cout << "match:   " << (matched ? "yes" : "no") << "\n";
@@ -149,6 +174,10 @@ int Run(const TestRuleOptions& o) {
     std::cout << "terms:   " << TerminalSafe(terms) << "\n";
     std::cout << "snippet: " << Marked(m) << "\n";
   }
+  if (o.explain) {
+    std::cout << "why:\n";
+    PrintExplanation((*matcher)->Explain(doc, 0), o.exclude, "  ", std::cout);
+  }
   return matched ? 0 : 1;
 }
 
@@ -158,8 +187,15 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto o = std::make_shared<TestRuleOptions>();
   CLI::App* cmd = app.add_subcommand(
       "test-rule",
-      "Test a query against a text: exit 0 on a match, 1 on no match, 2 on a query error");
-  cmd->add_option("query", o->query, "The query (see docs/query-language.md)")->required();
+      "Test a query or a configured rule against a text, a feed file or the archive: exit 0 on a "
+      "match, 1 on no match, 2 on a query error");
+  auto* query = cmd->add_option("query", o->query, "The query (see docs/query-language.md)");
+  auto* rule = cmd->add_option(
+      "--rule", o->rule, "Test this configured rule (its query and exclude) instead of a query");
+  auto* exclude =
+      cmd->add_option("--exclude", o->exclude, "Exclude query, as in a rule's `exclude`");
+  rule->excludes(query);
+  rule->excludes(exclude);
   auto* text = cmd->add_option("--text", o->text, "Entry text (summary + content) to test");
   auto* file = cmd->add_option("--file", o->file, "Test every entry of this feed file instead");
   text->excludes(file);
@@ -168,8 +204,9 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--author", o->author, "Entry author");
   cmd->add_option("--link", o->link, "Entry link (for link: and site:)");
   cmd->add_option("--lang", o->lang, "Entry language, such as fr or en-US (for lang:)");
-  cmd->add_option("--exclude", o->exclude, "Exclude query, as in a rule's `exclude`");
-  cmd->add_flag("--explain", o->explain, "Also print the query as parsed (fully parenthesised)");
+  cmd->add_flag("--explain", o->explain,
+                "Also say why: the query as parsed, each term's hits (field and byte offsets), "
+                "NEAR distances against their limit, the exclude's veto");
   cmd->add_flag("--json", o->json, "Print {match, terms, snippet, highlights} as JSON");
   auto* since =
       cmd->add_option("--since", o->since,
@@ -181,16 +218,35 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   since->excludes(text);
   since->excludes(file);
   cmd->callback([o, &global, exit_code] {
+    if (o->query.empty() && o->rule.empty()) {
+      std::cerr << "veille test-rule: give a query or --rule NAME\n";
+      *exit_code = 2;
+      return;
+    }
+    std::optional<config::Config> config;
+    if (!o->rule.empty() || !o->since.empty()) {
+      config = LoadConfigOrReport(global.config_path);
+      if (!config) {
+        *exit_code = 2;
+        return;
+      }
+    }
+    if (!o->rule.empty()) {
+      const config::RuleEntry* entry = FindRule(*config, o->rule);
+      if (entry == nullptr) {
+        *exit_code = 2;
+        return;
+      }
+      o->query = entry->query;
+      o->exclude = entry->exclude;
+    }
     if (o->since.empty()) {
       *exit_code = Run(*o);
       return;
     }
-    auto config = LoadConfigOrReport(global.config_path);
     *exit_code =
-        config
-            ? RunBacktest(*config, {o->query, o->exclude, o->since, o->feed, 10, o->json, o->sort},
-                          std::cout, std::cerr)
-            : 2;
+        RunBacktest(*config, {o->query, o->exclude, o->since, o->feed, 10, o->json, o->sort},
+                    std::cout, std::cerr);
   });
 }
 

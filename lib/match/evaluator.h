@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "match/compiled.h"
+#include "match/explain.h"
 
 namespace veille::match::internal {
 
@@ -24,12 +26,18 @@ class Evaluator {
   void Collect(const Tree& tree, std::uint32_t id, std::vector<Occurrence>* occurrences,
                std::vector<std::uint32_t>* leaves) const;
 
+  // Why `tree` holds or not: every leaf's hits, every NEAR's closest distance (explain.cc; for
+  // test-rule --explain, never on the daemon's path).
+  QueryExplanation Explain(const Tree& tree) const;
+
  private:
   bool Verify(const Leaf& leaf, const Hit& hit) const;
   bool LeafOccurrences(std::uint32_t leaf_id, std::vector<Occurrence>* out) const;
   bool ScopeMatches(const Leaf& leaf) const;
   void OperandOccurrences(const Tree& tree, std::uint32_t id, std::vector<Occurrence>* out) const;
   bool Near(const Tree& tree, const Node& n, std::vector<Occurrence>* pairs) const;
+  std::string Render(const Tree& tree, std::uint32_t id) const;
+  void ExplainNode(const Tree& tree, std::uint32_t id, bool negated, QueryExplanation* out) const;
 
   std::span<const Leaf> leaves_;
   const Workspace& ws_;

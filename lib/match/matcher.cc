@@ -108,6 +108,18 @@ class MatcherImpl final : public Matcher {
     return mentions;
   }
 
+  Explanation Explain(const Document& doc, std::size_t rule_index) const override {
+    Workspace ws;
+    Prepare(doc, &ws);
+    const Evaluator evaluator(leaves_, ws);
+    const CompiledRule& rule = compiled_.at(rule_index);
+    Explanation e;
+    e.query = evaluator.Explain(rule.query);
+    if (rule.has_exclude) e.exclude = evaluator.Explain(rule.exclude);
+    e.matched = e.query.matched && !e.excluded();
+    return e;
+  }
+
   const std::vector<RuleSpec>& rules() const override { return rules_; }
 
  private:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "match/explain.h"
 
 namespace veille::match {
 
@@ -56,6 +57,10 @@ class Matcher {
   // Every rule that matches `doc` (and whose exclude query does not), in rule order.
   // Thread-safe: a compiled matcher is immutable and may be shared by threads.
   [[nodiscard]] virtual std::vector<Mention> Match(const Document& doc) const = 0;
+
+  // Why rule `rule_index` matches `doc` or not: the same evaluation as Match, written out
+  // (explain.h). For test-rule --explain; Match never pays for it.
+  [[nodiscard]] virtual Explanation Explain(const Document& doc, std::size_t rule_index) const = 0;
 
   [[nodiscard]] virtual const std::vector<RuleSpec>& rules() const = 0;
 };

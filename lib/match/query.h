@@ -69,6 +69,11 @@ inline constexpr std::size_t kMaxTermBytes = 4096;  // normalized; Hyperscan's l
 // terms (NOT x, a OR -b) is refused too.
 tl::expected<QueryNode, QueryError> ParseQuery(std::string_view query);
 
+// Warnings for a query that parses (none when it does not): a lower-case or, and, not, near/n
+// between two terms ("Renault or Dacia") is searched as a word, which is rarely what was meant.
+// Each says how to write the operator (OR) and how to write the word ("or").
+std::vector<QueryError> LintQuery(std::string_view query);
+
 // Whether `node` matches an entry in which none of its text terms occur. kScopesFalse: site: and
 // lang: do not match either (a query true then only excludes, and is refused). kScopesFavourable:
 // each site:/lang: takes whichever value helps the query (true means the matcher must evaluate

@@ -58,6 +58,7 @@ expect "check-config takes a toml file" "<files:toml>" _veille "$veille_bin" che
 expect "test-rule takes a query, not a file" "" _veille "$veille_bin" test-rule ""
 expect "--format choices from --help" "json" _veille "$veille_bin" mentions --format j
 expect "no completion for a free-text option" "" _veille "$veille_bin" test-rule x --text ""
+expect "test-rule --rule from --help" "--rule" _veille "$veille_bin" test-rule --ru
 expect "nested commands" "backup" _veille "$veille_bin" db ba
 expect "options of a nested command" "--status" _veille "$veille_bin" outbox --st
 expect "--status choices" "dead delivered disabled" _veille "$veille_bin" outbox --status d

@@ -169,5 +169,32 @@ TEST(QueryTest, ValidQueriesCheckAsEmpty) {
   EXPECT_EQ(CheckQuery("lang:fr"), "");
 }
 
+TEST(QueryTest, LintWarnsOnLowerCaseOperatorsBetweenTerms) {
+  auto w = LintQuery("Renault or Dacia");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].column, 9u);
+  EXPECT_NE(w[0].message.find("write OR for the operator"), std::string::npos) << w[0].message;
+  EXPECT_NE(w[0].message.find("\"or\" (quoted)"), std::string::npos) << w[0].message;
+
+  w = LintQuery("(Alpéa OR Evian) and \"eau minérale\" not -plastique Alpéa near/5 rappel");
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(w[0].column, 18u);  // columns count characters: é is one
+  EXPECT_NE(w[0].message.find("write AND"), std::string::npos);
+  EXPECT_NE(w[1].message.find("write NOT"), std::string::npos);
+  EXPECT_NE(w[2].message.find("write NEAR/5"), std::string::npos);
+  EXPECT_EQ(LintQuery("Renault Or Dacia").size(), 1u);
+  EXPECT_EQ(LintQuery("a onear/3 b").at(0).message.find("write ONEAR/3") != std::string::npos,
+            true);
+  EXPECT_NE(LintQuery("Alpéa near rappel").at(0).message.find("write NEAR/n"), std::string::npos);
+}
+
+TEST(QueryTest, LintLeavesOperatorsQuotedWordsAndEdgesAlone) {
+  for (const char* q : {"Renault OR Dacia", "Renault \"or\" Dacia", "\"rock and roll\"", "or Alpéa",
+                        "Alpéa or", "prix de l'or", "Alpéa -or", "Alpéa =or", "Alpéa title:or",
+                        "Alpéa NEAR/5 rappel", "Alpéa OR (", "orange and"}) {
+    EXPECT_TRUE(LintQuery(q).empty()) << q;
+  }
+}
+
 }  // namespace
 }  // namespace veille::match

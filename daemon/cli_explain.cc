@@ -1,0 +1,94 @@
+#include "daemon/cli_explain.h"
+
+#include "daemon/cli_support.h"
+
+namespace veille::cli {
+namespace {
+
+std::string Hits(const match::TermExplanation& t) {
+  std::string out = std::to_string(t.hit_count) + (t.hit_count == 1 ? " hit: " : " hits: ");
+  for (std::size_t i = 0; i < t.hits.size(); ++i) {
+    const match::TermHit& h = t.hits[i];
+    out += (i ? ", " : "") + h.field + " " + std::to_string(h.begin) + "-" + std::to_string(h.end) +
+           " \"" + TerminalSafe(h.text) + "\"";
+  }
+  if (t.hit_count > t.hits.size()) out += ", …";
+  return out;
+}
+
+void PrintQuery(const match::QueryExplanation& q, const std::string& indent, std::ostream& out) {
+  for (const match::TermExplanation& t : q.terms) {
+    out << indent << "  " << (t.negated ? "NOT " : "") << TerminalSafe(t.term) << ": ";
+    const bool scope = t.term.starts_with("site:") || t.term.starts_with("lang:");
+    if (scope) {
+      out << (t.found ? "yes" : "no")
+          << (t.term.starts_with("site:") ? " (the entry link's host)" : " (the entry language)");
+    } else if (!t.found) {
+      out << "not found";
+    } else {
+      out << Hits(t);
+    }
+    if (t.negated && t.found) out << " (counts against)";
+    out << "\n";
+  }
+  for (const match::NearExplanation& n : q.near) {
+    out << indent << "  " << (n.ordered ? "ONEAR/" : "NEAR/") << n.limit << ": "
+        << TerminalSafe(n.left) << " … " << TerminalSafe(n.right) << ": ";
+    if (!n.closest) {
+      out << "never in the same field" << (n.ordered ? " in this order" : "") << "\n";
+      continue;
+    }
+    out << "closest " << *n.closest << (*n.closest == 1 ? " word" : " words") << " apart, "
+        << (n.holds ? "within " : "more than ") << n.limit << "\n";
+  }
+}
+
+nlohmann::json QueryJson(const match::QueryExplanation& q) {
+  nlohmann::json terms = nlohmann::json::array();
+  for (const match::TermExplanation& t : q.terms) {
+    nlohmann::json hits = nlohmann::json::array();
+    for (const match::TermHit& h : t.hits) {
+      hits.push_back({{"field", h.field}, {"begin", h.begin}, {"end", h.end}, {"text", h.text}});
+    }
+    terms.push_back({{"term", t.term},
+                     {"negated", t.negated},
+                     {"found", t.found},
+                     {"hit_count", t.hit_count},
+                     {"hits", hits}});
+  }
+  nlohmann::json near = nlohmann::json::array();
+  for (const match::NearExplanation& n : q.near) {
+    near.push_back({{"left", n.left},
+                    {"right", n.right},
+                    {"limit", n.limit},
+                    {"ordered", n.ordered},
+                    {"closest", n.closest ? nlohmann::json(*n.closest) : nullptr},
+                    {"holds", n.holds}});
+  }
+  return {{"matched", q.matched}, {"terms", terms}, {"near", near}};
+}
+
+}  // namespace
+
+void PrintExplanation(const match::Explanation& e, const std::string& exclude,
+                      const std::string& indent, std::ostream& out) {
+  out << indent << "query: " << (e.query.matched ? "matched" : "not matched") << "\n";
+  PrintQuery(e.query, indent, out);
+  if (!e.exclude) return;
+  out << indent << "exclude (" << TerminalSafe(exclude) << "): ";
+  if (!e.exclude->matched) {
+    out << "not matched\n";
+  } else {
+    out << (e.query.matched ? "matched, the entry is vetoed" : "matched") << "\n";
+  }
+  PrintQuery(*e.exclude, indent, out);
+}
+
+nlohmann::json ExplanationJson(const match::Explanation& e) {
+  return {{"matched", e.matched},
+          {"excluded", e.excluded()},
+          {"query", QueryJson(e.query)},
+          {"exclude", e.exclude ? QueryJson(*e.exclude) : nlohmann::json(nullptr)}};
+}
+
+}  // namespace veille::cli
