@@ -135,6 +135,12 @@ Result<void> CheckCategory(store::Store& store, const config::Config& config,
   return CheckLabel(store, "category", "category", category, names);
 }
 
+std::vector<store::RuleEntity> RuleEntities(const config::Config& config) {
+  std::vector<store::RuleEntity> out;
+  for (const auto& r : config.rules) out.push_back({r.name, r.entity, r.category});
+  return out;
+}
+
 int ReportError(const Error& error) {
   std::cerr << "veille: " << error.message << "\n";
   return error.code == ErrorCode::kInvalidArgument ? 2 : 1;

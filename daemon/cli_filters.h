@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "config/config.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 namespace veille::cli {
@@ -45,6 +46,10 @@ std::string FeedNameKey(std::string_view name);
 // The same for --category (a configured rule's category, or one with stored mentions).
 [[nodiscard]] Result<void> CheckCategory(store::Store& store, const config::Config& config,
                                          std::string_view category);
+
+// Every configured rule with its entity and category, for store::ShareOfVoice: the config is the
+// one home of the rule -> entity mapping (read when counting, never stored).
+std::vector<store::RuleEntity> RuleEntities(const config::Config& config);
 
 // Prints "veille: <message>" on stderr; returns the exit code: 2 for kInvalidArgument (a usage
 // error), else 1.

@@ -32,12 +32,20 @@ constexpr const char* kGrey = "#868e96";
 
 // One colour per rule, the same in every chart: brands in blues and greens, competitors in warm
 // colours, other categories in violet and yellow.
+constexpr const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#5c940d"};
+constexpr const char* kCompetitor[] = {"#f76707", "#d6336c", "#f59f00", "#c92a2a"};
+constexpr const char* kOther[] = {"#7048e8", "#ae3ec9", "#66a80f", "#0b7285"};
+
+// The i-th colour of a category's palette.
+const char* SideColour(const std::string& category, std::size_t i) {
+  return category == "brand"        ? kBrand[i % 4]
+         : category == "competitor" ? kCompetitor[i % 4]
+                                    : kOther[i % 4];
+}
+
 class RuleColours {
  public:
   explicit RuleColours(const std::vector<store::Series>& rules) {
-    static const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#5c940d"};
-    static const char* kCompetitor[] = {"#f76707", "#d6336c", "#f59f00", "#c92a2a"};
-    static const char* kOther[] = {"#7048e8", "#ae3ec9", "#66a80f", "#0b7285"};
     std::size_t brand = 0, competitor = 0, other = 0;
     for (const auto& r : rules) {
       const char* c = r.category == "brand"        ? kBrand[brand++ % 4]
@@ -189,13 +197,14 @@ std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleCo
   std::vector<std::string> drawn;
   double brand_share = 0;
   for (const auto& v : voice) {
-    const std::string colour = colours.For(v.rule);
+    std::string colour = colours.For(v.entity);  // an entity named as its rule: the rule's
+    if (colour == kGrey) colour = SideColour(v.category, drawn.size());
     drawn.push_back(colour);
     if (v.category == "brand") brand_share += v.share;
     const double len = v.share * 100;
     svg << "<circle cx=\"21\" cy=\"21\" r=\"" << r << "\" fill=\"none\" stroke=\"" << colour
         << "\" stroke-width=\"6\" stroke-dasharray=\"" << Num(len, 3) << " " << Num(100 - len, 3)
-        << "\" stroke-dashoffset=\"" << Num(offset, 3) << "\"><title>" << Html(v.rule) << ": "
+        << "\" stroke-dashoffset=\"" << Num(offset, 3) << "\"><title>" << Html(v.entity) << ": "
         << Num(v.share * 100) << "%</title></circle>";
     offset -= len;
   }
@@ -206,9 +215,9 @@ std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleCo
   svg << "<table class=\"voice-table\">";
   for (std::size_t i = 0; i < voice.size(); ++i) {
     const auto& v = voice[i];
-    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>" << Html(v.rule)
+    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>" << Html(v.entity)
         << "</td><td class=\"muted\">" << Html(v.category) << "</td><td class=\"num\">"
-        << Thousands(v.mentions) << "</td><td class=\"num\"><b>" << Num(v.share * 100)
+        << Thousands(v.stories) << "</td><td class=\"num\"><b>" << Num(v.share * 100)
         << "%</b></td></tr>";
   }
   svg << "</table></div>";
@@ -371,7 +380,12 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
     std::cerr << "veille: " << feeds.error().message << "\n";
     return 1;
   }
-  const auto voice = store::ShareOfVoice(*volume);
+  auto shares = store::ShareOfVoice(*store, query, RuleEntities(*config));
+  if (!shares) {
+    std::cerr << "veille: " << shares.error().message << "\n";
+    return 1;
+  }
+  const std::vector<store::VoiceShare>& voice = *shares;
   const RuleColours colours(volume->rules);
   std::int64_t story_count = 0;
   std::int64_t source_count = 0;

@@ -120,7 +120,11 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     std::cerr << "veille: " << sources.error().message << "\n";
     return 1;
   }
-  const auto voice = store::ShareOfVoice(*volume);
+  auto voice = store::ShareOfVoice(*store, query, RuleEntities(*config));
+  if (!voice) {
+    std::cerr << "veille: " << voice.error().message << "\n";
+    return 1;
+  }
 
   if (*format == Format::kJson) {
     nlohmann::json out;
@@ -139,9 +143,11 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
       }
     }
     out["share_of_voice"] = nlohmann::json::array();
-    for (const auto& v : voice) {
-      out["share_of_voice"].push_back({{"rule", v.rule},
+    for (const auto& v : *voice) {
+      out["share_of_voice"].push_back({{"entity", v.entity},
                                        {"category", v.category},
+                                       {"rules", v.rules},
+                                       {"stories", v.stories},
                                        {"mentions", v.mentions},
                                        {"share", v.share}});
     }
@@ -185,13 +191,13 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
   series_block("PER RULE", volume->rules, true);
   series_block("PER CATEGORY", volume->categories, false);
 
-  if (!voice.empty()) {
-    std::cout << "\nSHARE OF VOICE (brand vs competitor)\n";
+  if (!voice->empty()) {
+    std::cout << "\nSHARE OF VOICE (stories, brand vs competitor)\n";
     const std::size_t bar = std::min<std::size_t>(chart, 40);
-    for (const auto& v : voice) {
-      std::cout << "  " << Pad(Ellipsize(TerminalSafe(v.rule), name_width), name_width) << "  "
+    for (const auto& v : *voice) {
+      std::cout << "  " << Pad(Ellipsize(TerminalSafe(v.entity), name_width), name_width) << "  "
                 << Pad(v.category, 10) << "  " << PadLeft(Percent(v.share), 6) << "  "
-                << Pad(Bar(v.share, bar), bar) << "  " << v.mentions << "\n";
+                << Pad(Bar(v.share, bar), bar) << "  " << v.stories << "\n";
     }
   }
   if (!sources->empty()) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -405,13 +406,17 @@ void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, Fee
 }
 
 void ReadRule(const Reader& r, const toml::table& t, RuleEntry& rule) {
-  r.CheckKeys(t, "[[rule]]", {"name", "category", "query", "exclude", "channels"});
+  r.CheckKeys(t, "[[rule]]", {"name", "category", "entity", "query", "exclude", "channels"});
   rule.line = LineOf(t);
   auto name = r.String(t, "name");
   if (!name || name->empty()) r.Fail(rule.line, "[[rule]] needs a 'name'");
   rule.name = *name;
   rule.category = r.String(t, "category").value_or("brand");
   if (rule.category.empty()) r.Fail(LineOf(t, "category"), "'category' must not be empty");
+  rule.entity = r.String(t, "entity").value_or(rule.name);
+  if (rule.entity.find_first_not_of(" \t\r\n") == std::string::npos) {
+    r.Fail(LineOf(t, "entity"), "'entity' must not be empty (leave it out to use the rule's name)");
+  }
   auto query = r.String(t, "query");
   if (!query || query->find_first_not_of(" \t\r\n") == std::string::npos) {
     r.Fail(rule.line, "rule \"" + rule.name + "\" needs a non-empty 'query'");
@@ -745,6 +750,17 @@ Config Build(std::string_view text, const std::string& path) {
       }
       r.Fail(rule.line, message);
     }
+  }
+  // An entity is one side of the share of voice: its rules may not be both brand and competitor.
+  std::map<std::string, const RuleEntry*> side;
+  for (const auto& rule : config.rules) {
+    if (rule.category != "brand" && rule.category != "competitor") continue;
+    auto [it, inserted] = side.try_emplace(rule.entity, &rule);
+    if (inserted || it->second->category == rule.category) continue;
+    r.Fail(rule.line, "rule \"" + rule.name + "\" puts entity \"" + rule.entity +
+                          "\" in category " + rule.category + ", but rule \"" + it->second->name +
+                          "\" puts it in " + it->second->category +
+                          ": the share of voice compares entities, each a brand or a competitor");
   }
   return config;
 }

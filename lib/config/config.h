@@ -68,6 +68,9 @@ struct FeedEntry {
 struct RuleEntry {
   std::string name;
   std::string category = "brand";
+  // Who the rule is about, for the share of voice (veille stats, report): the rules of one
+  // entity count its distinct stories together. Defaults to the rule's name.
+  std::string entity;
   std::string query;
   std::string exclude;
   std::vector<std::string> channels;

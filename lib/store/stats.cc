@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace veille::store {
 namespace {
@@ -147,17 +148,65 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
   return volume;
 }
 
-std::vector<VoiceShare> ShareOfVoice(const Volume& volume) {
+Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& query,
+                                             const std::vector<RuleEntity>& rules) {
+  // Configured rules: rule -> entity, and each entity's side (config.cc checks there is one).
+  std::map<std::string, const RuleEntity*> by_rule;
+  std::map<std::string, std::string> side;
+  for (const RuleEntity& r : rules) {
+    by_rule.emplace(r.rule, &r);
+    if (r.category == "brand" || r.category == "competitor") side.emplace(r.entity, r.category);
+  }
+  // An entry whose story was pruned is a story of its own (-id never collides with a story id).
+  auto stmt = store.db().Prepare(
+      "SELECT m.rule, m.category, COALESCE(e.story_id, -e.id) AS story, COUNT(*) FROM mentions m" +
+      EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
+      " GROUP BY m.rule, m.category, story");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since).Bind(2, query.until);
+  struct Tally {
+    VoiceShare share;
+    std::set<std::int64_t> stories;
+  };
+  std::map<std::string, Tally> entities;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    const std::string rule = stmt->Text(0);
+    const auto configured = by_rule.find(rule);
+    std::string entity = rule;
+    std::string category = stmt->Text(1);  // a rule since removed: as stored
+    if (configured != by_rule.end()) {
+      entity = configured->second->entity;
+      const auto it = side.find(entity);
+      category = it != side.end() ? it->second : "";
+    }
+    if (category != "brand" && category != "competitor") continue;
+    if (!query.category.empty() && category != query.category) continue;
+    Tally& t = entities[entity];
+    t.share.entity = entity;
+    t.share.category = category;
+    if (std::find(t.share.rules.begin(), t.share.rules.end(), rule) == t.share.rules.end()) {
+      t.share.rules.push_back(rule);
+    }
+    t.stories.insert(stmt->Int(2));
+    t.share.mentions += stmt->Int(3);
+  }
   std::vector<VoiceShare> out;
   std::int64_t total = 0;
-  for (const char* category : {"brand", "competitor"}) {
-    for (const Series& s : volume.rules) {
-      if (s.category != category || s.total == 0) continue;
-      out.push_back({s.name, s.category, s.total, 0});
-      total += s.total;
-    }
+  for (auto& [name, t] : entities) {
+    t.share.stories = static_cast<std::int64_t>(t.stories.size());
+    std::sort(t.share.rules.begin(), t.share.rules.end());
+    total += t.share.stories;
+    out.push_back(std::move(t.share));
   }
-  for (VoiceShare& v : out) v.share = static_cast<double>(v.mentions) / static_cast<double>(total);
+  for (VoiceShare& v : out) v.share = static_cast<double>(v.stories) / static_cast<double>(total);
+  std::stable_sort(out.begin(), out.end(), [](const VoiceShare& a, const VoiceShare& b) {
+    if (a.category != b.category) return a.category == "brand";
+    if (a.stories != b.stories) return a.stories > b.stories;
+    return a.entity < b.entity;
+  });
   return out;
 }
 

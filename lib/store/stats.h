@@ -55,17 +55,36 @@ struct Volume {
 
 [[nodiscard]] Result<Volume> MentionVolume(Store& store, const StatsQuery& query);
 
-// One rule's share of the mentions of the `brand` and `competitor` rules together.
-struct VoiceShare {
+// Share of voice: how the stories of the period divide between the entities watched (the brand
+// and its competitors), each entity counting the distinct stories any of its rules matched
+// (docs/configuration.md, "Share of voice").
+
+// A configured rule: which entity it speaks for, and its category.
+struct RuleEntity {
   std::string rule;
-  std::string category;  // brand | competitor
-  std::int64_t mentions = 0;
-  double share = 0;  // 0..1
+  std::string entity;
+  std::string category;
 };
 
-// Brand rules first, then competitors, each most mentioned first. Empty when no brand or
-// competitor rule has a mention.
-std::vector<VoiceShare> ShareOfVoice(const Volume& volume);
+// One entity's share.
+struct VoiceShare {
+  std::string entity;
+  std::string category;            // brand | competitor
+  std::vector<std::string> rules;  // the rules with a mention counted, sorted
+  std::int64_t stories = 0;        // distinct stories any of those rules matched
+  std::int64_t mentions = 0;
+  double share = 0;  // stories / the sum of every entity's stories (0..1)
+};
+
+// The entities of the share of voice in the period (query.since, until, count_by; query.category
+// keeps only that side). An entity takes part when one of its rules has category brand or
+// competitor; then every rule of the entity counts (a `crise` rule of category "risk" under
+// entity Alpéa adds its stories to Alpéa's). Rules with mentions but no longer in `rules` are
+// their own entity, in the category stored with their mentions. Brand entities first, then
+// competitors, each with the most stories first. A story that mentions two entities counts for
+// both. Empty when no brand or competitor has a story.
+[[nodiscard]] Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& query,
+                                                           const std::vector<RuleEntity>& rules);
 
 // Distinct stories and feeds with a mention in the period (the report's figures).
 struct Reach {

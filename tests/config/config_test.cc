@@ -126,6 +126,49 @@ TEST(ConfigTest, ErrorsNameTheFileAndLineAndSuggestTheRightKey) {
   }
 }
 
+TEST(ConfigTest, RulesHaveAnEntityForTheShareOfVoiceByDefaultTheirName) {
+  auto c = Parse(R"(
+[[rule]]
+name = "marque"
+entity = "Alpéa"
+query = 'Alpéa'
+[[rule]]
+name = "crise"
+category = "risque"
+entity = "Alpéa"
+query = 'Alpéa NEAR/5 rappel'
+[[rule]]
+name = "Evian"
+category = "competitor"
+query = 'Evian'
+)");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->rules[0].entity, "Alpéa");
+  EXPECT_EQ(c->rules[1].entity, "Alpéa");
+  EXPECT_EQ(c->rules[2].entity, "Evian");
+
+  auto empty = Parse("[[rule]]\nname = \"r\"\nentity = \" \"\nquery = \"x\"\n");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().message,
+            "/etc/veille/veille.toml:3: 'entity' must not be empty (leave it out to use the "
+            "rule's name)");
+  auto both = Parse(R"([[rule]]
+name = "marque"
+entity = "Alpéa"
+query = 'Alpéa'
+[[rule]]
+name = "rival"
+category = "competitor"
+entity = "Alpéa"
+query = 'Evian'
+)");
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error().message,
+            "/etc/veille/veille.toml:5: rule \"rival\" puts entity \"Alpéa\" in category "
+            "competitor, but rule \"marque\" puts it in brand: the share of voice compares "
+            "entities, each a brand or a competitor");
+}
+
 TEST(ConfigTest, ReadsTheOutputLanguage) {
   auto c = Parse("[daemon]\nlanguage = \"fr\"\n");
   ASSERT_TRUE(c) << c.error().message;

@@ -302,11 +302,12 @@ TEST_F(ArchiveTest, VolumeCountsMentionsPerRuleAndCategoryPerBucket) {
   EXPECT_EQ(volume->rules[0].counts, (std::vector<std::int64_t>{1, 2, 0}));
   EXPECT_EQ(volume->rules[1].counts, (std::vector<std::int64_t>{1, 0, 0}));
   EXPECT_EQ(volume->total, 4);
-  const auto voice = ShareOfVoice(*volume);
-  ASSERT_EQ(voice.size(), 2u);
-  EXPECT_EQ(voice[0].rule, "marque");
-  EXPECT_DOUBLE_EQ(voice[0].share, 0.75);
-  EXPECT_DOUBLE_EQ(voice[1].share, 0.25);
+  const auto voice = ShareOfVoice(*store_, q, {});
+  ASSERT_TRUE(voice) << voice.error().message;
+  ASSERT_EQ(voice->size(), 2u);
+  EXPECT_EQ((*voice)[0].entity, "marque");  // rules no longer configured: their own entity
+  EXPECT_DOUBLE_EQ((*voice)[0].share, 0.75);
+  EXPECT_DOUBLE_EQ((*voice)[1].share, 0.25);
   q.bucket = Bucket::kWeek;
   auto weekly = MentionVolume(*store_, q);
   ASSERT_TRUE(weekly);
@@ -320,6 +321,73 @@ TEST_F(ArchiveTest, VolumeCountsMentionsPerRuleAndCategoryPerBucket) {
   auto stories = TopStories(*store_, q, 5);
   ASSERT_TRUE(stories);
   EXPECT_EQ(stories->size(), 3u);
+}
+
+// Issue 15: share of voice per rule let a crisis rule inflate the brand's share and could not
+// compare competitors; it counts distinct stories per entity now.
+TEST_F(ArchiveTest, ShareOfVoiceCountsDistinctStoriesPerEntity) {
+  const auto entry = [](const std::string& key, const std::string& link,
+                        std::vector<std::pair<std::string, std::string>> rules) {
+    EntryRecord e = Entry(key, "title " + key, link, "text");
+    for (const auto& [rule, category] : rules) {
+      MentionRecord m;
+      m.rule = rule;
+      m.category = category;
+      m.terms = {rule};
+      m.snippet = "text";
+      e.mentions.push_back(m);
+    }
+    return e;
+  };
+  // The recall story is published by feeds A and B (one canonical link: one story) and matches
+  // both Alpéa rules; another story compares Alpéa and Evian.
+  Commit(0,
+         {entry("1", "https://x.example/rappel", {{"marque", "brand"}, {"crise", "risque"}}),
+          entry("2", "https://x.example/evian", {{"evian", "competitor"}}),
+          entry("3", "https://x.example/duel", {{"marque", "brand"}, {"evian", "competitor"}}),
+          entry("4", "https://x.example/volvic", {{"volvic", "competitor"}}),
+          entry("5", "https://x.example/ancien", {{"ancien", "competitor"}}),
+          entry("6", "https://x.example/eau", {{"eau", "sector"}})},
+         kNow);
+  Commit(1, {entry("1b", "https://x.example/rappel", {{"marque", "brand"}})}, kNow);
+  ASSERT_EQ(Scalar("SELECT COUNT(DISTINCT story_id) FROM entries"), 6);
+
+  const std::vector<RuleEntity> rules = {{"marque", "Alpéa", "brand"},
+                                         {"crise", "Alpéa", "risque"},
+                                         {"evian", "Evian", "competitor"},
+                                         {"volvic", "volvic", "competitor"},
+                                         {"eau", "eau", "sector"}};
+  StatsQuery q;
+  q.since = kNow - 86400;
+  q.now = kNow + 10;
+  auto voice = ShareOfVoice(*store_, q, rules);
+  ASSERT_TRUE(voice) << voice.error().message;
+  ASSERT_EQ(voice->size(), 4u);  // Alpéa, Evian, ancien (a removed rule), volvic; not eau
+  const VoiceShare& alpea = (*voice)[0];
+  EXPECT_EQ(alpea.entity, "Alpéa");
+  EXPECT_EQ(alpea.category, "brand");
+  EXPECT_EQ(alpea.rules, (std::vector<std::string>{"crise", "marque"}));
+  EXPECT_EQ(alpea.stories, 2);  // the recall (three mentions, two feeds) and the duel
+  EXPECT_EQ(alpea.mentions, 4);
+  EXPECT_EQ((*voice)[1].entity, "Evian");
+  EXPECT_EQ((*voice)[1].stories, 2);
+  EXPECT_EQ((*voice)[2].entity, "ancien");
+  EXPECT_EQ((*voice)[2].category, "competitor");  // as stored
+  EXPECT_EQ((*voice)[3].entity, "volvic");
+  EXPECT_DOUBLE_EQ(alpea.share, 2.0 / 6.0);
+  EXPECT_DOUBLE_EQ((*voice)[3].share, 1.0 / 6.0);
+
+  q.category = "competitor";
+  voice = ShareOfVoice(*store_, q, rules);
+  ASSERT_TRUE(voice);
+  ASSERT_EQ(voice->size(), 3u);
+  EXPECT_DOUBLE_EQ((*voice)[0].share, 0.5);
+
+  q.since = kNow + 5;  // nothing in the period
+  q.category.clear();
+  voice = ShareOfVoice(*store_, q, rules);
+  ASSERT_TRUE(voice);
+  EXPECT_TRUE(voice->empty());
 }
 
 TEST(BucketTest, WeeksStartOnMondayAndMonthsOnTheFirst) {
