@@ -240,6 +240,13 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
       o->query = entry->query;
       o->exclude = entry->exclude;
     }
+    // check-config's warnings (a lower-case "or" between terms...), on stderr.
+    for (const auto& [what, written] :
+         {std::pair<const char*, const std::string&>{"query", o->query}, {"exclude", o->exclude}}) {
+      for (const match::QueryError& w : match::LintQuery(written)) {
+        std::cerr << "veille test-rule: warning: " << what << ": " << w.ToString() << "\n";
+      }
+    }
     if (o->since.empty()) {
       *exit_code = Run(*o);
       return;

@@ -99,6 +99,11 @@ def main():
                 "check-config warns on 'Volvic or Vittel', says how to write both, exits 0: %r %r"
                 % (p.stderr, p.stdout))
 
+        p = cli("test-rule", "Volvic or Vittel", "--text", "Volvic or Vittel")
+        c.check(p.returncode == 0 and "veille test-rule: warning: query: column 8: 'or' between "
+                "two terms is searched as a word" in p.stderr,
+                "test-rule gives check-config's warning too: %r" % p.stderr)
+
         # 2. test-rule --rule: the configured query and its exclude.
         vetoed = "Alpéa annonce le rappel de son offre d'emploi"
         p = cli("test-rule", "--rule", "crise", "--text", vetoed)
