@@ -4,6 +4,7 @@
 #include <map>
 
 #include "daemon/cli_archive.h"
+#include "daemon/cli_explain.h"
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "store/stats.h"
@@ -59,6 +60,18 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     err << "veille test-rule: " << stats.error().message << "\n";
     return stats.error().code == ErrorCode::kInvalidArgument ? 2 : 3;
   }
+  // Why each match listed matched: the same rule, explained on the stored entry.
+  std::vector<match::Explanation> why;
+  if (o.explain) {
+    auto matcher = match::Matcher::Compile({match::RuleSpec{"backtest", "", o.query, o.exclude}});
+    if (!matcher) {
+      err << "veille test-rule: " << matcher.error().message << "\n";
+      return 2;
+    }
+    std::string text;
+    for (const SearchHit& h : newest)
+      why.push_back((*matcher)->Explain(DocumentOf(h.entry, text), 0));
+  }
   if (o.json) {
     nlohmann::json j;
     j["query"] = o.query;
@@ -73,7 +86,10 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     }
     j["sort"] = o.sort;
     j["newest"] = nlohmann::json::array();
-    for (const auto& h : newest) j["newest"].push_back(HitJson(h));
+    for (std::size_t i = 0; i < newest.size(); ++i) {
+      j["newest"].push_back(HitJson(newest[i]));
+      if (o.explain) j["newest"].back()["explain"] = ExplanationJson(why[i]);
+    }
     out << DumpJson(j, 2) << "\n";
     return stats->matches > 0 ? 0 : 1;
   }
@@ -94,6 +110,15 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
           : filter.order == store::EntryOrder::kDetected ? "\nLAST DETECTED MATCHES\n"
                                                          : "\nNEWEST MATCHES\n");
   PrintHitTable(newest);
+  if (o.explain) {
+    out << "\nWHY\n";
+    for (std::size_t i = 0; i < newest.size(); ++i) {
+      const store::StoredEntry& e = newest[i].entry;
+      out << "  " << ShortTime(EntryDateOf(e).at) << "  " << TerminalSafe(e.feed_name) << "  "
+          << TerminalSafe(e.title.value_or("(no title)")) << "\n";
+      PrintExplanation(why[i], o.exclude, "  ", out);
+    }
+  }
   return 0;
 }
 

@@ -17,11 +17,12 @@ struct BacktestOptions {
   int newest = 10;      // how many of the newest matches to list
   bool json = false;
   std::string sort = "date";  // the order of the matches listed: date, detected or relevance
+  bool explain = false;       // say why each match listed matched (test-rule --explain)
 };
 
 // Prints how many stored entries the rule would have matched, per day (the entry's date: published,
 // else updated, else first seen; store/entry_date.h), and the newest matches (by date, or in
-// `sort` order) with their snippets.
+// `sort` order) with their snippets; with `explain`, why each of them matched (cli_explain.h).
 // Returns the exit code of test-rule: 0 when at least one entry matched, 1 when none, 2 on a
 // query or argument error (message with column on `err`), 3 when the database cannot be read.
 int RunBacktest(const config::Config& config, const BacktestOptions& options, std::ostream& out,

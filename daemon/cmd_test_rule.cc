@@ -251,9 +251,9 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
       *exit_code = Run(*o);
       return;
     }
-    *exit_code =
-        RunBacktest(*config, {o->query, o->exclude, o->since, o->feed, 10, o->json, o->sort},
-                    std::cout, std::cerr);
+    *exit_code = RunBacktest(
+        *config, {o->query, o->exclude, o->since, o->feed, 10, o->json, o->sort, o->explain},
+        std::cout, std::cerr);
   });
 }
 

@@ -186,9 +186,27 @@ TEST_F(SearchArchiveTest, ABacktestCountsWhatARuleWouldHaveMatchedPerDay) {
   ASSERT_EQ(j["per_day"].size(), 1u);
   EXPECT_EQ(j["per_day"][0]["day"], "1970-01-01");  // first seen at 2000 s, no publication date
   EXPECT_EQ(j["newest"].size(), 2u);
+  EXPECT_FALSE(j["newest"][0].contains("explain"));
+
+  o.explain = true;  // why each listed match matched, on the stored entry
+  std::ostringstream explained;
+  EXPECT_EQ(RunBacktest(config, o, explained, err), 0) << err.str();
+  const auto je = nlohmann::json::parse(explained.str());
+  ASSERT_EQ(je["newest"].size(), 2u);
+  for (const auto& hit : je["newest"]) {
+    EXPECT_EQ(hit["explain"]["matched"], true);
+    EXPECT_EQ(hit["explain"]["query"]["terms"][0]["term"], "Renault");
+    EXPECT_GE(hit["explain"]["query"]["terms"][0]["hit_count"], 1);
+    EXPECT_EQ(hit["explain"]["exclude"]["matched"], false);
+  }
+  o.json = false;
+  std::ostringstream why;
+  EXPECT_EQ(RunBacktest(config, o, why, err), 0) << err.str();
+  EXPECT_NE(why.str().find("\nWHY\n"), std::string::npos) << why.str();
+  EXPECT_NE(why.str().find("  exclude (emploi): not matched"), std::string::npos) << why.str();
+  o.explain = false;
 
   o.query = "Dacia";
-  o.json = false;
   std::ostringstream none;
   EXPECT_EQ(RunBacktest(config, o, none, err), 1);
   EXPECT_NE(none.str().find("0 of 4 stored entries"), std::string::npos) << none.str();

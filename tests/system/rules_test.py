@@ -156,6 +156,16 @@ def main():
                 and near.get("closest") == 2 and near.get("limit") == 8
                 and near.get("holds") is True,
                 "--json has the explain object: %r" % e)
+        p = cli("test-rule", "--rule", "crise", "--since", "30d", "--explain", "--json")
+        newest = json.loads(p.stdout).get("newest", []) if p.returncode == 0 else []
+        c.check(len(newest) == 2 and all(
+            h["explain"]["query"]["near"][0]["closest"] == 2
+            and h["explain"]["exclude"]["matched"] is False for h in newest),
+            "--explain with --since explains every match listed (JSON)")
+        p = cli("test-rule", "--rule", "crise", "--since", "30d", "--explain")
+        c.check(p.returncode == 0 and "\nWHY\n" in p.stdout
+                and p.stdout.count("closest 2 words apart, within 8") == 2,
+                "--explain with --since explains every match listed (text)")
         p = cli("test-rule", "--rule", "marque", "--file", os.path.join(site, "presse.xml"),
                 "--explain")
         c.check(p.returncode == 0 and p.stdout.count("query: matched") == 2
