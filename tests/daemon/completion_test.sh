@@ -59,6 +59,23 @@ expect "test-rule takes a query, not a file" "" _veille "$veille_bin" test-rule 
 expect "--format choices from --help" "json" _veille "$veille_bin" mentions --format j
 expect "no completion for a free-text option" "" _veille "$veille_bin" test-rule x --text ""
 expect "test-rule --rule from --help" "--rule" _veille "$veille_bin" test-rule --ru
+rules_config=$(mktemp)
+cat > "$rules_config" << 'TOML'
+[[feed]]
+name = "flux"
+url = "https://x.example/feed"
+[[rule]]
+name = "marque"   # the brand
+category = "brand"
+[[ rule ]]
+  name = 'Alpéa crise'
+[[channel]]
+name = "journal"
+TOML
+expect "--rule completes the config's rule names" "Alpéa crise marque" _veille "$veille_bin" --config "$rules_config" test-rule --rule ""
+expect "--rule completes by prefix" "marque" _veille "$veille_bin" -c "$rules_config" mentions --rule m
+VEILLE_CONFIG=$rules_config expect "--rule reads \$VEILLE_CONFIG" "marque" _veille "$veille_bin" stats --rule ma
+rm -f "$rules_config"
 expect "nested commands" "backup" _veille "$veille_bin" db ba
 expect "options of a nested command" "--status" _veille "$veille_bin" outbox --st
 expect "--status choices" "dead delivered disabled" _veille "$veille_bin" outbox --status d
