@@ -174,6 +174,8 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     name_width = std::max(name_width, DisplayWidth(TerminalSafe(s.name)));
   for (const auto& s : volume->categories)
     name_width = std::max(name_width, DisplayWidth(TerminalSafe(s.name)));
+  for (const auto& v : *voice)
+    name_width = std::max(name_width, DisplayWidth(TerminalSafe(v.entity)));
   name_width = std::min<std::size_t>(name_width, 24);
   const std::size_t chart = width > name_width + 30 ? width - name_width - 30 : 10;
 

@@ -40,6 +40,7 @@ exclude = '''emploi OR stage'''
 [[rule]]
 name = "Evian"
 category = "competitor"
+entity = "Société des Eaux d'Evian"
 query = '''Evian'''
 [[rule]]
 name = "Volvic"
@@ -93,7 +94,7 @@ def main():
         p = cli("check-config")
         warning = [line for line in p.stderr.splitlines() if "warning" in line]
         c.check(p.returncode == 0 and len(warning) == 1
-                and warning[0].startswith(work.config + ":31: warning: rule \"Volvic\": column 8:")
+                and warning[0].startswith(work.config + ":32: warning: rule \"Volvic\": column 8:")
                 and "write OR for the operator" in warning[0] and '"or" (quoted)' in warning[0]
                 and p.stdout.rstrip().endswith(", 1 warning"),
                 "check-config warns on 'Volvic or Vittel', says how to write both, exits 0: %r %r"
@@ -175,9 +176,9 @@ def main():
         # 4. Share of voice: distinct stories per entity.
         stats = json.loads(cli("stats", "--since", "30d", "--json", check=True).stdout)
         voice = {v["entity"]: v for v in stats["share_of_voice"]}
-        c.check(sorted(voice) == ["Alpéa", "Evian", "Volvic"]
+        c.check(sorted(voice) == ["Alpéa", "Société des Eaux d'Evian", "Volvic"]
                 and voice["Alpéa"]["stories"] == 2 and voice["Alpéa"]["rules"] == ["crise", "marque"]
-                and voice["Alpéa"]["mentions"] == 5 and voice["Evian"]["stories"] == 2
+                and voice["Alpéa"]["mentions"] == 5 and voice["Société des Eaux d'Evian"]["stories"] == 2
                 and voice["Volvic"]["stories"] == 1
                 and abs(voice["Alpéa"]["share"] - 0.4) < 1e-9
                 and stats["share_of_voice"][0]["entity"] == "Alpéa",
@@ -187,6 +188,9 @@ def main():
         c.check("SHARE OF VOICE" in text and any(
             line.split()[:3] == ["Alpéa", "brand", "40.0%"] for line in text.splitlines()),
             "the stats table shows the entity and its share")
+        c.check(any(line.startswith("  Société des Eaux d'Evian  competitor")
+                    for line in text.splitlines()),
+                "an entity's name is not cut in the stats table: %r" % text)
         report = os.path.join(work.path, "report.html")
         cli("report", "--since", "30d", "--output", report, check=True)
         with open(report, encoding="utf-8") as f:
