@@ -34,6 +34,10 @@ void PrintQuery(const match::QueryExplanation& q, const std::string& indent, std
   for (const match::NearExplanation& n : q.near) {
     out << indent << "  " << (n.ordered ? "ONEAR/" : "NEAR/") << n.limit << ": "
         << TerminalSafe(n.left) << " … " << TerminalSafe(n.right) << ": ";
+    if (!n.left_found || !n.right_found) {
+      out << (n.left_found ? "the right side" : "the left side") << " is not found\n";
+      continue;
+    }
     if (!n.closest) {
       out << "never in the same field" << (n.ordered ? " in this order" : "") << "\n";
       continue;
@@ -62,6 +66,8 @@ nlohmann::json QueryJson(const match::QueryExplanation& q) {
                     {"right", n.right},
                     {"limit", n.limit},
                     {"ordered", n.ordered},
+                    {"left_found", n.left_found},
+                    {"right_found", n.right_found},
                     {"closest", n.closest ? nlohmann::json(*n.closest) : nullptr},
                     {"holds", n.holds}});
   }

@@ -111,6 +111,8 @@ void Evaluator::ExplainNode(const Tree& tree, std::uint32_t id, bool negated,
     std::vector<Occurrence> b;
     OperandOccurrences(tree, n.children[0], &a);
     OperandOccurrences(tree, n.children[1], &b);
+    near.left_found = !a.empty();
+    near.right_found = !b.empty();
     near.closest = ClosestAfter(a, b);
     if (!n.ordered) {
       const std::optional<std::uint32_t> reverse = ClosestAfter(b, a);

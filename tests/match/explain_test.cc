@@ -110,6 +110,13 @@ TEST(ExplainTest, NearReportsTheClosestDistanceAgainstTheLimit) {
   EXPECT_FALSE(e.matched);
   EXPECT_FALSE(e.query.near[0].closest.has_value());
   EXPECT_TRUE(e.query.near[0].ordered);
+  EXPECT_TRUE(e.query.near[0].left_found);
+  EXPECT_TRUE(e.query.near[0].right_found);
+
+  e = ExplainOne("Alpéa NEAR/3 absent", doc);
+  EXPECT_TRUE(e.query.near[0].left_found);
+  EXPECT_FALSE(e.query.near[0].right_found);
+  EXPECT_FALSE(e.query.near[0].closest.has_value());
 
   e = ExplainOne("(Alpéa OR Vittel) NEAR/10 (rappel OR lot)", doc);
   EXPECT_EQ(e.query.near[0].left, "(Alpéa OR Vittel)");

@@ -145,6 +145,9 @@ def main():
                 "--explain")
         c.check(p.returncode == 1 and "closest 4 words apart, more than 2" in p.stdout,
                 "--explain gives the NEAR distance found against the limit")
+        p = cli("test-rule", "Alpéa NEAR/2 rappel", "--text", "Alpéa seule", "--explain")
+        c.check(p.returncode == 1 and "NEAR/2: Alpéa … rappel: the right side is not found"
+                in p.stdout, "--explain says which side of a NEAR is missing")
         p = cli("test-rule", "--rule", "crise", "--text", vetoed, "--explain", "--json")
         j = json.loads(p.stdout)
         e = j.get("explain", {})
