@@ -1,5 +1,6 @@
 // veille check-config: validates a configuration file, rules included, without touching anything.
 #include <iostream>
+#include <set>
 
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
@@ -47,6 +48,18 @@ int Run(const GlobalOptions& global, const std::string& file) {
         ++warnings;
       }
     }
+  }
+  // An entity written on a rule but with no brand or competitor rule has no share of voice.
+  std::set<std::string> voiced;
+  for (const auto& rule : config->rules) {
+    if (rule.category == "brand" || rule.category == "competitor") voiced.insert(rule.entity);
+  }
+  for (const auto& rule : config->rules) {
+    if (rule.entity == rule.name || voiced.count(rule.entity) > 0) continue;
+    std::cerr << path << ":" << rule.line << ": warning: rule \"" << rule.name << "\": entity \""
+              << rule.entity << "\" has no rule of category brand or competitor, so it is not in "
+              << "the share of voice\n";
+    ++warnings;
   }
   std::cout << path << ": ok (" << config->feeds.size() << " feeds, " << config->rules.size()
             << " rules, " << config->channels.size() << " channels; database "

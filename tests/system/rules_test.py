@@ -46,6 +46,11 @@ query = '''Evian'''
 name = "Volvic"
 category = "competitor"
 query = '''Volvic or Vittel'''
+[[rule]]
+name = "eau"
+category = "sector"
+entity = "Eaux minérales"
+query = '''"eau minérale"'''
 """
 
 
@@ -93,10 +98,14 @@ def main():
         # 1. check-config: a lower-case "or" between terms is a warning (exit 0).
         p = cli("check-config")
         warning = [line for line in p.stderr.splitlines() if "warning" in line]
-        c.check(p.returncode == 0 and len(warning) == 1
+        c.check(len(warning) == 2 and warning[1] == work.config + ':33: warning: rule "eau": '
+                'entity "Eaux minérales" has no rule of category brand or competitor, so it is '
+                "not in the share of voice", "check-config warns on an entity outside the share "
+                "of voice: %r" % warning[1:])
+        c.check(p.returncode == 0 and len(warning) == 2
                 and warning[0].startswith(work.config + ":32: warning: rule \"Volvic\": column 8:")
                 and "write OR for the operator" in warning[0] and '"or" (quoted)' in warning[0]
-                and p.stdout.rstrip().endswith(", 1 warning"),
+                and p.stdout.rstrip().endswith(", 2 warnings"),
                 "check-config warns on 'Volvic or Vittel', says how to write both, exits 0: %r %r"
                 % (p.stderr, p.stdout))
 
