@@ -95,6 +95,7 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
           {"mention_id", r.row.mention_id},
           {"rule", r.rule},
           {"title", r.title ? nlohmann::json(*r.title) : nullptr},
+          {"title_derived", r.title_derived},
           {"feed", r.feed_name},
       });
     }

@@ -193,8 +193,20 @@ int main(int argc, char** argv) {
   spdlog::info("veilled {} started: {} feeds, {} rules, database {}", veille::kVersion,
                config->feeds.size(), config->rules.size(), config->daemon.database);
 
+  veille::store::DaemonStatus heartbeat;
+  heartbeat.pid = ::getpid();
+  heartbeat.version = veille::kVersion;
+  heartbeat.started_at = veille::pipeline::SystemNow();
+  heartbeat.heartbeat_at = heartbeat.started_at;
+  (*monitor)->Heartbeat(heartbeat);
+  // A --once run is recorded like a daemon's life (start, then a clean stop), so that `veille
+  // status` and `veille poll` say when veilled last ran instead of "never started".
   if (once) {
     auto summary = (*monitor)->RunOnce(g_stop);
+    heartbeat.heartbeat_at = veille::pipeline::SystemNow();
+    heartbeat.stopped_at = heartbeat.heartbeat_at;
+    if (!summary) heartbeat.last_error = summary.error().message;
+    (*monitor)->Heartbeat(heartbeat);
     if (!summary) {
       spdlog::error("{}", summary.error().message);
       return kExitFailure;
@@ -209,13 +221,6 @@ int main(int argc, char** argv) {
     }
     return kExitOk;
   }
-
-  veille::store::DaemonStatus heartbeat;
-  heartbeat.pid = ::getpid();
-  heartbeat.version = veille::kVersion;
-  heartbeat.started_at = veille::pipeline::SystemNow();
-  heartbeat.heartbeat_at = heartbeat.started_at;
-  (*monitor)->Heartbeat(heartbeat);
   Notify(veille::daemon::Ready(StatusLine(**monitor)));
   const auto watchdog = veille::daemon::WatchdogEnabled();
   const char* freeze_file = std::getenv("VEILLE_TEST_FREEZE_FILE");

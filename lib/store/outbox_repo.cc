@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/entry_text.h"
 #include "common/hash.h"
 
 namespace veille::store {
@@ -47,8 +48,10 @@ Result<int> RunCounting(Database& db, Statement& stmt) {
 Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& status, int limit) {
   auto stmt = store.db().Prepare(
       std::string("SELECT ") + kRowColumns +
-      ", m.rule, e.title, f.name, o.digest_key FROM outbox o JOIN mentions m ON m.id = "
-      "o.mention_id "
+      ", m.rule, e.title, f.name, o.digest_key, "
+      // The start of the text, for a title derived when the feed gave none (Mastodon posts).
+      "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
+      "END FROM outbox o JOIN mentions m ON m.id = o.mention_id "
       "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
       "WHERE (?1 = '' OR o.status = ?1) ORDER BY o.created_at DESC, o.id DESC LIMIT ?2");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -64,6 +67,15 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& s
     r.title = stmt->OptText(11);
     r.feed_name = stmt->Text(12);
     r.digest_key = stmt->OptText(13);
+    if (!r.title) {
+      if (auto text = stmt->OptText(14)) {
+        std::string derived = DerivedTitle(*text);
+        if (!derived.empty()) {
+          r.title = std::move(derived);
+          r.title_derived = true;
+        }
+      }
+    }
     out.push_back(std::move(r));
   }
   return out;

@@ -21,7 +21,8 @@ inline constexpr const char* kOutboxStatuses[] = {"pending",    "delivered",    
 struct OutboxListRow {
   OutboxRow row;
   std::string rule;
-  std::optional<std::string> title;
+  std::optional<std::string> title;  // the entry's, or derived from its text (title_derived)
+  bool title_derived = false;
   std::string feed_name;
   std::optional<std::string> digest_key;
 };

@@ -29,6 +29,16 @@ TEST(OutboxRepo, ListsRowsFilteredByStatusWithTheirRuleAndTitle) {
   EXPECT_EQ((*counts)["delivered"], 1);
 }
 
+TEST(OutboxRepo, ListsADerivedTitleForAnEntryWithoutOne) {
+  TempStore db;
+  db.AddMentions({""}, {"mail"}, 2000);  // a Mastodon post: no title, only text
+  auto rows = ListOutbox(db.store(), "", 0);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().title.value_or("(null)"), kUntitledText);
+  EXPECT_TRUE(rows->front().title_derived);
+}
+
 TEST(OutboxRepo, RetryPutsOnlyDeadDisabledOrRemovedRowsBackToPendingWithAFreshSchedule) {
   TempStore db;
   db.AddMentions({"Un", "Deux"}, {"mail"}, 2000);

@@ -13,6 +13,8 @@
 
 namespace veille::alert::testing {
 
+inline constexpr const char* kUntitledText = "Orélia lance une bouteille consignée pour ses eaux";
+
 class TempStore {
  public:
   TempStore() {
@@ -40,7 +42,8 @@ class TempStore {
   std::string path() const { return (dir_ / "veille.db").string(); }
   const std::filesystem::path& dir() const { return dir_; }
 
-  // Commits one entry per title, each mentioning rule "marque" on `channels`.
+  // Commits one entry per title, each mentioning rule "marque" on `channels`. An empty title
+  // commits an entry without one (a Mastodon post) whose summary is kUntitledText.
   void AddMentions(const std::vector<std::string>& titles, const std::vector<std::string>& channels,
                    UnixSeconds now, bool alerts_enabled = true) {
     store::DocumentCommit c;
@@ -51,7 +54,11 @@ class TempStore {
     for (const auto& title : titles) {
       store::EntryRecord e;
       e.key = "key-" + title + "-" + std::to_string(counter_++);
-      e.title = title;
+      if (title.empty()) {
+        e.summary = kUntitledText;
+      } else {
+        e.title = title;
+      }
       e.link = "https://a.example/" + std::to_string(counter_);
       e.canonical_link = "https://a.example/canonical/" + std::to_string(counter_);
       e.author = "Jeanne";

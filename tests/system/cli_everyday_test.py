@@ -239,11 +239,13 @@ def main():
             work.write_config(config_text + "\n[daemon2]\n")
             p = cli("status", check=False)
             c.check(p.returncode == 1 and "config:    BROKEN:" in p.stdout and "database:" in p.stdout
-                    and "never started" in p.stdout,
-                    "status works with a broken config and says so: %r %r" % (p.stdout, p.stderr))
+                    and "daemon:    stopped" in p.stdout and "started:" in p.stdout,
+                    "status works with a broken config and says so; the --once runs are recorded "
+                    "(stopped, not 'never started'): %r %r" % (p.stdout, p.stderr))
             status = json.loads(cli("status", "--json", check=False).stdout)
-            c.check(status["config_error"] and status["database"].endswith("veille.db"),
-                    "status --json has config_error")
+            c.check(status["config_error"] and status["database"].endswith("veille.db")
+                    and status["daemon"] == "stopped" and status["stopped"],
+                    "status --json has config_error and the last --once run's stop: %r" % status)
             work.write_config("[daemon\n")
             p = cli("status", check=False)
             c.check(p.returncode == 2 and "--database" in p.stderr,
