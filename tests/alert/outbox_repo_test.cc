@@ -35,7 +35,7 @@ TEST(OutboxRepo, ListsADerivedTitleForAnEntryWithoutOne) {
   auto rows = ListOutbox(db.store(), "", 0);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ(rows->front().title.value_or("(null)"), kUntitledText);
+  EXPECT_EQ(rows->front().title.value_or("(null)"), alert::testing::kUntitledText);
   EXPECT_TRUE(rows->front().title_derived);
 }
 
