@@ -49,6 +49,8 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
       out.push_back({
           {"name", f.name},
           {"url", RedactUrl(f.url)},
+          {"source",
+           f.search_source.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.search_source)},
           {"state", state},
           {"last_fetch", r ? opt_time(r->last_fetch_at) : nullptr},
           {"last_outcome", r && r->last_outcome ? nlohmann::json(*r->last_outcome) : nullptr},

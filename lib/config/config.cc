@@ -14,6 +14,7 @@
 #include "common/time.h"
 #include "common/url.h"
 #include "config/opml.h"
+#include "config/search.h"
 #include "config/suggest.h"
 
 namespace veille::config {
@@ -308,6 +309,19 @@ void ReadFeedHttp(const Reader& r, const toml::table& t, const std::string& dir,
   f.honor_publisher_interval = r.Bool(t, "honor_publisher_interval");
 }
 
+// interval, tags, priority, backfill_alerts: the scheduling keys of [[feed]] and [[search]].
+void ReadFeedSchedule(const Reader& r, const toml::table& t, FeedEntry& f) {
+  f.interval_s = r.Duration(t, "interval");
+  f.tags = r.Strings(t, "tags").value_or(std::vector<std::string>{});
+  if (auto p = r.String(t, "priority")) {
+    if (*p != "high" && *p != "normal") {
+      r.Fail(LineOf(t, "priority"), "'priority' must be \"normal\" or \"high\"");
+    }
+    f.high_priority = *p == "high";
+  }
+  f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+}
+
 // [[feed]] opml = "feeds.opml": the table's settings apply to every feed of the file, which
 // ExpandOpmlFeeds reads once every table is known.
 void ReadOpmlFeed(const Reader& r, const toml::table& t, const std::string& dir, FeedEntry& f) {
@@ -323,15 +337,7 @@ void ReadOpmlFeed(const Reader& r, const toml::table& t, const std::string& dir,
   auto path = r.String(t, "opml");
   if (!path || path->empty()) r.Fail(LineOf(t, "opml"), "'opml' must name a file");
   f.opml = ResolvePath(*path, dir);
-  f.interval_s = r.Duration(t, "interval");
-  f.tags = r.Strings(t, "tags").value_or(std::vector<std::string>{});
-  if (auto p = r.String(t, "priority")) {
-    if (*p != "high" && *p != "normal") {
-      r.Fail(LineOf(t, "priority"), "'priority' must be \"normal\" or \"high\"");
-    }
-    f.high_priority = *p == "high";
-  }
-  f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+  ReadFeedSchedule(r, t, f);
   ReadFeedHttp(r, t, dir, f);
 }
 
@@ -393,16 +399,50 @@ void ReadFeed(const Reader& r, const toml::table& t, const std::string& dir, Fee
   }
   f.url = ResolveFeedLocation(*url, dir);
   f.name = r.String(t, "name").value_or(RedactUrl(*url));  // names reach logs: no secrets
-  f.interval_s = r.Duration(t, "interval");
-  f.tags = r.Strings(t, "tags").value_or(std::vector<std::string>{});
-  if (auto p = r.String(t, "priority")) {
-    if (*p != "high" && *p != "normal") {
-      r.Fail(LineOf(t, "priority"), "'priority' must be \"normal\" or \"high\"");
-    }
-    f.high_priority = *p == "high";
-  }
-  f.backfill_alerts = r.Bool(t, "backfill_alerts").value_or(false);
+  ReadFeedSchedule(r, t, f);
   ReadFeedHttp(r, t, dir, f);
+}
+
+// [[search]] query = "..." sources = [...]: one feed per source (config/search.h), named
+// "<name or query> · <source>", each with the table's settings.
+void ReadSearch(const Reader& r, const toml::table& t, const std::string& dir,
+                std::vector<FeedEntry>& feeds) {
+  r.CheckKeys(t, "[[search]]",
+              {"name", "query", "sources", "language", "country", "interval", "tags", "priority",
+               "backfill_alerts", "user_agent", "headers", "proxy", "timeout"});
+  FeedEntry base;
+  base.line = LineOf(t);
+  const std::string query = r.String(t, "query").value_or("");
+  if (query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    r.Fail(base.line, "[[search]] needs a non-empty 'query'");
+  }
+  const std::string language = r.String(t, "language").value_or("");
+  if (!language.empty() &&
+      !(language.size() == 2 && std::islower(static_cast<unsigned char>(language[0])) &&
+        std::islower(static_cast<unsigned char>(language[1])))) {
+    r.Fail(LineOf(t, "language"), "'language' must be a two-letter code such as \"fr\"");
+  }
+  const std::string country = r.String(t, "country").value_or("");
+  if (!country.empty() &&
+      !(country.size() == 2 && std::isupper(static_cast<unsigned char>(country[0])) &&
+        std::isupper(static_cast<unsigned char>(country[1])))) {
+    r.Fail(LineOf(t, "country"), "'country' must be a two-letter code such as \"FR\"");
+  }
+  auto sources = r.Strings(t, "sources");
+  if (!sources || sources->empty()) {
+    r.Fail(base.line, "[[search]] needs 'sources', e.g. [\"google-news\"]");
+  }
+  ReadFeedSchedule(r, t, base);
+  ReadFeedHttp(r, t, dir, base);
+  const std::string label = r.String(t, "name").value_or(query);
+  for (const std::string& source : *sources) {
+    auto url = SearchUrl(source, query, language, country);
+    if (!url) r.Fail(LineOf(t, "sources"), url.error().message);
+    FeedEntry& f = feeds.emplace_back(base);
+    f.url = *url;
+    f.name = label + " \u00b7 " + source;
+    f.search_source = source;
+  }
 }
 
 void ReadRule(const Reader& r, const toml::table& t, RuleEntry& rule) {
@@ -707,7 +747,8 @@ Config Build(std::string_view text, const std::string& path) {
     throw ConfigError{path + ":" + std::to_string(e.source().begin.line) + ": " +
                       std::string(e.description())};
   }
-  r.CheckKeys(root, "the top level", {"daemon", "polling", "feed", "rule", "channel", "web"});
+  r.CheckKeys(root, "the top level",
+              {"daemon", "polling", "feed", "search", "rule", "channel", "web"});
   if (const toml::table* t = r.Table(root, "daemon")) {
     ReadDaemon(r, *t, config.dir, config.daemon);
   } else {
@@ -720,6 +761,7 @@ Config Build(std::string_view text, const std::string& path) {
   for (const toml::table* t : r.Tables(root, "feed"))
     ReadFeed(r, *t, config.dir, config.feeds.emplace_back());
   ExpandOpmlFeeds(r, config.feeds);
+  for (const toml::table* t : r.Tables(root, "search")) ReadSearch(r, *t, config.dir, config.feeds);
   for (const toml::table* t : r.Tables(root, "rule")) ReadRule(r, *t, config.rules.emplace_back());
   for (const toml::table* t : r.Tables(root, "channel")) {
     ReadChannel(r, *t, config.dir, config.channels.emplace_back());

@@ -54,6 +54,7 @@ struct FeedEntry {
   bool backfill_alerts = false;  // alert on the entries present at the first poll
   std::optional<bool> honor_publisher_interval;  // nullopt: the [polling] value
   std::string opml;  // the OPML file this feed was listed in ([[feed]] opml = ...), else ""
+  std::string search_source;  // the [[search]] source this feed came from ("google-news"), else ""
   // Per-feed HTTP settings (empty / nullopt = the [polling] value).
   std::string user_agent;
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
