@@ -32,10 +32,7 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
       {&w.insert_story_,
        "INSERT INTO stories (canonical_link, title_key, first_seen_at) VALUES (?1, ?2, ?3)"},
       {&w.drop_story_, "DELETE FROM stories WHERE id = ?1"},
-      {&w.alerted_,
-       "SELECT 1 FROM entries e JOIN mentions m ON m.entry_id = e.id "
-       "JOIN outbox o ON o.mention_id = m.id "
-       "WHERE e.story_id = ?1 AND o.channel = ?2 AND e.id <> ?3 LIMIT 1"},
+      {&w.alerted_, kStoryAlertedSql},
   };
   for (const Item& item : items) {
     auto stmt = db.Cached(item.sql);

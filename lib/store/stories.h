@@ -26,6 +26,16 @@ inline constexpr std::int64_t kStoryTitleWindowSeconds = 48 * 3600;
 std::string EntryText(const std::optional<std::string>& summary,
                       const std::optional<std::string>& content);
 
+// StoryAlerted's statement. CROSS JOIN fixes the loop order (SQLite's documented way): from the
+// story's few entries (entries_story) to their mentions and outbox rows, all by covering
+// indexes. Left to the planner, an unanalysed database starts from outbox_channel_due and reads
+// every outbox row of the channel for each new mention: quadratic in the history (a commit of
+// 40 entries over 6,000 stored ones took 0.2 s instead of a few ms).
+inline constexpr const char* kStoryAlertedSql =
+    "SELECT 1 FROM entries e CROSS JOIN mentions m ON m.entry_id = e.id "
+    "CROSS JOIN outbox o ON o.mention_id = m.id "
+    "WHERE e.story_id = ?1 AND o.channel = ?2 AND e.id <> ?3 LIMIT 1";
+
 // The statements of one commit (cached by the Database), used inside its transaction. Story
 // candidates come from `committed` (the writer's StoryKeys) and from the entries of this commit,
 // remembered in pending() and merged by the caller once committed.

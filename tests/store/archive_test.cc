@@ -10,6 +10,7 @@
 #include "store/search.h"
 #include "store/stats.h"
 #include "store/store.h"
+#include "store/stories.h"
 
 namespace veille::store {
 namespace {
@@ -419,6 +420,28 @@ TEST_F(ArchiveTest, BackupWritesAConsistentCopyReadableAsAStore) {
   }));
   EXPECT_EQ(ids.size(), 1u);
   EXPECT_TRUE(Vacuum(*store_));
+}
+
+TEST_F(ArchiveTest, OneAlertPerStoryIsCheckedFromTheStoryNotTheChannelsWholeOutbox) {
+  // Regression: the planner started from outbox_channel_due and read every outbox row of the
+  // channel for each new mention (quadratic in the history). The plan must start from the
+  // story's entries and reach mentions and outbox by index, whatever the statistics.
+  auto plan = store_->db().Prepare(std::string("EXPLAIN QUERY PLAN ") + kStoryAlertedSql);
+  ASSERT_TRUE(plan) << plan.error().message;
+  plan->Bind(1, std::int64_t{1}).Bind(2, std::string("mail")).Bind(3, std::int64_t{2});
+  std::vector<std::string> steps;
+  for (;;) {
+    auto row = plan->Step();
+    ASSERT_TRUE(row);
+    if (!*row) break;
+    steps.push_back(plan->Text(3));
+  }
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_NE(steps[0].find("SEARCH e USING COVERING INDEX entries_story (story_id=?)"),
+            std::string::npos)
+      << steps[0];
+  EXPECT_NE(steps[1].find("(entry_id=?)"), std::string::npos) << steps[1];
+  EXPECT_NE(steps[2].find("(mention_id=? AND channel=?)"), std::string::npos) << steps[2];
 }
 
 TEST_F(ArchiveTest, TheWalIsCheckpointedWhileDocumentsAreCommitted) {
