@@ -1,7 +1,9 @@
 #include "alert/event_text.h"
 
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace veille::alert {
 namespace {
@@ -20,8 +22,8 @@ std::optional<double> Number(const json& j, const char* key) {
   return it->get<double>();
 }
 
-// "3 days 4 hours", "2 hours 5 minutes", "40 minutes": the two largest units, in words (the
-// config's "3d4h" is not how a sentence says it).
+// "3 days and 4 hours", "2 hours and 5 minutes", "40 minutes": the two largest units, in
+// words (the config's "3d4h" is not how a sentence says it).
 std::string Duration(std::int64_t seconds, const i18n::Translator& tr) {
   auto words = [&](int unit, std::int64_t n) {
     const auto count = static_cast<std::uint64_t>(n);
@@ -31,17 +33,45 @@ std::string Duration(std::int64_t seconds, const i18n::Translator& tr) {
     return i18n::Format(pattern, {{"n", tr.Integer(n)}});
   };
   static constexpr std::int64_t kUnits[] = {86400, 3600, 60};
-  std::string out;
-  int shown = 0;
+  std::vector<std::string> parts;
   std::int64_t left = seconds < 60 ? 60 : seconds;
-  for (int unit = 0; unit < 3; ++unit) {
+  for (int unit = 0; unit < 3 && parts.size() < 2; ++unit) {
     const std::int64_t n = left / kUnits[unit];
     left %= kUnits[unit];
-    if (n == 0 && shown == 0) continue;
-    if (n > 0) out += (out.empty() ? "" : " ") + words(unit, n);
-    if (++shown == 2) break;
+    if (n == 0 && parts.empty()) continue;
+    if (n == 0) break;  // "3 days", not "3 days and 0 hours"; the minutes would be noise
+    parts.push_back(words(unit, n));
   }
-  return out;
+  if (parts.size() == 1) return parts[0];
+  // TRANSLATORS: two parts of a duration: "3 days and 4 hours".
+  return i18n::Format(tr.Tr("{larger} and {smaller}"),
+                      {{"larger", parts[0]}, {"smaller", parts[1]}});
+}
+
+// How often something usually happens, rounded as people say it: "every 5 minutes", "every 45
+// minutes", "every hour" (50 to 75 minutes), "every 3 hours", "every day" (22 to 36 hours),
+// "every 4 days". The whole phrase is translated: French says "toutes
+// les heures" but "tous les jours".
+std::string Cadence(std::int64_t seconds, const i18n::Translator& tr) {
+  const double minutes = static_cast<double>(seconds < 60 ? 60 : seconds) / 60.0;
+  auto n_of = [](double v, double step) {
+    const auto n = static_cast<std::int64_t>(std::llround(v / step) * static_cast<long long>(step));
+    return n < 1 ? std::int64_t{1} : n;
+  };
+  std::int64_t n = 0;
+  std::string pattern;
+  if (minutes < 50 || (minutes >= 75 && minutes < 100)) {
+    n = n_of(minutes, minutes < 10 ? 1 : 5);
+    pattern =
+        tr.TrNP("cadence", "every minute", "every {n} minutes", static_cast<std::uint64_t>(n));
+  } else if (minutes < 22 * 60) {  // 22 hours and more read as "every day"
+    n = n_of(minutes / 60, 1);
+    pattern = tr.TrNP("cadence", "every hour", "every {n} hours", static_cast<std::uint64_t>(n));
+  } else {
+    n = n_of(minutes / 1440, 1);
+    pattern = tr.TrNP("cadence", "every day", "every {n} days", static_cast<std::uint64_t>(n));
+  }
+  return i18n::Format(pattern, {{"n", tr.Integer(n)}});
 }
 
 std::optional<EventWords> Spike(const json& d, const i18n::Translator& tr) {
@@ -115,9 +145,9 @@ std::optional<EventWords> FeedHealth(const json& d, const i18n::Translator& tr) 
     const auto gap = Number(d, "usual_gap_s");
     if (!silent || !gap) return std::nullopt;
     state_word = tr.TrP("feed state", "silent");
-    reason = i18n::Format(tr.Tr("no new entry for {silent} (usually one every {gap})"),
+    reason = i18n::Format(tr.Tr("no new entry for {silent} (usually about one {cadence})"),
                           {{"silent", Duration(static_cast<std::int64_t>(*silent), tr)},
-                           {"gap", Duration(static_cast<std::int64_t>(*gap), tr)}});
+                           {"cadence", Cadence(static_cast<std::int64_t>(*gap), tr)}});
   } else {
     return std::nullopt;
   }

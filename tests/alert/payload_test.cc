@@ -258,16 +258,60 @@ TEST(DescribeEvent, SaysASpikeAndAFeedsHealthInEnglishAndInFrench) {
           "reason": "x", "consecutive_failures": 0, "silent_for_s": 273600,
           "usual_gap_s": 3660})";
   EXPECT_EQ(DescribeEvent("feed_health", silent, i18n::Translator())->text,
-            "Feed Presse (https://feeds.example/): no new entry for 3 days 4 hours (usually one "
-            "every 1 hour 1 minute).");
+            "Feed Presse (https://feeds.example/): no new entry for 3 days and 4 hours (usually "
+            "about one every hour).");
   EXPECT_EQ(DescribeEvent("feed_health", silent, *fr)->text,
-            "Flux Presse (https://feeds.example/) : aucun nouvel article depuis 3 jours 4 heures "
-            "(d’habitude un toutes les 1 heure 1 minute).");
+            "Flux Presse (https://feeds.example/) : aucun nouvel article depuis 3 jours et 4 "
+            "heures (d’habitude environ un article toutes les heures).");
   // Details an older veille did not record: the stored words are used.
   EXPECT_FALSE(DescribeEvent("feed_health", R"({"feed": {"name": "P", "url": "u"},
       "state": "silent", "reason": "x"})",
                              *fr));
   EXPECT_FALSE(DescribeEvent("spike", "not json", *fr));
+}
+
+// A silent feed's usual gap is an average: it reads as people say it ("about one every hour", not
+// "every 1 hour 1 minute"), with French's "toutes les heures" but "tous les jours".
+TEST(DescribeEvent, SaysHowOftenAFeedUsuallyPublishesAsPeopleSayIt) {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr) << fr.error().message;
+  auto reason = [](std::int64_t silent_s, std::int64_t gap_s, const i18n::Translator& tr) {
+    const std::string payload =
+        R"({"feed": {"name": "P", "url": "u"}, "state": "silent", "reason": "x", )"
+        R"("silent_for_s": )" +
+        std::to_string(silent_s) + R"(, "usual_gap_s": )" + std::to_string(gap_s) + "}";
+    const auto words = DescribeEvent("feed_health", payload, tr);
+    return words ? words->text : std::string("<none>");
+  };
+  struct Case {
+    std::int64_t silent_s, gap_s;
+    const char* en;
+    const char* fr;
+  };
+  const Case cases[] = {
+      {7200, 30, "for 2 hours (usually about one every minute)",
+       "depuis 2 heures (d’habitude environ un article toutes les minutes)"},
+      {7200, 7 * 60 + 10, "for 2 hours (usually about one every 7 minutes)",
+       "depuis 2 heures (d’habitude environ un article toutes les 7 minutes)"},
+      {7200, 47 * 60, "for 2 hours (usually about one every 45 minutes)",
+       "depuis 2 heures (d’habitude environ un article toutes les 45 minutes)"},
+      {7260, 3660, "for 2 hours and 1 minute (usually about one every hour)",
+       "depuis 2 heures et 1 minute (d’habitude environ un article toutes les heures)"},
+      {86400, 90 * 60, "for 1 day (usually about one every 90 minutes)",
+       "depuis 1 jour (d’habitude environ un article toutes les 90 minutes)"},
+      {3 * 86400, 5 * 3600 + 600, "for 3 days (usually about one every 5 hours)",
+       "depuis 3 jours (d’habitude environ un article toutes les 5 heures)"},
+      {9 * 86400, 86400 + 3600, "for 9 days (usually about one every day)",
+       "depuis 9 jours (d’habitude environ un article tous les jours)"},
+      {20 * 86400, 4 * 86400, "for 20 days (usually about one every 4 days)",
+       "depuis 20 jours (d’habitude environ un article tous les 4 jours)"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_NE(reason(c.silent_s, c.gap_s, i18n::Translator()).find(c.en), std::string::npos)
+        << reason(c.silent_s, c.gap_s, i18n::Translator());
+    EXPECT_NE(reason(c.silent_s, c.gap_s, *fr).find(c.fr), std::string::npos)
+        << reason(c.silent_s, c.gap_s, *fr);
+  }
 }
 
 TEST(EventBody, ChatAndEmailSayTheEventInTheChannelsLanguageAndJsonStaysEnglish) {
