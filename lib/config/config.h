@@ -20,8 +20,9 @@ struct DaemonSection {
   std::string lock_file;  // default: <database>.lock
   // Entries without mentions first seen longer ago than this are pruned; 0 ("never") keeps them.
   std::int64_t retention_s = 90 * 86400;
-  // The language of alert emails, digests, chat messages and the HTML report: "en" | "fr"
-  // (lib/i18n). Logs, JSON and CSV stay English.
+  // The language of alert emails, digests and chat messages: "en" | "fr" (lib/i18n); also the
+  // HTML report's when neither --language nor the environment names one. Logs, JSON and CSV
+  // stay English.
   std::string language = "en";
 };
 

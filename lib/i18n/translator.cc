@@ -186,7 +186,7 @@ std::string LanguageOf(std::string_view locale) {
   return language;
 }
 
-std::string LanguageFromEnvironment(const char* (*getenv)(const char*)) {
+std::string LanguageNamedByEnvironment(const char* (*getenv)(const char*)) {
   auto value = [&](const char* name) -> std::string_view {
     const char* v = getenv(name);
     return v != nullptr ? std::string_view(v) : std::string_view();
@@ -195,7 +195,7 @@ std::string LanguageFromEnvironment(const char* (*getenv)(const char*)) {
   if (locale.empty()) locale = value("LC_MESSAGES");
   if (locale.empty()) locale = value("LANG");
   const std::string base = LanguageOf(locale);
-  if (base.empty()) return "en";  // C, POSIX or unset: LANGUAGE is ignored, as gettext does
+  if (base.empty()) return {};  // C, POSIX or unset: LANGUAGE is ignored, as gettext does
   std::string_view list = value("LANGUAGE");
   while (!list.empty()) {
     const std::size_t colon = list.find(':');
@@ -204,7 +204,17 @@ std::string LanguageFromEnvironment(const char* (*getenv)(const char*)) {
     if (colon == std::string_view::npos) break;
     list.remove_prefix(colon + 1);
   }
-  return Known(base) ? base : "en";
+  return Known(base) ? base : std::string();
+}
+
+std::string LanguageFromEnvironment(const char* (*getenv)(const char*)) {
+  std::string language = LanguageNamedByEnvironment(getenv);
+  return language.empty() ? "en" : language;
+}
+
+std::string LanguageNamedByEnvironment() {
+  return LanguageNamedByEnvironment(
+      [](const char* name) -> const char* { return std::getenv(name); });
 }
 
 std::string LanguageFromEnvironment() {

@@ -98,6 +98,11 @@ std::string LanguageOf(std::string_view locale);
 // a parameter so tests can pass their own environment.
 std::string LanguageFromEnvironment(const char* (*getenv)(const char*));
 std::string LanguageFromEnvironment();
+// The same, but "" instead of "en" when the environment names no language veille has a catalog
+// for (unset, C, POSIX, C.UTF-8, de_DE): a caller may then fall back on a configured language
+// (`veille report` on `[daemon] language`).
+std::string LanguageNamedByEnvironment(const char* (*getenv)(const char*));
+std::string LanguageNamedByEnvironment();
 
 // Where catalogs are looked for, in order: $VEILLE_LOCALEDIR; <executable>/../share/locale (an
 // installed tree); <executable>/../locale (the build tree); the install prefix's locale

@@ -160,6 +160,32 @@ TEST(LanguageTest, TheEnvironmentChoosesWithGettextsPrecedence) {
   g_env = nullptr;
 }
 
+TEST(LanguageTest, TheEnvironmentMayNameNoLanguage) {
+  // "" lets `veille report` fall back on [daemon] language; LanguageFromEnvironment says "en".
+  struct Case {
+    std::map<std::string, std::string> env;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {{}, ""},
+      {{{"LANG", "C.UTF-8"}}, ""},
+      {{{"LANG", "POSIX"}, {"LANGUAGE", "fr"}}, ""},
+      {{{"LANG", "de_DE.UTF-8"}}, ""},
+      {{{"LANG", "en_US.UTF-8"}}, "en"},
+      {{{"LANG", "C.UTF-8"}, {"LC_MESSAGES", "fr_FR.UTF-8"}}, "fr"},
+      {{{"LANG", "de_DE.UTF-8"}, {"LANGUAGE", "fr"}}, "fr"},
+  };
+  for (const Case& c : cases) {
+    std::map<std::string, std::string> env = c.env;
+    g_env = &env;
+    std::string shown;
+    for (const auto& [k, v] : env) shown += k + "=" + v + " ";
+    EXPECT_EQ(LanguageNamedByEnvironment(FakeGetenv), c.expected) << shown;
+    EXPECT_EQ(LanguageFromEnvironment(FakeGetenv), *c.expected ? c.expected : "en") << shown;
+  }
+  g_env = nullptr;
+}
+
 TEST(ProcessTranslatorTest, ShorthandsUseTheTranslatorSetByMain) {
   EXPECT_EQ(Tr("Feed"), "Feed");
   SetProcessTranslator(French());
