@@ -4,6 +4,7 @@
 #include "common/redact.h"
 #include "common/time.h"
 #include "daemon/cli_support.h"
+#include "i18n/translator.h"
 #include "store/entry_date.h"
 #include "store/stories.h"
 
@@ -296,11 +297,12 @@ void PrintHitTable(const std::vector<SearchHit>& hits) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& h : hits) {
     rows.push_back({ShortTime(EntryDateOf(h.entry).at), TerminalSafe(h.entry.feed_name),
-                    TerminalSafe(h.entry.title.value_or("(no title)")),
+                    TerminalSafe(h.entry.title.value_or(i18n::Tr("(no title)"))),
                     FocusedSnippet(h.mention.snippet, h.mention.highlights, 12)});
   }
-  PrintTable({"DATE (UTC)", "FEED", "TITLE", "MATCH"}, rows, {{3, 30}, {1, 16}, {2, 24}},
-             TerminalWidth());
+  PrintTable({i18n::TrP("column", "DATE (UTC)"), i18n::TrP("column", "FEED"),
+              i18n::TrP("column", "TITLE"), i18n::TrP("column", "MATCH")},
+             rows, {{3, 30}, {1, 16}, {2, 24}}, TerminalWidth());
 }
 
 }  // namespace veille::cli

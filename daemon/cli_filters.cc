@@ -6,6 +6,7 @@
 
 #include "config/suggest.h"
 #include "daemon/cli_support.h"
+#include "i18n/translator.h"
 #include "text/normalize.h"
 
 namespace veille::cli {
@@ -159,11 +160,23 @@ std::string UnknownWithSuggestion(std::string_view kind, std::string_view word,
 }
 
 std::string DescribeFilters(const std::vector<std::pair<std::string, std::string>>& given) {
+  // The filters' names, in the language of the messages.
+  static constexpr const char* kNames[] = {
+      i18n::NC_("filter", "rule"),   i18n::NC_("filter", "category"), i18n::NC_("filter", "feed"),
+      i18n::NC_("filter", "search"), i18n::NC_("filter", "since"),    i18n::NC_("filter", "until")};
   std::string out;
   for (const auto& [what, value] : given) {
     if (value.empty()) continue;
-    out += (out.empty() ? "" : ", ") + what + " " +
-           (what == "since" || what == "until" ? value : "'" + value + "'");
+    std::string name = what;
+    for (const char* known : kNames) {
+      if (what == known) name = i18n::TrP("filter", known);
+    }
+    const std::string shown =
+        what == "since" || what == "until"
+            ? value
+            // TRANSLATORS: a filter's value quoted in a message: rule 'marque'.
+            : i18n::Format(i18n::TrP("quoted filter value", "'{value}'"), {{"value", value}});
+    out += (out.empty() ? "" : ", ") + name + " " + shown;
   }
   return out.empty() ? "" : " (" + out + ")";
 }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/sanitize.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 
@@ -159,7 +160,13 @@ void PrintTable(const std::vector<std::string>& header,
 std::string ShortTime(std::optional<UnixSeconds> t) {
   if (!t) return "-";
   std::string iso = FormatIso8601(*t);  // 2026-11-25T20:33:25Z
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+  // TRANSLATORS: a date and time in a table, ten characters then five (keep the width: the
+  // columns are aligned on it): 2026-11-25 20:33, 25/11/2026 20:33.
+  return i18n::Format(i18n::TrP("table date", "{year}-{month}-{day} {time}"),
+                      {{"year", std::string_view(iso).substr(0, 4)},
+                       {"month", std::string_view(iso).substr(5, 2)},
+                       {"day", std::string_view(iso).substr(8, 2)},
+                       {"time", std::string_view(iso).substr(11, 5)}});
 }
 
 std::optional<UnixSeconds> ParseSinceArgument(std::string_view text, UnixSeconds now) {

@@ -74,7 +74,8 @@ std::string HighlightedSnippet(std::string_view snippet,
                                const std::vector<std::pair<std::uint32_t, std::uint32_t>>& hl,
                                MarkStyle style = TerminalMarkStyle());
 
-// "2026-11-25 20:33" in UTC, or "-" when absent.
+// "2026-11-25 20:33" in UTC ("25/11/2026 20:33" in French: the process translator), or "-" when
+// absent.
 std::string ShortTime(std::optional<UnixSeconds> t);
 
 // Parses "7d"/"24h" relative to `now`, or an ISO date "2026-11-01" / "2026-11-01T10:00:00Z".

@@ -7,6 +7,7 @@
 #include "common/redact.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -34,7 +35,9 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
   for (const auto& f : config->feeds) {
     auto it = by_url.find(f.url);
     const store::FeedRow* r = it == by_url.end() ? nullptr : it->second;
-    const std::string state = !r ? "new" : (r->last_fetch_at ? r->state : "new");
+    // TRANSLATORS: a feed never polled yet (the other states are in the report's table).
+    const std::string state =
+        !r ? i18n::NC_("feed state", "new") : (r->last_fetch_at ? r->state : "new");
     if (args.failing && (state == "ok" || state == "new")) continue;
     // The current interval: from the last poll to the next one (adaptive, or backed off).
     std::optional<std::int64_t> interval;
@@ -70,10 +73,10 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
         outcome = r->last_error->starts_with(outcome + ":") ? *r->last_error
                                                             : outcome + ": " + *r->last_error;
       }
-      table.push_back({TerminalSafe(f.name), state, r ? ShortTime(r->last_fetch_at) : "-",
-                       r ? std::to_string(r->entry_count) : "0",
-                       r ? std::to_string(r->mention_count) : "0",
-                       r ? ShortTime(r->next_due_at) : "-",
+      const auto& tr = i18n::ProcessTranslator();
+      table.push_back({TerminalSafe(f.name), tr.TrP("feed state", state),
+                       r ? ShortTime(r->last_fetch_at) : "-", tr.Integer(r ? r->entry_count : 0),
+                       tr.Integer(r ? r->mention_count : 0), r ? ShortTime(r->next_due_at) : "-",
                        interval ? FormatDuration(*interval) : "-",
                        r && r->consecutive_failures ? std::to_string(r->consecutive_failures) : "0",
                        TerminalSafe(outcome)});
@@ -82,10 +85,14 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
   if (args.json) {
     std::cout << DumpJson(out) << "\n";
   } else if (table.empty()) {
-    std::cout << (args.failing ? "No failing feeds.\n" : "No feeds configured.\n");
+    std::cout << (args.failing ? i18n::Tr("No failing feeds.") : i18n::Tr("No feeds configured."))
+              << "\n";
   } else {
-    PrintTable({"FEED", "STATE", "LAST FETCH", "ENTRIES", "MENTIONS", "NEXT POLL", "INTERVAL",
-                "FAILURES", "OUTCOME"},
+    PrintTable({i18n::TrP("column", "FEED"), i18n::TrP("column", "STATE"),
+                i18n::TrP("column", "LAST FETCH"), i18n::TrP("column", "ENTRIES"),
+                i18n::TrP("column", "MENTIONS"), i18n::TrP("column", "NEXT POLL"),
+                i18n::TrP("column", "INTERVAL"), i18n::TrP("column", "FAILURES"),
+                i18n::TrP("column", "OUTCOME")},
                table, {{8, 20}, {0, 16}}, TerminalWidth());
   }
   return 0;

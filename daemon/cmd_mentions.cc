@@ -11,6 +11,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -115,12 +116,13 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
   for (const auto& g : groups) {
     const auto& first = *g.mentions.front();
     std::cout << Ellipsize(ShortTime(first.created_at) + "  " +
-                               TerminalSafe(first.title.value_or("(no title)")),
+                               TerminalSafe(first.title.value_or(i18n::Tr("(no title)"))),
                            width)
               << "\n";
     const std::size_t sources = std::max<std::size_t>(g.sources.size(), 1);
-    std::cout << Ellipsize("    " + TerminalSafe(JoinRules(g)) + " · " + std::to_string(sources) +
-                               (sources == 1 ? " source" : " sources"),
+    std::cout << Ellipsize("    " + TerminalSafe(JoinRules(g)) + " · " +
+                               i18n::Format(i18n::TrN("{n} source", "{n} sources", sources),
+                                            {{"n", std::to_string(sources)}}),
                            width)
               << "\n";
     if (g.sources.empty()) {
@@ -248,8 +250,10 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
                                                  {"search", args.search},
                                                  {"since", args.since},
                                                  {"until", args.until}});
-    std::cout << "No mentions" << TerminalSafe(filters) << "."
-              << (filters.empty() ? " Run `veilled --once` to poll the feeds." : "") << "\n";
+    std::cout << i18n::Format(i18n::Tr("No mentions{filters}."),
+                              {{"filters", TerminalSafe(filters)}})
+              << (filters.empty() ? i18n::Tr(" Run `veilled --once` to poll the feeds.") : "")
+              << "\n";
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -257,11 +261,13 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   for (const auto& m : mentions) {
     snippets.push_back(HighlightedSnippet(m.snippet, m.highlights));
     rows.push_back({ShortTime(m.created_at), TerminalSafe(m.rule), TerminalSafe(m.feed_name),
-                    TerminalSafe(m.title.value_or("(no title)")),
+                    TerminalSafe(m.title.value_or(i18n::Tr("(no title)"))),
                     TerminalSafe(m.link.value_or(""))});
   }
-  PrintTable({"DETECTED (UTC)", "RULE", "FEED", "TITLE", "LINK"}, rows,
-             {{4, 30}, {2, 16}, {3, 24}, {4, 12}}, TerminalWidth(), snippets);
+  PrintTable(
+      {i18n::TrP("column", "DETECTED (UTC)"), i18n::TrP("column", "RULE"),
+       i18n::TrP("column", "FEED"), i18n::TrP("column", "TITLE"), i18n::TrP("column", "LINK")},
+      rows, {{4, 30}, {2, 16}, {3, 24}, {4, 12}}, TerminalWidth(), snippets);
   return 0;
 }
 

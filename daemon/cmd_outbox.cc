@@ -6,6 +6,7 @@
 
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 #include "store/outbox_repo.h"
 
 namespace veille::cli {
@@ -54,16 +55,20 @@ int ListEvents(store::Store& store, const OutboxArgs& args) {
   std::vector<std::vector<std::string>> table;
   for (const auto& r : *rows) {
     if (!args.status.empty() && r.status != args.status) continue;
-    table.push_back({std::to_string(r.id), TerminalSafe(r.channel), r.status,
-                     std::to_string(r.attempts), ShortTime(r.event.created_at), r.event.kind,
-                     TerminalSafe(r.event.title), TerminalSafe(r.last_error.value_or(""))});
+    table.push_back({std::to_string(r.id), TerminalSafe(r.channel),
+                     i18n::TrP("alert status", r.status), std::to_string(r.attempts),
+                     ShortTime(r.event.created_at), r.event.kind, TerminalSafe(r.event.title),
+                     TerminalSafe(r.last_error.value_or(""))});
   }
   if (table.empty()) {
-    std::cout << "No spike or feed-health alerts.\n";
+    std::cout << i18n::Tr("No spike or feed-health alerts.") << "\n";
     return 0;
   }
-  PrintTable({"ID", "CHANNEL", "STATUS", "TRIES", "CREATED", "KIND", "TITLE", "LAST ERROR"}, table,
-             {{7, 20}, {6, 30}}, TerminalWidth());
+  PrintTable(
+      {"ID", i18n::TrP("column", "CHANNEL"), i18n::TrP("column", "STATUS"),
+       i18n::TrP("column", "TRIES"), i18n::TrP("column", "CREATED"), i18n::TrP("column", "KIND"),
+       i18n::TrP("column", "TITLE"), i18n::TrP("column", "LAST ERROR")},
+      table, {{7, 20}, {6, 30}}, TerminalWidth());
   return 0;
 }
 
@@ -104,40 +109,67 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
   }
   auto counts = store::CountOutbox(*store);
   if (counts) {
+    // The statuses of the outbox (store::OutboxRow::status), in words.
+    [[maybe_unused]] static constexpr const char* kStatuses[] = {
+        i18n::NC_("alert status", "pending"), i18n::NC_("alert status", "delivered"),
+        i18n::NC_("alert status", "dead"), i18n::NC_("alert status", "suppressed")};
     std::string line;
     for (const auto& [status, n] : *counts) {
-      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+      line +=
+          (line.empty() ? "" : ", ") + std::to_string(n) + " " + i18n::TrP("alert status", status);
     }
-    std::cout << "Outbox: " << (line.empty() ? "empty" : line) << "\n";
+    std::cout << i18n::Format(i18n::Tr("Outbox: {counts}"),
+                              {{"counts", line.empty() ? i18n::Tr("empty") : line}})
+              << "\n";
   }
   // Alerts never sent, and why (the first poll of a feed, a story already alerted).
   if (auto groups = store::CountSuppressed(*store); groups && args.status.empty()) {
     for (const auto& g : *groups) {
-      std::cout << "  " << g.rows << (g.rows == 1 ? " alert" : " alerts") << " not sent: ";
+      const auto rows_n = static_cast<std::uint64_t>(g.rows);
+      const auto feeds_n = static_cast<std::uint64_t>(g.feeds);
+      std::cout << "  "
+                << i18n::Format(i18n::TrN("{n} alert not sent: ", "{n} alerts not sent: ", rows_n),
+                                {{"n", std::to_string(g.rows)}});
       if (g.reason == store::kFirstPollReason) {
-        std::cout << "first poll of " << g.feeds << (g.feeds == 1 ? " feed" : " feeds")
-                  << "; set backfill_alerts = true to send what a feed's first poll finds\n";
+        std::cout << i18n::Format(
+                         i18n::TrN("first poll of {n} feed; set backfill_alerts = true to send "
+                                   "what a feed's first poll finds",
+                                   "first poll of {n} feeds; set backfill_alerts = true to send "
+                                   "what a feed's first poll finds",
+                                   feeds_n),
+                         {{"n", std::to_string(g.feeds)}})
+                  << "\n";
       } else {
-        std::cout << TerminalSafe(g.reason.empty() ? "no reason recorded" : g.reason) << "\n";
+        std::cout << TerminalSafe(g.reason.empty() ? i18n::Tr("no reason recorded") : g.reason)
+                  << "\n";
       }
     }
   }
   if (rows->empty()) {
-    if (!args.status.empty()) std::cout << "No " << args.status << " alerts.\n";
+    if (!args.status.empty()) {
+      std::cout << i18n::Format(i18n::Tr("No {status} alerts."),
+                                {{"status", i18n::TrP("alert status", args.status)}})
+                << "\n";
+    }
     return 0;
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& r : *rows) {
-    std::string when = r.row.status == "pending"      ? "next " + ShortTime(r.row.next_attempt_at)
-                       : r.row.status == "suppressed" ? ShortTime(r.row.created_at)
-                                                      : ShortTime(r.row.delivered_at);
-    table.push_back({std::to_string(r.row.id), TerminalSafe(r.row.channel), r.row.status,
-                     std::to_string(r.row.attempts), when, TerminalSafe(r.rule),
-                     TerminalSafe(r.title.value_or("")),
+    std::string when =
+        r.row.status == "pending"
+            ? i18n::Format(i18n::Tr("next {time}"), {{"time", ShortTime(r.row.next_attempt_at)}})
+        : r.row.status == "suppressed" ? ShortTime(r.row.created_at)
+                                       : ShortTime(r.row.delivered_at);
+    table.push_back({std::to_string(r.row.id), TerminalSafe(r.row.channel),
+                     i18n::TrP("alert status", r.row.status), std::to_string(r.row.attempts), when,
+                     TerminalSafe(r.rule), TerminalSafe(r.title.value_or("")),
                      TerminalSafe(r.row.last_error.value_or(""))});
   }
-  PrintTable({"ID", "CHANNEL", "STATUS", "TRIES", "WHEN", "RULE", "TITLE", "LAST ERROR / REASON"},
-             table, {{7, 20}, {6, 20}}, TerminalWidth());
+  PrintTable(
+      {"ID", i18n::TrP("column", "CHANNEL"), i18n::TrP("column", "STATUS"),
+       i18n::TrP("column", "TRIES"), i18n::TrP("column", "WHEN"), i18n::TrP("column", "RULE"),
+       i18n::TrP("column", "TITLE"), i18n::TrP("column", "LAST ERROR / REASON")},
+      table, {{7, 20}, {6, 20}}, TerminalWidth());
   return 0;
 }
 

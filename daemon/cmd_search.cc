@@ -7,6 +7,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -93,10 +94,11 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   }
   if (*format != Format::kTable) return 0;
   if (hits.empty()) {
-    std::cout << "No stored entry matches"
-              << TerminalSafe(DescribeFilters(
-                     {{"feed", args.feed}, {"since", args.since}, {"until", args.until}}))
-              << ".\n";
+    std::cout << i18n::Format(i18n::Tr("No stored entry matches{filters}."),
+                              {{"filters", TerminalSafe(DescribeFilters({{"feed", args.feed},
+                                                                         {"since", args.since},
+                                                                         {"until", args.until}}))}})
+              << "\n";
     return 0;
   }
   PrintHitTable(hits);

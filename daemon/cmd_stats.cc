@@ -9,6 +9,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 #include "store/stats.h"
 
 namespace veille::cli {
@@ -67,11 +68,7 @@ std::string Bar(double fraction, std::size_t width) {
   return out;
 }
 
-std::string Percent(double share) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.1f%%", share * 100.0);
-  return buf;
-}
+std::string Percent(double share) { return i18n::ProcessTranslator().Percent(share * 100.0, 1); }
 
 std::string Pad(const std::string& s, std::size_t width) {
   const std::size_t w = DisplayWidth(s);
@@ -161,12 +158,22 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
   }
 
   const std::size_t width = TerminalWidth();
-  std::cout << "Mentions " << ShortTime(query.since).substr(0, 10) << " \u2192 "
-            << ShortTime(query.until.value_or(query.now)).substr(0, 10) << " (by " << args.by
-            << (args.by_date == "detected" ? " of detection" : " of the entries' dates")
-            << ", UTC): " << volume->total << "\n";
+  const auto& tr = i18n::ProcessTranslator();
+  const std::string by = args.by == "week"    ? tr.Tr("by week")
+                         : args.by == "month" ? tr.Tr("by month")
+                                              : tr.Tr("by day");
+  std::cout << i18n::Format(args.by_date == "detected"
+                                ? tr.Tr("Mentions {since} \u2192 {until} ({by} of detection, "
+                                        "UTC): {total}")
+                                : tr.Tr("Mentions {since} \u2192 {until} ({by} of the entries' "
+                                        "dates, UTC): {total}"),
+                            {{"since", ShortTime(query.since).substr(0, 10)},
+                             {"until", ShortTime(query.until.value_or(query.now)).substr(0, 10)},
+                             {"by", by},
+                             {"total", tr.Integer(volume->total)}})
+            << "\n";
   if (volume->total == 0) {
-    std::cout << "No mentions in this period.\n";
+    std::cout << tr.Tr("No mentions in this period.") << "\n";
     return 0;
   }
   std::size_t name_width = 8;
@@ -179,35 +186,38 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
   name_width = std::min<std::size_t>(name_width, 24);
   const std::size_t chart = width > name_width + 30 ? width - name_width - 30 : 10;
 
-  auto series_block = [&](const char* title, const std::vector<store::Series>& series,
+  auto series_block = [&](const std::string& title, const std::vector<store::Series>& series,
                           bool show_category) {
     std::cout << "\n" << title << "\n";
     for (const auto& s : series) {
       std::cout << "  " << Pad(Ellipsize(TerminalSafe(s.name), name_width), name_width) << "  "
-                << Pad(show_category ? Ellipsize(TerminalSafe(s.category), 10) : "",
+                << Pad(show_category
+                           ? Ellipsize(TerminalSafe(tr.TrP("rule category", s.category)), 10)
+                           : "",
                        show_category ? 10 : 0)
-                << (show_category ? "  " : "") << PadLeft(std::to_string(s.total), 6) << "  "
+                << (show_category ? "  " : "") << PadLeft(tr.Integer(s.total), 6) << "  "
                 << Sparkline(s.counts, show_category ? chart : chart + 12) << "\n";
     }
   };
-  series_block("PER RULE", volume->rules, true);
-  series_block("PER CATEGORY", volume->categories, false);
+  series_block(tr.TrP("heading", "PER RULE"), volume->rules, true);
+  series_block(tr.TrP("heading", "PER CATEGORY"), volume->categories, false);
 
   if (!voice->empty()) {
-    std::cout << "\nSHARE OF VOICE (stories, brand vs competitor)\n";
+    std::cout << "\n" << tr.TrP("heading", "SHARE OF VOICE (stories, brand vs competitor)") << "\n";
     const std::size_t bar = std::min<std::size_t>(chart, 40);
     for (const auto& v : *voice) {
       std::cout << "  " << Pad(Ellipsize(TerminalSafe(v.entity), name_width), name_width) << "  "
-                << Pad(v.category, 10) << "  " << PadLeft(Percent(v.share), 6) << "  "
-                << Pad(Bar(v.share, bar), bar) << "  " << v.stories << "\n";
+                << Pad(tr.TrP("rule category", v.category), 10) << "  "
+                << PadLeft(Percent(v.share), 7) << "  " << Pad(Bar(v.share, bar), bar) << "  "
+                << tr.Integer(v.stories) << "\n";
     }
   }
   if (!sources->empty()) {
-    std::cout << "\nTOP SOURCES\n";
+    std::cout << "\n" << tr.TrP("heading", "TOP SOURCES") << "\n";
     const std::int64_t top = (*sources)[0].mentions;
     for (const auto& s : *sources) {
       std::cout << "  " << Pad(Ellipsize(TerminalSafe(s.feed_name), 28), 28) << "  "
-                << PadLeft(std::to_string(s.mentions), 6) << "  "
+                << PadLeft(tr.Integer(s.mentions), 6) << "  "
                 << Bar(static_cast<double>(s.mentions) / static_cast<double>(top), 30) << "\n";
     }
   }

@@ -10,6 +10,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "daemon/version.h"
+#include "i18n/translator.h"
 #include "store/schema.h"
 
 namespace veille::cli {
@@ -99,31 +100,65 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     }
     std::cout << DumpJson(out) << "\n";
   } else {
-    std::cout << "daemon:    " << state;
+    // Labels in the language of the messages, values aligned after the longest.
+    const auto& tr = i18n::ProcessTranslator();
+    const std::string labels[] = {tr.TrP("status", "daemon:"),    tr.TrP("status", "started:"),
+                                  tr.TrP("status", "heartbeat:"), tr.TrP("status", "error:"),
+                                  tr.TrP("status", "feeds:"),     tr.TrP("status", "outbox:"),
+                                  tr.TrP("status", "database:"),  tr.TrP("status", "config:")};
+    std::size_t width = 0;
+    for (const auto& l : labels) width = std::max(width, DisplayWidth(l));
+    auto label = [&](int i) {
+      return labels[i] + std::string(width + 1 - DisplayWidth(labels[i]), ' ');
+    };
+    // The states of the JSON's "daemon" field, shown in words.
+    static constexpr const char* kStates[] = {i18n::NC_("daemon state", "never started"),
+                                              i18n::NC_("daemon state", "stopped"),
+                                              i18n::NC_("daemon state", "running")};
+    std::string shown_state = state;
+    for (const char* s : kStates) {
+      if (state == s) shown_state = tr.TrP("daemon state", s);
+    }
+    if (state.starts_with("not running")) {
+      shown_state = tr.Tr("not running (no clean stop recorded)");
+    } else if (state.starts_with("stale") && *status) {
+      shown_state = i18n::Format(tr.Tr("stale (no heartbeat for {duration})"),
+                                 {{"duration", FormatDuration(now - (*status)->heartbeat_at)}});
+    }
+    std::cout << label(0) << shown_state;
     if (*status)
       std::cout << " (pid " << (*status)->pid << ", veilled " << (*status)->version << ")";
     std::cout << "\n";
     if (*status) {
-      std::cout << "started:   " << ShortTime((*status)->started_at) << " UTC\n";
-      std::cout << "heartbeat: " << ShortTime((*status)->heartbeat_at) << " UTC\n";
+      std::cout << label(1) << ShortTime((*status)->started_at) << " UTC\n";
+      std::cout << label(2) << ShortTime((*status)->heartbeat_at) << " UTC\n";
       if ((*status)->last_error)
-        std::cout << "error:     " << TerminalSafe(*(*status)->last_error) << "\n";
+        std::cout << label(3) << TerminalSafe(*(*status)->last_error) << "\n";
     }
-    std::cout << "feeds:     " << feeds->size() << " (";
-    bool first = true;
+    std::string states;
     for (const auto& [name, n] : by_state) {
-      std::cout << (first ? "" : ", ") << n << " " << name;
-      first = false;
+      states += (states.empty() ? "" : ", ") + tr.Integer(n) + " " + tr.TrP("feed state", name);
     }
-    std::cout << ")\noutbox:    " << by_status["pending"] << " pending, " << by_status["dead"]
-              << " dead, " << by_status["delivered"] << " delivered\n";
-    std::cout << "database:  " << database << " (schema " << store::SchemaVersion() << ")\n";
+    std::cout << label(4) << tr.Integer(static_cast<std::int64_t>(feeds->size())) << " (" << states
+              << ")\n";
+    std::cout << label(5)
+              << i18n::Format(tr.Tr("{pending} pending, {dead} dead, {delivered} delivered"),
+                              {{"pending", tr.Integer(by_status["pending"])},
+                               {"dead", tr.Integer(by_status["dead"])},
+                               {"delivered", tr.Integer(by_status["delivered"])}})
+              << "\n";
+    std::cout << label(6) << database << " (schema " << store::SchemaVersion() << ")\n";
     if (config_error.empty()) {
-      std::cout << "config:    " << TerminalSafe(global.config_path) << " (ok)\n";
+      std::cout << label(7) << TerminalSafe(global.config_path) << " (ok)\n";
     } else {
-      std::cout << "config:    BROKEN: " << TerminalSafe(config_error)
-                << "\n           (a running daemon keeps its previous configuration; fix the "
-                   "file, check it with `veille check-config`, then reload)\n";
+      std::cout << label(7)
+                << i18n::Format(tr.Tr("BROKEN: {error}"), {{"error", TerminalSafe(config_error)}})
+                << "\n"
+                << std::string(width + 1, ' ')
+                << tr.Tr(
+                       "(a running daemon keeps its previous configuration; fix the file, "
+                       "check it with `veille check-config`, then reload)")
+                << "\n";
     }
   }
   return state == "running" ? 0 : 1;
