@@ -186,9 +186,9 @@ std::string CsvRecord(const std::vector<std::string>& cells, CsvDialect dialect)
 }
 
 std::vector<std::string> MentionCsvHeader() {
-  return {"id",      "detected", "rule",   "category",   "feed",  "feed_url",
-          "title",   "link",     "author", "published",  "story", "terms",
-          "snippet", "status",   "tags",   "date_source"};
+  return {"id",    "detected", "rule",           "category", "feed",       "feed_url",
+          "title", "link",     "canonical_link", "author",   "published",  "story",
+          "terms", "snippet",  "status",         "tags",     "date_source"};
 }
 
 std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
@@ -204,6 +204,7 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
           RedactUrl(m.feed_url),
           m.title.value_or(""),
           m.link.value_or(""),
+          m.canonical_link.value_or(""),
           m.author.value_or(""),
           OptIso(store::FeedDate(m.published_at, m.updated_at)),
           std::to_string(m.story_id),
@@ -228,6 +229,7 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"title", Opt(m.title)},
       {"title_derived", m.title_derived},
       {"link", Opt(m.link)},
+      {"canonical_link", Opt(m.canonical_link)},
       {"author", Opt(m.author)},
       {"published", OptTime(store::FeedDate(m.published_at, m.updated_at))},
       {"updated", OptTime(m.updated_at)},
@@ -261,6 +263,7 @@ nlohmann::json HitJson(const SearchHit& hit) {
       {"title", Opt(e.title)},
       {"title_derived", e.title_derived},
       {"link", Opt(e.link)},
+      {"canonical_link", Opt(e.canonical_link)},
       {"author", Opt(e.author)},
       {"terms", hit.mention.terms},
       {"snippet", hit.mention.snippet},

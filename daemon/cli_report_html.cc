@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/escape.h"
+#include "common/links.h"
 #include "common/redact.h"
 #include "common/url.h"
 
@@ -262,7 +263,8 @@ std::string StoriesBlock(const std::vector<store::StorySummary>& stories,
                          const i18n::Translator& tr) {
   std::ostringstream out;
   for (const auto& s : stories) {
-    const std::string href = SafeHref(s.latest.link);
+    // The canonical link where known: a Google Alerts redirect unwrapped, no tracking.
+    const std::string href = SafeHref(ChooseLinks(s.latest.link, s.latest.canonical_link).primary);
     const std::string title = Html(s.latest.title.value_or(tr.Tr("(no title)")));
     out << "<article class=\"story\"><h3>";
     if (!href.empty()) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "common/links.h"
 #include "daemon/cli_archive.h"
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
@@ -39,6 +40,13 @@ struct StoryGroup {
   std::vector<store::StoredEntry> sources;
 };
 
+// The link a table shows: the canonical one where known (a Google Alerts redirect unwrapped,
+// tracking parameters removed), else the link as published (common/links.h, as alerts do).
+std::string ShownLink(const std::optional<std::string>& link,
+                      const std::optional<std::string>& canonical) {
+  return ChooseLinks(link, canonical).primary.value_or("");
+}
+
 std::string JoinRules(const StoryGroup& g) {
   std::set<std::string> rules;
   for (const auto* m : g.mentions) rules.insert(m->rule);
@@ -69,19 +77,23 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
   }
   auto story_json = [](const StoryGroup& g) {
     const store::MentionRow& first = *g.mentions.front();
-    nlohmann::json out = {{"story", g.story_id},
-                          {"title", first.title ? nlohmann::json(*first.title) : nullptr},
-                          {"title_derived", first.title_derived},
-                          {"link", first.link ? nlohmann::json(*first.link) : nullptr}};
+    nlohmann::json out = {
+        {"story", g.story_id},
+        {"title", first.title ? nlohmann::json(*first.title) : nullptr},
+        {"title_derived", first.title_derived},
+        {"link", first.link ? nlohmann::json(*first.link) : nullptr},
+        {"canonical_link", first.canonical_link ? nlohmann::json(*first.canonical_link) : nullptr}};
     out["mentions"] = nlohmann::json::array();
     for (const auto* m : g.mentions) out["mentions"].push_back(MentionJson(*m));
     out["sources"] = nlohmann::json::array();
     for (const auto& s : g.sources) {
-      out["sources"].push_back({{"feed", s.feed_name},
-                                {"link", s.link ? nlohmann::json(*s.link) : nullptr},
-                                {"title", s.title ? nlohmann::json(*s.title) : nullptr},
-                                {"title_derived", s.title_derived},
-                                {"first_seen", FormatIso8601(s.first_seen_at)}});
+      out["sources"].push_back(
+          {{"feed", s.feed_name},
+           {"link", s.link ? nlohmann::json(*s.link) : nullptr},
+           {"canonical_link", s.canonical_link ? nlohmann::json(*s.canonical_link) : nullptr},
+           {"title", s.title ? nlohmann::json(*s.title) : nullptr},
+           {"title_derived", s.title_derived},
+           {"first_seen", FormatIso8601(s.first_seen_at)}});
     }
     return out;
   };
@@ -97,7 +109,8 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
       return 0;
     case Format::kCsv:
       std::cout << CsvPreamble(dialect)
-                << CsvRecord({"story", "detected", "title", "link", "rules", "mentions", "sources"},
+                << CsvRecord({"story", "detected", "title", "link", "canonical_link", "rules",
+                              "mentions", "sources"},
                              dialect);
       for (const auto& g : groups) {
         const auto& first = *g.mentions.front();
@@ -105,7 +118,8 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
         for (const auto& s : g.sources) sources += (sources.empty() ? "" : " | ") + s.feed_name;
         std::cout << CsvRecord(
             {std::to_string(g.story_id), FormatIso8601(first.created_at), first.title.value_or(""),
-             first.link.value_or(""), JoinRules(g), std::to_string(g.mentions.size()), sources},
+             first.link.value_or(""), first.canonical_link.value_or(""), JoinRules(g),
+             std::to_string(g.mentions.size()), sources},
             dialect);
       }
       return 0;
@@ -127,13 +141,13 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
               << "\n";
     if (g.sources.empty()) {
       std::cout << Ellipsize("    - " + TerminalSafe(first.feed_name) + "  " +
-                                 TerminalSafe(first.link.value_or("")),
+                                 TerminalSafe(ShownLink(first.link, first.canonical_link)),
                              width)
                 << "\n";
     }
     for (const auto& s : g.sources) {
       std::cout << Ellipsize("    - " + TerminalSafe(s.feed_name) + "  " +
-                                 TerminalSafe(s.link.value_or("")),
+                                 TerminalSafe(ShownLink(s.link, s.canonical_link)),
                              width)
                 << "\n";
     }
@@ -262,7 +276,7 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     snippets.push_back(HighlightedSnippet(m.snippet, m.highlights));
     rows.push_back({ShortTime(m.created_at), TerminalSafe(m.rule), TerminalSafe(m.feed_name),
                     TerminalSafe(m.title.value_or(i18n::Tr("(no title)"))),
-                    TerminalSafe(m.link.value_or(""))});
+                    TerminalSafe(ShownLink(m.link, m.canonical_link))});
   }
   PrintTable(
       {i18n::TrP("column", "DETECTED (UTC)"), i18n::TrP("column", "RULE"),

@@ -56,7 +56,7 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   if (*format == Format::kCsv) {
     std::cout << CsvPreamble(dialect)
               << CsvRecord({"entry", "story", "first_seen", "published", "feed", "title", "link",
-                            "terms", "snippet", "date_source"},
+                            "canonical_link", "terms", "snippet", "date_source"},
                            dialect);
   }
   auto stats = SearchArchive(*store, args.query, filter, [&](const SearchHit& hit) {
@@ -71,8 +71,8 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
         std::cout << CsvRecord(
             {std::to_string(e.id), std::to_string(e.story_id), FormatIso8601(e.first_seen_at),
              OptIso(store::FeedDate(e.published_at, e.updated_at)), e.feed_name,
-             e.title.value_or(""), e.link.value_or(""), terms, hit.mention.snippet,
-             std::string(store::DateSourceName(EntryDateOf(e).source))},
+             e.title.value_or(""), e.link.value_or(""), e.canonical_link.value_or(""), terms,
+             hit.mention.snippet, std::string(store::DateSourceName(EntryDateOf(e).source))},
             dialect);
         break;
       }

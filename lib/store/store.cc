@@ -124,6 +124,7 @@ MentionRow ReadMention(const Statement& s) {
   m.note = s.Text(16);
   m.tags = SplitLines(s.Text(17));
   m.updated_at = s.OptInt(18);
+  m.canonical_link = s.OptText(20);
   if (!m.title) {
     if (auto text = s.OptText(19)) {
       std::string derived = DerivedTitle(*text);
@@ -144,7 +145,7 @@ constexpr const char* kMentionSelect =
     "WHERE tt.mention_id = m.id ORDER BY tag)), ''), e.updated_at, "
     // The start of the text, for a title derived when the feed gave none (Mastodon posts).
     "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
-    "END FROM mentions m "
+    "END, e.canonical_link FROM mentions m "
     "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
     "LEFT JOIN triage t ON t.mention_id = m.id ";
 

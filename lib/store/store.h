@@ -158,7 +158,8 @@ struct MentionRow {
   std::string feed_url;
   std::optional<std::string> title;  // the entry's, or derived from its text (title_derived)
   bool title_derived = false;        // the feed gave no title: common/entry_text.h DerivedTitle
-  std::optional<std::string> link;
+  std::optional<std::string> link;   // as the feed published it
+  std::optional<std::string> canonical_link;  // unwrapped, untracked (store::CanonicalLink)
   std::optional<std::string> author;
   std::optional<UnixSeconds> published_at;
   std::optional<UnixSeconds> updated_at;

@@ -120,6 +120,27 @@ TEST(ReportHtmlTest, FeedTextStaysEscapedInBothLanguages) {
   }
 }
 
+TEST(ReportHtmlTest, StoriesLinkToTheCanonicalLinkWhereKnown) {
+  ReportData d = Sample();
+  auto& latest = d.stories[0].latest;
+  latest.link =
+      "https://www.google.com/url?rct=j&sa=t&url=https://actu.example.fr/orelia&ct=ga&usg=AOv";
+  latest.canonical_link = "https://actu.example.fr/orelia";
+  std::string html = RenderReport(d, i18n::Translator());
+  EXPECT_NE(html.find("<a href=\"https://actu.example.fr/orelia\">"), std::string::npos);
+  EXPECT_EQ(html.find("google.com/url"), std::string::npos);
+  // Unknown canonical link: the link as published; a canonical link that is not a web link is
+  // never an href.
+  latest.canonical_link.reset();
+  html = RenderReport(d, i18n::Translator());
+  EXPECT_NE(html.find("<a href=\"https://www.google.com/url?rct=j&amp;sa=t&amp;url="),
+            std::string::npos);
+  latest.link = "javascript:alert(1)";
+  latest.canonical_link = "javascript:alert(2)";
+  html = RenderReport(d, i18n::Translator());
+  EXPECT_EQ(html.find("javascript:"), std::string::npos);
+}
+
 TEST(ReportHtmlTest, AUserTitleIsKeptAsGiven) {
   ReportData d = Sample();
   d.title = "Veille <Alpéa>";

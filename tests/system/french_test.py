@@ -2,9 +2,14 @@
 """End to end, veille in French (issue 15): the everyday commands' tables and messages follow
 LANG (French headings, dates and numbers, columns still aligned), `--json` and CSV are the same
 bytes in every language, and `veille report` follows --language, else LANG, else
-`[daemon] language`. Only C.UTF-8 needs to be installed: veille reads its own catalog."""
+`[daemon] language`. Only C.UTF-8 needs to be installed: veille reads its own catalog. Links:
+tables and the report show a Google Alerts entry's canonical link (the redirect unwrapped, no
+tracking parameters); JSON and CSV keep the published link beside it."""
 
 import argparse
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -137,13 +142,37 @@ def main():
 
             # Machine outputs do not change with the language.
             for args in (["mentions", "--json"], ["search", "Orélia", "--json"],
-                         ["stats", "--json"], ["feeds", "--json"], ["status", "--json"],
+                         # fixed period: "since 30d" moves with the clock between two runs
+                         ["stats", "--json", "--since", "2020-01-01", "--until", "2040-01-01",
+                          "--by", "month"], ["feeds", "--json"], ["status", "--json"],
                          ["outbox", "--json"], ["export", "--format", "csv"]):
                 a_fr = cli(FRENCH, *args, check=False)
                 a_en = cli(NEUTRAL, *args, check=False)
                 c.check(a_fr.stdout == a_en.stdout and a_fr.stdout.strip(),
                         "%s is the same bytes under LANG=%s and %s" % (" ".join(args), FRENCH,
                                                                       NEUTRAL))
+
+            # Links: the canonical link in tables and the report, both links in JSON and CSV.
+            google = "https://www.google.com/url?rct=j&sa=t&url=https://actu-conso.example.fr/"
+            article = "https://actu-conso.example.fr/2026/11/24/orelia-rappel-creme-solaire"
+            table = cli(NEUTRAL, "mentions", "--feed", "Google Alerts — Orélia").stdout
+            c.check(article in table and "google.com/url" not in table,
+                    "mentions shows a Google Alerts entry's unwrapped link: %r" % table[:400])
+            story = cli(NEUTRAL, "mentions", "--story").stdout
+            c.check(article in story and "google.com/url" not in story,
+                    "mentions --story too")
+            as_json = json.loads(cli(NEUTRAL, "mentions", "--json", "--feed",
+                                     "Google Alerts — Orélia").stdout)
+            item = [m for m in as_json if m["canonical_link"] == article]
+            c.check(item and item[0]["link"].startswith(google) and "usg=" in item[0]["link"],
+                    "mentions --json keeps the published link in link, the canonical one in "
+                    "canonical_link")
+            hits = json.loads(cli(NEUTRAL, "search", "rappel", "--json").stdout)
+            c.check(any(h["canonical_link"] == article and h["link"].startswith(google)
+                        for h in hits), "search --json has both links")
+            rows = list(csv.DictReader(io.StringIO(cli(NEUTRAL, "export", "--format", "csv").stdout)))
+            c.check(any(r["canonical_link"] == article and r["link"].startswith(google)
+                        for r in rows), "export CSV has both links")
 
             # The report: --language, else LANG, else [daemon] language.
             report = os.path.join(work.path, "report.html")
@@ -157,6 +186,8 @@ def main():
             got, html, said = report_lang(FRENCH)
             c.check(got == "fr" and "Part de voix" in html and "écrit (" in said,
                     "report: French under LANG=fr_FR.UTF-8: %r" % said)
+            c.check('href="%s"' % article in html and "google.com/url" not in html,
+                    "report: the story links to the unwrapped article")
             c.check(report_lang(FRENCH, "--language", "en")[0] == "en",
                     "report: --language en overrides LANG")
             c.check(report_lang(NEUTRAL)[0] == "en", "report: English under C.UTF-8 by default")
