@@ -17,6 +17,13 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+# CLD2 (libcld2-dev) ships neither a pkg-config file nor a CMake package: its header and library
+# by name.
+find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h REQUIRED)
+find_library(CLD2_LIBRARY NAMES cld2 REQUIRED)
+add_library(CLD2::cld2 UNKNOWN IMPORTED)
+set_target_properties(CLD2::cld2 PROPERTIES IMPORTED_LOCATION "${CLD2_LIBRARY}"
+                                            INTERFACE_INCLUDE_DIRECTORIES "${CLD2_INCLUDE_DIR}")
 if(VEILLE_BUILD_TESTS)
   find_package(GTest REQUIRED)
   pkg_check_modules(HTTPLIB IMPORTED_TARGET cpp-httplib)

@@ -242,6 +242,8 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"status", store::TriageStatusName(m.status)},
       {"tags", m.tags},
       {"note", m.note},
+      {"language", Opt(m.language)},
+      {"language_source", Opt(m.language_source)},
   };
 }
 
@@ -265,6 +267,8 @@ nlohmann::json HitJson(const SearchHit& hit) {
       {"link", Opt(e.link)},
       {"canonical_link", Opt(e.canonical_link)},
       {"author", Opt(e.author)},
+      {"language", Opt(e.language)},
+      {"language_source", Opt(e.language_source)},
       {"terms", hit.mention.terms},
       {"snippet", hit.mention.snippet},
       {"highlights", highlights},

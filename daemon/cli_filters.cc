@@ -7,6 +7,7 @@
 #include "config/suggest.h"
 #include "daemon/cli_support.h"
 #include "i18n/translator.h"
+#include "text/language.h"
 #include "text/normalize.h"
 
 namespace veille::cli {
@@ -140,6 +141,13 @@ std::vector<store::RuleEntity> RuleEntities(const config::Config& config) {
   std::vector<store::RuleEntity> out;
   for (const auto& r : config.rules) out.push_back({r.name, r.entity, r.category});
   return out;
+}
+
+Result<std::string> ParseLanguageFilter(std::string_view value) {
+  if (auto tag = text::CanonicalLanguageTag(value)) return *tag;
+  return Fail(ErrorCode::kInvalidArgument,
+              "--lang: expected a language code such as fr or en-US, got \"" +
+                  TerminalSafe(std::string(value)) + "\"");
 }
 
 int ReportError(const Error& error) {

@@ -47,6 +47,10 @@ std::string FeedNameKey(std::string_view name);
 [[nodiscard]] Result<void> CheckCategory(store::Store& store, const config::Config& config,
                                          std::string_view category);
 
+// Checks a --lang value: a language tag ("fr", "en-US", "pt_BR") or an English language name
+// ("French"); returns the tag ("fr-FR" for "fr_fr"). Fails with kInvalidArgument otherwise.
+[[nodiscard]] Result<std::string> ParseLanguageFilter(std::string_view value);
+
 // Every configured rule with its entity and category, for store::ShareOfVoice: the config is the
 // one home of the rule -> entity mapping (read when counting, never stored).
 std::vector<store::RuleEntity> RuleEntities(const config::Config& config);

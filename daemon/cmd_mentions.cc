@@ -26,6 +26,7 @@ struct MentionsArgs {
   std::string search;
   std::vector<std::string> statuses;
   std::string tag;
+  std::string lang;
   std::string format = "table";
   int limit = 50;
   bool json = false;
@@ -195,6 +196,11 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     }
   }
   filter.tag = args.tag;
+  if (!args.lang.empty()) {
+    auto lang = ParseLanguageFilter(args.lang);
+    if (!lang) return ReportError(lang.error());
+    filter.language = *lang;
+  }
   if (!args.rule.empty()) {
     if (auto ok = CheckRule(*store, *config, args.rule); !ok) return ReportError(ok.error());
   }
@@ -214,6 +220,7 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   if (!args.search.empty()) {
     store::EntryFilter entries;
     entries.feed_ids = filter.feed_ids;
+    entries.language = filter.language;
     if (filter.since) entries.since = *filter.since - 86400;  // an entry precedes its mentions
     auto found = SearchArchive(*store, args.search, entries, [&](const SearchHit& hit) {
       matching_entries.insert(hit.entry.id);
@@ -261,6 +268,7 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     const std::string filters = DescribeFilters({{"rule", args.rule},
                                                  {"category", args.category},
                                                  {"feed", args.feed},
+                                                 {"lang", args.lang},
                                                  {"search", args.search},
                                                  {"since", args.since},
                                                  {"until", args.until}});
@@ -299,6 +307,9 @@ void AddMentionsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
                   "Only mentions with this triage status: new, read, handled, ignored "
                   "(repeat, or \"new,read\")");
   cmd->add_option("--tag", args->tag, "Only mentions carrying this triage tag");
+  cmd->add_option("--lang", args->lang,
+                  "Only mentions of entries in this language (fr: fr, fr-FR, fr-CA...), declared "
+                  "or detected");
   cmd->add_flag("--story", args->story,
                 "Group by story: one story published by several feeds is listed once");
   cmd->add_option("--limit", args->limit, "At most N mentions (default 50; 0 = all)")

@@ -17,6 +17,7 @@ struct SearchArgs {
   std::string since;
   std::string until;
   std::string feed;
+  std::string lang;
   std::string format = "table";
   std::string sort = "date";
   int limit = 50;
@@ -50,6 +51,11 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
     auto ids = ResolveFeed(*store, args.feed);
     if (!ids) return ReportError(ids.error());
     filter.feed_ids = std::move(*ids);
+  }
+  if (!args.lang.empty()) {
+    auto lang = ParseLanguageFilter(args.lang);
+    if (!lang) return ReportError(lang.error());
+    filter.language = *lang;
   }
   std::vector<SearchHit> hits;
   std::size_t emitted = 0;
@@ -96,6 +102,7 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   if (hits.empty()) {
     std::cout << i18n::Format(i18n::Tr("No stored entry matches{filters}."),
                               {{"filters", TerminalSafe(DescribeFilters({{"feed", args.feed},
+                                                                         {"lang", args.lang},
                                                                          {"since", args.since},
                                                                          {"until", args.until}}))}})
               << "\n";
@@ -117,6 +124,8 @@ void AddSearchCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("--since", args->since, "Only entries first seen since (7d, 24h, 2026-11-01)");
   cmd->add_option("--until", args->until, "Only entries first seen before (duration ago or date)");
   cmd->add_option("--feed", args->feed, "Only this feed (name or URL)");
+  cmd->add_option("--lang", args->lang,
+                  "Only entries in this language (fr: fr, fr-FR, fr-CA...), declared or detected");
   cmd->add_option("--limit", args->limit, "At most N entries (default 50; 0 = all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", args->format, "table (default), json, ndjson or csv")

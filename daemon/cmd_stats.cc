@@ -21,6 +21,7 @@ struct StatsArgs {
   std::string by = "day";
   std::string by_date = "entry";
   std::string category;
+  std::string lang;
   std::string format = "table";
   bool json = false;
 };
@@ -98,6 +99,11 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
                  : args.by == "month" ? store::Bucket::kMonth
                                       : store::Bucket::kDay;
   query.category = args.category;
+  if (!args.lang.empty()) {
+    auto lang = ParseLanguageFilter(args.lang);
+    if (!lang) return ReportError(lang.error());
+    query.language = *lang;
+  }
   query.count_by =
       args.by_date == "detected" ? store::CountBy::kDetected : store::CountBy::kEntryDate;
   auto store = OpenStoreOrReport(*config);
@@ -129,6 +135,7 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     out["until"] = FormatIso8601(query.until.value_or(query.now));
     out["by"] = args.by;
     out["by_date"] = args.by_date;
+    if (!query.language.empty()) out["lang"] = query.language;
     out["total"] = volume->total;
     out["buckets"] = nlohmann::json::array();
     for (auto b : volume->buckets) out["buckets"].push_back(FormatIso8601(b));
@@ -237,6 +244,9 @@ void AddStatsCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
                   "updated, else first seen) or by detection time (detected)")
       ->check(CLI::IsMember({"entry", "detected"}));
   cmd->add_option("--category", args->category, "Only rules of this category");
+  cmd->add_option("--lang", args->lang,
+                  "Only mentions of entries in this language (fr: fr, fr-FR, fr-CA...), declared "
+                  "or detected");
   cmd->add_option("--format", args->format, "table (default) or json")
       ->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--json", args->json, "Same as --format json");

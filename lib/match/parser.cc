@@ -221,6 +221,9 @@ class Parser {
       }
       case Token::Kind::kField: {
         const Token& scope = Next();
+        if (scope.field == Field::kLang && Peek().kind == Token::Kind::kLParen) {
+          return MakeLanguageList(scope);
+        }
         if (scope.field == Field::kSite || scope.field == Field::kLang) return MakeValue(scope);
         if (!IsPrimaryStart(Peek().kind) || Peek().kind == Token::Kind::kField) {
           return ExpectedTerm(&scope);
@@ -312,6 +315,29 @@ class Parser {
     node.field = scope.field;
     node.text = std::string(FieldName(scope.field)) + ":" + std::string(v.text);
     node.value = std::move(value);
+    return node;
+  }
+
+  // lang:(fr OR en): one lang: term per code, in an OR.
+  R MakeLanguageList(const Token& scope) {
+    const Token& open = Next();
+    QueryNode node;
+    node.kind = Kind::kOr;
+    node.column = scope.column;
+    for (;;) {
+      R value = MakeValue(scope);
+      if (!value) return value;
+      node.children.push_back(std::move(*value));
+      if (Peek().kind == Token::Kind::kRParen) break;
+      if (Peek().kind != Token::Kind::kOr) {
+        return Fail(open.column,
+                    "lang:(...) takes language codes separated by OR, as in "
+                    "lang:(fr OR en)");
+      }
+      Next();
+    }
+    Next();
+    if (node.children.size() == 1) return std::move(node.children.front());
     return node;
   }
 

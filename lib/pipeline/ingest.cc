@@ -4,6 +4,7 @@
 
 #include "common/entry_text.h"
 #include "store/canonical.h"
+#include "text/language.h"
 
 namespace veille::pipeline {
 
@@ -25,7 +26,29 @@ std::optional<std::string> Bounded(const std::optional<std::string>& text, std::
 
 }  // namespace
 
+std::string CheckedFeedLanguage(const feed::Feed& feed) {
+  if (!feed.language) return "";
+  // Each entry's title and the start of its text, until the sample is full.
+  constexpr std::size_t kPerEntry = 256;
+  std::string sample;
+  for (const feed::Entry& e : feed.entries) {
+    if (sample.size() >= text::kMaxCheckBytes) break;
+    if (e.language && e.language != feed.language) continue;  // declares its own
+    if (e.title) sample.append(TruncateUtf8(e.title->substr(0, kPerEntry + 1), kPerEntry)) += '\n';
+    const std::optional<std::string>& text =
+        e.summary && !e.summary->empty() ? e.summary : e.content;
+    if (text) sample.append(TruncateUtf8(text->substr(0, kPerEntry + 1), kPerEntry)) += '\n';
+  }
+  if (text::Contradicts(*feed.language, sample)) return "";
+  return *feed.language;
+}
+
 store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed) {
+  return EntryRecordFrom(e, feed, CheckedFeedLanguage(feed));
+}
+
+store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed,
+                                   std::string_view feed_language) {
   store::EntryRecord r;
   r.key = e.key;
   r.guid = e.id;
@@ -38,7 +61,20 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed)
   r.summary = Bounded(e.summary, kMaxTextBytes);
   r.content = Bounded(e.content, kMaxTextBytes);
   r.categories = e.categories;
-  r.language = e.language ? e.language : feed.language;
+  // The language (text/language.h): as declared when plausible (the feed's when its entries'
+  // text did not contradict it), else detected in the title and the start of the text.
+  constexpr std::size_t kMax = text::kMaxDetectionBytes;
+  std::string sample = r.summary ? TruncateUtf8(r.summary->substr(0, kMax + 1), kMax) : "";
+  if (r.content && sample.size() + 1 < kMax) {
+    if (!sample.empty()) sample += '\n';
+    sample += TruncateUtf8(r.content->substr(0, kMax + 1), kMax - sample.size());
+  }
+  const std::string_view declared =
+      e.language && e.language != feed.language ? std::string_view(*e.language) : feed_language;
+  if (auto language = text::EntryLanguageOf(declared, r.title.value_or(""), sample)) {
+    r.language = std::move(language->code);
+    r.language_source = std::string(text::LanguageSourceName(language->source));
+  }
   return r;
 }
 
@@ -68,9 +104,11 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
   std::vector<store::EntryRecord> out;
   std::unordered_set<std::string> taken;
   const auto& rules = matcher.rules();
+  std::optional<std::string> feed_language;  // checked once, when a new entry needs it
   for (const feed::Entry& e : feed.entries) {
     if (known_keys.count(e.key) || !taken.insert(e.key).second) continue;
-    store::EntryRecord r = EntryRecordFrom(e, feed);
+    if (!feed_language) feed_language = CheckedFeedLanguage(feed);
+    store::EntryRecord r = EntryRecordFrom(e, feed, *feed_language);
     // Match on what is stored: the bounded title, summary and content.
     const std::string text = EntryText(r);
     const match::Document doc = MakeDocument(r, text, feed_config.name, feed_config.url);

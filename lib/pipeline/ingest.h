@@ -22,7 +22,17 @@ struct RuleRouting {
   std::vector<std::vector<std::string>> channels;
 };
 
-// The stored form of a parsed entry (text fields bounded, canonical link set), without mentions.
+// The language `feed` declares for its entries, unless a sample of their titles and texts (about
+// 2 KiB, text::kMaxCheckBytes) plainly says another one (text::Contradicts); "" when none. One
+// CLD2 call per document.
+std::string CheckedFeedLanguage(const feed::Feed& feed);
+
+// The stored form of a parsed entry (text fields bounded, canonical link set, its language:
+// text/language.h), without mentions. `feed_language` is CheckedFeedLanguage(feed): an entry
+// that only repeats its feed's language takes that verdict; one declaring its own keeps it.
+store::EntryRecord EntryRecordFrom(const feed::Entry& entry, const feed::Feed& feed,
+                                   std::string_view feed_language);
+// The same, checking the feed's language for this entry alone (veille test-rule).
 store::EntryRecord EntryRecordFrom(const feed::Entry& entry, const feed::Feed& feed);
 
 // The text a rule's unscoped and `text:` terms search: the summary and the content as one

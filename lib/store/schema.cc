@@ -230,6 +230,16 @@ CREATE INDEX triage_tags_tag ON triage_tags (tag, mention_id);
       R"sql(
 ALTER TABLE feeds ADD COLUMN poll_requested_at INTEGER;
 )sql",
+      // 13: how an entry's language was found (text/language.h): 'declared' by its document or
+      // 'detected' in its text by CLD2; NULL when it has none. Until now every stored language
+      // was the document's, as written: an empty one is none, "fr_FR" is "fr-FR" (lang: and
+      // --lang compare tags with '-').
+      R"sql(
+ALTER TABLE entries ADD COLUMN language_source TEXT;  -- declared | detected
+UPDATE entries SET language = NULL WHERE trim(language) = '';
+UPDATE entries SET language = replace(trim(language), '_', '-'), language_source = 'declared'
+  WHERE language IS NOT NULL;
+)sql",
   };
   return kMigrations;
 }

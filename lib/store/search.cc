@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kEntryColumns =
     "e.id, e.story_id, f.name, f.url, e.link, e.canonical_link, e.title, e.author, "
-    "e.published_at, e.first_seen_at, e.summary, e.content, e.categories, e.language, e.updated_at";
+    "e.published_at, e.first_seen_at, e.summary, e.content, e.categories, e.language, "
+    "e.updated_at, e.language_source";
 
 StoredEntry ReadEntry(const Statement& s) {
   StoredEntry e;
@@ -31,6 +32,7 @@ StoredEntry ReadEntry(const Statement& s) {
   e.categories = SplitLines(s.Text(12));
   e.language = s.OptText(13);
   e.updated_at = s.OptInt(14);
+  e.language_source = s.OptText(15);
   if (!e.title) {  // Mastodon posts and the like: a title from the first words of the text
     std::string derived =
         DerivedTitle(e.summary && !e.summary->empty() ? *e.summary : e.content.value_or(""));
@@ -67,7 +69,8 @@ Error QueryError(Error error, const std::string& fts_match) {
 
 std::string Conditions(const EntryFilter& filter) {
   return "(?1 IS NULL OR e.first_seen_at >= ?1) AND (?2 IS NULL OR e.first_seen_at < ?2)" +
-         IdListCondition("e.feed_id", filter.feed_ids) + " ";
+         IdListCondition("e.feed_id", filter.feed_ids) +
+         LanguageCondition("e.language", 7, filter.language) + " ";
 }
 
 // kDetected: pages by id straight from the index, nothing read ahead.
@@ -99,6 +102,7 @@ Result<void> ScanByDetection(Store& store, const std::string& fts_match, const E
     stmt->Bind(1, filter.since).Bind(2, filter.until);
     if (!fts_match.empty()) stmt->Bind(4, fts_match);
     stmt->Bind(5, below).Bind(6, page_size);
+    if (!filter.language.empty()) stmt->Bind(7, LanguageKey(filter.language));
     std::vector<StoredEntry> page;
     for (;;) {
       auto row = stmt->Step();
@@ -139,8 +143,10 @@ Result<std::vector<Ranked>> RankCandidates(Store& store, const std::string& fts_
              ? "e.id IN (SELECT id FROM entries WHERE first_seen_at >= ?1 AND first_seen_at < ?2)"
              : "1";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += LanguageCondition("e.language", 7, filter.language);
   auto stmt = store.db().Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
+  if (!filter.language.empty()) stmt->Bind(7, LanguageKey(filter.language));
   if (filter.since || filter.until) {
     stmt->Bind(1, filter.since.value_or(INT64_MIN)).Bind(2, filter.until.value_or(INT64_MAX));
   }

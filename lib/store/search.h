@@ -31,6 +31,7 @@ struct EntryFilter {
   std::optional<UnixSeconds> since;  // first_seen_at >= since
   std::optional<UnixSeconds> until;  // first_seen_at < until
   std::vector<std::int64_t> feed_ids;  // empty = any feed
+  std::string language;  // "" = any; else entries in it ("fr": fr, fr-FR...; LanguageCondition)
   EntryOrder order = EntryOrder::kDetected;
 };
 
@@ -52,6 +53,7 @@ struct StoredEntry {
   std::optional<std::string> content;
   std::vector<std::string> categories;
   std::optional<std::string> language;
+  std::optional<std::string> language_source;  // "declared" | "detected"
 };
 
 // Calls `visit` for each entry matching the FTS5 expression `fts_match` (every entry when it

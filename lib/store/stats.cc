@@ -37,15 +37,22 @@ std::string DateColumn(const StatsQuery& query) {
 // `e`, joined when the entry's date is needed, or always (`needed`: top sources and stories).
 // entries_id_feed_story covers feed and story; the dates come from the row, ahead of its texts.
 std::string EntryJoin(const StatsQuery& query, bool needed = false) {
-  if (query.count_by == CountBy::kEntryDate) return " JOIN entries e ON e.id = m.entry_id";
+  if (query.count_by == CountBy::kEntryDate || !query.language.empty()) {
+    return " JOIN entries e ON e.id = m.entry_id";
+  }
   return needed ? " JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id" : "";
 }
 
-// ?1 = since, ?2 = until. Mentions detected before `since` are skipped through the index in
-// both views: an entry's date does not follow its detection.
+// ?1 = since, ?2 = until, ?9 = the language (BindLanguage). Mentions detected before `since`
+// are skipped through the index in both views: an entry's date does not follow its detection.
 std::string PeriodCondition(const StatsQuery& query) {
   const std::string date = DateColumn(query);
-  return "m.created_at >= ?1 AND " + date + " >= ?1 AND (?2 IS NULL OR " + date + " < ?2)";
+  return "m.created_at >= ?1 AND " + date + " >= ?1 AND (?2 IS NULL OR " + date + " < ?2)" +
+         LanguageCondition("e.language", 9, query.language);
+}
+
+void BindLanguage(Statement& stmt, const StatsQuery& query) {
+  if (!query.language.empty()) stmt.Bind(9, LanguageKey(query.language));
 }
 
 void SortSeries(std::vector<Series>& series) {
@@ -107,6 +114,7 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
       " AND (?3 = '' OR m.category = ?3) GROUP BY m.rule, m.category, " + date + " / 86400");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, query.since).Bind(2, query.until).Bind(3, query.category);
+  BindLanguage(*stmt, query);
   std::map<std::pair<std::string, std::string>, Series> rules;
   std::map<std::string, Series> categories;
   auto bucket_index = [&](UnixSeconds t) {
@@ -164,6 +172,7 @@ Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& que
       " GROUP BY m.rule, m.category, story");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, query.since).Bind(2, query.until);
+  BindLanguage(*stmt, query);
   struct Tally {
     VoiceShare share;
     std::set<std::int64_t> stories;
@@ -216,6 +225,7 @@ Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
       EntryJoin(query, true) + " WHERE " + PeriodCondition(query));
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, query.since).Bind(2, query.until);
+  BindLanguage(*stmt, query);
   auto row = stmt->Step();
   if (!row) return tl::unexpected(row.error());
   Reach out;
@@ -237,6 +247,7 @@ Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& quer
       .Bind(2, query.until)
       .Bind(3, query.category)
       .Bind(4, std::int64_t{limit});
+  BindLanguage(*stmt, query);
   std::vector<SourceCount> out;
   for (;;) {
     auto row = stmt->Step();
@@ -270,6 +281,7 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
       .Bind(2, query.until)
       .Bind(3, query.category)
       .Bind(4, std::int64_t{limit});
+  BindLanguage(*stmt, query);
   std::vector<StorySummary> out;
   std::vector<std::int64_t> latest_ids;
   for (;;) {

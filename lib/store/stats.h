@@ -33,6 +33,7 @@ struct StatsQuery {
   UnixSeconds now = 0;               // the last bucket is the one holding `until` or `now`
   Bucket bucket = Bucket::kDay;
   std::string category;  // "" = every category
+  std::string language;  // "" = every language; else entries in it ("fr": fr, fr-FR...)
   // kEntryDate: a backfill of nine days of articles, detected today, lands on nine days. Only
   // mentions detected since `since` are read (an entry is dated before it is detected).
   CountBy count_by = CountBy::kEntryDate;

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <cctype>
 #include <charconv>
 #include <utility>
 
@@ -125,6 +126,8 @@ MentionRow ReadMention(const Statement& s) {
   m.tags = SplitLines(s.Text(17));
   m.updated_at = s.OptInt(18);
   m.canonical_link = s.OptText(20);
+  m.language = s.OptText(21);
+  m.language_source = s.OptText(22);
   if (!m.title) {
     if (auto text = s.OptText(19)) {
       std::string derived = DerivedTitle(*text);
@@ -145,7 +148,7 @@ constexpr const char* kMentionSelect =
     "WHERE tt.mention_id = m.id ORDER BY tag)), ''), e.updated_at, "
     // The start of the text, for a title derived when the feed gave none (Mastodon posts).
     "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
-    "END, e.canonical_link FROM mentions m "
+    "END, e.canonical_link, e.language, e.language_source FROM mentions m "
     "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
     "LEFT JOIN triage t ON t.mention_id = m.id ";
 
@@ -158,6 +161,22 @@ std::string StatusList(const std::vector<TriageStatus>& statuses) {
 }
 
 }  // namespace
+
+std::string LanguageKey(std::string_view language) {
+  std::string key;
+  for (char c : language) {
+    key += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return key;
+}
+
+std::string LanguageCondition(std::string_view column, int param, std::string_view language) {
+  if (language.empty()) return "";
+  const std::string c(column);
+  const std::string p = "?" + std::to_string(param);
+  return " AND (lower(" + c + ") = " + p + " OR substr(lower(" + c + "), 1, length(" + p +
+         ") + 1) = " + p + " || '-')";
+}
 
 std::string IdListCondition(std::string_view column, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return "";
@@ -374,8 +393,8 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
       {&insert_entry,
        "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
        "published_at, updated_at, summary, content, categories, language, first_seen_at, "
-       "story_id, title_key) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+       "story_id, title_key, language_source) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
        "ON CONFLICT (feed_id, entry_key) DO NOTHING"},
       {&insert_mention,
        "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
@@ -423,7 +442,8 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
         .Bind(13, e.language)
         .Bind(14, now)
         .Bind(15, story->id)
-        .Bind(16, title_key.empty() ? std::optional<std::string>() : title_key);
+        .Bind(16, title_key.empty() ? std::optional<std::string>() : title_key)
+        .Bind(17, e.language ? e.language_source : std::nullopt);
     VEILLE_TRY(insert_entry->Run());
     if (db_->Changes() == 0) {  // already stored: nothing new to say about it
       if (story->created) VEILLE_TRY(archive->DropStory(story->id));
@@ -536,6 +556,7 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
       "AND (?8 = '' OR EXISTS (SELECT 1 FROM triage_tags tt WHERE tt.mention_id = m.id "
       "AND tt.tag = ?8))";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += LanguageCondition("e.language", 9, filter.language);
   sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
   auto stmt = db_->Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
@@ -546,6 +567,7 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
       .Bind(6, std::int64_t{filter.limit <= 0 ? -1 : filter.limit})
       .Bind(7, StatusList(filter.statuses))
       .Bind(8, filter.tag);
+  if (!filter.language.empty()) stmt->Bind(9, LanguageKey(filter.language));
   std::vector<MentionRow> out;
   for (;;) {
     auto row = stmt->Step();

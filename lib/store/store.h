@@ -96,7 +96,8 @@ struct EntryRecord {
   std::optional<std::string> summary;
   std::optional<std::string> content;
   std::vector<std::string> categories;
-  std::optional<std::string> language;
+  std::optional<std::string> language;         // a language tag ("fr", "en-US"), when known
+  std::optional<std::string> language_source;  // "declared" | "detected" (text/language.h)
   std::vector<MentionRecord> mentions;
 };
 
@@ -140,8 +141,15 @@ struct MentionFilter {
   std::vector<std::int64_t> feed_ids;  // empty = any feed
   std::vector<TriageStatus> statuses;  // empty = any
   std::string tag;                     // "" = any; else mentions carrying this triage tag
+  std::string language;                // "" = any; else entries in it ("fr": fr, fr-FR, fr-CA)
   int limit = 50;
 };
+
+// " AND (<column> is `language` or starts with `language`-)", case-insensitive, for a
+// non-empty tag (as `lang:` reads it; `_` is `-`), else "". `language` is bound at `param`.
+std::string LanguageCondition(std::string_view column, int param, std::string_view language);
+// The tag as LanguageCondition binds it: lower case, `_` as `-`.
+std::string LanguageKey(std::string_view language);
 
 // " AND <column> IN (1,2)" for a non-empty id list, else "" (ids are integers: no binding).
 std::string IdListCondition(std::string_view column, const std::vector<std::int64_t>& ids);
@@ -168,6 +176,8 @@ struct MentionRow {
   TriageStatus status = TriageStatus::kNew;  // triage (store/triage.h)
   std::vector<std::string> tags;             // sorted
   std::string note;
+  std::optional<std::string> language;         // the entry's language tag, when known
+  std::optional<std::string> language_source;  // "declared" | "detected"
 };
 
 struct OutboxRow {

@@ -84,6 +84,10 @@ expect "--output takes a file" "<files>" _veille "$veille_bin" report -o ""
 expect "opml import takes an OPML file" "<files:opml>" _veille "$veille_bin" opml import ""
 expect "opml import --append takes a config" "<files:toml>" _veille "$veille_bin" opml import x.opml --append ""
 expect "status --database takes a file" "<files>" _veille "$veille_bin" status --database ""
+expect "mentions --lang from --help" "--lang" _veille "$veille_bin" mentions --la
+expect "search --lang from --help" "--lang" _veille "$veille_bin" search --la
+expect "stats --lang from --help" "--lang" _veille "$veille_bin" stats --la
+expect "--lang completes language codes" "fr" _veille "$veille_bin" stats --lang f
 expect "search --sort choices" "date detected relevance" _veille "$veille_bin" search --sort ""
 expect "stats --by-date choices" "detected" _veille "$veille_bin" stats --by-date d
 expect "export --excel from --help" "--excel" _veille "$veille_bin" export --ex

@@ -211,6 +211,8 @@ TEST(MatcherTest, ScopesTermsToFields) {
       {"Renault lang:fr-fr", "", true},
       {"Renault lang:en", "", false},
       {"lang:fr", "", true},
+      {"Renault lang:(en OR fr)", "", true},
+      {"lang:(de OR en)", "", false},
       {"site:lemonde.fr", "", true},
       {"title:(Renault OR Peugeot) text:Dacia", "", true},
       {"title:(Renault text:Renault)", "", false},

@@ -83,5 +83,72 @@ TEST(IngestTest, AWordPressTeaserIsNotQuotedTwiceInTheSnippet) {
   EXPECT_NE(records[0].summary->find("appeared first on"), std::string::npos);
 }
 
+TEST(IngestTest, EachEntryGetsItsDeclaredOrDetectedLanguageAndLangRulesSeeIt) {
+  // A feed that declares nothing: one French entry, one English, one too short to tell.
+  const std::string rss = R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Sans langue</title><link>https://news.example/</link>
+<item><guid>fr</guid><title>Orélia ouvre une usine à Lyon</title>
+<description>La marque Orélia annonce l'ouverture d'une nouvelle usine près de Lyon, qui emploiera trois cents personnes d'ici la fin de l'année.</description></item>
+<item><guid>en</guid><title>Orélia opens a plant in Lyon</title>
+<description>The brand Orélia announced on Tuesday that it will open a new plant near Lyon, which will employ three hundred people by the end of the year.</description></item>
+<item><guid>short</guid><title>Orélia</title></item>
+<item xml:lang="it"><guid>declared</guid><title>Orélia a Lione</title></item>
+</channel></rss>)";
+  auto parsed = feed::ParseFeed(rss, feed::ParseOptions{});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  auto matcher = match::Matcher::Compile({{"fr", "brand", "Orélia lang:fr", ""}});
+  ASSERT_TRUE(matcher) << matcher.error().message;
+  auto records = NewEntryRecords(*parsed, {}, config::FeedEntry{}, **matcher, RuleRouting{});
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].language, "fr");
+  EXPECT_EQ(records[0].language_source, "detected");
+  EXPECT_EQ(records[0].mentions.size(), 1u);  // lang:fr on a detected language
+  EXPECT_EQ(records[1].language, "en");
+  EXPECT_EQ(records[1].language_source, "detected");
+  EXPECT_TRUE(records[1].mentions.empty());
+  EXPECT_EQ(records[2].language, std::nullopt);
+  EXPECT_EQ(records[2].language_source, std::nullopt);
+  EXPECT_EQ(records[3].language, "it");
+  EXPECT_EQ(records[3].language_source, "declared");
+}
+
+TEST(IngestTest, AFeedLanguageTheTextContradictsIsReplacedByTheDetectedOne) {
+  const auto feed_declaring = [](const std::string& language) {
+    return R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Blog</title><link>https://blog.example/</link>
+<language>)" +
+           language + R"(</language>
+<item><guid>1</guid><title>Retards de livraison chez Orélia</title>
+<description>Les consommateurs se plaignent de retards de livraison depuis le lancement de la nouvelle gamme, et les associations demandent des explications au fabricant.</description></item>
+<item><guid>2</guid><title>Orélia ouvre une usine à Lyon</title>
+<description>La marque annonce l'ouverture d'une nouvelle usine près de Lyon, qui emploiera trois cents personnes d'ici la fin de l'année.</description></item>
+<item xml:lang="de"><guid>3</guid><title>Orélia eröffnet ein Werk</title></item>
+</channel></rss>)";
+  };
+  auto matcher = match::Matcher::Compile({{"fr", "brand", "Orélia lang:fr", ""}});
+  ASSERT_TRUE(matcher) << matcher.error().message;
+  auto wrong = feed::ParseFeed(feed_declaring("en-US"), feed::ParseOptions{});
+  ASSERT_TRUE(wrong) << wrong.error().message;
+  EXPECT_EQ(CheckedFeedLanguage(*wrong), "");
+  auto records = NewEntryRecords(*wrong, {}, config::FeedEntry{}, **matcher, RuleRouting{});
+  ASSERT_EQ(records.size(), 3u);
+  for (std::size_t i : {0u, 1u}) {
+    EXPECT_EQ(records[i].language, "fr") << i;
+    EXPECT_EQ(records[i].language_source, "detected") << i;
+    EXPECT_EQ(records[i].mentions.size(), 1u) << i;
+  }
+  EXPECT_EQ(records[2].language, "de");  // its own declaration stands
+  EXPECT_EQ(records[2].language_source, "declared");
+
+  auto right = feed::ParseFeed(feed_declaring("fr-FR"), feed::ParseOptions{});
+  ASSERT_TRUE(right);
+  EXPECT_EQ(CheckedFeedLanguage(*right), "fr-FR");
+  records = NewEntryRecords(*right, {}, config::FeedEntry{}, **matcher, RuleRouting{});
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].language, "fr-FR");
+  EXPECT_EQ(records[0].language_source, "declared");
+  EXPECT_EQ(records[0].mentions.size(), 1u);
+}
+
 }  // namespace
 }  // namespace veille::pipeline

@@ -16,12 +16,12 @@ constexpr const char* kVersion1Data = R"sql(
 INSERT INTO feeds (id, url, name, created_at) VALUES
   (1, 'https://a.example/feed', 'A', 100), (2, 'https://b.example/feed', 'B', 100);
 INSERT INTO entries (id, feed_id, entry_key, link, canonical_link, title, summary, content,
-                     first_seen_at) VALUES
+                     language, first_seen_at) VALUES
   (1, 1, 'k1', 'https://news.example/1', 'https://news.example/1', 'Lancôme ouvre à Paris',
-   'La marque ouvre', 'une boutique rue Saint-Honoré', 1000),
+   'La marque ouvre', 'une boutique rue Saint-Honoré', 'fr_FR', 1000),
   (2, 2, 'k2', 'https://news.example/1', 'https://news.example/1', 'Lancôme ouvre à Paris',
-   NULL, 'une boutique', 1100),
-  (3, 1, 'k3', NULL, NULL, 'Sans lien', 'Résumé seul', NULL, 1200);
+   NULL, 'une boutique', NULL, 1100),
+  (3, 1, 'k3', NULL, NULL, 'Sans lien', 'Résumé seul', NULL, NULL, 1200);
 INSERT INTO mentions (id, entry_id, rule, category, terms, snippet, highlights, created_at)
   VALUES (1, 1, 'marque', 'brand', 'Lancôme', 'Lancôme ouvre', '0-8', 1000);
 INSERT INTO outbox (id, mention_id, channel, idempotency_key, status, next_attempt_at,
@@ -107,6 +107,12 @@ TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].story_id, found[1].story_id);
   EXPECT_NE(found[0].story_id, 0);
+  // Every language stored before migration 13 was the document's, as written (newest first: 2,
+  // then 1).
+  EXPECT_EQ(found[1].language, "fr-FR");
+  EXPECT_EQ(found[1].language_source, "declared");
+  EXPECT_EQ(found[0].language, std::nullopt);
+  EXPECT_EQ(found[0].language_source, std::nullopt);
   std::size_t alone = 0;
   ASSERT_TRUE(ScanEntries(**store, "resume", {}, [&](const StoredEntry& e) {
     alone = static_cast<std::size_t>(e.story_id);

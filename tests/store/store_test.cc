@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "store/schema.h"
+#include "store/search.h"
+#include "store/stats.h"
 
 namespace veille::store {
 namespace {
@@ -239,6 +241,77 @@ TEST_F(StoreTest, ListsMentionsNewestFirstWithFilters) {
   auto none = store_->ListMentions(other_rule);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
+}
+
+TEST_F(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) {
+  DocumentCommit c = Document({"fr", "frca", "en", "none", "fra"}, 2000);
+  const std::pair<const char*, const char*> languages[] = {
+      {"fr", "detected"},
+      {"fr-CA", "declared"},
+      {"en", "detected"},
+      {nullptr, nullptr},
+      {"fra", "declared"}};  // fra is not fr: a tag prefix ends at a subtag
+  for (std::size_t i = 0; i < c.entries.size(); ++i) {
+    if (languages[i].first) {
+      c.entries[i].language = languages[i].first;
+      c.entries[i].language_source = languages[i].second;
+    }
+  }
+  ASSERT_TRUE(store_->CommitDocument(c));
+  MentionFilter filter;
+  filter.language = "FR";
+  auto rows = store_->ListMentions(filter);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].title, "Title frca");
+  EXPECT_EQ((*rows)[0].language, "fr-CA");
+  EXPECT_EQ((*rows)[0].language_source, "declared");
+  EXPECT_EQ((*rows)[1].title, "Title fr");
+  EXPECT_EQ((*rows)[1].language_source, "detected");
+  filter.language = "fr_ca";
+  rows = store_->ListMentions(filter);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  filter.language = "";
+  rows = store_->ListMentions(filter);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 5u);
+
+  for (EntryOrder order : {EntryOrder::kDetected, EntryOrder::kDate, EntryOrder::kRelevance}) {
+    EntryFilter entries;
+    entries.language = "en";
+    entries.order = order;
+    std::vector<std::string> titles;
+    ASSERT_TRUE(ScanEntries(*store_, order == EntryOrder::kRelevance ? "title" : "", entries,
+                            [&](const StoredEntry& e) {
+                              titles.push_back(e.title.value_or(""));
+                              EXPECT_EQ(e.language_source, "detected");
+                              return true;
+                            }));
+    EXPECT_EQ(titles, std::vector<std::string>{"Title en"});
+  }
+
+  for (CountBy by : {CountBy::kEntryDate, CountBy::kDetected}) {
+    StatsQuery query;
+    query.since = 0;
+    query.now = 3000;
+    query.count_by = by;
+    query.language = "fr";
+    auto volume = MentionVolume(*store_, query);
+    ASSERT_TRUE(volume) << volume.error().message;
+    EXPECT_EQ(volume->total, 2);
+    auto sources = TopSources(*store_, query, 10);
+    ASSERT_TRUE(sources) << sources.error().message;
+    ASSERT_EQ(sources->size(), 1u);
+    EXPECT_EQ((*sources)[0].mentions, 2);
+    auto reach = MentionReach(*store_, query);
+    ASSERT_TRUE(reach) << reach.error().message;
+    EXPECT_EQ(reach->sources, 1);
+    query.language = "de";
+    volume = MentionVolume(*store_, query);
+    ASSERT_TRUE(volume);
+    EXPECT_EQ(volume->total, 0);
+  }
 }
 
 TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
