@@ -1,75 +1,24 @@
 #include "daemon/cli_report_html.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <sstream>
 
 #include "common/escape.h"
 #include "common/links.h"
 #include "common/redact.h"
 #include "common/url.h"
+#include "daemon/cli_report_charts.h"
+#include "i18n/language_names.h"
 
 namespace veille::cli {
 namespace {
 
 using i18n::Format;
 
-constexpr std::size_t kColors = 8;  // seven rules in colour, the rest grey
-constexpr const char* kGrey = "#868e96";
-
-// The categories the report names (others are shown as configured).
-constexpr const char* kCategories[] = {i18n::NC_("rule category", "brand"),
-                                       i18n::NC_("rule category", "competitor")};
-
 // The feed states of `veille feeds` (store::FeedRow::state).
 constexpr const char* kStates[] = {
     i18n::NC_("feed state", "ok"), i18n::NC_("feed state", "failing"),
     i18n::NC_("feed state", "broken"), i18n::NC_("feed state", "gone")};
-
-// A word veille chose from a fixed list, in the report's language; anything else as it is.
-std::string Word(const i18n::Translator& tr, const char* context, const std::string& word,
-                 const auto& known) {
-  for (const char* k : known) {
-    if (word == k) return tr.TrP(context, word);
-  }
-  return word;
-}
-
-// One colour per rule, the same in every chart: brands in blues and greens, competitors in warm
-// colours, other categories in violet and yellow.
-constexpr const char* kBrand[] = {"#3b5bdb", "#0ca678", "#1098ad", "#5c940d"};
-constexpr const char* kCompetitor[] = {"#f76707", "#d6336c", "#f59f00", "#c92a2a"};
-constexpr const char* kOther[] = {"#7048e8", "#ae3ec9", "#66a80f", "#0b7285"};
-
-// The i-th colour of a category's palette.
-const char* SideColour(const std::string& category, std::size_t i) {
-  return category == "brand"        ? kBrand[i % 4]
-         : category == "competitor" ? kCompetitor[i % 4]
-                                    : kOther[i % 4];
-}
-
-class RuleColours {
- public:
-  explicit RuleColours(const std::vector<store::Series>& rules) {
-    std::size_t brand = 0, competitor = 0, other = 0;
-    for (const auto& r : rules) {
-      const char* c = r.category == "brand"        ? kBrand[brand++ % 4]
-                      : r.category == "competitor" ? kCompetitor[competitor++ % 4]
-                                                   : kOther[other++ % 4];
-      colours_.emplace_back(r.name, c);
-    }
-  }
-  const char* For(const std::string& rule) const {
-    for (const auto& [name, c] : colours_) {
-      if (name == rule) return c;
-    }
-    return kGrey;
-  }
-
- private:
-  std::vector<std::pair<std::string, const char*>> colours_;
-};
 
 std::string Html(std::string_view text) { return EscapeMarkup(text); }
 
@@ -79,172 +28,31 @@ std::string SafeHref(const std::optional<std::string>& link) {
   return Html(WebLink(*link).value_or(""));  // common/url.h: the one safe-link check
 }
 
-// SVG coordinates: always with a dot, whatever the language.
-std::string Num(double v, int decimals = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string BucketLabel(UnixSeconds t, store::Bucket bucket, const i18n::Translator& tr) {
-  return bucket == store::Bucket::kMonth ? tr.MonthYear(t) : tr.ShortDate(t);
-}
-
 // "12:03 UTC, 5 December 2026" as the report writes a moment ("-" when unknown).
 std::string Moment(std::optional<UnixSeconds> t, const i18n::Translator& tr) {
   if (!t) return "\u2014";
   return Format(tr.Tr("{datetime} UTC"), {{"datetime", tr.DateTime(*t)}});
 }
 
-// A "nice" axis maximum (1, 2, 5 x 10^n) at or above `v`.
-std::int64_t NiceMax(std::int64_t v) {
-  if (v <= 4) return 4;
-  double magnitude = std::pow(10.0, std::floor(std::log10(static_cast<double>(v))));
-  for (double step : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (step * magnitude >= static_cast<double>(v))
-      return static_cast<std::int64_t>(step * magnitude);
-  }
-  return v;
-}
-
-// Stacked columns: one column per bucket, one colour per rule (the top seven; the rest grey).
-std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
-                        const RuleColours& colours, const i18n::Translator& tr) {
-  const double width = 880, height = 260, left = 44, right = 12, top = 12, bottom = 30;
-  const std::size_t n = volume.buckets.size();
-  std::vector<const store::Series*> shown;
-  for (const auto& s : volume.rules) {
-    if (shown.size() < kColors - 1) shown.push_back(&s);
-  }
-  std::vector<std::int64_t> other(n, 0), totals(n, 0);
-  for (const auto& s : volume.rules) {
-    const bool is_shown = std::find(shown.begin(), shown.end(), &s) != shown.end();
-    for (std::size_t i = 0; i < n; ++i) {
-      totals[i] += s.counts[i];
-      if (!is_shown) other[i] += s.counts[i];
-    }
-  }
-  std::int64_t peak = 0;
-  for (auto t : totals) peak = std::max(peak, t);
-  const std::int64_t axis = NiceMax(peak);
-  const double plot_w = width - left - right, plot_h = height - top - bottom;
-  const double slot = plot_w / static_cast<double>(std::max<std::size_t>(n, 1));
-  const double bar = std::max(1.0, slot * 0.72);
-  const std::string aria = bucket == store::Bucket::kDay    ? tr.Tr("Mentions per day and rule")
-                           : bucket == store::Bucket::kWeek ? tr.Tr("Mentions per week and rule")
-                                                            : tr.Tr("Mentions per month and rule");
-  const std::string other_rules = tr.Tr("other rules");
-  std::ostringstream svg;
-  svg << "<svg viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-label=\""
-      << Html(aria) << "\" class=\"chart\">";
-  for (int g = 0; g <= 4; ++g) {
-    const double y = top + plot_h - plot_h * g / 4.0;
-    svg << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << Num(y)
-        << "\" y2=\"" << Num(y) << "\" class=\"grid\"/>";
-    svg << "<text x=\"" << left - 8 << "\" y=\"" << Num(y + 4)
-        << "\" class=\"axis\" text-anchor=\"end\">" << tr.Integer(axis * g / 4) << "</text>";
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    double y = top + plot_h;
-    const double x = left + slot * static_cast<double>(i) + (slot - bar) / 2;
-    auto segment = [&](std::int64_t count, const char* colour, const std::string& label) {
-      if (count == 0) return;
-      const double h = plot_h * static_cast<double>(count) / static_cast<double>(axis);
-      y -= h;
-      svg << "<rect x=\"" << Num(x) << "\" y=\"" << Num(y) << "\" width=\"" << Num(bar)
-          << "\" height=\"" << Num(h) << "\" rx=\"" << (bar > 6 ? 2 : 0) << "\" fill=\"" << colour
-          << "\"><title>"
-          << Html(Format(tr.Tr("{label}: {count}"),
-                         {{"label", label}, {"count", tr.Integer(count)}}))
-          << "</title></rect>";
-    };
-    const std::string when = BucketLabel(volume.buckets[i], bucket, tr);
-    for (std::size_t r = 0; r < shown.size(); ++r) {
-      segment(shown[r]->counts[i], colours.For(shown[r]->name), when + " \u00b7 " + shown[r]->name);
-    }
-    segment(other[i], kGrey, when + " \u00b7 " + other_rules);
-  }
-  // At most ~10 labels along the axis.
-  const std::size_t every = std::max<std::size_t>(1, (n + 9) / 10);
-  for (std::size_t i = 0; i < n; i += every) {
-    svg << "<text x=\"" << Num(left + slot * (static_cast<double>(i) + 0.5)) << "\" y=\""
-        << height - 10 << "\" class=\"axis\" text-anchor=\"middle\">"
-        << Html(BucketLabel(volume.buckets[i], bucket, tr)) << "</text>";
-  }
-  svg << "</svg><div class=\"legend\">";
-  for (std::size_t r = 0; r < shown.size(); ++r) {
-    svg << "<span><i style=\"background:" << colours.For(shown[r]->name) << "\"></i>"
-        << Html(shown[r]->name) << " <b>" << tr.Integer(shown[r]->total) << "</b></span>";
-  }
-  std::int64_t other_total = 0;
-  for (auto o : other) other_total += o;
-  if (other_total > 0) {
-    svg << "<span><i style=\"background:" << kGrey << "\"></i>" << Html(other_rules) << " <b>"
-        << tr.Integer(other_total) << "</b></span>";
-  }
-  svg << "</div>";
-  return svg.str();
-}
-
-// A donut: one arc per rule, drawn with stroke-dasharray on circles of circumference 100.
-std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleColours& colours,
-                       const i18n::Translator& tr) {
-  std::ostringstream svg;
-  const double r = 15.915494309189533;  // circumference 100
-  svg << "<div class=\"voice\"><svg viewBox=\"0 0 42 42\" class=\"donut\" role=\"img\" "
-         "aria-label=\""
-      << Html(tr.Tr("Share of voice")) << "\"><circle cx=\"21\" cy=\"21\" r=\"" << r
-      << "\" fill=\"none\" stroke=\"#e9ecef\" stroke-width=\"6\"/>";
-  double offset = 25;  // start at twelve o'clock
-  std::vector<std::string> drawn;
-  double brand_share = 0;
-  for (const auto& v : voice) {
-    std::string colour = colours.For(v.entity);  // an entity named as its rule: the rule's
-    if (colour == kGrey) colour = SideColour(v.category, drawn.size());
-    drawn.push_back(colour);
-    if (v.category == "brand") brand_share += v.share;
-    const double len = v.share * 100;
-    svg << "<circle cx=\"21\" cy=\"21\" r=\"" << r << "\" fill=\"none\" stroke=\"" << colour
-        << "\" stroke-width=\"6\" stroke-dasharray=\"" << Num(len, 3) << " " << Num(100 - len, 3)
-        << "\" stroke-dashoffset=\"" << Num(offset, 3) << "\"><title>"
-        << Html(Format(tr.Tr("{label}: {count}"),
-                       {{"label", v.entity}, {"count", tr.Percent(v.share * 100, 1)}}))
-        << "</title></circle>";
-    offset -= len;
-  }
-  svg << "<text x=\"21\" y=\"20.5\" text-anchor=\"middle\" class=\"donut-big\">"
-      << tr.Percent(brand_share * 100, 0)
-      << "</text><text x=\"21\" y=\"26\" text-anchor=\"middle\" class=\"donut-small\">"
-      << Html(tr.TrP("rule category", "brand")) << "</text></svg>";
-  svg << "<table class=\"voice-table\">";
-  for (std::size_t i = 0; i < voice.size(); ++i) {
-    const auto& v = voice[i];
-    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>" << Html(v.entity)
-        << "</td><td class=\"muted\">" << Html(Word(tr, "rule category", v.category, kCategories))
-        << "</td><td class=\"num\">" << tr.Integer(v.stories) << "</td><td class=\"num\"><b>"
-        << tr.Percent(v.share * 100, 1) << "</b></td></tr>";
-  }
-  svg << "</table></div>";
-  return svg.str();
-}
-
 std::string SourcesChart(const std::vector<store::SourceCount>& sources,
                          const i18n::Translator& tr) {
-  std::ostringstream out;
-  const std::int64_t top = sources.empty() ? 1 : std::max<std::int64_t>(1, sources[0].mentions);
-  out << "<div class=\"bars\">";
-  for (const auto& s : sources) {
-    const double pct = 100.0 * static_cast<double>(s.mentions) / static_cast<double>(top);
-    out << "<div class=\"bar-row\"><span class=\"bar-label\" title=\""
-        << Html(RedactUrl(s.feed_url)) << "\">" << Html(s.feed_name)
-        << "</span><span class=\"bar-track\"><svg viewBox=\"0 0 100 10\" "
-        << "preserveAspectRatio=\"none\"><rect width=\"" << Num(pct)
-        << "\" height=\"10\" rx=\"1.5\" "
-        << "fill=\"#3b5bdb\"/></svg></span><span class=\"num\">" << tr.Integer(s.mentions)
-        << "</span></div>";
+  std::vector<Bar> bars;
+  for (const auto& s : sources)
+    bars.push_back({s.feed_name, RedactUrl(s.feed_url), s.mentions, ""});
+  return BarsChart(bars, tr);
+}
+
+// One bar per language, named in the report's language, with its stories.
+std::string LanguagesChart(const std::vector<store::LanguageCount>& languages,
+                           const i18n::Translator& tr) {
+  std::vector<Bar> bars;
+  for (const auto& l : languages) {
+    const auto stories = static_cast<std::uint64_t>(std::max<std::int64_t>(l.stories, 0));
+    bars.push_back(
+        {i18n::LanguageName(tr, l.language), l.language, l.mentions,
+         Format(tr.TrN("{n} story", "{n} stories", stories), {{"n", tr.Integer(l.stories)}})});
   }
-  out << "</div>";
-  return out.str();
+  return BarsChart(bars, tr);
 }
 
 std::string Snippet(const store::MentionRow& m) {
@@ -304,8 +112,8 @@ std::string HealthTable(const std::vector<store::FeedRow>& feeds, const i18n::Tr
                                                                              : "warn";
     out << "<tr><td title=\"" << Html(RedactUrl(f.url)) << "\">"
         << Html(f.name.empty() ? RedactUrl(f.url) : f.name) << "</td><td><span class=\"dot "
-        << state << "\"></span>" << Html(Word(tr, "feed state", f.state, kStates)) << "</td><td>"
-        << Html(Moment(f.last_success_at, tr)) << "</td><td class=\"num\">"
+        << state << "\"></span>" << Html(ReportWord(tr, "feed state", f.state, kStates))
+        << "</td><td>" << Html(Moment(f.last_success_at, tr)) << "</td><td class=\"num\">"
         << tr.Integer(f.consecutive_failures) << "</td><td class=\"num\">"
         << tr.Integer(f.entry_count) << "</td><td class=\"num\">" << tr.Integer(f.mention_count)
         << "</td><td class=\"muted\">" << Html(f.last_error.value_or("")) << "</td></tr>";
@@ -321,6 +129,7 @@ body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-app
 main{max-width:960px;margin:0 auto;padding:32px 20px 48px}
 header h1{margin:0;font-size:28px;letter-spacing:-.02em}
 header p{margin:4px 0 0;color:var(--muted)}
+header p.filter{color:var(--accent);font-weight:600}
 .kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:24px 0}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:14px 16px}
 .kpi b{display:block;font-size:26px;letter-spacing:-.02em}
@@ -398,8 +207,15 @@ std::string RenderReport(const ReportData& data, const i18n::Translator& tr) {
   html << "<header><h1>" << Html(title) << "</h1><p>"
        << Html(Format(tr.Tr("{period} (UTC) \u00b7 {by} \u00b7 generated {datetime} UTC"),
                       {{"period", period}, {"by", by}, {"datetime", tr.DateTime(data.generated)}}))
-       << "</p></header>";
-  html << "<div class=\"kpis\">"
+       << "</p>";
+  if (!data.language.empty()) {
+    html << "<p class=\"filter\">"
+         << Html(Format(
+                tr.Tr("Only entries in {language} ({tag})"),
+                {{"language", i18n::LanguageName(tr, data.language)}, {"tag", data.language}}))
+         << "</p>";
+  }
+  html << "</header><div class=\"kpis\">"
        << kpi(tr.Integer(data.volume.total),
               tr.TrN("mention", "mentions", static_cast<std::uint64_t>(data.volume.total)))
        << kpi(tr.Integer(data.story_count),
@@ -422,6 +238,11 @@ std::string RenderReport(const ReportData& data, const i18n::Translator& tr) {
   html << "</section>" << section(i18n::N_("Top sources")) << "</h2>";
   html << (data.sources.empty() ? empty(Html(tr.Tr("No sources yet.")))
                                 : SourcesChart(data.sources, tr));
+  if (data.language.empty()) {  // with --lang, one language: nothing to compare
+    html << "</section>" << section(i18n::N_("Mentions by language")) << "</h2>";
+    html << (data.languages.empty() ? empty(Html(tr.Tr("No mentions in this period.")))
+                                    : LanguagesChart(data.languages, tr));
+  }
   html << "</section>" << section(i18n::N_("Top stories")) << "</h2>";
   html << (data.stories.empty() ? empty(Html(tr.Tr("No stories yet.")))
                                 : StoriesBlock(data.stories, tr));

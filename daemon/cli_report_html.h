@@ -1,8 +1,8 @@
 // The HTML page of `veille report`: one self-contained document (inline CSS and SVG; no script,
-// no external font or image) with the volume per rule over time, share of voice, top sources, top
-// stories with their snippets, and feed health, in the language of a Translator (headings,
-// labels, dates and numbers; <html lang>). Feed-provided text is escaped; only http(s) links
-// become hrefs.
+// no external font or image) with the volume per rule over time, share of voice, top sources,
+// mentions by language, top stories with their snippets, and feed health, in the language of a
+// Translator (headings, labels, dates and numbers; <html lang>). Feed-provided text is escaped;
+// only http(s) links become hrefs.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,8 @@ struct ReportData {
   store::Volume volume;
   std::vector<store::VoiceShare> voice;
   std::vector<store::SourceCount> sources;
+  std::vector<store::LanguageCount> languages;
+  std::string language;  // "" = every language; else the --lang filter ("fr")
   std::vector<store::StorySummary> stories;
   std::vector<store::FeedRow> feeds;
   std::int64_t story_count = 0;

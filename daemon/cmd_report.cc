@@ -21,6 +21,7 @@ struct ReportArgs {
   std::string output = "report.html";
   std::string title;  // "" = "Mention report", translated
   std::string language;
+  std::string lang;  // --lang: only entries in this language
 };
 
 // --language, else the language the environment names, else the config's (docs/cli.md).
@@ -59,6 +60,11 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
                                 : store::Bucket::kDay;
   query.count_by =
       args.by_date == "detected" ? store::CountBy::kDetected : store::CountBy::kEntryDate;
+  if (!args.lang.empty()) {
+    auto lang = ParseLanguageFilter(args.lang);
+    if (!lang) return ReportError(lang.error());
+    query.language = *lang;
+  }
 
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
@@ -71,8 +77,9 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
     return 1;
   }
   auto shares = store::ShareOfVoice(*store, query, RuleEntities(*config));
-  if (!shares) {
-    std::cerr << "veille: " << shares.error().message << "\n";
+  auto languages = shares ? store::MentionLanguages(*store, query) : tl::unexpected(shares.error());
+  if (!languages) {
+    std::cerr << "veille: " << languages.error().message << "\n";
     return 1;
   }
   ReportData data;
@@ -84,6 +91,8 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   data.voice = std::move(*shares);
   data.volume = std::move(*volume);
   data.sources = std::move(*sources);
+  data.languages = std::move(*languages);
+  data.language = query.language;
   data.stories = std::move(*stories);
   data.feeds = std::move(*feeds);
   if (auto reach = store::MentionReach(*store, query)) {
@@ -112,7 +121,9 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
 void AddReportCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "report", "Write a self-contained HTML report: volume, share of voice, sources, stories");
+      "report",
+      "Write a self-contained HTML report: volume, share of voice, sources, languages, "
+      "stories");
   cmd->add_option("--since", args->since, "Start of the period (default 30d; or a date)");
   cmd->add_option("--until", args->until, "End of the period (default now)");
   cmd->add_option("--by", args->by, "day, week or month (default: from the period length)")
@@ -124,6 +135,9 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   cmd->add_option("-o,--output", args->output, "The HTML file to write (default report.html)");
   cmd->add_option("--title", args->title,
                   "The page title (default \"Mention report\", in the report's language)");
+  cmd->add_option("--lang", args->lang,
+                  "Only mentions of entries in this language (fr: fr, fr-FR, fr-CA...), declared "
+                  "or detected");
   cmd->add_option("--language", args->language,
                   "en or fr (default: LANG / LC_MESSAGES, else [daemon] language)")
       ->check(CLI::IsMember({"en", "fr"}));

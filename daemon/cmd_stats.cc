@@ -9,6 +9,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/language_names.h"
 #include "i18n/translator.h"
 #include "store/stats.h"
 
@@ -128,6 +129,11 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     std::cerr << "veille: " << voice.error().message << "\n";
     return 1;
   }
+  auto languages = store::MentionLanguages(*store, query);
+  if (!languages) {
+    std::cerr << "veille: " << languages.error().message << "\n";
+    return 1;
+  }
 
   if (*format == Format::kJson) {
     nlohmann::json out;
@@ -159,6 +165,13 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     for (const auto& s : *sources) {
       out["top_sources"].push_back(
           {{"feed", s.feed_name}, {"url", RedactUrl(s.feed_url)}, {"mentions", s.mentions}});
+    }
+    out["languages"] = nlohmann::json::array();
+    for (const auto& l : *languages) {
+      out["languages"].push_back(
+          {{"language", l.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.language)},
+           {"mentions", l.mentions},
+           {"stories", l.stories}});
     }
     std::cout << DumpJson(out, 2) << "\n";
     return 0;
@@ -226,6 +239,17 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
       std::cout << "  " << Pad(Ellipsize(TerminalSafe(s.feed_name), 28), 28) << "  "
                 << PadLeft(tr.Integer(s.mentions), 6) << "  "
                 << Bar(static_cast<double>(s.mentions) / static_cast<double>(top), 30) << "\n";
+    }
+  }
+  if (query.language.empty() && !languages->empty()) {
+    std::cout << "\n" << tr.TrP("heading", "LANGUAGES (mentions, stories)") << "\n";
+    const std::int64_t top = std::max<std::int64_t>(1, (*languages)[0].mentions);
+    for (const auto& l : *languages) {
+      std::cout << "  " << Pad(Ellipsize(TerminalSafe(i18n::LanguageName(tr, l.language)), 20), 20)
+                << "  " << Pad(l.language.empty() ? "-" : TerminalSafe(l.language), 6) << "  "
+                << PadLeft(tr.Integer(l.mentions), 6) << "  " << PadLeft(tr.Integer(l.stories), 6)
+                << "  " << Bar(static_cast<double>(l.mentions) / static_cast<double>(top), 30)
+                << "\n";
     }
   }
   return 0;

@@ -236,6 +236,28 @@ Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
   return out;
 }
 
+Result<std::vector<LanguageCount>> MentionLanguages(Store& store, const StatsQuery& query) {
+  // The primary subtag of the stored tag (migration 13 made every tag use '-').
+  auto stmt = store.db().Prepare(
+      "SELECT lower(CASE WHEN instr(e.language, '-') > 0 "
+      "THEN substr(e.language, 1, instr(e.language, '-') - 1) "
+      "ELSE COALESCE(e.language, '') END) AS lang, COUNT(*) AS n, "
+      "COUNT(DISTINCT COALESCE(e.story_id, -e.id)) FROM mentions m" +
+      EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
+      " AND (?3 = '' OR m.category = ?3) GROUP BY lang ORDER BY lang = '', n DESC, lang");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since).Bind(2, query.until).Bind(3, query.category);
+  BindLanguage(*stmt, query);
+  std::vector<LanguageCount> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Text(0), stmt->Int(1), stmt->Int(2)});
+  }
+  return out;
+}
+
 Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query, int limit) {
   auto stmt = store.db().Prepare(
       "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m " + EntryJoin(query, true) +

@@ -94,6 +94,19 @@ struct Reach {
 };
 [[nodiscard]] Result<Reach> MentionReach(Store& store, const StatsQuery& query);
 
+// Mentions per language of their entries (the primary subtag, lower case: "fr" for fr-CA), for
+// the report and `veille stats`.
+struct LanguageCount {
+  std::string language;  // "fr", "en"...; "" for entries of no known language
+  std::int64_t mentions = 0;
+  std::int64_t stories = 0;  // distinct stories (an entry without one is its own)
+};
+
+// The period's mentions by language (query.since, until, count_by, category, language), the
+// most mentioned first; entries of no known language last.
+[[nodiscard]] Result<std::vector<LanguageCount>> MentionLanguages(Store& store,
+                                                                  const StatsQuery& query);
+
 struct SourceCount {
   std::string feed_name;
   std::string feed_url;
@@ -107,7 +120,7 @@ struct SourceCount {
 struct StorySummary {
   std::int64_t story_id = 0;
   std::int64_t mentions = 0;
-  std::int64_t sources = 0;  // distinct feeds with an entry of the story
+  std::int64_t sources = 0;        // distinct feeds with an entry of the story
   UnixSeconds first_detected = 0;  // the first mention's detection time
   std::vector<std::string> feeds;  // every feed that published the story
   std::vector<std::string> rules;  // every rule that matched it

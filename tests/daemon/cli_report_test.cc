@@ -148,5 +148,25 @@ TEST(ReportHtmlTest, AUserTitleIsKeptAsGiven) {
   EXPECT_NE(html.find("<h1>Veille &lt;Alpéa&gt;</h1>"), std::string::npos);
 }
 
+TEST(ReportHtmlTest, MentionsByLanguageAreNamedInTheReportsLanguage) {
+  ReportData d = Sample();
+  d.languages = {{"fr", 12, 7}, {"en", 3, 2}, {"x<y", 1, 1}, {"", 2, 2}};
+  std::string html = RenderReport(d, French());
+  EXPECT_NE(html.find("Mentions par langue"), std::string::npos);
+  EXPECT_NE(html.find(">français</span>"), std::string::npos);
+  EXPECT_NE(html.find(">anglais</span>"), std::string::npos);
+  EXPECT_NE(html.find(">indéterminée</span>"), std::string::npos);
+  EXPECT_NE(html.find("7 sujets"), std::string::npos);
+  EXPECT_NE(html.find(">x&lt;y</span>"), std::string::npos);  // a stored tag stays escaped
+  html = RenderReport(d, i18n::Translator());
+  EXPECT_NE(html.find("Mentions by language"), std::string::npos);
+  EXPECT_NE(html.find(">French</span>"), std::string::npos);
+
+  d.language = "fr";  // --lang fr: said in the header, no comparison of one language
+  html = RenderReport(d, French());
+  EXPECT_NE(html.find("Articles en français uniquement (fr)"), std::string::npos);
+  EXPECT_EQ(html.find("Mentions par langue"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace veille::cli

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "i18n/language_names.h"
+
 namespace veille::i18n {
 namespace {
 
@@ -84,6 +86,21 @@ TEST(TranslatorTest, TranslatorsAreSharedAcrossCopies) {
   const Translator fr = French();
   const Translator copy = fr;  // NOLINT(performance-unnecessary-copy-initialization)
   EXPECT_EQ(copy.Date(kDecember5), "5 décembre 2026");
+}
+
+TEST(LanguageNameTest, NamesLanguagesByTheirPrimarySubtagInTheReadersLanguage) {
+  const Translator en;
+  EXPECT_EQ(LanguageName(en, "fr"), "French");
+  EXPECT_EQ(LanguageName(en, "FR-ca"), "French");
+  EXPECT_EQ(LanguageName(en, "pt_BR"), "Portuguese");
+  EXPECT_EQ(LanguageName(en, ""), "undetermined");
+  EXPECT_EQ(LanguageName(en, "fra"), "fra");  // no name: the tag as it is
+  EXPECT_EQ(LanguageName(en, "x-klingon"), "x-klingon");
+  const Translator fr = French();
+  EXPECT_EQ(LanguageName(fr, "fr"), "français");
+  EXPECT_EQ(LanguageName(fr, "en-GB"), "anglais");
+  EXPECT_EQ(LanguageName(fr, "de"), "allemand");
+  EXPECT_EQ(LanguageName(fr, ""), "indéterminée");
 }
 
 TEST(LoadTranslatorTest, EnglishNeedsNoCatalog) {

@@ -314,6 +314,42 @@ TEST_F(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) 
   }
 }
 
+TEST_F(StoreTest, MentionsByLanguageGroupOnThePrimarySubtagAndPutTheUnknownLast) {
+  DocumentCommit c = Document({"fr", "frca", "en", "none", "fra", "FR-be"}, 2000);
+  const char* languages[] = {"fr", "fr-CA", "en", nullptr, "fra", "FR-be"};
+  for (std::size_t i = 0; i < c.entries.size(); ++i) {
+    if (languages[i]) {
+      c.entries[i].language = languages[i];
+      c.entries[i].language_source = "declared";
+    }
+  }
+  ASSERT_TRUE(store_->CommitDocument(c));
+  StatsQuery query;
+  query.since = 0;
+  query.now = 3000;
+  auto counts = MentionLanguages(*store_, query);
+  ASSERT_TRUE(counts) << counts.error().message;
+  ASSERT_EQ(counts->size(), 4u);
+  EXPECT_EQ((*counts)[0].language, "fr");  // fr, fr-CA and FR-be
+  EXPECT_EQ((*counts)[0].mentions, 3);
+  EXPECT_EQ((*counts)[0].stories, 3);
+  EXPECT_EQ((*counts)[1].language, "en");  // then one mention each, by tag
+  EXPECT_EQ((*counts)[2].language, "fra");
+  EXPECT_EQ((*counts)[3].language, "");  // no known language: last
+  EXPECT_EQ((*counts)[3].mentions, 1);
+
+  query.language = "fr";  // the filters apply: only French entries
+  counts = MentionLanguages(*store_, query);
+  ASSERT_TRUE(counts);
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ((*counts)[0].mentions, 3);
+  query.language = "";
+  query.since = 2500;  // nothing detected since
+  counts = MentionLanguages(*store_, query);
+  ASSERT_TRUE(counts);
+  EXPECT_TRUE(counts->empty());
+}
+
 TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
   auto reader = Store::Open(path_, Access::kRead);

@@ -2,8 +2,9 @@
 """End to end, each stored entry's language (issue 16): a feed that declares no language gets
 its entries' languages detected (CLD2), a feed that declares one keeps it, a feed left at "en-US"
 that writes in French is stored as detected French; a `lang:fr` rule matches the detected
-languages; `mentions`, `search` and `stats` take `--lang` and the JSON of mentions and search
-carries `language` and `language_source`."""
+languages; `mentions`, `search`, `stats` and `report` take `--lang`; stats and the report count
+mentions by language; the JSON of mentions and search carries `language` and
+`language_source`."""
 
 import argparse
 import json
@@ -129,6 +130,25 @@ def main():
                 % {k: stats.get(k) for k in ("lang", "total")})
         stats = json.loads(cli("stats", "--lang", "de", "--json").stdout)
         c.check(stats.get("total") == 0, "stats --lang de: nothing")
+        stats = json.loads(cli("stats", "--json").stdout)
+        by_language = [(l["language"], l["mentions"]) for l in stats.get("languages", [])]
+        c.check(by_language == [("fr", 6), ("en", 2), (None, 1)],
+                "stats counts mentions by language (en-GB as en; unknown last): %r" % by_language)
+
+        whole = os.path.join(work.path, "whole.html")
+        cli("report", "--language", "en", "-o", whole)
+        with open(whole, encoding="utf-8") as f:
+            html = f.read()
+        c.check("Mentions by language" in html and ">French</span>" in html
+                and ">English</span>" in html and ">undetermined</span>" in html,
+                "the report shows mentions by language, named")
+        french = os.path.join(work.path, "fr.html")
+        p = cli("report", "--lang", "fr", "--language", "fr", "-o", french)
+        with open(french, encoding="utf-8") as f:
+            html = f.read()
+        c.check("Articles en français uniquement (fr)" in html
+                and "Mentions par langue" not in html and "(6 mentions," in p.stdout,
+                "report --lang fr keeps the French entries and says so: %r" % p.stdout)
 
         p = cli("mentions", "--lang", "fr; DROP", check=False)
         c.check(p.returncode == 2 and "--lang: expected a language code" in p.stderr,
