@@ -43,8 +43,15 @@ class Recorder:
         self.log = open(log_path, "a", encoding="utf-8") if log_path else None
 
     def add(self, rec):
+        """Records a request as soon as it is read: a connection still held when a scenario
+        looks (a stall the daemon never let go of) is there, without its "t_end"."""
         with self.lock:
             self.records.append(rec)
+
+    def done(self, rec):
+        """Mirrors a finished request to the JSON-lines file (the record itself, already listed
+        by add(), was updated in place)."""
+        with self.lock:
             if self.log:
                 self.log.write(json.dumps(rec) + "\n")
                 self.log.flush()
@@ -105,6 +112,44 @@ class Canary:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ConnectionCounter:
+    """A bare TCP listener on 127.0.0.1 that counts connections and closes them at once: the
+    target of non-HTTP redirects (gopher://, ftp://, dict://) whose port *is* allowlisted, so
+    that only the daemon's protocol restriction, not its SSRF guard, keeps it away. Any
+    connection is a non-HTTP connection (scorecard line 7)."""
+
+    def __init__(self):
+        self.connections = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.closing.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            with self.lock:
+                self.connections += 1
+            conn.close()
+
+    def hits(self):
+        with self.lock:
+            return self.connections
+
+    def close(self):
+        self.closing.set()
+        self.thread.join(2)
+        self.sock.close()
 
 
 def _bomb(kind, size):
@@ -257,13 +302,14 @@ class FaultServer:
                 finally:
                     if self.rec is not None:
                         self.rec["t_end"] = time.time()
-                        server.rec.add(self.rec)
+                        server.rec.done(self.rec)
                         self.rec = None
 
             def do_GET(self):
                 self.rec = {"t": time.time(), "path": self.path, "method": self.command,
                             "headers": dict(self.headers), "status": None, "bytes": 0,
                             "end": "complete", "port": self.server.server_address[1]}
+                server.rec.add(self.rec)
                 with server.lock:
                     server.counters[self.path] = server.counters.get(self.path, 0) + 1
                 server.route(self)
@@ -438,14 +484,16 @@ class FaultServer:
 
     def r_redirect(self, h, kind, q, path):
         cport = self.canary.port if self.canary else 9
+        # ?port=N: the non-HTTP schemes aim at an allowlisted 127.0.0.1 port (ConnectionCounter).
+        proto_host = "127.0.0.1:%s" % q["port"] if "port" in q else "127.0.0.2:%d" % cport
         targets = {
             "loop": "/redirect/loop2", "loop2": "/redirect/loop",
             "perm": "/feed/perm-target?k=2&cap=2",
             "temp": "/feed/temp-target?k=2&cap=2",
             "file": "file://" + self.canary_file,
-            "gopher": "gopher://127.0.0.2:%d/1" % cport,
-            "ftp": "ftp://127.0.0.2:%d/x" % cport,
-            "dict": "dict://127.0.0.2:%d/d" % cport,
+            "gopher": "gopher://%s/1" % proto_host,
+            "ftp": "ftp://%s/x" % proto_host,
+            "dict": "dict://%s/d" % proto_host,
             "canary": "http://127.0.0.2:%d/" % cport,
             "canary-mapped": "http://[::ffff:127.0.0.2]:%d/" % cport,
             "canary-hex": "http://0x7f000002:%d/" % cport,
