@@ -22,8 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import server  # noqa: E402
 
-SCENARIOS = ["steady", "bad_inputs", "kill9", "delivery", "contention", "reload", "secrets",
-             "disk_full", "clock", "security"]
+SCENARIOS = ["steady", "identity", "bad_inputs", "kill9", "delivery", "contention", "reload",
+             "secrets", "disk_full", "clock", "security"]
 
 
 class Context:

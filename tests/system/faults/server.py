@@ -469,6 +469,40 @@ class FaultServer:
             n = self.flap
         return h.reply(200, feedgen.rss("flap", 5), [("ETag", '"flap-%d"' % n)])
 
+    def r_identity(self, h, case, q, path):
+        """Entry identity over polls (RELIABILITY.md C3-C5); the n-th request of `path` decides
+        the document, and nothing carries a validator, so every poll is parsed again.
+          churn:    one article (same link, title and date) under a new GUID at every poll (C3)
+          reuse:    one GUID; its title and text change after the first poll (C4)
+          vanish:   items A and B; polls 2 and 3 serve B alone, then A is back (C5)"""
+        with self.lock:
+            n = self.counters.get(h.path, 1)  # do_GET counted this request
+        h.rec["n"] = n
+        date = feedgen.http_date(feedgen.BASE_TIME)
+
+        def item(guid, title, link):
+            return ("<item><title>%s</title><link>%s</link><guid isPermaLink=\"false\">%s</guid>"
+                    "<pubDate>%s</pubDate><description>%s</description></item>"
+                    % (title, link, guid, date, title))
+
+        if case == "churn":
+            items = [item("churn-%d" % n, "Churning zorblax article about the spring launch",
+                          "https://example.invalid/churn/article")]
+        elif case == "reuse":
+            title = ("Original zorblax article about the spring launch" if n == 1 else
+                     "Rewritten headline: zorblax recalls the spring range")
+            items = [item("reuse-1", title, "https://example.invalid/reuse/%d" % min(n, 2))]
+        elif case == "vanish":
+            a = item("vanish-a", "Vanishing zorblax article A", "https://example.invalid/vanish/a")
+            b = item("vanish-b", "Staying zorblax article B", "https://example.invalid/vanish/b")
+            items = [b] if n in (2, 3) else [a, b]
+        else:
+            return h.reply(404, b"no such case\n", ctype="text/plain")
+        body = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+                "<title>identity %s</title><link>https://example.invalid/%s</link>%s"
+                "</channel></rss>\n" % (case, case, "".join(items))).encode()
+        return h.reply(200, body)
+
     def r_status(self, h, code, q, path):
         code = int(code or 500)
         headers = []
