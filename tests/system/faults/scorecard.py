@@ -23,7 +23,7 @@ import common  # noqa: E402
 import server  # noqa: E402
 
 SCENARIOS = ["steady", "identity", "bad_inputs", "kill9", "delivery", "contention", "reload",
-             "secrets", "disk_full", "clock", "security"]
+             "secrets", "disk_full", "db_moved", "clock", "security"]
 
 
 class Context:
