@@ -9,7 +9,8 @@
 #   FUZZ_TARGETS="date_fuzz address_fuzz" scripts/fuzz.sh 30
 #
 # The corpora grow in build/fuzz/corpus/<target> (never committed); a crash becomes a regression
-# test in the module's own unit tests. See docs/reliability.md.
+# test in the module's own unit tests and a committed seed in tests/fuzz/<name>_seeds/ (raw bytes:
+# string literals of the tests cannot hold a NUL for strings_to_seeds). See docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -47,12 +48,14 @@ seed_dir() {  # TARGET -> directory of seeds from the fixtures
   mkdir -p "$dir"
   case $t in
     date_fuzz)
-      strings_to_seeds "$dir" tests/feed/dates_test.cc tests/fetch/http_date_test.cc ;;
+      strings_to_seeds "$dir" tests/feed/dates_test.cc tests/fetch/http_date_test.cc
+      cp -r tests/fuzz/date_seeds/. "$dir/" ;;
     config_fuzz)
       cp config/veille.toml "$dir/" 2>/dev/null || true
       find tests -name '*.toml' -exec cp {} "$dir/" \; 2>/dev/null || true ;;
     address_fuzz)
-      strings_to_seeds "$dir" tests/fetch/address_test.cc tests/fetch/url_check_test.cc ;;
+      strings_to_seeds "$dir" tests/fetch/address_test.cc tests/fetch/url_check_test.cc
+      cp -r tests/fuzz/address_seeds/. "$dir/" ;;
     query_fuzz)
       [[ -d tests/fuzz/query_seeds ]] && cp -r tests/fuzz/query_seeds/. "$dir/" ;;
     html_page_fuzz)

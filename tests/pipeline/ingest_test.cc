@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <string>
+
 #include "feed/parse.h"
 
 namespace veille::pipeline {
@@ -148,6 +151,70 @@ TEST(IngestTest, AFeedLanguageTheTextContradictsIsReplacedByTheDetectedOne) {
   EXPECT_EQ(records[0].language, "fr-FR");
   EXPECT_EQ(records[0].language_source, "declared");
   EXPECT_EQ(records[0].mentions.size(), 1u);
+}
+
+// RELIABILITY.md C9, golden cases: a keyword only in markup (a tag, an attribute, a comment, a
+// script or style body, CDATA's HTML) or only in a URL is no mention for a bare term, which looks
+// at the title and the text after HTML stripping (docs/query-language.md, "Fields"); `link:`
+// reads the words of the entry link, as documented. The controls show the keyword is found
+// when it is visible text, markup around it or not.
+TEST(IngestTest, AKeywordOnlyInMarkupOrUrlsIsNoMentionGoldenCases) {
+  struct Case {
+    const char* guid;
+    const char* link;
+    const char* description;  // inside CDATA: HTML as a feed sends it
+    bool bare;                // the rule `zorblax`
+    bool link_rule;           // the rule `link:zorblax`
+  };
+  const Case cases[] = {
+      {"href", "https://news.example/a",
+       R"(<p>See <a href="https://zorblax.example/p">the product page</a>.</p>)", false, false},
+      {"img", "https://news.example/b",
+       R"(<p>A photo <img src="/zorblax.jpg" title="x" /> of the shop.</p>)", false, false},
+      {"class", "https://news.example/c",
+       R"(<p><span class="zorblax" data-brand="zorblax">Plain words</span> only.</p>)", false,
+       false},
+      {"tag", "https://news.example/d",
+       R"(<zorblax>The text of an unknown element</zorblax> is kept.)", false, false},
+      {"comment", "https://news.example/e", R"(<p>Visible text.</p><!-- zorblax tracking -->)",
+       false, false},
+      {"script", "https://news.example/f",
+       R"(<p>Visible.</p><script>var brand = "zorblax";</script>)", false, false},
+      {"style", "https://news.example/g",
+       R"(<style>.zorblax { color: red }</style><p>Visible.</p>)", false, false},
+      {"link-only", "https://news.example/zorblax-launch", R"(<p>Nothing about it here.</p>)",
+       false, true},
+      {"visible", "https://news.example/h", R"(<p>The <b>zorblax</b> launch.</p>)", true, false},
+      {"link-text", "https://news.example/i",
+       R"(<a href="https://news.example/">zorblax</a> in a link's text)", true, false},
+  };
+  std::string rss = R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Markup</title><link>https://news.example/</link>
+)";
+  for (const Case& c : cases) {
+    rss += std::string("<item><guid isPermaLink=\"false\">") + c.guid + "</guid><title>Case " +
+           c.guid + "</title><link>" + c.link + "</link><description><![CDATA[" + c.description +
+           "]]></description></item>\n";
+  }
+  rss += "</channel></rss>\n";
+  auto parsed = feed::ParseFeed(rss, feed::ParseOptions{});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  auto matcher = match::Matcher::Compile(
+      {{"bare", "brand", "zorblax", ""}, {"in_link", "brand", "link:zorblax", ""}});
+  ASSERT_TRUE(matcher) << matcher.error().message;
+  auto records = NewEntryRecords(*parsed, {}, config::FeedEntry{}, **matcher, RuleRouting{});
+  ASSERT_EQ(records.size(), std::size(cases));
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    bool bare = false;
+    bool link_rule = false;
+    for (const auto& m : records[i].mentions) {
+      bare |= m.rule == "bare";
+      link_rule |= m.rule == "in_link";
+    }
+    EXPECT_EQ(records[i].guid, cases[i].guid);
+    EXPECT_EQ(bare, cases[i].bare) << cases[i].guid << ": " << EntryText(records[i]);
+    EXPECT_EQ(link_rule, cases[i].link_rule) << cases[i].guid << ": " << EntryText(records[i]);
+  }
 }
 
 }  // namespace

@@ -17,6 +17,11 @@ import feedgen
 import invariants
 import server
 
+# Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
+# end to end (scorecard.py counts them when the scenario ran without a failed check).
+# Not declared: A8-A10 share one loose memory bound; B1, B5, B6, C2, C6 are polled but their stored text is not checked.
+ROWS = ("A3", "A4", "A5", "A6", "A7", "A11", "A13", "A14", "A25", "A26", "B3", "B12")
+
 TIMEOUT_S = 5  # common.config's [polling] timeout
 # The memory phase runs with the default 16 MiB cap: the target is "cap x 4" for the cap in
 # force, and the bombs (64 MiB decoded) still trip it.
@@ -69,15 +74,19 @@ def run(ctx, card):
     healthy = server.FaultServer(canary=ctx.canary, canary_file=ctx.canary_file)
     tls = {name: server.FaultServer(canary=ctx.canary, certfile=c, keyfile=k)
            for name, (c, k) in certs.items()}
+    proto = server.ConnectionCounter()
     try:
-        _run(ctx, card, servers, healthy, tls)
+        _run(ctx, card, servers, healthy, tls, proto)
     finally:
-        for s in servers + [healthy] + list(tls.values()):
+        for s in servers + [healthy] + list(tls.values()) + [proto]:
             s.close()
 
 
-def _run(ctx, card, servers, healthy, tls):
-    ports = [s.port for s in servers] + [healthy.port] + [s.port for s in tls.values()]
+def _run(ctx, card, servers, healthy, tls, proto):
+    # The non-HTTP listener's port is allowlisted: only the protocol restriction stops
+    # gopher://, ftp:// and dict:// redirects from reaching it.
+    ports = [s.port for s in servers] + [healthy.port] + [s.port for s in tls.values()] + \
+        [proto.port]
     hb = ("hb", healthy.url("/feed/hb?k=1&cap=100000"), "")
     where = {}
     feeds = [hb]
@@ -92,10 +101,13 @@ def _run(ctx, card, servers, healthy, tls):
               "direct-dec": "http://2130706434:%d/" % cport,
               "direct-metadata": "http://169.254.169.254:%d/latest/meta-data/" % cport}
     feeds += [(n, u, "") for n, u in direct.items()]
+    allowed_proto = {"redir-allowed-" + k: servers[0].url("/redirect/%s?port=%d" % (k, proto.port))
+                     for k in ("gopher", "ftp", "dict")}
+    feeds += [(n, u, "") for n, u in allowed_proto.items()]
     for name, srv in tls.items():
         feeds.append(("tls-" + name, srv.url("/feed/tls-%s?k=2&cap=6" % name, "https"), ""))
     no_entries = [n for n, (p, empty) in ROUTES.items() if empty] + list(direct) + \
-        ["tls-" + n for n in tls]
+        list(allowed_proto) + ["tls-" + n for n in tls]
     tried = len(feeds) - 1
 
     growth, peak_route = _memory(ctx, card, ports, hb, where)
@@ -200,10 +212,13 @@ def _run(ctx, card, servers, healthy, tls):
             invariants.raw_file_contains(work.db, server.FILE_CANARY_TOKEN)
         canary_in_db = invariants.db_contains(work.db, server.CANARY_TOKEN)
         card.check(hits == 0, "bad: canary hits %d" % hits)
+        non_http = proto.hits()
+        card.check(non_http == 0, "bad: non-HTTP connections %d (gopher, ftp and dict redirects "
+                   "to an allowlisted port)" % non_http)
         card.check(not in_db and not canary_in_db,
                    "bad: the canary file token and the canary's answer are not in the database")
         card.figure("7", "SSRF canary hits %d, canary-file token in the database %d, non-HTTP "
-                         "connections %d" % (hits, int(in_db), hits))
+                         "connections %d" % (hits, int(in_db), non_http))
 
         card.figure("2", "bad inputs tried %d, crashes %d, sanitizer reports %d, hangs %d"
                     % (tried, int(crashed), reports, len(hangs)))

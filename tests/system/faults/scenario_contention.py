@@ -5,6 +5,7 @@ every second and must be bounded after the reader lets go.
 
 Scorecard lines 11a, 11b, 11c; invariants 1-5."""
 
+import json
 import os
 import sqlite3
 import time
@@ -13,6 +14,11 @@ import common
 import daemon
 import feedgen
 import invariants
+
+# Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
+# end to end (scorecard.py counts them when the scenario ran without a failed check).
+# Not declared: E4 (no second writer), E5 (the WAL bound is not asserted).
+ROWS = ()
 
 FEEDS = [("c%d" % i, 6, 120) for i in range(4)]  # 20 growing polls per feed
 WAL_LIMIT = 8 * 1024 * 1024
@@ -24,6 +30,17 @@ def _wal_size(db_path):
         return os.path.getsize(db_path + "-wal")
     except OSError:
         return 0
+
+
+def _newest_id(stdout):
+    """The largest mention id in the output of `veille mentions --json`, or None."""
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return None
+    rows = data if isinstance(data, list) else data.get("mentions", [])
+    ids = [r["id"] for r in rows if isinstance(r, dict) and isinstance(r.get("id"), int)]
+    return max(ids) if ids else None
 
 
 def run(ctx, card):
@@ -42,7 +59,7 @@ def run(ctx, card):
             reader = sqlite3.connect(work.db, timeout=10)
             reader.execute("BEGIN")
             before = reader.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
-            snapshot_sizes = []
+            newest = []  # the newest mention id each `veille mentions` run printed
             cli_runs = cli_errors = 0
             errors_sample = []
             wal_max = 0
@@ -57,10 +74,10 @@ def run(ctx, card):
                 if p.returncode != 0:
                     cli_errors += 1
                     errors_sample.append(p.stderr.strip()[:200])
+                elif cli_runs % 2 == 1:
+                    newest.append(_newest_id(p.stdout))
                 if time.monotonic() >= next_sample:
                     wal_max = max(wal_max, _wal_size(work.db))
-                    snapshot_sizes.append(reader.execute(
-                        "SELECT COUNT(*) FROM mentions").fetchone()[0])
                     next_sample = time.monotonic() + 1.0
             committed_under_reader = invariants.count(work.db, "SELECT COUNT(*) FROM mentions")
             reader.execute("COMMIT")
@@ -70,8 +87,13 @@ def run(ctx, card):
             card.check(cli_runs >= 10 and cli_errors == 0,
                        "contention: %d CLI queries under a held reader, %d errors %s"
                        % (cli_runs, cli_errors, errors_sample[:1]))
-            card.check(len(set(snapshot_sizes)) == 1,
-                       "contention: the reader's snapshot stays stable (%d rows)" % before)
+            # veille's side of it: each CLI run reads what the daemon committed last (WAL and
+            # all), not the old snapshot the held reader pins, and never waits for the reader.
+            card.check(len(newest) >= 2 and newest[0] is not None and newest[-1] is not None and
+                       newest[-1] > newest[0],
+                       "contention: the CLI sees the daemon's commits while the reader holds on "
+                       "(newest mention id %s at the start of the hold, %s at the end)"
+                       % (newest[0] if newest else None, newest[-1] if newest else None))
             card.check(committed_under_reader > before,
                        "contention: the daemon kept committing while the reader held on "
                        "(%d -> %d mentions)" % (before, committed_under_reader))

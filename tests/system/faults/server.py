@@ -43,8 +43,15 @@ class Recorder:
         self.log = open(log_path, "a", encoding="utf-8") if log_path else None
 
     def add(self, rec):
+        """Records a request as soon as it is read: a connection still held when a scenario
+        looks (a stall the daemon never let go of) is there, without its "t_end"."""
         with self.lock:
             self.records.append(rec)
+
+    def done(self, rec):
+        """Mirrors a finished request to the JSON-lines file (the record itself, already listed
+        by add(), was updated in place)."""
+        with self.lock:
             if self.log:
                 self.log.write(json.dumps(rec) + "\n")
                 self.log.flush()
@@ -105,6 +112,44 @@ class Canary:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ConnectionCounter:
+    """A bare TCP listener on 127.0.0.1 that counts connections and closes them at once: the
+    target of non-HTTP redirects (gopher://, ftp://, dict://) whose port *is* allowlisted, so
+    that only the daemon's protocol restriction, not its SSRF guard, keeps it away. Any
+    connection is a non-HTTP connection (scorecard line 7)."""
+
+    def __init__(self):
+        self.connections = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.closing.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            with self.lock:
+                self.connections += 1
+            conn.close()
+
+    def hits(self):
+        with self.lock:
+            return self.connections
+
+    def close(self):
+        self.closing.set()
+        self.thread.join(2)
+        self.sock.close()
 
 
 def _bomb(kind, size):
@@ -257,13 +302,14 @@ class FaultServer:
                 finally:
                     if self.rec is not None:
                         self.rec["t_end"] = time.time()
-                        server.rec.add(self.rec)
+                        server.rec.done(self.rec)
                         self.rec = None
 
             def do_GET(self):
                 self.rec = {"t": time.time(), "path": self.path, "method": self.command,
                             "headers": dict(self.headers), "status": None, "bytes": 0,
                             "end": "complete", "port": self.server.server_address[1]}
+                server.rec.add(self.rec)
                 with server.lock:
                     server.counters[self.path] = server.counters.get(self.path, 0) + 1
                 server.route(self)
@@ -423,6 +469,40 @@ class FaultServer:
             n = self.flap
         return h.reply(200, feedgen.rss("flap", 5), [("ETag", '"flap-%d"' % n)])
 
+    def r_identity(self, h, case, q, path):
+        """Entry identity over polls (RELIABILITY.md C3-C5); the n-th request of `path` decides
+        the document, and nothing carries a validator, so every poll is parsed again.
+          churn:    one article (same link, title and date) under a new GUID at every poll (C3)
+          reuse:    one GUID; its title and text change after the first poll (C4)
+          vanish:   items A and B; polls 2 and 3 serve B alone, then A is back (C5)"""
+        with self.lock:
+            n = self.counters.get(h.path, 1)  # do_GET counted this request
+        h.rec["n"] = n
+        date = feedgen.http_date(feedgen.BASE_TIME)
+
+        def item(guid, title, link):
+            return ("<item><title>%s</title><link>%s</link><guid isPermaLink=\"false\">%s</guid>"
+                    "<pubDate>%s</pubDate><description>%s</description></item>"
+                    % (title, link, guid, date, title))
+
+        if case == "churn":
+            items = [item("churn-%d" % n, "Churning zorblax article about the spring launch",
+                          "https://example.invalid/churn/article")]
+        elif case == "reuse":
+            title = ("Original zorblax article about the spring launch" if n == 1 else
+                     "Rewritten headline: zorblax recalls the spring range")
+            items = [item("reuse-1", title, "https://example.invalid/reuse/%d" % min(n, 2))]
+        elif case == "vanish":
+            a = item("vanish-a", "Vanishing zorblax article A", "https://example.invalid/vanish/a")
+            b = item("vanish-b", "Staying zorblax article B", "https://example.invalid/vanish/b")
+            items = [b] if n in (2, 3) else [a, b]
+        else:
+            return h.reply(404, b"no such case\n", ctype="text/plain")
+        body = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+                "<title>identity %s</title><link>https://example.invalid/%s</link>%s"
+                "</channel></rss>\n" % (case, case, "".join(items))).encode()
+        return h.reply(200, body)
+
     def r_status(self, h, code, q, path):
         code = int(code or 500)
         headers = []
@@ -438,14 +518,16 @@ class FaultServer:
 
     def r_redirect(self, h, kind, q, path):
         cport = self.canary.port if self.canary else 9
+        # ?port=N: the non-HTTP schemes aim at an allowlisted 127.0.0.1 port (ConnectionCounter).
+        proto_host = "127.0.0.1:%s" % q["port"] if "port" in q else "127.0.0.2:%d" % cport
         targets = {
             "loop": "/redirect/loop2", "loop2": "/redirect/loop",
             "perm": "/feed/perm-target?k=2&cap=2",
             "temp": "/feed/temp-target?k=2&cap=2",
             "file": "file://" + self.canary_file,
-            "gopher": "gopher://127.0.0.2:%d/1" % cport,
-            "ftp": "ftp://127.0.0.2:%d/x" % cport,
-            "dict": "dict://127.0.0.2:%d/d" % cport,
+            "gopher": "gopher://%s/1" % proto_host,
+            "ftp": "ftp://%s/x" % proto_host,
+            "dict": "dict://%s/d" % proto_host,
             "canary": "http://127.0.0.2:%d/" % cport,
             "canary-mapped": "http://[::ffff:127.0.0.2]:%d/" % cport,
             "canary-hex": "http://0x7f000002:%d/" % cport,
