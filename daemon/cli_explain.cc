@@ -18,44 +18,52 @@ std::string Hits(const match::TermExplanation& t) {
   return out;
 }
 
+// One line of the explanation: "  Orélia: 1 hit: text 0-7 \"Orélia\"".
+void PrintLine(const std::string& indent, const std::string& what, const std::string& result,
+               std::ostream& out) {
+  // TRANSLATORS: a term or NEAR of the query, then what was found for it.
+  out << indent << "  "
+      << i18n::Format(i18n::TrP("explain", "{what}: {result}"),
+                      {{"what", what}, {"result", result}})
+      << "\n";
+}
+
 void PrintQuery(const match::QueryExplanation& q, const std::string& indent, std::ostream& out) {
   for (const match::TermExplanation& t : q.terms) {
-    out << indent << "  " << (t.negated ? "NOT " : "") << TerminalSafe(t.term) << ": ";
+    std::string result;
     const bool scope = t.term.starts_with("site:") || t.term.starts_with("lang:");
     if (scope) {
-      out << (t.found ? i18n::TrP("answer", "yes") : i18n::TrP("answer", "no")) << " "
-          << (t.term.starts_with("site:") ? i18n::Tr("(the entry link's host)")
-                                          : i18n::Tr("(the entry language)"));
+      result = (t.found ? i18n::TrP("answer", "yes") : i18n::TrP("answer", "no")) + " " +
+               (t.term.starts_with("site:") ? i18n::Tr("(the entry link's host)")
+                                            : i18n::Tr("(the entry language)"));
     } else if (!t.found) {
-      out << i18n::Tr("not found");
+      result = i18n::Tr("not found");
     } else {
-      out << Hits(t);
+      result = Hits(t);
     }
-    if (t.negated && t.found) out << " " << i18n::Tr("(counts against)");
-    out << "\n";
+    if (t.negated && t.found) result += " " + i18n::Tr("(counts against)");
+    PrintLine(indent, (t.negated ? "NOT " : "") + TerminalSafe(t.term), result, out);
   }
   for (const match::NearExplanation& n : q.near) {
-    out << indent << "  " << (n.ordered ? "ONEAR/" : "NEAR/") << n.limit << ": "
-        << TerminalSafe(n.left) << " … " << TerminalSafe(n.right) << ": ";
+    const std::string what = (n.ordered ? "ONEAR/" : "NEAR/") + std::to_string(n.limit) + ": " +
+                             TerminalSafe(n.left) + " … " + TerminalSafe(n.right);
+    std::string result;
     if (!n.left_found || !n.right_found) {
-      out << (n.left_found ? i18n::Tr("the right side is not found")
-                           : i18n::Tr("the left side is not found"))
-          << "\n";
-      continue;
+      result = n.left_found ? i18n::Tr("the right side is not found")
+                            : i18n::Tr("the left side is not found");
+    } else if (!n.closest) {
+      result = n.ordered ? i18n::Tr("never in the same field in this order")
+                         : i18n::Tr("never in the same field");
+    } else {
+      const auto closest = static_cast<std::uint64_t>(*n.closest);
+      result =
+          i18n::Format(n.holds ? i18n::TrN("closest {n} word apart, within {limit}",
+                                           "closest {n} words apart, within {limit}", closest)
+                               : i18n::TrN("closest {n} word apart, more than {limit}",
+                                           "closest {n} words apart, more than {limit}", closest),
+                       {{"n", std::to_string(*n.closest)}, {"limit", std::to_string(n.limit)}});
     }
-    if (!n.closest) {
-      out << (n.ordered ? i18n::Tr("never in the same field in this order")
-                        : i18n::Tr("never in the same field"))
-          << "\n";
-      continue;
-    }
-    const auto closest = static_cast<std::uint64_t>(*n.closest);
-    out << i18n::Format(n.holds ? i18n::TrN("closest {n} word apart, within {limit}",
-                                            "closest {n} words apart, within {limit}", closest)
-                                : i18n::TrN("closest {n} word apart, more than {limit}",
-                                            "closest {n} words apart, more than {limit}", closest),
-                        {{"n", std::to_string(*n.closest)}, {"limit", std::to_string(n.limit)}})
-        << "\n";
+    PrintLine(indent, what, result, out);
   }
 }
 

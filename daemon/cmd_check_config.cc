@@ -11,10 +11,11 @@
 namespace veille::cli {
 namespace {
 
-// 'rule "crise"' or 'rule "crise" exclude': which query of which rule a line is about.
-std::string RuleLabel(const std::string& name, bool exclude) {
-  return i18n::Format(exclude ? i18n::Tr("rule \"{rule}\" exclude") : i18n::Tr("rule \"{rule}\""),
-                      {{"rule", name}});
+// 'rule "crise": PROBLEM' or 'rule "crise" exclude: PROBLEM': a problem of a rule's query.
+std::string RuleProblem(const std::string& name, bool exclude, const std::string& problem) {
+  return i18n::Format(exclude ? i18n::Tr("rule \"{rule}\" exclude: {problem}")
+                              : i18n::Tr("rule \"{rule}\": {problem}"),
+                      {{"rule", name}, {"problem", problem}});
 }
 
 int Run(const GlobalOptions& global, const std::string& file) {
@@ -32,8 +33,8 @@ int Run(const GlobalOptions& global, const std::string& file) {
       if (query.empty()) continue;
       const std::string problem = match::CheckQuery(query);
       if (problem.empty()) continue;
-      std::cerr << path << ":" << rule.query_line << ": " << RuleLabel(rule.name, exclude) << ": "
-                << problem << "\n";
+      std::cerr << path << ":" << rule.query_line << ": "
+                << RuleProblem(rule.name, exclude, problem) << "\n";
       ++errors;
     }
   }
@@ -51,7 +52,7 @@ int Run(const GlobalOptions& global, const std::string& file) {
          {std::pair<bool, const std::string&>{false, rule.query}, {true, rule.exclude}}) {
       for (const match::QueryError& w : match::LintQuery(query)) {
         std::cerr << path << ":" << rule.query_line << ": " << i18n::Tr("warning:") << " "
-                  << RuleLabel(rule.name, exclude) << ": " << w.ToString() << "\n";
+                  << RuleProblem(rule.name, exclude, w.ToString()) << "\n";
         ++warnings;
       }
     }
@@ -64,10 +65,11 @@ int Run(const GlobalOptions& global, const std::string& file) {
   for (const auto& rule : config->rules) {
     if (rule.entity == rule.name || voiced.count(rule.entity) > 0) continue;
     std::cerr << path << ":" << rule.line << ": " << i18n::Tr("warning:") << " "
-              << RuleLabel(rule.name, false) << ": "
-              << i18n::Format(i18n::Tr("entity \"{entity}\" has no rule of category brand or "
-                                       "competitor, so it is not in the share of voice"),
-                              {{"entity", rule.entity}})
+              << RuleProblem(rule.name, false,
+                             i18n::Format(i18n::Tr("entity \"{entity}\" has no rule of category "
+                                                   "brand or competitor, so it is not in the share "
+                                                   "of voice"),
+                                          {{"entity", rule.entity}}))
               << "\n";
     ++warnings;
   }
