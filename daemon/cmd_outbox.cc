@@ -187,7 +187,10 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
   if (!std::filesystem::exists(config->daemon.database)) {
-    std::cerr << "veille: no database at " << config->daemon.database << "\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("no database at {database}"),
+                              {{"database", config->daemon.database}})
+              << "\n";
     return 1;
   }
   // The one CLI write: a short BEGIN IMMEDIATE transaction, waiting up to 5 s for the daemon.
@@ -220,8 +223,11 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
     return 1;
   }
   if (!*done) {
-    std::cerr << "veille: outbox row " << args.retry_id
-              << " is not pending, dead, disabled or channel_removed (see veille outbox)\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("outbox row {id} is not pending, dead, disabled or "
+                                       "channel_removed (see veille outbox)"),
+                              {{"id", std::to_string(args.retry_id)}})
+              << "\n";
     return 1;
   }
   std::cout << i18n::Format(i18n::Tr("Alert {id} queued for delivery."),
@@ -258,7 +264,8 @@ void AddOutboxCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   }
   retry->callback([&global, args, exit_code, id, all, pending, both] {
     if (id->count() == 0 && all->count() == 0 && pending->count() == 0 && both->count() == 0) {
-      std::cerr << "veille: outbox retry needs an ID, --all-dead, --all-pending or --all\n";
+      std::cerr << "veille: "
+                << i18n::Tr("outbox retry needs an ID, --all-dead, --all-pending or --all") << "\n";
       *exit_code = 2;
       return;
     }

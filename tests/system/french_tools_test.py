@@ -163,6 +163,11 @@ def main():
             c.check(fr.returncode == 0 and
                     "alerte abandonnée remise dans la file d’envoi." in fr.stdout,
                     "outbox retry: French message: %r" % fr.stdout)
+            fr, en = both("outbox", "retry", "999999")
+            c.check(fr.returncode == en.returncode == 1 and
+                    "la ligne 999999 de la file d’envoi n’est ni en attente" in fr.stderr and
+                    "outbox row 999999 is not pending" in en.stderr,
+                    "outbox retry: an unknown row in each language: %r" % fr.stderr)
 
             # opml: export, then import: the TOML blocks are the same, the words are French.
             opml = os.path.join(work.path, "flux.opml")
