@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """End to end, the rest of the CLI in French (issue 15): check-config, test-rule (and
---explain), triage, poll, db, opml import, discover, fetch, parse, outbox retry and the
-OUTCOME/INTERVAL cells of feeds follow LANG like the everyday commands (french_test.py);
+--explain), triage, poll (without a daemon, and --wait with one), db, opml import, discover,
+fetch, parse, outbox retry and the OUTCOME/INTERVAL cells of feeds follow LANG like the everyday commands (french_test.py);
 under C.UTF-8 they write the same English as before; JSON, TSV and exit codes are the same in
 both languages."""
 
@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -193,6 +194,28 @@ def main():
                     re.search(r"^analyse +atom10, \d+ articles", fr.stdout, re.M) and
                     re.search(r"^outcome +ok$", en.stdout, re.M),
                     "fetch: French labels and summary: %r" % fr.stdout)
+
+            # poll --wait with a running daemon: the table of what each poll found, the
+            # outcome in words (the feeds have not changed since --once: inchangé).
+            with open(os.path.join(work.path, "veilled.log"), "w") as log:
+                daemon = subprocess.Popen([a.veilled, "--config", work.config], stdout=log,
+                                          stderr=log)
+            try:
+                c.check(harness.wait_for(lambda: cli(NEUTRAL, "status").returncode == 0, 15),
+                        "veilled is running")
+                fr = cli(FRENCH, "poll", "--all", "--wait", "--timeout", "10s")
+                lines = fr.stdout.splitlines()
+                c.check(fr.returncode == 0 and lines and
+                        lines[0].split() == ["FLUX", "RÉSULTAT", "STATUT", "NOUVEAUX", "ARTICLES",
+                                             "NOUVELLES", "MENTIONS", "PROCHAIN", "RELEVÉ",
+                                             "ERREUR"] and
+                        len(lines) == 3 and
+                        all("  inchangé  304  0  0  " in re.sub(r" {2,}", "  ", l)
+                            for l in lines[1:]),
+                        "poll --wait: French table, outcome in words: %r" % fr.stdout)
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.wait(timeout=20)
     return c.finish()
 
 
