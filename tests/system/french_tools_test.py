@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """End to end, the rest of the CLI in French (issue 15): check-config, test-rule (and
 --explain), triage, poll (without a daemon, and --wait with one), db, opml import, discover,
-fetch, parse, outbox retry and the OUTCOME/INTERVAL cells of feeds follow LANG like the everyday commands (french_test.py);
-under C.UTF-8 they write the same English as before; JSON, TSV and exit codes are the same in
-both languages."""
+fetch, parse, outbox retry and the OUTCOME/INTERVAL cells of feeds follow LANG like the
+everyday commands (french_test.py); under C.UTF-8 they write the same English as before; JSON,
+TSV and exit codes are the same in both languages."""
 
 import argparse
 import json
