@@ -143,7 +143,11 @@ void PrintHuman(const pipeline::Discovery& d) {
               << "\n";
   } else {
     std::string page = TerminalSafe(RedactUrl(d.final_url));
-    if (d.page_title) page += " (\"" + TerminalSafe(*d.page_title) + "\")";
+    if (d.page_title) {
+      // TRANSLATORS: a page's address and its title.
+      page = i18n::Format(i18n::Tr("{url} (\"{title}\")"),
+                          {{"url", page}, {"title", TerminalSafe(*d.page_title)}});
+    }
     std::cout << i18n::Format(
                      i18n::TrN("{page}: {n} feed found", "{page}: {n} feeds found", d.feeds.size()),
                      {{"page", page}, {"n", std::to_string(d.feeds.size())}})
