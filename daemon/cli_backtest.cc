@@ -7,6 +7,7 @@
 #include "daemon/cli_explain.h"
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
+#include "i18n/translator.h"
 #include "store/stats.h"
 
 namespace veille::cli {
@@ -93,29 +94,42 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     out << DumpJson(j, 2) << "\n";
     return stats->matches > 0 ? 0 : 1;
   }
-  out << "Backtest since " << ShortTime(since) << " UTC: " << stats->matches << " of " << scanned
-      << " stored entries would have matched";
-  out << " (" << stats->candidates << " candidates from the full-text index)\n";
+  // TRANSLATORS: the plural follows the number of matches; English writes both forms alike.
+  out << i18n::Format(i18n::TrN("Backtest since {time} UTC: {matches} of {entries} stored entries "
+                                "would have matched ({candidates} candidates from the full-text "
+                                "index)",
+                                "Backtest since {time} UTC: {matches} of {entries} stored entries "
+                                "would have matched ({candidates} candidates from the full-text "
+                                "index)",
+                                static_cast<std::uint64_t>(stats->matches)),
+                      {{"time", ShortTime(since)},
+                       {"matches", std::to_string(stats->matches)},
+                       {"entries", std::to_string(scanned)},
+                       {"candidates", std::to_string(stats->candidates)}})
+      << "\n";
   if (stats->matches == 0) return 1;
   std::int64_t peak = 0;
   for (const auto& [day, n] : per_day) peak = std::max(peak, n);
-  out << "\nPER DAY\n";
+  out << "\n" << i18n::TrP("heading", "PER DAY") << "\n";
   for (const auto& [day, n] : per_day) {
     const auto cells = static_cast<std::size_t>((n * 40 + peak - 1) / peak);
     std::string bar;
     for (std::size_t i = 0; i < cells; ++i) bar += "\u2588";
     out << "  " << FormatIso8601(day).substr(0, 10) << "  " << bar << " " << n << "\n";
   }
-  out << (filter.order == store::EntryOrder::kRelevance  ? "\nBEST MATCHES\n"
-          : filter.order == store::EntryOrder::kDetected ? "\nLAST DETECTED MATCHES\n"
-                                                         : "\nNEWEST MATCHES\n");
+  out << "\n"
+      << (filter.order == store::EntryOrder::kRelevance ? i18n::TrP("heading", "BEST MATCHES")
+          : filter.order == store::EntryOrder::kDetected
+              ? i18n::TrP("heading", "LAST DETECTED MATCHES")
+              : i18n::TrP("heading", "NEWEST MATCHES"))
+      << "\n";
   PrintHitTable(newest);
   if (o.explain) {
-    out << "\nWHY\n";
+    out << "\n" << i18n::TrP("heading", "WHY") << "\n";
     for (std::size_t i = 0; i < newest.size(); ++i) {
       const store::StoredEntry& e = newest[i].entry;
       out << "  " << ShortTime(EntryDateOf(e).at) << "  " << TerminalSafe(e.feed_name) << "  "
-          << TerminalSafe(e.title.value_or("(no title)")) << "\n";
+          << TerminalSafe(e.title.value_or(i18n::Tr("(no title)"))) << "\n";
       PrintExplanation(why[i], o.exclude, "  ", out);
     }
   }

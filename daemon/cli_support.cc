@@ -12,6 +12,7 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "common/sanitize.h"
 #include "i18n/translator.h"
@@ -167,6 +168,42 @@ std::string ShortTime(std::optional<UnixSeconds> t) {
                        {"month", std::string_view(iso).substr(5, 2)},
                        {"day", std::string_view(iso).substr(8, 2)},
                        {"time", std::string_view(iso).substr(11, 5)}});
+}
+
+std::string ShortDuration(std::int64_t seconds) {
+  const auto& tr = i18n::ProcessTranslator();
+  // TRANSLATORS: the units of a short duration in a table: 1d2h, 30m, 45s (days, hours,
+  // minutes, seconds).
+  const std::pair<std::int64_t, const char*> units[] = {{86400, i18n::NC_("duration unit", "d")},
+                                                        {3600, i18n::NC_("duration unit", "h")},
+                                                        {60, i18n::NC_("duration unit", "m")},
+                                                        {1, i18n::NC_("duration unit", "s")}};
+  if (seconds <= 0) return "0" + tr.TrP("duration unit", "s");
+  std::string out;
+  for (const auto& [size, unit] : units) {
+    if (seconds >= size) {
+      out += std::to_string(seconds / size) + tr.TrP("duration unit", unit);
+      seconds %= size;
+    }
+  }
+  return out;
+}
+
+std::string OutcomeLabel(std::string_view name) {
+  // TRANSLATORS: the outcome of one poll of a feed, in a table cell (keep it short).
+  static constexpr const char* kOutcomes[] = {
+      i18n::NC_("poll outcome", "ok"),        i18n::NC_("poll outcome", "not_modified"),
+      i18n::NC_("poll outcome", "dns"),       i18n::NC_("poll outcome", "connect"),
+      i18n::NC_("poll outcome", "tls"),       i18n::NC_("poll outcome", "timeout"),
+      i18n::NC_("poll outcome", "too_large"), i18n::NC_("poll outcome", "http_4xx"),
+      i18n::NC_("poll outcome", "http_5xx"),  i18n::NC_("poll outcome", "rate_limited"),
+      i18n::NC_("poll outcome", "gone"),      i18n::NC_("poll outcome", "blocked"),
+      i18n::NC_("poll outcome", "parse"),     i18n::NC_("poll outcome", "io"),
+      i18n::NC_("poll outcome", "storage")};
+  for (const char* known : kOutcomes) {
+    if (name == known) return i18n::TrP("poll outcome", known);
+  }
+  return std::string(name);
 }
 
 std::optional<UnixSeconds> ParseSinceArgument(std::string_view text, UnixSeconds now) {

@@ -78,6 +78,14 @@ std::string HighlightedSnippet(std::string_view snippet,
 // absent.
 std::string ShortTime(std::optional<UnixSeconds> t);
 
+// A duration as FormatDuration writes it ("1d2h", "30m"), with the units of the process
+// language ("1j2h", "30min" in French): for table cells.
+std::string ShortDuration(std::int64_t seconds);
+
+// A poll outcome name (common/outcome.h: "ok", "not_modified", "dns"...) in the process
+// language ("inchangé", "DNS"); an unknown name as it is. English shows the names themselves.
+std::string OutcomeLabel(std::string_view name);
+
 // Parses "7d"/"24h" relative to `now`, or an ISO date "2026-11-01" / "2026-11-01T10:00:00Z".
 std::optional<UnixSeconds> ParseSinceArgument(std::string_view text, UnixSeconds now);
 

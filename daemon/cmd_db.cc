@@ -1,9 +1,12 @@
 // veille db: maintenance of the database file: online backup, vacuum, explicit pruning of old
 // mentions, and a summary of what it holds.
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 #include "store/retention.h"
 #include "store/schema.h"
 
@@ -34,7 +37,9 @@ int Backup(const GlobalOptions& global, const DbArgs& args) {
     std::cerr << "veille db backup: " << r.error().message << "\n";
     return 1;
   }
-  std::cout << "Backed up " << config->daemon.database << " to " << args.file << "\n";
+  std::cout << i18n::Format(i18n::Tr("Backed up {database} to {file}"),
+                            {{"database", config->daemon.database}, {"file", args.file}})
+            << "\n";
   return 0;
 }
 
@@ -47,7 +52,9 @@ int VacuumCommand(const GlobalOptions& global) {
     std::cerr << "veille db vacuum: " << r.error().message << "\n";
     return 1;
   }
-  std::cout << "Vacuumed " << config->daemon.database << "\n";
+  std::cout << i18n::Format(i18n::Tr("Vacuumed {database}"),
+                            {{"database", config->daemon.database}})
+            << "\n";
   return 0;
 }
 
@@ -56,7 +63,8 @@ int PruneMentionsCommand(const GlobalOptions& global, const DbArgs& args) {
   if (!config) return 2;
   auto before = ParseSinceArgument(args.before, Now());
   if (!before) {
-    std::cerr << "veille: --before: expected a duration (365d) or a date (2025-01-01)\n";
+    std::cerr << "veille: --before: "
+              << i18n::Tr("expected a duration (365d) or a date (2025-01-01)") << "\n";
     return 2;
   }
   auto store = OpenWritable(*config);
@@ -66,7 +74,11 @@ int PruneMentionsCommand(const GlobalOptions& global, const DbArgs& args) {
     std::cerr << "veille db prune-mentions: " << n.error().message << "\n";
     return 1;
   }
-  std::cout << "Deleted " << *n << " mentions detected before " << ShortTime(*before) << " UTC\n";
+  std::cout << i18n::Format(i18n::TrN("Deleted {n} mention detected before {time} UTC",
+                                      "Deleted {n} mentions detected before {time} UTC",
+                                      static_cast<std::uint64_t>(*n)),
+                            {{"n", std::to_string(*n)}, {"time", ShortTime(*before)}})
+            << "\n";
   return 0;
 }
 
@@ -80,7 +92,9 @@ int MigrateCommand(const GlobalOptions& global) {
     std::cerr << "veille db migrate: " << store.error().message << "\n";
     return 1;
   }
-  std::cout << config->daemon.database << " is at schema version " << store::SchemaVersion()
+  std::cout << i18n::Format(i18n::Tr("{database} is at schema version {version}"),
+                            {{"database", config->daemon.database},
+                             {"version", std::to_string(store::SchemaVersion())}})
             << "\n";
   return 0;
 }
@@ -90,16 +104,25 @@ int Info(const GlobalOptions& global) {
   if (!config) return 2;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
-  std::cout << "database  " << config->daemon.database << "\n";
-  for (const auto& [label, sql] : std::vector<std::pair<std::string, std::string>>{
-           {"schema", "PRAGMA user_version"},
-           {"feeds", "SELECT COUNT(*) FROM feeds"},
-           {"entries", "SELECT COUNT(*) FROM entries"},
-           {"stories", "SELECT COUNT(*) FROM stories"},
-           {"mentions", "SELECT COUNT(*) FROM mentions"},
-           {"outbox", "SELECT COUNT(*) FROM outbox"},
-           {"pages", "PRAGMA page_count"},
-           {"free", "PRAGMA freelist_count"}}) {
+  // Labels in the language of the messages, values aligned two columns after the longest.
+  const std::vector<std::pair<const char*, const char*>> counts = {
+      {i18n::NC_("db info", "schema"), "PRAGMA user_version"},
+      {i18n::NC_("db info", "feeds"), "SELECT COUNT(*) FROM feeds"},
+      {i18n::NC_("db info", "entries"), "SELECT COUNT(*) FROM entries"},
+      {i18n::NC_("db info", "stories"), "SELECT COUNT(*) FROM stories"},
+      {i18n::NC_("db info", "mentions"), "SELECT COUNT(*) FROM mentions"},
+      {i18n::NC_("db info", "outbox"), "SELECT COUNT(*) FROM outbox"},
+      {i18n::NC_("db info", "pages"), "PRAGMA page_count"},
+      {i18n::NC_("db info", "free"), "PRAGMA freelist_count"}};
+  std::size_t width = DisplayWidth(i18n::TrP("db info", "database"));
+  for (const auto& [label, sql] : counts) {
+    width = std::max(width, DisplayWidth(i18n::TrP("db info", label)));
+  }
+  auto padded = [width](const std::string& label) {
+    return label + std::string(width + 2 - DisplayWidth(label), ' ');
+  };
+  std::cout << padded(i18n::TrP("db info", "database")) << config->daemon.database << "\n";
+  for (const auto& [label, sql] : counts) {
     auto stmt = store->db().Prepare(sql);
     if (!stmt) {
       std::cerr << "veille: " << stmt.error().message << "\n";
@@ -107,9 +130,10 @@ int Info(const GlobalOptions& global) {
     }
     auto row = stmt->Step();
     if (!row || !*row) return 1;
-    std::cout << label << std::string(10 - label.size(), ' ') << stmt->Int(0)
-              << (label == "schema"
-                      ? " (this veille: " + std::to_string(store::SchemaVersion()) + ")"
+    std::cout << padded(i18n::TrP("db info", label)) << stmt->Int(0)
+              << (std::string_view(label) == "schema"
+                      ? " " + i18n::Format(i18n::Tr("(this veille: {version})"),
+                                           {{"version", std::to_string(store::SchemaVersion())}})
                       : "")
               << "\n";
   }
@@ -118,7 +142,8 @@ int Info(const GlobalOptions& global) {
 
 void AddDbCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<DbArgs>();
-  CLI::App* cmd = app.add_subcommand("db", "Database maintenance: backup, vacuum, prune, migrate, info");
+  CLI::App* cmd =
+      app.add_subcommand("db", "Database maintenance: backup, vacuum, prune, migrate, info");
   cmd->require_subcommand(1);
   CLI::App* backup = cmd->add_subcommand(
       "backup", "Copy the database to FILE with SQLite's online backup API (daemon may run)");

@@ -13,6 +13,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "feed/links.h"
+#include "i18n/translator.h"
 #include "pipeline/discover.h"
 
 namespace veille::cli {
@@ -50,6 +51,19 @@ std::string TomlString(std::string_view text) {
 
 std::string Newest(const std::optional<UnixSeconds>& t) { return t ? ShortTime(t) : "-"; }
 
+// How a candidate was found (feed::FeedLinkKindName, or "given": the URL itself), in words.
+std::string FoundBy(std::string_view kind) {
+  // TRANSLATORS: how veille discover found a feed: declared by the page (<link rel=alternate>),
+  // a link in the page, a guessed usual path, or the URL given is the feed itself.
+  static constexpr const char* kKinds[] = {
+      i18n::NC_("found by", "declared"), i18n::NC_("found by", "link"),
+      i18n::NC_("found by", "guess"), i18n::NC_("found by", "given")};
+  for (const char* known : kKinds) {
+    if (kind == known) return i18n::TrP("found by", known);
+  }
+  return std::string(kind);
+}
+
 // Feed names are unique in a config: "Title", "Title (2)", ...; a feed without a title is named
 // after its host and path.
 std::vector<std::string> FeedNames(const std::vector<pipeline::DiscoveredFeed>& feeds) {
@@ -70,11 +84,24 @@ std::vector<std::string> FeedNames(const std::vector<pipeline::DiscoveredFeed>& 
 
 void PrintToml(const pipeline::Discovery& d) {
   std::vector<std::string> names = FeedNames(d.feeds);
-  std::cout << "# Feeds of " << TerminalSafe(RedactUrl(d.url)) << ", found by veille discover\n";
+  std::cout << "# "
+            << i18n::Format(i18n::Tr("Feeds of {url}, found by veille discover"),
+                            {{"url", TerminalSafe(RedactUrl(d.url))}})
+            << "\n";
   for (std::size_t i = 0; i < d.feeds.size(); ++i) {
     const auto& f = d.feeds[i];
-    std::cout << "\n# " << feed::FormatName(f.format) << ", " << f.entries << " entries"
-              << (f.newest ? ", newest " + FormatIso8601(*f.newest) : std::string()) << "\n"
+    const auto entries = static_cast<std::uint64_t>(f.entries);
+    const std::string n = std::to_string(f.entries);
+    const std::string format(feed::FormatName(f.format));
+    std::cout << "\n# "
+              << (f.newest ? i18n::Format(
+                                 i18n::TrN("{format}, {n} entry, newest {date}",
+                                           "{format}, {n} entries, newest {date}", entries),
+                                 {{"format", format}, {"n", n}, {"date", FormatIso8601(*f.newest)}})
+                           : i18n::Format(
+                                 i18n::TrN("{format}, {n} entry", "{format}, {n} entries", entries),
+                                 {{"format", format}, {"n", n}}))
+              << "\n"
               << "[[feed]]\n"
               << "url = " << TomlString(f.final_url) << "\n"
               << "name = " << TomlString(names[i]) << "\n";
@@ -111,11 +138,20 @@ nlohmann::json ToJson(const pipeline::Discovery& d) {
 
 void PrintHuman(const pipeline::Discovery& d) {
   if (!d.feeds.empty() && d.feeds[0].is_page) {
-    std::cout << TerminalSafe(RedactUrl(d.url)) << " is a feed.\n";
+    std::cout << i18n::Format(i18n::Tr("{url} is a feed."),
+                              {{"url", TerminalSafe(RedactUrl(d.url))}})
+              << "\n";
   } else {
-    std::cout << TerminalSafe(RedactUrl(d.final_url));
-    if (d.page_title) std::cout << " (\"" << TerminalSafe(*d.page_title) << "\")";
-    std::cout << ": " << d.feeds.size() << (d.feeds.size() == 1 ? " feed" : " feeds") << " found\n";
+    std::string page = TerminalSafe(RedactUrl(d.final_url));
+    if (d.page_title) {
+      // TRANSLATORS: a page's address and its title.
+      page = i18n::Format(i18n::Tr("{url} (\"{title}\")"),
+                          {{"url", page}, {"title", TerminalSafe(*d.page_title)}});
+    }
+    std::cout << i18n::Format(
+                     i18n::TrN("{page}: {n} feed found", "{page}: {n} feeds found", d.feeds.size()),
+                     {{"page", page}, {"n", std::to_string(d.feeds.size())}})
+              << "\n";
   }
   if (!d.feeds.empty()) {
     std::vector<std::vector<std::string>> rows;
@@ -123,28 +159,35 @@ void PrintHuman(const pipeline::Discovery& d) {
       rows.push_back({TerminalSafe(f.final_url), TerminalSafe(f.title.value_or("-")),
                       std::string(feed::FormatName(f.format)), std::to_string(f.entries),
                       Newest(f.newest),
-                      std::string(f.is_page ? "given" : feed::FeedLinkKindName(f.kind))});
+                      FoundBy(f.is_page ? "given" : feed::FeedLinkKindName(f.kind))});
     }
-    PrintTable({"URL", "TITLE", "FORMAT", "ENTRIES", "NEWEST", "FOUND"}, rows, {{1, 12}, {0, 30}},
-               TerminalWidth());
+    PrintTable({i18n::TrP("column", "URL"), i18n::TrP("column", "TITLE"),
+                i18n::TrP("column", "FORMAT"), i18n::TrP("column", "ENTRIES"),
+                i18n::TrP("column", "NEWEST"), i18n::TrP("column", "FOUND")},
+               rows, {{1, 12}, {0, 30}}, TerminalWidth());
   }
   if (!d.rejected.empty()) {
-    std::cout << (d.feeds.empty() ? "Tried, not feeds:\n" : "Not feeds:\n");
+    std::cout << (d.feeds.empty() ? i18n::Tr("Tried, not feeds:") : i18n::Tr("Not feeds:")) << "\n";
     for (const auto& r : d.rejected) {
-      std::cout << "  " << TerminalSafe(r.url) << " (" << feed::FeedLinkKindName(r.kind)
+      std::cout << "  " << TerminalSafe(r.url) << " (" << FoundBy(feed::FeedLinkKindName(r.kind))
                 << "): " << TerminalSafe(r.reason) << "\n";
     }
   }
   if (d.feeds.empty()) {
-    std::cout << (d.page_is_html ? "The page declares no feed that works"
-                                 : "The page is not HTML and not a feed")
-              << (d.tried_usual_paths ? ", and none of the usual feed paths is one.\n" : ".\n");
+    std::cout << (d.page_is_html
+                      ? (d.tried_usual_paths ? i18n::Tr("The page declares no feed that works, "
+                                                        "and none of the usual feed paths is one.")
+                                             : i18n::Tr("The page declares no feed that works."))
+                      : (d.tried_usual_paths ? i18n::Tr("The page is not HTML and not a feed, and "
+                                                        "none of the usual feed paths is one.")
+                                             : i18n::Tr("The page is not HTML and not a feed.")))
+              << "\n";
   }
 }
 
 int Run(const GlobalOptions& global, const DiscoverArgs& args) {
   if (args.json && args.toml) {
-    std::cerr << "veille: --json and --toml cannot be combined\n";
+    std::cerr << "veille: " << i18n::Tr("--json and --toml cannot be combined") << "\n";
     return 2;
   }
   std::string url = args.url;
@@ -155,8 +198,8 @@ int Run(const GlobalOptions& global, const DiscoverArgs& args) {
     local = true;
   }
   if (!local && !feed::ResolveRequestUrl("", url)) {
-    std::cerr << "veille: " << TerminalSafe(RedactUrl(url))
-              << ": expected an http(s) URL (without credentials) or a local file\n";
+    std::cerr << "veille: " << TerminalSafe(RedactUrl(url)) << ": "
+              << i18n::Tr("expected an http(s) URL (without credentials) or a local file") << "\n";
     return 2;
   }
   std::optional<fetch::FetchOptions> options =
@@ -182,7 +225,10 @@ int Run(const GlobalOptions& global, const DiscoverArgs& args) {
               << "\n";
   } else if (args.toml) {
     if (found->feeds.empty()) {
-      std::cerr << "veille: no feed found at " << TerminalSafe(RedactUrl(url)) << "\n";
+      std::cerr << "veille: "
+                << i18n::Format(i18n::Tr("no feed found at {url}"),
+                                {{"url", TerminalSafe(RedactUrl(url))}})
+                << "\n";
     } else {
       PrintToml(*found);
     }

@@ -8,6 +8,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -62,7 +63,10 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
   if (!config) return 2;
   const UnixSeconds now = Now();
   if (args.excel && args.format != "csv") {
-    std::cerr << "veille: --excel writes CSV; it cannot be combined with --format " << args.format
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("--excel writes CSV; it cannot be combined with --format "
+                                       "{format}"),
+                              {{"format", args.format}})
               << "\n";
     return 2;
   }
@@ -76,7 +80,8 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
   if (!args.output.empty()) {
     file.open(args.output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      std::cerr << "veille: cannot write " << args.output << "\n";
+      std::cerr << "veille: "
+                << i18n::Format(i18n::Tr("cannot write {file}"), {{"file", args.output}}) << "\n";
       return 1;
     }
   }
@@ -129,7 +134,7 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
   }
   out.flush();
   if (!out) {
-    std::cerr << "veille: write failed\n";
+    std::cerr << "veille: " << i18n::Tr("write failed") << "\n";
     return 1;
   }
   return 0;

@@ -1,7 +1,6 @@
 // veille feeds: every configured feed with its fetch state and counts.
 #include <iostream>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "common/redact.h"
@@ -67,17 +66,24 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
           {"mentions", r ? r->mention_count : 0},
       });
     } else {
-      std::string outcome = r && r->last_outcome ? *r->last_outcome : "-";
+      // The outcome in words of the language; the error after it as the fetcher wrote it.
+      const std::string raw = r && r->last_outcome ? *r->last_outcome : "-";
+      std::string outcome = r && r->last_outcome ? OutcomeLabel(raw) : "-";
       if (r && r->last_error && !r->last_error->empty()) {
         // Errors often start with their class already ("dns: could not resolve ..."): once.
-        outcome = r->last_error->starts_with(outcome + ":") ? *r->last_error
-                                                            : outcome + ": " + *r->last_error;
+        std::string_view error = *r->last_error;
+        if (error.starts_with(raw + ":")) {
+          error.remove_prefix(raw.size() + 1);
+          while (error.starts_with(' ')) error.remove_prefix(1);
+        }
+        outcome = i18n::Format(i18n::TrP("outcome and error", "{outcome}: {error}"),
+                               {{"outcome", outcome}, {"error", error}});
       }
       const auto& tr = i18n::ProcessTranslator();
       table.push_back({TerminalSafe(f.name), tr.TrP("feed state", state),
                        r ? ShortTime(r->last_fetch_at) : "-", tr.Integer(r ? r->entry_count : 0),
                        tr.Integer(r ? r->mention_count : 0), r ? ShortTime(r->next_due_at) : "-",
-                       interval ? FormatDuration(*interval) : "-",
+                       interval ? ShortDuration(*interval) : "-",
                        r && r->consecutive_failures ? std::to_string(r->consecutive_failures) : "0",
                        TerminalSafe(outcome)});
     }

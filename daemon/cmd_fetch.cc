@@ -2,11 +2,11 @@
 // run when a feed misbehaves: status, kept headers, redirects, timings, outcome class, parse.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/redact.h"
 #include "config/config.h"
@@ -15,6 +15,7 @@
 #include "daemon/commands.h"
 #include "feed/parse.h"
 #include "fetch/fetcher.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -31,12 +32,8 @@ struct FetchArgs {
   bool json = false;
 };
 
-std::string Seconds(double s) {
-  std::ostringstream out;
-  out.precision(3);
-  out << std::fixed << s << " s";
-  return out.str();
-}
+// "0.123 s" ("0,123 s" in French).
+std::string Seconds(double s) { return i18n::ProcessTranslator().Decimal(s, 3) + " s"; }
 
 // The daemon's fetch settings: the config's when the file exists, then the flags on top.
 std::optional<fetch::FetchOptions> Settings(const GlobalOptions& global, const FetchArgs& args) {
@@ -51,7 +48,8 @@ std::optional<fetch::FetchOptions> Settings(const GlobalOptions& global, const F
 
 struct ParseSummary {
   bool parsed = false;
-  std::string text;  // "rss20, 12 entries, title ..." or the parse error
+  std::string text;   // "rss20, 12 entries, title ..." or the parse error, in the language
+  std::string error;  // "not parsed: ...", in English (the JSON's "error")
   nlohmann::json json;
 };
 
@@ -63,16 +61,22 @@ ParseSummary Summarise(const fetch::FetchResult& r, std::size_t max_body) {
   options.max_bytes = max_body;
   auto parsed = feed::ParseFeed(r.body, options);
   if (!parsed) {
-    s.text = "not parsed: " + parsed.error().message;
+    s.error = "not parsed: " + parsed.error().message;
+    s.text = i18n::Format(i18n::Tr("not parsed: {error}"), {{"error", parsed.error().message}});
     s.json = {{"error", parsed.error().message}};
     return s;
   }
   s.parsed = true;
-  s.text = std::string(feed::FormatName(parsed->format)) + ", " +
-           std::to_string(parsed->entries.size()) + " entries";
-  if (parsed->title) s.text += ", title \"" + TerminalSafe(*parsed->title) + "\"";
+  s.text = i18n::Format(
+      i18n::TrN("{format}, {n} entry", "{format}, {n} entries", parsed->entries.size()),
+      {{"format", feed::FormatName(parsed->format)},
+       {"n", std::to_string(parsed->entries.size())}});
+  if (parsed->title) {
+    s.text += ", " + i18n::Format(i18n::Tr("title \"{title}\""),
+                                  {{"title", TerminalSafe(*parsed->title)}});
+  }
   if (parsed->ttl_seconds) s.text += ", ttl " + std::to_string(*parsed->ttl_seconds) + " s";
-  if (parsed->recovered) s.text += " (recovered from a damaged document)";
+  if (parsed->recovered) s.text += " " + i18n::Tr("(recovered from a damaged document)");
   s.json = {{"format", feed::FormatName(parsed->format)},
             {"title", parsed->title ? nlohmann::json(*parsed->title) : nlohmann::json()},
             {"entries", parsed->entries.size()},
@@ -112,7 +116,7 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
     parse = Summarise(r, options->max_body);
     if (!parse.parsed) {
       r.outcome = Outcome::kParse;
-      r.error = parse.text;
+      r.error = parse.error;
     }
   }
   // With --body, stdout carries the body alone (so that it pipes into `veille parse`); the
@@ -153,33 +157,61 @@ int Run(const GlobalOptions& global, const FetchArgs& args) {
     };
     summary << DumpJson(out) << "\n";
   } else {
-    const auto line = [&summary](const char* name, const std::string& value) {
-      summary << name << std::string(16 - std::string_view(name).size(), ' ')
+    // Labels in the language of the messages (the HTTP header names as they are), values
+    // aligned in one column.
+    // TRANSLATORS: the labels of veille fetch's summary, one per line.
+    const std::string url = i18n::TrP("fetch", "url");
+    const std::string outcome = i18n::TrP("fetch", "outcome");
+    const std::string status = i18n::TrP("fetch", "status");
+    const std::string error = i18n::TrP("fetch", "error");
+    const std::string redirect = i18n::TrP("fetch", "redirect");
+    const std::string effective = i18n::TrP("fetch", "effective url");
+    const std::string ip = i18n::TrP("fetch", "primary ip");
+    const std::string body = i18n::TrP("fetch", "body");
+    const std::string timings = i18n::TrP("fetch", "timings");
+    const std::string parsed = i18n::TrP("fetch", "parse");
+    std::size_t width = 14;
+    for (const auto* l :
+         {&url, &outcome, &status, &error, &redirect, &effective, &ip, &body, &timings, &parsed}) {
+      width = std::max(width, DisplayWidth(*l));
+    }
+    const auto line = [&summary, width](const std::string& name, const std::string& value) {
+      summary << name << std::string(width + 2 - DisplayWidth(name), ' ')
               << (value.empty() ? "-" : TerminalSafe(value)) << "\n";
     };
-    line("url", RedactUrl(args.url));
-    line("outcome", std::string(OutcomeName(r.outcome)));
-    line("status", r.http_status == 0
-                       ? ""
-                       : std::to_string(r.http_status) + " (HTTP/" + r.http_version + ")");
-    line("error", r.error);
+    line(url, RedactUrl(args.url));
+    line(outcome, OutcomeLabel(OutcomeName(r.outcome)));
+    line(status, r.http_status == 0
+                     ? ""
+                     : std::to_string(r.http_status) + " (HTTP/" + r.http_version + ")");
+    line(error, r.outcome == Outcome::kParse && !parse.parsed ? parse.text : r.error);
     for (const auto& hop : r.redirects) {
-      line("redirect", std::to_string(hop.status) + " -> " + RedactUrl(hop.location));
+      line(redirect, std::to_string(hop.status) + " -> " + RedactUrl(hop.location));
     }
-    line("effective url", RedactUrl(r.effective_url));
-    line("primary ip", r.primary_ip);
+    line(effective, RedactUrl(r.effective_url));
+    line(ip, r.primary_ip);
     line("content-type", r.content_type);
     line("etag", r.etag);
     line("last-modified", r.last_modified);
     line("retry-after", r.retry_after_s ? std::to_string(*r.retry_after_s) + " s" : "");
     line("max-age", r.max_age_s ? std::to_string(*r.max_age_s) + " s" : "");
-    line("body", std::to_string(r.decoded_bytes) + " bytes decoded" +
-                     (r.fingerprint.empty() ? "" : ", fingerprint " + r.fingerprint));
-    line("timings", "dns " + Seconds(r.timings.dns_s) + ", connect " +
-                        Seconds(r.timings.connect_s) + ", tls " + Seconds(r.timings.tls_s) +
-                        ", first byte " + Seconds(r.timings.first_byte_s) + ", total " +
-                        Seconds(r.timings.total_s));
-    if (r.outcome == Outcome::kOk || r.outcome == Outcome::kParse) line("parse", parse.text);
+    const std::string decoded = std::to_string(r.decoded_bytes);
+    line(body, r.fingerprint.empty()
+                   ? i18n::Format(i18n::TrN("{n} byte decoded", "{n} bytes decoded",
+                                            static_cast<std::uint64_t>(r.decoded_bytes)),
+                                  {{"n", decoded}})
+                   : i18n::Format(i18n::TrN("{n} byte decoded, fingerprint {fingerprint}",
+                                            "{n} bytes decoded, fingerprint {fingerprint}",
+                                            static_cast<std::uint64_t>(r.decoded_bytes)),
+                                  {{"n", decoded}, {"fingerprint", r.fingerprint}}));
+    line(timings, i18n::Format(i18n::Tr("dns {dns}, connect {connect}, tls {tls}, first byte "
+                                        "{first_byte}, total {total}"),
+                               {{"dns", Seconds(r.timings.dns_s)},
+                                {"connect", Seconds(r.timings.connect_s)},
+                                {"tls", Seconds(r.timings.tls_s)},
+                                {"first_byte", Seconds(r.timings.first_byte_s)},
+                                {"total", Seconds(r.timings.total_s)}}));
+    if (r.outcome == Outcome::kOk || r.outcome == Outcome::kParse) line(parsed, parse.text);
   }
   if (args.body && !r.body.empty())
     std::cout.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));

@@ -19,6 +19,7 @@
 #include "config/opml.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -74,11 +75,13 @@ std::string UrlProblem(const std::string& url) {
   std::string lower = url.substr(0, 8);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!lower.starts_with("http://") && !lower.starts_with("https://")) {
-    return "xmlUrl must be an http or https URL, not '" + TerminalSafe(url) + "'";
+    return i18n::Format(i18n::Tr("xmlUrl must be an http or https URL, not '{url}'"),
+                        {{"url", TerminalSafe(url)}});
   }
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return "xmlUrl '" + TerminalSafe(url) + "' contains spaces or control characters";
+      return i18n::Format(i18n::Tr("xmlUrl '{url}' contains spaces or control characters"),
+                          {{"url", TerminalSafe(url)}});
     }
   }
   return "";
@@ -130,7 +133,8 @@ int Import(const ImportArgs& args) {
   }
   const config::OpmlDocument doc = config::ReadOpml(body);
   const auto warn = [&](int line, const std::string& what) {
-    std::cerr << "veille: " << args.file << ":" << line << ": skipped: " << what << "\n";
+    std::cerr << "veille: " << args.file << ":" << line << ": "
+              << i18n::Format(i18n::Tr("skipped: {reason}"), {{"reason", what}}) << "\n";
   };
   for (const auto& p : doc.problems) warn(p.line, p.message);
   std::string blocks;
@@ -143,9 +147,12 @@ int Import(const ImportArgs& args) {
       continue;
     }
     if (!known.insert(f.url).second) {
-      warn(f.line, "duplicate feed " + TerminalSafe(f.url) +
-                       (args.append.empty() ? " (listed earlier in the file)"
-                                            : " (already in the file or in " + args.append + ")"));
+      warn(f.line,
+           args.append.empty()
+               ? i18n::Format(i18n::Tr("duplicate feed {url} (listed earlier in the file)"),
+                              {{"url", TerminalSafe(f.url)}})
+               : i18n::Format(i18n::Tr("duplicate feed {url} (already in the file or in {config})"),
+                              {{"url", TerminalSafe(f.url)}, {"config", args.append}}));
       ++skipped;
       continue;
     }
@@ -165,20 +172,32 @@ int Import(const ImportArgs& args) {
     ++imported;
   }
   if (doc.feeds.empty()) {
-    std::cerr << "veille: " << args.file << ": no <outline> with an xmlUrl\n";
+    std::cerr << "veille: " << args.file << ": " << i18n::Tr("no <outline> with an xmlUrl") << "\n";
     return 1;
   }
-  const std::string header = "\n# Imported from " +
-                             std::filesystem::path(args.file).filename().string() + " on " +
-                             FormatIso8601(Now()).substr(0, 10) + " (veille opml import)\n";
+  const std::string header =
+      "\n# " +
+      i18n::Format(i18n::Tr("Imported from {file} on {date} (veille opml import)"),
+                   {{"file", std::filesystem::path(args.file).filename().string()},
+                    {"date", FormatIso8601(Now()).substr(0, 10)}}) +
+      "\n";
+  // TRANSLATORS: outlines of the OPML file left out (each with a warning above).
+  const std::string skipped_text =
+      i18n::Format(i18n::TrN("{n} skipped", "{n} skipped", static_cast<std::uint64_t>(skipped)),
+                   {{"n", std::to_string(skipped)}});
   if (args.append.empty()) {
     if (imported > 0) std::cout << header.substr(1) << blocks;
-    std::cerr << "veille: " << imported << " feed" << (imported == 1 ? "" : "s") << " to add, "
-              << skipped << " skipped\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::TrN("{n} feed to add", "{n} feeds to add",
+                                        static_cast<std::uint64_t>(imported)),
+                              {{"n", std::to_string(imported)}})
+              << ", " << skipped_text << "\n";
     return 0;
   }
   if (imported == 0) {
-    std::cout << "Nothing to append to " << args.append << " (" << skipped << " skipped).\n";
+    std::cout << i18n::Format(i18n::Tr("Nothing to append to {file} ({skipped})."),
+                              {{"file", args.append}, {"skipped", skipped_text}})
+              << "\n";
     return 0;
   }
   std::string text = existing;
@@ -186,17 +205,26 @@ int Import(const ImportArgs& args) {
   text += header + blocks;
   // The new file must load before it replaces the old one.
   if (auto check = config::ParseConfig(text, args.append); !check) {
-    std::cerr << "veille: the config would not load with these feeds, left unchanged: "
-              << check.error().message << "\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("the config would not load with these feeds, left "
+                                       "unchanged: {error}"),
+                              {{"error", check.error().message}})
+              << "\n";
     return 1;
   }
   if (const std::string error = ReplaceFile(args.append, text); !error.empty()) {
     std::cerr << "veille: " << error << "\n";
     return 1;
   }
-  std::cout << "Appended " << imported << " feed" << (imported == 1 ? "" : "s") << " to "
-            << args.append << " (" << skipped << " skipped). Reload veilled to poll them "
-            << "(systemctl reload veille, or kill -HUP).\n";
+  std::cout << i18n::Format(i18n::TrN("Appended {n} feed to {file} ({skipped}). Reload veilled to "
+                                      "poll it (systemctl reload veille, or kill -HUP).",
+                                      "Appended {n} feeds to {file} ({skipped}). Reload veilled to "
+                                      "poll them (systemctl reload veille, or kill -HUP).",
+                                      static_cast<std::uint64_t>(imported)),
+                            {{"n", std::to_string(imported)},
+                             {"file", args.append},
+                             {"skipped", skipped_text}})
+            << "\n";
   return 0;
 }
 

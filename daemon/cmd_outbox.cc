@@ -27,6 +27,16 @@ nlohmann::json OptTime(std::optional<UnixSeconds> t) {
   return nullptr;
 }
 
+// An event's kind ("spike", "feed_health": alert/watch.cc) in words; an unknown one as is.
+std::string EventKind(const std::string& kind) {
+  static constexpr const char* kKinds[] = {i18n::NC_("alert kind", "spike"),
+                                           i18n::NC_("alert kind", "feed_health")};
+  for (const char* known : kKinds) {
+    if (kind == known) return i18n::TrP("alert kind", known);
+  }
+  return kind;
+}
+
 // Spike and feed-health alerts (their own outbox).
 int ListEvents(store::Store& store, const OutboxArgs& args) {
   auto rows = store::ListEvents(store, args.limit);
@@ -57,8 +67,8 @@ int ListEvents(store::Store& store, const OutboxArgs& args) {
     if (!args.status.empty() && r.status != args.status) continue;
     table.push_back({std::to_string(r.id), TerminalSafe(r.channel),
                      i18n::TrP("alert status", r.status), std::to_string(r.attempts),
-                     ShortTime(r.event.created_at), r.event.kind, TerminalSafe(r.event.title),
-                     TerminalSafe(r.last_error.value_or(""))});
+                     ShortTime(r.event.created_at), EventKind(r.event.kind),
+                     TerminalSafe(r.event.title), TerminalSafe(r.last_error.value_or(""))});
   }
   if (table.empty()) {
     std::cout << i18n::Tr("No spike or feed-health alerts.") << "\n";
@@ -177,7 +187,10 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
   if (!std::filesystem::exists(config->daemon.database)) {
-    std::cerr << "veille: no database at " << config->daemon.database << "\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("no database at {database}"),
+                              {{"database", config->daemon.database}})
+              << "\n";
     return 1;
   }
   // The one CLI write: a short BEGIN IMMEDIATE transaction, waiting up to 5 s for the daemon.
@@ -194,8 +207,13 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
         std::cerr << "veille: " << n.error().message << "\n";
         return 1;
       }
-      std::cout << *n << (dead ? " dead" : " pending") << " alert" << (*n == 1 ? "" : "s")
-                << (dead ? " queued for delivery.\n" : " due now.\n");
+      const auto count = static_cast<std::uint64_t>(*n);
+      std::cout << i18n::Format(dead ? i18n::TrN("{n} dead alert queued for delivery.",
+                                                 "{n} dead alerts queued for delivery.", count)
+                                     : i18n::TrN("{n} pending alert due now.",
+                                                 "{n} pending alerts due now.", count),
+                                {{"n", std::to_string(*n)}})
+                << "\n";
     }
     return 0;
   }
@@ -205,11 +223,16 @@ int Retry(const GlobalOptions& global, const OutboxArgs& args) {
     return 1;
   }
   if (!*done) {
-    std::cerr << "veille: outbox row " << args.retry_id
-              << " is not pending, dead, disabled or channel_removed (see veille outbox)\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("outbox row {id} is not pending, dead, disabled or "
+                                       "channel_removed (see veille outbox)"),
+                              {{"id", std::to_string(args.retry_id)}})
+              << "\n";
     return 1;
   }
-  std::cout << "Alert " << args.retry_id << " queued for delivery.\n";
+  std::cout << i18n::Format(i18n::Tr("Alert {id} queued for delivery."),
+                            {{"id", std::to_string(args.retry_id)}})
+            << "\n";
   return 0;
 }
 
@@ -241,7 +264,8 @@ void AddOutboxCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   }
   retry->callback([&global, args, exit_code, id, all, pending, both] {
     if (id->count() == 0 && all->count() == 0 && pending->count() == 0 && both->count() == 0) {
-      std::cerr << "veille: outbox retry needs an ID, --all-dead, --all-pending or --all\n";
+      std::cerr << "veille: "
+                << i18n::Tr("outbox retry needs an ID, --all-dead, --all-pending or --all") << "\n";
       *exit_code = 2;
       return;
     }

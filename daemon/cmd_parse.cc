@@ -12,6 +12,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "feed/parse.h"
+#include "i18n/translator.h"
 
 namespace veille::cli {
 namespace {
@@ -98,12 +99,14 @@ int Run(const ParseArgs& args) {
   } else {
     std::ifstream in(args.file, std::ios::binary);
     if (!in) {
-      std::cerr << "veille: cannot read " << args.file << "\n";
+      std::cerr << "veille: " << i18n::Format(i18n::Tr("cannot read {file}"), {{"file", args.file}})
+                << "\n";
       return 1;
     }
     body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad()) {
-      std::cerr << "veille: cannot read " << args.file << "\n";
+      std::cerr << "veille: " << i18n::Format(i18n::Tr("cannot read {file}"), {{"file", args.file}})
+                << "\n";
       return 1;
     }
   }

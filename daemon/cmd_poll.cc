@@ -18,6 +18,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 #include "store/poll_requests.h"
 
 namespace veille::cli {
@@ -45,37 +46,46 @@ std::int64_t NowMs() {
 Result<std::int64_t> RunningDaemon(store::Store& store, const std::string& database) {
   auto status = store.ReadStatus();
   if (!status) return tl::unexpected(status.error());
-  const std::string where = "veilled is not running on " + database;
-  if (!*status) return Fail(ErrorCode::kNotFound, where + " (it never started)");
+  if (!*status) {
+    return Fail(ErrorCode::kNotFound,
+                i18n::Format(i18n::Tr("veilled is not running on {database} (it never started)"),
+                             {{"database", database}}));
+  }
   const store::DaemonStatus& s = **status;
   if (s.stopped_at) {
     return Fail(ErrorCode::kNotFound,
-                where + " (it stopped at " + ShortTime(*s.stopped_at) + " UTC)");
+                i18n::Format(i18n::Tr("veilled is not running on {database} (it stopped at "
+                                      "{time} UTC)"),
+                             {{"database", database}, {"time", ShortTime(*s.stopped_at)}}));
   }
   // The process may run under another user (the service's): EPERM says it exists.
   const bool exists = s.pid > 0 && (::kill(static_cast<pid_t>(s.pid), 0) == 0 || errno == EPERM);
   if (!exists) {
     return Fail(ErrorCode::kNotFound,
-                where + " (pid " + std::to_string(s.pid) + " ended without a clean stop)");
+                i18n::Format(i18n::Tr("veilled is not running on {database} (pid {pid} ended "
+                                      "without a clean stop)"),
+                             {{"database", database}, {"pid", std::to_string(s.pid)}}));
   }
   if (Now() - s.heartbeat_at > kStaleAfterS) {
-    return Fail(ErrorCode::kNotFound, "veilled (pid " + std::to_string(s.pid) +
-                                          ") has written no heartbeat for " +
-                                          FormatDuration(Now() - s.heartbeat_at) +
-                                          ": it may be hung (see veille status)");
+    return Fail(ErrorCode::kNotFound,
+                i18n::Format(i18n::Tr("veilled (pid {pid}) has written no heartbeat for "
+                                      "{duration}: it may be hung (see veille status)"),
+                             {{"pid", std::to_string(s.pid)},
+                              {"duration", FormatDuration(Now() - s.heartbeat_at)}}));
   }
   return s.pid;
 }
 
 int Run(const GlobalOptions& global, const PollArgs& args) {
   if (args.all == !args.feeds.empty()) {
-    std::cerr << "veille: poll: name the feeds to poll, or give --all (not both)\n";
+    std::cerr << "veille: poll: " << i18n::Tr("name the feeds to poll, or give --all (not both)")
+              << "\n";
     return 2;
   }
   const auto timeout_s = ParseDurationSeconds(args.timeout);
   if (!timeout_s || *timeout_s <= 0) {
-    std::cerr << "veille: --timeout " << TerminalSafe(args.timeout)
-              << ": expected a duration such as 60s or 5m\n";
+    std::cerr << "veille: --timeout " << TerminalSafe(args.timeout) << ": "
+              << i18n::Tr("expected a duration such as 60s or 5m") << "\n";
     return 2;
   }
   auto config = LoadConfigOrReport(global.config_path);
@@ -113,41 +123,56 @@ int Run(const GlobalOptions& global, const PollArgs& args) {
     if (!seen.insert(id).second) continue;
     const store::FeedRow& r = *by_id.at(id);
     if (!configured.count(r.url)) {
-      std::cerr << "veille: feed '" << TerminalSafe(r.name) << "' is no longer in " << config->path
-                << ": the daemon does not poll it\n";
+      std::cerr << "veille: "
+                << i18n::Format(i18n::Tr("feed '{feed}' is no longer in {config}: the daemon does "
+                                         "not poll it"),
+                                {{"feed", TerminalSafe(r.name)}, {"config", config->path}})
+                << "\n";
       return 2;
     }
     if (r.state == "gone") {
-      std::cerr << "veille: skipping '" << TerminalSafe(r.name)
-                << "': it answered 410 Gone and is no longer polled (fix its URL in "
-                << config->path << ")\n";
+      std::cerr << "veille: "
+                << i18n::Format(i18n::Tr("skipping '{feed}': it answered 410 Gone and is no "
+                                         "longer polled (fix its URL in {config})"),
+                                {{"feed", TerminalSafe(r.name)}, {"config", config->path}})
+                << "\n";
       continue;
     }
     ids.push_back(id);
   }
   if (ids.empty()) {
-    std::cerr << "veille: no feed to poll"
-              << (args.all ? " (has veilled registered the configured feeds yet?)" : "") << "\n";
+    std::cerr << "veille: "
+              << (args.all ? i18n::Tr("no feed to poll (has veilled registered the configured "
+                                      "feeds yet?)")
+                           : i18n::Tr("no feed to poll"))
+              << "\n";
     return 1;
   }
   auto pid = RunningDaemon(store, config->daemon.database);
   if (!pid) {
-    std::cerr << "veille: " << pid.error().message
-              << "; nothing was asked (start veilled, or poll every feed once with veilled "
-                 "--once)\n";
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("{reason}; nothing was asked (start veilled, or poll every "
+                                       "feed once with veilled --once)"),
+                              {{"reason", pid.error().message}})
+              << "\n";
     return 1;
   }
   auto requested = store::RequestPolls(store, ids, NowMs());
   if (!requested) return ReportError(requested.error());
-  const std::string count = std::to_string(ids.size()) + (ids.size() == 1 ? " feed" : " feeds");
   if (!args.wait) {
     if (args.json) {
       nlohmann::ordered_json asked = nlohmann::ordered_json::array();
       for (const std::int64_t id : ids) asked.push_back(by_id.at(id)->name);
       std::cout << DumpJson(nlohmann::ordered_json{{"daemon_pid", *pid}, {"asked", asked}}) << "\n";
     } else {
-      std::cout << "Asked veilled (pid " << *pid << ") to poll " << count
-                << " now; veille feeds shows the outcome (or use --wait).\n";
+      std::cout << i18n::Format(
+                       i18n::TrN("Asked veilled (pid {pid}) to poll {n} feed now; veille feeds "
+                                 "shows the outcome (or use --wait).",
+                                 "Asked veilled (pid {pid}) to poll {n} feeds now; veille feeds "
+                                 "shows the outcome (or use --wait).",
+                                 ids.size()),
+                       {{"pid", std::to_string(*pid)}, {"n", std::to_string(ids.size())}})
+                << "\n";
     }
     return 0;
   }
@@ -174,7 +199,7 @@ int Run(const GlobalOptions& global, const PollArgs& args) {
     if (std::find(ids.begin(), ids.end(), r.id) == ids.end()) continue;
     const store::FeedRow& before = *by_id.at(r.id);
     const bool done = !waiting.count(r.id);
-    const std::string outcome = done ? r.last_outcome.value_or("-") : "not polled yet";
+    const std::string outcome = done ? r.last_outcome.value_or("-") : "";
     const bool ok = done && (outcome == "ok" || outcome == "not_modified");
     failed += ok ? 0 : 1;
     // What this poll added (retention may prune meanwhile: never below zero).
@@ -195,7 +220,10 @@ int Run(const GlobalOptions& global, const PollArgs& args) {
            {"next_poll",
             r.next_due_at ? nlohmann::ordered_json(FormatIso8601(*r.next_due_at)) : nullptr}});
     } else {
-      table.push_back({TerminalSafe(r.name), outcome,
+      table.push_back({TerminalSafe(r.name),
+                       !done            ? i18n::Tr("not polled yet")
+                       : r.last_outcome ? OutcomeLabel(outcome)
+                                        : "-",
                        done && r.last_status ? std::to_string(*r.last_status) : "-",
                        std::to_string(new_entries), std::to_string(new_mentions),
                        ShortTime(r.next_due_at),
@@ -205,12 +233,22 @@ int Run(const GlobalOptions& global, const PollArgs& args) {
   if (args.json) {
     std::cout << DumpJson(out) << "\n";
   } else {
-    PrintTable({"FEED", "OUTCOME", "STATUS", "NEW ENTRIES", "NEW MENTIONS", "NEXT POLL", "ERROR"},
-               table, {{6, 20}, {0, 16}}, TerminalWidth());
+    PrintTable(
+        {i18n::TrP("column", "FEED"), i18n::TrP("column", "OUTCOME"), i18n::TrP("column", "STATUS"),
+         i18n::TrP("column", "NEW ENTRIES"), i18n::TrP("column", "NEW MENTIONS"),
+         i18n::TrP("column", "NEXT POLL"), i18n::TrP("column", "ERROR")},
+        table, {{6, 20}, {0, 16}}, TerminalWidth());
     if (!waiting.empty()) {
-      std::cout << waiting.size() << " not polled within " << args.timeout
-                << " (still asked: veilled polls them as soon as it can; a server's Retry-After "
-                   "or a busy host may delay them).\n";
+      std::cout << i18n::Format(
+                       i18n::TrN("{n} not polled within {timeout} (still asked: veilled polls it "
+                                 "as soon as it can; a server's Retry-After or a busy host may "
+                                 "delay it).",
+                                 "{n} not polled within {timeout} (still asked: veilled polls them "
+                                 "as soon as it can; a server's Retry-After or a busy host may "
+                                 "delay them).",
+                                 waiting.size()),
+                       {{"n", std::to_string(waiting.size())}, {"timeout", args.timeout}})
+                << "\n";
     }
   }
   return failed == 0 ? 0 : 1;

@@ -3,6 +3,7 @@
 // exclude) as the daemon runs it. Exit 0 on a match, 1 on no match, 2 on a query error.
 // --file FEED.xml tests every entry of a feed file instead of one text; --since 30d replays the
 // query over the entries already stored (a backtest).
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "feed/parse.h"
+#include "i18n/translator.h"
 #include "match/matcher.h"
 #include "match/query.h"
 #include "pipeline/ingest.h"
@@ -87,6 +89,12 @@ int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
   }
   int matched = 0;
   nlohmann::json out = nlohmann::json::array();
+  // One line per entry: the verdict in a column, the snippet and explanation under the title.
+  // TRANSLATORS: the verdict of test-rule --file for one entry: it matches, or not.
+  const std::string yes = i18n::TrP("entry verdict", "MATCH");
+  const std::string no = i18n::TrP("entry verdict", "no");
+  const std::size_t verdict_width = std::max(DisplayWidth(yes), DisplayWidth(no));
+  const std::string indent(verdict_width + 3, ' ');
   for (const feed::Entry& e : parsed->entries) {
     const store::EntryRecord record = pipeline::EntryRecordFrom(e, *parsed);
     const std::string text = pipeline::EntryText(record);
@@ -103,15 +111,23 @@ int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
       out.push_back(item);
       continue;
     }
-    std::cout << (mentions.empty() ? "  no   " : "  MATCH ")
-              << TerminalSafe(record.title.value_or("(no title)")) << "\n";
-    if (!mentions.empty()) std::cout << "        " << Marked(mentions[0]) << "\n";
-    if (o.explain) PrintExplanation(matcher.Explain(doc, 0), o.exclude, "        ", std::cout);
+    const std::string& verdict = mentions.empty() ? no : yes;
+    std::cout << "  " << verdict << std::string(verdict_width + 1 - DisplayWidth(verdict), ' ')
+              << TerminalSafe(record.title.value_or(i18n::Tr("(no title)"))) << "\n";
+    if (!mentions.empty()) std::cout << indent << Marked(mentions[0]) << "\n";
+    if (o.explain) PrintExplanation(matcher.Explain(doc, 0), o.exclude, indent, std::cout);
   }
   if (o.json) {
     std::cout << DumpJson(out) << "\n";
   } else {
-    std::cout << matched << " of " << parsed->entries.size() << " entries match\n";
+    // TRANSLATORS: the plural follows the number of entries that match ("2 of 5 entries
+    // match"); English writes both forms alike.
+    std::cout << i18n::Format(
+                     i18n::TrN("{matched} of {n} entries match", "{matched} of {n} entries match",
+                               static_cast<std::uint64_t>(matched)),
+                     {{"matched", std::to_string(matched)},
+                      {"n", std::to_string(parsed->entries.size())}})
+              << "\n";
   }
   return matched > 0 ? 0 : 1;
 }
@@ -133,7 +149,7 @@ int Run(const TestRuleOptions& o) {
   }
   if (!o.file.empty()) return RunFile(o, **matcher);
   if (o.text.empty() && o.title.empty()) {
-    std::cerr << "veille test-rule: give --text (and/or --title) or --file\n";
+    std::cerr << "veille test-rule: " << i18n::Tr("give --text (and/or --title) or --file") << "\n";
     return 2;
   }
   match::Document doc;
@@ -163,19 +179,28 @@ int Run(const TestRuleOptions& o) {
     std::cout << DumpJson(out) << "\n";
     return matched ? 0 : 1;
   }
-  if (!o.rule.empty()) std::cout << "rule:    " << TerminalSafe(o.rule) << "\n";
-  if (o.explain)
-    std::cout << "parsed:  " << match::DebugString(*match::ParseQuery(o.query)) << "\n";
-  std::cout << "match:   " << (matched ? "yes" : "no") << "\n";
+  // Labels in the language of the messages, values aligned after the longest.
+  const std::string labels[] = {i18n::TrP("test-rule", "rule:"), i18n::TrP("test-rule", "parsed:"),
+                                i18n::TrP("test-rule", "match:"), i18n::TrP("test-rule", "terms:"),
+                                i18n::TrP("test-rule", "snippet:")};
+  std::size_t width = 0;
+  for (const auto& l : labels) width = std::max(width, DisplayWidth(l));
+  auto label = [&](int i) {
+    return labels[i] + std::string(width + 1 - DisplayWidth(labels[i]), ' ');
+  };
+  if (!o.rule.empty()) std::cout << label(0) << TerminalSafe(o.rule) << "\n";
+  if (o.explain) std::cout << label(1) << match::DebugString(*match::ParseQuery(o.query)) << "\n";
+  std::cout << label(2) << (matched ? i18n::TrP("answer", "yes") : i18n::TrP("answer", "no"))
+            << "\n";
   if (matched) {
     const match::Mention& m = mentions[0];
     std::string terms;
     for (const std::string& t : m.terms) terms += (terms.empty() ? "" : ", ") + t;
-    std::cout << "terms:   " << TerminalSafe(terms) << "\n";
-    std::cout << "snippet: " << Marked(m) << "\n";
+    std::cout << label(3) << TerminalSafe(terms) << "\n";
+    std::cout << label(4) << Marked(m) << "\n";
   }
   if (o.explain) {
-    std::cout << "why:\n";
+    std::cout << i18n::TrP("test-rule", "why:") << "\n";
     PrintExplanation((*matcher)->Explain(doc, 0), o.exclude, "  ", std::cout);
   }
   return matched ? 0 : 1;
@@ -219,7 +244,7 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   since->excludes(file);
   cmd->callback([o, &global, exit_code] {
     if (o->query.empty() && o->rule.empty()) {
-      std::cerr << "veille test-rule: give a query or --rule NAME\n";
+      std::cerr << "veille test-rule: " << i18n::Tr("give a query or --rule NAME") << "\n";
       *exit_code = 2;
       return;
     }
@@ -244,7 +269,8 @@ void AddTestRuleCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
     for (const auto& [what, written] :
          {std::pair<const char*, const std::string&>{"query", o->query}, {"exclude", o->exclude}}) {
       for (const match::QueryError& w : match::LintQuery(written)) {
-        std::cerr << "veille test-rule: warning: " << what << ": " << w.ToString() << "\n";
+        std::cerr << "veille test-rule: " << i18n::Tr("warning:") << " " << what << ": "
+                  << w.ToString() << "\n";
       }
     }
     if (o->since.empty()) {

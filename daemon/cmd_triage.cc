@@ -8,6 +8,7 @@
 
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
+#include "i18n/translator.h"
 #include "store/triage.h"
 
 namespace veille::cli {
@@ -53,7 +54,8 @@ int Run(const GlobalOptions& global, const TriageArgs& args) {
   change.remove_tags = SplitTags(args.untags);
   if (args.note_given) change.note = args.note;
   if (!change.status && change.add_tags.empty() && change.remove_tags.empty() && !change.note) {
-    std::cerr << "veille: triage: nothing to change (give --status, --tag, --untag or --note)\n";
+    std::cerr << "veille: triage: "
+              << i18n::Tr("nothing to change (give --status, --tag, --untag or --note)") << "\n";
     return 2;
   }
   for (const auto& t : change.add_tags) {
@@ -82,8 +84,9 @@ int Run(const GlobalOptions& global, const TriageArgs& args) {
       return 1;
     }
     if (mentions->empty()) {
-      std::cerr << "veille: no mention belongs to the given stories (see veille mentions "
-                   "--story)\n";
+      std::cerr << "veille: "
+                << i18n::Tr("no mention belongs to the given stories (see veille mentions --story)")
+                << "\n";
       return 1;
     }
     ids = std::move(*mentions);
@@ -93,15 +96,30 @@ int Run(const GlobalOptions& global, const TriageArgs& args) {
     std::cerr << "veille: triage: " << outcome.error().message << "\n";
     return outcome.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
   }
-  for (const auto id : outcome->missing) std::cerr << "veille: no mention " << id << "\n";
+  for (const auto id : outcome->missing) {
+    std::cerr << "veille: "
+              << i18n::Format(i18n::Tr("no mention {id}"), {{"id", std::to_string(id)}}) << "\n";
+  }
+  // The triage statuses (store/triage.h), as the web inbox shows them.
+  [[maybe_unused]] static constexpr const char* kStatuses[] = {
+      i18n::NC_("triage status", "new"), i18n::NC_("triage status", "read"),
+      i18n::NC_("triage status", "handled"), i18n::NC_("triage status", "ignored")};
   std::string what;
-  if (change.status) what += "status " + std::string(store::TriageStatusName(*change.status));
+  if (change.status) {
+    what += i18n::Format(
+        i18n::Tr("status {status}"),
+        {{"status", i18n::TrP("triage status", store::TriageStatusName(*change.status))}});
+  }
   for (const auto& t : change.add_tags) what += (what.empty() ? "" : ", ") + std::string("+") + t;
   for (const auto& t : change.remove_tags)
     what += (what.empty() ? "" : ", ") + std::string("-") + t;
-  if (change.note) what += (what.empty() ? "" : ", ") + std::string("note");
-  std::cout << outcome->changed << (outcome->changed == 1 ? " mention" : " mentions") << ": "
-            << TerminalSafe(what) << "\n";
+  // TRANSLATORS: in "2 mentions: status read, +press, note": the note was changed.
+  if (change.note) what += (what.empty() ? "" : ", ") + i18n::Tr("note");
+  const auto changed = static_cast<std::uint64_t>(outcome->changed);
+  std::cout << i18n::Format(
+                   i18n::TrN("{n} mention: {changes}", "{n} mentions: {changes}", changed),
+                   {{"n", std::to_string(outcome->changed)}, {"changes", TerminalSafe(what)}})
+            << "\n";
   return outcome->missing.empty() ? 0 : 1;
 }
 

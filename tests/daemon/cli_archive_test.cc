@@ -9,6 +9,7 @@
 
 #include "daemon/cli_backtest.h"
 #include "daemon/cli_support.h"
+#include "i18n/translator.h"
 #include "store/search.h"
 #include "store/store.h"
 
@@ -71,6 +72,25 @@ TEST(HighlightedSnippetTest, OneMarkerThatFrenchPunctuationNeverUses) {
   // Stored offsets are data: bad ones are skipped; feed control characters are neutralised.
   EXPECT_EQ(HighlightedSnippet("abc", {{2, 9}}, MarkStyle::kPlain), "abc");
   EXPECT_EQ(HighlightedSnippet("a\033[31mb", {{0, 1}}, MarkStyle::kPlain), "**a**[31mb");
+}
+
+// The table cells of feeds and poll in the process language: English writes what it always
+// wrote (FormatDuration, the outcome names), French its own units and words.
+TEST(TableWordsTest, DurationsAndOutcomesFollowTheProcessLanguage) {
+  EXPECT_EQ(ShortDuration(93784), FormatDuration(93784));
+  EXPECT_EQ(ShortDuration(93784), "1d2h3m4s");
+  EXPECT_EQ(ShortDuration(0), "0s");
+  EXPECT_EQ(OutcomeLabel("not_modified"), "not_modified");
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr) << fr.error().message;
+  i18n::SetProcessTranslator(*fr);
+  EXPECT_EQ(ShortDuration(93784), "1j2h3min4s");
+  EXPECT_EQ(ShortDuration(1800), "30min");
+  EXPECT_EQ(OutcomeLabel("not_modified"), "inchangé");
+  EXPECT_EQ(OutcomeLabel("timeout"), "délai dépassé");
+  EXPECT_EQ(OutcomeLabel("something_new"), "something_new");  // an unknown name as it is
+  i18n::SetProcessTranslator(i18n::Translator());
+  EXPECT_EQ(OutcomeLabel("timeout"), "timeout");
 }
 
 TEST(HighlightedSnippetTest, ATableCellStartsNearTheFirstHit) {
