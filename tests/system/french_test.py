@@ -134,7 +134,7 @@ def main():
                     columns_aligned(feeds_en, ["STATE", "LAST FETCH", "ENTRIES"]),
                     "feeds: columns stay aligned with accented headings")
             status = cli(FRENCH, "status", check=False).stdout
-            c.check("démon :" in status and "file d’envoi :" in status and
+            c.check("service :" in status and "file d’envoi :" in status and
                     ("jamais démarré" in status or "arrêté" in status),
                     "status: French labels: %r" % status)
             outbox = cli(FRENCH, "outbox").stdout
