@@ -139,7 +139,8 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
                   "Only mentions of entries in this language (fr: fr, fr-FR, fr-CA...), declared "
                   "or detected");
   cmd->add_option("--language", args->language,
-                  "en or fr (default: LANG / LC_MESSAGES, else [daemon] language)")
+                  "The language the report is written in, en or fr (default: LANG / "
+                  "LC_MESSAGES, else [daemon] language); --lang filters the entries")
       ->check(CLI::IsMember({"en", "fr"}));
   cmd->callback([&global, args, exit_code] { *exit_code = Run(global, *args); });
 }
