@@ -36,12 +36,15 @@ inline constexpr const char* kStoryAlertedSql =
     "CROSS JOIN outbox o ON o.mention_id = m.id "
     "WHERE e.story_id = ?1 AND o.channel = ?2 AND e.id <> ?3 LIMIT 1";
 
-// The statements of one commit (cached by the Database), used inside its transaction. Story
-// candidates come from `committed` (the writer's StoryKeys) and from the entries of this commit,
-// remembered in pending() and merged by the caller once committed.
+// The statements of one document's write (cached by the Database), used inside its savepoint.
+// Story candidates come from the entries of this document (remembered in pending()), then from
+// `batch` (the documents written earlier in the same transaction), then from `committed` (the
+// writer's StoryKeys). The caller merges pending() into `batch` once the document's savepoint is
+// released, and `batch` into `committed` once the transaction commits.
 class ArchiveWriter {
  public:
-  [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db, const StoryKeys& committed);
+  [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db, const StoryKeys& committed,
+                                                     const StoryKeys& batch);
 
   struct Story {
     std::int64_t id = 0;
@@ -74,14 +77,15 @@ class ArchiveWriter {
 
  private:
   ArchiveWriter() = default;
-  // The story of the first candidate (`newer`, then `older`, each newest first) whose entry row
-  // still carries `key` (and passes the extra bindings of `stmt`).
+  // The story of the first candidate (this document's, the batch's, then the committed ones,
+  // each newest first) whose entry row still carries `key` (and passes the extra bindings of
+  // `stmt`). `links` picks the link table, else the title table.
   [[nodiscard]] Result<std::optional<std::int64_t>> FirstStory(
-      Statement& stmt, const std::vector<std::int64_t>& newer,
-      const std::vector<std::int64_t>& older, const std::string& key,
+      Statement& stmt, bool links, std::uint64_t hash, const std::string& key,
       std::optional<UnixSeconds> published);
   Database* db_ = nullptr;
   const StoryKeys* committed_ = nullptr;
+  const StoryKeys* batch_ = nullptr;
   StoryKeys pending_;
   Statement* by_link_ = nullptr;
   Statement* by_title_ = nullptr;
