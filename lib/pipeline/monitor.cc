@@ -172,7 +172,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
   const UnixSeconds now = clock_();
   std::map<std::int64_t, Slot> slots;
   std::map<std::int64_t, std::optional<UnixSeconds>> stored_due;
-  due_.clear();
+  due_ = schedule::DueQueue();
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
     const std::int64_t id = (*ids)[i];
     Slot slot;
@@ -238,7 +238,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
   std::vector<std::pair<std::int64_t, UnixSeconds>> changed;
   for (auto& [id, slot] : slots_) {
     slot.host = HostPortOf(slot.fetch_url);
-    if (!slot.gone && !slot.in_flight) due_.emplace(slot.next_due, id);
+    if (!slot.gone && !slot.in_flight) due_.Schedule(static_cast<std::uint64_t>(id), slot.next_due);
     if (!slot.gone && !slot.in_flight && stored_due[id] != slot.next_due) {
       changed.emplace_back(id, slot.next_due);
     }
@@ -391,7 +391,11 @@ void Monitor::Submit(Slot& slot, bool conditional) {
 
 void Monitor::Schedule(Slot& slot, UnixSeconds next_due) {
   slot.next_due = next_due;
-  if (!slot.gone) due_.emplace(next_due, slot.id);
+  if (slot.gone) {
+    due_.Remove(static_cast<std::uint64_t>(slot.id));
+  } else {
+    due_.Schedule(static_cast<std::uint64_t>(slot.id), next_due);
+  }
 }
 
 bool Monitor::HasRoom() const {
@@ -707,7 +711,7 @@ void Monitor::Deliver(CycleSummary& summary, std::int64_t budget_ms) {
 
 Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   CycleSummary total;
-  due_.clear();
+  due_ = schedule::DueQueue();
   cycle_pending_.clear();  // the caller logs the cycle line
   // This pass answers the `veille poll` requests made before it (they are cleared with it).
   if (auto requests = store::PendingPollRequests(*store_)) {
@@ -779,7 +783,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
 }
 
 void Monitor::ShiftSchedule(std::int64_t seconds) {
-  due_.clear();
+  due_ = schedule::DueQueue();
   std::vector<std::pair<std::int64_t, UnixSeconds>> moved;
   for (auto& [id, slot] : slots_) {
     if (slot.in_flight) continue;
@@ -813,14 +817,12 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     }
     last_wall = now;
     last_steady_ms = steady_ms;
-    while (!due_.empty() && due_.begin()->first <= now && HasRoom()) {
-      const auto [when, id] = *due_.begin();
-      due_.erase(due_.begin());
+    while (HasRoom()) {
+      const std::vector<std::uint64_t> popped = due_.PopDue(now, 1);
+      if (popped.empty()) break;
+      const auto id = static_cast<std::int64_t>(popped.front());
       auto it = slots_.find(id);
-      if (it == slots_.end() || it->second.in_flight || it->second.gone ||
-          it->second.next_due != when) {
-        continue;  // stale queue entry (rescheduled or removed by a reload)
-      }
+      if (it == slots_.end() || it->second.in_flight || it->second.gone) continue;
       if (auto paused = host_limits_.PausedUntil(it->second.host, now)) {
         Schedule(it->second, *paused);  // the whole host asked us to slow down
         if (auto r = store_->WriteSchedule({{id, *paused}}); !r) {
@@ -831,8 +833,8 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       Submit(it->second, true);
     }
     std::int64_t wait_ms = 1000;
-    if (!due_.empty()) {
-      wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
+    if (const std::optional<UnixSeconds> next = due_.NextDue()) {
+      wait_ms = std::clamp<std::int64_t>((*next - now) * 1000, 10, 1000);
     }
     if (merge_due && Idle()) wait_ms = 0;
     if (Collect(std::chrono::milliseconds(wait_ms)).new_entries > 0) merge_due = true;

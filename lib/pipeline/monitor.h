@@ -20,6 +20,7 @@
 #include "pipeline/ingest.h"
 #include "pipeline/parse_pool.h"
 #include "pipeline/reload.h"
+#include "schedule/due_queue.h"
 #include "schedule/host_limits.h"
 #include "schedule/policy.h"
 #include "schedule/redirect_streak.h"
@@ -205,8 +206,8 @@ class Monitor {
   alert::Dispatcher dispatcher_;
   WallClock clock_;
   std::mt19937_64 rng_;
-  std::map<std::int64_t, Slot> slots_;                  // by feed id
-  std::set<std::pair<UnixSeconds, std::int64_t>> due_;  // (next_due, feed id)
+  std::map<std::int64_t, Slot> slots_;  // by feed id
+  schedule::DueQueue due_;              // feed ids by next due time
   schedule::HostRateLimits host_limits_;
   std::int64_t once_delivery_deadline_s_ = 60;
   std::int64_t last_watch_ms_ = 0;  // spike and feed-health checks run once a minute
