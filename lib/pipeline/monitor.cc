@@ -14,6 +14,7 @@
 #include "feed/parse.h"
 #include "fetch/redirects.h"
 #include "pipeline/channels.h"
+#include "pipeline/poll_record.h"
 #include "pipeline/reload.h"
 #include "schedule/health.h"
 #include "schedule/policy.h"
@@ -35,16 +36,6 @@ std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// A URL a feed may be moved to, or keep from an earlier move stored in the database: an http(s)
-// URL for a feed configured as http(s). A feed that began on the web never becomes a local file
-// (security review, finding 1: a 301 to file:///root/private.xml was adopted).
-bool MayPollInstead(const std::string& configured, const std::string& moved_to) {
-  const std::optional<Url> target = Url::Parse(moved_to);
-  if (target && target->IsWeb()) return true;
-  const std::optional<Url> origin = Url::Parse(configured);
-  return !(origin && origin->IsWeb()) && configured == moved_to;
 }
 
 std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
@@ -506,40 +497,29 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
   }
   w.decision = schedule::NextPoll(bounds, history, poll, now, rng_);
 
-  store::FeedUpdate& update = w.commit.feed;
-  update.feed_id = id;
-  update.answers_request = slot.answering;
-  update.fetched_at = now;
-  update.outcome = w.outcome;
-  if (result.http_status) update.http_status = result.http_status;
-  update.error = w.error;
-  update.consecutive_failures = w.decision.consecutive_failures;
-  update.next_due_at = w.decision.next_due;
-  update.failing_since =
-      IsSuccess(w.outcome) ? std::nullopt : std::optional(slot.failing_since.value_or(now));
-  update.state = w.decision.stop
-                     ? "gone"
-                     : std::string(schedule::FeedStateName(schedule::Health(
-                           w.outcome, update.failing_since, now, config_.polling.broken_after_s)));
-  if (!slot.sent_validators && IsSuccess(w.outcome)) update.unconditional_at = now;
-  // A permanent move is adopted after the same 301/308 target on 3 polls in a row.
-  const schedule::RedirectDecision moved =
-      schedule::ObserveRedirect(slot.redirect, fetch::PermanentTarget(result.redirects));
-  w.redirect = moved.streak;
-  update.redirect_target = moved.streak.target;
-  update.redirect_count = moved.streak.count;
-  if (moved.adopt && IsSuccess(w.outcome) && MayPollInstead(slot.feed.url, moved.adopted)) {
-    update.moved_to = moved.adopted;
+  FeedMemory memory;
+  memory.feed_id = id;
+  memory.configured_url = slot.feed.url;
+  memory.consecutive_failures = slot.consecutive_failures;
+  memory.failing_since = slot.failing_since;
+  memory.redirect = slot.redirect;
+  memory.sent_validators = slot.sent_validators;
+  memory.answering = slot.answering;
+  PollFacts facts;
+  facts.outcome = w.outcome;
+  facts.error = w.error;
+  facts.http_status = result.http_status;
+  facts.permanent_target = fetch::PermanentTarget(result.redirects);
+  if (parsed) {
+    facts.document = PollFacts::Document{result.etag,   result.last_modified, result.fingerprint,
+                                         parsed->title, parsed->link,         parsed->recovered};
   }
+  RecordedPoll recorded =
+      RecordPoll(memory, facts, w.decision, now, config_.polling.broken_after_s);
+  w.commit.feed = std::move(recorded.update);
+  w.redirect = recorded.redirect;
 
   if (parsed) {
-    update.store_validators = !parsed->recovered;
-    update.etag = result.etag.empty() ? std::nullopt : std::optional(result.etag);
-    update.last_modified =
-        result.last_modified.empty() ? std::nullopt : std::optional(result.last_modified);
-    update.body_fingerprint = result.fingerprint;
-    update.title = parsed->title;
-    update.site_link = parsed->link;
     w.commit.alerts_enabled = slot.feed.backfill_alerts || slot.first_polled_at.has_value();
     w.recovered = parsed->recovered;
     w.entry_count = doc->entry_count;
