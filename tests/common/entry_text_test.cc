@@ -85,6 +85,21 @@ TEST(EntryTextTest, TheSearchForTheBeginningIsBounded) {
             std::string("La marque Alpéa lance\n") + late);
 }
 
+TEST(EntryTextTest, AReadMoreLinkIsCutOnlyWithinTheLast200Bytes) {
+  // The search looks at the tail only; these pin the boundary it must keep.
+  const std::string words = "Alpéa lance la consigne. ";
+  const std::string near = words + "Read more" + std::string(191, 'x');  // 200 bytes from its start
+  EXPECT_EQ(TeaserCore(near), "Alpéa lance la consigne.");
+  const std::string far = words + "Read more" + std::string(192, 'x');  // 201 bytes
+  EXPECT_EQ(TeaserCore(far), far);
+  // The last occurrence counts: an early one followed by a late one cuts at the late one.
+  const std::string twice = words + "read more about it. " + words + "READ MORE";
+  EXPECT_EQ(TeaserCore(twice), words + "read more about it. " + "Alpéa lance la consigne.");
+  // WordPress's footer, upper case, after a long text.
+  const std::string footer = std::string(70000, 'y') + " The Post Alpéa appeared first on Blog.";
+  EXPECT_EQ(TeaserCore(footer), std::string(70000, 'y'));
+}
+
 TEST(EntryTextTest, TeaserCoreKeepsTheWords) {
   EXPECT_EQ(TeaserCore("Alpéa lance la consigne [\xE2\x80\xA6]"), "Alpéa lance la consigne");
   EXPECT_EQ(TeaserCore("Alpéa lance la consigne."), "Alpéa lance la consigne.");
