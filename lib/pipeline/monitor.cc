@@ -551,7 +551,10 @@ CycleSummary Monitor::Flush() {
   std::vector<store::DocumentCommit> writes;
   writes.reserve(batch.size());
   for (PendingWrite& w : batch) writes.push_back(std::move(w.commit));
+  const std::int64_t started_ms = SteadyMs();
   auto results = store_->CommitBatch(writes);
+  spdlog::debug("commit: {} polls in {} ms{}", writes.size(), SteadyMs() - started_ms,
+                results ? "" : " (failed)");
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].commit = std::move(writes[i]);
     if (!results) {
