@@ -103,6 +103,16 @@ std::string_view TeaserCore(std::string_view text) {
   return text;
 }
 
+std::string IndexedEntryText(const std::optional<std::string>& summary,
+                             const std::optional<std::string>& content) {
+  std::string text = summary.value_or("");
+  if (content && *content != text) {
+    if (!text.empty()) text += "\n";
+    text += *content;
+  }
+  return text;
+}
+
 std::string EntryText(const std::optional<std::string>& summary,
                       const std::optional<std::string>& content) {
   const std::string_view s = summary ? std::string_view(*summary) : std::string_view();
