@@ -44,18 +44,17 @@ std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
   return specs;
 }
 
-// Compiles the rules; errors name the config file and the query's line.
+// Compiles the rules; errors name the config file and the failing rule's query line.
 Result<std::shared_ptr<const match::Matcher>> CompileRules(const config::Config& c) {
   auto matcher = match::Matcher::Compile(RuleSpecs(c));
-  if (matcher) return matcher;
-  // Find the rule the message names to prefix its file:line.
-  for (const auto& r : c.rules) {
-    if (matcher.error().message.rfind("rule \"" + r.name + "\"", 0) == 0) {
-      return Fail(ErrorCode::kConfig,
-                  c.path + ":" + std::to_string(r.query_line) + ": " + matcher.error().message);
-    }
+  if (matcher) return std::move(*matcher);
+  const match::CompileError& error = matcher.error();
+  if (error.rule_index && *error.rule_index < c.rules.size()) {
+    return Fail(ErrorCode::kConfig, c.path + ":" +
+                                        std::to_string(c.rules[*error.rule_index].query_line) +
+                                        ": " + error.message);
   }
-  return Fail(ErrorCode::kConfig, c.path + ": " + matcher.error().message);
+  return Fail(ErrorCode::kConfig, c.path + ": " + error.message);
 }
 
 std::shared_ptr<const RuleRouting> RoutingFor(const config::Config& c) {

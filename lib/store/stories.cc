@@ -1,16 +1,8 @@
 #include "store/stories.h"
 
-namespace veille::store {
+#include "common/entry_text.h"
 
-std::string EntryText(const std::optional<std::string>& summary,
-                      const std::optional<std::string>& content) {
-  std::string text = summary.value_or("");
-  if (content && *content != text) {
-    if (!text.empty()) text += "\n";
-    text += *content;
-  }
-  return text;
-}
+namespace veille::store {
 
 Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& committed,
                                              const StoryKeys& batch) {
@@ -101,7 +93,7 @@ Result<void> ArchiveWriter::DropStory(std::int64_t story_id) {
 Result<void> ArchiveWriter::IndexEntry(std::int64_t entry_id, const EntryRecord& entry) {
   insert_fts_->Bind(1, entry_id)
       .Bind(2, entry.title.value_or(""))
-      .Bind(3, EntryText(entry.summary, entry.content));
+      .Bind(3, IndexedEntryText(entry.summary, entry.content));
   return insert_fts_->Run();
 }
 

@@ -18,14 +18,6 @@ namespace veille::store {
 // window of each other.
 inline constexpr std::int64_t kStoryTitleWindowSeconds = 48 * 3600;
 
-// The text indexed for an entry besides its title: the summary, then the content when it
-// differs, separated by a newline. Never change it: entries_fts is contentless, and deleting a
-// row (retention) must give the very text it was indexed with. It holds every word of the text
-// the matcher sees (common/entry_text.h, which may drop a teaser repeating the content), so the
-// index still proposes every candidate.
-std::string EntryText(const std::optional<std::string>& summary,
-                      const std::optional<std::string>& content);
-
 // StoryAlerted's statement. CROSS JOIN fixes the loop order (SQLite's documented way): from the
 // story's few entries (entries_story) to their mentions and outbox rows, all by covering
 // indexes. Left to the planner, an unanalysed database starts from outbox_channel_due and reads
