@@ -262,6 +262,44 @@ def _enc_case(case):
     raise KeyError(case)
 
 
+# Hostile bytes for /text/dirty (B7, B8): invalid UTF-8 (a lone 0xFF, an overlong "/", a lone
+# continuation byte, a cut 3-byte sequence, a UTF-16 surrogate) and control characters (NUL,
+# BEL, ESC with an ANSI colour, DEL, the 8-bit CSI U+009B, a right-to-left override).
+DIRTY_BYTES = [b"\xff", b"\xc0\xaf", b"\x80", b"\xe2\x82", b"\xed\xa0\x80", b"\x00",
+               b"\x07", b"\x1b[31m", b"\x7f", b"\xc2\x9b2J", b"\xe2\x80\xae"]
+TEXT_TITLE = "zorblax caf\u00e9 \u201cquote\u201d %s"  # /text/utf32le and /text/utf32be
+
+
+def text_case(case, n):
+    """Bodies for /text/{case}, `n` the request count (the laughs document changes with it so
+    that every poll parses it again)."""
+    if case == "dirty":
+        items = []
+        for i, bad in enumerate(DIRTY_BYTES):
+            items.append(b"<item><title>zorblax dirty " + str(i).encode() + b" " + bad +
+                         b" end</title><guid>dirty-" + str(i).encode() + b"</guid><link>"
+                         b"https://example.invalid/dirty/" + str(i).encode() + b"</link>"
+                         b"<description>body " + bad + b" tail</description></item>")
+        return (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                b"<title>dirty</title>" + b"".join(items) + b"</channel></rss>")
+    if case in ("utf32le", "utf32be"):
+        doc = ('<?xml version="1.0" encoding="utf-32"?><rss version="2.0"><channel><title>u32'
+               '</title><item><title>%s</title><guid>%s</guid><link>https://example.invalid/%s'
+               '</link></item></channel></rss>' % (TEXT_TITLE % case, case, case))
+        if case == "utf32le":  # its BOM FF FE 00 00 starts with the UTF-16LE one (FF FE)
+            return b"\xff\xfe\x00\x00" + doc.encode("utf-32-le")
+        return b"\x00\x00\xfe\xff" + doc.encode("utf-32-be")
+    if case == "laughs":
+        ents = '<!ENTITY lol "lol">' + "".join(
+            '<!ENTITY lol%d "%s">' % (k, ("&lol%d;" % (k - 1) if k > 1 else "&lol;") * 10)
+            for k in range(1, 10))
+        return ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE rss [%s]><rss version="2.0">'
+                '<channel><title>laughs %d</title><item><title>&lol9; zorblax laughs</title>'
+                '<guid>laughs</guid><link>https://example.invalid/laughs</link></item></channel>'
+                '</rss>' % (ents, n)).encode()
+    raise KeyError(case)
+
+
 class FaultServer:
     """The misbehaving HTTP server. `ctl` state per route prefix: {"fail": N, "code": C,
     "delay": S, "etag": E}. Routes: see RELIABILITY.md 3.2 and docs/reliability.md."""
@@ -462,6 +500,51 @@ class FaultServer:
         if inm == etag or (inm is None and ims == last_mod):
             return h.reply(304, b"", validators, ctype=None)
         return h.reply(200, feedgen.rss(seed, n), validators)
+
+    def r_halfway(self, h, seed, q, path):
+        """/feed/{seed} (same growth, validators and 304) whose 200 sends half the body, then
+        keeps the connection open for `hold` seconds (the route's ctl state, else ?hold=,
+        bounded by stall_limit; from the response of ?from= items on) before the rest: a transfer that is surely under way when the
+        test acts. With hold 0 it is an ordinary feed."""
+        k = int(q.get("k", 3))
+        cap = int(q.get("cap", 30))
+        _, state = self._ctl_for(path)
+        hold = float((state or {}).get("hold", q.get("hold", 0)))
+        with self.lock:
+            n = min(cap, self.feeds.get(path, 0) + k)
+            self.feeds[path] = n
+        if n < int(q.get("from", 0)):
+            hold = 0  # ?from=N: only responses of N items or more stop halfway
+        etag = '"%s-%d"' % (seed, n)
+        h.rec["served_items"] = n
+        if h.headers.get("If-None-Match") == etag:
+            return h.reply(304, b"", [("ETag", etag)], ctype=None)
+        body = feedgen.rss(seed, n)
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("ETag", etag)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.raw(body[:len(body) // 2])
+        if hold > 0:
+            h.rec["end"] = "halfway"
+            self.hold(h, hold)
+            if h.rec["end"] == "client-closed":
+                h.close_connection = True
+                return
+        h.raw(body[len(body) // 2:])
+        h.rec["end"] = "complete"
+
+    def r_text(self, h, case, q, path):
+        with self.lock:
+            self.counters["text:" + case] = n = self.counters.get("text:" + case, 0) + 1
+        try:
+            body = text_case(case, n)
+        except KeyError:
+            return h.reply(404, b"no such case\n", ctype="text/plain")
+        return h.reply(200, body, [("ETag", '"%s-%d"' % (case, n))] if case == "laughs" else (),
+                       ctype="application/xml")
 
     def r_etag_flap(self, h, arg, q, path):
         with self.lock:
@@ -697,8 +780,14 @@ def _openssl(args, cwd, faketime=None):
 
 def make_tls_material(directory):
     """A throwaway CA and four server certificates in `directory` (never committed):
-    valid (from the CA, for 127.0.0.1), self-signed, expired (from the CA), wrong host."""
+    valid (from the CA, for 127.0.0.1), self-signed, expired (from the CA), wrong host. Kept
+    when they are already there (the scenarios of one run share them)."""
     d = directory
+    names = ("valid", "wronghost", "expired", "selfsigned")
+    made = {name: (os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
+            for name in names}
+    if all(os.path.exists(p) for pair in made.values() for p in pair):
+        return made  # made earlier in this run (key generation takes seconds)
     os.makedirs(d, exist_ok=True)
     _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
               "ca.pem", "-days", "2", "-subj", "/CN=veille faults CA"], d)
@@ -719,5 +808,4 @@ def make_tls_material(directory):
     _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "selfsigned.key",
               "-out", "selfsigned.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
               "-addext", "subjectAltName=IP:127.0.0.1"], d)
-    return {name: (os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
-            for name in ("valid", "wronghost", "expired", "selfsigned")}
+    return made
