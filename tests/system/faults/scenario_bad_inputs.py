@@ -19,8 +19,9 @@ import server
 
 # Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
 # end to end (scorecard.py counts them when the scenario ran without a failed check).
-# Not declared: A8-A10 share one loose memory bound; B1, B5, B6, C2, C6 are polled but their stored text is not checked.
-ROWS = ("A3", "A4", "A5", "A6", "A7", "A11", "A13", "A14", "A25", "A26", "B3", "B12")
+# Not declared: A8-A10 share one loose memory bound; B1 is checked by scenario_text (refetch).
+ROWS = ("A3", "A4", "A5", "A6", "A7", "A11", "A13", "A14", "A25", "A26", "B3", "B5", "B6", "B12",
+        "C2", "C6")
 
 TIMEOUT_S = 5  # common.config's [polling] timeout
 # The memory phase runs with the default 16 MiB cap: the target is "cap x 4" for the cap in
@@ -192,6 +193,8 @@ def _run(ctx, card, servers, healthy, tls, proto):
         card.check(rows["xml-html"][1] == "parse", "bad: an HTML page served as 200 is a parse "
                    "failure (got %s)" % rows["xml-html"][1])
 
+        _content(card, db)
+
         # The healthy feed's mentions balance against the generator at the committed size.
         etag = db.execute("SELECT etag FROM feeds WHERE name = 'hb'").fetchone()[0] or ""
         m = re.match(r'"hb-(\d+)"', etag)
@@ -262,3 +265,34 @@ def _memory(ctx, card, ports, hb, where):
     card.check(growth <= BODY_CAP * 4, "memory: peak RSS growth %.1f MiB <= 4 x the %d MiB body "
                "cap (peak near %s)" % (growth / 1048576.0, BODY_CAP >> 20, peak_route))
     return growth, peak_route
+
+
+def _content(card, db):
+    """What the content cases left in the database: B5 (each declared charset transcoded to the
+    right text), B6 (bytes that lie about their encoding stored as valid UTF-8), C2 (20 items
+    sharing one GUID: each distinct article stored once, after several polls), C6 (absurd dates:
+    every item stored)."""
+    def titles(feed):
+        return [bytes(t or b"") for (t,) in db.execute(
+            "SELECT CAST(e.title AS BLOB) FROM entries e JOIN feeds f ON f.id = e.feed_id "
+            "WHERE f.name = ?", (feed,))]
+    for case, want in server.ENC_TITLES.items():
+        got = titles("enc-" + case)
+        card.check(got == [want.encode("utf-8")], "bad: %s declared, stored as %s (want %r)"
+                   % (case, [t.decode("utf-8", "replace") for t in got], want))
+    lying = titles("enc-wrong-decl") + titles("enc-invalid-utf8")
+    valid = []
+    for t in lying:
+        try:
+            valid.append(t.decode("utf-8").endswith((" wd", " bad")))
+        except UnicodeDecodeError:
+            valid.append(False)
+    card.check(len(lying) == 2 and all(valid), "bad: windows-1252 bytes declared UTF-8 and "
+               "invalid UTF-8 are stored as valid UTF-8 (%s)" % lying)
+    dup = titles("xml-dup-guid")
+    card.check(len(dup) == 20 and len(set(dup)) == 20, "bad: 20 items sharing one GUID: each "
+               "stored once (%d rows, %d distinct titles)" % (len(dup), len(set(dup))))
+    dates = titles("xml-absurd-dates")
+    card.check(sorted(dates) == sorted(b"date %d" % i for i in range(8)),
+               "bad: 8 items with absurd dates (year 0, 9999, -1, 2038, \"32 Foo\", empty...): "
+               "every one stored (%d)" % len(dates))

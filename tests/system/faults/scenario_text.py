@@ -33,8 +33,11 @@ import server
 
 # Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
 # end to end (scorecard.py counts them when the scenario ran without a failed check).
-ROWS = ("B2", "B4", "B7", "B8")
+ROWS = ("B1", "B2", "B4", "B7", "B8", "B9", "B10", "B11", "C7")
 
+# Entries that alert (one message per entry and channel), per feed.
+ALERTS = {"dirty": len(server.DIRTY_BYTES), "utf32le": 1, "utf32be": 1, "truncated": 3, "crlf": 1,
+          "script": 1, "huge": 1, "bare": 3, "laughs": 1}
 LAUGHS_MS = 100  # RELIABILITY.md B2: under 100 ms for a 1 KB input
 LAUGHS_HWM_KIB = 2048
 
@@ -114,9 +117,10 @@ def _run(ctx, card, srv, work, smtp, hook):
     with open(os.path.join(work.path, "hook.secret"), "w") as f:
         f.write(delivery.SECRET + "\n")
     names = ["journal", "mail", "hook"]
-    base = [(c, srv.url("/text/" + c), "") for c in ("dirty", "utf32le", "utf32be")]
+    base = [(c, srv.url("/text/" + c), "") for c in ALERTS if c != "laughs"] + \
+        [("noitems", srv.url("/text/noitems"), "")]
     laughs = [("laughs", srv.url("/text/laughs"), "")]
-    n_msgs = len(server.DIRTY_BYTES) + 3
+    n_msgs = sum(ALERTS.values())
 
     def config(feeds):
         return common.config([srv.port, hook.port], feeds,
@@ -132,7 +136,7 @@ def _run(ctx, card, srv, work, smtp, hook):
 
     work.write_config(config(base))
     with daemon.Daemon(ctx.veilled, work) as d:
-        first = daemon.wait_until(lambda: delivered(3 * (n_msgs - 1)), 30, 0.25)
+        first = daemon.wait_until(lambda: delivered(3 * (n_msgs - ALERTS["laughs"])), 30, 0.25)
         time.sleep(1.0)
         hwm0 = d.rss_kib()[1]
         work.write_config(config(base + laughs))
@@ -170,7 +174,8 @@ def _run(ctx, card, srv, work, smtp, hook):
     card.check(not problems, "text: invariants 1-4 %s" % (problems or ""))
     # (RSS guids are permalinks by default: "utf32le" is stored resolved against the feed URL.)
     by_guid = {g: (feed, bytes(t or b""), bytes(s or b""), m) for feed, g, t, s, m in rows}
-    by_feed = {feed: v for v in by_guid.values() for feed in [v[0]] if feed != "dirty"}
+    by_feed = {feed: (feed, bytes(t or b""), bytes(s or b""), m)  # for the feeds of one entry
+               for feed, g, t, s, m in rows}
 
     # B7, B8: stored.
     dirty = {g: v for g, v in by_guid.items() if v[0] == "dirty"}
@@ -251,3 +256,48 @@ def _run(ctx, card, srv, work, smtp, hook):
     card.check(not cli_bad and b"zorblax dirty" in cli["mentions"].stdout,
                "text: `veille mentions`, `mentions --json`, `search`, `feeds`, `feeds --json`: "
                "valid UTF-8, no ESC or other control character (%s)" % cli_bad)
+    _content(card, by_guid, by_feed, rows, log_bytes.decode("utf-8", "replace"), srv, mails,
+             hooks)
+
+
+def _content(card, by_guid, by_feed, rows, log, srv, mails, hooks):
+    """B1, B9, B10, B11, C7 on what was stored and sent (the declared charsets, B5 and B6,
+    are checked by bad_inputs on its /enc/ feeds)."""
+    trunc = sorted(bytes(t).decode("utf-8", "replace") for f, _, t, _, _ in rows
+                   if f == "truncated")
+    recs = sorted(srv.rec.for_route("/text/truncated"), key=lambda r: r["t"])
+    second = recs[1] if len(recs) > 1 else {"headers": {"If-None-Match": "?"}, "status": None}
+    card.check(trunc == ["zorblax trunc %d end" % i for i in range(3)] and
+               "feed truncated: damaged document, kept 2 complete entries" in log and
+               "If-None-Match" not in second["headers"] and second["status"] == 200,
+               "text: a truncated document keeps its 2 complete entries (warned), stores no "
+               "validators (the next request has no If-None-Match and gets the whole document: "
+               "%s) and the refetch adds the third: %s" % (second["status"], trunc))
+    crlf = [r for r in mails if "zorblax subject" in (r["subject"] or "") + (r["text"] or "")]
+    injected = [r for r in crlf if r["rcpt"] != ["ops@example.org"] or
+                any(h.lower() in ("bcc", "x-injected") for h in r["header_names"]) or
+                re.search(r"(?im)^(bcc|x-injected):", r["header_block"] or "")]
+    card.check(len(crlf) == 1 and not injected,
+               "text: CR/LF + Bcc: in a title: 1 message, to exactly 1 recipient, no injected "
+               "header (%d messages, %d injected)" % (len(crlf), len(injected)))
+    script = [r for r in mails if "alert(1)" in (r["text"] or "") + (r["subject"] or "")]
+    html_bad = [r for r in script if re.search(r"(?i)<script|onerror", r["html"] or "")]
+    card.check(len(script) == 1 and not html_bad,
+               "text: <script> in a title and a description: no <script> or onerror in the HTML "
+               "part (%d messages, %s)" % (len(script), "html part" if script and script[0]["html"]
+                                           else "text/plain only"))
+    huge = by_feed.get("huge", ("", b"", b"", 0))
+    big_mail = max((len(r["text"] or "") + len(r["html"] or "") for r in mails
+                    if "xxxxxxxx" in (r["text"] or "") + (r["subject"] or "")), default=-1)
+    big_hook = max((len(r["body"]) for r in hooks if "xxxxxxxx" in r["body"]), default=-1)
+    card.check(0 < len(huge[1]) <= 1024 and 0 < len(huge[2]) <= 64 * 1024 and
+               0 < big_mail <= 256 * 1024 and 0 < big_hook <= 256 * 1024,
+               "text: a 1 MiB title and description: stored %d and %d bytes (<= 1 KiB, 64 KiB), "
+               "email %d and webhook %d bytes (<= 256 KiB)"
+               % (len(huge[1]), len(huge[2]), big_mail, big_hook))
+    noise = [l for l in log.splitlines() if re.search(r" (warning|error) .*\b(noitems|bare)\b", l)]
+    bare = [m for f, _, _, _, m in rows if f == "bare"]
+    card.check("noitems" not in {f for f, *_ in rows} and bare == [1, 1, 1] and not noise and
+               re.search(r"poll noitems outcome=ok ", log) and re.search(r"poll bare outcome=ok ", log),
+               "text: a feed without items and items without title or link are valid: polled ok, "
+               "0 and %d entries (each with its mention), no warning (%s)" % (len(bare), noise[:1]))

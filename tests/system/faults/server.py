@@ -233,7 +233,10 @@ XML_CASES = ["truncated", "billion-laughs", "xxe-file", "xxe-canary", "deep", "1
              "no-guid", "absurd-dates", "nul-control", "crlf-bcc", "script", "huge-title", "html",
              "empty", "not-xml"]
 ENC_CASES = ["utf16le", "utf16be", "utf32", "cp1252", "koi8r", "sjis", "wrong-decl",
-             "invalid-utf8"]
+             "invalid-utf8", "latin9"]
+# The title each declared charset's document must be stored with (RELIABILITY.md B5).
+ENC_TITLES = {"cp1252": "caf\u00e9 \u201cquote\u201d cp", "koi8r": "\u043f\u0440\u0438\u0432\u0435\u0442 koi",
+              "sjis": "\u65e5\u672c\u8a9e sj", "latin9": "\u20ac 12 \u0153uvre caf\u00e9 \u0160 l9"}
 
 
 def _enc_case(case):
@@ -256,6 +259,10 @@ def _enc_case(case):
                 % ("shift_jis", "sj")).encode("shift_jis"), "application/xml"
     if case == "wrong-decl":
         return (text % ("utf-8", "wd")).encode("cp1252"), "application/xml; charset=utf-8"
+    if case == "latin9":  # ISO-8859-15: the euro sign is 0xA4 there (not in Latin-1)
+        return ('<?xml version="1.0" encoding="iso-8859-15"?><rss version="2.0"><channel><title>'
+                'l9</title><item><title>%s</title><guid>e1</guid></item></channel></rss>'
+                % ENC_TITLES["latin9"]).encode("iso-8859-15"), "application/xml"
     if case == "invalid-utf8":
         return (text % ("utf-8", "bad")).encode("utf-8").replace(b"caf", b"caf\xe9\xff\xfe"), \
             "application/xml"
@@ -289,6 +296,34 @@ def text_case(case, n):
         if case == "utf32le":  # its BOM FF FE 00 00 starts with the UTF-16LE one (FF FE)
             return b"\xff\xfe\x00\x00" + doc.encode("utf-32-le")
         return b"\x00\x00\xfe\xff" + doc.encode("utf-32-be")
+    head = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>%s</title>'
+
+    def item(i, title, extra=b""):
+        return (b"<item><title>" + title + b"</title><guid>" + case.encode() + b"-" +
+                str(i).encode() + b"</guid><link>https://example.invalid/" + case.encode() + b"/" +
+                str(i).encode() + b"</link>" + extra + b"</item>")
+
+    if case == "truncated":  # B1: cut inside item 2 at the first request, whole afterwards
+        doc = (head % b"trunc" + b"".join(item(i, b"zorblax trunc %d end" % i) for i in range(3)) +
+               b"</channel></rss>")
+        return doc[:doc.index(b"zorblax trunc 2") + 10] if n == 1 else doc
+    if case == "crlf":  # B9
+        return head % b"crlf" + item(0, b"zorblax subject&#13;&#10;Bcc: victim@example.invalid"
+                                        b"&#13;&#10;X-Injected: yes") + b"</channel></rss>"
+    if case == "script":  # B10
+        return head % b"script" + item(
+            0, b"zorblax &lt;script&gt;alert(1)&lt;/script&gt; title",
+            b"<description><![CDATA[<p>body</p><script>alert(2)</script><img src=x "
+            b"onerror=alert(3)>]]></description>") + b"</channel></rss>"
+    if case == "huge":  # B11: a 1 MiB title and a 1 MiB description
+        return head % b"huge" + item(0, b"zorblax " + b"x" * MIB, b"<description>" +
+                                     b"y " * (MIB // 2) + b"</description>") + b"</channel></rss>"
+    if case == "noitems":  # C7
+        return head % b"no items" + b"<link>https://example.invalid/</link></channel></rss>"
+    if case == "bare":  # C7: items with neither title nor link (nor guid)
+        return head % b"bare" + b"".join(
+            b"<item><description>zorblax bare body %d</description></item>" % i
+            for i in range(3)) + b"</channel></rss>"
     if case == "laughs":
         ents = '<!ENTITY lol "lol">' + "".join(
             '<!ENTITY lol%d "%s">' % (k, ("&lol%d;" % (k - 1) if k > 1 else "&lol;") * 10)
@@ -543,8 +578,14 @@ class FaultServer:
             body = text_case(case, n)
         except KeyError:
             return h.reply(404, b"no such case\n", ctype="text/plain")
-        return h.reply(200, body, [("ETag", '"%s-%d"' % (case, n))] if case == "laughs" else (),
-                       ctype="application/xml")
+        headers = ()
+        if case == "laughs":
+            headers = [("ETag", '"%s-%d"' % (case, n))]
+        elif case == "truncated":  # one ETag for the cut and the whole document
+            if h.headers.get("If-None-Match") == '"trunc"':
+                return h.reply(304, b"", [("ETag", '"trunc"')], ctype=None)
+            headers = [("ETag", '"trunc"')]
+        return h.reply(200, body, headers, ctype="application/xml")
 
     def r_etag_flap(self, h, arg, q, path):
         with self.lock:
