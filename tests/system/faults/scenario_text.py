@@ -33,11 +33,12 @@ import server
 
 # Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
 # end to end (scorecard.py counts them when the scenario ran without a failed check).
-ROWS = ("B1", "B2", "B4", "B7", "B8", "B9", "B10", "B11", "C7")
+ROWS = ("B1", "B2", "B4", "B7", "B8", "B9", "B10", "B11", "C7", "C8")
 
 # Entries that alert (one message per entry and channel), per feed.
 ALERTS = {"dirty": len(server.DIRTY_BYTES), "utf32le": 1, "utf32be": 1, "truncated": 3, "crlf": 1,
-          "script": 1, "huge": 1, "bare": 3, "laughs": 1}
+          "script": 1, "huge": 1, "bare": 3, "same1": 1, "laughs": 1}
+SAME = ("same1", "same2", "same3")  # C8: one article in three feeds: one alert (same1 counts it)
 LAUGHS_MS = 100  # RELIABILITY.md B2: under 100 ms for a 1 KB input
 LAUGHS_HWM_KIB = 2048
 
@@ -118,7 +119,7 @@ def _run(ctx, card, srv, work, smtp, hook):
         f.write(delivery.SECRET + "\n")
     names = ["journal", "mail", "hook"]
     base = [(c, srv.url("/text/" + c), "") for c in ALERTS if c != "laughs"] + \
-        [("noitems", srv.url("/text/noitems"), "")]
+        [(c, srv.url("/text/" + c), "") for c in ("noitems",) + SAME[1:]]
     laughs = [("laughs", srv.url("/text/laughs"), "")]
     n_msgs = sum(ALERTS.values())
 
@@ -258,6 +259,7 @@ def _run(ctx, card, srv, work, smtp, hook):
                "valid UTF-8, no ESC or other control character (%s)" % cli_bad)
     _content(card, by_guid, by_feed, rows, log_bytes.decode("utf-8", "replace"), srv, mails,
              hooks)
+    _same_article(card, work, rows, log_bytes.decode("utf-8", "replace"), mails, hooks)
 
 
 def _content(card, by_guid, by_feed, rows, log, srv, mails, hooks):
@@ -301,3 +303,26 @@ def _content(card, by_guid, by_feed, rows, log, srv, mails, hooks):
                re.search(r"poll noitems outcome=ok ", log) and re.search(r"poll bare outcome=ok ", log),
                "text: a feed without items and items without title or link are valid: polled ok, "
                "0 and %d entries (each with its mention), no warning (%s)" % (len(bare), noise[:1]))
+
+
+def _same_article(card, work, rows, log, mails, hooks):
+    """C8: the same article (one link, three GUIDs) in three feeds: three entries, three mentions,
+    and one alert per channel; the other rows are suppressed as the same story."""
+    entries = [m for f, _, _, _, m in rows if f in SAME]
+    db = invariants.connect(work.db)
+    status = db.execute(
+        "SELECT o.channel, o.status, COUNT(*) FROM outbox o JOIN mentions m ON m.id = o.mention_id "
+        "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id WHERE f.name IN "
+        "(%s) GROUP BY 1, 2" % ",".join("'%s'" % s for s in SAME)).fetchall()
+    db.close()
+    per = {(ch, st): c for ch, st, c in status}
+    sent = {"log": sum(1 for l in log.splitlines() if " mention " in l and
+                       "the same article everywhere" in l),
+            "mail": sum(1 for r in mails if "the same article everywhere" in
+                        (r["subject"] or "") + (r["text"] or "")),
+            "hook": sum(1 for r in hooks if "the same article everywhere" in r["body"])}
+    card.check(entries == [1, 1, 1] and all(v == 1 for v in sent.values()) and
+               all(per.get((ch, "delivered")) == 1 and per.get((ch, "suppressed")) == 2
+                   for ch in ("journal", "mail", "hook")),
+               "text: the same article in three feeds: 3 entries with their mention, 1 alert per "
+               "channel (%s), the other rows suppressed (%s)" % (sent, sorted(per.items())))

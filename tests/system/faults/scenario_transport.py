@@ -10,6 +10,7 @@ One daemon polls, at a 1 s interval:
   tls-wronghost   a certificate from that trusted CA for another name: class tls, names the host
   s404, s401      HTTP 404 and 401: class http_4xx, the status in the line
   s403-cf         a 403 with cf-mitigated: challenge: class http_4xx with the Cloudflare hint
+  s500            HTTP 500: class http_5xx
 For each failing feed: the daemon stays up; one warn line when it starts failing (later attempts
 are info), readable (it names the cause); the attempts are numbered 1, 2, 3... and each comes no
 earlier than the delay the previous one announced, which stays within the backoff ceiling
@@ -34,14 +35,15 @@ import server
 # A19 and A23: the operator notice of a broken feed comes from the feed-health watch, which
 # runs once a minute; watch_test RunWatches.ABrokenFeedIsReportedToTheOperatorChannelOnce
 # asserts it is sent once. Here: the backoff, the one log line, the broken state, still polled.
-ROWS = ("A1", "A2", "A19", "A23", "A24")
+ROWS = ("A1", "A2", "A19", "A22", "A23", "A24")
 
 MIN_RUN_S = 8.0
 MAX_RUN_S = 25.0
 ATTEMPTS = 4
-FAILING = ("dns", "refused", "tls-expired", "tls-wronghost", "s404", "s401", "s403-cf")
+FAILING = ("dns", "refused", "tls-expired", "tls-wronghost", "s404", "s401", "s403-cf", "s500")
 BROKEN_AFTER_S = 4  # [polling] broken_after: a feed failing this long shows as broken
-STATUS = {"s404": "/status/404", "s401": "/status/401", "s403-cf": "/status/403?cf=1"}
+STATUS = {"s404": "/status/404", "s401": "/status/401", "s403-cf": "/status/403?cf=1",
+          "s500": "/status/500"}
 MAX_INTERVAL_S = 20  # common.config's max_interval
 LINE = re.compile(r"^(\S+) (\w+) poll (\S+) outcome=(\w+) error=\"(.*)\" failures=(\d+) "
                   r"next_in=(-?\d+)s$")
@@ -133,7 +135,8 @@ def _run(ctx, card, healthy, errors, tls, ca_pem):
                   "tls-expired": ("tls", ["expired"]),
                   "tls-wronghost": ("tls", ["127.0.0.1"]),
                   "s404": ("http_4xx", ["404"]), "s401": ("http_4xx", ["401"]),
-                  "s403-cf": ("http_4xx", ["403", "Cloudflare"])}
+                  "s403-cf": ("http_4xx", ["403", "Cloudflare"]),
+                  "s500": ("http_5xx", ["500"])}
         for feed, (klass, words) in expect.items():
             attempts = _attempts(log, feed)
             warns = [a for a in attempts if a[1] == "warning"]

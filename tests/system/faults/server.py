@@ -235,7 +235,8 @@ XML_CASES = ["truncated", "billion-laughs", "xxe-file", "xxe-canary", "deep", "1
 ENC_CASES = ["utf16le", "utf16be", "utf32", "cp1252", "koi8r", "sjis", "wrong-decl",
              "invalid-utf8", "latin9"]
 # The title each declared charset's document must be stored with (RELIABILITY.md B5).
-ENC_TITLES = {"cp1252": "caf\u00e9 \u201cquote\u201d cp", "koi8r": "\u043f\u0440\u0438\u0432\u0435\u0442 koi",
+ENC_TITLES = {"utf16le": "caf\u00e9 \u201cquote\u201d le", "utf16be": "caf\u00e9 \u201cquote\u201d be",
+              "utf32": "caf\u00e9 \u201cquote\u201d 32", "cp1252": "caf\u00e9 \u201cquote\u201d cp", "koi8r": "\u043f\u0440\u0438\u0432\u0435\u0442 koi",
               "sjis": "\u65e5\u672c\u8a9e sj", "latin9": "\u20ac 12 \u0153uvre caf\u00e9 \u0160 l9"}
 
 
@@ -318,6 +319,10 @@ def text_case(case, n):
     if case == "huge":  # B11: a 1 MiB title and a 1 MiB description
         return head % b"huge" + item(0, b"zorblax " + b"x" * MIB, b"<description>" +
                                      b"y " * (MIB // 2) + b"</description>") + b"</channel></rss>"
+    if case.startswith("same"):  # C8: /text/same1, same2...: one article (one link), own GUIDs
+        return (head % b"same" + item(0, b"zorblax the same article everywhere").replace(
+            b"https://example.invalid/%s/0" % case.encode(),
+            b"https://example.invalid/same/article") + b"</channel></rss>")
     if case == "noitems":  # C7
         return head % b"no items" + b"<link>https://example.invalid/</link></channel></rss>"
     if case == "bare":  # C7: items with neither title nor link (nor guid)
