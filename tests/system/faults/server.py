@@ -323,6 +323,11 @@ def text_case(case, n):
         return (head % b"same" + item(0, b"zorblax the same article everywhere").replace(
             b"https://example.invalid/%s/0" % case.encode(),
             b"https://example.invalid/same/article") + b"</channel></rss>")
+    if case == "tenk":  # C1: 10,000 items (every 10th names zorblax), one more at each poll,
+        count = 10000 + (n - 1)  # newest first (veille keeps the first 10,000 of a document)
+        return (head % b"ten thousand" + b"".join(
+            item(i, b"%s item %d" % (b"zorblax" if i % 10 == 0 else b"plain", i))
+            for i in reversed(range(count))) + b"</channel></rss>")
     if case == "noitems":  # C7
         return head % b"no items" + b"<link>https://example.invalid/</link></channel></rss>"
     if case == "bare":  # C7: items with neither title nor link (nor guid)
