@@ -24,7 +24,7 @@ import invariants
 # end to end (scorecard.py counts them when the scenario ran without a failed check).
 ROWS = ("E4",)
 
-FEEDS = [("bz%d" % i, 3, 30) for i in range(3)]  # 10 growing polls per feed
+FEEDS = [("bz%d" % i, 4, 32) for i in range(3)]  # 8 growing polls per feed
 SHORT_S = 3.0
 LONG_S = 7.0  # a commit that starts waiting up to 2 s into the hold still times out
 
