@@ -7,6 +7,8 @@ Webhooks sink) on:
             BEL, ESC + an ANSI colour, DEL, the 8-bit CSI, a right-to-left override)
   utf32le   UTF-32 little-endian with its BOM (FF FE 00 00, which starts like UTF-16LE's)
   utf32be   UTF-32 big-endian with its BOM
+  badreason a 500 whose reason phrase carries ESC, BEL, a right-to-left override and a stray
+            byte: the error text reaches the log, the database and `veille feeds`
   laughs    billion laughs (9 levels of 10 entities), a new document at every poll, added by
             SIGHUP once the others are done so that its memory is measured on its own
 B7/B8: every dirty entry is stored (its clean words kept) as valid UTF-8 without a control
@@ -119,7 +121,7 @@ def _run(ctx, card, srv, work, smtp, hook):
         f.write(delivery.SECRET + "\n")
     names = ["journal", "mail", "hook"]
     base = [(c, srv.url("/text/" + c), "") for c in ALERTS if c != "laughs"] + \
-        [(c, srv.url("/text/" + c), "") for c in ("noitems",) + SAME[1:]]
+        [(c, srv.url("/text/" + c), "") for c in ("noitems", "badreason") + SAME[1:]]
     laughs = [("laughs", srv.url("/text/laughs"), "")]
     n_msgs = sum(ALERTS.values())
 
@@ -219,8 +221,9 @@ def _run(ctx, card, srv, work, smtp, hook):
     # B7, B8: everything that leaves.
     log_problem = _bytes_problems(log_bytes, allow="\n")
     bidi = _controls(log_bytes.decode("utf-8", "replace"), "\n", line=True)
-    card.check(not log_problem and not bidi and b"zorblax dirty" in log_bytes,
-               "text: the daemon log (which carries the titles) is valid UTF-8 without a control "
+    card.check(not log_problem and not bidi and b"zorblax dirty" in log_bytes and
+               b"poll badreason outcome=http_5xx" in log_bytes,
+               "text: the daemon log (which carries the titles and the error) is valid UTF-8 without a control "
                "character or a bidi override (%s %s)" % (log_problem, sorted(set(bidi))))
     mails = smtp.records()
     mail_bad = [(r["subject"], p) for r in mails for p in
@@ -257,7 +260,8 @@ def _run(ctx, card, srv, work, smtp, hook):
                 problem = "JSON does not parse"
         if problem:
             cli_bad[name] = problem
-    card.check(not cli_bad and b"zorblax dirty" in cli["mentions"].stdout,
+    card.check(not cli_bad and b"zorblax dirty" in cli["mentions"].stdout and
+               b"badreason" in cli["feeds"].stdout and b"evil" in cli["feeds --json"].stdout,
                "text: `veille mentions`, `mentions --json`, `search`, `feeds`, `feeds --json`: "
                "valid UTF-8, no ESC or other control character (%s)" % cli_bad)
     _content(card, by_guid, by_feed, rows, log_bytes.decode("utf-8", "replace"), srv, mails,

@@ -169,6 +169,15 @@ def _run(ctx, card, healthy, errors, tls, ca_pem):
                        "polled after broken_after (%d attempts)"
                        % (feed, row.get("state"), row.get("last_outcome"),
                           row.get("consecutive_failures"), len(after)))
+        # The ceiling grows: with full jitter one feed's delays may all be 1 s by chance, but
+        # not those of eight feeds (the delays announced at the third failure on: U[1, 4],
+        # U[1, 8]...; without backoff they would all be 1 s).
+        later = [a[5] for f in FAILING for a in _attempts(log, f) if a[4] >= 3]
+        mean = sum(later) / len(later) if later else 0.0
+        card.check(len(later) >= len(FAILING) and mean >= 1.5,
+                   "transport: the backoff grows: delays announced from the third failure on "
+                   "average %.1f s over %d attempts (>= 1.5 s; the interval is 1 s)"
+                   % (mean, len(later)))
         tls_ok = [n for n in ("tls-expired", "tls-wronghost")
                   if tls[n[4:]].rec.records and any(r["status"] == 200
                                                     for r in tls[n[4:]].rec.records)]

@@ -582,6 +582,12 @@ class FaultServer:
         h.rec["end"] = "complete"
 
     def r_text(self, h, case, q, path):
+        if case == "badreason":  # B8: a reason phrase with ESC, BEL and a right-to-left override
+            h.rec["status"] = 500
+            h.wfile.write(b"HTTP/1.1 500 Bad \x1b[31mred\x07 \xe2\x80\xaeevil\xff\r\n"
+                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            h.close_connection = True
+            return
         with self.lock:
             self.counters["text:" + case] = n = self.counters.get("text:" + case, 0) + 1
         try:
