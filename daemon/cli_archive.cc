@@ -138,7 +138,7 @@ Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
     }
   }
   auto matcher = match::Matcher::Compile({match::RuleSpec{"search", "", query, exclude}});
-  if (!matcher) return tl::unexpected(matcher.error());
+  if (!matcher) return Fail(matcher.error().code, matcher.error().message);
   SearchStats stats;
   std::string text;
   auto scanned = store::ScanEntries(store, FtsPrefilter(*parsed), filter,

@@ -20,6 +20,16 @@ std::string EntryText(const std::optional<std::string>& summary,
 
 inline constexpr std::size_t kTeaserSearchBytes = 512;
 
+// The text the full-text index (entries_fts) holds for an entry besides its title: the summary,
+// then a newline and the content when they differ; teasers are kept. It is not EntryText on
+// purpose, and it is frozen: entries_fts is contentless, so retention deletes a row by giving
+// the very text it was indexed with, rows indexed by any earlier veille included (changing it
+// needs a migration that rebuilds entries_fts). It holds every word of EntryText, so that
+// `veille search` gets every candidate from the index before the matcher verifies it on
+// EntryText. The commit (store/stories.cc) and retention (store/retention.cc) both call this.
+std::string IndexedEntryText(const std::optional<std::string>& summary,
+                             const std::optional<std::string>& content);
+
 // A teaser without what a publisher appends to it: WordPress's "The post … appeared first on …"
 // ("L’article … est apparu en premier sur …"), then, repeatedly, trailing "…", "...", "[…]",
 // "[...]", "(…)", "Read more", "Continue reading …", "Lire la suite", arrows and guillemets.

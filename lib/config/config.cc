@@ -90,6 +90,32 @@ class Reader {
                              "' must be a duration such as \"90s\", \"30m\", \"24h\" or \"7d\"");
   }
 
+  // A short duration in milliseconds, at most `max_ms`: "250ms", "2s", "0", or an integer number
+  // of seconds.
+  std::optional<std::int64_t> Millis(const toml::table& t, std::string_view key,
+                                     std::int64_t max_ms) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    const auto text = node->value<std::string>();
+    std::optional<std::int64_t> ms;
+    if (node->is_integer() && *node->value<std::int64_t>() >= 0) {
+      ms = *node->value<std::int64_t>() * 1000;
+    } else if (text && *text == "0") {
+      ms = 0;
+    } else if (text && text->size() > 2 && text->substr(text->size() - 2) == "ms" &&
+               text->size() < 12 && text->find_first_not_of("0123456789") == text->size() - 2) {
+      ms = std::stoll(text->substr(0, text->size() - 2));
+    } else if (text) {
+      if (auto d = ParseDurationSeconds(*text)) ms = *d * 1000;
+    }
+    if (!ms || *ms > max_ms) {
+      Fail(node->source(), "'" + std::string(key) +
+                               "' must be a duration such as \"250ms\", \"2s\" or \"0\" (at most " +
+                               std::to_string(max_ms / 1000) + "s)");
+    }
+    return ms;
+  }
+
   std::optional<std::size_t> Size(const toml::table& t, std::string_view key) const {
     const toml::node* node = t.get(key);
     if (!node) return std::nullopt;
@@ -163,8 +189,9 @@ std::string ResolvePath(const std::string& path, const std::string& dir) {
 }  // namespace
 
 const std::vector<std::string_view>& DaemonKeys() {
-  static const std::vector<std::string_view> kKeys = {"database",  "log_level", "user_agent",
-                                                      "lock_file", "retention", "language"};
+  static const std::vector<std::string_view> kKeys = {
+      "database",  "log_level", "user_agent",      "lock_file",
+      "retention", "language",  "commit_interval", "commit_batch"};
   return kKeys;
 }
 
@@ -214,6 +241,8 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
   } else if (auto v = r.Duration(t, "retention")) {
     d.retention_s = *v;
   }
+  if (auto ms = r.Millis(t, "commit_interval", 60'000)) d.commit_interval_ms = *ms;
+  if (auto v = r.Integer(t, "commit_batch", 1, 10'000)) d.commit_batch = static_cast<int>(*v);
 }
 
 void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, PollingSection& p) {
@@ -239,25 +268,7 @@ void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, 
     }
     p.allow_private = *v;
   }
-  if (const toml::node* node = t.get("host_spacing")) {
-    const auto text = node->value<std::string>();
-    std::optional<std::int64_t> ms;
-    if (node->is_integer() && *node->value<std::int64_t>() >= 0) {
-      ms = *node->value<std::int64_t>() * 1000;
-    } else if (text && *text == "0") {
-      ms = 0;
-    } else if (text && text->size() > 2 && text->substr(text->size() - 2) == "ms" &&
-               text->find_first_not_of("0123456789") == text->size() - 2) {
-      ms = std::stoll(text->substr(0, text->size() - 2));
-    } else if (text) {
-      if (auto d = ParseDurationSeconds(*text)) ms = *d * 1000;
-    }
-    if (!ms || *ms > 3'600'000) {
-      r.Fail(node->source(),
-             "'host_spacing' must be a duration such as \"250ms\", \"2s\" or \"0\"");
-    }
-    p.host_spacing_ms = *ms;
-  }
+  if (auto ms = r.Millis(t, "host_spacing", 3'600'000)) p.host_spacing_ms = *ms;
   if (auto v = r.Integer(t, "max_redirects", 0, 20)) p.max_redirects = static_cast<int>(*v);
   if (auto v = r.String(t, "ca_file")) p.ca_file = ResolvePath(*v, dir);
   if (auto v = r.String(t, "proxy")) p.proxy = *v;
@@ -682,15 +693,17 @@ void ReadChannel(const Reader& r, const toml::table& t, const std::string& dir, 
 }
 
 void ReadWeb(const Reader& r, const toml::table& t, const std::string& dir, WebSection& w) {
-  r.CheckKeys(t, "[web]",
-              {"listen", "password_file", "trust_proxy_user_header", "trusted_proxies",
-               "hostnames", "session_lifetime", "threads", "max_connections", "max_body",
-               "timeout", "language"});
+  r.CheckKeys(
+      t, "[web]",
+      {"listen", "password_file", "trust_proxy_user_header", "trusted_proxies", "hostnames",
+       "session_lifetime", "threads", "max_connections", "max_body", "timeout", "language"});
   w.line = LineOf(t);
   if (auto v = r.String(t, "listen")) {
     if (!ParseListen(*v)) {
-      r.Fail(LineOf(t, "listen"), "'listen' must be \"host:port\" such as \"127.0.0.1:8080\" "
-                                  "or \"[::1]:8080\", got \"" + *v + "\"");
+      r.Fail(LineOf(t, "listen"),
+             "'listen' must be \"host:port\" such as \"127.0.0.1:8080\" "
+             "or \"[::1]:8080\", got \"" +
+                 *v + "\"");
     }
     w.listen = *v;
   }
@@ -722,8 +735,7 @@ void ReadWeb(const Reader& r, const toml::table& t, const std::string& dir, WebS
     w.language = *v;
   }
   const auto listen = ParseListen(w.listen);
-  if (listen && !listen->loopback && w.password_file.empty() &&
-      w.trust_proxy_user_header.empty()) {
+  if (listen && !listen->loopback && w.password_file.empty() && w.trust_proxy_user_header.empty()) {
     r.Fail(LineOf(t, "listen"),
            "'listen' = \"" + w.listen +
                "\" is reachable from other machines: set 'password_file' (veille "
@@ -896,8 +908,7 @@ std::optional<ListenAddress> ParseListen(std::string_view text) {
     out.host = std::string(text.substr(0, colon));
     port = text.substr(colon + 1);
     if (out.host.find(':') != std::string::npos) return std::nullopt;  // IPv6 needs brackets
-    if (out.host != "localhost" &&
-        out.host.find_first_not_of("0123456789.") != std::string::npos) {
+    if (out.host != "localhost" && out.host.find_first_not_of("0123456789.") != std::string::npos) {
       return std::nullopt;  // an address, not a name: what we bind is what the config says
     }
   }

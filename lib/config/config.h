@@ -24,6 +24,11 @@ struct DaemonSection {
   // HTML report's when neither --language nor the environment names one. Logs, JSON and CSV
   // stay English.
   std::string language = "en";
+  // Group commit (docs/storage.md): the polls finished within this long of the first one of a
+  // batch, at most `commit_batch` of them, share one transaction. A batch also closes when
+  // nothing is in flight, and at stop. 0 commits every poll on its own.
+  std::int64_t commit_interval_ms = 1000;
+  int commit_batch = 64;
 };
 
 struct PollingSection {
@@ -51,8 +56,8 @@ struct FeedEntry {
   std::string name;  // defaults to the URL
   std::optional<std::int64_t> interval_s;
   std::vector<std::string> tags;
-  bool high_priority = false;    // priority = "high"
-  bool backfill_alerts = false;  // alert on the entries present at the first poll
+  bool high_priority = false;                    // priority = "high"
+  bool backfill_alerts = false;                  // alert on the entries present at the first poll
   std::optional<bool> honor_publisher_interval;  // nullopt: the [polling] value
   std::string opml;  // the OPML file this feed was listed in ([[feed]] opml = ...), else ""
   std::string search_source;  // the [[search]] source this feed came from ("google-news"), else ""
@@ -126,7 +131,7 @@ struct WebSection {
   int threads = 4;
   int max_connections = 64;
   std::size_t max_body = 256 * 1024;
-  std::int64_t timeout_s = 30;  // an idle or trickling connection is closed after this
+  std::int64_t timeout_s = 30;    // an idle or trickling connection is closed after this
   std::string language = "auto";  // auto (the browser's Accept-Language) | en | fr
   int line = 0;                   // where [web] starts (0: absent)
 };

@@ -287,7 +287,8 @@ class MatcherImpl final : public Matcher {
     return m;
   }
 
-  friend Result<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vector<RuleSpec>&);
+  friend tl::expected<std::shared_ptr<const Matcher>, CompileError> Matcher::Compile(
+      const std::vector<RuleSpec>&);
 
   std::vector<RuleSpec> rules_;
   std::vector<CompiledRule> compiled_;
@@ -304,11 +305,12 @@ class MatcherImpl final : public Matcher {
 
 }  // namespace
 
-Result<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vector<RuleSpec>& rules) {
+tl::expected<std::shared_ptr<const Matcher>, CompileError> Matcher::Compile(
+    const std::vector<RuleSpec>& rules) {
   auto impl = std::make_shared<MatcherImpl>(rules);
   for (std::size_t i = 0; i < rules.size(); ++i) {
     auto added = impl->AddRule(i);
-    if (!added) return tl::unexpected(added.error());
+    if (!added) return tl::unexpected(CompileError{added.error().code, added.error().message, i});
   }
   for (const Leaf& leaf : impl->leaves_) {
     if (leaf.pattern != kNoPattern && leaf.field != Field::kDefault &&
@@ -317,7 +319,10 @@ Result<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vector<RuleSp
     }
   }
   auto finished = impl->Finish();
-  if (!finished) return tl::unexpected(finished.error());
+  if (!finished) {
+    return tl::unexpected(
+        CompileError{finished.error().code, finished.error().message, std::nullopt});
+  }
   return std::shared_ptr<const Matcher>(std::move(impl));
 }
 

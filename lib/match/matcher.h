@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,11 +46,20 @@ struct Mention {
   std::vector<Highlight> highlights;  // the hits inside `snippet`
 };
 
+// Why Compile failed. `rule_index` names the rule at fault (its query or its exclude) as data, so
+// that a caller can point at its config line without reading the message; it is empty when the
+// rule set as a whole failed (the literal scanner).
+struct CompileError {
+  ErrorCode code = ErrorCode::kInvalidArgument;
+  std::string message;  // `rule "marque": column 14: expected a term after NEAR/3`
+  std::optional<std::size_t> rule_index;  // index into the RuleSpec vector given to Compile
+};
+
 class Matcher {
  public:
-  // Compiles every rule. A bad query fails with ErrorCode::kInvalidArgument and a message such
-  // as `rule "marque": column 14: expected a term after NEAR/3`.
-  [[nodiscard]] static Result<std::shared_ptr<const Matcher>> Compile(
+  // Compiles every rule. A bad query fails with ErrorCode::kInvalidArgument, the rule's index
+  // and a message such as `rule "marque": column 14: expected a term after NEAR/3`.
+  [[nodiscard]] static tl::expected<std::shared_ptr<const Matcher>, CompileError> Compile(
       const std::vector<RuleSpec>& rules);
 
   virtual ~Matcher() = default;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <thread>
 
 #include "common/redact.h"
@@ -13,6 +14,7 @@
 #include "feed/parse.h"
 #include "fetch/redirects.h"
 #include "pipeline/channels.h"
+#include "pipeline/poll_record.h"
 #include "pipeline/reload.h"
 #include "schedule/health.h"
 #include "schedule/policy.h"
@@ -36,34 +38,23 @@ std::int64_t SteadyMs() {
       .count();
 }
 
-// A URL a feed may be moved to, or keep from an earlier move stored in the database: an http(s)
-// URL for a feed configured as http(s). A feed that began on the web never becomes a local file
-// (security review, finding 1: a 301 to file:///root/private.xml was adopted).
-bool MayPollInstead(const std::string& configured, const std::string& moved_to) {
-  const std::optional<Url> target = Url::Parse(moved_to);
-  if (target && target->IsWeb()) return true;
-  const std::optional<Url> origin = Url::Parse(configured);
-  return !(origin && origin->IsWeb()) && configured == moved_to;
-}
-
 std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
   std::vector<match::RuleSpec> specs;
   for (const auto& r : c.rules) specs.push_back({r.name, r.category, r.query, r.exclude});
   return specs;
 }
 
-// Compiles the rules; errors name the config file and the query's line.
+// Compiles the rules; errors name the config file and the failing rule's query line.
 Result<std::shared_ptr<const match::Matcher>> CompileRules(const config::Config& c) {
   auto matcher = match::Matcher::Compile(RuleSpecs(c));
-  if (matcher) return matcher;
-  // Find the rule the message names to prefix its file:line.
-  for (const auto& r : c.rules) {
-    if (matcher.error().message.rfind("rule \"" + r.name + "\"", 0) == 0) {
-      return Fail(ErrorCode::kConfig,
-                  c.path + ":" + std::to_string(r.query_line) + ": " + matcher.error().message);
-    }
+  if (matcher) return std::move(*matcher);
+  const match::CompileError& error = matcher.error();
+  if (error.rule_index && *error.rule_index < c.rules.size()) {
+    return Fail(ErrorCode::kConfig, c.path + ":" +
+                                        std::to_string(c.rules[*error.rule_index].query_line) +
+                                        ": " + error.message);
   }
-  return Fail(ErrorCode::kConfig, c.path + ": " + matcher.error().message);
+  return Fail(ErrorCode::kConfig, c.path + ": " + error.message);
 }
 
 std::shared_ptr<const RuleRouting> RoutingFor(const config::Config& c) {
@@ -171,7 +162,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
   const UnixSeconds now = clock_();
   std::map<std::int64_t, Slot> slots;
   std::map<std::int64_t, std::optional<UnixSeconds>> stored_due;
-  due_.clear();
+  due_ = schedule::DueQueue();
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
     const std::int64_t id = (*ids)[i];
     Slot slot;
@@ -188,6 +179,10 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
       slot.failing_since = (*row)->failing_since;
       slot.last_unconditional = (*row)->last_unconditional_at;
       slot.redirect = {(*row)->redirect_target.value_or(""), (*row)->redirect_count};
+      slot.etag = (*row)->etag.value_or("");
+      slot.last_modified = (*row)->last_modified.value_or("");
+      slot.fingerprint = (*row)->body_fingerprint.value_or("");
+      slot.first_polled_at = (*row)->first_polled_at;
       if ((*row)->fetch_url && MayPollInstead(slot.feed.url, *(*row)->fetch_url)) {
         slot.fetch_url = *(*row)->fetch_url;
       }
@@ -233,7 +228,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
   std::vector<std::pair<std::int64_t, UnixSeconds>> changed;
   for (auto& [id, slot] : slots_) {
     slot.host = HostPortOf(slot.fetch_url);
-    if (!slot.gone && !slot.in_flight) due_.emplace(slot.next_due, id);
+    if (!slot.gone && !slot.in_flight) due_.Schedule(static_cast<std::uint64_t>(id), slot.next_due);
     if (!slot.gone && !slot.in_flight && stored_due[id] != slot.next_due) {
       changed.emplace_back(id, slot.next_due);
     }
@@ -261,6 +256,7 @@ void Monitor::ApplyChannels() { RegisterTransports(config_, dispatcher_); }
 Result<ReloadPlan> Monitor::Reload(const config::Config& config) {
   auto matcher = CompileRules(config);
   if (!matcher) return tl::unexpected(matcher.error());
+  Flush();  // the finished polls are recorded under the configuration they ran with
   ReloadPlan plan = PlanReload(config_, config);
   std::unique_ptr<fetch::Fetcher> fetcher;
   if (plan.rebuild_fetcher) {
@@ -370,13 +366,11 @@ void Monitor::Submit(Slot& slot, bool conditional) {
       request.password = password.value_or("");
     }
   }
-  if (auto row = store_->GetFeed(slot.id); row && *row) {
-    // The same bytes as the last committed document come back as not_modified, unparsed.
-    request.fingerprint = (*row)->body_fingerprint.value_or("");
-    if (conditional) {
-      request.etag = (*row)->etag.value_or("");
-      request.last_modified = (*row)->last_modified.value_or("");
-    }
+  // The same bytes as the last committed document come back as not_modified, unparsed.
+  request.fingerprint = slot.fingerprint;
+  if (conditional) {
+    request.etag = slot.etag;
+    request.last_modified = slot.last_modified;
   }
   slot.in_flight = true;
   slot.fetching = true;
@@ -387,7 +381,11 @@ void Monitor::Submit(Slot& slot, bool conditional) {
 
 void Monitor::Schedule(Slot& slot, UnixSeconds next_due) {
   slot.next_due = next_due;
-  if (!slot.gone) due_.emplace(next_due, slot.id);
+  if (slot.gone) {
+    due_.Remove(static_cast<std::uint64_t>(slot.id));
+  } else {
+    due_.Schedule(static_cast<std::uint64_t>(slot.id), next_due);
+  }
 }
 
 bool Monitor::HasRoom() const {
@@ -400,12 +398,15 @@ bool Monitor::HasRoom() const {
   return fetcher_->pending() + parser_->outstanding() < limit;
 }
 
-CycleSummary Monitor::OnFetched(fetch::FetchResult result) {
+void Monitor::OnFetched(fetch::FetchResult result) {
   const auto id = static_cast<std::int64_t>(result.tag);
   auto it = slots_.find(id);
-  if (it == slots_.end()) return {};  // the feed left the config while in flight
+  if (it == slots_.end()) return;  // the feed left the config while in flight
   it->second.fetching = false;
-  if (result.outcome != Outcome::kOk) return Finish(std::move(result), nullptr);
+  if (result.outcome != Outcome::kOk) {
+    Stage(std::move(result), nullptr);
+    return;
+  }
   const Slot& slot = it->second;
   ParseJob job;
   job.feed_id = id;
@@ -418,32 +419,155 @@ CycleSummary Monitor::OnFetched(fetch::FetchResult result) {
   job.matcher = matcher_;
   job.routing = routing_;
   parser_->Submit(std::move(job));
-  return {};
 }
 
 bool Monitor::Idle() const { return fetcher_->pending() == 0 && parser_->outstanding() == 0; }
 
 CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
   CycleSummary total;
+  // An open batch closes on time even when nothing else happens.
+  max_wait = std::min(max_wait, std::chrono::milliseconds(
+                                    std::min<std::int64_t>(BatchTimeLeftMs(), max_wait.count())));
   if (fetcher_->pending() > 0) {
     // A finished parse wakes this poll up (the pool's on_done calls Wakeup).
-    for (auto& result : fetcher_->Poll(max_wait)) Add(total, OnFetched(std::move(result)));
+    for (auto& result : fetcher_->Poll(max_wait)) {
+      OnFetched(std::move(result));
+      if (BatchTimeLeftMs() == 0) Add(total, Flush());
+    }
   } else if (parser_->outstanding() > 0) {
     parser_->WaitDone(max_wait);
-  } else {
+  } else if (batch_.empty()) {
     // Nothing in flight: sleep here (poll(2) returns early on a signal, so SIGTERM and SIGHUP
     // are seen promptly).
     ::poll(nullptr, 0, static_cast<int>(max_wait.count()));
   }
   for (auto& doc : parser_->TakeDone()) {
-    Add(total, Finish(std::move(doc.result), &doc));
+    Stage(std::move(doc.result), &doc);
+    if (BatchTimeLeftMs() == 0) Add(total, Flush());
+  }
+  // A batch closes at its size or age bound (`[daemon] commit_batch`, `commit_interval`), and
+  // as soon as nothing is in flight: a quiet daemon never holds a finished poll back.
+  if (!batch_.empty() && (BatchTimeLeftMs() == 0 || Idle())) Add(total, Flush());
+  return total;
+}
+
+void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
+  const auto id = static_cast<std::int64_t>(result.tag);
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return;  // the feed left the config while in flight
+  Slot& slot = it->second;
+  const UnixSeconds now = clock_();
+
+  PendingWrite w;
+  w.outcome = result.outcome;
+  w.error = result.error;
+  w.retry_after_s = result.retry_after_s;
+  w.ms = SteadyMs() - slot.started_ms;
+  const feed::Feed* parsed = nullptr;
+  if (doc && doc->feed) {
+    parsed = &*doc->feed;
+  } else if (doc) {
+    w.outcome = Outcome::kParse;
+    w.error = doc->feed.error().message;
+  }
+
+  schedule::Bounds bounds;
+  bounds.interval_s = slot.feed.interval_s.value_or(config_.polling.interval_s);
+  bounds.min_interval_s = config_.polling.min_interval_s;
+  bounds.max_interval_s = config_.polling.max_interval_s;
+  bounds.high_priority = slot.feed.high_priority;
+  bounds.honor_publisher_interval =
+      slot.feed.honor_publisher_interval.value_or(config_.polling.honor_publisher_interval);
+  schedule::FeedHistory history;
+  history.consecutive_failures = slot.consecutive_failures;
+  if (slot.first_polled_at) {
+    // The cadence counts what arrived after the first poll (its backlog says nothing about how
+    // often the feed publishes), over at most the last week.
+    const UnixSeconds since = std::max(now - 7 * 86400, *slot.first_polled_at + 1);
+    history.observed_s = now - since;
+    if (auto n = store_->CountEntriesSince(id, since)) history.new_entries = *n;
+  }
+  schedule::PollResult poll;
+  poll.outcome = w.outcome;
+  poll.retry_after_s = result.retry_after_s;
+  poll.publisher_hint_s = result.max_age_s;
+  if (parsed && parsed->ttl_seconds) {
+    poll.publisher_hint_s = std::max(poll.publisher_hint_s.value_or(0), *parsed->ttl_seconds);
+  }
+  w.decision = schedule::NextPoll(bounds, history, poll, now, rng_);
+
+  FeedMemory memory;
+  memory.feed_id = id;
+  memory.configured_url = slot.feed.url;
+  memory.consecutive_failures = slot.consecutive_failures;
+  memory.failing_since = slot.failing_since;
+  memory.redirect = slot.redirect;
+  memory.sent_validators = slot.sent_validators;
+  memory.answering = slot.answering;
+  PollFacts facts;
+  facts.outcome = w.outcome;
+  facts.error = w.error;
+  facts.http_status = result.http_status;
+  facts.permanent_target = fetch::PermanentTarget(result.redirects);
+  if (parsed) {
+    facts.document = PollFacts::Document{result.etag,   result.last_modified, result.fingerprint,
+                                         parsed->title, parsed->link,         parsed->recovered};
+  }
+  RecordedPoll recorded =
+      RecordPoll(memory, facts, w.decision, now, config_.polling.broken_after_s);
+  w.commit.feed = std::move(recorded.update);
+  w.redirect = recorded.redirect;
+
+  if (parsed) {
+    w.commit.alerts_enabled = slot.feed.backfill_alerts || slot.first_polled_at.has_value();
+    w.recovered = parsed->recovered;
+    w.entry_count = doc->entry_count;
+    w.warnings = parsed->warnings;
+    if (!doc->records) {
+      // The stored keys could not be read: nothing of this document can be written.
+      const Error error = doc->records.error();
+      Finish(w, tl::unexpected(error));
+      return;
+    }
+    w.commit.entries = std::move(*doc->records);
+  }
+  if (batch_.empty()) batch_opened_ms_ = SteadyMs();
+  batch_.push_back(std::move(w));
+}
+
+std::int64_t Monitor::BatchTimeLeftMs() const {
+  if (batch_.empty()) return std::numeric_limits<std::int64_t>::max();
+  if (batch_.size() >= static_cast<std::size_t>(std::max(config_.daemon.commit_batch, 1))) return 0;
+  return std::max<std::int64_t>(0,
+                                batch_opened_ms_ + config_.daemon.commit_interval_ms - SteadyMs());
+}
+
+CycleSummary Monitor::Flush() {
+  CycleSummary total;
+  if (batch_.empty()) return total;
+  std::vector<PendingWrite> batch = std::move(batch_);
+  batch_.clear();
+  std::vector<store::DocumentCommit> writes;
+  writes.reserve(batch.size());
+  for (PendingWrite& w : batch) writes.push_back(std::move(w.commit));
+  const std::int64_t started_ms = SteadyMs();
+  auto results = store_->CommitBatch(writes);
+  spdlog::debug("commit: {} polls in {} ms{}", writes.size(), SteadyMs() - started_ms,
+                results ? "" : " (failed)");
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].commit = std::move(writes[i]);
+    if (!results) {
+      Add(total, Finish(batch[i], tl::unexpected(results.error())));
+    } else {
+      Add(total, Finish(batch[i], (*results)[i]));
+    }
   }
   return total;
 }
 
-CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
-  const auto id = static_cast<std::int64_t>(result.tag);
-  CycleSummary summary = Record(std::move(result), doc);
+CycleSummary Monitor::Finish(PendingWrite& w, const Result<store::CommitStats>& written) {
+  const std::int64_t id = w.commit.feed.feed_id;
+  CycleSummary summary = Apply(w, written);
   if (cycle_pending_.erase(id) > 0) {
     Add(cycle_, summary);
     if (cycle_pending_.empty()) {
@@ -457,165 +581,76 @@ CycleSummary Monitor::Finish(fetch::FetchResult result, ParsedDocument* doc) {
   return summary;
 }
 
-CycleSummary Monitor::Record(fetch::FetchResult result, ParsedDocument* doc) {
+CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& written) {
   CycleSummary summary;
-  const auto id = static_cast<std::int64_t>(result.tag);
+  const store::FeedUpdate& update = w.commit.feed;
+  const std::int64_t id = update.feed_id;
   auto it = slots_.find(id);
   if (it == slots_.end()) return summary;  // the feed left the config while in flight
   Slot& slot = it->second;
   slot.in_flight = false;
   ++summary.feeds_polled;
-  const UnixSeconds now = clock_();
-
-  auto row = store_->GetFeed(id);
-  std::optional<store::FeedRow> previous = row ? *row : std::nullopt;
-
-  Outcome outcome = result.outcome;
-  std::string error = result.error;
-  const feed::Feed* parsed = nullptr;
-  if (doc && doc->feed) {
-    parsed = &*doc->feed;
-  } else if (doc) {
-    outcome = Outcome::kParse;
-    error = doc->feed.error().message;
+  const UnixSeconds now = update.fetched_at;
+  // Only now that the commit returned: nothing derived from a document leaves the process
+  // before it (RELIABILITY.md decision 1), not even a log line.
+  for (const auto& warning : w.warnings) spdlog::debug("feed {}: {}", slot.feed.name, warning);
+  if (w.recovered) {
+    spdlog::warn("feed {}: damaged document, kept {} complete entries; will refetch in full",
+                 slot.feed.name, w.entry_count);
   }
-
-  schedule::Bounds bounds;
-  bounds.interval_s = slot.feed.interval_s.value_or(config_.polling.interval_s);
-  bounds.min_interval_s = config_.polling.min_interval_s;
-  bounds.max_interval_s = config_.polling.max_interval_s;
-  bounds.high_priority = slot.feed.high_priority;
-  bounds.honor_publisher_interval =
-      slot.feed.honor_publisher_interval.value_or(config_.polling.honor_publisher_interval);
-  schedule::FeedHistory history;
-  history.consecutive_failures = slot.consecutive_failures;
-  if (previous && previous->first_polled_at) {
-    // The cadence counts what arrived after the first poll (its backlog says nothing about how
-    // often the feed publishes), over at most the last week.
-    const UnixSeconds since = std::max(now - 7 * 86400, *previous->first_polled_at + 1);
-    history.observed_s = now - since;
-    if (auto n = store_->CountEntriesSince(id, since)) history.new_entries = *n;
-  }
-  schedule::PollResult poll;
-  poll.outcome = outcome;
-  poll.retry_after_s = result.retry_after_s;
-  poll.publisher_hint_s = result.max_age_s;
-  if (parsed && parsed->ttl_seconds) {
-    poll.publisher_hint_s = std::max(poll.publisher_hint_s.value_or(0), *parsed->ttl_seconds);
-  }
-  const schedule::Decision decision = schedule::NextPoll(bounds, history, poll, now, rng_);
-
-  store::FeedUpdate update;
-  update.feed_id = id;
-  update.answers_request = slot.answering;
-  update.fetched_at = now;
-  update.outcome = outcome;
-  if (result.http_status) update.http_status = result.http_status;
-  update.error = error;
-  update.consecutive_failures = decision.consecutive_failures;
-  update.next_due_at = decision.next_due;
-  const std::optional<UnixSeconds> failing_since =
-      IsSuccess(outcome) ? std::nullopt : std::optional(slot.failing_since.value_or(now));
-  update.failing_since = failing_since;
-  update.state = decision.stop ? "gone"
-                               : std::string(schedule::FeedStateName(schedule::Health(
-                                     outcome, failing_since, now, config_.polling.broken_after_s)));
-  if (!slot.sent_validators && IsSuccess(outcome)) update.unconditional_at = now;
-  // A permanent move is adopted after the same 301/308 target on 3 polls in a row.
-  const schedule::RedirectDecision moved =
-      schedule::ObserveRedirect(slot.redirect, fetch::PermanentTarget(result.redirects));
-  update.redirect_target = moved.streak.target;
-  update.redirect_count = moved.streak.count;
-  if (moved.adopt && IsSuccess(outcome) && MayPollInstead(slot.feed.url, moved.adopted)) {
-    update.moved_to = moved.adopted;
-  }
-
-  int new_entries = 0;
-  int new_mentions = 0;
-  int not_sent = 0;
-  Result<void> written;
-  if (parsed) {
-    store::DocumentCommit commit;
-    commit.feed = update;
-    commit.feed.store_validators = !parsed->recovered;
-    commit.feed.etag = result.etag.empty() ? std::nullopt : std::optional(result.etag);
-    commit.feed.last_modified =
-        result.last_modified.empty() ? std::nullopt : std::optional(result.last_modified);
-    commit.feed.body_fingerprint = result.fingerprint;
-    commit.feed.title = parsed->title;
-    commit.feed.site_link = parsed->link;
-    commit.alerts_enabled =
-        slot.feed.backfill_alerts || (previous && previous->first_polled_at.has_value());
-    if (doc->records) {
-      commit.entries = std::move(*doc->records);
-      auto stats = store_->CommitDocument(commit);
-      if (stats) {
-        new_entries = stats->new_entries;
-        new_mentions = stats->new_mentions;
-        not_sent = stats->alerts_not_sent;
-      } else {
-        written = tl::unexpected(stats.error());
-      }
-    } else {
-      written = tl::unexpected(doc->records.error());
-    }
-    for (const auto& w : parsed->warnings) {
-      spdlog::debug("feed {}: {}", slot.feed.name, w);
-    }
-    if (parsed->recovered) {
-      spdlog::warn("feed {}: damaged document, kept {} complete entries; will refetch in full",
-                   slot.feed.name, doc->entry_count);
-    }
-  } else {
-    written = store_->UpdateFeed(update);
-  }
-
-  const std::int64_t ms = SteadyMs() - slot.started_ms;
   if (!written) {
-    // Nothing was committed: keep the old state and retry the same content soon.
-    spdlog::error("poll {} outcome=storage error=\"{}\" (nothing committed, retry in 60s)",
-                  slot.feed.name, written.error().message);
+    // Nothing of this poll was committed: keep the old state and retry the same content soon.
+    spdlog::error("poll {} outcome=storage error=\"{}\" (nothing committed, retry in {}s)",
+                  slot.feed.name, written.error().message, store::kStorageRetrySeconds);
     ++summary.feeds_failed;
-    Schedule(slot, now + 60);
+    Schedule(slot, clock_() + store::kStorageRetrySeconds);
     return summary;
   }
+  const int new_entries = written->new_entries;
+  const int new_mentions = written->new_mentions;
+  const int not_sent = written->alerts_not_sent;
 
   const bool was_failing = slot.consecutive_failures > 0;
-  slot.consecutive_failures = decision.consecutive_failures;
-  slot.rate_limited = outcome == Outcome::kRateLimited;
-  slot.gone = decision.stop;
-  slot.failing_since = failing_since;
-  slot.redirect = moved.streak;
+  slot.consecutive_failures = w.decision.consecutive_failures;
+  slot.rate_limited = w.outcome == Outcome::kRateLimited;
+  slot.gone = w.decision.stop;
+  slot.failing_since = update.failing_since;
+  slot.redirect = w.redirect;
   if (update.unconditional_at) slot.last_unconditional = update.unconditional_at;
+  if (update.store_validators) {
+    slot.etag = update.etag.value_or("");
+    slot.last_modified = update.last_modified.value_or("");
+    slot.fingerprint = update.body_fingerprint.value_or("");
+    if (!slot.first_polled_at) slot.first_polled_at = now;
+  }
   if (update.moved_to) {
     spdlog::warn("feed {} moved permanently to {} (was {}); polling the new URL", slot.feed.name,
                  RedactUrl(*update.moved_to), RedactUrl(slot.fetch_url));
     slot.fetch_url = *update.moved_to;
     slot.host = HostPortOf(slot.fetch_url);
   }
-  if (outcome == Outcome::kRateLimited) {
-    host_limits_.RecordRateLimited(slot.host, static_cast<std::uint64_t>(id), now,
-                                   result.retry_after_s);
+  if (w.outcome == Outcome::kRateLimited) {
+    host_limits_.RecordRateLimited(slot.host, static_cast<std::uint64_t>(id), now, w.retry_after_s);
   } else {
     host_limits_.RecordOther(slot.host, static_cast<std::uint64_t>(id));
   }
-  if (IsSuccess(outcome)) {
+  if (IsSuccess(w.outcome)) {
     ++summary.feeds_ok;
     if (was_failing) spdlog::info("feed {} recovered", slot.feed.name);
     if (not_sent > 0) {
       spdlog::info(
           "poll {} outcome={} new_entries={} new_mentions={} ms={} alerts_not_sent={} (first "
           "poll; backfill_alerts = false)",
-          slot.feed.name, OutcomeName(outcome), new_entries, new_mentions, ms, not_sent);
+          slot.feed.name, OutcomeName(w.outcome), new_entries, new_mentions, w.ms, not_sent);
     } else {
       spdlog::info("poll {} outcome={} new_entries={} new_mentions={} ms={}", slot.feed.name,
-                   OutcomeName(outcome), new_entries, new_mentions, ms);
+                   OutcomeName(w.outcome), new_entries, new_mentions, w.ms);
     }
   } else {
     ++summary.feeds_failed;
     const std::string line = fmt::format("poll {} outcome={} error=\"{}\" failures={} next_in={}s",
-                                         slot.feed.name, OutcomeName(outcome), RedactUrl(error),
-                                         slot.consecutive_failures, decision.next_due - now);
+                                         slot.feed.name, OutcomeName(w.outcome), RedactUrl(w.error),
+                                         slot.consecutive_failures, w.decision.next_due - now);
     if (!was_failing || slot.gone) {
       spdlog::warn("{}", line);  // the state change is logged once at warn
     } else {
@@ -629,7 +664,7 @@ CycleSummary Monitor::Record(fetch::FetchResult result, ParsedDocument* doc) {
   // A `veille poll` request that came in while this poll was under way gets its own poll.
   const bool again = slot.poll_again && !slot.gone && !slot.rate_limited;
   slot.poll_again = false;
-  Schedule(slot, again ? now : decision.next_due);
+  Schedule(slot, again ? clock_() : w.decision.next_due);
   return summary;
 }
 
@@ -658,7 +693,7 @@ void Monitor::Deliver(CycleSummary& summary, std::int64_t budget_ms) {
 
 Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   CycleSummary total;
-  due_.clear();
+  due_ = schedule::DueQueue();
   cycle_pending_.clear();  // the caller logs the cycle line
   // This pass answers the `veille poll` requests made before it (they are cleared with it).
   if (auto requests = store::PendingPollRequests(*store_)) {
@@ -679,6 +714,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   std::size_t next_feed = 0;
   while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
     if (stop.load()) {
+      Flush();  // what finished is committed; what is in flight is fetched again next time
       fetcher_->AbortAll();
       parser_->Clear();
       for (auto& [id, slot] : slots_) slot.in_flight = slot.fetching = false;
@@ -690,6 +726,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     }
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
+  Add(total, Flush());
   // The full-text merging the commits left (store::MergeIndexStep), before the alerts wait.
   while (total.new_entries > 0 && !stop.load()) {
     auto merged = store::MergeIndexStep(*store_, kMergePages);
@@ -728,7 +765,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
 }
 
 void Monitor::ShiftSchedule(std::int64_t seconds) {
-  due_.clear();
+  due_ = schedule::DueQueue();
   std::vector<std::pair<std::int64_t, UnixSeconds>> moved;
   for (auto& [id, slot] : slots_) {
     if (slot.in_flight) continue;
@@ -762,14 +799,12 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     }
     last_wall = now;
     last_steady_ms = steady_ms;
-    while (!due_.empty() && due_.begin()->first <= now && HasRoom()) {
-      const auto [when, id] = *due_.begin();
-      due_.erase(due_.begin());
+    while (HasRoom()) {
+      const std::vector<std::uint64_t> popped = due_.PopDue(now, 1);
+      if (popped.empty()) break;
+      const auto id = static_cast<std::int64_t>(popped.front());
       auto it = slots_.find(id);
-      if (it == slots_.end() || it->second.in_flight || it->second.gone ||
-          it->second.next_due != when) {
-        continue;  // stale queue entry (rescheduled or removed by a reload)
-      }
+      if (it == slots_.end() || it->second.in_flight || it->second.gone) continue;
       if (auto paused = host_limits_.PausedUntil(it->second.host, now)) {
         Schedule(it->second, *paused);  // the whole host asked us to slow down
         if (auto r = store_->WriteSchedule({{id, *paused}}); !r) {
@@ -780,8 +815,8 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       Submit(it->second, true);
     }
     std::int64_t wait_ms = 1000;
-    if (!due_.empty()) {
-      wait_ms = std::clamp<std::int64_t>((due_.begin()->first - now) * 1000, 10, 1000);
+    if (const std::optional<UnixSeconds> next = due_.NextDue()) {
+      wait_ms = std::clamp<std::int64_t>((*next - now) * 1000, 10, 1000);
     }
     if (merge_due && Idle()) wait_ms = 0;
     if (Collect(std::chrono::milliseconds(wait_ms)).new_entries > 0) merge_due = true;
@@ -807,6 +842,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     }
     if (on_tick) on_tick();
   }
+  Flush();  // SIGTERM commits the open batch, then the daemon exits
   fetcher_->AbortAll();
   parser_->Clear();
   for (auto& [id, slot] : slots_) slot.in_flight = slot.fetching = false;

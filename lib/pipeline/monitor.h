@@ -20,7 +20,9 @@
 #include "pipeline/ingest.h"
 #include "pipeline/parse_pool.h"
 #include "pipeline/reload.h"
+#include "schedule/due_queue.h"
 #include "schedule/host_limits.h"
+#include "schedule/policy.h"
 #include "schedule/redirect_streak.h"
 #include "store/store.h"
 
@@ -117,6 +119,26 @@ class Monitor {
     bool sent_validators = false;  // the request in flight carried validators
     std::optional<UnixSeconds> failing_since;
     schedule::RedirectStreak redirect;
+    // The committed validators and fingerprint, and the first successful poll: read at start
+    // and after each commit, so that a poll reads nothing from the database.
+    std::string etag;
+    std::string last_modified;
+    std::string fingerprint;
+    std::optional<UnixSeconds> first_polled_at;
+  };
+
+  // A finished poll whose write waits for its batch's commit (group commit, docs/storage.md).
+  struct PendingWrite {
+    store::DocumentCommit commit;  // the feed's new state, with the document's entries if any
+    schedule::Decision decision;
+    schedule::RedirectStreak redirect;  // the permanent-redirect streak after this poll
+    Outcome outcome = Outcome::kOk;
+    std::string error;
+    std::optional<std::int64_t> retry_after_s;
+    bool recovered = false;  // a damaged document of which the complete entries were kept
+    std::size_t entry_count = 0;
+    std::vector<std::string> warnings;  // the parser's, logged once committed
+    std::int64_t ms = 0;                // from submission to the end of the parse
   };
 
   // Wakes the fetcher's poll from the parse workers; the loop may replace the fetcher.
@@ -149,14 +171,23 @@ class Monitor {
   // True while the fetcher and the parse pool hold fewer documents than the loop lets in (so
   // bodies waiting for a parser never pile up in memory).
   [[nodiscard]] bool HasRoom() const;
-  // A finished transfer: a body goes to the parse pool, anything else is recorded at once.
-  CycleSummary OnFetched(fetch::FetchResult result);
-  // Waits up to `max_wait` for transfers and parsed documents and records what finished.
+  // A finished transfer: a body goes to the parse pool, anything else joins the open batch.
+  void OnFetched(fetch::FetchResult result);
+  // Waits up to `max_wait` for transfers and parsed documents, adds what finished to the open
+  // batch, and commits the batch when it is full, old enough, or nothing is in flight. Returns
+  // the counts of the polls it committed.
   CycleSummary Collect(std::chrono::milliseconds max_wait);
-  // Records one poll: schedule, feed state and, for a parsed document, its new entries in one
-  // transaction. Returns the counts it added.
-  CycleSummary Finish(fetch::FetchResult result, ParsedDocument* parsed);
-  CycleSummary Record(fetch::FetchResult result, ParsedDocument* parsed);
+  // Prepares the write of one finished poll (schedule decision, feed state and, for a parsed
+  // document, its new entries) and adds it to the open batch.
+  void Stage(fetch::FetchResult result, ParsedDocument* parsed);
+  // Milliseconds until the open batch must be committed (0: now; max when none is open).
+  [[nodiscard]] std::int64_t BatchTimeLeftMs() const;
+  // Commits the open batch in one transaction (store::CommitBatch), then applies each poll.
+  CycleSummary Flush();
+  // After the commit: the poll's effects on the feed's memory, its log line and its next due
+  // time; the counts it added. Finish also keeps the first cycle's summary line.
+  CycleSummary Finish(PendingWrite& write, const Result<store::CommitStats>& written);
+  CycleSummary Apply(PendingWrite& write, const Result<store::CommitStats>& written);
   void Schedule(Slot& slot, UnixSeconds next_due);
   // Moves every due time by `seconds` (after a wall-clock jump).
   void ShiftSchedule(std::int64_t seconds);
@@ -175,8 +206,8 @@ class Monitor {
   alert::Dispatcher dispatcher_;
   WallClock clock_;
   std::mt19937_64 rng_;
-  std::map<std::int64_t, Slot> slots_;                  // by feed id
-  std::set<std::pair<UnixSeconds, std::int64_t>> due_;  // (next_due, feed id)
+  std::map<std::int64_t, Slot> slots_;  // by feed id
+  schedule::DueQueue due_;              // feed ids by next due time
   schedule::HostRateLimits host_limits_;
   std::int64_t once_delivery_deadline_s_ = 60;
   std::int64_t last_watch_ms_ = 0;  // spike and feed-health checks run once a minute
@@ -184,6 +215,8 @@ class Monitor {
   // and what the finished ones did: logged as one "cycle done" line when the set empties.
   std::set<std::int64_t> cycle_pending_;
   CycleSummary cycle_;
+  std::vector<PendingWrite> batch_;   // finished polls waiting for their commit
+  std::int64_t batch_opened_ms_ = 0;  // when the first of them joined (steady clock)
 };
 
 }  // namespace veille::pipeline

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "store/stories.h"
+#include "common/entry_text.h"
 
 namespace veille::store {
 
@@ -43,7 +43,7 @@ Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     doomed.push_back({select->Int(0), select->OptInt(1), select->Text(2),
-                      EntryText(select->OptText(3), select->OptText(4))});
+                      IndexedEntryText(select->OptText(3), select->OptText(4))});
   }
   select->Reset();
   std::set<std::int64_t> stories;

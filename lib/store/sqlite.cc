@@ -197,6 +197,8 @@ Result<void> Database::Exec(std::string_view sql) {
 
 std::int64_t Database::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 
+bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 int Database::Changes() const { return sqlite3_changes(db_); }
 
 std::int64_t Database::TotalChanges() const { return sqlite3_total_changes64(db_); }

@@ -76,6 +76,9 @@ class Database {
   [[nodiscard]] Result<Statement*> Cached(std::string_view sql);
   [[nodiscard]] Result<void> Exec(std::string_view sql);
   [[nodiscard]] std::int64_t LastInsertId() const;
+  // True inside a transaction; false once SQLite rolled one back on its own (SQLITE_FULL,
+  // SQLITE_IOERR and a few others end the whole transaction, not only the statement).
+  [[nodiscard]] bool InTransaction() const;
   [[nodiscard]] int Changes() const;
   // Rows changed since the connection opened (sqlite3_total_changes64).
   [[nodiscard]] std::int64_t TotalChanges() const;

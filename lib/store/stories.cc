@@ -1,21 +1,15 @@
 #include "store/stories.h"
 
+#include "common/entry_text.h"
+
 namespace veille::store {
 
-std::string EntryText(const std::optional<std::string>& summary,
-                      const std::optional<std::string>& content) {
-  std::string text = summary.value_or("");
-  if (content && *content != text) {
-    if (!text.empty()) text += "\n";
-    text += *content;
-  }
-  return text;
-}
-
-Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& committed) {
+Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& committed,
+                                             const StoryKeys& batch) {
   ArchiveWriter w;
   w.db_ = &db;
   w.committed_ = &committed;
+  w.batch_ = &batch;
   struct Item {
     Statement** target;
     const char* sql;
@@ -43,10 +37,10 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
 }
 
 Result<std::optional<std::int64_t>> ArchiveWriter::FirstStory(
-    Statement& stmt, const std::vector<std::int64_t>& newer, const std::vector<std::int64_t>& older,
-    const std::string& key, std::optional<UnixSeconds> published) {
-  for (const std::vector<std::int64_t>* candidates : {&newer, &older}) {
-    for (const std::int64_t entry_id : *candidates) {
+    Statement& stmt, bool links, std::uint64_t hash, const std::string& key,
+    std::optional<UnixSeconds> published) {
+  for (const StoryKeys* keys : {static_cast<const StoryKeys*>(&pending_), batch_, committed_}) {
+    for (const std::int64_t entry_id : links ? keys->Links(hash) : keys->Titles(hash)) {
       stmt.Bind(1, entry_id).Bind(2, key);
       if (published) stmt.Bind(3, *published).Bind(4, kStoryTitleWindowSeconds);
       auto row = stmt.Step();
@@ -63,18 +57,15 @@ Result<std::optional<std::int64_t>> ArchiveWriter::FirstStory(
 Result<ArchiveWriter::Story> ArchiveWriter::StoryFor(
     const std::optional<std::string>& canonical_link, const std::string& title_key,
     UnixSeconds published, UnixSeconds now) {
-  // This commit's own entries first (newest), then the committed ones.
+  // This document's own entries first (newest), then the batch's, then the committed ones.
   if (canonical_link && !canonical_link->empty()) {
-    const std::uint64_t hash = StoryKeys::Hash(*canonical_link);
-    auto found = FirstStory(*by_link_, pending_.Links(hash), committed_->Links(hash),
-                            *canonical_link, std::nullopt);
+    auto found = FirstStory(*by_link_, true, StoryKeys::Hash(*canonical_link), *canonical_link,
+                            std::nullopt);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
   if (!title_key.empty()) {
-    const std::uint64_t hash = StoryKeys::Hash(title_key);
-    auto found = FirstStory(*by_title_, pending_.Titles(hash), committed_->Titles(hash), title_key,
-                            published);
+    auto found = FirstStory(*by_title_, false, StoryKeys::Hash(title_key), title_key, published);
     if (!found) return tl::unexpected(found.error());
     if (*found) return Story{**found, false};
   }
@@ -102,7 +93,7 @@ Result<void> ArchiveWriter::DropStory(std::int64_t story_id) {
 Result<void> ArchiveWriter::IndexEntry(std::int64_t entry_id, const EntryRecord& entry) {
   insert_fts_->Bind(1, entry_id)
       .Bind(2, entry.title.value_or(""))
-      .Bind(3, EntryText(entry.summary, entry.content));
+      .Bind(3, IndexedEntryText(entry.summary, entry.content));
   return insert_fts_->Run();
 }
 

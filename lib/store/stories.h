@@ -18,14 +18,6 @@ namespace veille::store {
 // window of each other.
 inline constexpr std::int64_t kStoryTitleWindowSeconds = 48 * 3600;
 
-// The text indexed for an entry besides its title: the summary, then the content when it
-// differs, separated by a newline. Never change it: entries_fts is contentless, and deleting a
-// row (retention) must give the very text it was indexed with. It holds every word of the text
-// the matcher sees (common/entry_text.h, which may drop a teaser repeating the content), so the
-// index still proposes every candidate.
-std::string EntryText(const std::optional<std::string>& summary,
-                      const std::optional<std::string>& content);
-
 // StoryAlerted's statement. CROSS JOIN fixes the loop order (SQLite's documented way): from the
 // story's few entries (entries_story) to their mentions and outbox rows, all by covering
 // indexes. Left to the planner, an unanalysed database starts from outbox_channel_due and reads
@@ -36,12 +28,15 @@ inline constexpr const char* kStoryAlertedSql =
     "CROSS JOIN outbox o ON o.mention_id = m.id "
     "WHERE e.story_id = ?1 AND o.channel = ?2 AND e.id <> ?3 LIMIT 1";
 
-// The statements of one commit (cached by the Database), used inside its transaction. Story
-// candidates come from `committed` (the writer's StoryKeys) and from the entries of this commit,
-// remembered in pending() and merged by the caller once committed.
+// The statements of one document's write (cached by the Database), used inside its savepoint.
+// Story candidates come from the entries of this document (remembered in pending()), then from
+// `batch` (the documents written earlier in the same transaction), then from `committed` (the
+// writer's StoryKeys). The caller merges pending() into `batch` once the document's savepoint is
+// released, and `batch` into `committed` once the transaction commits.
 class ArchiveWriter {
  public:
-  [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db, const StoryKeys& committed);
+  [[nodiscard]] static Result<ArchiveWriter> Prepare(Database& db, const StoryKeys& committed,
+                                                     const StoryKeys& batch);
 
   struct Story {
     std::int64_t id = 0;
@@ -74,14 +69,15 @@ class ArchiveWriter {
 
  private:
   ArchiveWriter() = default;
-  // The story of the first candidate (`newer`, then `older`, each newest first) whose entry row
-  // still carries `key` (and passes the extra bindings of `stmt`).
+  // The story of the first candidate (this document's, the batch's, then the committed ones,
+  // each newest first) whose entry row still carries `key` (and passes the extra bindings of
+  // `stmt`). `links` picks the link table, else the title table.
   [[nodiscard]] Result<std::optional<std::int64_t>> FirstStory(
-      Statement& stmt, const std::vector<std::int64_t>& newer,
-      const std::vector<std::int64_t>& older, const std::string& key,
+      Statement& stmt, bool links, std::uint64_t hash, const std::string& key,
       std::optional<UnixSeconds> published);
   Database* db_ = nullptr;
   const StoryKeys* committed_ = nullptr;
+  const StoryKeys* batch_ = nullptr;
   StoryKeys pending_;
   Statement* by_link_ = nullptr;
   Statement* by_title_ = nullptr;

@@ -3,5 +3,6 @@ add_executable(archive_bench ${CMAKE_CURRENT_SOURCE_DIR}/archive_bench.cc
                ${PROJECT_SOURCE_DIR}/daemon/cli_archive.cc
                ${PROJECT_SOURCE_DIR}/daemon/cli_support.cc)
 target_include_directories(archive_bench PRIVATE ${PROJECT_SOURCE_DIR})
-target_link_libraries(archive_bench PRIVATE veille::store veille::match veille::config nlohmann_json::nlohmann_json
+target_link_libraries(archive_bench PRIVATE veille::store veille::match veille::config veille::i18n
+                      nlohmann_json::nlohmann_json
                       benchmark::benchmark veille_warnings)

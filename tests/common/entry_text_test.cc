@@ -4,7 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cctype>
+#include <optional>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace veille {
 namespace {
@@ -85,10 +91,152 @@ TEST(EntryTextTest, TheSearchForTheBeginningIsBounded) {
             std::string("La marque Alpéa lance\n") + late);
 }
 
+TEST(EntryTextTest, AReadMoreLinkIsCutOnlyWithinTheLast200Bytes) {
+  const std::string base = "Alpéa lance la consigne. ";
+  EXPECT_EQ(TeaserCore(base + "READ More" + std::string(191, 'x')), "Alpéa lance la consigne.");
+  const std::string far = base + "Read more" + std::string(192, 'x');
+  EXPECT_EQ(TeaserCore(far), far);
+  // Each link is looked for at the end of what is left: an early one stays.
+  const std::string early = "Read more " + std::string(200, 'x') + " ";
+  EXPECT_EQ(TeaserCore(early + base + "Lire la suite"), early + "Alpéa lance la consigne.");
+}
+
+// TeaserCore as it was written before RFindNoCase searched in place (a lowered copy of the
+// text for each look, std::string::rfind over all of it): the reference the faster one must
+// agree with.
+std::string_view ReferenceTeaserCore(std::string_view text) {
+  const auto rfind = [](std::string_view t, std::string_view needle) {
+    std::string lower(t);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.rfind(needle);
+  };
+  for (const auto& [start, middle] : std::array<std::pair<std::string_view, std::string_view>, 3>{
+           {{"the post ", " appeared first on "},
+            {"l’article ", " est apparu en premier sur "},
+            {"l'article ", " est apparu en premier sur "}}}) {
+    const std::size_t at = rfind(text, start);
+    if (at != std::string_view::npos && rfind(text.substr(at), middle) != std::string::npos) {
+      text = text.substr(0, at);
+      break;
+    }
+  }
+  for (std::string_view link : {"continue reading", "continuer la lecture", "lire la suite",
+                                "read more", "read the full", "lire plus", "en savoir plus"}) {
+    const std::size_t at = rfind(text, link);
+    if (at != std::string::npos && text.size() - at <= 200) text = text.substr(0, at);
+  }
+  static constexpr std::string_view kMarks[] = {
+      "[\xE2\x80\xA6]", "[...]",        "(\xE2\x80\xA6)", "(...)",      "\xE2\x80\xA6", "...",
+      "\xC2\xBB",       "\xE2\x80\xBA", "\xE2\x86\x92",   "[&hellip;]", "&hellip;"};
+  for (bool cut = true; cut;) {
+    cut = false;
+    for (;;) {
+      if (!text.empty() &&
+          std::string_view(" \t\n\r:-").find(text.back()) != std::string_view::npos) {
+        text.remove_suffix(1);
+      } else if (text.size() >= 2 && text.substr(text.size() - 2) == "\xC2\xA0") {
+        text.remove_suffix(2);
+      } else {
+        break;
+      }
+    }
+    for (std::string_view mark : kMarks) {
+      if (mark.size() <= text.size() && rfind(text.substr(text.size() - mark.size()), mark) == 0) {
+        text.remove_suffix(mark.size());
+        cut = true;
+      }
+    }
+  }
+  return text;
+}
+
+TEST(EntryTextTest, TeaserCoreAgreesWithTheReferenceOnRandomTexts) {
+  const std::vector<std::string> pieces = {"Read more",
+                                           "READ MORE",
+                                           "read More",
+                                           "Lire la suite",
+                                           "lire la SUITE",
+                                           "Continue reading",
+                                           "The post ",
+                                           "the POST ",
+                                           " appeared first on ",
+                                           " APPEARED first on ",
+                                           "L’article ",
+                                           "l'article ",
+                                           " est apparu en premier sur ",
+                                           "[\xE2\x80\xA6]",
+                                           "...",
+                                           "\xC2\xBB",
+                                           "\xE2\x86\x92",
+                                           " ",
+                                           "\xC2\xA0",
+                                           "Alpéa",
+                                           "consigne. ",
+                                           "en savoir plus",
+                                           std::string(60, 'x'),
+                                           std::string(150, 'y'),
+                                           std::string(199, 'z'),
+                                           "R",
+                                           "ead more"};
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(1, 12);
+  for (int i = 0; i < 5000; ++i) {
+    std::string text;
+    for (std::size_t n = count(rng); n > 0; --n) text += pieces[pick(rng)];
+    ASSERT_EQ(TeaserCore(text), ReferenceTeaserCore(text)) << text;
+  }
+}
+
 TEST(EntryTextTest, TeaserCoreKeepsTheWords) {
   EXPECT_EQ(TeaserCore("Alpéa lance la consigne [\xE2\x80\xA6]"), "Alpéa lance la consigne");
   EXPECT_EQ(TeaserCore("Alpéa lance la consigne."), "Alpéa lance la consigne.");
   EXPECT_EQ(TeaserCore("The post appeared"), "The post appeared");
+}
+
+// The full-text index's text is frozen: entries_fts is contentless, so retention deletes a row
+// by giving the text it was indexed with, possibly by an older veille. Any change here must come
+// with a migration that rebuilds entries_fts.
+TEST(IndexedEntryTextTest, TheIndexedTextKeepsItsFormat) {
+  EXPECT_EQ(IndexedEntryText(std::string("Résumé"), std::string("Contenu")), "Résumé\nContenu");
+  EXPECT_EQ(IndexedEntryText(kContent, kContent), kContent);
+  EXPECT_EQ(IndexedEntryText(std::nullopt, kContent), kContent);
+  EXPECT_EQ(IndexedEntryText(std::string(""), kContent), kContent);
+  EXPECT_EQ(IndexedEntryText(kContent, std::nullopt), kContent);
+  EXPECT_EQ(IndexedEntryText(std::nullopt, std::nullopt), "");
+  // A teaser is indexed with the content although the matcher drops it.
+  const std::string teaser = "La marque Alpéa lance la consigne [\xE2\x80\xA6]";
+  EXPECT_EQ(IndexedEntryText(teaser, kContent), teaser + "\n" + kContent);
+}
+
+// `veille search` asks the index for candidates, then verifies each with the matcher on
+// EntryText: every word the matcher sees must be in the index.
+TEST(IndexedEntryTextTest, TheIndexHoldsEveryWordTheMatcherSees) {
+  const std::optional<std::string> none;
+  const std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> cases = {
+      {std::string("La marque Alpéa lance la consigne [\xE2\x80\xA6]"), kContent},
+      {std::string("La marque Alpéa lance la consigne\xE2\x80\xA6 The post Consigne appeared "
+                   "first on Le Fil."),
+       kContent},
+      {std::string("La marque Alpéa lance la consigne."), kContent},
+      {std::string("Bellacosa répond."), kContent},
+      {kContent, std::string("La marque Alpéa lance la consigne\xE2\x80\xA6")},
+      {none, kContent},
+      {kContent, none},
+      {std::string("  Alpéa\xC2\xA0lance  "), std::string("Alpéa lance")},
+  };
+  for (const auto& [summary, content] : cases) {
+    const std::string indexed = IndexedEntryText(summary, content);
+    const std::string matched = EntryText(summary, content);
+    std::size_t start = 0;
+    while (start < matched.size()) {
+      std::size_t end = matched.find_first_of(" \n", start);
+      if (end == std::string::npos) end = matched.size();
+      const std::string word = matched.substr(start, end - start);
+      EXPECT_NE(indexed.find(word), std::string::npos)
+          << "\"" << word << "\" of the matcher's text is not indexed: " << summary.value_or("-");
+      start = end + 1;
+    }
+  }
 }
 
 TEST(DerivedTitleTest, TheFirstWordsCutAtAWordBoundary) {

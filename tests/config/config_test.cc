@@ -282,6 +282,20 @@ honor_publisher_interval = true
   EXPECT_NE(bad.error().message.find("/t.toml:2:"), std::string::npos) << bad.error().message;
 }
 
+TEST(ConfigTest, ReadsTheGroupCommitBounds) {
+  auto defaults = ParseConfig("", "/t.toml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->daemon.commit_interval_ms, 1000);
+  EXPECT_EQ(defaults->daemon.commit_batch, 64);
+  auto set = ParseConfig("[daemon]\ncommit_interval = \"250ms\"\ncommit_batch = 16\n", "/t.toml");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->daemon.commit_interval_ms, 250);
+  EXPECT_EQ(set->daemon.commit_batch, 16);
+  auto each = ParseConfig("[daemon]\ncommit_interval = \"0\"\n", "/t.toml");
+  ASSERT_TRUE(each) << each.error().message;
+  EXPECT_EQ(each->daemon.commit_interval_ms, 0);
+}
+
 TEST(ConfigTest, RefusesHeaderInjectionAndAPasswordWithoutUser) {
   const ErrorCase cases[] = {
       {"[[feed]]\nurl = \"https://x.org/\"\nheaders = { X = \"a\\r\\nBcc: evil\" }\n",
@@ -291,7 +305,12 @@ TEST(ConfigTest, RefusesHeaderInjectionAndAPasswordWithoutUser) {
       {"[[feed]]\nurl = \"https://x.org/\"\npassword_file = \"p\"\n",
        "/t.toml:3: 'password_file' needs a 'username'"},
       {"[polling]\nhost_spacing = \"fast\"\n",
-       "/t.toml:2: 'host_spacing' must be a duration such as \"250ms\", \"2s\" or \"0\""},
+       "/t.toml:2: 'host_spacing' must be a duration such as \"250ms\", \"2s\" or \"0\" (at "
+       "most 3600s)"},
+      {"[daemon]\ncommit_interval = \"2m\"\n",
+       "/t.toml:2: 'commit_interval' must be a duration such as \"250ms\", \"2s\" or \"0\" (at "
+       "most 60s)"},
+      {"[daemon]\ncommit_batch = 0\n", "/t.toml:2: 'commit_batch' must be between 1 and 10000"},
   };
   for (const auto& c : cases) {
     auto r = ParseConfig(c.toml, "/t.toml");

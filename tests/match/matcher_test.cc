@@ -274,10 +274,23 @@ TEST(MatcherTest, CompileErrorsNameTheRuleAndColumn) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(bad.error().message, "rule \"marque\": column 14: expected a term after NEAR/3");
+  EXPECT_EQ(bad.error().rule_index, 1u);
   auto bad_exclude = Matcher::Compile({RuleSpec{"marque", "brand", "Renault", "emploi OR"}});
   ASSERT_FALSE(bad_exclude.has_value());
   EXPECT_EQ(bad_exclude.error().message,
             "rule \"marque\": exclude: column 8: expected a term after OR");
+  EXPECT_EQ(bad_exclude.error().rule_index, 0u);
+}
+
+// The failing rule is data, not something to find again in the message: names may repeat, be
+// each other's beginnings or hold quotes.
+TEST(MatcherTest, TheFailingRuleIsGivenByItsIndex) {
+  auto bad = Matcher::Compile({RuleSpec{"a", "brand", "Renault", ""},
+                               RuleSpec{"a\": x", "brand", "Dacia", ""},
+                               RuleSpec{"a", "brand", "Alpine AND", ""}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().rule_index, 2u);
+  EXPECT_EQ(bad.error().message, "rule \"a\": column 8: expected a term after AND");
 }
 
 TEST(MatcherTest, ARuleMatchingOnScopesAloneShowsTheStartOfTheText) {

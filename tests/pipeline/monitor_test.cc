@@ -111,8 +111,7 @@ class MonitorTest : public ::testing::Test {
     const std::string text =
         "[daemon]\ndatabase = \"v.db\"\n[polling]\ninterval = \"10s\"\nmin_interval = "
         "\"10s\"\nallow_private = [\"127.0.0.1:" +
-        std::to_string(port_) + "\"]\n[[feed]]\nurl = \"http://127.0.0.1:" +
-        std::to_string(port_) +
+        std::to_string(port_) + "\"]\n[[feed]]\nurl = \"http://127.0.0.1:" + std::to_string(port_) +
         "/feed.xml\"\nname = \"T\"\npriority = \"high\"\n[[rule]]\nname = \"marque\"\n"
         "query = 'Orélia'\n";
     auto config = config::ParseConfig(text, (dir_ / "veille.toml").string());
@@ -238,6 +237,22 @@ TEST_F(MonitorTest, ABrokenRuleRefusesTheReloadAndKeepsTheOldRules) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("veille.toml:"), std::string::npos) << r.error().message;
   EXPECT_EQ((*monitor)->config().rules[0].query, "Orélia");
+}
+
+// The error names the failing rule's own line, from the matcher's rule index: not the first
+// rule whose name begins the message (two rules of one name here, as a config built in code may
+// have).
+TEST_F(MonitorTest, ABrokenRuleIsReportedAtItsOwnLine) {
+  config::Config bad = Config();
+  bad.rules.push_back(bad.rules[0]);
+  bad.rules[1].query = "Dacia NEAR/3";
+  bad.rules[1].query_line = 14;
+  auto monitor = Monitor::Create(bad, SystemNow);
+  ASSERT_FALSE(monitor);
+  EXPECT_EQ(monitor.error().code, ErrorCode::kConfig);
+  EXPECT_EQ(monitor.error().message, (dir_ / "veille.toml").string() +
+                                         ":14: rule \"marque\": column 7: expected a term after "
+                                         "NEAR/3");
 }
 
 TEST_F(MonitorTest, AFeedMovesToItsNewUrlAfterThreePermanentRedirectsAndStaysThere) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/entry_text.h"
 #include "store/retention.h"
 #include "store/search.h"
 #include "store/stats.h"
@@ -269,6 +270,31 @@ TEST_F(ArchiveTest, RetentionPrunesOldEntriesWithoutMentionsInBatchesAndKeepsMen
   auto integrity = store_->db().Exec(
       "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 0)");
   EXPECT_TRUE(integrity) << integrity.error().message;
+}
+
+// entries_fts is contentless: retention deletes a row by giving the text it was indexed with.
+// An entry whose summary is a teaser of its content is indexed with both (IndexedEntryText),
+// while the matcher sees only the content (EntryText). Were retention to delete with another text
+// than the commit indexed, the teaser's own words would stay in the index, pointing at nothing.
+TEST_F(ArchiveTest, RetentionDeletesTheFullTextRowWithTheTextItWasIndexedWith) {
+  EntryRecord e = Entry("t", "Alpéa et la consigne", "https://a.example/t", "");
+  e.summary =
+      "La marque Alpéa lance la consigne [\xE2\x80\xA6] The post Consigne appeared first "
+      "on Lefil.";
+  e.content = "La marque Alpéa lance la consigne de ses bouteilles en verre dans trois régions.";
+  ASSERT_NE(IndexedEntryText(e.summary, e.content), EntryText(e.summary, e.content));
+  Commit(0, {e}, kNow - 100 * 86400);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH 'lefil'"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH 'bouteilles'"), 1);
+  auto pruned = PruneEntriesBatch(*store_, kNow - 90 * 86400, 10);
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(*pruned, 1);
+  for (const char* word : {"lefil", "appeared", "bouteilles", "alpéa", "consigne"}) {
+    EXPECT_EQ(Scalar(std::string("SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH '") +
+                     word + "'"),
+              0)
+        << word;
+  }
 }
 
 TEST_F(ArchiveTest, PruningMentionsExplicitlyRemovesTheirOutboxRows) {

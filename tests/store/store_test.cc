@@ -197,6 +197,151 @@ TEST_F(StoreTest, DiskFullRollsTheWholeDocumentBack) {
   EXPECT_EQ(check->Text(0), "ok");
 }
 
+TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
+  auto ids =
+      store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
+  ASSERT_TRUE(ids);
+  auto a = Document({"a1", "a2"}, 2000);
+  auto b = Document({"b1"}, 2000);
+  b.feed.feed_id = (*ids)[1];
+  FeedUpdate not_modified;  // a 304 in the same batch: its state alone
+  not_modified.feed_id = feed_id_;
+  not_modified.fetched_at = 2001;
+  not_modified.outcome = Outcome::kNotModified;
+  DocumentCommit state_only;
+  state_only.feed = not_modified;
+  const std::int64_t before = store_->db().TotalChanges();
+  auto results = store_->CommitBatch({a, b});
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_EQ(results->size(), 2U);
+  ASSERT_TRUE((*results)[0]);
+  ASSERT_TRUE((*results)[1]);
+  EXPECT_EQ((*results)[0]->new_entries, 2);
+  EXPECT_EQ((*results)[1]->new_entries, 1);
+  EXPECT_GT(store_->db().TotalChanges(), before);
+  EXPECT_EQ(Count("entries"), 3);
+  EXPECT_EQ(Count("outbox"), 3);
+  auto feed_b = store_->GetFeed((*ids)[1]);
+  ASSERT_TRUE(feed_b && *feed_b);
+  EXPECT_EQ((*feed_b)->etag, "\"v1\"");
+  auto states = store_->CommitBatch({state_only});
+  ASSERT_TRUE(states && (*states)[0]);
+  auto feed_a = store_->GetFeed(feed_id_);
+  ASSERT_TRUE(feed_a && *feed_a);
+  EXPECT_EQ((*feed_a)->last_outcome, "not_modified");
+  EXPECT_EQ((*feed_a)->etag, "\"v1\"");  // kept from the document
+}
+
+TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
+  auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
+                                {"https://b.example/feed", "B"},
+                                {"https://c.example/feed", "C"}},
+                               1000);
+  ASSERT_TRUE(ids);
+  // A real SQLite failure in the middle of one document: its second entry is refused.
+  ASSERT_TRUE(store_->db().Exec(
+      "CREATE TEMP TRIGGER poison BEFORE INSERT ON main.entries WHEN NEW.entry_key = 'poison' "
+      "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END"));
+  auto a = Document({"a1"}, 2000);
+  auto b = Document({"b1", "poison"}, 2000);  // b1 is written, then the document fails
+  b.feed.feed_id = (*ids)[1];
+  b.feed.etag = "\"b-new\"";
+  auto c = Document({"c1"}, 2000);
+  c.feed.feed_id = (*ids)[2];
+  auto results = store_->CommitBatch({a, b, c});
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_TRUE((*results)[0]);
+  ASSERT_FALSE((*results)[1]);
+  EXPECT_NE((*results)[1].error().message.find("poisoned entry"), std::string::npos);
+  ASSERT_TRUE((*results)[2]);
+  EXPECT_EQ(Count("entries"), 2);  // a1 and c1; nothing of b, not even b1
+  EXPECT_EQ(Count("mentions"), 2);
+  EXPECT_EQ(Count("outbox"), 2);
+  EXPECT_EQ(Count("entries_fts"), 2);
+  auto feed_b = store_->GetFeed((*ids)[1]);
+  ASSERT_TRUE(feed_b && *feed_b);
+  EXPECT_FALSE((*feed_b)->etag);  // no validator without its document: refetched in full
+  EXPECT_FALSE((*feed_b)->first_polled_at);
+  EXPECT_EQ((*feed_b)->last_outcome, "storage");
+  EXPECT_NE((*feed_b)->last_error.value_or("").find("poisoned entry"), std::string::npos);
+  EXPECT_EQ((*feed_b)->next_due_at, 2000 + kStorageRetrySeconds);
+  auto feed_c = store_->GetFeed((*ids)[2]);
+  ASSERT_TRUE(feed_c && *feed_c);
+  EXPECT_EQ((*feed_c)->etag, "\"v1\"");
+  // The document goes in whole on its retry.
+  ASSERT_TRUE(store_->db().Exec("DROP TRIGGER temp.poison"));
+  auto retried = store_->CommitBatch({b});
+  ASSERT_TRUE(retried && (*retried)[0]);
+  EXPECT_EQ((*retried)[0]->new_entries, 2);
+}
+
+TEST_F(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
+  auto ids =
+      store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
+  ASSERT_TRUE(ids);
+  auto a = Document({"a1"}, 2000);
+  auto b = Document({"b1"}, 2000);
+  b.feed.feed_id = (*ids)[1];
+  b.entries[0].title = a.entries[0].title;  // the same story syndicated by a second feed
+  b.entries[0].canonical_link = a.entries[0].canonical_link = "https://news.example/story";
+  auto results = store_->CommitBatch({a, b});
+  ASSERT_TRUE(results && (*results)[0] && (*results)[1]);
+  EXPECT_EQ(Count("stories"), 1);
+  // One alert per story and channel: the copy from the second feed is recorded as suppressed.
+  auto stmt = store_->db().Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+  ASSERT_TRUE(stmt && stmt->Step());
+  EXPECT_EQ(stmt->Int(0), 1);
+}
+
+TEST_F(StoreTest, DiskFullDuringABatchRollsEveryDocumentBack) {
+  auto ids =
+      store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
+  ASSERT_TRUE(ids);
+  ASSERT_TRUE(store_->CommitDocument(Document({"seed"}, 1500)));
+  auto pages = store_->db().Prepare("PRAGMA page_count");
+  ASSERT_TRUE(pages && pages->Step());
+  ASSERT_TRUE(store_->db().Exec("PRAGMA max_page_count = " + std::to_string(pages->Int(0))));
+  auto small = Document({"s1"}, 2000);  // would fit alone, first in the batch
+  small.feed.etag = "\"small\"";
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) keys.push_back("k" + std::to_string(i));
+  auto big = Document(keys, 2000);
+  big.feed.feed_id = (*ids)[1];
+  for (auto& e : big.entries) e.content = std::string(4000, 'x');
+  auto r = store_->CommitBatch({small, big});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kStorageFull);
+  EXPECT_EQ(Count("entries"), 1);  // the seed only: the small document went back too
+  auto feed = store_->GetFeed(feed_id_);
+  ASSERT_TRUE(feed && *feed);
+  EXPECT_EQ((*feed)->etag, "\"v1\"");  // the seed's validators, not the batch's
+  EXPECT_FALSE(store_->db().InTransaction());
+  auto check = store_->db().Prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check && check->Step());
+  EXPECT_EQ(check->Text(0), "ok");
+}
+
+TEST_F(StoreTest, PreloadedStoryKeysJoinTheFirstCommitToItsStory) {
+  const std::string title = "Rappel massif de crèmes solaires";  // a title key: 3+ words
+  auto a = Document({"a1"}, 2000);
+  a.entries[0].title = title;
+  ASSERT_TRUE(store_->CommitDocument(a));
+  store_.reset();  // a restart: the keys are loaded again, here off the writer's thread
+  auto reopened = Store::Open(path_, Access::kMigrate);
+  ASSERT_TRUE(reopened);
+  store_ = std::move(*reopened);
+  store_->PreloadStoryKeys(2100);
+  auto ids =
+      store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 2100);
+  ASSERT_TRUE(ids);
+  auto b = Document({"b1"}, 2100);
+  b.feed.feed_id = (*ids)[1];
+  b.entries[0].title = title;  // the stored entry's title: the same story
+  auto r = store_->CommitDocument(b);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(Count("stories"), 1);
+}
+
 TEST_F(StoreTest, SuppressedAlertsAreRecordedButNeverDue) {
   auto doc = Document({"a"}, 2000);
   doc.alerts_enabled = false;
