@@ -8,6 +8,7 @@ email package and appended to --record as one JSON line. Modes:
   reject            550 at RCPT
   reject-data       554 at DATA
   hang-once:S       the first DATA waits S seconds before answering (RFC 1047 window), then 250
+--port N listens on N (default: any free port; a test can start it late, on a port it named).
 --auth USER:PASS enables AUTH (without TLS; loopback only) and refuses other credentials (535).
 --starttls CERT,KEY offers (and requires) STARTTLS; --smtps CERT,KEY speaks TLS from the start.
 """
@@ -110,6 +111,7 @@ def main():
     ap.add_argument("--auth", default="")
     ap.add_argument("--starttls", default="")
     ap.add_argument("--smtps", default="")
+    ap.add_argument("--port", type=int, default=0, help="listen here (default: any free port)")
     a = ap.parse_args()
     handler = Handler(a.mode, a.record)
     kwargs = {}
@@ -133,7 +135,7 @@ def main():
         kwargs["require_starttls"] = True
     if a.smtps:
         kwargs["ssl_context"] = context(a.smtps)
-    port = free_port()
+    port = a.port or free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("PORT %d" % port, flush=True)

@@ -13,6 +13,8 @@ until SIGINT or SIGTERM (so that `webhook_sink.py ... &` keeps running in a shel
   redirect           302 to /canary (the canary records a hit if ever followed)
   hang:S             reads the body, sleeps S seconds, then 200
   reset              reads the body, then closes the connection without a status line
+  hang-once:S        the first request as hang:S, then 200 at once (recorded "ambiguous": "hang")
+  reset-once         the first request as reset, then 200 (recorded "ambiguous": "reset")
   big                200 with a 1 MiB body
 """
 
@@ -29,6 +31,14 @@ import stat
 import sys
 import threading
 import time
+
+
+def _valid_utf8(data):
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def main():
@@ -88,6 +98,7 @@ def main():
             entry = {"path": self.path, "n": n, "id": msg_id, "timestamp": ts,
                      "signature_valid": valid, "hub_valid": hub_valid, "fresh": fresh,
                      "time": time.time(), "body": body.decode("utf-8", "replace"),
+                     "body_valid_utf8": _valid_utf8(body),
                      "content_type": self.headers.get("Content-Type", "")}
             mode = a.mode
             if mode.startswith("fail:"):
@@ -103,6 +114,14 @@ def main():
                 entry["status"] = 302
             else:
                 entry["status"] = 200
+            # The -once modes: only the first request is ambiguous for the sender (it cannot know
+            # whether the receiver processed it), and says so in its record.
+            if mode.startswith("hang-once:") or mode == "reset-once":
+                if n == 1:
+                    entry["ambiguous"] = "hang" if mode.startswith("hang") else "reset"
+                    mode = "hang:" + mode.split(":")[1] if mode.startswith("hang") else "reset"
+                else:
+                    mode = "ok"
             self.record(entry)
             if mode.startswith("hang:"):
                 time.sleep(float(mode.split(":")[1]))

@@ -206,6 +206,18 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(chunk)
             self.close_connection = True
             return
+        if path == "/unsized":  # no length: ?first= bytes on their own, then up to ?total= bytes
+            self.send_response_only(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            total = int(q.get("total", "1000000"))
+            first = int(q.get("first", "70"))
+            self.wfile.write(b"a" * first)
+            self.wfile.flush()
+            time.sleep(0.05)  # a small first write reaches the client as its own chunk
+            self.wfile.write(b"b" * (total - first))
+            self.close_connection = True
+            return
         if path == "/bomb":  # ?enc=gzip|deflate
             encoding = q.get("enc", "gzip")
             return self.send(200, bomb(encoding), {"Content-Encoding": encoding,

@@ -424,6 +424,18 @@ TEST_F(FetcherTest, AnEndlessBodyStopsAtTheCap) {
   EXPECT_TRUE(r.body.empty());
 }
 
+// RELIABILITY.md A8: the body buffer never grows past the cap. A small first chunk made the
+// capacities 70 x 2^k, and reserve() rounded the last step up to twice the old capacity:
+// 1,146,880 bytes for a 1 MiB cap (and 32 MiB of memory for a 16 MiB one).
+TEST_F(FetcherTest, TheBodyBufferNeverGrowsPastTheCap) {
+  FetchOptions options = Options();
+  options.max_body = 1 << 20;
+  const FetchResult r = FetchPath("/unsized?first=70&total=1000000", options);
+  ASSERT_EQ(r.outcome, Outcome::kOk) << r.error;
+  EXPECT_EQ(r.body.size(), 1000000u);
+  EXPECT_LE(r.body.capacity(), options.max_body);
+}
+
 TEST_F(FetcherTest, GzipAndDeflateBombsStopAtTheDecodedCap) {
   FetchOptions options = Options();
   options.max_body = 1 << 20;  // the bomb is ~65 KB on the wire, 64 MiB decoded

@@ -51,8 +51,10 @@ RULE_CHANNELS = {rule: ["journal"] for rule in feedgen.KEYWORDS.values()}
 def config(ports, feeds, polling="", channels=None, rules=None, daemon=""):
     """A daemon config polling fast: 1 s interval, 5 s total timeout, 4 MiB body cap.
 
-    `feeds` is a list of (name, url, extra_toml). `ports` are allowlisted on 127.0.0.1 only
-    (never the 127.0.0.2 canary)."""
+    `feeds` is a list of (name, url, extra_toml); every feed is high priority (polled at the
+    1 s floor) and alerts from its first poll (backfill_alerts = true) unless its extra_toml
+    says otherwise. `ports` are allowlisted on
+    127.0.0.1 only (never the 127.0.0.2 canary)."""
     allow = ", ".join('"127.0.0.1:%d"' % p for p in ports)
     if "concurrency" not in polling:
         polling = "concurrency = 64\n" + polling
@@ -63,8 +65,10 @@ def config(ports, feeds, polling="", channels=None, rules=None, daemon=""):
             'timeout = "5s"\nconnect_timeout = "3s"\n'
             'per_host = 64\nallow_private = [%s]\n%s\n' % (allow, polling)]
     for name, url, extra in feeds:
-        text.append('[[feed]]\nurl = "%s"\nname = "%s"\npriority = "high"\n'
-                    'backfill_alerts = true\n%s\n' % (url, name, extra))
+        backfill = "" if "backfill_alerts" in extra else "backfill_alerts = true\n"
+        priority = "" if "priority" in extra else 'priority = "high"\n'
+        text.append('[[feed]]\nurl = "%s"\nname = "%s"\n%s%s%s\n'
+                    % (url, name, priority, backfill, extra))
     text.append(rules if rules is not None else feedgen.rules_toml())
     text.append(channels if channels is not None else '[[channel]]\nname = "journal"\n'
                 'type = "log"\n')

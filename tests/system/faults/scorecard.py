@@ -23,7 +23,8 @@ import common  # noqa: E402
 import server  # noqa: E402
 
 SCENARIOS = ["steady", "identity", "bad_inputs", "kill9", "delivery", "contention", "reload",
-             "secrets", "disk_full", "db_moved", "clock", "security"]
+             "secrets", "disk_full", "db_moved", "clock", "security", "transport",
+             "delivery_faults", "busy", "stop", "text", "watchdog", "memlimit", "clock_jump", "moved", "volume"]
 
 # The rows of RELIABILITY.md section 2 (2-A to 2-E): 75.
 CATALOGUE = (["A%d" % i for i in range(1, 27)] + ["B%d" % i for i in range(1, 14)] +

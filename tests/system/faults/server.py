@@ -164,102 +164,9 @@ def _bomb(kind, size):
     return b"".join(parts)
 
 
-def _xml_case(case, canary_url, canary_file):
-    """Bodies for /xml/{case}. Items that would match a rule carry the keyword 'zorblax' so a
-    mention from a document that must be discarded shows up in the database."""
-    head = '<?xml version="1.0" encoding="utf-8"?>\n'
-
-    def doc(items, extra=""):
-        return (head + "<rss version=\"2.0\"><channel><title>x</title>%s%s</channel></rss>"
-                % (extra, "".join(items))).encode("utf-8")
-
-    def it(i, title, guid=None):
-        g = guid if guid is not None else "xml-%s-%d" % (case, i)
-        return ("<item><title>%s</title><guid>%s</guid><link>https://example.invalid/%s/%d</link>"
-                "</item>" % (title, g, case, i))
-
-    if case == "truncated":
-        return doc([it(i, "zorblax truncated %d" % i) for i in range(3)])[:-60]
-    if case == "billion-laughs":
-        ents = '<!ENTITY lol "lol">' + "".join(
-            '<!ENTITY lol%d "%s">' % (n, ("&lol%d;" % (n - 1) if n > 1 else "&lol;") * 10)
-            for n in range(1, 10))
-        return (head + '<!DOCTYPE rss [%s]><rss version="2.0"><channel><title>x</title>'
-                '<item><title>&lol9; zorblax</title><guid>bl</guid></item></channel></rss>'
-                % ents).encode()
-    if case == "xxe-file":
-        return (head + '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://%s">]><rss version="2.0">'
-                '<channel><title>x</title><item><title>&xxe; zorblax</title><guid>xf</guid>'
-                '</item></channel></rss>' % canary_file).encode()
-    if case == "xxe-canary":
-        return (head + '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "%s">]><rss version="2.0">'
-                '<channel><title>x</title><item><title>&xxe; zorblax</title><guid>xc</guid>'
-                '</item></channel></rss>' % canary_url).encode()
-    if case == "deep":
-        return (head + "<rss><channel>" + "<a>" * 200000).encode()
-    if case == "10k":
-        return doc([it(i, "ten thousand item %d" % i) for i in range(10000)])
-    if case == "dup-guid":
-        return doc([it(i, "duplicate guid %d" % i, guid="same-guid") for i in range(20)])
-    if case == "no-guid":
-        return doc(["<item><title>no guid %d</title></item>" % i for i in range(5)])
-    if case == "absurd-dates":
-        dates = ["Mon, 32 Foo 99999 25:61:61 +9999", "0000-00-00T00:00:00Z", "-1",
-                 "9999999999999999999999", "Thu, 01 Jan 1970 00:00:00 GMT",
-                 "2038-01-19T03:14:08Z", "Sat, 31 Dec 2999 23:59:59 GMT", ""]
-        return doc(["<item><title>date %d</title><guid>d%d</guid><pubDate>%s</pubDate></item>"
-                    % (i, i, d) for i, d in enumerate(dates)])
-    if case == "nul-control":
-        return head.encode() + (b"<rss version=\"2.0\"><channel><title>x</title><item><title>"
-                                b"nul\x00here \x1b[31mred\x07 zorblax</title><guid>n</guid>"
-                                b"</item></channel></rss>")
-    if case == "crlf-bcc":
-        return doc([it(0, "subject&#13;&#10;Bcc: victim@example.invalid&#13;&#10; zorblax")])
-    if case == "script":
-        return doc([it(0, "&lt;script&gt;alert(1)&lt;/script&gt; harmless")])
-    if case == "huge-title":
-        return doc([it(0, "x" * MIB)])
-    if case == "html":
-        return (b"<!DOCTYPE html><html><head><title>Login</title></head><body><form>"
-                b"zorblax</form></body></html>")
-    if case == "empty":
-        return b""
-    if case == "not-xml":
-        return b"\xff\xfe\x00garbage{json: true}"
-    raise KeyError(case)
-
-
-XML_CASES = ["truncated", "billion-laughs", "xxe-file", "xxe-canary", "deep", "10k", "dup-guid",
-             "no-guid", "absurd-dates", "nul-control", "crlf-bcc", "script", "huge-title", "html",
-             "empty", "not-xml"]
-ENC_CASES = ["utf16le", "utf16be", "utf32", "cp1252", "koi8r", "sjis", "wrong-decl",
-             "invalid-utf8"]
-
-
-def _enc_case(case):
-    text = ('<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>enc</title>'
-            '<item><title>caf\u00e9 \u201cquote\u201d %s</title><guid>e1</guid></item>'
-            '</channel></rss>')
-    if case == "utf16le":
-        return b"\xff\xfe" + (text % ("utf-16", "le")).encode("utf-16-le"), "application/xml"
-    if case == "utf16be":
-        return b"\xfe\xff" + (text % ("utf-16", "be")).encode("utf-16-be"), "application/xml"
-    if case == "utf32":
-        return (text % ("utf-32", "32")).encode("utf-32"), "application/xml"
-    if case == "cp1252":
-        return (text % ("windows-1252", "cp")).encode("cp1252"), "application/xml"
-    if case == "koi8r":
-        return (text.replace("caf\u00e9 \u201cquote\u201d", "\u043f\u0440\u0438\u0432\u0435\u0442")
-                % ("koi8-r", "koi")).encode("koi8-r"), "application/xml"
-    if case == "sjis":
-        return (text.replace("caf\u00e9 \u201cquote\u201d", "\u65e5\u672c\u8a9e")
-                % ("shift_jis", "sj")).encode("shift_jis"), "application/xml"
-    if case == "wrong-decl":
-        return (text % ("utf-8", "wd")).encode("cp1252"), "application/xml; charset=utf-8"
-    if case == "invalid-utf8":
-        return (text % ("utf-8", "bad")).encode("utf-8").replace(b"caf", b"caf\xe9\xff\xfe"), \
-            "application/xml"
-    raise KeyError(case)
+# The bodies of /xml/, /enc/ and /text/ live in bodies.py (re-exported: scenarios use them).
+from bodies import (DIRTY_BYTES, ENC_CASES, ENC_TITLES, TEXT_TITLE, XML_CASES,  # noqa: E402,F401
+                    _enc_case, _xml_case, text_case)
 
 
 class FaultServer:
@@ -462,6 +369,63 @@ class FaultServer:
         if inm == etag or (inm is None and ims == last_mod):
             return h.reply(304, b"", validators, ctype=None)
         return h.reply(200, feedgen.rss(seed, n), validators)
+
+    def r_halfway(self, h, seed, q, path):
+        """/feed/{seed} (same growth, validators and 304) whose 200 sends half the body, then
+        keeps the connection open for `hold` seconds (the route's ctl state, else ?hold=,
+        bounded by stall_limit; from the response of ?from= items on) before the rest: a transfer that is surely under way when the
+        test acts. With hold 0 it is an ordinary feed."""
+        k = int(q.get("k", 3))
+        cap = int(q.get("cap", 30))
+        _, state = self._ctl_for(path)
+        hold = float((state or {}).get("hold", q.get("hold", 0)))
+        with self.lock:
+            n = min(cap, self.feeds.get(path, 0) + k)
+            self.feeds[path] = n
+        if n < int(q.get("from", 0)):
+            hold = 0  # ?from=N: only responses of N items or more stop halfway
+        etag = '"%s-%d"' % (seed, n)
+        h.rec["served_items"] = n
+        if h.headers.get("If-None-Match") == etag:
+            return h.reply(304, b"", [("ETag", etag)], ctype=None)
+        body = feedgen.rss(seed, n)
+        h.rec["status"] = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("ETag", etag)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.raw(body[:len(body) // 2])
+        if hold > 0:
+            h.rec["end"] = "halfway"
+            self.hold(h, hold)
+            if h.rec["end"] == "client-closed":
+                h.close_connection = True
+                return
+        h.raw(body[len(body) // 2:])
+        h.rec["end"] = "complete"
+
+    def r_text(self, h, case, q, path):
+        if case == "badreason":  # B8: a reason phrase with ESC, BEL and a right-to-left override
+            h.rec["status"] = 500
+            h.wfile.write(b"HTTP/1.1 500 Bad \x1b[31mred\x07 \xe2\x80\xaeevil\xff\r\n"
+                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            h.close_connection = True
+            return
+        with self.lock:
+            self.counters["text:" + case] = n = self.counters.get("text:" + case, 0) + 1
+        try:
+            body = text_case(case, n)
+        except KeyError:
+            return h.reply(404, b"no such case\n", ctype="text/plain")
+        headers = ()
+        if case == "laughs":
+            headers = [("ETag", '"%s-%d"' % (case, n))]
+        elif case == "truncated":  # one ETag for the cut and the whole document
+            if h.headers.get("If-None-Match") == '"trunc"':
+                return h.reply(304, b"", [("ETag", '"trunc"')], ctype=None)
+            headers = [("ETag", '"trunc"')]
+        return h.reply(200, body, headers, ctype="application/xml")
 
     def r_etag_flap(self, h, arg, q, path):
         with self.lock:
@@ -697,8 +661,14 @@ def _openssl(args, cwd, faketime=None):
 
 def make_tls_material(directory):
     """A throwaway CA and four server certificates in `directory` (never committed):
-    valid (from the CA, for 127.0.0.1), self-signed, expired (from the CA), wrong host."""
+    valid (from the CA, for 127.0.0.1), self-signed, expired (from the CA), wrong host. Kept
+    when they are already there (the scenarios of one run share them)."""
     d = directory
+    names = ("valid", "wronghost", "expired", "selfsigned")
+    made = {name: (os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
+            for name in names}
+    if all(os.path.exists(p) for pair in made.values() for p in pair):
+        return made  # made earlier in this run (key generation takes seconds)
     os.makedirs(d, exist_ok=True)
     _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
               "ca.pem", "-days", "2", "-subj", "/CN=veille faults CA"], d)
@@ -719,5 +689,4 @@ def make_tls_material(directory):
     _openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "selfsigned.key",
               "-out", "selfsigned.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
               "-addext", "subjectAltName=IP:127.0.0.1"], d)
-    return {name: (os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
-            for name in ("valid", "wronghost", "expired", "selfsigned")}
+    return made

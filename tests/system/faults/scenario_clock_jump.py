@@ -1,0 +1,132 @@
+"""The wall clock jumps one day forward while veilled runs (RELIABILITY.md E9). libfaketime is
+preloaded with its offset read from a file at every call (FAKETIME_TIMESTAMP_FILE,
+FAKETIME_NO_CACHE; monotonic time left alone), so the harness moves the daemon's wall clock by
+rewriting that file. Three growing feeds (a new item at every poll, 1 s interval) alert through
+the log and a webhook, next to four feeds polled every 15 s. After the jump: the polls keep
+their rate, the 15 s feeds are not polled again (the day the clock jumped would have made them
+all "due" at once: the burst), no feed is left waiting, the daemon says once that the clock jumped, and the webhook
+requests sent after the jump carry the new time in webhook-timestamp (Standard Webhooks: the
+receiver checks it against its own clock, so a sender must use its current time). About 13 s.
+(scenario_clock restarts the daemon under a shifted clock; this is the jump while it runs.)"""
+
+import os
+import re
+import time
+
+import common
+import daemon
+import feedgen
+import invariants
+import scenario_delivery as delivery
+
+# Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
+# end to end (scorecard.py counts them when the scenario ran without a failed check).
+ROWS = ("E9",)
+
+BEFORE_S = 5.5  # the 15 s feeds' first polls are spread, about one a second
+AFTER_S = 7.0
+DAY = 86400
+FEEDS = [("cj%d" % i, 1, 1000) for i in range(3)]
+# Feeds polled every 15 s: the jump makes their wall-clock due times a day old; had the schedule
+# not moved with the clock they would all be polled again at once (the burst of E9).
+SLOW = ["cs%d" % i for i in range(4)]
+LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1")
+
+
+def _set_offset(path, spec):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(spec + "\n")
+    os.replace(tmp, path)  # never a half-written spec for the daemon to read
+
+
+def run(ctx, card):
+    lib = next((p for p in LIBS if os.path.exists(p)), None)
+    if not card.check(lib is not None, "clock_jump: libfaketime is installed (Debian faketime)"):
+        return
+    with daemon.Workdir("clockjump") as work:
+        hook = delivery.Sink("webhook_sink.py", os.path.join(work.path, "hook.jsonl"),
+                             "--secret", delivery.SECRET)
+        try:
+            _run(ctx, card, lib, work, hook)
+        finally:
+            hook.close()
+
+
+def _rate(srv, t0, t1):
+    n = sum(1 for s, k, c in FEEDS for r in srv.rec.for_route("/feed/" + s) if t0 <= r["t"] < t1)
+    return n / (t1 - t0)
+
+
+def _run(ctx, card, lib, work, hook):
+    srv = ctx.server
+    with open(os.path.join(work.path, "hook.secret"), "w") as f:
+        f.write(delivery.SECRET + "\n")
+    offset_file = os.path.join(work.path, "faketime")
+    _set_offset(offset_file, "+0")
+    env = {"LD_PRELOAD": lib, "FAKETIME_TIMESTAMP_FILE": offset_file, "FAKETIME_NO_CACHE": "1",
+           "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+           # libfaketime is preloaded: an ASan runtime must not insist on coming first.
+           "ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+           .lstrip(":")}
+    feeds = [(s, srv.url("/feed/%s?k=%d&cap=%d" % (s, k, c)), "") for s, k, c in FEEDS] + \
+        [(s, srv.url("/feed/%s?k=2&cap=2" % s), 'priority = "normal"\ninterval = "15s"\n')
+         for s in SLOW]
+    names = ["journal", "hook"]
+    work.write_config(common.config([srv.port, hook.port], feeds,
+                                    channels=delivery._channels(0, [("hook", hook.port)]),
+                                    rules=delivery._rules(names)))
+    with daemon.Daemon(ctx.veilled, work, extra_env=env) as d:
+        started = d.wait_log("outcome=ok", 20)
+        t_a = time.time()
+        while time.time() < t_a + BEFORE_S:
+            time.sleep(0.1)
+        t_jump = time.time()
+        _set_offset(offset_file, "+1d")
+        while time.time() < t_jump + AFTER_S:
+            time.sleep(0.1)
+        t_end = time.time()
+        alive = d.alive()
+        rc = d.stop(30)
+        log = d.text()
+    before = _rate(srv, t_a, t_jump)
+    after = _rate(srv, t_jump, t_end)
+    slow = {s: len(srv.rec.for_route("/feed/" + s)) for s in SLOW}
+    # (libfaketime reads its file at every clock call: the daemon runs slower than usual.)
+    late = {s: [r["t"] for r in srv.rec.for_route("/feed/" + s) if r["t"] >= t_jump + 1]
+            for s, k, c in FEEDS}
+    said = [l for l in log.splitlines() if "the wall clock jumped by" in l]
+    card.check(started and alive and rc == 0, "clock_jump: veilled runs through a +1 day jump and "
+               "stops with exit 0 (rc=%s)" % rc)
+    card.check(invariants.sanitizer_reports(log) == 0, "clock_jump: no sanitizer report")
+    ctx.tally(survived=alive and rc == 0, kind="clock_jump")
+    # 3 feeds at 1 s (up to 10 % earlier): at most about 3.3 polls a second; the 15 s feeds are
+    # polled once in the whole run, before the jump as after it.
+    card.check(before > 0 and after <= len(FEEDS) * 1.1 + 0.5 and
+               all(len(v) >= 2 for v in late.values()) and
+               all(n == 1 for n in slow.values()),
+               "clock_jump: no burst and no stall: %.1f polls/s before the jump, %.1f after; every "
+               "1 s feed polled again after it (%s); the 15 s feeds polled once each (%s)"
+               % (before, after, {s: len(v) for s, v in late.items()}, slow))
+    jumped = [int(m) for m in re.findall(r"jumped by (-?\d+)s", said[0])] if said else []
+    card.check(len(said) == 1 and jumped and abs(jumped[0] - DAY) <= 2,
+               "clock_jump: one line says the wall clock jumped (%s)"
+               % (said[0].split(" ", 2)[-1] if said else "none"))
+    recs = hook.records()
+    pre = [r for r in recs if r["time"] < t_jump]
+    post = [r for r in recs if r["time"] > t_jump + 1.5]
+    skew_pre = [int(r["timestamp"]) - r["time"] for r in pre]
+    skew_post = [int(r["timestamp"]) - r["time"] for r in post]
+    card.check(pre and post and all(abs(s) <= 5 for s in skew_pre) and
+               all(abs(s - DAY) <= 5 for s in skew_post),
+               "clock_jump: webhook-timestamp follows the wall clock: %d requests before the jump "
+               "at +%s s, %d after at +%s s (the receiver's clock is the real one)"
+               % (len(pre), sorted({round(s) for s in skew_pre})[:3], len(post),
+                  sorted({round(s) for s in skew_post})[:3]))
+    ids = [r["id"] for r in recs if r.get("status") == 200]
+    problems = invariants.core(work.db, {r: names for r in feedgen.KEYWORDS.values()})
+    card.check(len(ids) == len(set(ids)) and not problems,
+               "clock_jump: no alert delivered twice (%d requests), invariants 1-3 %s"
+               % (len(ids), problems or "ok"))

@@ -1,0 +1,99 @@
+"""A 10,000-entry feed's first poll (RELIABILITY.md C1), with the default backfill_alerts = false:
+the document is parsed and committed whole (10,000 entries, 1,000 mentions) within 2 s as the
+daemon logs it (asserted on builds without sanitizers, reported on the others), and its existing
+items alert nobody: no message on the log, email or webhook channel, the rows recorded as not
+suppressed, and one log line says so (the "digest" of RELIABILITY.md is that line: one).
+The next poll brings one new item: exactly that one alerts (the first poll was the baseline).
+About 8 s."""
+
+import os
+import re
+import subprocess
+import time
+
+import common
+import daemon
+import invariants
+import scenario_delivery as delivery
+
+# Catalogue rows of RELIABILITY.md 2 whose pass criterion a check of this scenario asserts
+# end to end (scorecard.py counts them when the scenario ran without a failed check).
+ROWS = ("C1",)
+
+LIMIT_MS = 2000
+
+
+def _sanitized(binary):
+    """True when `binary` links a sanitizer runtime (the asan preset): timings are not bounded."""
+    try:
+        out = subprocess.run(["ldd", binary], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "libasan" in out or "libubsan" in out or "libtsan" in out
+
+
+def run(ctx, card):
+    srv = ctx.server
+    with daemon.Workdir("volume") as work:
+        smtp = delivery.Sink("smtp_sink.py", os.path.join(work.path, "smtp.jsonl"))
+        hook = delivery.Sink("webhook_sink.py", os.path.join(work.path, "hook.jsonl"),
+                             "--secret", delivery.SECRET)
+        try:
+            _run(ctx, card, srv, work, smtp, hook)
+        finally:
+            smtp.close()
+            hook.close()
+
+
+def _run(ctx, card, srv, work, smtp, hook):
+    with open(os.path.join(work.path, "hook.secret"), "w") as f:
+        f.write(delivery.SECRET + "\n")
+    names = ["journal", "mail", "hook"]
+    work.write_config(common.config(
+        [srv.port, hook.port], [("tenk", srv.url("/text/tenk"), "backfill_alerts = false\n")],
+        channels=delivery._channels(smtp.port, [("hook", hook.port)]),
+        rules=delivery._rules(names)))
+    with daemon.Daemon(ctx.veilled, work) as d:
+        first = d.wait_log("poll tenk outcome=ok", 30)
+        second = daemon.wait_until(lambda: len(re.findall(r"poll tenk outcome=ok new_entries=1 ",
+                                                          d.text())) >= 1, 15, 0.1)
+
+        def drained():
+            return invariants.count(work.db, "SELECT COUNT(*) FROM outbox WHERE status = "
+                                             "'pending'") == 0
+        quiet = daemon.wait_until(drained, 15, 0.25)
+        time.sleep(1.0)
+        rc = d.stop(30)
+        log = d.text()
+    line = next((l for l in log.splitlines() if "poll tenk outcome=ok" in l), "")
+    m = re.search(r"new_entries=(\d+) new_mentions=(\d+) ms=(\d+) alerts_not_sent=(\d+)", line)
+    entries, mentions, ms, not_sent = (int(g) for g in m.groups()) if m else (0, 0, 0, 0)
+    sanitized = _sanitized(ctx.veilled)
+    card.check(first and second and quiet and rc == 0,
+               "volume: a 10,000-entry feed polled twice, outbox drained, exit 0 (rc=%s)" % rc)
+    card.check(entries == 10000 and mentions == 1000 and not_sent == 1000 * len(names),
+               "volume: the first poll commits 10,000 entries and 1,000 mentions, their %d "
+               "outbox rows not sent (backfill_alerts = false): %s"
+               % (1000 * len(names), line.split(" poll ", 1)[-1][:160]))
+    card.check(sanitized or ms <= LIMIT_MS,
+               "volume: fetch, parse and commit of the 10,000 entries in %d ms (<= %d ms%s)"
+               % (ms, LIMIT_MS, "; not asserted on a sanitizer build" if sanitized else ""))
+    alerts = {"log": [l for l in log.splitlines() if " mention rule=" in l],
+              "mail": smtp.records(), "hook": hook.records()}
+    card.check(all(len(v) == 1 for v in alerts.values()) and
+               all("item 10000" in str(v[0]) for v in alerts.values()),
+               "volume: nothing alerted from the baseline, then exactly the new item on each "
+               "channel (%s)" % {k: len(v) for k, v in alerts.items()})
+    said = [l for l in log.splitlines() if "alerts not sent: first poll" in l]
+    db = invariants.connect(work.db)
+    rows = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY 1"))
+    db.close()
+    card.check(len(said) == 1 and rows.get("suppressed") == 1000 * len(names) and
+               rows.get("delivered") == len(names),
+               "volume: one line says the baseline was not alerted (%d: %s); outbox %s"
+               % (len(said), said[0].split(" info ", 1)[-1] if said else "", rows))
+    problems = invariants.core(work.db, {r: names for r in ("kw_zorblax", "kw_quintaro",
+                                                            "kw_velmora")})
+    card.check(not problems, "volume: invariants 1-3 %s" % (problems or ""))
+    ctx.tally(survived=rc == 0, kind="volume")
