@@ -795,6 +795,10 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     const std::int64_t jump = (now - last_wall) - (steady_ms - last_steady_ms) / 1000;
     if (jump > kClockJumpS || jump < -kClockJumpS) {
       spdlog::warn("the wall clock jumped by {}s; the poll schedule moves with it", jump);
+      // The polls waiting in the batch were scheduled with the clock before the jump: commit
+      // them first, so that their due times move with the others (faults scenario clock_jump
+      // saw them polled again at once after a +1 day jump).
+      Flush();
       ShiftSchedule(jump);
     }
     last_wall = now;
