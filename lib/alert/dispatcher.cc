@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "alert/delivery_worker.h"
 #include "common/hash.h"
 #include "store/outbox_repo.h"
 
@@ -26,6 +27,10 @@ std::int64_t Remaining(std::int64_t deadline_ms) {
 
 std::string ChannelKey(const std::string& channel) { return Hex64(Fnv1a64(channel)); }
 
+// How long a waiting pass keeps waiting past its budget for attempts already running (their own
+// timeout is at most the budget left when they started; this covers libcurl's last reply wait).
+constexpr std::int64_t kPassGraceMs = 2000;
+
 }  // namespace
 
 std::optional<std::int64_t> RetryDelay(int attempt, std::mt19937_64& rng) {
@@ -37,13 +42,11 @@ std::optional<std::int64_t> RetryDelay(int attempt, std::mt19937_64& rng) {
   return std::max<std::int64_t>(1, base + jitter(rng));
 }
 
-Dispatcher::Dispatcher(store::Store& store, std::uint64_t seed) : store_(store), rng_(seed) {
-  static const bool kCurlReady = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  if (kCurlReady) multi_ = curl_multi_init();
-}
+Dispatcher::Dispatcher(store::Store& store, std::uint64_t seed)
+    : store_(store), rng_(seed), outcomes_(std::make_shared<Outcomes>()) {}
 
 Dispatcher::~Dispatcher() {
-  if (multi_) curl_multi_cleanup(multi_);
+  for (auto& [name, worker] : workers_) worker->Abort();  // all at once, then each joins
 }
 
 void Dispatcher::SetTransport(const std::string& channel, std::shared_ptr<Transport> transport,
@@ -60,6 +63,25 @@ void Dispatcher::SetConfiguredChannels(std::vector<std::string> channels) {
 
 std::int64_t Dispatcher::Offset(const Channel& channel, UnixSeconds t) const {
   return channel.policy.offset ? channel.policy.offset(t) : 0;
+}
+
+DeliveryWorker& Dispatcher::Worker(const std::string& channel) {
+  std::unique_ptr<DeliveryWorker>& worker = workers_[channel];
+  if (!worker) worker = std::make_unique<DeliveryWorker>(outcomes_);
+  return *worker;
+}
+
+bool Dispatcher::Held(const std::string& name, UnixSeconds now) const {
+  auto held = held_until_.find(name);
+  return held != held_until_.end() && held->second > now;
+}
+
+int Dispatcher::Room(const std::string& name) const {
+  int running = 0;
+  for (const auto& [id, job] : in_flight_) running += job.channel == name ? 1 : 0;
+  const int cap = proven_.count(name) > 0 ? kPerChannelTransfers : 1;
+  const int total = kTotalTransfers - static_cast<int>(in_flight_.size());
+  return std::max(0, std::min(cap - running, total));
 }
 
 Result<Alert> Dispatcher::LoadAlert(const Group& rows, UnixSeconds now) {
@@ -82,9 +104,84 @@ Result<Alert> Dispatcher::LoadAlert(const Group& rows, UnixSeconds now) {
   return alert;
 }
 
+Result<DispatchStats> Dispatcher::Pump(UnixSeconds now, int limit) {
+  DispatchStats stats;
+  if (auto r = Collect(now, stats); !r) return tl::unexpected(r.error());
+  if (auto r = Start(now, limit, 0, stats); !r) return tl::unexpected(r.error());
+  return stats;
+}
+
 Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::int64_t budget_ms) {
   DispatchStats stats;
   const std::int64_t deadline_ms = budget_ms > 0 ? SteadyMs() + budget_ms : 0;
+  if (auto r = Collect(now, stats); !r) return tl::unexpected(r.error());
+  if (auto r = Start(now, limit, deadline_ms, stats); !r) return tl::unexpected(r.error());
+  while (!in_flight_.empty()) {
+    if (deadline_ms != 0 && SteadyMs() > deadline_ms + kPassGraceMs) break;  // recorded later
+    if (!outcomes_->Wait(100)) continue;
+    if (auto r = Collect(now, stats); !r) return tl::unexpected(r.error());
+    // A channel that has just delivered may run more at once: refill as attempts end.
+    if (auto r = Start(now, limit, deadline_ms, stats); !r) return tl::unexpected(r.error());
+  }
+  return stats;
+}
+
+Result<DispatchStats> Dispatcher::Stop(UnixSeconds now, std::int64_t grace_ms, int* abandoned) {
+  DispatchStats stats;
+  const std::int64_t deadline_ms = SteadyMs() + std::max<std::int64_t>(0, grace_ms);
+  while (!in_flight_.empty() && SteadyMs() < deadline_ms) {
+    outcomes_->Wait(std::min<std::int64_t>(100, deadline_ms - SteadyMs()));
+    if (auto r = Collect(now, stats); !r) return tl::unexpected(r.error());
+  }
+  // Cut the rest: every thread at once, then join them (the transfers are released before
+  // their jobs and transports go). An attempt that ended meanwhile is still recorded.
+  for (auto& [name, worker] : workers_) worker->Abort();
+  workers_.clear();
+  if (auto r = Collect(now, stats); !r) return tl::unexpected(r.error());
+  if (abandoned) *abandoned = static_cast<int>(in_flight_.size());
+  in_flight_.clear();
+  busy_rows_.clear();
+  busy_events_.clear();
+  return stats;
+}
+
+Result<void> Dispatcher::Collect(UnixSeconds now, DispatchStats& stats) {
+  // Every outcome taken is released from the in-flight set, even when recording one fails (a
+  // full disk): its rows keep their stored state and are sent again later (at least once),
+  // instead of staying busy until a restart.
+  Result<void> first_error;
+  for (Outcomes::Done& done : outcomes_->Take()) {
+    auto it = in_flight_.find(done.id);
+    if (it == in_flight_.end()) continue;
+    const Job job = std::move(it->second);
+    in_flight_.erase(it);
+    for (const auto& row : job.rows) busy_rows_.erase(row.id);
+    if (job.kind == Job::Kind::kEvent) busy_events_.erase(job.event_row);
+    auto r = Complete(job, done.result, now, stats);
+    if (!r && first_error) first_error = tl::unexpected(r.error());
+  }
+  return first_error;
+}
+
+Result<bool> Dispatcher::Launch(Job job, std::unique_ptr<Transfer> transfer,
+                                const std::function<Delivery()>& run_here, UnixSeconds now,
+                                DispatchStats& stats) {
+  if (!transfer) {  // log channel, fakes: the attempt runs here
+    auto go_on = Complete(job, run_here(), now, stats);
+    if (go_on && !*go_on) stopped_.insert(job.channel);
+    return go_on;
+  }
+  const std::uint64_t id = next_job_++;
+  for (const auto& row : job.rows) busy_rows_.insert(row.id);
+  if (job.kind == Job::Kind::kEvent) busy_events_.insert(job.event_row);
+  const std::string channel = job.channel;
+  in_flight_.emplace(id, std::move(job));
+  Worker(channel).Submit(id, std::move(transfer));
+  return true;
+}
+
+Result<void> Dispatcher::Start(UnixSeconds now, int limit, std::int64_t deadline_ms,
+                               DispatchStats& stats) {
   if (removal_pending_ && configured_) {
     auto removed = store::MarkChannelsRemoved(store_, *configured_, now);
     if (!removed) return tl::unexpected(removed.error());
@@ -96,245 +193,120 @@ Result<DispatchStats> Dispatcher::DeliverDue(UnixSeconds now, int limit, std::in
                               "marked channel_removed (veille outbox retry ID to send them)");
     }
   }
-  std::map<std::string, std::vector<Group>> queues;
+  stopped_.clear();
+  // The thread of a channel gone from the configuration ends once its last attempt is recorded.
+  std::erase_if(workers_, [&](const auto& w) {
+    return channels_.count(w.first) == 0 &&
+           std::none_of(in_flight_.begin(), in_flight_.end(),
+                        [&](const auto& j) { return j.second.channel == w.first; });
+  });
   for (auto& [name, channel] : channels_) {
     if (Remaining(deadline_ms) < 0) break;
-    // An endpoint that answered 410 stays disabled until its URL changes or an operator retries.
-    const std::string endpoint = channel.transport->Endpoint();
-    if (!endpoint.empty()) {
-      auto reason = store::ChannelDisabledReason(store_, name, endpoint);
-      if (!reason) return tl::unexpected(reason.error());
-      if (*reason) {
-        auto moved = store::DisableChannel(store_, name, endpoint, **reason, now);
-        if (!moved) return tl::unexpected(moved.error());
-        stats.disabled += *moved;
-        continue;
-      }
-    }
-    if (auto held = held_until_.find(name); held != held_until_.end() && held->second > now) {
-      continue;
-    }
-    if (channel.policy.quiet) {
-      auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
-      if (QuietUntil(*channel.policy.quiet, now, offset)) continue;  // held, never dropped
-    }
-    if (auto r = DeliverEvents(name, channel, now, deadline_ms, stats); !r) {
-      return tl::unexpected(r.error());
-    }
-    if (held_until_.count(name) > 0 && held_until_[name] > now) continue;
-    if (channel.policy.digest) {
-      if (auto r = DeliverDigest(name, channel, now, deadline_ms, stats); !r) {
-        return tl::unexpected(r.error());
-      }
-      continue;
-    }
-    auto rows = PrepareImmediate(name, channel, now, limit, deadline_ms, stats);
-    if (!rows) return tl::unexpected(rows.error());
-    if (!rows->empty()) queues[name] = std::move(*rows);
-  }
-  if (auto r = RunQueues(queues, now, deadline_ms, stats); !r) return tl::unexpected(r.error());
-  return stats;
-}
-
-Result<bool> Dispatcher::RecordFailure(const std::string& name, Channel& channel,
-                                       const std::vector<store::OutboxRow>& rows,
-                                       const Delivery& result, UnixSeconds now,
-                                       DispatchStats& stats) {
-  std::vector<std::int64_t> ids;
-  int attempts = 0;
-  for (const auto& row : rows) {
-    ids.push_back(row.id);
-    attempts = std::max(attempts, row.attempts);
-  }
-  if (result.status == Delivery::Status::kDisable) {
-    const std::string endpoint = channel.transport->Endpoint();
-    if (auto r = store::MarkDigestFailed(store_, ids, result.error, now, false); !r) {
-      return tl::unexpected(r.error());
-    }
-    auto moved = store::DisableChannel(store_, name, endpoint, result.error, now);
-    if (!moved) return tl::unexpected(moved.error());
-    stats.disabled += *moved;
-    stats.notices.push_back("channel " + name + " disabled: " + result.error + "; " +
-                            std::to_string(*moved) +
-                            " alerts kept as 'disabled' (veille outbox retry ID re-enables it)");
-    return false;
-  }
-  std::optional<std::int64_t> delay;
-  if (result.status == Delivery::Status::kRetry) delay = RetryDelay(attempts + 1, rng_);
-  if (delay && result.retry_after_s) delay = std::max(*delay, *result.retry_after_s);
-  const bool dead = !delay.has_value();
-  if (auto r = store::MarkDigestFailed(store_, ids, result.error, now + delay.value_or(0), dead);
-      !r) {
-    return tl::unexpected(r.error());
-  }
-  if (dead) {
-    stats.dead += static_cast<int>(ids.size());
-    stats.notices.push_back("channel " + name + ": alert dead after " +
-                            std::to_string(attempts + 1) + " attempts: " + result.error);
-    return true;
-  }
-  stats.retried += static_cast<int>(ids.size());
-  if (result.channel_wide || result.retry_after_s) {
-    const bool was_held = held_until_.count(name) > 0;
-    held_until_[name] = now + *delay;
-    if (!was_held) {
-      stats.notices.push_back("channel " + name + " held for " + std::to_string(*delay) +
-                              "s, alerts kept pending: " + result.error);
-    }
-    return false;
-  }
-  return true;
-}
-
-Result<bool> Dispatcher::Record(const std::string& name, Channel& channel, const Group& rows,
-                                const Delivery& result, UnixSeconds now, DispatchStats& stats) {
-  if (result.status == Delivery::Status::kDelivered) {
-    if (rows.size() == 1) {
-      if (auto r = store_.MarkDelivered(rows.front().id, now); !r) {
-        return tl::unexpected(r.error());
-      }
-    } else {
-      // Every row of a merged alert records the message that carried it, in one transaction.
-      std::vector<std::int64_t> ids;
-      for (const auto& row : rows) ids.push_back(row.id);
-      if (auto r = store::MarkDigestDelivered(store_, ids, name, rows.front().idempotency_key, now,
-                                              false);
-          !r) {
-        return tl::unexpected(r.error());
-      }
-    }
-    stats.delivered += static_cast<int>(rows.size());
-    ++stats.messages;
-    if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
-    return true;
-  }
-  return RecordFailure(name, channel, rows, result, now, stats);
-}
-
-Result<std::vector<Dispatcher::Group>> Dispatcher::PrepareImmediate(const std::string& name,
-                                                                    Channel& channel,
-                                                                    UnixSeconds now, int limit,
-                                                                    std::int64_t deadline_ms,
-                                                                    DispatchStats& stats) {
-  auto due = store::DueAlertGroups(store_, name, now, limit);
-  if (!due) return tl::unexpected(due.error());
-  if (due->empty() || channel.policy.burst_limit <= 0) return due;
-  auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
-  if (!sent) return tl::unexpected(sent.error());
-  const int allowed = std::max(0, channel.policy.burst_limit - *sent);
-  if (static_cast<int>(due->size()) <= allowed) return due;
-  // Past the cap, everything left is folded into one summary message.
-  const auto split = due->begin() + allowed;
-  std::vector<Group> folded(split, due->end());
-  due->erase(split, due->end());
-  std::vector<store::OutboxRow> rows;
-  for (const Group& group : folded) rows.insert(rows.end(), group.begin(), group.end());
-  const std::int64_t left = Remaining(deadline_ms);
-  if (left < 0) return due;
-  Digest summary;
-  summary.channel = name;
-  summary.now = now;
-  summary.budget_ms = left;
-  // The summary's id comes from its first row, so a retry of the same burst keeps it.
-  summary.key = "burst-" + rows.front().idempotency_key;
-  for (const Group& group : folded) {
-    auto alert = LoadAlert(group, now);
-    if (!alert) return tl::unexpected(alert.error());
-    summary.alerts.push_back(std::move(*alert));
-  }
-  const Delivery result = channel.transport->DeliverDigest(summary);
-  if (result.status == Delivery::Status::kDelivered) {
-    std::vector<std::int64_t> ids;
-    for (const auto& row : rows) ids.push_back(row.id);
-    if (auto r = store::MarkDigestDelivered(store_, ids, name, summary.key, now, false); !r) {
-      return tl::unexpected(r.error());
-    }
-    stats.delivered += static_cast<int>(ids.size());
-    ++stats.messages;
-    return due;
-  }
-  auto go_on = RecordFailure(name, channel, rows, result, now, stats);
-  if (!go_on) return tl::unexpected(go_on.error());
-  if (!*go_on) due->clear();
-  return due;
-}
-
-Result<void> Dispatcher::RunQueues(std::map<std::string, std::vector<Group>>& queues,
-                                   UnixSeconds now, std::int64_t deadline_ms,
-                                   DispatchStats& stats) {
-  struct Flight {
-    std::string channel;
-    Group rows;
-    std::unique_ptr<Transfer> transfer;
-  };
-  std::map<CURL*, Flight> flights;
-  std::map<std::string, std::size_t> next;  // index of the next row to start, per channel
-  std::map<std::string, int> running;
-  std::set<std::string> proven;  // channels that delivered in this pass
-  std::set<std::string> stopped;
-  auto stop_channel = [&](const std::string& name) { stopped.insert(name); };
-
-  for (;;) {
-    // Start what the limits allow, oldest rows first.
-    for (auto& [name, groups] : queues) {
-      Channel& channel = channels_[name];
-      std::size_t& i = next[name];
-      const int cap = proven.count(name) > 0 ? kPerChannelTransfers : 1;
-      while (i < groups.size() && stopped.count(name) == 0 && running[name] < cap &&
-             static_cast<int>(flights.size()) < kTotalTransfers) {
-        const std::int64_t left = Remaining(deadline_ms);
-        if (left < 0) break;
-        const Group& group = groups[i++];
-        auto alert = LoadAlert(group, now);
-        if (!alert) return tl::unexpected(alert.error());
-        alert->budget_ms = left;
-        std::unique_ptr<Transfer> transfer = multi_ ? channel.transport->Start(*alert) : nullptr;
-        if (!transfer) {
-          // A synchronous transport (log, fakes): deliver right here.
-          auto go_on = Record(name, channel, group, channel.transport->Deliver(*alert), now, stats);
-          if (!go_on) return tl::unexpected(go_on.error());
-          if (!*go_on) stop_channel(name);
-          continue;
-        }
-        CURL* easy = transfer->easy();
-        if (!easy || curl_multi_add_handle(multi_, easy) != CURLM_OK) {
-          Delivery failed{
-              Delivery::Status::kRetry, "libcurl could not start the transfer", true, {}, false};
-          auto go_on = Record(name, channel, group, failed, now, stats);
-          if (!go_on) return tl::unexpected(go_on.error());
-          stop_channel(name);
-          continue;
-        }
-        ++running[name];
-        flights.emplace(easy, Flight{name, group, std::move(transfer)});
-      }
-    }
-    if (flights.empty()) break;  // nothing running and nothing more may start
-    int still_running = 0;
-    curl_multi_perform(multi_, &still_running);
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      auto it = flights.find(msg->easy_handle);
-      if (it == flights.end()) continue;
-      const Delivery result = it->second.transfer->Finish(msg->data.result);
-      curl_multi_remove_handle(multi_, msg->easy_handle);
-      Flight flight = std::move(it->second);
-      flights.erase(it);
-      --running[flight.channel];
-      auto go_on =
-          Record(flight.channel, channels_[flight.channel], flight.rows, result, now, stats);
-      if (!go_on) return tl::unexpected(go_on.error());
-      if (result.status == Delivery::Status::kDelivered) proven.insert(flight.channel);
-      if (!*go_on) stop_channel(flight.channel);
-    }
-    if (!flights.empty()) curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
+    if (auto r = StartChannel(name, channel, now, limit, deadline_ms, stats); !r) return r;
   }
   return {};
 }
 
-Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel, UnixSeconds now,
-                                       std::int64_t deadline_ms, DispatchStats& stats) {
+Result<void> Dispatcher::StartChannel(const std::string& name, Channel& channel, UnixSeconds now,
+                                      int limit, std::int64_t deadline_ms, DispatchStats& stats) {
+  // An endpoint that answered 410 stays disabled until its URL changes or an operator retries.
+  const std::string endpoint = channel.transport->Endpoint();
+  if (!endpoint.empty()) {
+    auto reason = store::ChannelDisabledReason(store_, name, endpoint);
+    if (!reason) return tl::unexpected(reason.error());
+    if (*reason) {
+      auto moved = store::DisableChannel(store_, name, endpoint, **reason, now);
+      if (!moved) return tl::unexpected(moved.error());
+      stats.disabled += *moved;
+      return {};
+    }
+  }
+  if (Held(name, now)) return {};
+  if (channel.policy.quiet) {
+    auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
+    if (QuietUntil(*channel.policy.quiet, now, offset)) return {};  // held, never dropped
+  }
+  if (auto r = StartEvents(name, channel, now, deadline_ms, stats); !r) return r;
+  if (Held(name, now) || stopped_.count(name) > 0) return {};
+  if (channel.policy.digest) return StartDigest(name, channel, now, deadline_ms, stats);
+  return StartImmediate(name, channel, now, limit, deadline_ms, stats);
+}
+
+Result<void> Dispatcher::StartImmediate(const std::string& name, Channel& channel, UnixSeconds now,
+                                        int limit, std::int64_t deadline_ms, DispatchStats& stats) {
+  if (Room(name) == 0) return {};  // a channel at its cap reads nothing
+  auto due = store::DueAlertGroups(store_, name, now, limit);
+  if (!due) return tl::unexpected(due.error());
+  std::erase_if(*due, [&](const Group& group) {
+    return std::any_of(group.begin(), group.end(), [&](const auto& row) { return Busy(row); });
+  });
+  if (due->empty()) return {};
+  if (channel.policy.burst_limit > 0) {
+    auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
+    if (!sent) return tl::unexpected(sent.error());
+    // Messages in flight count as sent: they are, or are about to be.
+    const int flying =
+        static_cast<int>(std::count_if(in_flight_.begin(), in_flight_.end(),
+                                       [&](const auto& j) { return j.second.channel == name; }));
+    const int allowed = std::max(0, channel.policy.burst_limit - *sent - flying);
+    if (static_cast<int>(due->size()) > allowed) {
+      // Past the cap, everything left is folded into one summary message.
+      const std::int64_t left = Remaining(deadline_ms);
+      if (left < 0) return {};
+      const auto split = due->begin() + allowed;
+      Job job;
+      job.kind = Job::Kind::kBurst;
+      job.channel = name;
+      job.transport = channel.transport;
+      Digest summary;
+      summary.channel = name;
+      summary.now = now;
+      summary.budget_ms = left;
+      for (auto g = split; g != due->end(); ++g) {
+        job.rows.insert(job.rows.end(), g->begin(), g->end());
+        auto alert = LoadAlert(*g, now);
+        if (!alert) return tl::unexpected(alert.error());
+        summary.alerts.push_back(std::move(*alert));
+      }
+      // The summary's id comes from its first row, so a retry of the same burst keeps it.
+      summary.key = "burst-" + job.rows.front().idempotency_key;
+      job.key = summary.key;
+      due->erase(split, due->end());
+      auto transfer = channel.transport->StartDigest(summary);
+      auto go_on = Launch(
+          std::move(job), std::move(transfer),
+          [&] { return channel.transport->DeliverDigest(summary); }, now, stats);
+      if (!go_on) return tl::unexpected(go_on.error());
+      if (!*go_on) return {};
+    }
+  }
+  for (const Group& group : *due) {
+    if (Room(name) == 0 || Held(name, now) || stopped_.count(name) > 0) break;
+    const std::int64_t left = Remaining(deadline_ms);
+    if (left < 0) break;
+    auto alert = LoadAlert(group, now);
+    if (!alert) return tl::unexpected(alert.error());
+    alert->budget_ms = left;
+    Job job;
+    job.channel = name;
+    job.transport = channel.transport;
+    job.rows = group;
+    auto transfer = channel.transport->Start(*alert);
+    auto go_on = Launch(
+        std::move(job), std::move(transfer), [&] { return channel.transport->Deliver(*alert); },
+        now, stats);
+    if (!go_on) return tl::unexpected(go_on.error());
+    if (!*go_on) break;
+  }
+  return {};
+}
+
+Result<void> Dispatcher::StartDigest(const std::string& name, Channel& channel, UnixSeconds now,
+                                     std::int64_t deadline_ms, DispatchStats& stats) {
+  // One digest at a time: its slot is recorded only with its outcome.
+  for (const auto& [id, job] : in_flight_) {
+    if (job.channel == name) return {};
+  }
   auto last = store::LastDigestAt(store_, name);
   if (!last) return tl::unexpected(last.error());
   if (!*last) {
@@ -346,9 +318,12 @@ Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel
   if (slot <= **last) return {};
   auto groups = store::DueAlertGroups(store_, name, now, 0);
   if (!groups) return tl::unexpected(groups.error());
-  std::vector<store::OutboxRow> due;
-  for (const Group& group : *groups) due.insert(due.end(), group.begin(), group.end());
-  if (due.empty()) {
+  Job job;
+  job.kind = Job::Kind::kDigest;
+  job.channel = name;
+  job.transport = channel.transport;
+  for (const Group& group : *groups) job.rows.insert(job.rows.end(), group.begin(), group.end());
+  if (job.rows.empty()) {
     auto waiting = store::NextPendingAttempt(store_, {name});
     if (!waiting) return tl::unexpected(waiting.error());
     if (*waiting) return {};  // a failed digest waits for its retry time
@@ -361,40 +336,30 @@ Result<void> Dispatcher::DeliverDigest(const std::string& name, Channel& channel
   digest.now = now;
   digest.budget_ms = left;
   digest.key = "digest-" + ChannelKey(name) + "-" + std::to_string(slot);
+  job.key = digest.key;
   for (const Group& group : *groups) {
     auto alert = LoadAlert(group, now);
     if (!alert) return tl::unexpected(alert.error());
     digest.alerts.push_back(std::move(*alert));
   }
-  const Delivery result = channel.transport->DeliverDigest(digest);
-  if (result.status == Delivery::Status::kDelivered) {
-    std::vector<std::int64_t> ids;
-    for (const auto& row : due) ids.push_back(row.id);
-    if (auto r = store::MarkDigestDelivered(store_, ids, name, digest.key, now, true); !r) {
-      return tl::unexpected(r.error());
-    }
-    stats.delivered += static_cast<int>(ids.size());
-    ++stats.messages;
-    if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
-    return {};
-  }
-  if (due.empty()) {
-    // An empty digest has no rows to carry the retry: try again at the next pass after a pause.
-    held_until_[name] = now + RetryDelay(1, rng_).value_or(60);
-    return {};
-  }
-  auto go_on = RecordFailure(name, channel, due, result, now, stats);
+  auto transfer = channel.transport->StartDigest(digest);
+  auto go_on = Launch(
+      std::move(job), std::move(transfer), [&] { return channel.transport->DeliverDigest(digest); },
+      now, stats);
   if (!go_on) return tl::unexpected(go_on.error());
   return {};
 }
 
-Result<void> Dispatcher::DeliverEvents(const std::string& name, Channel& channel, UnixSeconds now,
-                                       std::int64_t deadline_ms, DispatchStats& stats) {
+Result<void> Dispatcher::StartEvents(const std::string& name, Channel& channel, UnixSeconds now,
+                                     std::int64_t deadline_ms, DispatchStats& stats) {
+  if (Room(name) == 0) return {};
   auto due = store::DueEvents(store_, name, now, 100);
   if (!due) return tl::unexpected(due.error());
   for (const store::EventOutboxRow& row : *due) {
+    if (busy_events_.count(row.id) > 0) continue;
+    if (Room(name) == 0 || Held(name, now) || stopped_.count(name) > 0) break;
     const std::int64_t left = Remaining(deadline_ms);
-    if (left < 0) return {};
+    if (left < 0) break;
     EventMessage message;
     message.key = row.idempotency_key;
     message.channel = name;
@@ -405,44 +370,18 @@ Result<void> Dispatcher::DeliverEvents(const std::string& name, Channel& channel
     message.created_at = row.event.created_at;
     message.now = now;
     message.budget_ms = left;
-    const Delivery result = channel.transport->DeliverEvent(message);
-    if (result.status == Delivery::Status::kDelivered) {
-      if (auto r = store::MarkEventDelivered(store_, row.id, now); !r) {
-        return tl::unexpected(r.error());
-      }
-      ++stats.events;
-      ++stats.messages;
-      if (held_until_.erase(name) > 0) stats.notices.push_back("channel " + name + " recovered");
-      continue;
-    }
-    std::optional<std::int64_t> delay;
-    if (result.status == Delivery::Status::kRetry) delay = RetryDelay(row.attempts + 1, rng_);
-    if (delay && result.retry_after_s) delay = std::max(*delay, *result.retry_after_s);
-    if (auto r = store::MarkEventFailed(store_, row.id, result.error, now + delay.value_or(0),
-                                        !delay.has_value());
-        !r) {
-      return tl::unexpected(r.error());
-    }
-    if (result.status == Delivery::Status::kDisable) {
-      // The same 410 handling as for mention alerts: the endpoint is disabled for both.
-      auto moved =
-          store::DisableChannel(store_, name, channel.transport->Endpoint(), result.error, now);
-      if (!moved) return tl::unexpected(moved.error());
-      stats.notices.push_back("channel " + name + " disabled: " + result.error);
-      return {};
-    }
-    if (!delay) {
-      stats.notices.push_back("channel " + name + ": event dead: " + result.error);
-      continue;
-    }
-    if (result.channel_wide || result.retry_after_s) {
-      if (held_until_.count(name) == 0) {
-        stats.notices.push_back("channel " + name + " held for " + std::to_string(*delay) +
-                                "s, alerts kept pending: " + result.error);
-      }
-      held_until_[name] = now + *delay;
-      return {};
-    }
+    Job job;
+    job.kind = Job::Kind::kEvent;
+    job.channel = name;
+    job.transport = channel.transport;
+    job.event_row = row.id;
+    job.event_attempts = row.attempts;
+    auto transfer = channel.transport->StartEvent(message);
+    auto go_on = Launch(
+        std::move(job), std::move(transfer),
+        [&] { return channel.transport->DeliverEvent(message); }, now, stats);
+    if (!go_on) return tl::unexpected(go_on.error());
+    if (!*go_on) break;
   }
   return {};
 }

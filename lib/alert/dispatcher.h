@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,33 +50,58 @@ struct ChannelPolicy {
   std::int64_t burst_window_s = 600;
 };
 
-// Attempts in flight at once: per channel (one until the channel has delivered in this pass, so
-// a channel that is down gets one attempt per backoff step) and in all.
+// Attempts in flight at once: per channel (one until the channel has delivered since its last
+// failure, so a channel that is down gets one attempt per backoff step) and in all.
 inline constexpr int kPerChannelTransfers = 4;
 inline constexpr int kTotalTransfers = 16;
 
+class DeliveryWorker;
+class Outcomes;
+
+// Threads: every method is called from one thread (the daemon's loop), the only one that touches
+// the store. Network attempts run on delivery threads (DeliveryWorker, one per channel that has
+// sent something) that never touch it.
 class Dispatcher {
  public:
   explicit Dispatcher(store::Store& store) : Dispatcher(store, std::random_device{}()) {}
   Dispatcher(store::Store& store, std::uint64_t seed);
+  // Abandons the attempts still in flight (see Stop) without recording them; returns within
+  // about two seconds whatever the peers do.
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Registers the transport for a channel name (replaces any previous one).
+  // Registers the transport for a channel name (replaces any previous one). An attempt in
+  // flight keeps the transport it started with.
   void SetTransport(const std::string& channel, std::shared_ptr<Transport> transport,
                     ChannelPolicy policy = {});
   void ClearTransports();
   // The channels of the current configuration (with or without a working transport). Pending
-  // rows of any other channel become channel_removed at the next DeliverDue. Not calling it
-  // leaves such rows pending.
+  // rows of any other channel become channel_removed at the next Pump or DeliverDue. Not calling
+  // it leaves such rows pending.
   void SetConfiguredChannels(std::vector<std::string> channels);
 
-  // Delivers what is due at `now`: at most `limit` alerts per channel (an alert carries the rows
-  // of every rule that matched one entry); stops starting new
-  // attempts once `budget_ms` (0: no limit) has elapsed, and gives each attempt the time left.
+  // One step that never waits on a peer: records the attempts that finished since the last call
+  // (delivered, retry, hold, dead), then starts what is due at `now`, at most `limit` alerts
+  // per channel. Attempts of transports that can Start() a transfer run on the channel's
+  // delivery thread under their own timeout; the others (log, test fakes) run here. A row in flight
+  // is never started again before its outcome is recorded. The daemon's loop calls it every second.
+  [[nodiscard]] Result<DispatchStats> Pump(UnixSeconds now, int limit = 1000);
+
+  // A whole pass, waiting: Pump, then waits for the attempts in flight and pumps again until
+  // nothing more can start. New attempts start only within `budget_ms` (0: no limit), each
+  // with the time left. For `veilled --once` and tests.
   [[nodiscard]] Result<DispatchStats> DeliverDue(UnixSeconds now, int limit = 1000,
                                                  std::int64_t budget_ms = 0);
+
+  // At stop: waits up to `grace_ms` for the attempts in flight and records their outcomes; the
+  // others are abandoned unrecorded, so their rows stay pending and the next start sends them
+  // again under the same key (at least once; RELIABILITY.md D5, E2). `abandoned` counts them.
+  [[nodiscard]] Result<DispatchStats> Stop(UnixSeconds now, std::int64_t grace_ms,
+                                           int* abandoned = nullptr);
+
+  // Attempts started and not yet recorded.
+  [[nodiscard]] std::size_t InFlight() const { return in_flight_.size(); }
 
   // The earliest time an immediate channel has something to attempt (pending row due, channel
   // no longer held); nullopt when nothing is pending on those channels. Digest channels and
@@ -91,38 +117,70 @@ class Dispatcher {
   // The rows of one alert: every rule that matched one entry (store::DueAlertGroups).
   using Group = std::vector<store::OutboxRow>;
 
-  // Sends a burst summary if the channel is past its cap; returns the alerts to send one by one.
-  Result<std::vector<Group>> PrepareImmediate(const std::string& name, Channel& channel,
-                                              UnixSeconds now, int limit, std::int64_t deadline_ms,
-                                              DispatchStats& stats);
-  // Runs the queued alerts of every immediate channel concurrently on the multi handle.
-  Result<void> RunQueues(std::map<std::string, std::vector<Group>>& queues, UnixSeconds now,
-                         std::int64_t deadline_ms, DispatchStats& stats);
-  // Records one attempt's outcome for every row of the alert; false when the channel must stop
-  // for this pass.
-  Result<bool> Record(const std::string& name, Channel& channel, const Group& rows,
-                      const Delivery& result, UnixSeconds now, DispatchStats& stats);
-  Result<void> DeliverDigest(const std::string& name, Channel& channel, UnixSeconds now,
-                             std::int64_t deadline_ms, DispatchStats& stats);
-  // Records a failed attempt of `rows` (one message); returns false when the channel must stop
-  // for this pass.
-  Result<bool> RecordFailure(const std::string& name, Channel& channel,
-                             const std::vector<store::OutboxRow>& rows, const Delivery& result,
-                             UnixSeconds now, DispatchStats& stats);
-  // Operator events (spike, feed health) due on `name`, one at a time.
-  Result<void> DeliverEvents(const std::string& name, Channel& channel, UnixSeconds now,
-                             std::int64_t deadline_ms, DispatchStats& stats);
+  // One message on its way: what it carries, so that its outcome can be recorded later.
+  struct Job {
+    enum class Kind { kAlert, kBurst, kDigest, kEvent };
+    Kind kind = Kind::kAlert;
+    std::string channel;
+    std::shared_ptr<Transport> transport;  // alive while its transfer runs
+    std::vector<store::OutboxRow> rows;    // every outbox row the message carries
+    std::string key;                       // digest and burst summary id
+    std::int64_t event_row = 0;            // kEvent: the event outbox row
+    int event_attempts = 0;
+  };
+
+  // Records the outcomes the delivery thread has finished since the last call.
+  Result<void> Collect(UnixSeconds now, DispatchStats& stats);
+  // Removes channels no longer configured, then starts what is due on every channel.
+  Result<void> Start(UnixSeconds now, int limit, std::int64_t deadline_ms, DispatchStats& stats);
+  Result<void> StartChannel(const std::string& name, Channel& channel, UnixSeconds now, int limit,
+                            std::int64_t deadline_ms, DispatchStats& stats);
+  Result<void> StartEvents(const std::string& name, Channel& channel, UnixSeconds now,
+                           std::int64_t deadline_ms, DispatchStats& stats);
+  Result<void> StartDigest(const std::string& name, Channel& channel, UnixSeconds now,
+                           std::int64_t deadline_ms, DispatchStats& stats);
+  // Folds a burst past the channel's cap into one summary; starts the alerts one by one.
+  Result<void> StartImmediate(const std::string& name, Channel& channel, UnixSeconds now, int limit,
+                              std::int64_t deadline_ms, DispatchStats& stats);
+  // Runs `job` here when `transfer` is null (through `run_here`), else hands it to the delivery
+  // thread. False when the channel must start nothing more in this step.
+  Result<bool> Launch(Job job, std::unique_ptr<Transfer> transfer,
+                      const std::function<Delivery()>& run_here, UnixSeconds now,
+                      DispatchStats& stats);
+  // Records one attempt's outcome for everything the message carried; false when the channel
+  // must start nothing more in this step (held, disabled).
+  Result<bool> Complete(const Job& job, const Delivery& result, UnixSeconds now,
+                        DispatchStats& stats);
+  // The one retry, hold and disable policy, for alerts, digests, burst summaries and events.
+  Result<bool> RecordFailure(const Job& job, const Delivery& result, UnixSeconds now,
+                             DispatchStats& stats);
+  // Attempts the channel may start now (per-channel and total caps); 0 when it is held.
+  int Room(const std::string& name) const;
+  bool Busy(const store::OutboxRow& row) const { return busy_rows_.count(row.id) > 0; }
+  bool Held(const std::string& name, UnixSeconds now) const;
   // One alert from the rows of one entry (the first row gives the key).
   Result<Alert> LoadAlert(const Group& rows, UnixSeconds now);
   std::int64_t Offset(const Channel& channel, UnixSeconds t) const;
+  // The channel's delivery thread, started at its first network attempt (a dispatcher with only
+  // synchronous transports, the log channel and test fakes, starts none).
+  DeliveryWorker& Worker(const std::string& channel);
 
   store::Store& store_;
   std::map<std::string, Channel> channels_;
   std::optional<std::vector<std::string>> configured_;
   bool removal_pending_ = false;
   std::map<std::string, UnixSeconds> held_until_;  // channel-wide failures and Retry-After
+  std::set<std::string> proven_;   // channels that delivered since their last failure
+  std::set<std::string> stopped_;  // channels that may start nothing more in this step
   std::mt19937_64 rng_;
-  CURLM* multi_ = nullptr;
+  std::map<std::uint64_t, Job> in_flight_;  // by the id given to the delivery thread
+  std::set<std::int64_t> busy_rows_;        // outbox rows of in_flight_
+  std::set<std::int64_t> busy_events_;      // event outbox rows of in_flight_
+  std::uint64_t next_job_ = 1;
+  std::shared_ptr<Outcomes> outcomes_;
+  // Last, so that they are destroyed (threads joined, transfers released) before the jobs and
+  // transports their transfers refer to.
+  std::map<std::string, std::unique_ptr<DeliveryWorker>> workers_;
 };
 
 }  // namespace veille::alert

@@ -164,6 +164,11 @@ class SmtpTransfer : public Transfer {
                      static_cast<long>(std::max<std::int64_t>(1, (timeout_ms + 999) / 1000)));
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf_);
+    // QUIT as soon as the message is done, on this transfer: a connection kept for reuse would
+    // be closed later by the multi handle's internal one, whose QUIT waits for the reply with no
+    // progress callback to cut it (a server silent after DATA held a stop for the full timeout),
+    // and one that ended in a timeout must not be reused half-way through a reply.
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
   }
   ~SmtpTransfer() override {
     if (curl_) curl_easy_cleanup(curl_);
@@ -254,6 +259,19 @@ std::unique_ptr<Transfer> SmtpTransport::Start(const Alert& alert) {
   return Prepare(RenderEmail(ComposeMentionEmail(alert, options_.from, options_.to, alert.now,
                                                  options_.translator)),
                  alert.budget_ms);
+}
+
+std::unique_ptr<Transfer> SmtpTransport::StartDigest(const Digest& digest) {
+  return Prepare(
+      RenderEmail(ComposeDigestEmail(digest.alerts, digest.key, digest.channel, options_.from,
+                                     options_.to, digest.now, options_.translator)),
+      digest.budget_ms);
+}
+
+std::unique_ptr<Transfer> SmtpTransport::StartEvent(const EventMessage& event) {
+  return Prepare(RenderEmail(ComposeEventEmail(event, options_.from, options_.to, event.now,
+                                               options_.translator)),
+                 event.budget_ms);
 }
 
 Delivery SmtpTransport::Send(const std::string& message, std::int64_t budget_ms) {

@@ -40,6 +40,8 @@ class SmtpTransport : public Transport {
   Delivery DeliverDigest(const Digest& digest) override;
   Delivery DeliverEvent(const EventMessage& event) override;
   std::unique_ptr<Transfer> Start(const Alert& alert) override;
+  std::unique_ptr<Transfer> StartDigest(const Digest& digest) override;
+  std::unique_ptr<Transfer> StartEvent(const EventMessage& event) override;
 
   // Sends an already rendered message (exposed for tests).
   Delivery Send(const std::string& message, std::int64_t budget_ms);

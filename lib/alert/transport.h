@@ -94,8 +94,10 @@ struct EventMessage {
   std::int64_t budget_ms = 0;
 };
 
-// One attempt running on the dispatcher's libcurl multi handle: the transport prepares the easy
-// handle, the dispatcher drives it, then asks the transfer what the outcome means.
+// One attempt running on the delivery thread's libcurl multi handle (alert/delivery_worker.h):
+// the transport prepares the easy handle on the dispatcher's thread, the delivery thread drives
+// it, then asks the transfer what the outcome means. The transfer may refer to its transport's
+// options: the dispatcher keeps the transport alive until the outcome is recorded.
 class Transfer {
  public:
   virtual ~Transfer() = default;
@@ -110,13 +112,17 @@ class Transport {
   virtual ~Transport() = default;
   // Delivers one alert, blocking; must not throw. Called from the dispatcher's thread only.
   virtual Delivery Deliver(const Alert& alert) = 0;
-  // The same attempt, prepared for the dispatcher's multi handle so that many run at once.
+  // The same attempt, prepared for the delivery thread so that many run at once and the
+  // dispatcher's thread never waits on the peer.
   // nullptr: this transport only delivers synchronously (log, test fakes).
   virtual std::unique_ptr<Transfer> Start(const Alert& /*alert*/) { return nullptr; }
   // Delivers several alerts as one message; must not throw.
   virtual Delivery DeliverDigest(const Digest& digest) = 0;
   // Delivers an operator event (spike, feed health); must not throw.
   virtual Delivery DeliverEvent(const EventMessage& event) = 0;
+  // The same two, prepared for the delivery thread (nullptr: synchronous only).
+  virtual std::unique_ptr<Transfer> StartDigest(const Digest& /*digest*/) { return nullptr; }
+  virtual std::unique_ptr<Transfer> StartEvent(const EventMessage& /*event*/) { return nullptr; }
   // What identifies the receiving endpoint (a webhook URL), so that disabling it after a 410 is
   // undone by configuring another URL. Empty when the channel cannot be disabled.
   virtual std::string Endpoint() const { return {}; }

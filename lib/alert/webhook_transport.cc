@@ -263,6 +263,20 @@ std::unique_ptr<Transfer> WebhookTransport::Start(const Alert& alert) {
                                            alert.budget_ms, nullptr);
 }
 
+std::unique_ptr<Transfer> WebhookTransport::StartDigest(const Digest& digest) {
+  return std::make_unique<WebhookTransfer>(
+      options_, digest.key, digest.now,
+      DigestBody(options_.format, digest.alerts, digest.key, digest.channel, digest.now,
+                 options_.translator),
+      digest.budget_ms, nullptr);
+}
+
+std::unique_ptr<Transfer> WebhookTransport::StartEvent(const EventMessage& event) {
+  return std::make_unique<WebhookTransfer>(options_, event.key, event.now,
+                                           EventBody(options_.format, event, options_.translator),
+                                           event.budget_ms, nullptr);
+}
+
 Delivery WebhookTransport::Post(const std::string& id, UnixSeconds timestamp,
                                 const std::string& body, std::int64_t budget_ms,
                                 WebhookResponse* response) {

@@ -46,6 +46,8 @@ class WebhookTransport : public Transport {
   Delivery DeliverDigest(const Digest& digest) override;
   Delivery DeliverEvent(const EventMessage& event) override;
   std::unique_ptr<Transfer> Start(const Alert& alert) override;
+  std::unique_ptr<Transfer> StartDigest(const Digest& digest) override;
+  std::unique_ptr<Transfer> StartEvent(const EventMessage& event) override;
   std::string Endpoint() const override { return options_.url; }
 
   // Posts `body` as message `id`, signed at `timestamp` (exposed for tests).

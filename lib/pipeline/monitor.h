@@ -191,9 +191,14 @@ class Monitor {
   void Schedule(Slot& slot, UnixSeconds next_due);
   // Moves every due time by `seconds` (after a wall-clock jump).
   void ShiftSchedule(std::int64_t seconds);
-  // One delivery pass; new attempts start only within `budget_ms` (the run loop keeps it under
-  // the watchdog period), each attempt gets the time left.
-  void Deliver(CycleSummary& summary, std::int64_t budget_ms = 20'000);
+  // One delivery step. With no budget (the run loop) it never waits on a mail server or a
+  // webhook: it records the sends that ended since the last step and starts the due ones on the
+  // delivery thread. With `pass_budget_ms` (--once) it is a whole pass that waits for its sends,
+  // new attempts starting only within the budget, each with the time left.
+  void Deliver(CycleSummary& summary, std::int64_t pass_budget_ms = 0);
+  // At stop: sends in flight get a short grace to end and be recorded; the others stay pending
+  // and go again (same key) at the next start.
+  void StopDelivery();
 
   config::Config config_;
   std::unique_ptr<store::Store> store_;

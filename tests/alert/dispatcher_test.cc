@@ -368,6 +368,40 @@ TEST(Dispatcher, ADigestChannelSendsOneMessageAtItsSlotAndNothingWhenEmpty) {
   EXPECT_EQ(t->ids.size(), 1u) << "nothing to say: nothing sent";
 }
 
+TEST(Dispatcher, AnEventFailingChannelWideHoldsItsChannelOnTheAlertsSchedule) {
+  // Events and alerts share one retry and hold policy (it used to be written twice).
+  TempStore db;
+  store::EventRecord event;
+  event.kind = "spike";
+  event.subject = "marque";
+  event.window_key = "w1";
+  event.title = "pic";
+  event.created_at = 2000;
+  ASSERT_TRUE(store::RecordEvent(db.store(), event, {"ops"}));
+  db.AddMentions({"Un"}, {"ops"}, 2000);
+  auto t = std::make_shared<ScriptedTransport>();
+  t->script = {Retry(true)};
+  Dispatcher d(db.store(), 1);
+  d.SetTransport("ops", t);
+  auto s = d.DeliverDue(2000);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(t->ids.size(), 1u) << "the alert waits with the event: the channel is held";
+  ASSERT_EQ(s->notices.size(), 1u);
+  EXPECT_EQ(s->notices[0].rfind("channel ops held for ", 0), 0u) << s->notices[0];
+  auto events = store::ListEvents(db.store(), 0);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().attempts, 1);
+  EXPECT_GE(events->front().next_attempt_at, 2004) << "5 s +- 20 %, as for an alert";
+  EXPECT_LE(events->front().next_attempt_at, 2006);
+  EXPECT_EQ(db.Scalar("SELECT attempts FROM outbox"), 0);
+  auto later = d.DeliverDue(2010);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->events, 1);
+  EXPECT_EQ(later->delivered, 1);
+  EXPECT_EQ(later->notices, (std::vector<std::string>{"channel ops recovered"}));
+}
+
 TEST(Dispatcher, StopsStartingAttemptsWhenTheBudgetIsSpent) {
   TempStore db;
   db.AddMentions({"Un", "Deux"}, {"mail"}, 2000);

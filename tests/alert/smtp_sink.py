@@ -8,6 +8,8 @@ email package and appended to --record as one JSON line. Modes:
   reject            550 at RCPT
   reject-data       554 at DATA
   hang-once:S       the first DATA waits S seconds before answering (RFC 1047 window), then 250
+  hang-until:PATH   every DATA waits until PATH exists (at most 120 s), then 250; a test holds
+                    the server hung for exactly as long as it needs
 --port N listens on N (default: any free port; a test can start it late, on a port it named).
 --auth USER:PASS enables AUTH (without TLS; loopback only) and refuses other credentials (535).
 --starttls CERT,KEY offers (and requires) STARTTLS; --smtps CERT,KEY speaks TLS from the start.
@@ -18,6 +20,7 @@ import asyncio
 import email
 import email.policy
 import json
+import os
 import socket
 import ssl
 import sys
@@ -99,6 +102,14 @@ class Handler:
         if self.mode.startswith("hang-once:") and n == 1:
             self.save(envelope, "hang")
             await asyncio.sleep(float(self.mode.split(":")[1]))
+            return "250 OK (late)"
+        if self.mode.startswith("hang-until:"):
+            self.save(envelope, "hang")
+            release = self.mode.split(":", 1)[1]
+            deadline = time.time() + 120
+            while not os.path.exists(release) and time.time() < deadline:
+                await asyncio.sleep(0.05)
+            self.save(envelope, "answered")
             return "250 OK (late)"
         self.save(envelope, "accepted")
         return "250 OK"
