@@ -21,43 +21,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "system"))
+import alerts_hung_smtp_test as hung_test  # noqa: E402  (its config, feeds and RSS)
 import harness  # noqa: E402
 
 SINK = os.path.join(os.path.dirname(HERE), "alert", "smtp_sink.py")
-
-CONFIG = """
-[daemon]
-database = "veille.db"
-[polling]
-allow_private = ["127.0.0.1:{port}"]
-host_spacing = "0"
-per_host = 8
-interval = "30m"
-[[rule]]
-name = "marque"
-query = "Orélia"
-channels = ["mail"]
-[[channel]]
-name = "mail"
-type = "email"
-smtp_url = "smtp://127.0.0.1:{smtp_port}"
-tls = "none"
-from = "veille <veille@example.org>"
-to = ["com@example.org"]
-timeout = "60s"
-[[feed]]
-url = "{alert}"
-name = "Alerte"
-backfill_alerts = true
-"""
-
-
-def rss(title, items):
-    body = "".join("<item><title>%s</title><link>https://n.example/%s</link><guid>%s</guid>"
-                   "<description>%s</description></item>" % (t, g, g, t) for g, t in items)
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>%s</title>'
-            "<link>https://n.example/</link>%s</channel></rss>" % (title, body))
-
 
 def one_run(veilled, site, server, feeds, hung):
     with harness.Workdir() as work:
@@ -67,8 +34,8 @@ def one_run(veilled, site, server, feeds, hung):
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True)
         smtp_port = int(sink.stdout.readline().split()[1])
-        base = CONFIG.format(port=server.port, smtp_port=smtp_port,
-                             alert=server.url("alert.xml"))
+        base = (hung_test.CONFIG.format(port=server.port, smtp_port=smtp_port) +
+                hung_test.feed_block(server.url("alert.xml"), "Alerte", True))
         work.write_config(base)
         log_path = os.path.join(work.path, "veilled.log")
         with open(log_path, "w") as out:
@@ -87,7 +54,7 @@ def one_run(veilled, site, server, feeds, hung):
                     db.close()
 
             work.write_config(base + "".join(
-                '[[feed]]\nurl = "%s"\nname = "Flux %d"\n' % (server.url("f%04d.xml" % i), i)
+                hung_test.feed_block(server.url("f%04d.xml" % i), "Flux %d" % i, False)
                 for i in range(feeds)))
             start = time.monotonic()
             daemon.send_signal(signal.SIGHUP)
@@ -113,9 +80,9 @@ def main():
     with harness.Workdir() as sitedir:
         site = sitedir.path
         harness.write_atomic(os.path.join(site, "alert.xml"),
-                             rss("Presse", [("a1", "Orélia ouvre une boutique")]))
+                             hung_test.rss("Presse", [("a1", "Orélia ouvre une boutique")]))
         for i in range(a.feeds):
-            harness.write_atomic(os.path.join(site, "f%04d.xml" % i), rss(
+            harness.write_atomic(os.path.join(site, "f%04d.xml" % i), hung_test.rss(
                 "Flux %d" % i, [("f%d-%d" % (i, k), "Article %d du flux %d" % (k, i))
                                 for k in range(3)]))
         times = {"ok": [], "hung": []}
