@@ -414,8 +414,7 @@ bool Monitor::Idle() const { return fetcher_->pending() == 0 && parser_->outstan
 CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
   CycleSummary total;
   // An open batch closes on time even when nothing else happens.
-  max_wait = std::min(max_wait, std::chrono::milliseconds(
-                                    std::min<std::int64_t>(BatchTimeLeftMs(), max_wait.count())));
+  max_wait = std::chrono::milliseconds(std::min<std::int64_t>(max_wait.count(), BatchTimeLeftMs()));
   if (fetcher_->pending() > 0) {
     // A finished parse wakes this poll up (the pool's on_done calls Wakeup).
     for (auto& result : fetcher_->Poll(max_wait)) {

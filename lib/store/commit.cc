@@ -324,19 +324,12 @@ Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
 }
 
 Result<void> Store::UpdateFeed(const FeedUpdate& update) {
-  // The feed's state alone (a 304, a failure): committed without an fsync. A power loss may
-  // roll back the last of these updates, which costs an early poll and never a mention; a
-  // process crash loses nothing (WAL). The next FULL commit syncs these frames as well.
-  VEILLE_TRY(db_->Exec("PRAGMA synchronous=NORMAL"));
-  auto written = [&]() -> Result<void> {
-    auto tx = Transaction::Begin(*db_);
-    if (!tx) return tl::unexpected(tx.error());
-    VEILLE_TRY(WriteFeedUpdate(*db_, update, false));
-    return tx->Commit();
-  }();
-  auto restored = db_->Exec("PRAGMA synchronous=FULL");  // documents and delivery marks
-  if (!written) return written;
-  return restored;
+  DocumentCommit state;  // no document: CommitBatch commits it without an fsync
+  state.feed = update;
+  auto results = CommitBatch({state});
+  if (!results) return tl::unexpected(results.error());
+  if (!results->front()) return tl::unexpected(results->front().error());
+  return {};
 }
 
 Result<bool> Store::ChangedByOthers() {

@@ -245,7 +245,8 @@ class Store {
   // When the transaction itself fails (BEGIN, COMMIT, or an error after which SQLite rolled
   // everything back: disk full, I/O error), nothing is stored and the error is returned: every
   // poll of the batch is to be retried. A batch of feed states alone (no document) commits
-  // without an fsync, like UpdateFeed. Results are in the order of `writes`.
+  // without an fsync: a power loss may roll back the last of them, which costs an early poll and
+  // never a mention. Results are in the order of `writes`.
   [[nodiscard]] Result<std::vector<Result<CommitStats>>> CommitBatch(
       const std::vector<DocumentCommit>& writes);
 
@@ -258,7 +259,7 @@ class Store {
   // them (waiting if the load is not over; loading them itself if it failed).
   void PreloadStoryKeys(UnixSeconds now);
 
-  // A poll that produced no document (failure, 304): the feed state alone, in one transaction.
+  // A poll that produced no document (failure, 304): the feed state alone (CommitBatch of one).
   [[nodiscard]] Result<void> UpdateFeed(const FeedUpdate& update);
 
   // True when another process committed to the database since the last call (true on the
