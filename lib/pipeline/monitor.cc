@@ -128,6 +128,8 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
   if (!matcher) return tl::unexpected(matcher.error());
   auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
   if (!store) return tl::unexpected(store.error());
+  if (auto r = (*store)->StartCheckpointer(); !r) return tl::unexpected(r.error());
+  (*store)->PreloadStoryKeys(clock());
   if (!make_fetcher) make_fetcher = DefaultFetcherFactory();
   auto fetcher = make_fetcher(FetchOptionsFrom(config));
   if (!fetcher) return tl::unexpected(fetcher.error());

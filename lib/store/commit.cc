@@ -67,11 +67,19 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
   return stmt->Run();
 }
 
-// One document's writes inside the open transaction: its entries (with their full-text rows
-// and stories), mentions, outbox rows and the feed's state. Its story keys go to `doc_keys`.
+// An entry stored by a document of the batch, whose full-text row is written after the last
+// document's savepoint (see CommitBatch).
+struct IndexRow {
+  std::int64_t entry_id;
+  const EntryRecord* entry;
+};
+
+// One document's writes inside the open transaction: its entries (with their stories),
+// mentions, outbox rows and the feed's state. Its story keys go to `doc_keys`, and the entries
+// it stored to `doc_rows` (their full-text rows are the caller's).
 Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
                                   const StoryKeys& committed, const StoryKeys& batch,
-                                  StoryKeys& doc_keys) {
+                                  StoryKeys& doc_keys, std::vector<IndexRow>& doc_rows) {
   Statement* feed_url = nullptr;
   Statement* insert_entry = nullptr;
   Statement* insert_mention = nullptr;
@@ -104,7 +112,7 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
   const std::string url = feed_url->Text(0);
   feed_url->Reset();  // a statement left stepped pins a read snapshot: no WAL checkpoint
 
-  // The archive (migration 3): full-text rows and stories, written with the entries.
+  // The archive (migration 3): stories, written with the entries.
   auto archive = ArchiveWriter::Prepare(db, committed, batch);
   if (!archive) return tl::unexpected(archive.error());
 
@@ -139,7 +147,7 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
     }
     const std::int64_t entry_id = db.LastInsertId();
     ++stats.new_entries;
-    VEILLE_TRY(archive->IndexEntry(entry_id, e));
+    doc_rows.push_back(IndexRow{entry_id, &e});
     archive->Remember(entry_id, e.canonical_link, title_key, now);
     for (const MentionRecord& m : e.mentions) {
       insert_mention->Bind(1, entry_id)
@@ -266,6 +274,14 @@ void Store::PreloadStoryKeys(UnixSeconds now) {
                  });
 }
 
+Result<void> Store::StartCheckpointer() {
+  if (checkpointer_) return {};
+  auto started = Checkpointer::Start(path_, *db_);
+  if (!started) return tl::unexpected(started.error());
+  checkpointer_ = std::move(*started);
+  return {};
+}
+
 Result<std::vector<Result<CommitStats>>> Store::CommitBatch(
     const std::vector<DocumentCommit>& writes) {
   std::vector<Result<CommitStats>> results;
@@ -282,13 +298,21 @@ Result<std::vector<Result<CommitStats>>> Store::CommitBatch(
     VEILLE_TRY(db_->Exec("PRAGMA synchronous=NORMAL"));
   }
   StoryKeys batch_keys;  // the story keys of the documents written so far in this transaction
+  // The full-text rows of the documents that stored entries, written after the last savepoint:
+  // FTS5 flushes its pending terms to a new index segment at every SAVEPOINT once the table is
+  // in the transaction, so rows written inside each document's savepoint made one segment per
+  // document (13 % of a cold cycle's CPU, and the merges of all those segments). Written at the
+  // end, a batch makes one segment. They are in the same transaction: a failure rolls back the
+  // whole batch, and every feed in it retries.
+  std::vector<IndexRow> index_rows;
   auto committed = [&]() -> Result<void> {
     auto tx = Transaction::Begin(*db_);
     if (!tx) return tl::unexpected(tx.error());
     for (const DocumentCommit& w : writes) {
       VEILLE_TRY(db_->Exec("SAVEPOINT document"));
       StoryKeys doc_keys;
-      auto stats = WriteDocument(*db_, w, story_keys_, batch_keys, doc_keys);
+      std::vector<IndexRow> doc_rows;
+      auto stats = WriteDocument(*db_, w, story_keys_, batch_keys, doc_keys, doc_rows);
       if (!stats && (!db_->InTransaction() || stats.error().code == ErrorCode::kStorageFull)) {
         // SQLite rolled the whole transaction back (an I/O error), or the disk is full (the
         // other documents would not fit either): nothing of the batch is stored, and every
@@ -303,8 +327,14 @@ Result<std::vector<Result<CommitStats>>> Store::CommitBatch(
       } else {
         VEILLE_TRY(db_->Exec("RELEASE document"));
         batch_keys.Merge(doc_keys);
+        index_rows.insert(index_rows.end(), doc_rows.begin(), doc_rows.end());
       }
       results.push_back(std::move(stats));
+    }
+    if (!index_rows.empty()) {
+      auto index = FullTextWriter::Prepare(*db_);
+      if (!index) return tl::unexpected(index.error());
+      for (const IndexRow& row : index_rows) VEILLE_TRY(index->Add(row.entry_id, *row.entry));
     }
     return tx->Commit();
   }();

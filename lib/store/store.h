@@ -15,6 +15,7 @@
 #include "common/outcome.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "store/checkpointer.h"
 #include "store/sqlite.h"
 #include "store/story_keys.h"
 
@@ -259,6 +260,10 @@ class Store {
   // them (waiting if the load is not over; loading them itself if it failed).
   void PreloadStoryKeys(UnixSeconds now);
 
+  // WAL checkpoints on a thread of their own from now on (checkpointer.h), instead of inside
+  // the COMMIT that fills the log: the daemon's writer calls it once, after Open.
+  [[nodiscard]] Result<void> StartCheckpointer();
+
   // A poll that produced no document (failure, 304): the feed state alone (CommitBatch of one).
   [[nodiscard]] Result<void> UpdateFeed(const FeedUpdate& update);
 
@@ -302,7 +307,8 @@ class Store {
   StoryKeys story_keys_;  // the writer's story candidates (story_keys.h)
   bool story_keys_loaded_ = false;
   std::future<Result<StoryKeys>> story_keys_preload_;  // PreloadStoryKeys
-  std::optional<std::int64_t> data_version_;  // PRAGMA data_version at the last ChangedByOthers
+  std::optional<std::int64_t> data_version_;    // PRAGMA data_version at the last ChangedByOthers
+  std::unique_ptr<Checkpointer> checkpointer_;  // destroyed before db_, whose hook it holds
   UnixSeconds story_keys_evicted_at_ = 0;
 };
 

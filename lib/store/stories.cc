@@ -22,7 +22,6 @@ Result<ArchiveWriter> ArchiveWriter::Prepare(Database& db, const StoryKeys& comm
       {&w.by_title_,
        "SELECT story_id FROM entries WHERE id = ?1 AND title_key = ?2 AND story_id IS NOT NULL "
        "AND ABS(COALESCE(published_at, updated_at, first_seen_at) - ?3) <= ?4"},
-      {&w.insert_fts_, "INSERT INTO entries_fts (rowid, title, text) VALUES (?1, ?2, ?3)"},
       {&w.insert_story_,
        "INSERT INTO stories (canonical_link, title_key, first_seen_at) VALUES (?1, ?2, ?3)"},
       {&w.drop_story_, "DELETE FROM stories WHERE id = ?1"},
@@ -90,11 +89,19 @@ Result<void> ArchiveWriter::DropStory(std::int64_t story_id) {
   return drop_story_->Run();
 }
 
-Result<void> ArchiveWriter::IndexEntry(std::int64_t entry_id, const EntryRecord& entry) {
-  insert_fts_->Bind(1, entry_id)
+Result<FullTextWriter> FullTextWriter::Prepare(Database& db) {
+  FullTextWriter w;
+  auto stmt = db.Cached("INSERT INTO entries_fts (rowid, title, text) VALUES (?1, ?2, ?3)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  w.insert_ = *stmt;
+  return w;
+}
+
+Result<void> FullTextWriter::Add(std::int64_t entry_id, const EntryRecord& entry) {
+  insert_->Bind(1, entry_id)
       .Bind(2, entry.title.value_or(""))
       .Bind(3, IndexedEntryText(entry.summary, entry.content));
-  return insert_fts_->Run();
+  return insert_->Run();
 }
 
 Result<bool> ArchiveWriter::StoryAlerted(std::int64_t story_id, const std::string& channel,

@@ -1,5 +1,5 @@
-// The archive side of a document commit: full-text rows (entries_fts) and stories, written in
-// the same transaction as the entries they describe (Store::CommitDocument).
+// The archive side of a document commit: stories and full-text rows (entries_fts), written in
+// the same transaction as the entries they describe (Store::CommitBatch).
 #pragma once
 
 #include <cstdint>
@@ -59,9 +59,6 @@ class ArchiveWriter {
   // Deletes a story created by StoryFor for an entry that was not inserted.
   [[nodiscard]] Result<void> DropStory(std::int64_t story_id);
 
-  // After the entry row is inserted: its full-text row.
-  [[nodiscard]] Result<void> IndexEntry(std::int64_t entry_id, const EntryRecord& entry);
-
   // Whether another entry of this story already has an outbox row for `channel` (whatever its
   // rule): one alert per story and channel.
   [[nodiscard]] Result<bool> StoryAlerted(std::int64_t story_id, const std::string& channel,
@@ -81,10 +78,21 @@ class ArchiveWriter {
   StoryKeys pending_;
   Statement* by_link_ = nullptr;
   Statement* by_title_ = nullptr;
-  Statement* insert_fts_ = nullptr;
   Statement* insert_story_ = nullptr;
   Statement* drop_story_ = nullptr;
   Statement* alerted_ = nullptr;
+};
+
+// The full-text rows (entries_fts) of stored entries. Store::CommitBatch writes a batch's rows
+// after its documents' savepoints, so that FTS5 makes one index segment per batch.
+class FullTextWriter {
+ public:
+  [[nodiscard]] static Result<FullTextWriter> Prepare(Database& db);
+  [[nodiscard]] Result<void> Add(std::int64_t entry_id, const EntryRecord& entry);
+
+ private:
+  FullTextWriter() = default;
+  Statement* insert_ = nullptr;
 };
 
 }  // namespace veille::store

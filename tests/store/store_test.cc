@@ -275,6 +275,32 @@ TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
   EXPECT_EQ((*retried)[0]->new_entries, 2);
 }
 
+TEST_F(StoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
+  auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
+                                {"https://b.example/feed", "B"},
+                                {"https://c.example/feed", "C"}},
+                               1000);
+  ASSERT_TRUE(ids);
+  auto segments = [&] {
+    auto stmt = store_->db().Prepare("SELECT COUNT(DISTINCT segid) FROM entries_fts_idx");
+    EXPECT_TRUE(stmt && stmt->Step());
+    return stmt ? stmt->Int(0) : -1;
+  };
+  const std::int64_t before = segments();
+  std::vector<DocumentCommit> batch;
+  for (std::size_t i = 0; i < 3; ++i) {
+    batch.push_back(Document({"k" + std::to_string(i) + "a", "k" + std::to_string(i) + "b"}, 2000));
+    batch.back().feed.feed_id = (*ids)[i];
+  }
+  auto results = store_->CommitBatch(batch);
+  ASSERT_TRUE(results);
+  for (const auto& r : *results) ASSERT_TRUE(r);
+  EXPECT_EQ(Count("entries_fts"), 6);
+  // FTS5 flushes its pending terms at every savepoint: rows written inside each document's
+  // savepoint made one segment per document.
+  EXPECT_EQ(segments(), before + 1);
+}
+
 TEST_F(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
   auto ids =
       store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
