@@ -107,6 +107,19 @@ TEST(PgSchemaTest, DaemonsMigratingAtOnceMigrateOnceUnderTheAdvisoryLock) {
   EXPECT_EQ(StoredVersion(*conn), SchemaVersion());
 }
 
+TEST(PgSchemaTest, ADatabaseOwnerWithoutSuperuserRightsCanMigrate) {
+  // unaccent is a trusted extension: the owner of the database may create it.
+  auto admin = OpenDatabase("veille");
+  ASSERT_TRUE(admin);
+  ASSERT_TRUE(admin->ExecScript("CREATE ROLE veille_owner LOGIN NOSUPERUSER NOCREATEDB"));
+  const std::string name = TestServer::Get().CreateDatabase("OWNER veille_owner");
+  auto conn = Connection::Open(WithConninfo(TestServer::Get().Conninfo(name, "veille_owner")));
+  ASSERT_TRUE(conn) << conn.error().message;
+  auto migrated = Migrate(**conn);
+  ASSERT_TRUE(migrated) << migrated.error().message;
+  EXPECT_EQ(StoredVersion(**conn), SchemaVersion());
+}
+
 TEST(PgSchemaTest, ANewerDatabaseIsRefused) {
   auto conn = MigratedDatabase();
   ASSERT_TRUE(conn);
