@@ -135,6 +135,18 @@ TEST_F(PgFtsTest, TheColumnIndexesTheTitleAndTheTextApart) {
   EXPECT_EQ(Search("absent"), "");
 }
 
+TEST_F(PgFtsTest, LongTextsAndOverlongWordsAreStoredAndIndexed) {
+  // 64 KiB of distinct words (the parser's bound on a text), and a word longer than a tsvector
+  // lexeme may be (2,047 bytes: left out of the index with a notice, never an error).
+  std::string text;
+  for (int i = 0; text.size() < 65536; ++i) text += "mot" + std::to_string(i) + " ";
+  text += std::string(3000, 'z') + " fin";
+  const auto id = AddEntry("long", "Titre", text, std::nullopt);
+  ASSERT_GT(id, 0);
+  EXPECT_EQ(Search("mot0 & mot6000 & fin"), "long");
+  EXPECT_EQ(Search("zzz:*"), "");
+}
+
 TEST_F(PgFtsTest, AnUpdatedTextIsIndexedAgain) {
   const auto id = AddEntry("e", "Avant", std::nullopt, std::nullopt);
   ASSERT_TRUE(conn_->Exec("UPDATE entries SET title = $1 WHERE id = $2", {"Après", id}));

@@ -120,6 +120,27 @@ TEST(PgSchemaTest, ADatabaseOwnerWithoutSuperuserRightsCanMigrate) {
   EXPECT_EQ(StoredVersion(**conn), SchemaVersion());
 }
 
+TEST(PgSchemaTest, AFailedMigrationLeavesNothingBehind) {
+  auto conn = OpenDatabase(TestServer::Get().CreateDatabase());
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(conn->ExecScript("CREATE TABLE mentions (id bigint)"));  // in the way
+  auto migrated = Migrate(*conn);
+  ASSERT_FALSE(migrated);
+  EXPECT_NE(migrated.error().message.find("migration 13 failed"), std::string::npos);
+  EXPECT_NE(migrated.error().message.find("relation \"mentions\" already exists"),
+            std::string::npos)
+      << migrated.error().message;
+  EXPECT_FALSE(conn->InTransaction());
+  EXPECT_EQ(StoredVersion(*conn), 0);
+  // The tables created before the failing statement, the extension, the function: rolled back.
+  EXPECT_EQ(Strings(*conn,
+                    "SELECT count(*) FROM pg_class WHERE relname IN "
+                    "('veille_schema', 'feeds', 'entries')"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(Strings(*conn, "SELECT count(*) FROM pg_extension WHERE extname = 'unaccent'"),
+            std::vector<std::string>{"0"});
+}
+
 TEST(PgSchemaTest, ANewerDatabaseIsRefused) {
   auto conn = MigratedDatabase();
   ASSERT_TRUE(conn);
