@@ -89,7 +89,8 @@ PgResult<void> Connection::Connect() {
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(options_.conninfo.c_str(), &parse_error);
   if (!parsed) {
-    std::string why = parse_error ? OneLine(parse_error) : "out of memory";
+    std::string why =
+        parse_error ? HideSecretsOf(options_.conninfo, OneLine(parse_error)) : "out of memory";
     PQfreemem(parse_error);
     return tl::unexpected(ClientError(
         ErrorKind::kOther, "invalid PostgreSQL connection string " + description_ + ": " + why));
@@ -128,7 +129,8 @@ PgResult<void> Connection::Connect() {
   conn_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   std::fill(password.begin(), password.end(), '\0');
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-    std::string why = conn_ ? OneLine(PQerrorMessage(conn_)) : "out of memory";
+    std::string why =
+        conn_ ? HideSecretsOf(options_.conninfo, OneLine(PQerrorMessage(conn_))) : "out of memory";
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
     return tl::unexpected(

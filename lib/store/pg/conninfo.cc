@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace veille::store::pg {
 namespace {
@@ -42,7 +43,8 @@ std::size_t SchemeLength(std::string_view text) {
   return 0;
 }
 
-std::string RedactUrlForm(std::string_view url, std::size_t scheme_length) {
+std::string RedactUrlForm(std::string_view url, std::size_t scheme_length,
+                          std::vector<std::string>* secrets) {
   std::string out(url.substr(0, scheme_length));
   std::string_view rest = url.substr(scheme_length);
   const std::size_t authority_end = std::min(rest.find_first_of("/?"), rest.size());
@@ -51,6 +53,7 @@ std::string RedactUrlForm(std::string_view url, std::size_t scheme_length) {
     std::string_view userinfo = authority.substr(0, at);
     if (const std::size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
       out.append(userinfo.substr(0, colon)).append(":***");
+      secrets->emplace_back(userinfo.substr(colon + 1));
     } else {
       out.append(userinfo);
     }
@@ -69,6 +72,7 @@ std::string RedactUrlForm(std::string_view url, std::size_t scheme_length) {
     const std::size_t eq = param.find('=');
     if (eq != std::string_view::npos && IsSecretKey(PercentDecoded(param.substr(0, eq)))) {
       out.append(param.substr(0, eq + 1)).append("***");
+      secrets->emplace_back(param.substr(eq + 1));
     } else {
       out.append(param);
     }
@@ -83,7 +87,7 @@ bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; 
 
 // libpq's key=value syntax (conninfo_parse): `key = value`, a value either single-quoted (with
 // \' and \\) or up to the next space, backslash escaping the next character in both.
-std::string RedactKeyValueForm(std::string_view text) {
+std::string RedactKeyValueForm(std::string_view text, std::vector<std::string>* secrets) {
   std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -124,6 +128,11 @@ std::string RedactKeyValueForm(std::string_view text) {
     out.append(text.substr(start, value_begin - start));
     if (IsSecretKey(key)) {
       out += "***";
+      std::string_view value = text.substr(value_begin, i - value_begin);
+      secrets->emplace_back(value);
+      if (value.size() >= 2 && value.front() == '\'') {
+        secrets->emplace_back(value.substr(1, value.size() - 2));
+      }
     } else if (!closed) {
       out += " …";  // an unterminated quote: libpq refuses it, and it may hide anything
       break;
@@ -134,13 +143,32 @@ std::string RedactKeyValueForm(std::string_view text) {
   return out;
 }
 
+std::string Redact(std::string_view conninfo, std::vector<std::string>* secrets) {
+  if (const std::size_t n = SchemeLength(conninfo)) return RedactUrlForm(conninfo, n, secrets);
+  return RedactKeyValueForm(conninfo, secrets);
+}
+
 }  // namespace
 
 bool IsPostgresUrl(std::string_view conninfo) { return SchemeLength(conninfo) != 0; }
 
 std::string RedactConninfo(std::string_view conninfo) {
-  if (const std::size_t n = SchemeLength(conninfo)) return RedactUrlForm(conninfo, n);
-  return RedactKeyValueForm(conninfo);
+  std::vector<std::string> secrets;
+  return Redact(conninfo, &secrets);
+}
+
+std::string HideSecretsOf(std::string_view conninfo, std::string_view text) {
+  std::vector<std::string> secrets;
+  Redact(conninfo, &secrets);
+  std::string out(text);
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (std::size_t at = out.find(secret); at != std::string::npos;
+         at = out.find(secret, at + 3)) {
+      out.replace(at, secret.size(), "***");
+    }
+  }
+  return out;
 }
 
 }  // namespace veille::store::pg

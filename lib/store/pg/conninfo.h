@@ -15,6 +15,10 @@ namespace veille::store::pg {
 // redacted. Keys are compared without case. Pure; never fails.
 std::string RedactConninfo(std::string_view conninfo);
 
+// `text` (a message from libpq about `conninfo`, which may quote a piece of it) with every
+// password RedactConninfo hides in `conninfo` replaced by "***".
+std::string HideSecretsOf(std::string_view conninfo, std::string_view text);
+
 // True when `conninfo` is a postgresql:// or postgres:// URL (case-insensitive scheme).
 bool IsPostgresUrl(std::string_view conninfo);
 

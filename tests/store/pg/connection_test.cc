@@ -87,6 +87,16 @@ TEST_F(PgConnectionTest, APasswordInTheConnectionStringIsRefusedAndNeverShown) {
   }
 }
 
+TEST_F(PgConnectionTest, AMalformedConnectionStringIsRefusedWithoutItsPassword) {
+  // libpq quotes the faulty token, here the password itself.
+  auto conn = Connection::Open(WithConninfo("postgresql://veille:hun%zzter2@localhost/veille"));
+  ASSERT_FALSE(conn);
+  EXPECT_EQ(conn.error().kind, ErrorKind::kOther);
+  EXPECT_EQ(conn.error().message,
+            "invalid PostgreSQL connection string postgresql://veille:***@localhost/veille: "
+            "invalid percent-encoded token: \"***\"");
+}
+
 TEST_F(PgConnectionTest, ThePasswordComesFromAPasswordFileOrLibpqsOwnPassFile) {
   auto admin = MustOpen();
   ASSERT_TRUE(admin);

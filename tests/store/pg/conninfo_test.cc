@@ -49,6 +49,15 @@ TEST(RedactConninfoTest, HidesEveryPasswordAndKeepsTheRest) {
   }
 }
 
+TEST(RedactConninfoTest, HidesTheConnectionStringsPasswordsInAMessageAboutIt) {
+  // libpq quotes the faulty piece of a connection string, which may be the password.
+  EXPECT_EQ(
+      HideSecretsOf("postgresql://u:se%zzcret@h/d", "invalid percent-encoded token: \"se%zzcret\""),
+      "invalid percent-encoded token: \"***\"");
+  EXPECT_EQ(HideSecretsOf("host=h password='a b'", "x 'a b' y a b z"), "x *** y *** z");
+  EXPECT_EQ(HideSecretsOf("host=h", "nothing to hide"), "nothing to hide");
+}
+
 TEST(RedactConninfoTest, RecognisesBothUrlSchemes) {
   EXPECT_TRUE(IsPostgresUrl("postgresql://h/d"));
   EXPECT_TRUE(IsPostgresUrl("Postgres://h/d"));
