@@ -137,6 +137,16 @@ class Cluster:
         self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log, "-m",
                    "fast", "-w", "-t", "60", "restart"], as_server=True)
 
+    def _kill_postmaster(self, pid_file):
+        """pg_ctl could not stop it: SIGKILL, if the PID is still our postmaster's."""
+        pid = _postmaster_of(pid_file, self.data)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                time.sleep(0.2)
+            except OSError:
+                pass
+
     def psql(self, sql, database=None):
         return self._run([os.path.join(self.bin, "psql"), "-X", "-q", "-A", "-t", "-v",
                           "ON_ERROR_STOP=1", "-h", self.dir, "-p", str(PORT), "-U", USER, "-d",
@@ -149,15 +159,19 @@ class Cluster:
             try:
                 self.stop(mode="immediate")
             except (Unavailable, subprocess.TimeoutExpired):
-                pass
-            try:  # pg_ctl failed or timed out: the postmaster's process group goes
-                with open(pid_file, encoding="utf-8") as f:
-                    pid = int(f.readline())
-                os.kill(pid, signal.SIGKILL)
-                time.sleep(0.2)
-            except (OSError, ValueError):
-                pass
+                self._kill_postmaster(pid_file)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _postmaster_of(pid_file, data):
+    """The PID in `pid_file` if that process is still the postmaster of `data`, else None."""
+    try:
+        with open(pid_file, encoding="utf-8") as f:
+            pid = int(f.readline())
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return pid if data.encode() in f.read() else None
+    except (OSError, ValueError):
+        return None
 
 
 def serve(database):
