@@ -104,9 +104,13 @@ TEST_F(PgConnectionTest, ThePasswordComesFromAPasswordFileOrLibpqsOwnPassFile) {
       admin->ExecScript("DROP ROLE IF EXISTS app_pw; "
                         "CREATE ROLE app_pw LOGIN PASSWORD 'S3cr3t''pw' IN ROLE password_login"));
   const std::string conninfo = TestServer::Get().Conninfo("veille", "app_pw");
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("veille-pg-pw-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  struct TempDir {  // removed however the test ends
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("veille-pgpass-test-" + std::to_string(getpid()));
+    TempDir() { std::filesystem::create_directories(path); }
+    ~TempDir() { std::filesystem::remove_all(path); }
+  } temp;
+  const std::filesystem::path& dir = temp.path;
 
   auto without = Connection::Open(WithConninfo(conninfo));
   ASSERT_FALSE(without);
@@ -134,7 +138,6 @@ TEST_F(PgConnectionTest, ThePasswordComesFromAPasswordFileOrLibpqsOwnPassFile) {
   auto from_pgpass = MustOpen(WithConninfo(conninfo));
   ASSERT_TRUE(from_pgpass);
   EXPECT_EQ(One(*from_pgpass, "SELECT current_user"), "app_pw");
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(PgConnectionTest, HostileStringsTravelAsParametersUnchanged) {
