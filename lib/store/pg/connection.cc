@@ -86,6 +86,11 @@ PgResult<std::unique_ptr<Connection>> Connection::Open(ConnectOptions options) {
 }
 
 PgResult<void> Connection::Connect() {
+  // libpq would connect an empty string to the local default server (PGHOST, the Unix socket):
+  // never a server nobody named.
+  if (options_.conninfo.find_first_not_of(" \t\n") == std::string::npos) {
+    return tl::unexpected(ClientError(ErrorKind::kOther, "no PostgreSQL connection string"));
+  }
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(options_.conninfo.c_str(), &parse_error);
   if (!parsed) {
@@ -138,7 +143,11 @@ PgResult<void> Connection::Connect() {
   }
   PQsetNoticeProcessor(conn_, DropNotice, nullptr);
   if (options_.statement_timeout.count() > 0) {
-    return SetStatementTimeout(options_.statement_timeout);
+    if (auto r = SetStatementTimeout(options_.statement_timeout); !r) {
+      PQfinish(conn_);  // a session without its timeout is not one we hand out
+      conn_ = nullptr;
+      return r;
+    }
   }
   return {};
 }

@@ -137,8 +137,8 @@ struct ConnectOptions {
 class Connection {
  public:
   // Connects, or fails with kConnectionLost (server unreachable, authentication refused: the
-  // message says which) or kOther (a malformed connection string, a password in it, an
-  // unreadable password_file). Messages show the connection string redacted.
+  // message says which) or kOther (an empty or malformed connection string, a password in it,
+  // an unreadable password_file). Messages show the connection string redacted.
   [[nodiscard]] static PgResult<std::unique_ptr<Connection>> Open(ConnectOptions options);
   ~Connection();
   Connection(const Connection&) = delete;

@@ -73,6 +73,14 @@ TEST_F(PgConnectionTest, AnUnreachableServerIsAConnectionLostErrorWithoutThePass
   EXPECT_EQ(conn.error().message.find('\n'), std::string::npos) << conn.error().message;
 }
 
+TEST_F(PgConnectionTest, AnEmptyConnectionStringNeverReachesADefaultServer) {
+  for (const char* empty : {"", "  "}) {
+    auto conn = Connection::Open(WithConninfo(empty));
+    ASSERT_FALSE(conn);
+    EXPECT_EQ(conn.error().message, "no PostgreSQL connection string");
+  }
+}
+
 TEST_F(PgConnectionTest, APasswordInTheConnectionStringIsRefusedAndNeverShown) {
   const std::string socket = TestServer::Get().socket_dir();
   for (const std::string& conninfo : {TestServer::Get().Conninfo() + " password=hunter2",
