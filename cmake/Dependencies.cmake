@@ -17,6 +17,8 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+# libpq (libpq-dev), the PostgreSQL client library of lib/store/pg (issue 18).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 # CLD2 (libcld2-dev) ships neither a pkg-config file nor a CMake package: its header and library
 # by name.
 find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h REQUIRED)

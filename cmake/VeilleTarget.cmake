@@ -8,9 +8,12 @@ function(veille_library name)
   target_compile_features(veille_${name} PUBLIC cxx_std_20)
 endfunction()
 
-# veille_test(NAME SOURCES ... LINKS ...): a GoogleTest binary registered with CTest.
+# veille_test(NAME SOURCES ... LINKS ... [ONE_PROCESS]): a GoogleTest binary registered with
+# CTest, one CTest test per test case; with ONE_PROCESS, the whole binary as one CTest test named
+# NAME (tests that share an expensive fixture per process, such as the throwaway PostgreSQL
+# server of tests/store/pg).
 function(veille_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LINKS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "ONE_PROCESS" "" "SOURCES;LINKS;LABELS" ${ARGN})
   # Several people edit one checkout at once: outside CI, a test whose sources are still being
   # written is left out with a warning instead of breaking everyone's configure.
   foreach(src IN LISTS ARG_SOURCES)
@@ -25,5 +28,10 @@ function(veille_test name)
                         veille_warnings veille_sanitizers)
   target_compile_definitions(${name} PRIVATE
     VEILLE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" VEILLE_BINARY_DIR="${PROJECT_BINARY_DIR}")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}")
+  if(ARG_ONE_PROCESS)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "unit;${ARG_LABELS}")
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}")
+  endif()
 endfunction()

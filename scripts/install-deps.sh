@@ -12,6 +12,10 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libvectorscan-dev libxxhash-dev
   libgumbo-dev libssl-dev libexpected-dev libcld2-dev libhowardhinnant-date-dev
+  # PostgreSQL backend (issue 18): the client library, and the server the tests start in a
+  # temporary directory (tests/system/pg_server.py). postgresql-15 ships the contrib modules,
+  # unaccent included (postgresql-contrib-15 is a name it provides, not a package of its own).
+  libpq-dev postgresql-15
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3 python3-feedparser python3-aiosmtpd sqlite3 openssl
