@@ -82,26 +82,46 @@ seed_dir() {  # TARGET -> directory of seeds from the fixtures
   echo "$dir"
 }
 
-failed=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-for t in $targets; do
+# One target: its run, then its one-line verdict in $build/$t.verdict (0 or 1 on the first line).
+fuzz_one() {  # TARGET
+  local t=$1 bin corpus dir log rc=0 execs
   bin=$(find "$build" -type f -name "$t" -perm -u+x | head -1)
   corpus="$build/corpus/$t"
   mkdir -p "$corpus"
   dir=$(seed_dir "$t")
   log="$build/$t.log"
-  rc=0
   "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$t-" "$corpus" "$dir" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [[ $rc -ne 0 ]]; then
-    failed=$((failed + 1))
-    echo "fuzz $t: FAILED (exit $rc) after ${execs:-?} executions; see $log and $build/artifacts/"
-    grep -m5 -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" || true
+    {
+      echo 1
+      echo "fuzz $t: FAILED (exit $rc) after ${execs:-?} executions; see $log and $build/artifacts/"
+      grep -m5 -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" || true
+    } >"$build/$t.verdict"
   else
-    echo "fuzz $t: ${secs}s, ${execs:-?} executions, corpus $(find "$corpus" -type f | wc -l) files, crashes 0"
+    printf '0\nfuzz %s: %ss, %s executions, corpus %s files, crashes 0\n' "$t" "$secs" \
+      "${execs:-?}" "$(find "$corpus" -type f | wc -l)" >"$build/$t.verdict"
   fi
+}
+# FUZZ_JOBS targets at a time (default 2, one per core): each still fuzzes for SECONDS on a core
+# of its own, and CI's fuzzing takes half the wall time.
+running=0
+for t in $targets; do
+  fuzz_one "$t" &
+  running=$((running + 1))
+  if ((running >= jobs)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
+failed=0
+for t in $targets; do
+  tail -n +2 "$build/$t.verdict"
+  if [[ $(head -1 "$build/$t.verdict") != 0 ]]; then failed=$((failed + 1)); fi
 done
 echo "fuzz: $(wc -w <<<"$targets") targets, $failed failed"
 exit $((failed > 0))
