@@ -12,13 +12,15 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libvectorscan-dev libxxhash-dev
   libgumbo-dev libssl-dev libexpected-dev libcld2-dev libhowardhinnant-date-dev
+  # the web inbox (veille serve): HTTP server, argon2id password hashes
+  libmicrohttpd-dev libargon2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3 python3-feedparser python3-aiosmtpd sqlite3 openssl
   # fuzzing, sanitizers, fault injection, service checks
   clang libclang-rt-14-dev faketime strace systemd man-db
-  # report screenshots (headless)
-  chromium
+  # report screenshots and the web inbox's browser test (headless)
+  chromium chromium-driver python3-selenium
   # end-to-end benchmark peers
   nginx sfeed
 )

@@ -1,5 +1,7 @@
 #include "common/escape.h"
 
+#include "common/url.h"
+
 namespace veille {
 
 std::string EscapeMarkup(std::string_view text) {
@@ -30,6 +32,12 @@ std::string EscapeMarkup(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string SafeHref(std::string_view link) { return EscapeMarkup(WebLink(link).value_or("")); }
+
+std::string SafeHref(const std::optional<std::string>& link) {
+  return link ? SafeHref(std::string_view(*link)) : std::string();
 }
 
 }  // namespace veille
