@@ -72,6 +72,7 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   options.session_lifetime_s = w.session_lifetime_s;
   options.trusted_proxies = w.trusted_proxies;
   options.hostnames = w.hostnames;
+  options.log = [](const std::string& line) { std::cerr << "veille serve: " + line + "\n"; };
   if (!w.password_file.empty()) {
     auto passwords = web::PasswordFile::Load(w.password_file);
     if (!passwords) {
@@ -110,7 +111,10 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   server_options.port = listen->port;
   server_options.threads = w.threads;
   server_options.max_connections = w.max_connections;
-  server_options.max_per_address = std::max(1, std::min(16, w.max_connections));
+  // On loopback every client (a reverse proxy included) has the same address: only the
+  // total counts. Elsewhere one address gets at most 16 connections.
+  server_options.max_per_address =
+      listen->loopback ? w.max_connections : std::max(1, std::min(16, w.max_connections));
   server_options.max_body = w.max_body;
   server_options.timeout_s = w.timeout_s;
   auto server = web::HttpServer::Start(

@@ -63,6 +63,13 @@ bool PlausibleUser(std::string_view user) {
   return true;
 }
 
+// A name typed into the sign-in form, fit for a log line.
+std::string LogSafe(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 64)) out += c >= 0x20 && c < 0x7f && c != '\'' ? c : '?';
+  return "'" + out + "'";
+}
+
 }  // namespace
 
 App::App(AppOptions options, std::map<std::string, i18n::Translator> translators,
@@ -271,7 +278,21 @@ Response App::LoginForm(const Request& request, Context& context, int status,
 Response App::Login(const Request& request, Context& context) {
   if (options_.auth != AuthMode::kPassword) return Redirect("/");
   const i18n::Translator& tr = *context.tr;
-  if (const std::int64_t wait = limiter_.Take(ClientAddress(request), clock_ms_()); wait > 0) {
+  std::shared_ptr<const PasswordFile> passwords;
+  {
+    std::lock_guard lock(passwords_mutex_);
+    passwords = passwords_;
+  }
+  const std::string client = ClientAddress(request);
+  const std::string who =
+      LogSafe((passwords && passwords->shared()) || request.Field("user").empty()
+                  ? std::string_view(kSharedUser)
+                  : request.Field("user"));
+  if (const std::int64_t wait = limiter_.Take(client, clock_ms_()); wait > 0) {
+    if (options_.log) {
+      options_.log("sign-in attempt for " + who + " from " + client + " refused: rate limit (" +
+                   std::to_string(wait) + " s to wait)");
+    }
     Response r = LoginForm(request, context, 429,
                            Format(tr.TrN("Too many sign-in attempts. Try again in {n} second.",
                                          "Too many sign-in attempts. Try again in {n} seconds.",
@@ -280,16 +301,16 @@ Response App::Login(const Request& request, Context& context) {
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  std::shared_ptr<const PasswordFile> passwords;
-  {
-    std::lock_guard lock(passwords_mutex_);
-    passwords = passwords_;
-  }
   const std::optional<std::string> user =
       passwords ? passwords->Check(request.Field("user"), request.Field("password")) : std::nullopt;
   if (!user) {
+    if (options_.log) {
+      options_.log("sign-in refused for " + who + " from " + client +
+                   ": wrong user name or password");
+    }
     return LoginForm(request, context, 401, tr.Tr("Wrong user name or password."));
   }
+  if (options_.log) options_.log("sign-in of " + LogSafe(*user) + " from " + client);
   // A new session id on sign-in: the anonymous one (and anything planted in it) is dropped.
   const std::string language = context.session->language;
   sessions_.Remove(context.session->id);
@@ -299,9 +320,17 @@ Response App::Login(const Request& request, Context& context) {
   return Redirect("/");
 }
 
-Response App::Logout(const Request& /*request*/, Context& context) {
+Response App::Logout(const Request& request, Context& context) {
+  const std::string language = context.session->language;
   sessions_.Remove(context.session->id);
-  context.cookies.push_back(SessionCookie("", 0, context.secure));
+  context.session.reset();
+  if (options_.auth == AuthMode::kPassword && !language.empty()) {
+    // The sign-in page that follows stays in the language the user chose.
+    const std::optional<Session> anonymous = SessionOf(request, context, "");
+    sessions_.SetLanguage(anonymous->id, language);
+  } else {
+    context.cookies.push_back(SessionCookie("", 0, context.secure));
+  }
   return Redirect(options_.auth == AuthMode::kPassword ? "/login" : "/");
 }
 

@@ -40,6 +40,10 @@ struct AppOptions {
   std::string version;
   std::int64_t session_lifetime_s = 12 * 3600;
   LoginLimits login_limits;
+  // Told of every sign-in, refused sign-in and rate-limited attempt, as one line for the log
+  // ("sign-in refused for 'alice' from 192.0.2.7: wrong user name or password"); user names are
+  // cut to 64 printable ASCII characters. Called from the server's threads; may be empty.
+  std::function<void(const std::string&)> log;
 };
 
 // The user name of kNone.

@@ -41,6 +41,15 @@ def browser_part(c, base, work):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait(condition):
+        """True once `condition(driver)` is true (within 10 s), False otherwise."""
+        try:
+            WebDriverWait(driver, 10, poll_frequency=0.05).until(condition)
+            return True
+        except Exception:  # noqa: BLE001 (a TimeoutException or a vanished element)
+            return False
 
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -58,12 +67,13 @@ def browser_part(c, base, work):
                 "the sign-in page follows the browser's language (en)")
         driver.find_element(By.ID, "password").send_keys("not the password")
         driver.find_element(By.ID, "sign-in").click()
-        error = driver.find_elements(By.ID, "error")
-        c.check(bool(error) and error[0].text == "Wrong user name or password.",
+        c.check(wait(lambda d: d.find_elements(By.ID, "error")) and
+                driver.find_element(By.ID, "error").text == "Wrong user name or password.",
                 "a wrong password shows the error on the sign-in page")
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
         driver.find_element(By.ID, "sign-in").click()
-        c.check(driver.current_url == base + "/", "the right password opens the home page")
+        c.check(wait(lambda d: d.current_url == base + "/"),
+                "the right password opens the home page")
         c.check(driver.find_element(By.ID, "home-user").text == "veille"
                 and driver.find_element(By.TAG_NAME, "h1").text == "Web inbox",
                 "the home page shows the signed-in user, in English")
@@ -84,12 +94,13 @@ def browser_part(c, base, work):
                 "scripts cannot read the session cookie")
 
         driver.find_element(By.CSS_SELECTOR, "footer button[value=fr]").click()
+        wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
         c.check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
                 and driver.find_element(By.TAG_NAME, "h1").text == "Boîte de réception"
                 and driver.find_element(By.ID, "home-user").text == "veille",
                 "the footer's switch shows the home page in French")
         driver.find_element(By.ID, "logout").click()
-        c.check(driver.current_url == base + "/login"
+        c.check(wait(lambda d: d.current_url == base + "/login")
                 and driver.find_element(By.TAG_NAME, "h1").text == "Connexion",
                 "signing out leads back to the sign-in page (still in French)")
         driver.get(base + "/")

@@ -206,6 +206,23 @@ TEST(WebAppTest, SigningOutEndsTheSession) {
   EXPECT_EQ(replay.Get("/").status, 303) << "the old id is dead on the server too";
 }
 
+TEST(WebAppTest, TheLanguageChosenSurvivesSigningOut) {
+  Fixture f(Fixture::Password());
+  Browser b{*f.app};
+  const std::string login_token = CsrfOf(b.Get("/login").body);
+  ASSERT_EQ(b.Post("/login", {{"csrf", login_token}, {"password", "correct horse"}}).status, 303);
+  ASSERT_EQ(b.Post("/language", {{"csrf", CsrfOf(b.Get("/").body)}, {"language", "fr"}}).status,
+            303);
+  const std::string session = b.cookie;
+  const Response r = b.Post("/logout", {{"csrf", CsrfOf(b.Get("/").body)}});
+  EXPECT_EQ(HeaderOf(r, "Location"), "/login");
+  EXPECT_NE(b.cookie, session) << "a new, anonymous session keeps the language";
+  EXPECT_NE(b.Get("/login").body.find("<html lang=\"fr\">"), std::string::npos);
+  Browser replay{*f.app};
+  replay.cookie = session;
+  EXPECT_EQ(replay.Get("/").status, 303);
+}
+
 TEST(WebAppTest, SessionsExpire) {
   AppOptions options = Fixture::Password();
   options.session_lifetime_s = 3600;
@@ -238,6 +255,42 @@ TEST(WebAppTest, SignInAttemptsAreRateLimitedPerAddress) {
   EXPECT_EQ(proxied.Post("/login", {{"csrf", other}, {"password", "correct horse"}}).status, 303);
   f.now_ms += 12'000;
   EXPECT_EQ(b.Post("/login", {{"csrf", token}, {"password", "correct horse"}}).status, 303);
+}
+
+TEST(WebAppTest, SignInsAreLoggedWithoutThePassword) {
+  std::vector<std::string> lines;
+  AppOptions options = Fixture::Password();
+  options.log = [&lines](const std::string& line) { lines.push_back(line); };
+  options.login_limits.per_address_burst = 2;
+  Fixture f(std::move(options));
+  Browser b{*f.app};
+  const std::string token = CsrfOf(b.Get("/login").body);
+  b.Post("/login", {{"csrf", token}, {"user", "al'ice\n<x>"}, {"password", "hunter2"}});
+  b.Post("/login", {{"csrf", token}, {"password", "correct horse"}});
+  Browser again{*f.app};  // the same address, a third attempt
+  again.Post("/login", {{"csrf", CsrfOf(again.Get("/login").body)}, {"password", "correct horse"}});
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "sign-in refused for 'veille' from 127.0.0.1: wrong user name or password")
+      << "a shared account: the typed name does not matter";
+  EXPECT_EQ(lines[1], "sign-in of 'veille' from 127.0.0.1");
+  EXPECT_EQ(lines[2],
+            "sign-in attempt for 'veille' from 127.0.0.1 refused: rate limit (12 s to wait)");
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find("hunter2"), std::string::npos);
+    EXPECT_EQ(line.find("correct horse"), std::string::npos);
+  }
+  // With named accounts, the typed name is logged, made printable.
+  AppOptions named;
+  named.auth = AuthMode::kPassword;
+  named.passwords = PasswordFile::Parse("alice:" + SharedHash(), "web.users").value();
+  named.log = [&lines](const std::string& line) { lines.push_back(line); };
+  Fixture g(std::move(named));
+  Browser c{*g.app};
+  c.Post(
+      "/login",
+      {{"csrf", CsrfOf(c.Get("/login").body)}, {"user", "al'ice\n<x>"}, {"password", "hunter2"}});
+  EXPECT_EQ(lines.back(),
+            "sign-in refused for 'al?ice?<x>' from 127.0.0.1: wrong user name or password");
 }
 
 TEST(WebAppTest, SignInAttemptsAreRateLimitedForTheWholeServer) {
