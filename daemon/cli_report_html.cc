@@ -65,7 +65,8 @@ std::string StoriesBlock(const std::vector<store::StorySummary>& stories,
   std::ostringstream out;
   for (const auto& s : stories) {
     // The canonical link where known: a Google Alerts redirect unwrapped, no tracking.
-    const std::string href = SafeHref(ChooseLinks(s.latest.link, s.latest.canonical_link).primary);
+    const std::string href =
+        SafeHref(ChooseLinks(s.latest.link, s.latest.canonical_link).primary.value_or(""));
     const std::string title = Html(s.latest.title.value_or(tr.Tr("(no title)")));
     out << "<article class=\"story\"><h3>";
     if (!href.empty()) {

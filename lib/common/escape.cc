@@ -36,8 +36,4 @@ std::string EscapeMarkup(std::string_view text) {
 
 std::string SafeHref(std::string_view link) { return EscapeMarkup(WebLink(link).value_or("")); }
 
-std::string SafeHref(const std::optional<std::string>& link) {
-  return link ? SafeHref(std::string_view(*link)) : std::string();
-}
-
 }  // namespace veille

@@ -2,7 +2,6 @@
 // the one module every front end renders feed-provided text through.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +17,5 @@ std::string EscapeMarkup(std::string_view text);
 // vbscript:, relative, unparseable). A caller writes a link only when this is not empty, so
 // a feed cannot turn its text into a script link.
 std::string SafeHref(std::string_view link);
-std::string SafeHref(const std::optional<std::string>& link);
 
 }  // namespace veille
