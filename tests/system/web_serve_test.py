@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """veille serve without a browser: the refusal to listen beyond loopback without
-authentication (one clear line, exit 2), --hash-password, and a password file that holds a
-password instead of a hash refused at start."""
+authentication (one clear line, exit 2), --hash-password, a password file that holds a
+password instead of a hash refused at start, and SIGHUP reading the password file again."""
 import argparse
 import os
+import re
+import select
+import signal
 import subprocess
 import sys
 
@@ -50,6 +53,38 @@ def main():
         c.check(p.returncode == 2 and users + ":1: expected an argon2id hash" in p.stderr
                 and "hunter2" not in p.stderr,
                 "a password file holding a password is refused at start: %r" % p.stderr)
+
+        with open(users, "w") as f:
+            f.write(digest + "\n")
+        work.write_config('[web]\npassword_file = "web.users"\n')
+        proc = subprocess.Popen([a.veille, "--config", work.config, "serve", "--listen",
+                                 "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            started = re.search(r"listening on http://127\.0\.0\.1:\d+/", proc.stdout.readline())
+            c.check(started is not None, "serve starts with a password file")
+
+            def next_error_line():
+                ready, _, _ = select.select([proc.stderr], [], [], 10)
+                return proc.stderr.readline() if ready else ""
+
+            with open(users, "w") as f:
+                f.write("not a hash\n")
+            proc.send_signal(signal.SIGHUP)
+            line = next_error_line()
+            c.check("SIGHUP" in line and "previous password file stays in force" in line,
+                    "SIGHUP with a broken password file keeps the previous one: %r" % line)
+            with open(users, "w") as f:
+                f.write("alice:" + digest + "\n")
+            proc.send_signal(signal.SIGHUP)
+            line = next_error_line()
+            c.check(line.strip() == "veille serve: password file read again",
+                    "SIGHUP reads the password file again: %r" % line)
+            c.check(proc.poll() is None, "... and serve keeps running")
+        finally:
+            proc.terminate()
+            code = proc.wait(timeout=10)
+        c.check(code == 0, "SIGTERM stops serve with exit 0 (%r)" % code)
 
         work.write_config('[web]\nlisten = "0.0.0.0:8080"\n')
         p = run([a.veille, "--config", work.config, "check-config"], timeout=20, check=False)
