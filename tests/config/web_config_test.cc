@@ -52,7 +52,8 @@ language = "fr"
 }
 
 TEST(WebConfigTest, AProxyHeaderIsTheOtherWayToAuthenticate) {
-  auto c = Parse("[web]\nlisten = \"0.0.0.0:9000\"\ntrust_proxy_user_header = \"X-Forwarded-User\"\n");
+  auto c =
+      Parse("[web]\nlisten = \"0.0.0.0:9000\"\ntrust_proxy_user_header = \"X-Forwarded-User\"\n");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->web.trust_proxy_user_header, "X-Forwarded-User");
 }
