@@ -19,6 +19,10 @@ pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 # libpq (libpq-dev), the PostgreSQL client library of lib/store/pg (issue 18).
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# The web inbox (lib/web): libmicrohttpd serves HTTP, libargon2 checks password hashes
+# (docs/decisions.md).
+pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 # CLD2 (libcld2-dev) ships neither a pkg-config file nor a CMake package: its header and library
 # by name.
 find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h REQUIRED)

@@ -6,7 +6,6 @@
 #include "common/escape.h"
 #include "common/links.h"
 #include "common/redact.h"
-#include "common/url.h"
 #include "daemon/cli_report_charts.h"
 #include "i18n/language_names.h"
 
@@ -21,12 +20,6 @@ constexpr const char* kStates[] = {
     i18n::NC_("feed state", "broken"), i18n::NC_("feed state", "gone")};
 
 std::string Html(std::string_view text) { return EscapeMarkup(text); }
-
-// Only http(s) links become hrefs: a feed cannot smuggle javascript: into the report.
-std::string SafeHref(const std::optional<std::string>& link) {
-  if (!link) return "";
-  return Html(WebLink(*link).value_or(""));  // common/url.h: the one safe-link check
-}
 
 // "12:03 UTC, 5 December 2026" as the report writes a moment ("-" when unknown).
 std::string Moment(std::optional<UnixSeconds> t, const i18n::Translator& tr) {
@@ -72,7 +65,8 @@ std::string StoriesBlock(const std::vector<store::StorySummary>& stories,
   std::ostringstream out;
   for (const auto& s : stories) {
     // The canonical link where known: a Google Alerts redirect unwrapped, no tracking.
-    const std::string href = SafeHref(ChooseLinks(s.latest.link, s.latest.canonical_link).primary);
+    const std::string href =
+        SafeHref(ChooseLinks(s.latest.link, s.latest.canonical_link).primary.value_or(""));
     const std::string title = Html(s.latest.title.value_or(tr.Tr("(no title)")));
     out << "<article class=\"story\"><h3>";
     if (!href.empty()) {

@@ -60,6 +60,7 @@ expect_path() {
 }
 expect_path usr/bin/veille
 expect_path usr/lib/systemd/system/veilled.service
+expect_path usr/lib/systemd/system/veille-web.service
 expect_path usr/lib/sysusers.d/veille.conf
 expect_path usr/share/man/man1/veille.1.gz
 expect_path usr/share/man/man5/veille.toml.5.gz

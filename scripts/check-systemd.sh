@@ -9,6 +9,7 @@
 #    binaries given (a binary not given is replaced by a stub, and the script says so).
 # 3. `systemd-analyze security --offline=true --threshold=N` passes. N is on systemd's internal
 #    0-100 scale: the default 15 means "exposure 1.5 or better".
+#    The same verify for veille-web.service, with exposure 2.0 or better (--threshold 20).
 # 4. The sysusers.d file creates the veille user and group in a scratch root.
 # Needs systemd-analyze and systemd-sysusers (Debian package systemd); no running systemd.
 set -eu
@@ -114,6 +115,29 @@ if [ "$status" -ne 0 ] || [ -z "$exposure" ]; then
   fail "systemd-analyze security: exposure ${exposure:-unknown} above threshold $threshold/100"
 fi
 echo "check-systemd: systemd-analyze security exposure $exposure (threshold $threshold/100)"
+
+# --- 3b. veille-web.service: verify, and exposure <= 2.0 (it serves the network) ---------------
+web_unit="$source_dir/systemd/veille-web.service"
+[ -f "$web_unit" ] || fail "no unit at $web_unit"
+grep -qx 'ExecStart=/usr/bin/veille --config /etc/veille/veille.toml serve' "$web_unit" ||
+  fail "veille-web.service lost its ExecStart= line"
+grep -qx 'User=veille' "$web_unit" || fail "veille-web.service does not run as veille"
+sed -e "s#/usr/bin/veille #$veille #" "$web_unit" > "$work/unit/veille-web.service"
+if ! MANPATH="$work/man" SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man="$man_check" \
+  "$work/unit/veille-web.service" > "$work/verify-web.out" 2>&1 || [ -s "$work/verify-web.out" ]; then
+  cat "$work/verify-web.out" >&2
+  fail "systemd-analyze verify failed or warned on veille-web.service"
+fi
+status=0
+SYSTEMD_LOG_COLOR=0 systemd-analyze security --offline=true --threshold=20 --no-pager \
+  "$work/unit/veille-web.service" > "$work/security-web.out" 2>&1 || status=$?
+exposure=$(sed -n 's/.*Overall exposure level for veille-web.service: \([0-9.]*\).*/\1/p' \
+  "$work/security-web.out")
+if [ "$status" -ne 0 ] || [ -z "$exposure" ]; then
+  grep -v '^✓' "$work/security-web.out" >&2 || true
+  fail "veille-web.service: exposure ${exposure:-unknown} above 2.0"
+fi
+echo "check-systemd: veille-web.service verify clean, exposure $exposure (threshold 20/100)"
 
 # --- 4. sysusers.d ----------------------------------------------------------------------------
 mkdir -p "$work/root/etc"

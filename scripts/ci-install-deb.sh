@@ -33,6 +33,7 @@ check "man veilled finds the page" man -w veilled
 check "man 5 veille.toml finds the page" man -w 5 veille.toml
 check "the veille user exists" id veille
 check "the unit is installed" test -f /lib/systemd/system/veilled.service
+check "the web inbox unit is installed" test -f /lib/systemd/system/veille-web.service
 check "/etc/veille/veille.toml is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' veille | grep -q /etc/veille/veille.toml"
 check "the shipped config is valid" /usr/bin/veille check-config /etc/veille/veille.toml
 check "dpkg --purge removes it" dpkg --purge veille

@@ -16,13 +16,15 @@ packages=(
   # temporary directory (tests/system/pg_server.py). postgresql-15 ships the contrib modules,
   # unaccent included (postgresql-contrib-15 is a name it provides, not a package of its own).
   libpq-dev postgresql-15
+  # the web inbox (veille serve): HTTP server, argon2id password hashes
+  libmicrohttpd-dev libargon2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3 python3-feedparser python3-aiosmtpd sqlite3 openssl
   # fuzzing, sanitizers, fault injection, service checks
   clang libclang-rt-14-dev faketime strace systemd man-db
-  # report screenshots (headless)
-  chromium
+  # report screenshots and the web inbox's browser test (headless)
+  chromium chromium-driver python3-selenium
   # end-to-end benchmark peers
   nginx sfeed
 )

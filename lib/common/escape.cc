@@ -1,5 +1,7 @@
 #include "common/escape.h"
 
+#include "common/url.h"
+
 namespace veille {
 
 std::string EscapeMarkup(std::string_view text) {
@@ -31,5 +33,7 @@ std::string EscapeMarkup(std::string_view text) {
   }
   return out;
 }
+
+std::string SafeHref(std::string_view link) { return EscapeMarkup(WebLink(link).value_or("")); }
 
 }  // namespace veille

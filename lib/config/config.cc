@@ -734,12 +734,17 @@ void ReadWeb(const Reader& r, const toml::table& t, const std::string& dir, WebS
     }
     w.language = *v;
   }
+  if (!w.password_file.empty() && !w.trust_proxy_user_header.empty()) {
+    r.Fail(LineOf(t, "trust_proxy_user_header"),
+           "set 'password_file' (veille signs users in) or 'trust_proxy_user_header' (the proxy "
+           "does), not both");
+  }
   const auto listen = ParseListen(w.listen);
   if (listen && !listen->loopback && w.password_file.empty() && w.trust_proxy_user_header.empty()) {
     r.Fail(LineOf(t, "listen"),
            "'listen' = \"" + w.listen +
-               "\" is reachable from other machines: set 'password_file' (veille "
-               "hash-password) or 'trust_proxy_user_header' (behind an authenticating proxy)");
+               "\" is reachable from other machines: set 'password_file' (veille serve "
+               "--hash-password) or 'trust_proxy_user_header' (behind an authenticating proxy)");
   }
 }
 

@@ -29,7 +29,6 @@ TEST(WebConfigTest, ReadsEveryKey) {
 [web]
 listen = "0.0.0.0:9000"
 password_file = "web.users"
-trust_proxy_user_header = "X-Forwarded-User"
 trusted_proxies = ["10.0.0.5"]
 hostnames = ["veille.example.org"]
 session_lifetime = "8h"
@@ -50,6 +49,22 @@ language = "fr"
   EXPECT_EQ(c->web.max_body, 64u * 1024);
   EXPECT_EQ(c->web.timeout_s, 10);
   EXPECT_EQ(c->web.language, "fr");
+}
+
+TEST(WebConfigTest, AProxyHeaderIsTheOtherWayToAuthenticate) {
+  auto c =
+      Parse("[web]\nlisten = \"0.0.0.0:9000\"\ntrust_proxy_user_header = \"X-Forwarded-User\"\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->web.trust_proxy_user_header, "X-Forwarded-User");
+}
+
+TEST(WebConfigTest, APasswordFileAndAProxyHeaderTogetherAreAnError) {
+  auto c = Parse(
+      "[web]\npassword_file = \"web.users\"\ntrust_proxy_user_header = \"X-Forwarded-User\"\n");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("/etc/veille/veille.toml:3: set 'password_file'"),
+            std::string::npos)
+      << c.error().message;
 }
 
 TEST(WebConfigTest, ACredentialStaysACredential) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "daemon/cli_report_html.h"
+#include "tests/common/hostile_text.h"
 
 namespace veille::cli {
 namespace {
@@ -117,6 +118,23 @@ TEST(ReportHtmlTest, FeedTextStaysEscapedInBothLanguages) {
     EXPECT_EQ(html.find("javascript:"), std::string::npos) << tr.language();
     EXPECT_NE(html.find("<mark>Alpéa</mark> &amp; &lt;b&gt;co&lt;/b&gt;"), std::string::npos);
     EXPECT_NE(html.find("Source&lt;Vive&gt;"), std::string::npos);
+  }
+}
+
+TEST(ReportHtmlTest, EveryHostileTitleAndLinkOfTheSharedFixturesStaysText) {
+  for (std::string_view title : testing::kHostileTitles) {
+    for (std::string_view link : testing::kHostileLinks) {
+      ReportData d = Sample();
+      d.stories[0].latest.title = std::string(title);
+      d.stories[0].latest.link = std::string(link);
+      d.feeds[0].name = std::string(title);
+      const std::string html = RenderReport(d, i18n::Translator());
+      EXPECT_EQ(html.find("<script"), std::string::npos) << title;
+      EXPECT_EQ(html.find("<img"), std::string::npos) << title;
+      EXPECT_EQ(html.find("<svg/"), std::string::npos) << title;
+      EXPECT_EQ(html.find("' onmouseover"), std::string::npos) << title;
+      EXPECT_EQ(html.find("<a href"), std::string::npos) << link;
+    }
   }
 }
 

@@ -65,6 +65,7 @@ TEST(PackagedConfigTest, ItsCommentedExamplesAreValidOnceUncommented) {
   ASSERT_EQ(config->rules.size(), 1u);
   ASSERT_EQ(config->channels.size(), 2u);
   EXPECT_EQ(config->channels[1].password_file, "/run/credentials/veilled.service/smtp_password");
+  EXPECT_EQ(config->web.password_file, "/etc/veille/web.users");
 }
 
 }  // namespace

@@ -1,0 +1,11 @@
+# The web inbox (veille serve, docs/web.md): the command line without a browser, then one
+# end-to-end run in headless Chromium through Selenium (Debian: python3-selenium,
+# chromium-driver), kept under ~20 s because it runs in the ci and asan passes.
+add_test(NAME system.web_serve
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_serve_test.py
+                 --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.web_serve PROPERTIES LABELS "system;web" TIMEOUT 60)
+add_test(NAME system.web_browser
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_browser_test.py
+                 --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.web_browser PROPERTIES LABELS "system;web" TIMEOUT 90)
