@@ -20,12 +20,6 @@
 
 namespace veille::cli {
 
-// An FTS5 MATCH expression whose matches include every entry the query can match (terms and
-// phrases, OR, AND; NEAR/ONEAR become AND, negations and the scopes the index does not hold,
-// author: link: feed: category: site: lang:, become "anything"). Empty when the query puts no
-// constraint the index can answer: then every entry in the period is a candidate.
-std::string FtsPrefilter(const match::QueryNode& query);
-
 // The matcher's view of a stored entry. `text` holds the summary and content the document's
 // views point into; it must outlive the document.
 match::Document DocumentOf(const store::StoredEntry& entry, std::string& text);

@@ -8,6 +8,7 @@
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "i18n/translator.h"
+#include "store/search.h"
 #include "store/stats.h"
 
 namespace veille::cli {
@@ -38,14 +39,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     filter.feed_ids = std::move(*ids);
   }
   std::int64_t scanned = 0;
-  {
-    auto count = store.db().Prepare("SELECT COUNT(*) FROM entries e WHERE e.first_seen_at >= ?1" +
-                                    store::IdListCondition("e.feed_id", filter.feed_ids));
-    if (count) {
-      count->Bind(1, since);
-      if (auto row = count->Step(); row && *row) scanned = count->Int(0);
-    }
-  }
+  if (auto count = store::CountEntries(store, filter)) scanned = *count;
   std::map<UnixSeconds, std::int64_t> per_day;
   std::vector<SearchHit> newest;
   auto stats = SearchArchive(

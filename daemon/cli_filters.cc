@@ -7,6 +7,7 @@
 #include "config/suggest.h"
 #include "daemon/cli_support.h"
 #include "i18n/translator.h"
+#include "store/info.h"
 #include "text/language.h"
 #include "text/normalize.h"
 
@@ -21,21 +22,10 @@ std::string LowerAscii(std::string_view s) {
   return out;
 }
 
-// Whether any stored mention has `value` in `column` (rule or category: both indexed).
-Result<bool> StoredMentionWith(store::Store& store, const char* column, std::string_view value) {
-  auto stmt =
-      store.db().Prepare(std::string("SELECT 1 FROM mentions WHERE ") + column + " = ?1 LIMIT 1");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, value);
-  auto row = stmt->Step();
-  if (!row) return tl::unexpected(row.error());
-  return *row;
-}
-
-Result<void> CheckLabel(store::Store& store, const char* kind, const char* column,
+Result<void> CheckLabel(store::Store& store, const char* kind, store::MentionLabel label,
                         std::string_view value, const std::vector<std::string>& configured) {
   if (std::find(configured.begin(), configured.end(), value) != configured.end()) return {};
-  auto stored = StoredMentionWith(store, column, value);
+  auto stored = store::MentionLabelStored(store, label, value);
   if (!stored) return tl::unexpected(stored.error());
   if (*stored) return {};
   return Fail(ErrorCode::kInvalidArgument, UnknownWithSuggestion(kind, value, configured));
@@ -74,21 +64,18 @@ std::string FeedNameKey(std::string_view name) {
 }
 
 Result<std::vector<std::int64_t>> ResolveFeed(store::Store& store, std::string_view text) {
-  auto feeds = store.db().Prepare("SELECT id, name, url, fetch_url FROM feeds ORDER BY id");
+  auto feeds = store::FeedIdentities(store);
   if (!feeds) return tl::unexpected(feeds.error());
   const std::string key = FeedNameKey(text);
   const std::string lower = LowerAscii(text);
   std::vector<std::int64_t> ids;
   std::vector<std::string> names;
-  for (;;) {
-    auto row = feeds->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    const std::string name = feeds->Text(1);
+  for (const store::FeedIdentity& feed : *feeds) {
+    const std::string& name = feed.name;
     const bool by_name = !key.empty() && FeedNameKey(name) == key;
     const bool by_url =
-        LowerAscii(feeds->Text(2)) == lower || LowerAscii(feeds->OptText(3).value_or("")) == lower;
-    if (by_name || by_url) ids.push_back(feeds->Int(0));
+        LowerAscii(feed.url) == lower || LowerAscii(feed.fetch_url.value_or("")) == lower;
+    if (by_name || by_url) ids.push_back(feed.id);
     if (!name.empty()) names.push_back(name);
   }
   if (!ids.empty()) return ids;
@@ -123,7 +110,7 @@ Result<std::vector<std::int64_t>> ResolveFeed(store::Store& store, std::string_v
 Result<void> CheckRule(store::Store& store, const config::Config& config, std::string_view rule) {
   std::vector<std::string> names;
   for (const auto& r : config.rules) names.push_back(r.name);
-  return CheckLabel(store, "rule", "rule", rule, names);
+  return CheckLabel(store, "rule", store::MentionLabel::kRule, rule, names);
 }
 
 Result<void> CheckCategory(store::Store& store, const config::Config& config,
@@ -134,7 +121,7 @@ Result<void> CheckCategory(store::Store& store, const config::Config& config,
       names.push_back(r.category);
     }
   }
-  return CheckLabel(store, "category", "category", category, names);
+  return CheckLabel(store, "category", store::MentionLabel::kCategory, category, names);
 }
 
 std::vector<store::RuleEntity> RuleEntities(const config::Config& config) {

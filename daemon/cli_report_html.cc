@@ -101,12 +101,14 @@ std::string HealthTable(const std::vector<store::FeedRow>& feeds, const i18n::Tr
       << Html(tr.TrP("report column", "Mentions")) << "</th><th>"
       << Html(tr.TrP("report column", "Last error")) << "</th></tr></thead><tbody>";
   for (const auto& f : feeds) {
-    const std::string state = f.state == "ok" && f.consecutive_failures == 0 ? "ok"
-                              : f.state == "gone" || f.state == "broken"     ? "bad"
-                                                                             : "warn";
+    const std::string state = f.state == FeedState::kOk && f.consecutive_failures == 0 ? "ok"
+                              : f.state == FeedState::kGone || f.state == FeedState::kBroken
+                                  ? "bad"
+                                  : "warn";
     out << "<tr><td title=\"" << Html(RedactUrl(f.url)) << "\">"
         << Html(f.name.empty() ? RedactUrl(f.url) : f.name) << "</td><td><span class=\"dot "
-        << state << "\"></span>" << Html(ReportWord(tr, "feed state", f.state, kStates))
+        << state << "\"></span>"
+        << Html(ReportWord(tr, "feed state", std::string(FeedStateName(f.state)), kStates))
         << "</td><td>" << Html(Moment(f.last_success_at, tr)) << "</td><td class=\"num\">"
         << tr.Integer(f.consecutive_failures) << "</td><td class=\"num\">"
         << tr.Integer(f.entry_count) << "</td><td class=\"num\">" << tr.Integer(f.mention_count)
@@ -180,7 +182,8 @@ std::string RenderReport(const ReportData& data, const i18n::Translator& tr) {
   double brand_share = 0;
   for (const auto& v : data.voice) brand_share += v.category == "brand" ? v.share : 0;
   int healthy = 0;
-  for (const auto& f : data.feeds) healthy += f.state == "ok" && f.consecutive_failures == 0;
+  for (const auto& f : data.feeds)
+    healthy += f.state == FeedState::kOk && f.consecutive_failures == 0;
   const std::string title = data.title.empty() ? tr.Tr("Mention report") : data.title;
   const std::string period = ReportPeriod(data, tr);
   const std::string by = data.bucket == store::Bucket::kDay    ? tr.Tr("by day")

@@ -1,14 +1,16 @@
 // veille db: maintenance of the database file: online backup, vacuum, explicit pruning of old
 // mentions, and a summary of what it holds.
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <string_view>
+#include <vector>
 
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "i18n/translator.h"
+#include "store/info.h"
 #include "store/retention.h"
-#include "store/schema.h"
 
 namespace veille::cli {
 namespace {
@@ -104,33 +106,31 @@ int Info(const GlobalOptions& global) {
   if (!config) return 2;
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
+  auto info = store::ReadDatabaseInfo(*store);
+  if (!info) {
+    std::cerr << "veille: " << info.error().message << "\n";
+    return 1;
+  }
   // Labels in the language of the messages, values aligned two columns after the longest.
-  const std::vector<std::pair<const char*, const char*>> counts = {
-      {i18n::NC_("db info", "schema"), "PRAGMA user_version"},
-      {i18n::NC_("db info", "feeds"), "SELECT COUNT(*) FROM feeds"},
-      {i18n::NC_("db info", "entries"), "SELECT COUNT(*) FROM entries"},
-      {i18n::NC_("db info", "stories"), "SELECT COUNT(*) FROM stories"},
-      {i18n::NC_("db info", "mentions"), "SELECT COUNT(*) FROM mentions"},
-      {i18n::NC_("db info", "outbox"), "SELECT COUNT(*) FROM outbox"},
-      {i18n::NC_("db info", "pages"), "PRAGMA page_count"},
-      {i18n::NC_("db info", "free"), "PRAGMA freelist_count"}};
+  std::vector<std::pair<const char*, std::int64_t>> counts = {
+      {i18n::NC_("db info", "schema"), info->schema_version},
+      {i18n::NC_("db info", "feeds"), info->feeds},
+      {i18n::NC_("db info", "entries"), info->entries},
+      {i18n::NC_("db info", "stories"), info->stories},
+      {i18n::NC_("db info", "mentions"), info->mentions},
+      {i18n::NC_("db info", "outbox"), info->outbox}};
+  if (info->pages) counts.emplace_back(i18n::NC_("db info", "pages"), *info->pages);
+  if (info->free_pages) counts.emplace_back(i18n::NC_("db info", "free"), *info->free_pages);
   std::size_t width = DisplayWidth(i18n::TrP("db info", "database"));
-  for (const auto& [label, sql] : counts) {
+  for (const auto& [label, value] : counts) {
     width = std::max(width, DisplayWidth(i18n::TrP("db info", label)));
   }
   auto padded = [width](const std::string& label) {
     return label + std::string(width + 2 - DisplayWidth(label), ' ');
   };
   std::cout << padded(i18n::TrP("db info", "database")) << config->daemon.database << "\n";
-  for (const auto& [label, sql] : counts) {
-    auto stmt = store->db().Prepare(sql);
-    if (!stmt) {
-      std::cerr << "veille: " << stmt.error().message << "\n";
-      return 1;
-    }
-    auto row = stmt->Step();
-    if (!row || !*row) return 1;
-    std::cout << padded(i18n::TrP("db info", label)) << stmt->Int(0)
+  for (const auto& [label, value] : counts) {
+    std::cout << padded(i18n::TrP("db info", label)) << value
               << (std::string_view(label) == "schema"
                       ? " " + i18n::Format(i18n::Tr("(this veille: {version})"),
                                            {{"version", std::to_string(store::SchemaVersion())}})

@@ -118,7 +118,7 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
            "canonical_link", "author", "language", "categories", "summary", "date_source"},
           dialect);
     }
-    auto scanned = store::ScanEntries(*store, "", filter, [&](const store::StoredEntry& e) {
+    auto scanned = store::ScanEntries(*store, nullptr, filter, [&](const store::StoredEntry& e) {
       if (csv) {
         out << CsvRecord(EntryCells(e), dialect);
       } else {

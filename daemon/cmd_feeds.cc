@@ -36,7 +36,8 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
     const store::FeedRow* r = it == by_url.end() ? nullptr : it->second;
     // TRANSLATORS: a feed never polled yet (the other states are in the report's table).
     const std::string state =
-        !r ? i18n::NC_("feed state", "new") : (r->last_fetch_at ? r->state : "new");
+        !r ? i18n::NC_("feed state", "new")
+           : (r->last_fetch_at ? std::string(FeedStateName(r->state)) : "new");
     if (args.failing && (state == "ok" || state == "new")) continue;
     // The current interval: from the last poll to the next one (adaptive, or backed off).
     std::optional<std::int64_t> interval;

@@ -47,10 +47,10 @@ int ListEvents(store::Store& store, const OutboxArgs& args) {
   if (args.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : *rows) {
-      if (!args.status.empty() && r.status != args.status) continue;
+      if (!args.status.empty() && store::OutboxStatusName(r.status) != args.status) continue;
       out.push_back({{"id", r.id},
                      {"channel", r.channel},
-                     {"status", r.status},
+                     {"status", std::string(store::OutboxStatusName(r.status))},
                      {"attempts", r.attempts},
                      {"kind", r.event.kind},
                      {"title", r.event.title},
@@ -64,11 +64,12 @@ int ListEvents(store::Store& store, const OutboxArgs& args) {
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& r : *rows) {
-    if (!args.status.empty() && r.status != args.status) continue;
+    if (!args.status.empty() && store::OutboxStatusName(r.status) != args.status) continue;
     table.push_back({std::to_string(r.id), TerminalSafe(r.channel),
-                     i18n::TrP("alert status", r.status), std::to_string(r.attempts),
-                     ShortTime(r.event.created_at), EventKind(r.event.kind),
-                     TerminalSafe(r.event.title), TerminalSafe(r.last_error.value_or(""))});
+                     i18n::TrP("alert status", store::OutboxStatusName(r.status)),
+                     std::to_string(r.attempts), ShortTime(r.event.created_at),
+                     EventKind(r.event.kind), TerminalSafe(r.event.title),
+                     TerminalSafe(r.last_error.value_or(""))});
   }
   if (table.empty()) {
     std::cout << i18n::Tr("No spike or feed-health alerts.") << "\n";
@@ -88,7 +89,7 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
   if (args.events) return ListEvents(*store, args);
-  auto rows = store::ListOutbox(*store, args.status, args.limit);
+  auto rows = store::ListOutbox(*store, store::ParseOutboxStatus(args.status), args.limit);
   if (!rows) {
     std::cerr << "veille: " << rows.error().message << "\n";
     return 1;
@@ -99,9 +100,11 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
       out.push_back({
           {"id", r.row.id},
           {"channel", r.row.channel},
-          {"status", r.row.status},
+          {"status", std::string(store::OutboxStatusName(r.row.status))},
           {"attempts", r.row.attempts},
-          {"next_attempt", r.row.status == "pending" ? OptTime(r.row.next_attempt_at) : nullptr},
+          {"next_attempt", r.row.status == store::OutboxStatus::kPending
+                               ? OptTime(r.row.next_attempt_at)
+                               : nullptr},
           {"last_error", r.row.last_error ? nlohmann::json(*r.row.last_error) : nullptr},
           {"created", FormatIso8601(r.row.created_at)},
           {"delivered", OptTime(r.row.delivered_at)},
@@ -125,8 +128,8 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
         i18n::NC_("alert status", "dead"), i18n::NC_("alert status", "suppressed")};
     std::string line;
     for (const auto& [status, n] : *counts) {
-      line +=
-          (line.empty() ? "" : ", ") + std::to_string(n) + " " + i18n::TrP("alert status", status);
+      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " +
+              i18n::TrP("alert status", store::OutboxStatusName(status));
     }
     std::cout << i18n::Format(i18n::Tr("Outbox: {counts}"),
                               {{"counts", line.empty() ? i18n::Tr("empty") : line}})
@@ -166,13 +169,14 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
   std::vector<std::vector<std::string>> table;
   for (const auto& r : *rows) {
     std::string when =
-        r.row.status == "pending"
+        r.row.status == store::OutboxStatus::kPending
             ? i18n::Format(i18n::Tr("next {time}"), {{"time", ShortTime(r.row.next_attempt_at)}})
-        : r.row.status == "suppressed" ? ShortTime(r.row.created_at)
-                                       : ShortTime(r.row.delivered_at);
+        : r.row.status == store::OutboxStatus::kSuppressed ? ShortTime(r.row.created_at)
+                                                           : ShortTime(r.row.delivered_at);
     table.push_back({std::to_string(r.row.id), TerminalSafe(r.row.channel),
-                     i18n::TrP("alert status", r.row.status), std::to_string(r.row.attempts), when,
-                     TerminalSafe(r.rule), TerminalSafe(r.title.value_or("")),
+                     i18n::TrP("alert status", store::OutboxStatusName(r.row.status)),
+                     std::to_string(r.row.attempts), when, TerminalSafe(r.rule),
+                     TerminalSafe(r.title.value_or("")),
                      TerminalSafe(r.row.last_error.value_or(""))});
   }
   PrintTable(

@@ -130,7 +130,7 @@ int Run(const GlobalOptions& global, const PollArgs& args) {
                 << "\n";
       return 2;
     }
-    if (r.state == "gone") {
+    if (r.state == FeedState::kGone) {
       std::cerr << "veille: "
                 << i18n::Format(i18n::Tr("skipping '{feed}': it answered 410 Gone and is no "
                                          "longer polled (fix its URL in {config})"),

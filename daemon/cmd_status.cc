@@ -11,7 +11,6 @@
 #include "daemon/commands.h"
 #include "daemon/version.h"
 #include "i18n/translator.h"
-#include "store/schema.h"
 
 namespace veille::cli {
 namespace {
@@ -77,8 +76,10 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     }
   }
   std::map<std::string, int> by_state;
-  for (const auto& f : *feeds) by_state[f.last_fetch_at ? f.state : "new"]++;
-  std::map<std::string, std::int64_t> by_status(outbox->begin(), outbox->end());
+  for (const auto& f : *feeds)
+    by_state[f.last_fetch_at ? std::string(FeedStateName(f.state)) : "new"]++;
+  std::map<std::string, std::int64_t> by_status;
+  for (const auto& [s, n] : *outbox) by_status[std::string(store::OutboxStatusName(s))] = n;
 
   if (args.json) {
     nlohmann::json out = {

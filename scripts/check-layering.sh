@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pure core (config, feed, text, match, schedule) never includes curl, SQLite, spdlog,
 # threads or the clock (ARCHITECTURE.md). lib/feed may use libcurl's URL API (curl_url) only.
+# SQLite stays inside lib/store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -17,5 +18,11 @@ done
 if hits=$(grep -rnE 'curl_(easy|multi|share)_' lib/feed 2>/dev/null); then
   echo "lib/feed may use libcurl's URL API only:"; echo "$hits"; status=1
 fi
-[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure"
+# Nothing above lib/store sees SQLite: the store's private headers stay inside it (and its
+# white-box tests). docs/storage.md, "The store's interface".
+if hits=$(grep -rnE '#include *[<"](sqlite3\.h|store/(sqlite|internal|schema|fts_query|stories)\.h)' \
+    lib daemon --include='*.cc' --include='*.h' 2>/dev/null | grep -v '^lib/store/'); then
+  echo "only lib/store may include SQLite and the store's private headers:"; echo "$hits"; status=1
+fi
+[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure; SQLite stays in lib/store"
 exit $status

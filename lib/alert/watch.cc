@@ -46,7 +46,7 @@ FeedHealthCheck AssessFeed(const store::FeedRow& feed, int entries_last_30d, Uni
   FeedHealthCheck c;
   // An episode ends with a success, so the last success time names it.
   const std::string episode = std::to_string(feed.last_success_at.value_or(0));
-  if (feed.state == "gone") {
+  if (feed.state == FeedState::kGone) {
     c.unhealthy = true;
     c.state = "gone";
     c.last_error = feed.last_error.value_or("HTTP 410");

@@ -27,8 +27,6 @@
 namespace veille::pipeline {
 namespace {
 
-// Leaf pages per full-text merge step (about 1 MB): tens of milliseconds of the loop thread.
-constexpr int kMergePages = 256;
 // A difference between the wall clock's and the monotonic clock's progress above this is a jump
 // (a clock set by hand, a VM resumed), not NTP slewing or rounding.
 constexpr std::int64_t kClockJumpS = 30;
@@ -162,7 +160,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     auto row = store_->GetFeed(id);
     if (!row) return tl::unexpected(row.error());
     if (*row) {
-      slot.gone = (*row)->state == "gone";
+      slot.gone = (*row)->state == FeedState::kGone;
       slot.consecutive_failures = (*row)->consecutive_failures;
       slot.rate_limited = (*row)->last_outcome == std::optional<std::string>("rate_limited");
       slot.failing_since = (*row)->failing_since;
@@ -523,11 +521,11 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
   Add(total, Flush());
-  // The full-text merging the commits left (store::MergeIndexStep), before the alerts wait.
+  // The full-text index upkeep the commits left (store::Maintain), before the alerts wait.
   while (total.new_entries > 0 && !stop.load()) {
-    auto merged = store::MergeIndexStep(*store_, kMergePages);
-    if (!merged) spdlog::warn("full-text index merge: {}", merged.error().message);
-    if (!merged || !*merged) break;
+    auto done = store::Maintain(*store_, store::MaintenanceRequest::Index());
+    if (!done) spdlog::warn("full-text index maintenance: {}", done.error().message);
+    if (!done || !done->more_index_work) break;
   }
   // Deliver what is due, then wait for retries that fall due before the deadline (a 5 s first
   // retry is part of one --once run); stop early when nothing more can happen in time.
@@ -551,7 +549,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     }
   }
   if (auto counts = store::CountOutbox(*store_)) {
-    total.alerts_pending = static_cast<int>((*counts)["pending"]);
+    total.alerts_pending = static_cast<int>((*counts)[store::OutboxStatus::kPending]);
   }
   if (total.alerts_pending > 0) {
     spdlog::info("alerts: {} still pending (delivered on a later run or by the daemon)",
@@ -630,19 +628,18 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       last_delivery_ms = SteadyMs();
     }
     if (config_.daemon.retention_s > 0 && SteadyMs() >= next_prune_ms) {
-      constexpr int kPruneBatch = 200;
-      auto pruned =
-          store::PruneEntriesBatch(*store_, clock_() - config_.daemon.retention_s, kPruneBatch);
-      if (!pruned) spdlog::warn("retention: {}", pruned.error().message);
-      if (pruned && *pruned > 0) spdlog::debug("retention: pruned {} old entries", *pruned);
+      auto done = store::Maintain(
+          *store_, store::MaintenanceRequest::Prune(clock_() - config_.daemon.retention_s));
+      if (!done) spdlog::warn("retention: {}", done.error().message);
+      if (done && done->pruned > 0) spdlog::debug("retention: pruned {} old entries", done->pruned);
       // A full batch means more is due: go on next turn. Otherwise look again in an hour.
-      next_prune_ms = SteadyMs() + (pruned && *pruned == kPruneBatch ? 0 : 3600 * 1000);
+      next_prune_ms = SteadyMs() + (done && done->more_to_prune ? 0 : 3600 * 1000);
     }
     if (merge_due && Idle()) {
       // One bounded step per turn: feeds falling due are submitted first on the next turn.
-      auto merged = store::MergeIndexStep(*store_, kMergePages);
-      if (!merged) spdlog::warn("full-text index merge: {}", merged.error().message);
-      merge_due = merged && *merged;  // after an error: again after the next commit
+      auto done = store::Maintain(*store_, store::MaintenanceRequest::Index());
+      if (!done) spdlog::warn("full-text index maintenance: {}", done.error().message);
+      merge_due = done && done->more_index_work;  // after an error: again after the next commit
     }
     if (on_tick) on_tick();
   }

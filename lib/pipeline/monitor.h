@@ -91,7 +91,7 @@ class Monitor {
   // Feeds configured, feeds whose last poll failed (for status lines).
   [[nodiscard]] std::pair<int, int> FeedHealth() const;
   // True when the database file was deleted or replaced under the daemon (RELIABILITY.md E6).
-  [[nodiscard]] Result<bool> DatabaseFileMoved() const { return store_->db().FileHasMoved(); }
+  [[nodiscard]] Result<bool> DatabaseFileMoved() const { return store_->DatabaseReplaced(); }
   // Nothing fetched or parsed is in flight: the loop may do maintenance (full-text merging).
   [[nodiscard]] bool Idle() const;
 

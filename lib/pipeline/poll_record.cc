@@ -27,9 +27,8 @@ RecordedPoll RecordPoll(const FeedMemory& memory, const PollFacts& poll,
   u.next_due_at = decision.next_due;
   const bool success = IsSuccess(poll.outcome);
   u.failing_since = success ? std::nullopt : std::optional(memory.failing_since.value_or(now));
-  u.state = decision.stop ? "gone"
-                          : std::string(schedule::FeedStateName(schedule::Health(
-                                poll.outcome, u.failing_since, now, broken_after_s)));
+  u.state = decision.stop ? FeedState::kGone
+                          : schedule::Health(poll.outcome, u.failing_since, now, broken_after_s);
   if (!memory.sent_validators && success) u.unconditional_at = now;
   // A permanent move is adopted after the same 301/308 target on 3 polls in a row.
   const schedule::RedirectDecision moved =

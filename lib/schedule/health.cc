@@ -2,20 +2,6 @@
 
 namespace veille::schedule {
 
-std::string_view FeedStateName(FeedState state) {
-  switch (state) {
-    case FeedState::kOk:
-      return "ok";
-    case FeedState::kFailing:
-      return "failing";
-    case FeedState::kBroken:
-      return "broken";
-    case FeedState::kGone:
-      return "gone";
-  }
-  return "failing";
-}
-
 FeedState Health(Outcome last_outcome, std::optional<UnixSeconds> failing_since, UnixSeconds now,
                  std::int64_t broken_after_s) {
   if (last_outcome == Outcome::kGone) return FeedState::kGone;

@@ -6,20 +6,14 @@
 #include <optional>
 #include <string_view>
 
+#include "common/feed_state.h"
 #include "common/outcome.h"
 #include "common/time.h"
 
 namespace veille::schedule {
 
-enum class FeedState {
-  kOk,       // the last poll succeeded
-  kFailing,  // failing, for less than broken_after
-  kBroken,   // failing for broken_after or longer (still polled, with backoff)
-  kGone,     // 410: no longer polled
-};
-
-// "ok", "failing", "broken", "gone" (the names `veille feeds` prints and the store keeps).
-std::string_view FeedStateName(FeedState state);
+using ::veille::FeedState;  // common/feed_state.h: the store keeps it
+using ::veille::FeedStateName;
 
 inline constexpr std::int64_t kDefaultBrokenAfterS = 14 * 86400;
 

@@ -5,6 +5,7 @@
 
 #include "common/hash.h"
 #include "store/canonical.h"
+#include "store/checkpointer.h"
 #include "store/entry_date.h"
 #include "store/store.h"
 #include "store/stories.h"
@@ -46,7 +47,7 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       .Bind(2, OutcomeName(u.outcome))
       .Bind(3, u.http_status)
       .Bind(4, u.error.empty() ? std::optional<std::string>() : u.error)
-      .Bind(5, u.state)
+      .Bind(5, FeedStateName(u.state))
       .Bind(6, std::int64_t{u.consecutive_failures})
       .Bind(7, u.next_due_at)
       .Bind(8, std::int64_t{IsSuccess(u.outcome) ? 1 : 0})

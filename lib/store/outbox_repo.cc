@@ -4,6 +4,7 @@
 
 #include "common/entry_text.h"
 #include "common/hash.h"
+#include "store/internal.h"
 
 namespace veille::store {
 namespace {
@@ -18,7 +19,7 @@ OutboxRow ReadRow(const Statement& s) {
   o.mention_id = s.Int(1);
   o.channel = s.Text(2);
   o.idempotency_key = s.Text(3);
-  o.status = s.Text(4);
+  o.status = ParseOutboxStatus(s.Text(4)).value_or(OutboxStatus::kPending);
   o.attempts = static_cast<int>(s.Int(5));
   o.next_attempt_at = s.Int(6);
   o.last_error = s.OptText(7);
@@ -45,8 +46,9 @@ Result<int> RunCounting(Database& db, Statement& stmt) {
 
 }  // namespace
 
-Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& status, int limit) {
-  auto stmt = store.db().Prepare(
+Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<OutboxStatus> status,
+                                              int limit) {
+  auto stmt = DatabaseOf(store).Prepare(
       std::string("SELECT ") + kRowColumns +
       ", m.rule, e.title, f.name, o.digest_key, "
       // The start of the text, for a title derived when the feed gave none (Mastodon posts).
@@ -55,7 +57,8 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& s
       "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
       "WHERE (?1 = '' OR o.status = ?1) ORDER BY o.created_at DESC, o.id DESC LIMIT ?2");
   if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, status).Bind(2, std::int64_t{limit <= 0 ? -1 : limit});
+  stmt->Bind(1, status ? OutboxStatusName(*status) : std::string_view(""))  // "": any
+      .Bind(2, std::int64_t{limit <= 0 ? -1 : limit});
   std::vector<OutboxListRow> out;
   for (;;) {
     auto row = stmt->Step();
@@ -82,7 +85,7 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& s
 }
 
 Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT COALESCE(o.last_error, ''), COUNT(*), COUNT(DISTINCT e.feed_id) FROM outbox o "
       "JOIN mentions m ON m.id = o.mention_id JOIN entries e ON e.id = m.entry_id "
       "WHERE o.status = 'suppressed' GROUP BY 1 ORDER BY 2 DESC, 1");
@@ -97,23 +100,23 @@ Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
   return out;
 }
 
-Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store) {
-  auto stmt = store.db().Prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status");
+Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store) {
+  auto stmt = DatabaseOf(store).Prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status");
   if (!stmt) return tl::unexpected(stmt.error());
-  std::map<std::string, std::int64_t> out;
+  std::map<OutboxStatus, std::int64_t> out;
   for (;;) {
     auto row = stmt->Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    out[stmt->Text(0)] = stmt->Int(1);
+    if (auto status = ParseOutboxStatus(stmt->Text(0))) out[*status] = stmt->Int(1);
   }
   return out;
 }
 
 Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
-  auto tx = Transaction::Begin(store.db());
+  auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
-  auto find = store.db().Prepare("SELECT channel, status FROM outbox WHERE id = ?1");
+  auto find = DatabaseOf(store).Prepare("SELECT channel, status FROM outbox WHERE id = ?1");
   if (!find) return tl::unexpected(find.error());
   find->Bind(1, id);
   auto found = find->Step();
@@ -125,13 +128,13 @@ Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
       status != "pending") {
     return false;
   }
-  auto update = store.db().Prepare(
+  auto update = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1");
   if (!update) return tl::unexpected(update.error());
   update->Bind(1, id).Bind(2, now);
   VEILLE_TRY(update->Run());
   if (status == "disabled") {
-    auto enable = store.db().Prepare(
+    auto enable = DatabaseOf(store).Prepare(
         "UPDATE channel_state SET disabled_at = NULL, disabled_reason = NULL WHERE channel = ?1");
     if (!enable) return tl::unexpected(enable.error());
     enable->Bind(1, channel);
@@ -142,21 +145,21 @@ Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
 }
 
 Result<int> RetryAllDead(Store& store, UnixSeconds now) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'dead'");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, now);
-  return RunCounting(store.db(), *stmt);
+  return RunCounting(DatabaseOf(store), *stmt);
 }
 
 Result<int> RetryAllPending(Store& store, UnixSeconds now) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'pending' AND next_attempt_at > ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, now);
-  return RunCounting(store.db(), *stmt);
+  return RunCounting(DatabaseOf(store), *stmt);
 }
 
 Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& configured,
@@ -164,32 +167,32 @@ Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& co
   // The configured names travel as one newline-joined parameter (no dynamic SQL).
   std::string names = "\n";
   for (const auto& c : configured) names += c + "\n";
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'channel_removed', next_attempt_at = ?2, "
       "last_error = 'channel ' || channel || ' is no longer in the configuration' "
       "WHERE status = 'pending' AND instr(?1, char(10) || channel || char(10)) = 0");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, names).Bind(2, now);
-  return RunCounting(store.db(), *stmt);
+  return RunCounting(DatabaseOf(store), *stmt);
 }
 
 Result<int> DisableChannel(Store& store, const std::string& channel, const std::string& endpoint,
                            const std::string& reason, UnixSeconds now) {
-  auto tx = Transaction::Begin(store.db());
+  auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
-  auto state = store.db().Prepare(
+  auto state = DatabaseOf(store).Prepare(
       "INSERT INTO channel_state (channel, endpoint, disabled_at, disabled_reason) "
       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel) DO UPDATE SET endpoint = ?2, "
       "disabled_at = ?3, disabled_reason = ?4");
   if (!state) return tl::unexpected(state.error());
   state->Bind(1, channel).Bind(2, endpoint).Bind(3, now).Bind(4, reason);
   VEILLE_TRY(state->Run());
-  auto rows = store.db().Prepare(
+  auto rows = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'disabled', last_error = ?2 "
       "WHERE channel = ?1 AND status = 'pending'");
   if (!rows) return tl::unexpected(rows.error());
   rows->Bind(1, channel).Bind(2, reason);
-  auto moved = RunCounting(store.db(), *rows);
+  auto moved = RunCounting(DatabaseOf(store), *rows);
   if (!moved) return moved;
   VEILLE_TRY(tx->Commit());
   return moved;
@@ -197,7 +200,7 @@ Result<int> DisableChannel(Store& store, const std::string& channel, const std::
 
 Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std::string& channel,
                                                          const std::string& endpoint) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT disabled_reason FROM channel_state WHERE channel = ?1 AND endpoint = ?2 "
       "AND disabled_at IS NOT NULL");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -210,10 +213,11 @@ Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std
 
 Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& channel,
                                              UnixSeconds now, int limit) {
-  auto stmt = store.db().Prepare(std::string("SELECT ") + kRowColumns +
-                                 " FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 "
-                                 "AND o.next_attempt_at <= ?2 ORDER BY o.next_attempt_at, o.id "
-                                 "LIMIT ?3");
+  auto stmt =
+      DatabaseOf(store).Prepare(std::string("SELECT ") + kRowColumns +
+                                " FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 "
+                                "AND o.next_attempt_at <= ?2 ORDER BY o.next_attempt_at, o.id "
+                                "LIMIT ?3");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, channel).Bind(2, now).Bind(3, std::int64_t{limit <= 0 ? -1 : limit});
   return ReadRows(*stmt);
@@ -222,7 +226,7 @@ Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& ch
 Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const std::string& channel,
                                                            UnixSeconds now, int limit) {
   // The due entries first (oldest first, limited), then every pending row of those entries.
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       std::string("WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
                   "MIN(o.id) AS first FROM outbox o JOIN mentions m ON m.id = o.mention_id "
                   "WHERE o.status = 'pending' AND o.channel = ?1 AND o.next_attempt_at <= ?2 "
@@ -251,7 +255,7 @@ Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const s
 Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
   // A merged alert, a digest and a burst summary record their id in digest_key on each row
   // they carried; an alert about one rule is its own row.
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT COUNT(DISTINCT COALESCE(digest_key, 'row-' || id)) FROM outbox WHERE channel = ?1 "
       "AND status = 'delivered' AND delivered_at >= ?2");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -262,7 +266,8 @@ Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds
 }
 
 Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string& channel) {
-  auto stmt = store.db().Prepare("SELECT last_digest_at FROM channel_state WHERE channel = ?1");
+  auto stmt =
+      DatabaseOf(store).Prepare("SELECT last_digest_at FROM channel_state WHERE channel = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, channel);
   auto row = stmt->Step();
@@ -272,7 +277,7 @@ Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string&
 }
 
 Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSeconds at) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "INSERT INTO channel_state (channel, last_digest_at) VALUES (?1, ?2) "
       "ON CONFLICT (channel) DO UPDATE SET last_digest_at = ?2");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -283,9 +288,9 @@ Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSecon
 Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& ids,
                                  const std::string& channel, const std::string& key,
                                  UnixSeconds now, bool record_digest_time) {
-  auto tx = Transaction::Begin(store.db());
+  auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
       "last_error = NULL, digest_key = ?3 WHERE id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -300,7 +305,7 @@ Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& 
 
 Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids,
                               const std::string& error, UnixSeconds next_attempt_at, bool dead) {
-  auto tx = Transaction::Begin(store.db());
+  auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   for (std::int64_t id : ids) {
     VEILLE_TRY(store.MarkFailed(id, error, next_attempt_at, dead));
@@ -312,7 +317,7 @@ Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
                                                       const std::vector<std::string>& channels) {
   std::string names = "\n";
   for (const auto& c : channels) names += c + "\n";
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' "
       "AND instr(?1, char(10) || channel || char(10)) > 0");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -323,7 +328,7 @@ Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
 }
 
 Result<std::optional<std::string>> CanonicalLinkOf(Store& store, std::int64_t mention_id) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT e.canonical_link FROM mentions m JOIN entries e ON e.id = m.entry_id "
       "WHERE m.id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -351,7 +356,7 @@ Result<std::vector<EventOutboxRow>> ReadEvents(Statement& stmt) {
     r.event_id = stmt.Int(1);
     r.channel = stmt.Text(2);
     r.idempotency_key = stmt.Text(3);
-    r.status = stmt.Text(4);
+    r.status = ParseOutboxStatus(stmt.Text(4)).value_or(OutboxStatus::kPending);
     r.attempts = static_cast<int>(stmt.Int(5));
     r.next_attempt_at = stmt.Int(6);
     r.last_error = stmt.OptText(7);
@@ -377,11 +382,12 @@ std::string EventKey(const EventRecord& e, const std::string& channel) {
 
 Result<bool> RecordEvent(Store& store, const EventRecord& event,
                          const std::vector<std::string>& channels) {
-  auto tx = Transaction::Begin(store.db());
+  auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
-  auto insert = store.db().Prepare(
+  auto insert = DatabaseOf(store).Prepare(
       "INSERT INTO events (kind, subject, window_key, title, text, payload, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (kind, subject, window_key) DO NOTHING");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (kind, subject, window_key) DO NOTHING "
+      "RETURNING id");
   if (!insert) return tl::unexpected(insert.error());
   insert->Bind(1, event.kind)
       .Bind(2, event.subject)
@@ -390,10 +396,12 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
       .Bind(5, event.text)
       .Bind(6, event.payload)
       .Bind(7, event.created_at);
-  VEILLE_TRY(insert->Run());
-  if (store.db().Changes() == 0) return false;  // already said for this window
-  const std::int64_t event_id = store.db().LastInsertId();
-  auto row = store.db().Prepare(
+  auto inserted = insert->Step();
+  if (!inserted) return tl::unexpected(inserted.error());
+  if (!*inserted) return false;  // already said for this window
+  const std::int64_t event_id = insert->Int(0);
+  insert->Reset();
+  auto row = DatabaseOf(store).Prepare(
       "INSERT INTO event_outbox (event_id, channel, idempotency_key, next_attempt_at, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING");
   if (!row) return tl::unexpected(row.error());
@@ -410,7 +418,7 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
 
 Result<std::vector<EventOutboxRow>> DueEvents(Store& store, const std::string& channel,
                                               UnixSeconds now, int limit) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       std::string("SELECT ") + kEventColumns +
       " FROM event_outbox x JOIN events e ON e.id = x.event_id WHERE x.status = 'pending' "
       "AND x.channel = ?1 AND x.next_attempt_at <= ?2 ORDER BY x.next_attempt_at, x.id LIMIT ?3");
@@ -420,7 +428,7 @@ Result<std::vector<EventOutboxRow>> DueEvents(Store& store, const std::string& c
 }
 
 Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "UPDATE event_outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
       "last_error = NULL WHERE id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -430,7 +438,7 @@ Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now) 
 
 Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& error,
                              UnixSeconds next_attempt_at, bool dead) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "UPDATE event_outbox SET status = CASE WHEN ?4 THEN 'dead' ELSE status END, "
       "attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -439,9 +447,9 @@ Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& e
 }
 
 Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit) {
-  auto stmt = store.db().Prepare(std::string("SELECT ") + kEventColumns +
-                                 " FROM event_outbox x JOIN events e ON e.id = x.event_id "
-                                 "ORDER BY x.created_at DESC, x.id DESC LIMIT ?1");
+  auto stmt = DatabaseOf(store).Prepare(std::string("SELECT ") + kEventColumns +
+                                        " FROM event_outbox x JOIN events e ON e.id = x.event_id "
+                                        "ORDER BY x.created_at DESC, x.id DESC LIMIT ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, std::int64_t{limit <= 0 ? -1 : limit});
   return ReadEvents(*stmt);
@@ -451,7 +459,7 @@ Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule, Un
                                        UnixSeconds to, std::int64_t bucket_s) {
   std::vector<int> counts(
       static_cast<std::size_t>(std::max<std::int64_t>(0, (to - from) / bucket_s)), 0);
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT (created_at - ?2) / ?4, COUNT(*) FROM mentions WHERE rule = ?1 "
       "AND created_at >= ?2 AND created_at < ?3 GROUP BY 1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -467,7 +475,7 @@ Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule, Un
 }
 
 Result<std::optional<UnixSeconds>> EarliestMention(Store& store) {
-  auto stmt = store.db().Prepare("SELECT MIN(created_at) FROM mentions");
+  auto stmt = DatabaseOf(store).Prepare("SELECT MIN(created_at) FROM mentions");
   if (!stmt) return tl::unexpected(stmt.error());
   auto row = stmt->Step();
   if (!row) return tl::unexpected(row.error());

@@ -14,10 +14,6 @@
 
 namespace veille::store {
 
-// Statuses an outbox row can have (docs/alerts.md).
-inline constexpr const char* kOutboxStatuses[] = {"pending",    "delivered",       "dead",
-                                                  "suppressed", "channel_removed", "disabled"};
-
 struct OutboxListRow {
   OutboxRow row;
   std::string rule;
@@ -27,12 +23,13 @@ struct OutboxListRow {
   std::optional<std::string> digest_key;
 };
 
-// Rows with `status` ("" = any), newest first; `limit` <= 0 means no limit.
-[[nodiscard]] Result<std::vector<OutboxListRow>> ListOutbox(Store& store, const std::string& status,
+// Rows with `status` (nullopt = any), newest first; `limit` <= 0 means no limit.
+[[nodiscard]] Result<std::vector<OutboxListRow>> ListOutbox(Store& store,
+                                                            std::optional<OutboxStatus> status,
                                                             int limit);
 
-// Row counts per status.
-[[nodiscard]] Result<std::map<std::string, std::int64_t>> CountOutbox(Store& store);
+// Row counts per status (statuses without rows are absent).
+[[nodiscard]] Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store);
 
 // Suppressed rows grouped by their reason (kFirstPollReason, "same story already alerted"...),
 // with the number of feeds they came from, most rows first.
@@ -131,7 +128,7 @@ struct EventOutboxRow {
   std::int64_t event_id = 0;
   std::string channel;
   std::string idempotency_key;
-  std::string status;
+  OutboxStatus status = OutboxStatus::kPending;
   int attempts = 0;
   UnixSeconds next_attempt_at = 0;
   std::optional<std::string> last_error;

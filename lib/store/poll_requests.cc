@@ -1,26 +1,30 @@
 #include "store/poll_requests.h"
 
+#include "store/internal.h"
+
 namespace veille::store {
 
 Result<int> RequestPolls(Store& store, const std::vector<std::int64_t>& feed_ids,
                          std::int64_t now_ms) {
-  Database& db = store.db();
+  Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
-  auto stmt = db.Prepare("UPDATE feeds SET poll_requested_at = ?2 WHERE id = ?1");
+  auto stmt = db.Prepare("UPDATE feeds SET poll_requested_at = ?2 WHERE id = ?1 RETURNING id");
   if (!stmt) return tl::unexpected(stmt.error());
   int found = 0;
   for (const std::int64_t id : feed_ids) {
     stmt->Bind(1, id).Bind(2, now_ms);
-    VEILLE_TRY(stmt->Run());
-    found += db.Changes();
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    stmt->Reset();
+    found += *row ? 1 : 0;
   }
   VEILLE_TRY(tx->Commit());
   return found;
 }
 
 Result<std::vector<PollRequest>> PendingPollRequests(Store& store) {
-  auto stmt = store.db().Cached(
+  auto stmt = DatabaseOf(store).Cached(
       "SELECT id, poll_requested_at FROM feeds WHERE poll_requested_at IS NOT NULL "
       "ORDER BY poll_requested_at, id");
   if (!stmt) return tl::unexpected(stmt.error());

@@ -8,11 +8,12 @@
 #include <thread>
 
 #include "common/entry_text.h"
+#include "store/internal.h"
 
 namespace veille::store {
 
 Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
-  Database& db = store.db();
+  Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
   auto select = db.Prepare(
@@ -65,15 +66,15 @@ Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
 Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch) {
   std::int64_t total = 0;
   for (;;) {
-    auto tx = Transaction::Begin(store.db());
+    auto tx = Transaction::Begin(DatabaseOf(store));
     if (!tx) return tl::unexpected(tx.error());
-    auto stmt = store.db().Prepare(
+    auto stmt = DatabaseOf(store).Prepare(
         "DELETE FROM mentions WHERE id IN "
         "(SELECT id FROM mentions WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)");
     if (!stmt) return tl::unexpected(stmt.error());
     stmt->Bind(1, cutoff).Bind(2, std::int64_t{batch});
     if (auto r = stmt->Run(); !r) return tl::unexpected(r.error());
-    const int deleted = store.db().Changes();
+    const int deleted = DatabaseOf(store).Changes();
     if (auto r = tx->Commit(); !r) return tl::unexpected(r.error());
     total += deleted;
     if (deleted < batch) break;
@@ -93,7 +94,7 @@ Result<void> BackupTo(Store& store, const std::string& destination) {
     sqlite3_close_v2(target);
     return tl::unexpected(error);
   }
-  sqlite3_backup* backup = sqlite3_backup_init(target, "main", store.db().handle(), "main");
+  sqlite3_backup* backup = sqlite3_backup_init(target, "main", DatabaseOf(store).handle(), "main");
   if (!backup) {
     Error error = SqliteError(target, "backup");
     sqlite3_close_v2(target);
@@ -119,7 +120,7 @@ Result<void> BackupTo(Store& store, const std::string& destination) {
 }
 
 Result<bool> MergeIndexStep(Store& store, int pages) {
-  Database& db = store.db();
+  Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
   auto merge = db.Cached("INSERT INTO entries_fts (entries_fts, rank) VALUES ('merge', ?1)");
@@ -133,12 +134,31 @@ Result<bool> MergeIndexStep(Store& store, int pages) {
   return worked;
 }
 
+Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& request) {
+  // Leaf pages per full-text merge step (about 1 MB): tens of milliseconds of the caller.
+  constexpr int kIndexMergePages = 256;
+  MaintenanceResult done;
+  if (request.prune_before) {
+    auto pruned = PruneEntriesBatch(store, *request.prune_before, request.prune_batch);
+    if (!pruned) return tl::unexpected(pruned.error());
+    done.pruned = *pruned;
+    done.more_to_prune = *pruned == request.prune_batch;
+  }
+  if (request.index) {
+    auto merged = MergeIndexStep(store, kIndexMergePages);
+    if (!merged) return tl::unexpected(merged.error());
+    done.more_index_work = *merged;
+  }
+  return done;
+}
+
 Result<void> Vacuum(Store& store) {
-  if (auto r = store.db().Exec("VACUUM"); !r) return r;
-  if (auto r = store.db().Exec("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')"); !r) {
+  if (auto r = DatabaseOf(store).Exec("VACUUM"); !r) return r;
+  if (auto r = DatabaseOf(store).Exec("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')");
+      !r) {
     return r;
   }
-  return store.db().Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return DatabaseOf(store).Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 }  // namespace veille::store

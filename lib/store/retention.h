@@ -1,8 +1,9 @@
-// Retention and maintenance of the archive: pruning old entries without mentions, explicit
+// Retention and maintenance of the archive: the daemon's bounded upkeep (Maintain), explicit
 // pruning of old mentions, online backup, vacuum.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -22,20 +23,50 @@ namespace veille::store {
 // many were deleted.
 [[nodiscard]] Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch);
 
-// One step of the full-text index's merging, which commits leave to idle time (migration
-// 10): merges up to `pages` leaf pages of the level with the most segments, when a level holds
-// at least 8 (FTS5 usermerge), in one short transaction. Returns whether it did any work: the
-// daemon calls it while it has nothing else to do, until it returns false.
-[[nodiscard]] Result<bool> MergeIndexStep(Store& store, int pages);
+// What one Maintain call does. Each part is bounded (one short transaction), so that the
+// daemon calls it between polls, and again while it reports more to do.
+struct MaintenanceRequest {
+  // Retention: delete up to `prune_batch` entries first seen before this that have no mention
+  // (PruneEntriesBatch).
+  std::optional<UnixSeconds> prune_before;
+  int prune_batch = 200;
+  // One step of the full-text index's upkeep, which commits leave to idle time (SQLite: merges
+  // up to 256 leaf pages, about 1 MB, of the FTS5 level with the most segments, when a level
+  // holds at least 8; migration 10).
+  bool index = false;
+
+  static MaintenanceRequest Index() {
+    MaintenanceRequest r;
+    r.index = true;
+    return r;
+  }
+  static MaintenanceRequest Prune(UnixSeconds before) {
+    MaintenanceRequest r;
+    r.prune_before = before;
+    return r;
+  }
+};
+
+struct MaintenanceResult {
+  int pruned = 0;                // entries deleted
+  bool more_to_prune = false;    // a full batch was deleted: call again
+  bool more_index_work = false;  // the index step did work: call again
+};
+
+// The daemon's maintenance, whatever the backend: the parts of `request`, in that order (an
+// error stops the call).
+[[nodiscard]] Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& request);
 
 // Copies the database to `destination` with SQLite's online backup API (a consistent
 // snapshot, never a file copy), in steps that let the daemon keep writing. Fails when
-// `destination` exists.
+// `destination` exists. A backend with its own tool for this (PostgreSQL: pg_dump) fails with
+// a message naming it.
 [[nodiscard]] Result<void> BackupTo(Store& store, const std::string& destination);
 
 // Rebuilds the file to reclaim the space of deleted rows (VACUUM), then optimizes the
 // full-text index and truncates the WAL. Needs a read-write store; the daemon's writes wait
-// (busy timeout) while it runs.
+// (busy timeout) while it runs. A backend that does this on its own fails with a message
+// saying so.
 [[nodiscard]] Result<void> Vacuum(Store& store);
 
 }  // namespace veille::store

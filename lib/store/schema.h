@@ -7,6 +7,7 @@
 
 #include "common/result.h"
 #include "store/sqlite.h"
+#include "store/store.h"
 
 namespace veille::store {
 
@@ -16,9 +17,6 @@ const std::vector<std::string_view>& Migrations();
 // Applies every migration above the current user_version, each in its own transaction.
 // Fails when the database is newer than this binary knows.
 [[nodiscard]] Result<void> Migrate(Database& db);
-
-// The user_version this binary migrates to.
-int SchemaVersion();
 
 // Succeeds when the database at `location` has exactly this binary's schema version; otherwise
 // says why not and what to do (connections other than the migrating one never migrate).

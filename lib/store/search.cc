@@ -6,6 +6,8 @@
 
 #include "common/entry_text.h"
 #include "store/entry_date.h"
+#include "store/fts_query.h"
+#include "store/internal.h"
 
 namespace veille::store {
 namespace {
@@ -44,20 +46,6 @@ StoredEntry ReadEntry(const Statement& s) {
   return e;
 }
 
-}  // namespace
-
-std::string FtsQuote(const std::string& words) {
-  std::string out = "\"";
-  for (char c : words) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-namespace {
-
 // A failing MATCH is the user's expression, not the storage.
 Error QueryError(Error error, const std::string& fts_match) {
   if (!fts_match.empty() && error.code == ErrorCode::kStorage) {
@@ -90,7 +78,7 @@ Result<void> ScanByDetection(Store& store, const std::string& fts_match, const E
     sql += Conditions(filter);
     sql += "ORDER BY entries_fts.rowid DESC LIMIT ?6";
   }
-  auto stmt = store.db().Prepare(sql);
+  auto stmt = DatabaseOf(store).Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
   // Pages of rows, each read in its own short read transaction (the statement is reset before
   // `visit` runs): a slow consumer, such as a pager reading `veille search --format ndjson`,
@@ -144,7 +132,7 @@ Result<std::vector<Ranked>> RankCandidates(Store& store, const std::string& fts_
              : "1";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
   sql += LanguageCondition("e.language", 7, filter.language);
-  auto stmt = store.db().Prepare(sql);
+  auto stmt = DatabaseOf(store).Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
   if (!filter.language.empty()) stmt->Bind(7, LanguageKey(filter.language));
   if (filter.since || filter.until) {
@@ -177,9 +165,9 @@ Result<void> ScanRanked(Store& store, const std::string& fts_match, const EntryF
     const std::size_t end = std::min(ranked->size(), at + page_size);
     std::vector<std::int64_t> ids;
     for (std::size_t i = at; i < end; ++i) ids.push_back((*ranked)[i].id);
-    auto stmt = store.db().Prepare(std::string("SELECT ") + kEntryColumns +
-                                   " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE 1" +
-                                   IdListCondition("e.id", ids));
+    auto stmt = DatabaseOf(store).Prepare(
+        std::string("SELECT ") + kEntryColumns +
+        " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE 1" + IdListCondition("e.id", ids));
     if (!stmt) return tl::unexpected(stmt.error());
     std::unordered_map<std::int64_t, StoredEntry> rows;
     for (;;) {
@@ -210,18 +198,34 @@ std::optional<EntryOrder> ParseEntryOrder(std::string_view name) {
   return std::nullopt;
 }
 
-Result<void> ScanEntries(Store& store, const std::string& fts_match, const EntryFilter& filter,
+Result<void> ScanEntries(Store& store, const match::QueryNode* query, const EntryFilter& filter,
                          const std::function<bool(const StoredEntry&)>& visit) {
+  return ScanEntriesFts(store, query ? FtsPrefilter(*query) : std::string(), filter, visit);
+}
+
+Result<void> ScanEntriesFts(Store& store, const std::string& fts_match, const EntryFilter& filter,
+                            const std::function<bool(const StoredEntry&)>& visit) {
   if (filter.order == EntryOrder::kDetected) {
     return ScanByDetection(store, fts_match, filter, visit);
   }
   return ScanRanked(store, fts_match, filter, visit);
 }
 
+Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter) {
+  auto stmt =
+      DatabaseOf(store).Prepare("SELECT COUNT(*) FROM entries e WHERE " + Conditions(filter));
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, filter.since).Bind(2, filter.until);
+  if (!filter.language.empty()) stmt->Bind(7, LanguageKey(filter.language));
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return *row ? stmt->Int(0) : 0;
+}
+
 Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id) {
-  auto stmt = store.db().Prepare(std::string("SELECT ") + kEntryColumns +
-                                 " FROM entries e JOIN feeds f ON f.id = e.feed_id "
-                                 "WHERE e.story_id = ?1 ORDER BY e.id");
+  auto stmt = DatabaseOf(store).Prepare(std::string("SELECT ") + kEntryColumns +
+                                        " FROM entries e JOIN feeds f ON f.id = e.feed_id "
+                                        "WHERE e.story_id = ?1 ORDER BY e.id");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, story_id);
   std::vector<StoredEntry> out;

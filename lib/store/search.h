@@ -1,6 +1,6 @@
-// Reading the archive: stored entries by full-text candidates (entries_fts) or by time, newest
-// first. The query language itself is translated and verified above the store (the CLI); the
-// store only runs an FTS5 MATCH expression.
+// Reading the archive: stored entries by full-text candidates or by time, newest first. The
+// store takes the parsed query and builds its own full-text prefilter (FTS5 on SQLite,
+// store/fts_query.h); the candidates are a superset, verified by the matcher above the store.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "match/query.h"
 #include "store/store.h"
 
 namespace veille::store {
@@ -20,16 +21,16 @@ namespace veille::store {
 enum class EntryOrder {
   kDetected,   // newest first seen first (by id): streamed, nothing read ahead
   kDate,       // newest entry date first (entry_date.h), then newest first seen
-  kRelevance,  // best FTS5 bm25 rank first (title hits weigh double); kDate without an
-               // expression
+  kRelevance,  // best full-text rank first (bm25, title hits weigh double); kDate when the
+               // query puts no constraint the index can answer
 };
 
 // "detected", "date", "relevance"; nullopt for anything else.
 std::optional<EntryOrder> ParseEntryOrder(std::string_view name);
 
 struct EntryFilter {
-  std::optional<UnixSeconds> since;  // first_seen_at >= since
-  std::optional<UnixSeconds> until;  // first_seen_at < until
+  std::optional<UnixSeconds> since;    // first_seen_at >= since
+  std::optional<UnixSeconds> until;    // first_seen_at < until
   std::vector<std::int64_t> feed_ids;  // empty = any feed
   std::string language;  // "" = any; else entries in it ("fr": fr, fr-FR...; LanguageCondition)
   EntryOrder order = EntryOrder::kDetected;
@@ -56,21 +57,22 @@ struct StoredEntry {
   std::optional<std::string> language_source;  // "declared" | "detected"
 };
 
-// Calls `visit` for each entry matching the FTS5 expression `fts_match` (every entry when it
-// is empty) within `filter`, in `filter.order`, until `visit` returns false. Rows are read in
-// pages (64 rows, growing to 512), each in its own short read transaction, so `visit` may be
-// slow (it runs with no snapshot held). kDate and kRelevance first read the (id, key) pairs of
-// every candidate in one statement (16 bytes each), sort them, then read the rows in pages by
-// id; an entry pruned in between is skipped. A malformed expression fails with
-// ErrorCode::kInvalidArgument.
-[[nodiscard]] Result<void> ScanEntries(Store& store, const std::string& fts_match,
+// Calls `visit` for each entry that may match `query` (the full-text prefilter: every entry
+// the query can match, and maybe more, which the caller verifies with the matcher; every entry
+// when `query` is null or constrains nothing the index holds) within `filter`, in
+// `filter.order`, until `visit` returns false. Rows are read in pages (64 rows, growing to
+// 512), each in its own short read transaction, so `visit` may be slow (it runs with no
+// snapshot held). kDate and kRelevance first read the (id, key) pairs of every candidate in
+// one statement (16 bytes each), sort them, then read the rows in pages by id; an entry pruned
+// in between is skipped.
+[[nodiscard]] Result<void> ScanEntries(Store& store, const match::QueryNode* query,
                                        const EntryFilter& filter,
                                        const std::function<bool(const StoredEntry&)>& visit);
 
+// How many stored entries are within `filter` (its order aside).
+[[nodiscard]] Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter);
+
 // Every stored entry of one story (its sources), oldest first.
 [[nodiscard]] Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id);
-
-// A phrase for an FTS5 expression: the words in double quotes, inner quotes doubled.
-std::string FtsQuote(const std::string& words);
 
 }  // namespace veille::store

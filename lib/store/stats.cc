@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "store/internal.h"
+
 namespace veille::store {
 namespace {
 
@@ -108,7 +110,7 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
 
   // Counted per day in SQL (one index range scan), then folded into weeks or months here.
   const std::string date = DateColumn(query);
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT m.rule, m.category, " + date + " / 86400, COUNT(*) FROM mentions m" +
       EntryJoin(query) + " WHERE " + PeriodCondition(query) +
       " AND (?3 = '' OR m.category = ?3) GROUP BY m.rule, m.category, " + date + " / 86400");
@@ -166,7 +168,7 @@ Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& que
     if (r.category == "brand" || r.category == "competitor") side.emplace(r.entity, r.category);
   }
   // An entry whose story was pruned is a story of its own (-id never collides with a story id).
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT m.rule, m.category, COALESCE(e.story_id, -e.id) AS story, COUNT(*) FROM mentions m" +
       EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
       " GROUP BY m.rule, m.category, story");
@@ -220,7 +222,7 @@ Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& que
 }
 
 Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT COUNT(DISTINCT e.story_id), COUNT(DISTINCT e.feed_id) FROM mentions m" +
       EntryJoin(query, true) + " WHERE " + PeriodCondition(query));
   if (!stmt) return tl::unexpected(stmt.error());
@@ -238,7 +240,7 @@ Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
 
 Result<std::vector<LanguageCount>> MentionLanguages(Store& store, const StatsQuery& query) {
   // The primary subtag of the stored tag (migration 13 made every tag use '-').
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT lower(CASE WHEN instr(e.language, '-') > 0 "
       "THEN substr(e.language, 1, instr(e.language, '-') - 1) "
       "ELSE COALESCE(e.language, '') END) AS lang, COUNT(*) AS n, "
@@ -259,7 +261,7 @@ Result<std::vector<LanguageCount>> MentionLanguages(Store& store, const StatsQue
 }
 
 Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query, int limit) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m " + EntryJoin(query, true) +
       " JOIN feeds f ON f.id = e.feed_id WHERE " + PeriodCondition(query) +
       " AND (?3 = '' OR m.category = ?3) "
@@ -281,7 +283,7 @@ Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& quer
 }
 
 Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query, int limit) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       // Ranked by the feeds whose copy of the story was mentioned (one aggregate pass); the
       // sources shown are then every feed that published it, for the chosen stories only.
       "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
@@ -290,10 +292,10 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
       EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
       " AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
       "GROUP BY e.story_id ORDER BY s DESC, n DESC, MAX(m.id) DESC LIMIT ?4");
-  auto feeds = store.db().Prepare(
+  auto feeds = DatabaseOf(store).Prepare(
       "SELECT DISTINCT f.name FROM entries e JOIN feeds f ON f.id = e.feed_id "
       "WHERE e.story_id = ?1 ORDER BY e.id");
-  auto rules = store.db().Prepare(
+  auto rules = DatabaseOf(store).Prepare(
       "SELECT DISTINCT m.rule FROM entries e JOIN mentions m ON m.entry_id = e.id "
       "WHERE e.story_id = ?1 ORDER BY m.rule");
   if (!stmt) return tl::unexpected(stmt.error());

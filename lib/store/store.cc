@@ -7,7 +7,9 @@
 #include "common/entry_text.h"
 #include "common/hash.h"
 #include "store/canonical.h"
+#include "store/checkpointer.h"
 #include "store/entry_date.h"
+#include "store/internal.h"
 #include "store/schema.h"
 #include "store/stories.h"
 
@@ -27,7 +29,7 @@ FeedRow ReadFeed(const Statement& s) {
   f.name = s.Text(2);
   f.title = s.OptText(3);
   f.site_link = s.OptText(4);
-  f.state = s.Text(5);
+  f.state = ParseFeedState(s.Text(5)).value_or(FeedState::kOk);
   f.etag = s.OptText(6);
   f.last_modified = s.OptText(7);
   f.body_fingerprint = s.OptText(8);
@@ -152,6 +154,31 @@ std::optional<TriageStatus> ParseTriageStatus(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view OutboxStatusName(OutboxStatus status) {
+  switch (status) {
+    case OutboxStatus::kChannelRemoved:
+      return "channel_removed";
+    case OutboxStatus::kDead:
+      return "dead";
+    case OutboxStatus::kDelivered:
+      return "delivered";
+    case OutboxStatus::kDisabled:
+      return "disabled";
+    case OutboxStatus::kPending:
+      return "pending";
+    case OutboxStatus::kSuppressed:
+      return "suppressed";
+  }
+  return "pending";
+}
+
+std::optional<OutboxStatus> ParseOutboxStatus(std::string_view name) {
+  for (auto s : kOutboxStatuses) {
+    if (OutboxStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 std::string JoinLines(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
@@ -199,6 +226,13 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> DecodeHighlights(const std:
   return out;
 }
 
+Store::Store(std::unique_ptr<Database> db, std::string path)
+    : db_(std::move(db)), path_(std::move(path)) {}
+
+Store::~Store() = default;
+
+Database& DatabaseOf(Store& store) { return *store.db_; }
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access access,
                                            int busy_timeout_ms) {
   auto db =
@@ -212,6 +246,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access a
   }
   return std::unique_ptr<Store>(new Store(std::move(*db), database));
 }
+
+Result<bool> Store::DatabaseReplaced() const { return db_->FileHasMoved(); }
 
 Result<std::vector<std::int64_t>> Store::SyncFeeds(
     const std::vector<std::pair<std::string, std::string>>& url_and_name, UnixSeconds now) {
@@ -357,17 +393,17 @@ Result<std::optional<DaemonStatus>> Store::ReadStatus() {
   return std::optional<DaemonStatus>(d);
 }
 
-Result<std::vector<std::pair<std::string, std::int64_t>>> Store::OutboxCounts() {
+Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> Store::OutboxCounts() {
   auto stmt = db_->Prepare(
       "SELECT status, COUNT(*) FROM (SELECT status FROM outbox UNION ALL "
       "SELECT status FROM event_outbox) GROUP BY status ORDER BY status");
   if (!stmt) return tl::unexpected(stmt.error());
-  std::vector<std::pair<std::string, std::int64_t>> out;
+  std::vector<std::pair<OutboxStatus, std::int64_t>> out;
   for (;;) {
     auto row = stmt->Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    out.emplace_back(stmt->Text(0), stmt->Int(1));
+    if (auto status = ParseOutboxStatus(stmt->Text(0))) out.emplace_back(*status, stmt->Int(1));
   }
   return out;
 }
@@ -399,7 +435,7 @@ Result<std::vector<OutboxRow>> Store::DueOutbox(UnixSeconds now, int limit) {
     o.mention_id = stmt->Int(1);
     o.channel = stmt->Text(2);
     o.idempotency_key = stmt->Text(3);
-    o.status = stmt->Text(4);
+    o.status = ParseOutboxStatus(stmt->Text(4)).value_or(OutboxStatus::kPending);
     o.attempts = static_cast<int>(stmt->Int(5));
     o.next_attempt_at = stmt->Int(6);
     o.last_error = stmt->OptText(7);

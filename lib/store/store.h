@@ -12,11 +12,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/feed_state.h"
 #include "common/outcome.h"
 #include "common/result.h"
 #include "common/time.h"
-#include "store/checkpointer.h"
-#include "store/sqlite.h"
 #include "store/story_keys.h"
 
 namespace veille::store {
@@ -27,7 +26,7 @@ struct FeedRow {
   std::string name;
   std::optional<std::string> title;
   std::optional<std::string> site_link;
-  std::string state = "ok";  // ok | failing | broken | gone
+  FeedState state = FeedState::kOk;
   std::optional<std::string> etag;
   std::optional<std::string> last_modified;
   std::optional<std::string> body_fingerprint;
@@ -60,7 +59,7 @@ struct FeedUpdate {
   Outcome outcome = Outcome::kOk;
   std::optional<std::int64_t> http_status;
   std::string error;  // empty on success
-  std::string state = "ok";
+  FeedState state = FeedState::kOk;
   std::optional<UnixSeconds> failing_since;     // written as is (nullopt clears it)
   std::optional<UnixSeconds> unconditional_at;  // set when this poll sent no validators
   std::string redirect_target;                  // the permanent-redirect streak after this poll
@@ -185,12 +184,30 @@ struct MentionRow {
   std::optional<std::string> language_source;  // "declared" | "detected"
 };
 
+// Where an alert (an outbox or event outbox row) is in its life (docs/alerts.md). Declared in
+// the alphabetical order of the names, the order listings print them in.
+enum class OutboxStatus {
+  kChannelRemoved,  // its channel left the config before it was sent
+  kDead,            // retries exhausted, or refused for good
+  kDelivered,
+  kDisabled,    // its channel's endpoint asked to be disabled (HTTP 410)
+  kPending,     // to be sent at next_attempt_at
+  kSuppressed,  // recorded, never to be sent (a feed's first poll, a story already alerted)
+};
+// "channel_removed", "dead", "delivered", "disabled", "pending", "suppressed": as stored,
+// printed and accepted by `veille outbox --status`.
+std::string_view OutboxStatusName(OutboxStatus status);
+std::optional<OutboxStatus> ParseOutboxStatus(std::string_view name);
+inline constexpr OutboxStatus kOutboxStatuses[] = {
+    OutboxStatus::kChannelRemoved, OutboxStatus::kDead,    OutboxStatus::kDelivered,
+    OutboxStatus::kDisabled,       OutboxStatus::kPending, OutboxStatus::kSuppressed};
+
 struct OutboxRow {
   std::int64_t id = 0;
   std::int64_t mention_id = 0;
   std::string channel;
   std::string idempotency_key;
-  std::string status;
+  OutboxStatus status = OutboxStatus::kPending;
   int attempts = 0;
   UnixSeconds next_attempt_at = 0;
   std::optional<std::string> last_error;
@@ -207,6 +224,12 @@ struct DaemonStatus {
   std::optional<UnixSeconds> stopped_at;
   std::optional<std::string> last_error;
 };
+
+class Database;      // the SQLite connection: private to lib/store (store/internal.h)
+class Checkpointer;  // WAL checkpoints on a thread of their own (store/checkpointer.h)
+
+// The schema version this binary creates and migrates to (SQLite: PRAGMA user_version).
+int SchemaVersion();
 
 // What a connection may do. Only kMigrate creates a database or changes its schema: the daemon
 // opens with it, and `veille db migrate`. Every other connection requires the schema version
@@ -271,6 +294,10 @@ class Store {
   // first): the daemon looks for `veille poll` requests only then, at no cost otherwise.
   [[nodiscard]] Result<bool> ChangedByOthers();
 
+  // True when the database this store opened is no longer the one at its location (SQLite: its
+  // file was deleted, renamed or replaced since it was opened; RELIABILITY.md E6).
+  [[nodiscard]] Result<bool> DatabaseReplaced() const;
+
   // The daemon's schedule where it differs from the stored one (after a restart spread the
   // overdue feeds, a reload changed an interval, a host paused): (feed id, next due) pairs,
   // in one transaction, so that `veille feeds` shows when each feed is really polled next.
@@ -291,14 +318,16 @@ class Store {
   [[nodiscard]] Result<void> WriteStatus(const DaemonStatus& status);
   // The heartbeat row, or nullopt when no daemon ever ran on this database.
   [[nodiscard]] Result<std::optional<DaemonStatus>> ReadStatus();
-  // Outbox rows per status ("pending" -> 3, ...), mention alerts and events together.
-  [[nodiscard]] Result<std::vector<std::pair<std::string, std::int64_t>>> OutboxCounts();
+  // Outbox rows per status (kPending -> 3, ...), mention alerts and events together.
+  [[nodiscard]] Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> OutboxCounts();
 
-  Database& db() { return *db_; }
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
 
  private:
-  Store(std::unique_ptr<Database> db, std::string path)
-      : db_(std::move(db)), path_(std::move(path)) {}
+  friend Database& DatabaseOf(Store& store);
+  Store(std::unique_ptr<Database> db, std::string path);
   // Loads the story keys of the entries first seen since now - kStoryKeyWindowSeconds (once),
   // and forgets older ones (at most hourly).
   [[nodiscard]] Result<void> RefreshStoryKeys(UnixSeconds now);

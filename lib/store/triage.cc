@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/internal.h"
+
 namespace veille::store {
 namespace {
 
@@ -31,9 +33,9 @@ Result<std::string> NormalizeTag(std::string_view tag) {
   const std::string_view t = Trim(tag);
   if (t.empty()) return Fail(ErrorCode::kInvalidArgument, "a tag cannot be empty");
   if (t.size() > kMaxTagBytes) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "tag \"" + std::string(t.substr(0, 20)) + "…\" is longer than " +
-                    std::to_string(kMaxTagBytes) + " bytes");
+    return Fail(ErrorCode::kInvalidArgument, "tag \"" + std::string(t.substr(0, 20)) +
+                                                 "…\" is longer than " +
+                                                 std::to_string(kMaxTagBytes) + " bytes");
   }
   for (char c : t) {
     const auto u = static_cast<unsigned char>(c);
@@ -69,16 +71,16 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
   }
   if (change.note) VEILLE_TRY(CheckNote(*change.note));
 
-  Database& db = store.db();
+  Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
-  // The INSERT's SELECT makes a missing mention change nothing (Changes() == 0) instead of
+  // The INSERT's SELECT makes a missing mention change nothing (no row returned) instead of
   // failing the whole batch on the foreign key.
   auto upsert = db.Prepare(
       "INSERT INTO triage (mention_id, status, note, updated_at, updated_by) "
       "SELECT id, COALESCE(?2, 'new'), COALESCE(?3, ''), ?4, ?5 FROM mentions WHERE id = ?1 "
       "ON CONFLICT (mention_id) DO UPDATE SET status = COALESCE(?2, status), "
-      "note = COALESCE(?3, note), updated_at = ?4, updated_by = ?5");
+      "note = COALESCE(?3, note), updated_at = ?4, updated_by = ?5 RETURNING mention_id");
   auto tag_add = db.Prepare("INSERT OR IGNORE INTO triage_tags (mention_id, tag) VALUES (?1, ?2)");
   auto tag_remove = db.Prepare("DELETE FROM triage_tags WHERE mention_id = ?1 AND tag = ?2");
   auto tag_count = db.Prepare("SELECT COUNT(*) FROM triage_tags WHERE mention_id = ?1");
@@ -99,8 +101,10 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
       upsert->BindNull(2);
     }
     upsert->Bind(3, change.note).Bind(4, change.at).Bind(5, change.by);
-    VEILLE_TRY(upsert->Run());
-    if (db.Changes() == 0) {
+    auto upserted = upsert->Step();
+    if (!upserted) return tl::unexpected(upserted.error());
+    upsert->Reset();
+    if (!*upserted) {
       outcome.missing.push_back(id);
       continue;
     }
@@ -119,9 +123,9 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
       const std::int64_t n = tag_count->Int(0);
       tag_count->Reset();
       if (n > static_cast<std::int64_t>(kMaxTagsPerMention)) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    "mention " + std::to_string(id) + " would carry more than " +
-                        std::to_string(kMaxTagsPerMention) + " tags");
+        return Fail(ErrorCode::kInvalidArgument, "mention " + std::to_string(id) +
+                                                     " would carry more than " +
+                                                     std::to_string(kMaxTagsPerMention) + " tags");
       }
     }
     ++outcome.changed;
@@ -132,7 +136,7 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
 
 Result<std::vector<std::int64_t>> MentionsOfStories(Store& store,
                                                     const std::vector<std::int64_t>& story_ids) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT m.id FROM entries e JOIN mentions m ON m.entry_id = e.id WHERE e.story_id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   std::vector<std::int64_t> out;
@@ -152,9 +156,10 @@ Result<std::vector<std::int64_t>> MentionsOfStories(Store& store,
 }
 
 Result<TriageRecord> GetTriage(Store& store, std::int64_t mention_id) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT status, note, updated_at, updated_by FROM triage WHERE mention_id = ?1");
-  auto tags = store.db().Prepare("SELECT tag FROM triage_tags WHERE mention_id = ?1 ORDER BY tag");
+  auto tags =
+      DatabaseOf(store).Prepare("SELECT tag FROM triage_tags WHERE mention_id = ?1 ORDER BY tag");
   if (!stmt) return tl::unexpected(stmt.error());
   if (!tags) return tl::unexpected(tags.error());
   TriageRecord out;
@@ -179,7 +184,7 @@ Result<TriageRecord> GetTriage(Store& store, std::int64_t mention_id) {
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> TriageTags(Store& store, int limit) {
-  auto stmt = store.db().Prepare(
+  auto stmt = DatabaseOf(store).Prepare(
       "SELECT tag, COUNT(*) AS n FROM triage_tags GROUP BY tag ORDER BY n DESC, tag LIMIT ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, std::int64_t{limit <= 0 ? -1 : limit});

@@ -113,7 +113,7 @@ TEST(Dispatcher, TwoRulesMatchingOneEntrySendOneAlertWithTheFirstRowsKey) {
   EXPECT_EQ(s->delivered, 3) << "rows";
   EXPECT_EQ(s->messages, 2) << "one alert per article";
   EXPECT_EQ(t->alert_rules, (std::vector<std::string>{"marque,crise", "marque"}));
-  auto rows = store::ListOutbox(db.store(), "", 0);
+  auto rows = store::ListOutbox(db.store(), std::nullopt, 0);
   ASSERT_TRUE(rows);
   std::map<std::int64_t, store::OutboxListRow> by_id;
   for (const auto& r : *rows) by_id[r.row.id] = r;
@@ -224,7 +224,7 @@ TEST(Dispatcher, APermanentFailureGoesDeadAfterOneAttemptWithTheReason) {
   ASSERT_TRUE(d.DeliverDue(900000));
   EXPECT_EQ(t->ids.size(), 1u);
   EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"dead"}));
-  auto rows = store::ListOutbox(db.store(), "dead", 0);
+  auto rows = store::ListOutbox(db.store(), store::OutboxStatus::kDead, 0);
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->front().row.last_error.value_or(""), "550 5.1.1 no such user");
 }

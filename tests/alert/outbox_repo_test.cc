@@ -14,10 +14,10 @@ TEST(OutboxRepo, ListsRowsFilteredByStatusWithTheirRuleAndTitle) {
   TempStore db;
   db.AddMentions({"Un", "Deux"}, {"mail"}, 2000);
   ASSERT_TRUE(db.store().MarkDelivered(1, 2001));
-  auto all = ListOutbox(db.store(), "", 0);
+  auto all = ListOutbox(db.store(), std::nullopt, 0);
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2u);
-  auto delivered = ListOutbox(db.store(), "delivered", 0);
+  auto delivered = ListOutbox(db.store(), OutboxStatus::kDelivered, 0);
   ASSERT_TRUE(delivered);
   ASSERT_EQ(delivered->size(), 1u);
   EXPECT_EQ(delivered->front().rule, "marque");
@@ -25,14 +25,14 @@ TEST(OutboxRepo, ListsRowsFilteredByStatusWithTheirRuleAndTitle) {
   EXPECT_EQ(delivered->front().feed_name, "Presse");
   auto counts = CountOutbox(db.store());
   ASSERT_TRUE(counts);
-  EXPECT_EQ((*counts)["pending"], 1);
-  EXPECT_EQ((*counts)["delivered"], 1);
+  EXPECT_EQ((*counts)[OutboxStatus::kPending], 1);
+  EXPECT_EQ((*counts)[OutboxStatus::kDelivered], 1);
 }
 
 TEST(OutboxRepo, ListsADerivedTitleForAnEntryWithoutOne) {
   TempStore db;
   db.AddMentions({""}, {"mail"}, 2000);  // a Mastodon post: no title, only text
-  auto rows = ListOutbox(db.store(), "", 0);
+  auto rows = ListOutbox(db.store(), std::nullopt, 0);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->front().title.value_or("(null)"), alert::testing::kUntitledText);

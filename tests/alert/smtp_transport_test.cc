@@ -282,7 +282,7 @@ TEST(SmtpTransport, TheDispatcherDeliversEachMentionOnceWithTheKeyAsMessageId) {
   ASSERT_TRUE(d.DeliverDue(next));
   ASSERT_TRUE(d.DeliverDue(next + 100));
   EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered"}));
-  auto rows = store::ListOutbox(db.store(), "delivered", 0);
+  auto rows = store::ListOutbox(db.store(), store::OutboxStatus::kDelivered, 0);
   ASSERT_TRUE(rows);
   std::set<std::string> ids;
   for (const auto& r : sink.Records()) ids.insert(r["message_id"].get<std::string>());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/internal.h"
 #include "store/store.h"
 
 namespace veille::alert::testing {
@@ -110,14 +111,14 @@ class TempStore {
   // status of every outbox row, by id order.
   std::vector<std::string> Statuses() {
     std::vector<std::string> out;
-    auto stmt = store_->db().Prepare("SELECT status FROM outbox ORDER BY id");
+    auto stmt = DatabaseOf(*store_).Prepare("SELECT status FROM outbox ORDER BY id");
     EXPECT_TRUE(stmt);
     while (*stmt->Step()) out.push_back(stmt->Text(0));
     return out;
   }
 
   std::int64_t Scalar(const std::string& sql) {
-    auto stmt = store_->db().Prepare(sql);
+    auto stmt = DatabaseOf(*store_).Prepare(sql);
     EXPECT_TRUE(stmt) << sql;
     auto row = stmt->Step();
     EXPECT_TRUE(row && *row) << sql;

@@ -43,7 +43,7 @@ TEST(AssessFeed, ReportsGoneBrokenAndSilentFeedsOncePerEpisode) {
   feed.consecutive_failures = 6;
   EXPECT_EQ(AssessFeed(feed, 30, kNow, {}).window_key, broken.window_key)
       << "the same episode until a success";
-  feed.state = "gone";
+  feed.state = FeedState::kGone;
   EXPECT_EQ(AssessFeed(feed, 30, kNow, {}).state, "gone");
 }
 
@@ -125,7 +125,7 @@ TEST(RunWatches, ABrokenFeedIsReportedToTheOperatorChannelOnce) {
   u.fetched_at = kNow;
   u.outcome = Outcome::kHttp5xx;
   u.error = "HTTP 503";
-  u.state = "failing";
+  u.state = FeedState::kFailing;
   u.consecutive_failures = 7;
   u.next_due_at = kNow + 3600;
   ASSERT_TRUE(db.store().UpdateFeed(u));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "daemon/cli_archive.h"
+#include "store/internal.h"
 #include "store/retention.h"
 #include "store/stats.h"
 #include "store/store.h"
@@ -121,7 +122,7 @@ Fill& FillOnce() {
       // Reuse a previous fill (migrated to this binary's schema on open).
       auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
       if (!opened) return f;
-      auto max = (*opened)->db().Prepare("SELECT MAX(id) FROM entries");
+      auto max = DatabaseOf(**opened).Prepare("SELECT MAX(id) FROM entries");
       if (!max || !max->Step()) return f;
       f.next_key = max->Int(0) + 1'000'000'000;  // keys never collide with the fill's
       f.ok = true;
@@ -262,11 +263,11 @@ void BM_InsertIntoFullArchive(benchmark::State& state) {
   auto& s = **opened;
   // As veilled's writer: WAL checkpoints on their own thread (store::Checkpointer).
   if (!s.StartCheckpointer()) return state.SkipWithError("checkpointer");
-  if (state.range(0) == 1 && !s.db().Exec("PRAGMA synchronous=NORMAL")) {
+  if (state.range(0) == 1 && !store::DatabaseOf(s).Exec("PRAGMA synchronous=NORMAL")) {
     return state.SkipWithError("pragma");
   }
   // Experiments: VEILLE_BENCH_SQL runs on the writer's connection before the insertions.
-  if (const char* sql = std::getenv("VEILLE_BENCH_SQL"); sql && !s.db().Exec(sql)) {
+  if (const char* sql = std::getenv("VEILLE_BENCH_SQL"); sql && !store::DatabaseOf(s).Exec(sql)) {
     return state.SkipWithError("VEILLE_BENCH_SQL failed");
   }
   auto feeds = s.ListFeeds();

@@ -54,7 +54,7 @@ ReportData Sample() {
   ok.entry_count = 12345;
   store::FeedRow failing = ok;
   failing.name = "Broken";
-  failing.state = "failing";
+  failing.state = FeedState::kFailing;
   failing.consecutive_failures = 2;
   d.feeds = {ok, failing};
   d.story_count = 1;

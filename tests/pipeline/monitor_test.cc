@@ -360,7 +360,7 @@ TEST_F(MonitorTest, AGoneFeedIsNeverPolledAgainEvenAfterARestart) {
   ASSERT_TRUE(store);
   auto feeds = (*store)->ListFeeds();
   ASSERT_TRUE(feeds);
-  EXPECT_EQ((*feeds)[0].state, "gone");
+  EXPECT_EQ((*feeds)[0].state, FeedState::kGone);
 }
 
 TEST_F(MonitorTest, AFeedFailingForTwoWeeksIsBrokenButStillPolled) {
@@ -373,10 +373,10 @@ TEST_F(MonitorTest, AFeedFailingForTwoWeeksIsBrokenButStillPolled) {
     auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
     return (*(*store)->ListFeeds())[0].state;
   };
-  EXPECT_EQ(state(), "failing");
+  EXPECT_EQ(state(), FeedState::kFailing);
   now += 15 * 86400;
   ASSERT_TRUE((*monitor)->RunOnce(stop));
-  EXPECT_EQ(state(), "broken");
+  EXPECT_EQ(state(), FeedState::kBroken);
 }
 
 TEST_F(MonitorTest, AOnceRunMergesTheFullTextSegmentsItsCommitsLeft) {
@@ -395,9 +395,9 @@ TEST_F(MonitorTest, AOnceRunMergesTheFullTextSegmentsItsCommitsLeft) {
   // be left waiting; with it, the eighth run merged eight and two are left.
   auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kMigrate);
   ASSERT_TRUE(store) << store.error().message;
-  auto merged = store::MergeIndexStep(**store, 256);
+  auto merged = store::Maintain(**store, store::MaintenanceRequest::Index());
   ASSERT_TRUE(merged) << merged.error().message;
-  EXPECT_FALSE(*merged);
+  EXPECT_FALSE(merged->more_index_work);
 }
 
 TEST_F(MonitorTest, TheDaemonMergesTheFullTextSegmentsWhenNothingIsInFlight) {
@@ -432,9 +432,9 @@ TEST_F(MonitorTest, TheDaemonMergesTheFullTextSegmentsWhenNothingIsInFlight) {
   auto store = store::Store::Open(db, store::Access::kMigrate);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ((*(*store)->ListFeeds())[0].entry_count, 12);
-  auto merged = store::MergeIndexStep(**store, 256);
+  auto merged = store::Maintain(**store, store::MaintenanceRequest::Index());
   ASSERT_TRUE(merged) << merged.error().message;
-  EXPECT_FALSE(*merged) << "the idle turns should have merged the ten segments";
+  EXPECT_FALSE(merged->more_index_work) << "the idle turns should have merged the ten segments";
 }
 
 }  // namespace

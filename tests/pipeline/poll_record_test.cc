@@ -39,7 +39,7 @@ TEST(RecordPoll, ACleanDocumentStoresItsValidatorsAndClearsTheFailure) {
   EXPECT_EQ(u.next_due_at, kNow + 1800);
   EXPECT_EQ(u.consecutive_failures, 0);
   EXPECT_FALSE(u.failing_since);
-  EXPECT_EQ(u.state, "ok");
+  EXPECT_EQ(u.state, FeedState::kOk);
   EXPECT_TRUE(u.store_validators);
   EXPECT_EQ(u.etag, "\"e1\"");
   EXPECT_FALSE(u.last_modified);  // none sent: none stored
@@ -72,14 +72,14 @@ TEST(RecordPoll, AFailureKeepsWhenItStartedAndTurnsBrokenAfterTwoWeeks) {
   p.error = "connection refused";
   const RecordedPoll first = RecordPoll(m, p, Due(kNow + 300, 1), kNow, kBrokenAfter);
   EXPECT_EQ(first.update.failing_since, kNow);
-  EXPECT_EQ(first.update.state, "failing");
+  EXPECT_EQ(first.update.state, FeedState::kFailing);
   EXPECT_EQ(first.update.error, "connection refused");
   EXPECT_EQ(first.update.consecutive_failures, 1);
   EXPECT_FALSE(first.update.unconditional_at);
   m.failing_since = kNow - kBrokenAfter - 1;
   const RecordedPoll later = RecordPoll(m, p, Due(kNow + 3600, 40), kNow, kBrokenAfter);
   EXPECT_EQ(later.update.failing_since, kNow - kBrokenAfter - 1);
-  EXPECT_EQ(later.update.state, "broken");
+  EXPECT_EQ(later.update.state, FeedState::kBroken);
 }
 
 TEST(RecordPoll, GoneStopsTheFeed) {
@@ -87,7 +87,7 @@ TEST(RecordPoll, GoneStopsTheFeed) {
   p.outcome = Outcome::kGone;
   p.http_status = 410;
   const RecordedPoll r = RecordPoll(Memory(), p, Due(kNow, 1, true), kNow, kBrokenAfter);
-  EXPECT_EQ(r.update.state, "gone");
+  EXPECT_EQ(r.update.state, FeedState::kGone);
 }
 
 TEST(RecordPoll, APermanentMoveIsAdoptedOnTheThirdSuccessfulPollToTheSameTarget) {

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "common/entry_text.h"
+#include "store/fts_query.h"
+#include "store/internal.h"
 #include "store/retention.h"
 #include "store/search.h"
 #include "store/stats.h"
@@ -76,7 +78,7 @@ class ArchiveTest : public ::testing::Test {
 
   std::vector<std::int64_t> Search(const std::string& fts) {
     std::vector<std::int64_t> ids;
-    auto r = ScanEntries(*store_, fts, {}, [&](const StoredEntry& e) {
+    auto r = ScanEntriesFts(*store_, fts, {}, [&](const StoredEntry& e) {
       ids.push_back(e.id);
       return true;
     });
@@ -85,7 +87,7 @@ class ArchiveTest : public ::testing::Test {
   }
 
   std::int64_t Scalar(const std::string& sql) {
-    auto stmt = store_->db().Prepare(sql);
+    auto stmt = DatabaseOf(*store_).Prepare(sql);
     EXPECT_TRUE(stmt) << sql;
     auto row = stmt->Step();
     EXPECT_TRUE(row && *row) << sql;
@@ -252,22 +254,28 @@ TEST_F(ArchiveTest, RetentionPrunesOldEntriesWithoutMentionsInBatchesAndKeepsMen
   Commit(0, old_entries, kNow - 100 * 86400);
   Commit(1, {Entry("new", "Fresh story of today", "https://b.example/new", "ancient words")}, kNow);
   const UnixSeconds cutoff = kNow - 90 * 86400;
-  auto first = PruneEntriesBatch(*store_, cutoff, 10);
+  // The daemon's call (store::Maintain), one bounded batch at a time.
+  MaintenanceRequest request = MaintenanceRequest::Prune(cutoff);
+  request.prune_batch = 10;
+  auto first = Maintain(*store_, request);
   ASSERT_TRUE(first) << first.error().message;
-  EXPECT_EQ(*first, 10);
-  int total = *first;
+  EXPECT_EQ(first->pruned, 10);
+  EXPECT_TRUE(first->more_to_prune);
+  EXPECT_FALSE(first->more_index_work);  // not asked for
+  int total = first->pruned;
   for (;;) {
-    auto n = PruneEntriesBatch(*store_, cutoff, 10);
+    auto n = Maintain(*store_, request);
     ASSERT_TRUE(n);
-    total += *n;
-    if (*n < 10) break;
+    total += n->pruned;
+    if (!n->more_to_prune) break;
+    ASSERT_LT(total, 100) << "the batches never end";
   }
   EXPECT_EQ(total, 25);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 2);
   EXPECT_EQ(Search("ancient").size(), 2u);  // the full-text rows went with the entries
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 2);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions"), 1);
-  auto integrity = store_->db().Exec(
+  auto integrity = DatabaseOf(*store_).Exec(
       "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 0)");
   EXPECT_TRUE(integrity) << integrity.error().message;
 }
@@ -440,7 +448,7 @@ TEST_F(ArchiveTest, BackupWritesAConsistentCopyReadableAsAStore) {
   auto restored = Store::Open(copy, Access::kRead);
   ASSERT_TRUE(restored) << restored.error().message;
   std::vector<std::int64_t> ids;
-  ASSERT_TRUE(ScanEntries(**restored, "kept", {}, [&](const StoredEntry& e) {
+  ASSERT_TRUE(ScanEntriesFts(**restored, "kept", {}, [&](const StoredEntry& e) {
     ids.push_back(e.id);
     return true;
   }));
@@ -452,7 +460,7 @@ TEST_F(ArchiveTest, OneAlertPerStoryIsCheckedFromTheStoryNotTheChannelsWholeOutb
   // Regression: the planner started from outbox_channel_due and read every outbox row of the
   // channel for each new mention (quadratic in the history). The plan must start from the
   // story's entries and reach mentions and outbox by index, whatever the statistics.
-  auto plan = store_->db().Prepare(std::string("EXPLAIN QUERY PLAN ") + kStoryAlertedSql);
+  auto plan = DatabaseOf(*store_).Prepare(std::string("EXPLAIN QUERY PLAN ") + kStoryAlertedSql);
   ASSERT_TRUE(plan) << plan.error().message;
   plan->Bind(1, std::int64_t{1}).Bind(2, std::string("mail")).Bind(3, std::int64_t{2});
   std::vector<std::string> steps;
@@ -504,11 +512,11 @@ TEST_F(ArchiveTest, ScanningPagesThroughEveryEntryWithoutHoldingASnapshotWhileVi
   int busy = -1;
   for (const std::string fts : {"paged", ""}) {
     ids.clear();
-    ASSERT_TRUE(ScanEntries(**reader, fts, {}, [&](const StoredEntry& e) {
+    ASSERT_TRUE(ScanEntriesFts(**reader, fts, {}, [&](const StoredEntry& e) {
       ids.push_back(e.id);
       if (ids.size() == 700) {
         // The writer can checkpoint the whole WAL and truncate it: no reader snapshot is open.
-        auto cp = store_->db().Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+        auto cp = DatabaseOf(*store_).Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
         EXPECT_TRUE(cp && cp->Step());
         busy = static_cast<int>(cp->Int(0));
       }
@@ -520,7 +528,7 @@ TEST_F(ArchiveTest, ScanningPagesThroughEveryEntryWithoutHoldingASnapshotWhileVi
     EXPECT_EQ(busy, 0) << "fts: " << fts;
   }
   ids.clear();
-  ASSERT_TRUE(ScanEntries(**reader, "paged", {}, [&](const StoredEntry& e) {
+  ASSERT_TRUE(ScanEntriesFts(**reader, "paged", {}, [&](const StoredEntry& e) {
     ids.push_back(e.id);
     return ids.size() < 3;
   }));
@@ -528,7 +536,7 @@ TEST_F(ArchiveTest, ScanningPagesThroughEveryEntryWithoutHoldingASnapshotWhileVi
 }
 
 TEST_F(ArchiveTest, AMalformedFullTextExpressionIsAnInvalidArgument) {
-  auto r = ScanEntries(*store_, "\"unterminated", {}, [](const StoredEntry&) { return true; });
+  auto r = ScanEntriesFts(*store_, "\"unterminated", {}, [](const StoredEntry&) { return true; });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
 }

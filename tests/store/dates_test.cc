@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "store/entry_date.h"
+#include "store/fts_query.h"
 #include "store/search.h"
 #include "store/stats.h"
 #include "store/store.h"
@@ -86,7 +87,7 @@ class DatesTest : public ::testing::Test {
     filter.order = order;
     filter.since = since;
     std::vector<std::string> keys;
-    auto r = ScanEntries(*store_, fts, filter, [&](const StoredEntry& e) {
+    auto r = ScanEntriesFts(*store_, fts, filter, [&](const StoredEntry& e) {
       keys.push_back(e.title->substr(std::string("Article ").size()));
       return true;
     });
@@ -217,7 +218,7 @@ TEST_F(DatesTest, AnEntryWithoutTitleIsReadWithOneDerivedFromItsText) {
   ASSERT_TRUE(one);
   EXPECT_EQ(one->title, derived.title);
   std::vector<StoredEntry> entries;
-  ASSERT_TRUE(ScanEntries(*store_, "", {}, [&](const StoredEntry& e) {
+  ASSERT_TRUE(ScanEntriesFts(*store_, "", {}, [&](const StoredEntry& e) {
     entries.push_back(e);
     return true;
   }));

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "store/fts_query.h"
+#include "store/internal.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store.h"
@@ -82,10 +84,10 @@ TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
   BuildAt(from);
   auto store = Store::Open(path_, Access::kMigrate);
   ASSERT_TRUE(store) << "from version " << from << ": " << store.error().message;
-  auto version = (*store)->db().Prepare("PRAGMA user_version");
+  auto version = DatabaseOf(**store).Prepare("PRAGMA user_version");
   ASSERT_TRUE(version && version->Step());
   EXPECT_EQ(version->Int(0), SchemaVersion());
-  auto fk = (*store)->db().Prepare("PRAGMA foreign_key_check");
+  auto fk = DatabaseOf(**store).Prepare("PRAGMA foreign_key_check");
   ASSERT_TRUE(fk);
   auto fk_row = fk->Step();
   ASSERT_TRUE(fk_row);
@@ -99,7 +101,7 @@ TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
 
   // Entries stored before the archive are searchable and grouped by their link.
   std::vector<StoredEntry> found;
-  auto r = ScanEntries(**store, "lancome", {}, [&](const StoredEntry& e) {
+  auto r = ScanEntriesFts(**store, "lancome", {}, [&](const StoredEntry& e) {
     found.push_back(e);
     return true;
   });
@@ -114,14 +116,14 @@ TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
   EXPECT_EQ(found[0].language, std::nullopt);
   EXPECT_EQ(found[0].language_source, std::nullopt);
   std::size_t alone = 0;
-  ASSERT_TRUE(ScanEntries(**store, "resume", {}, [&](const StoredEntry& e) {
+  ASSERT_TRUE(ScanEntriesFts(**store, "resume", {}, [&](const StoredEntry& e) {
     alone = static_cast<std::size_t>(e.story_id);
     return true;
   }));
   EXPECT_NE(alone, 0u);
   EXPECT_NE(static_cast<std::int64_t>(alone), found[0].story_id);
   found.clear();
-  ASSERT_TRUE(ScanEntries(**store, "\"saint honore\"", {}, [&](const StoredEntry& e) {
+  ASSERT_TRUE(ScanEntriesFts(**store, "\"saint honore\"", {}, [&](const StoredEntry& e) {
     found.push_back(e);
     return true;
   }));
@@ -139,7 +141,7 @@ TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
   auto stats = (*store)->CommitDocument(c);
   ASSERT_TRUE(stats) << stats.error().message;
   EXPECT_EQ(stats->new_entries, 1);
-  auto same = (*store)->db().Prepare(
+  auto same = DatabaseOf(**store).Prepare(
       "SELECT COUNT(DISTINCT story_id) FROM entries WHERE link = 'https://news.example/1'");
   ASSERT_TRUE(same && same->Step());
   EXPECT_EQ(same->Int(0), 1);

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "store/fts_query.h"
+#include "store/internal.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/stats.h"
@@ -58,7 +60,7 @@ class StoreTest : public ::testing::Test {
   }
 
   std::int64_t Count(const char* table) {
-    auto stmt = store_->db().Prepare(std::string("SELECT COUNT(*) FROM ") + table);
+    auto stmt = DatabaseOf(*store_).Prepare(std::string("SELECT COUNT(*) FROM ") + table);
     EXPECT_TRUE(stmt);
     EXPECT_TRUE(stmt->Step());
     return stmt->Int(0);
@@ -71,11 +73,11 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
-  auto stmt = store_->db().Prepare("PRAGMA user_version");
+  auto stmt = DatabaseOf(*store_).Prepare("PRAGMA user_version");
   ASSERT_TRUE(stmt);
   ASSERT_TRUE(stmt->Step());
   EXPECT_EQ(stmt->Int(0), SchemaVersion());
-  auto journal = store_->db().Prepare("PRAGMA journal_mode");
+  auto journal = DatabaseOf(*store_).Prepare("PRAGMA journal_mode");
   ASSERT_TRUE(journal && journal->Step());
   EXPECT_EQ(journal->Text(0), "wal");
 }
@@ -91,20 +93,20 @@ TEST_F(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
 
 // RELIABILITY.md E6: the daemon learns that its file was deleted or replaced under it.
 TEST_F(StoreTest, NoticesTheDatabaseFileDeletedOrReplaced) {
-  auto moved = store_->db().FileHasMoved();
+  auto moved = DatabaseOf(*store_).FileHasMoved();
   ASSERT_TRUE(moved) << moved.error().message;
   EXPECT_FALSE(*moved);
   std::filesystem::rename(path_, path_ + ".old");
-  moved = store_->db().FileHasMoved();
+  moved = DatabaseOf(*store_).FileHasMoved();
   ASSERT_TRUE(moved);
   EXPECT_TRUE(*moved) << "deleted";
   // Another database at the same path is still not ours.
   auto other = Store::Open(path_, Access::kMigrate);
   ASSERT_TRUE(other) << other.error().message;
-  moved = store_->db().FileHasMoved();
+  moved = DatabaseOf(*store_).FileHasMoved();
   ASSERT_TRUE(moved);
   EXPECT_TRUE(*moved) << "replaced";
-  moved = (*other)->db().FileHasMoved();
+  moved = DatabaseOf(**other).FileHasMoved();
   ASSERT_TRUE(moved);
   EXPECT_FALSE(*moved);
 }
@@ -137,7 +139,7 @@ TEST_F(StoreTest, CommitWritesTheFeedStateWithTheEntries) {
 
 TEST_F(StoreTest, AFeedStateUpdateLeavesDocumentCommitsFullySynced) {
   auto synchronous = [&] {
-    auto stmt = store_->db().Prepare("PRAGMA synchronous");
+    auto stmt = DatabaseOf(*store_).Prepare("PRAGMA synchronous");
     EXPECT_TRUE(stmt);
     auto row = stmt->Step();
     EXPECT_TRUE(row && *row);
@@ -180,10 +182,10 @@ TEST_F(StoreTest, AFailedCommitLeavesNothingBehind) {
 
 TEST_F(StoreTest, DiskFullRollsTheWholeDocumentBack) {
   ASSERT_TRUE(store_->CommitDocument(Document({"seed"}, 1500)));
-  auto pages = store_->db().Prepare("PRAGMA page_count");
+  auto pages = DatabaseOf(*store_).Prepare("PRAGMA page_count");
   ASSERT_TRUE(pages && pages->Step());
   const auto count = pages->Int(0);
-  ASSERT_TRUE(store_->db().Exec("PRAGMA max_page_count = " + std::to_string(count)));
+  ASSERT_TRUE(DatabaseOf(*store_).Exec("PRAGMA max_page_count = " + std::to_string(count)));
   std::vector<std::string> keys;
   for (int i = 0; i < 200; ++i) keys.push_back("k" + std::to_string(i));
   auto big = Document(keys, 2000);
@@ -192,7 +194,7 @@ TEST_F(StoreTest, DiskFullRollsTheWholeDocumentBack) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kStorageFull);
   EXPECT_EQ(Count("entries"), 1);
-  auto check = store_->db().Prepare("PRAGMA integrity_check");
+  auto check = DatabaseOf(*store_).Prepare("PRAGMA integrity_check");
   ASSERT_TRUE(check && check->Step());
   EXPECT_EQ(check->Text(0), "ok");
 }
@@ -210,7 +212,7 @@ TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
   not_modified.outcome = Outcome::kNotModified;
   DocumentCommit state_only;
   state_only.feed = not_modified;
-  const std::int64_t before = store_->db().TotalChanges();
+  const std::int64_t before = DatabaseOf(*store_).TotalChanges();
   auto results = store_->CommitBatch({a, b});
   ASSERT_TRUE(results) << results.error().message;
   ASSERT_EQ(results->size(), 2U);
@@ -218,7 +220,7 @@ TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
   ASSERT_TRUE((*results)[1]);
   EXPECT_EQ((*results)[0]->new_entries, 2);
   EXPECT_EQ((*results)[1]->new_entries, 1);
-  EXPECT_GT(store_->db().TotalChanges(), before);
+  EXPECT_GT(DatabaseOf(*store_).TotalChanges(), before);
   EXPECT_EQ(Count("entries"), 3);
   EXPECT_EQ(Count("outbox"), 3);
   auto feed_b = store_->GetFeed((*ids)[1]);
@@ -239,7 +241,7 @@ TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
                                1000);
   ASSERT_TRUE(ids);
   // A real SQLite failure in the middle of one document: its second entry is refused.
-  ASSERT_TRUE(store_->db().Exec(
+  ASSERT_TRUE(DatabaseOf(*store_).Exec(
       "CREATE TEMP TRIGGER poison BEFORE INSERT ON main.entries WHEN NEW.entry_key = 'poison' "
       "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END"));
   auto a = Document({"a1"}, 2000);
@@ -269,7 +271,7 @@ TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
   ASSERT_TRUE(feed_c && *feed_c);
   EXPECT_EQ((*feed_c)->etag, "\"v1\"");
   // The document goes in whole on its retry.
-  ASSERT_TRUE(store_->db().Exec("DROP TRIGGER temp.poison"));
+  ASSERT_TRUE(DatabaseOf(*store_).Exec("DROP TRIGGER temp.poison"));
   auto retried = store_->CommitBatch({b});
   ASSERT_TRUE(retried && (*retried)[0]);
   EXPECT_EQ((*retried)[0]->new_entries, 2);
@@ -282,7 +284,7 @@ TEST_F(StoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
                                1000);
   ASSERT_TRUE(ids);
   auto segments = [&] {
-    auto stmt = store_->db().Prepare("SELECT COUNT(DISTINCT segid) FROM entries_fts_idx");
+    auto stmt = DatabaseOf(*store_).Prepare("SELECT COUNT(DISTINCT segid) FROM entries_fts_idx");
     EXPECT_TRUE(stmt && stmt->Step());
     return stmt ? stmt->Int(0) : -1;
   };
@@ -314,7 +316,7 @@ TEST_F(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
   ASSERT_TRUE(results && (*results)[0] && (*results)[1]);
   EXPECT_EQ(Count("stories"), 1);
   // One alert per story and channel: the copy from the second feed is recorded as suppressed.
-  auto stmt = store_->db().Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+  auto stmt = DatabaseOf(*store_).Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
   ASSERT_TRUE(stmt && stmt->Step());
   EXPECT_EQ(stmt->Int(0), 1);
 }
@@ -324,9 +326,9 @@ TEST_F(StoreTest, DiskFullDuringABatchRollsEveryDocumentBack) {
       store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
   ASSERT_TRUE(ids);
   ASSERT_TRUE(store_->CommitDocument(Document({"seed"}, 1500)));
-  auto pages = store_->db().Prepare("PRAGMA page_count");
+  auto pages = DatabaseOf(*store_).Prepare("PRAGMA page_count");
   ASSERT_TRUE(pages && pages->Step());
-  ASSERT_TRUE(store_->db().Exec("PRAGMA max_page_count = " + std::to_string(pages->Int(0))));
+  ASSERT_TRUE(DatabaseOf(*store_).Exec("PRAGMA max_page_count = " + std::to_string(pages->Int(0))));
   auto small = Document({"s1"}, 2000);  // would fit alone, first in the batch
   small.feed.etag = "\"small\"";
   std::vector<std::string> keys;
@@ -341,8 +343,8 @@ TEST_F(StoreTest, DiskFullDuringABatchRollsEveryDocumentBack) {
   auto feed = store_->GetFeed(feed_id_);
   ASSERT_TRUE(feed && *feed);
   EXPECT_EQ((*feed)->etag, "\"v1\"");  // the seed's validators, not the batch's
-  EXPECT_FALSE(store_->db().InTransaction());
-  auto check = store_->db().Prepare("PRAGMA integrity_check");
+  EXPECT_FALSE(DatabaseOf(*store_).InTransaction());
+  auto check = DatabaseOf(*store_).Prepare("PRAGMA integrity_check");
   ASSERT_TRUE(check && check->Step());
   EXPECT_EQ(check->Text(0), "ok");
 }
@@ -453,12 +455,12 @@ TEST_F(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) 
     entries.language = "en";
     entries.order = order;
     std::vector<std::string> titles;
-    ASSERT_TRUE(ScanEntries(*store_, order == EntryOrder::kRelevance ? "title" : "", entries,
-                            [&](const StoredEntry& e) {
-                              titles.push_back(e.title.value_or(""));
-                              EXPECT_EQ(e.language_source, "detected");
-                              return true;
-                            }));
+    ASSERT_TRUE(ScanEntriesFts(*store_, order == EntryOrder::kRelevance ? "title" : "", entries,
+                               [&](const StoredEntry& e) {
+                                 titles.push_back(e.title.value_or(""));
+                                 EXPECT_EQ(e.language_source, "detected");
+                                 return true;
+                               }));
     EXPECT_EQ(titles, std::vector<std::string>{"Title en"});
   }
 
@@ -528,7 +530,7 @@ TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
   auto rows = (*reader)->ListMentions(MentionFilter{});
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 1u);
-  EXPECT_FALSE((*reader)->db().Exec("DELETE FROM mentions"));
+  EXPECT_FALSE(DatabaseOf(**reader).Exec("DELETE FROM mentions"));
 }
 
 TEST(StoreOpenTest, ReadOnlyOpenOfAMissingFileSaysSo) {

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "store/internal.h"
+
 namespace veille::store {
 namespace {
 
@@ -185,7 +187,8 @@ TEST_F(TriageTest, BadTagsAndNotesAreRefusedBeforeAnythingIsWritten) {
 
 TEST_F(TriageTest, TooManyTagsOnOneMentionRollsTheBatchBack) {
   TriageChange many;
-  for (std::size_t i = 0; i < kMaxTagsPerMention; ++i) many.add_tags.push_back("t" + std::to_string(i));
+  for (std::size_t i = 0; i < kMaxTagsPerMention; ++i)
+    many.add_tags.push_back("t" + std::to_string(i));
   ASSERT_TRUE(ApplyTriage(*web_, {mention_ids_[0]}, many));
   TriageChange one_more;
   one_more.status = TriageStatus::kRead;
@@ -215,9 +218,9 @@ TEST_F(TriageTest, TriageRowsGoWithTheirMention) {
   change.status = TriageStatus::kHandled;
   change.add_tags = {"presse"};
   ASSERT_TRUE(ApplyTriage(*web_, {mention_ids_[0]}, change));
-  ASSERT_TRUE(daemon_->db().Exec("DELETE FROM mentions WHERE id = " +
-                                 std::to_string(mention_ids_[0])));
-  auto count = web_->db().Prepare(
+  ASSERT_TRUE(DatabaseOf(*daemon_).Exec("DELETE FROM mentions WHERE id = " +
+                                        std::to_string(mention_ids_[0])));
+  auto count = DatabaseOf(*web_).Prepare(
       "SELECT (SELECT COUNT(*) FROM triage) + (SELECT COUNT(*) FROM triage_tags)");
   ASSERT_TRUE(count && count->Step());
   EXPECT_EQ(count->Int(0), 0);
