@@ -1,28 +1,25 @@
 #include "store/entry_versions.h"
 
-#include "common/hash.h"
+#include <xxhash.h>
 
 namespace veille::store {
 namespace {
 
 constexpr int kVersionShift = 56;
 
-// Each field with its length first, so that no two splits of the same bytes hash alike.
-std::uint64_t HashField(std::string_view field, std::uint64_t h) {
-  char length[8];
-  std::uint64_t n = field.size();
-  for (char& c : length) {
-    c = static_cast<char>(n & 0xff);
-    n >>= 8;
-  }
-  return Fnv1a64(field, Fnv1a64(std::string_view(length, sizeof length), h));
+// Each field hashed on its own, seeded with the hash of the fields before it: field boundaries
+// are part of the result, so no two splits of the same bytes hash alike.
+std::uint64_t AddField(std::string_view field, std::uint64_t seed) {
+  return XXH3_64bits_withSeed(field.data(), field.size(), seed);
 }
 
 }  // namespace
 
 std::int64_t EntryContentHash(std::string_view title, std::string_view summary,
                               std::string_view content) {
-  const std::uint64_t h = HashField(content, HashField(summary, HashField(title, Fnv1a64(""))));
+  // XXH3 (as the fetcher's body fingerprint): every poll that parses a document hashes each
+  // entry's text, up to 129 KiB of it; XXH3 reads ~10x faster than a byte-wise FNV.
+  const std::uint64_t h = AddField(content, AddField(summary, AddField(title, 0)));
   // 56 bits of hash under the version byte; positive as a signed 64-bit SQLite integer.
   return static_cast<std::int64_t>((kContentHashVersion << kVersionShift) |
                                    (h & ((std::uint64_t{1} << kVersionShift) - 1)));

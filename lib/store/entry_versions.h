@@ -22,8 +22,9 @@ namespace veille::store {
 // every stored entry (which could alert old articles that now match a rule).
 inline constexpr std::uint64_t kContentHashVersion = 1;
 
-// The hash of an entry's title, summary and content as stored (bounded: pipeline/ingest.h).
-// A missing field hashes like an empty one. Stable across builds: stored values depend on it.
+// The hash (XXH3, 56 bits of it) of an entry's title, summary and content as stored (bounded:
+// pipeline/ingest.h). A missing field hashes like an empty one. Stable across builds and
+// machines (XXH3's output is fixed since xxHash 0.8.0): stored values depend on it.
 std::int64_t EntryContentHash(std::string_view title, std::string_view summary,
                               std::string_view content);
 
