@@ -65,6 +65,8 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
           {"last_new_entry", r ? opt_time(r->last_new_entry_at) : nullptr},
           {"entries", r ? r->entry_count : 0},
           {"mentions", r ? r->mention_count : 0},
+          {"encoding_suspect",
+           r && r->encoding_suspect ? nlohmann::json(*r->encoding_suspect) : nullptr},
       });
     } else {
       // The outcome in words of the language; the error after it as the fetcher wrote it.
@@ -81,9 +83,16 @@ int Run(const GlobalOptions& global, const FeedsArgs& args) {
                                {{"outcome", outcome}, {"error", error}});
       }
       const auto& tr = i18n::ProcessTranslator();
-      table.push_back({TerminalSafe(f.name), tr.TrP("feed state", state),
-                       r ? ShortTime(r->last_fetch_at) : "-", tr.Integer(r ? r->entry_count : 0),
-                       tr.Integer(r ? r->mention_count : 0), r ? ShortTime(r->next_due_at) : "-",
+      std::string shown_state = tr.TrP("feed state", state);
+      if (r && r->encoding_suspect) {
+        // TRANSLATORS: a feed state, then a mark: the last document's bytes were not in the
+        // encoding it declared and were read as another one (`veille feeds --json` says why).
+        shown_state = i18n::Format(i18n::TrP("feed state", "{state}, encoding suspect"),
+                                   {{"state", shown_state}});
+      }
+      table.push_back({TerminalSafe(f.name), shown_state, r ? ShortTime(r->last_fetch_at) : "-",
+                       tr.Integer(r ? r->entry_count : 0), tr.Integer(r ? r->mention_count : 0),
+                       r ? ShortTime(r->next_due_at) : "-",
                        interval ? ShortDuration(*interval) : "-",
                        r && r->consecutive_failures ? std::to_string(r->consecutive_failures) : "0",
                        TerminalSafe(outcome)});

@@ -12,6 +12,16 @@
 namespace veille::feed {
 namespace {
 
+// A declared charset name as the warnings quote it: a hostile document's declaration may be
+// long (it ends at "?>"), and the reason is stored with the feed (RELIABILITY.md B6).
+std::string Quoted(std::string_view name) {
+  constexpr std::size_t kMax = 40;
+  if (name.size() <= kMax) return std::string(name);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(name.substr(0, cut)) + "...";
+}
+
 std::string ToLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -253,6 +263,12 @@ std::string DeclaredEncoding(std::string_view text) {
 
 DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) {
   DecodedText result;
+  // Every departure from what the document declared is a warning, and the first one is why it
+  // is suspect.
+  auto suspect = [&result](std::string why) {
+    if (result.suspect.empty()) result.suspect = why;
+    result.warnings.push_back(std::move(why));
+  };
   auto starts = [&](std::initializer_list<unsigned char> prefix) {
     if (bytes.size() < prefix.size()) return false;
     std::size_t i = 0;
@@ -301,20 +317,22 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
       if (declared.rfind("utf-16", 0) == 0 || declared.rfind("utf-32", 0) == 0 ||
           declared == "ucs-2" || declared == "ucs-4") {
         kind = Canonical::kUtf8;  // declared wide, but the bytes are not: read as ASCII-based
+        suspect("document declared as " + Quoted(declared) +
+                " but its bytes are not; read as ASCII-compatible");
       } else if (Iconv(body, declared, &result.utf8, /*strict=*/true)) {
         result.encoding = declared;
         RemoveControls(&result.utf8);
         return result;
       } else {
-        result.warnings.push_back("document declared as " + declared +
-                                  " but could not be decoded as such; read as UTF-8");
+        suspect("document declared as " + Quoted(declared) +
+                " but could not be decoded as such; read as UTF-8");
         kind = Canonical::kUtf8;
       }
     }
     if (kind == Canonical::kWindows1252) {
       if (scan.valid && scan.has_multibyte) {
-        result.warnings.push_back("document declared as " + declared +
-                                  " but its bytes are UTF-8; read as UTF-8");
+        suspect("document declared as " + Quoted(declared) +
+                " but its bytes are UTF-8; read as UTF-8");
       } else {
         result.encoding = "windows-1252";
         result.utf8.reserve(body.size() + body.size() / 8);
@@ -333,14 +351,14 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
         result.encoding = "utf-8";
         AppendMixedUtf8(body, &result.utf8);
       }
-      result.warnings.push_back("bytes that are not UTF-8 were read as windows-1252");
+      suspect("bytes that are not UTF-8 were read as windows-1252");
       RemoveControls(&result.utf8);
       return result;
     }
     result.encoding = "utf-8";
   } else if (!ScanUtf8(body).valid) {
     AppendMixedUtf8(body, &result.utf8);
-    result.warnings.push_back("bytes that are not UTF-8 were read as windows-1252");
+    suspect("bytes that are not UTF-8 were read as windows-1252");
     RemoveControls(&result.utf8);
     return result;
   }

@@ -15,6 +15,10 @@ struct DecodedText {
   bool input_is_clean = false;
   std::string encoding;  // the encoding finally used, lower case ("utf-8", "windows-1252", ...)
   std::vector<std::string> warnings;
+  // Why the bytes were not read as they declared (the HTTP charset, the XML declaration, a UTF-8
+  // BOM, or UTF-8 when nothing is declared): RELIABILITY.md B6's "encoding suspect". Empty when
+  // they were. It is also the first of `warnings`.
+  std::string suspect;
 };
 
 // The charset= parameter of a Content-Type header, lower case ("" when absent).

@@ -50,6 +50,9 @@ struct Feed {
   bool recovered = false;
   // Human-readable notes about repairs (encoding fallback, entities fixed, identity downgraded).
   std::vector<std::string> warnings;
+  // Why the bytes were not read in the encoding the document declared (RELIABILITY.md B6: the
+  // feed is "encoding suspect"); nullopt when they were (feed/charset.h DecodedText::suspect).
+  std::optional<std::string> encoding_suspect;
 };
 
 }  // namespace veille::feed

@@ -55,6 +55,7 @@ Result<Feed> ParseFeed(std::string_view body, const ParseOptions& options) {
   Feed feed;
   DecodedText decoded = DecodeToUtf8(body, CharsetFromContentType(options.content_type));
   for (auto& w : decoded.warnings) feed.warnings.push_back(std::move(w));
+  if (!decoded.suspect.empty()) feed.encoding_suspect = std::move(decoded.suspect);
   if (cancelled()) return cancel_error();
 
   if (LooksLikeJson(DecodedView(decoded, body), options.content_type)) {

@@ -8,12 +8,16 @@
 
 namespace veille::pipeline {
 
-std::string TruncateUtf8(std::string text, std::size_t max_bytes) {
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
   std::size_t cut = max_bytes;
   // Step back over continuation bytes so the cut falls on a sequence boundary.
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
+  return text.substr(0, cut);
+}
+
+std::string TruncateUtf8(std::string text, std::size_t max_bytes) {
+  text.resize(Utf8Prefix(text, max_bytes).size());
   return text;
 }
 
@@ -22,6 +26,10 @@ namespace {
 std::optional<std::string> Bounded(const std::optional<std::string>& text, std::size_t max) {
   if (!text) return std::nullopt;
   return TruncateUtf8(*text, max);
+}
+
+std::string_view BoundedView(const std::optional<std::string>& text, std::size_t max) {
+  return text ? Utf8Prefix(*text, max) : std::string_view();
 }
 
 }  // namespace
@@ -96,19 +104,43 @@ match::Document MakeDocument(const store::EntryRecord& r, const std::string& tex
   return doc;
 }
 
+std::int64_t StoredContentHash(const feed::Entry& e) {
+  // The bounds of EntryRecordFrom, on views: what the record would store, hashed in place.
+  return store::EntryContentHash(BoundedView(e.title, kMaxTitleBytes),
+                                 BoundedView(e.summary, kMaxTextBytes),
+                                 BoundedView(e.content, kMaxTextBytes));
+}
+
 std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
-                                                const std::unordered_set<std::string>& known_keys,
+                                                const store::StoredHashes& stored,
                                                 const config::FeedEntry& feed_config,
                                                 const match::Matcher& matcher,
                                                 const RuleRouting& routing) {
+  using Change = store::EntryRecord::Change;
   std::vector<store::EntryRecord> out;
-  std::unordered_set<std::string> taken;
+  std::unordered_set<std::string_view> taken;
   const auto& rules = matcher.rules();
   std::optional<std::string> feed_language;  // checked once, when a new entry needs it
   for (const feed::Entry& e : feed.entries) {
-    if (known_keys.count(e.key) || !taken.insert(e.key).second) continue;
+    if (!taken.insert(e.key).second) continue;
+    const std::int64_t hash = StoredContentHash(e);
+    Change change = Change::kNew;
+    if (auto it = stored.find(e.key); it != stored.end()) {
+      if (it->second == hash) continue;  // stored as it is: the common case
+      if (!it->second || !store::IsCurrentContentHash(*it->second)) {
+        store::EntryRecord rehash;  // stored before hashes (or another version of them)
+        rehash.key = e.key;
+        rehash.content_hash = hash;
+        rehash.change = Change::kRehash;
+        out.push_back(std::move(rehash));
+        continue;
+      }
+      change = Change::kEdited;
+    }
     if (!feed_language) feed_language = CheckedFeedLanguage(feed);
     store::EntryRecord r = EntryRecordFrom(e, feed, *feed_language);
+    r.content_hash = hash;
+    r.change = change;
     // Match on what is stored: the bounded title, summary and content.
     const std::string text = EntryText(r);
     const match::Document doc = MakeDocument(r, text, feed_config.name, feed_config.url);

@@ -9,6 +9,7 @@
 #include "feed/feed.h"
 #include "fetch/fetcher.h"
 #include "match/matcher.h"
+#include "store/entry_versions.h"
 #include "store/store.h"
 
 namespace veille::pipeline {
@@ -43,13 +44,25 @@ std::string EntryText(const store::EntryRecord& record);
 match::Document MakeDocument(const store::EntryRecord& record, const std::string& text,
                              std::string_view feed_name, std::string_view feed_url);
 
-// Builds the entry records (with their mentions) for the entries of `feed` whose keys are not
-// in `known_keys`. Entries repeated inside the document are taken once.
+// The content hash of the entry as it would be stored (bounded title, summary and content:
+// store/entry_versions.h), computed on the entry's own text without copying it.
+std::int64_t StoredContentHash(const feed::Entry& entry);
+
+// The records to commit for the entries of `feed`, given the keys the feed already stores with
+// their content hashes (`stored`: store::StoredEntryHashes). An entry whose key is not stored
+// is new (kNew, matched). One stored with the same hash is left out: the common case of every
+// poll costs a hash of its text and a comparison. One stored with another hash was edited by the
+// publisher (kEdited, matched again: the commit keeps the mentions it had and adds those of
+// rules it now matches, RELIABILITY.md C4). One stored without a hash of this version gets it
+// quietly (kRehash: key and hash only). Entries repeated inside the document are taken once.
 std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
-                                                const std::unordered_set<std::string>& known_keys,
+                                                const store::StoredHashes& stored,
                                                 const config::FeedEntry& feed_config,
                                                 const match::Matcher& matcher,
                                                 const RuleRouting& routing);
+
+// The first `max_bytes` bytes of `text` or fewer, without splitting a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_bytes);
 
 // Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string text, std::size_t max_bytes);

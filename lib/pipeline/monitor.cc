@@ -170,6 +170,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
       slot.last_modified = (*row)->last_modified.value_or("");
       slot.fingerprint = (*row)->body_fingerprint.value_or("");
       slot.first_polled_at = (*row)->first_polled_at;
+      slot.encoding_suspect = (*row)->encoding_suspect.has_value();
       if ((*row)->fetch_url && MayPollInstead(slot.feed.url, *(*row)->fetch_url)) {
         slot.fetch_url = *(*row)->fetch_url;
       }

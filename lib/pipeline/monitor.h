@@ -125,6 +125,7 @@ class Monitor {
     std::string last_modified;
     std::string fingerprint;
     std::optional<UnixSeconds> first_polled_at;
+    bool encoding_suspect = false;  // the stored mark (RELIABILITY.md B6), to log its changes
   };
 
   // A finished poll whose write waits for its batch's commit (group commit, docs/storage.md).

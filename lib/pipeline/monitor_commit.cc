@@ -18,6 +18,25 @@ namespace veille::pipeline {
 using detail::Add;
 using detail::SteadyMs;
 
+namespace {
+
+// Entries edited by their publisher (RELIABILITY.md C4): one line each, for the first few of a
+// document (a feed that rewrites all its items at once says so in one more line).
+void LogEdits(const std::string& feed, const std::vector<store::EditedEntry>& edited) {
+  constexpr std::size_t kLines = 5;
+  for (std::size_t i = 0; i < edited.size() && i < kLines; ++i) {
+    spdlog::info(
+        "feed {}: entry {} (key {}) edited by the publisher: its new title \"{}\" and "
+        "text stored; no new alert unless a rule matches it now that did not before",
+        feed, edited[i].entry_id, edited[i].key, edited[i].title.value_or(""));
+  }
+  if (edited.size() > kLines) {
+    spdlog::info("feed {}: {} more entries edited by the publisher", feed, edited.size() - kLines);
+  }
+}
+
+}  // namespace
+
 void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
   const auto id = static_cast<std::int64_t>(result.tag);
   auto it = slots_.find(id);
@@ -77,8 +96,9 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
   facts.http_status = result.http_status;
   facts.permanent_target = fetch::PermanentTarget(result.redirects);
   if (parsed) {
-    facts.document = PollFacts::Document{result.etag,   result.last_modified, result.fingerprint,
-                                         parsed->title, parsed->link,         parsed->recovered};
+    facts.document = PollFacts::Document{
+        result.etag,  result.last_modified, result.fingerprint,      parsed->title,
+        parsed->link, parsed->recovered,    parsed->encoding_suspect};
   }
   RecordedPoll recorded =
       RecordPoll(memory, facts, w.decision, now, config_.polling.broken_after_s);
@@ -176,6 +196,24 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
   const int new_entries = written->new_entries;
   const int new_mentions = written->new_mentions;
   const int not_sent = written->alerts_not_sent;
+  LogEdits(slot.feed.name, written->edited);
+  if (update.encoding_suspect) {
+    // Each document sets or clears the mark (RELIABILITY.md B6); the log says when it changes,
+    // not at every poll.
+    const bool suspect = !update.encoding_suspect->empty();
+    if (suspect && !slot.encoding_suspect) {
+      spdlog::warn(
+          "feed {} is encoding suspect: {} (stored as valid UTF-8; `veille feeds` shows "
+          "the mark until a document decodes as it declares)",
+          slot.feed.name, *update.encoding_suspect);
+    } else if (!suspect && slot.encoding_suspect) {
+      spdlog::info(
+          "feed {}: its document decodes as it declares again (no longer encoding "
+          "suspect)",
+          slot.feed.name);
+    }
+    slot.encoding_suspect = suspect;
+  }
 
   const bool was_failing = slot.consecutive_failures > 0;
   slot.consecutive_failures = w.decision.consecutive_failures;
@@ -204,14 +242,16 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
   if (IsSuccess(w.outcome)) {
     ++summary.feeds_ok;
     if (was_failing) spdlog::info("feed {} recovered", slot.feed.name);
+    const std::string edits =
+        written->edited.empty() ? "" : fmt::format(" edited_entries={}", written->edited.size());
     if (not_sent > 0) {
       spdlog::info(
-          "poll {} outcome={} new_entries={} new_mentions={} ms={} alerts_not_sent={} (first "
+          "poll {} outcome={} new_entries={} new_mentions={} ms={} alerts_not_sent={}{} (first "
           "poll; backfill_alerts = false)",
-          slot.feed.name, OutcomeName(w.outcome), new_entries, new_mentions, w.ms, not_sent);
+          slot.feed.name, OutcomeName(w.outcome), new_entries, new_mentions, w.ms, not_sent, edits);
     } else {
-      spdlog::info("poll {} outcome={} new_entries={} new_mentions={} ms={}", slot.feed.name,
-                   OutcomeName(w.outcome), new_entries, new_mentions, w.ms);
+      spdlog::info("poll {} outcome={} new_entries={} new_mentions={} ms={}{}", slot.feed.name,
+                   OutcomeName(w.outcome), new_entries, new_mentions, w.ms, edits);
     }
   } else {
     ++summary.feeds_failed;

@@ -21,7 +21,7 @@ ParsedDocument ParseAndMatch(ParseJob job, store::Store& reader) {
   std::vector<std::string> keys;
   keys.reserve(parsed.entries.size());
   for (const auto& e : parsed.entries) keys.push_back(e.key);
-  auto known = reader.ExistingKeys(job.feed_id, keys);
+  auto known = store::StoredEntryHashes(reader, job.feed_id, keys);
   if (known) {
     out.records = NewEntryRecords(parsed, *known, job.feed, *job.matcher, *job.routing);
   } else {

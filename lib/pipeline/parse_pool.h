@@ -41,11 +41,13 @@ struct ParsedDocument {
   // The feed without its entries (title, link, ttl, recovered, warnings), or the parse error.
   Result<feed::Feed> feed;
   std::size_t entry_count = 0;  // entries in the document
-  // The entries not stored yet, matched; an error when the stored keys could not be read.
+  // The entries not stored yet and the edited ones, matched (NewEntryRecords); an error when
+  // the stored keys could not be read.
   Result<std::vector<store::EntryRecord>> records;
 };
 
-// Parses `job`, reads which of its entries `reader` already stores and matches the others.
+// Parses `job`, reads which of its entries `reader` already stores and with which content hash
+// (store::StoredEntryHashes), and matches the new and the edited ones (NewEntryRecords).
 ParsedDocument ParseAndMatch(ParseJob job, store::Store& reader);
 
 class ParsePool {

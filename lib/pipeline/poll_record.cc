@@ -47,6 +47,8 @@ RecordedPoll RecordPoll(const FeedMemory& memory, const PollFacts& poll,
     u.body_fingerprint = d.fingerprint;
     u.title = d.title;
     u.site_link = d.link;
+    // Each parsed document sets the mark or clears it: it says what the latest one was.
+    u.encoding_suspect = d.encoding_suspect.value_or("");
   }
   return out;
 }

@@ -40,6 +40,8 @@ struct PollFacts {
     std::optional<std::string> title;
     std::optional<std::string> link;
     bool recovered = false;  // a damaged document: its complete entries only, no validators
+    // Why its bytes were not read as declared (feed::Feed::encoding_suspect), or nullopt.
+    std::optional<std::string> encoding_suspect;
   };
   std::optional<Document> document;  // a parsed feed
 };

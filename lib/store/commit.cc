@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <future>
 
+#include "common/entry_text.h"
 #include "common/hash.h"
 #include "store/canonical.h"
 #include "store/checkpointer.h"
 #include "store/entry_date.h"
+#include "store/entry_versions.h"
 #include "store/store.h"
 #include "store/stories.h"
 
@@ -39,7 +41,7 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       "previous_url = CASE WHEN ?21 IS NULL THEN previous_url ELSE COALESCE(fetch_url, url) END, "
       "fetch_url = COALESCE(?21, fetch_url), "
       "poll_requested_at = CASE WHEN poll_requested_at <= ?22 THEN NULL ELSE poll_requested_at "
-      "END "
+      "END, encoding_suspect = NULLIF(COALESCE(?23, encoding_suspect), '') "
       "WHERE id = ?16");
   if (!cached) return tl::unexpected(cached.error());
   Statement* stmt = *cached;
@@ -64,42 +66,154 @@ Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_ent
       .Bind(19, u.redirect_target.empty() ? std::optional<std::string>() : u.redirect_target)
       .Bind(20, std::int64_t{u.redirect_count})
       .Bind(21, u.moved_to)
-      .Bind(22, u.answers_request);
+      .Bind(22, u.answers_request)
+      .Bind(23, u.encoding_suspect);
   return stmt->Run();
 }
 
-// An entry stored by a document of the batch, whose full-text row is written after the last
-// document's savepoint (see CommitBatch).
+// An entry stored or edited by a document of the batch, whose full-text row is written after
+// the last document's savepoint (see CommitBatch).
 struct IndexRow {
   std::int64_t entry_id;
   const EntryRecord* entry;
 };
 
-// One document's writes inside the open transaction: its entries (with their stories),
-// mentions, outbox rows and the feed's state. Its story keys go to `doc_keys`, and the entries
-// it stored to `doc_rows` (their full-text rows are the caller's).
-Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
-                                  const StoryKeys& committed, const StoryKeys& batch,
-                                  StoryKeys& doc_keys, std::vector<IndexRow>& doc_rows) {
-  Statement* feed_url = nullptr;
+// The statements of a document's write (cached by the connection) and what they share.
+struct DocumentWriter {
+  Database* db = nullptr;
+  const DocumentCommit* commit = nullptr;
+  std::string url;  // the feed's, for the idempotency keys
+  ArchiveWriter* archive = nullptr;
+  std::vector<IndexRow>* index_rows = nullptr;  // the caller writes them (CommitBatch)
   Statement* insert_entry = nullptr;
   Statement* insert_mention = nullptr;
   Statement* insert_outbox = nullptr;
+  Statement* rehash = nullptr;
+  Statement* find_stored = nullptr;
+  Statement* edit_entry = nullptr;
+  Statement* delete_fts = nullptr;
+
+  // The entry's mentions not stored yet (all of a new entry's; for an edited one, the rules its
+  // old text did not match) and their outbox rows.
+  Result<void> WriteMentions(std::int64_t entry_id, std::int64_t story_id, const EntryRecord& e,
+                             CommitStats& stats);
+  // A stored entry edited by its publisher: the text, hash and full-text row rewritten, the edit
+  // counted. False when there is nothing to write (the same hash, or the entry is gone).
+  Result<bool> Edit(const EntryRecord& e, std::int64_t hash, std::int64_t& entry_id,
+                    std::int64_t& story_id);
+};
+
+Result<void> DocumentWriter::WriteMentions(std::int64_t entry_id, std::int64_t story_id,
+                                           const EntryRecord& e, CommitStats& stats) {
+  const UnixSeconds now = commit->feed.fetched_at;
+  for (const MentionRecord& m : e.mentions) {
+    insert_mention->Bind(1, entry_id)
+        .Bind(2, m.rule)
+        .Bind(3, m.category)
+        .Bind(4, JoinLines(m.terms))
+        .Bind(5, m.snippet)
+        .Bind(6, EncodeHighlights(m.highlights))
+        .Bind(7, now);
+    VEILLE_TRY(insert_mention->Run());
+    if (db->Changes() == 0) continue;  // this rule matched the entry before: no new mention
+    const std::int64_t mention_id = db->LastInsertId();
+    ++stats.new_mentions;
+    stats.mentions.push_back(NewMention{mention_id, m.rule, m.category, e.title, e.link});
+    for (const std::string& channel : m.channels) {
+      // One alert per story and channel: the rules that matched this entry go out together
+      // (the dispatcher merges the entry's rows), and a copy of the story from another feed
+      // or entry is recorded as suppressed, with the reason in last_error.
+      auto story_alerted = archive->StoryAlerted(story_id, channel, entry_id);
+      if (!story_alerted) return tl::unexpected(story_alerted.error());
+      std::optional<std::string> reason;
+      if (!commit->alerts_enabled) {
+        reason = kFirstPollReason;
+        ++stats.alerts_not_sent;
+      } else if (*story_alerted) {
+        reason = "same story already alerted";
+      }
+      insert_outbox->Bind(1, mention_id)
+          .Bind(2, channel)
+          .Bind(3, IdempotencyKey(url, e.key, m.rule, channel))
+          .Bind(4, reason ? "suppressed" : "pending")
+          .Bind(5, now)
+          .Bind(6, reason);
+      VEILLE_TRY(insert_outbox->Run());
+    }
+  }
+  return {};
+}
+
+Result<bool> DocumentWriter::Edit(const EntryRecord& e, std::int64_t hash, std::int64_t& entry_id,
+                                  std::int64_t& story_id) {
+  // The old text is read here, for an edited entry only: entries_fts is contentless, and its
+  // row is deleted by giving the text it was indexed with (as retention does).
+  find_stored->Bind(1, commit->feed.feed_id).Bind(2, e.key);
+  auto found = find_stored->Step();
+  if (!found) {
+    find_stored->Reset();
+    return tl::unexpected(found.error());
+  }
+  if (!*found || find_stored->OptInt(5) == hash) {
+    find_stored->Reset();  // pruned since the poll read it, or already this text
+    return false;
+  }
+  entry_id = find_stored->Int(0);
+  story_id = find_stored->OptInt(1).value_or(0);
+  const std::optional<std::string> title = find_stored->OptText(2);
+  const std::optional<std::string> summary = find_stored->OptText(3);
+  const std::optional<std::string> content = find_stored->OptText(4);
+  find_stored->Reset();
+  delete_fts->Bind(1, entry_id)
+      .Bind(2, title.value_or(""))
+      .Bind(3, IndexedEntryText(summary, content));
+  VEILLE_TRY(delete_fts->Run());
+  index_rows->push_back(IndexRow{entry_id, &e});
+  edit_entry->Bind(1, entry_id)
+      .Bind(2, e.title)
+      .Bind(3, e.summary)
+      .Bind(4, e.content)
+      .Bind(5, hash)
+      .Bind(6, commit->feed.fetched_at);
+  VEILLE_TRY(edit_entry->Run());
+  return true;
+}
+
+// One document's writes inside the open transaction: its entries (with their stories; edits of
+// stored ones), mentions, outbox rows and the feed's state. Its story keys go to `doc_keys`, and
+// the entries whose full-text rows are to be written (new or edited) to `doc_rows`.
+Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
+                                  const StoryKeys& committed, const StoryKeys& batch,
+                                  StoryKeys& doc_keys, std::vector<IndexRow>& doc_rows) {
+  DocumentWriter w;
+  w.db = &db;
+  w.commit = &commit;
+  w.index_rows = &doc_rows;
+  Statement* feed_url = nullptr;
   const std::pair<Statement**, const char*> statements[] = {
       {&feed_url, "SELECT url FROM feeds WHERE id = ?1"},
-      {&insert_entry,
+      {&w.insert_entry,
        "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
        "published_at, updated_at, summary, content, categories, language, first_seen_at, "
-       "story_id, title_key, language_source) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+       "story_id, title_key, language_source, content_hash) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
        "ON CONFLICT (feed_id, entry_key) DO NOTHING"},
-      {&insert_mention,
+      {&w.insert_mention,
        "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, rule) DO NOTHING"},
-      {&insert_outbox,
+      {&w.insert_outbox,
        "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
        "created_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) "
        "ON CONFLICT (mention_id, channel) DO NOTHING"},
+      {&w.rehash, "UPDATE entries SET content_hash = ?3 WHERE feed_id = ?1 AND entry_key = ?2"},
+      {&w.find_stored,
+       "SELECT id, story_id, title, summary, content, content_hash FROM entries "
+       "WHERE feed_id = ?1 AND entry_key = ?2"},
+      {&w.edit_entry,
+       "UPDATE entries SET title = ?2, summary = ?3, content = ?4, content_hash = ?5, "
+       "edits = edits + 1, edited_at = ?6 WHERE id = ?1"},
+      {&w.delete_fts,
+       "INSERT INTO entries_fts (entries_fts, rowid, title, text) VALUES ('delete', ?1, ?2, ?3)"},
   };
   for (const auto& [target, sql] : statements) {
     auto stmt = db.Cached(sql);
@@ -110,21 +224,39 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
   auto found = feed_url->Step();
   if (!found) return tl::unexpected(found.error());
   if (!*found) return Fail(ErrorCode::kNotFound, "feed id " + std::to_string(commit.feed.feed_id));
-  const std::string url = feed_url->Text(0);
+  w.url = feed_url->Text(0);
   feed_url->Reset();  // a statement left stepped pins a read snapshot: no WAL checkpoint
 
   // The archive (migration 3): stories, written with the entries.
   auto archive = ArchiveWriter::Prepare(db, committed, batch);
   if (!archive) return tl::unexpected(archive.error());
+  w.archive = &*archive;
 
   const UnixSeconds now = commit.feed.fetched_at;
   CommitStats stats;
   for (const EntryRecord& e : commit.entries) {
+    const std::int64_t hash = e.content_hash.value_or(
+        EntryContentHash(e.title.value_or(""), e.summary.value_or(""), e.content.value_or("")));
+    if (e.change == EntryRecord::Change::kRehash) {
+      w.rehash->Bind(1, commit.feed.feed_id).Bind(2, e.key).Bind(3, hash);
+      VEILLE_TRY(w.rehash->Run());
+      continue;
+    }
+    if (e.change == EntryRecord::Change::kEdited) {
+      std::int64_t entry_id = 0;
+      std::int64_t story_id = 0;
+      auto edited = w.Edit(e, hash, entry_id, story_id);
+      if (!edited) return tl::unexpected(edited.error());
+      if (!*edited) continue;
+      stats.edited.push_back(EditedEntry{entry_id, e.key, e.title});
+      VEILLE_TRY(w.WriteMentions(entry_id, story_id, e, stats));
+      continue;
+    }
     const std::string title_key = StoryTitleKey(e.title.value_or(""));
     auto story = archive->StoryFor(e.canonical_link, title_key,
                                    FeedDate(e.published_at, e.updated_at).value_or(now), now);
     if (!story) return tl::unexpected(story.error());
-    insert_entry->Bind(1, commit.feed.feed_id)
+    w.insert_entry->Bind(1, commit.feed.feed_id)
         .Bind(2, e.key)
         .Bind(3, e.guid)
         .Bind(4, e.link)
@@ -140,8 +272,9 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
         .Bind(14, now)
         .Bind(15, story->id)
         .Bind(16, title_key.empty() ? std::optional<std::string>() : title_key)
-        .Bind(17, e.language ? e.language_source : std::nullopt);
-    VEILLE_TRY(insert_entry->Run());
+        .Bind(17, e.language ? e.language_source : std::nullopt)
+        .Bind(18, hash);
+    VEILLE_TRY(w.insert_entry->Run());
     if (db.Changes() == 0) {  // already stored: nothing new to say about it
       if (story->created) VEILLE_TRY(archive->DropStory(story->id));
       continue;
@@ -150,41 +283,7 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
     ++stats.new_entries;
     doc_rows.push_back(IndexRow{entry_id, &e});
     archive->Remember(entry_id, e.canonical_link, title_key, now);
-    for (const MentionRecord& m : e.mentions) {
-      insert_mention->Bind(1, entry_id)
-          .Bind(2, m.rule)
-          .Bind(3, m.category)
-          .Bind(4, JoinLines(m.terms))
-          .Bind(5, m.snippet)
-          .Bind(6, EncodeHighlights(m.highlights))
-          .Bind(7, now);
-      VEILLE_TRY(insert_mention->Run());
-      if (db.Changes() == 0) continue;
-      const std::int64_t mention_id = db.LastInsertId();
-      ++stats.new_mentions;
-      stats.mentions.push_back(NewMention{mention_id, m.rule, m.category, e.title, e.link});
-      for (const std::string& channel : m.channels) {
-        // One alert per story and channel: the rules that matched this entry go out together
-        // (the dispatcher merges the entry's rows), and a copy of the story from another feed
-        // or entry is recorded as suppressed, with the reason in last_error.
-        auto story_alerted = archive->StoryAlerted(story->id, channel, entry_id);
-        if (!story_alerted) return tl::unexpected(story_alerted.error());
-        std::optional<std::string> reason;
-        if (!commit.alerts_enabled) {
-          reason = kFirstPollReason;
-          ++stats.alerts_not_sent;
-        } else if (*story_alerted) {
-          reason = "same story already alerted";
-        }
-        insert_outbox->Bind(1, mention_id)
-            .Bind(2, channel)
-            .Bind(3, IdempotencyKey(url, e.key, m.rule, channel))
-            .Bind(4, reason ? "suppressed" : "pending")
-            .Bind(5, now)
-            .Bind(6, reason);
-        VEILLE_TRY(insert_outbox->Run());
-      }
-    }
+    VEILLE_TRY(w.WriteMentions(entry_id, story->id, e, stats));
   }
   VEILLE_TRY(WriteFeedUpdate(db, commit.feed, stats.new_entries > 0));
   doc_keys = archive->pending();

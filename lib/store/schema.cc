@@ -240,6 +240,19 @@ UPDATE entries SET language = NULL WHERE trim(language) = '';
 UPDATE entries SET language = replace(trim(language), '_', '-'), language_source = 'declared'
   WHERE language IS NOT NULL;
 )sql",
+      // 14: edits and wrong declarations (RELIABILITY.md C4, B6). The hash of an entry's stored
+      // text (store/entry_versions.h; NULL for the entries stored before, hashed again quietly
+      // when their feed next lists them), read by every poll from the covering index
+      // entries_key_hash and never from the row; how often the publisher changed the text under
+      // the same key and when it last did. A feed whose last document did not decode as it
+      // declared is `encoding_suspect` (why, in words; NULL when it did).
+      R"sql(
+ALTER TABLE entries ADD COLUMN content_hash INTEGER;
+ALTER TABLE entries ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN edited_at INTEGER;
+CREATE INDEX entries_key_hash ON entries (feed_id, entry_key, content_hash);
+ALTER TABLE feeds ADD COLUMN encoding_suspect TEXT;
+)sql",
   };
   return kMigrations;
 }
@@ -263,12 +276,13 @@ Result<void> CheckSchema(Database& db, const std::string& location) {
   if (!version) return tl::unexpected(version.error());
   if (*version == 0) {
     return Fail(ErrorCode::kNotFound,
-                location + " is not a veille database (has veilled run yet? `veille db migrate` "
-                           "creates it)");
+                location +
+                    " is not a veille database (has veilled run yet? `veille db migrate` "
+                    "creates it)");
   }
   if (*version > SchemaVersion()) {
-    return Fail(ErrorCode::kStorage, location + " has schema version " +
-                                         std::to_string(*version) + ", newer than this veille (" +
+    return Fail(ErrorCode::kStorage, location + " has schema version " + std::to_string(*version) +
+                                         ", newer than this veille (" +
                                          std::to_string(SchemaVersion()) + "): upgrade veille");
   }
   if (*version < SchemaVersion()) {

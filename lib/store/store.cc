@@ -20,7 +20,7 @@ constexpr const char* kFeedColumns =
     "id, url, name, title, site_link, state, etag, last_modified, body_fingerprint, "
     "last_fetch_at, last_outcome, last_status, last_error, last_success_at, last_new_entry_at, "
     "consecutive_failures, next_due_at, first_polled_at, fetch_url, previous_url, "
-    "redirect_target, redirect_count, failing_since, last_unconditional_at";
+    "redirect_target, redirect_count, failing_since, last_unconditional_at, encoding_suspect";
 
 FeedRow ReadFeed(const Statement& s) {
   FeedRow f;
@@ -48,6 +48,7 @@ FeedRow ReadFeed(const Statement& s) {
   f.redirect_count = static_cast<int>(s.Int(21));
   f.failing_since = s.OptInt(22);
   f.last_unconditional_at = s.OptInt(23);
+  f.encoding_suspect = s.OptText(24);
   return f;
 }
 
@@ -285,8 +286,8 @@ Result<std::vector<FeedRow>> Store::ListFeeds() {
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     FeedRow f = ReadFeed(*stmt);
-    f.entry_count = stmt->Int(24);
-    f.mention_count = stmt->Int(25);
+    f.entry_count = stmt->Int(25);
+    f.mention_count = stmt->Int(26);
     out.push_back(std::move(f));
   }
   return out;

@@ -45,6 +45,8 @@ struct FeedRow {
   int redirect_count = 0;
   std::optional<UnixSeconds> failing_since;
   std::optional<UnixSeconds> last_unconditional_at;
+  // Why the last parsed document did not decode as it declared (RELIABILITY.md B6), or nullopt.
+  std::optional<std::string> encoding_suspect;
   std::int64_t entry_count = 0;    // filled by ListFeeds
   std::int64_t mention_count = 0;  // filled by ListFeeds
 };
@@ -74,6 +76,9 @@ struct FeedUpdate {
   std::optional<std::string> body_fingerprint;
   std::optional<std::string> title;      // feed title, when parsed
   std::optional<std::string> site_link;  // feed link, when parsed
+  // The "encoding suspect" mark (RELIABILITY.md B6): nullopt leaves it as stored (no document),
+  // "" clears it (a document decoded as declared), any other text sets it (why).
+  std::optional<std::string> encoding_suspect;
 };
 
 struct MentionRecord {
@@ -100,6 +105,16 @@ struct EntryRecord {
   std::optional<std::string> language;         // a language tag ("fr", "en-US"), when known
   std::optional<std::string> language_source;  // "declared" | "detected" (text/language.h)
   std::vector<MentionRecord> mentions;
+  // store/entry_versions.h EntryContentHash of the bounded title, summary and content (the
+  // commit computes it when unset).
+  std::optional<std::int64_t> content_hash;
+  // What the record is to the entry stored under its key (RELIABILITY.md C4):
+  //   kNew      no entry has the key: inserted (its mentions alert)
+  //   kEdited   the stored entry's text differs: its title, summary, content and hash are
+  //             rewritten, `edits` counted; a rule it did not match before is a new mention
+  //   kRehash   the stored hash is missing or of another version: only the hash is written
+  enum class Change { kNew, kEdited, kRehash };
+  Change change = Change::kNew;
 };
 
 // How long a feed whose document the database refused waits before it is polled again.
@@ -125,8 +140,16 @@ struct NewMention {
   std::optional<std::string> link;
 };
 
+// A stored entry whose publisher changed its title or text under the same key (C4).
+struct EditedEntry {
+  std::int64_t entry_id = 0;
+  std::string key;
+  std::optional<std::string> title;  // the new one
+};
+
 struct CommitStats {
   int new_entries = 0;
+  std::vector<EditedEntry> edited;
   int new_mentions = 0;
   int alerts_not_sent = 0;  // outbox rows written 'suppressed' because alerts were not enabled
   std::vector<NewMention> mentions;

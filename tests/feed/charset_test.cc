@@ -91,6 +91,53 @@ TEST(DecodeToUtf8Test, RemovesNulAndControlCharacters) {
   EXPECT_EQ(Decode(input, "").text, "<a>xyz\tw</a>");
 }
 
+// RELIABILITY.md B6: bytes that are not what the document declares make it "encoding suspect",
+// with the reason; a document read as it declares (or as UTF-8, undeclared) is not.
+TEST(DecodeToUtf8Test, SaysWhyADocumentIsEncodingSuspectAndOnlyThen) {
+  const std::string utf8_decl = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+  struct Case {
+    std::string bytes;
+    std::string charset;
+    std::string suspect;  // "" when the declaration holds
+  };
+  const Case cases[] = {
+      // Declared UTF-8 (by the XML, by HTTP, by a BOM, or by default), Latin-1 bytes.
+      {utf8_decl + "<a>caf\xE9 d\xE9j\xE0</a>", "",
+       "bytes that are not UTF-8 were read as windows-1252"},
+      {"<a>caf\xE9</a>", "utf-8", "bytes that are not UTF-8 were read as windows-1252"},
+      {"\xEF\xBB\xBF<a>caf\xE9</a>", "", "bytes that are not UTF-8 were read as windows-1252"},
+      {"<a>caf\xE9</a>", "", "bytes that are not UTF-8 were read as windows-1252"},
+      // Declared Latin-1, UTF-8 bytes.
+      {"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>caf\xC3\xA9</a>", "",
+       "document declared as iso-8859-1 but its bytes are UTF-8; read as UTF-8"},
+      // An unknown charset, and a wide one on 8-bit bytes.
+      {"<?xml version=\"1.0\" encoding=\"bogus\"?><a>caf\xC3\xA9</a>", "",
+       "document declared as bogus but could not be decoded as such; read as UTF-8"},
+      {"<?xml version=\"1.0\" encoding=\"utf-16\"?><a>x</a>", "",
+       "document declared as utf-16 but its bytes are not; read as ASCII-compatible"},
+      // What they declare: no mark.
+      {utf8_decl + "<a>caf\xC3\xA9</a>", "", ""},
+      {"<a>caf\xC3\xA9</a>", "", ""},
+      {"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>caf\xE9</a>", "", ""},
+      {utf8_decl + "<a>caf\xE9</a>", "iso-8859-1", ""},  // HTTP wins, and is right
+      {"<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xF0\xD2\xC9</a>", "", ""},
+      {std::string("\xFF\xFE<\0a\0/\0>\0", 10), "", ""},
+  };
+  for (const Case& c : cases) {
+    DecodedText d = DecodeToUtf8(c.bytes, c.charset);
+    EXPECT_EQ(d.suspect, c.suspect) << c.bytes << " (charset " << c.charset << ")";
+    if (!c.suspect.empty()) {
+      ASSERT_FALSE(d.warnings.empty());
+      EXPECT_EQ(d.warnings.front(), c.suspect);
+    }
+  }
+  // The reason is stored with the feed: a long declaration is quoted in part.
+  const std::string name(5000, 'x');
+  DecodedText d = DecodeToUtf8("<?xml version=\"1.0\" encoding=\"" + name + "\"?><a/>", "");
+  EXPECT_EQ(d.suspect, "document declared as " + name.substr(0, 40) +
+                           "... but could not be decoded as such; read as UTF-8");
+}
+
 TEST(CharsetFromContentTypeTest, ReadsTheCharsetParameter) {
   EXPECT_EQ(CharsetFromContentType("application/rss+xml; charset=\"ISO-8859-1\""), "iso-8859-1");
   EXPECT_EQ(CharsetFromContentType("text/xml;charset=utf-8; q=1"), "utf-8");

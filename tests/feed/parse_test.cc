@@ -261,6 +261,15 @@ TEST(ParseFeedTest, HonoursTheHttpCharset) {
       "</title></channel></rss>",
       options);
   EXPECT_EQ(feed.title, "café");
+  EXPECT_FALSE(feed.encoding_suspect);  // the HTTP charset was right
+}
+
+TEST(ParseFeedTest, ADocumentWhoseBytesLieAboutTheirEncodingIsEncodingSuspect) {
+  Feed feed = MustParse(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>caf\xE9"
+      "</title></channel></rss>");
+  EXPECT_EQ(feed.title, "café");
+  EXPECT_EQ(feed.encoding_suspect, "bytes that are not UTF-8 were read as windows-1252");
 }
 
 TEST(ParseFeedTest, NamespacesAndBasesResolveThroughManyAttributesAndScopes) {

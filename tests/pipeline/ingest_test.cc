@@ -31,7 +31,8 @@ TEST(IngestTest, OnlyNewEntriesAreMatchedAndEachKeyOnce) {
   fc.name = "F";
   RuleRouting routing;
   routing.channels = {{"journal"}};
-  auto records = NewEntryRecords(f, {"a"}, fc, **matcher, routing);
+  auto records =
+      NewEntryRecords(f, {{"a", StoredContentHash(f.entries[0])}}, fc, **matcher, routing);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].key, "b");
   EXPECT_EQ(records[1].key, "c");
@@ -215,6 +216,67 @@ TEST(IngestTest, AKeywordOnlyInMarkupOrUrlsIsNoMentionGoldenCases) {
     EXPECT_EQ(bare, cases[i].bare) << cases[i].guid << ": " << EntryText(records[i]);
     EXPECT_EQ(link_rule, cases[i].link_rule) << cases[i].guid << ": " << EntryText(records[i]);
   }
+}
+
+// RELIABILITY.md C4: a stored key with the same hash costs a comparison and yields nothing; one
+// with another hash is an edit, matched again; one stored without a hash of this version is
+// hashed again quietly (no text, no match); an unknown key is new.
+TEST(IngestTest, StoredKeysAreComparedByHashAndOnlyEditsAndNewEntriesAreMatched) {
+  auto matcher = match::Matcher::Compile({{"marque", "brand", "Orélia", ""}});
+  ASSERT_TRUE(matcher);
+  feed::Feed f;
+  for (const char* key : {"same", "edited", "legacy", "old-version", "new"}) {
+    feed::Entry e;
+    e.key = key;
+    e.title = std::string("Orélia ") + key;
+    e.summary = "text";
+    f.entries.push_back(e);
+  }
+  const std::int64_t same = StoredContentHash(f.entries[0]);
+  EXPECT_EQ(same, store::EntryContentHash("Orélia same", "text", ""));
+  const std::int64_t other_version = same & ((std::int64_t{1} << 56) - 1);
+  const store::StoredHashes stored = {{"same", same},
+                                      {"edited", store::EntryContentHash("Old title", "text", "")},
+                                      {"legacy", std::nullopt},
+                                      {"old-version", other_version}};
+  RuleRouting routing;
+  routing.channels = {{"journal"}};
+  auto records = NewEntryRecords(f, stored, config::FeedEntry{}, **matcher, routing);
+  ASSERT_EQ(records.size(), 4u);
+  using Change = store::EntryRecord::Change;
+  EXPECT_EQ(records[0].key, "edited");
+  EXPECT_EQ(records[0].change, Change::kEdited);
+  EXPECT_EQ(records[0].title, "Orélia edited");
+  EXPECT_EQ(records[0].content_hash, StoredContentHash(f.entries[1]));
+  ASSERT_EQ(records[0].mentions.size(), 1u);  // the commit keeps only a rule new to the entry
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(records[i].change, Change::kRehash) << records[i].key;
+    EXPECT_EQ(records[i].content_hash, StoredContentHash(f.entries[i + 1]));
+    EXPECT_FALSE(records[i].title) << "a rehash carries no text";
+    EXPECT_TRUE(records[i].mentions.empty());
+  }
+  EXPECT_EQ(records[1].key, "legacy");
+  EXPECT_EQ(records[2].key, "old-version");
+  EXPECT_EQ(records[3].key, "new");
+  EXPECT_EQ(records[3].change, Change::kNew);
+  EXPECT_EQ(records[3].mentions.size(), 1u);
+}
+
+// The hash is of what is stored: text past the bounds does not count, a title cut inside a UTF-8
+// sequence hashes like the stored one.
+TEST(IngestTest, TheContentHashIsOfTheBoundedTextAsStored) {
+  feed::Entry a;
+  a.title = std::string(kMaxTitleBytes - 1, 'x') + "é tail one";
+  a.content = std::string(kMaxTextBytes, 'y') + " tail one";
+  feed::Entry b = a;
+  b.title = std::string(kMaxTitleBytes - 1, 'x') + "é tail two";
+  b.content = std::string(kMaxTextBytes, 'y') + " tail two";
+  EXPECT_EQ(StoredContentHash(a), StoredContentHash(b));
+  const store::EntryRecord stored = EntryRecordFrom(a, feed::Feed{});
+  EXPECT_EQ(StoredContentHash(a),
+            store::EntryContentHash(*stored.title, stored.summary.value_or(""), *stored.content));
+  b.content = std::string(kMaxTextBytes - 1, 'y') + "z";
+  EXPECT_NE(StoredContentHash(a), StoredContentHash(b));
 }
 
 }  // namespace

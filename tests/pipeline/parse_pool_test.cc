@@ -7,6 +7,8 @@
 #include <atomic>
 #include <filesystem>
 
+#include "store/internal.h"
+
 namespace veille::pipeline {
 namespace {
 
@@ -96,6 +98,42 @@ TEST_F(ParsePoolTest, StoredEntriesAreLeftOutAndTheRestMatched) {
   EXPECT_EQ((*doc.records)[0].key, "id:c");
   ASSERT_EQ((*doc.records)[0].mentions.size(), 1u);
   EXPECT_EQ((*doc.records)[0].mentions[0].channels, std::vector<std::string>{"journal"});
+}
+
+// RELIABILITY.md C4 through the worker's read connection: the unchanged entries of a poll yield
+// nothing, the one whose title changed under the same GUID is an edit, stored as such without a
+// second mention or alert, and the next identical poll yields nothing again.
+TEST_F(ParsePoolTest, AnEntryEditedUnderItsGuidIsOneEditAndNoNewAlert) {
+  StoreAB();
+  auto reader = store::Store::Open(db_, store::Access::kRead);
+  ASSERT_TRUE(reader);
+  std::string edited = Rss({"a", "b"});
+  const std::string old_title = "<title>Orélia a</title>";
+  edited.replace(edited.find(old_title), old_title.size(), "<title>Orélia a, rewritten</title>");
+  ParsedDocument doc = ParseAndMatch(Job(edited, 8), **reader);
+  ASSERT_TRUE(doc.feed && doc.records);
+  ASSERT_EQ(doc.records->size(), 1u);
+  EXPECT_EQ((*doc.records)[0].key, "id:a");
+  EXPECT_EQ((*doc.records)[0].change, store::EntryRecord::Change::kEdited);
+  store::DocumentCommit commit;
+  commit.feed.feed_id = feed_id_;
+  commit.feed.fetched_at = 2000;
+  commit.entries = std::move(*doc.records);
+  auto stats = store_->CommitDocument(commit);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->edited.size(), 1u);
+  EXPECT_EQ(stats->new_entries, 0);
+  EXPECT_EQ(stats->new_mentions, 0);
+  auto stmt = store::DatabaseOf(*store_).Prepare(
+      "SELECT title, edits, (SELECT COUNT(*) FROM outbox) FROM entries WHERE entry_key = 'id:a'");
+  ASSERT_TRUE(stmt && *stmt->Step());
+  EXPECT_EQ(stmt->Text(0), "Orélia a, rewritten");
+  EXPECT_EQ(stmt->Int(1), 1);
+  EXPECT_EQ(stmt->Int(2), 2);  // the alerts of a and b, no other
+
+  doc = ParseAndMatch(Job(edited, 9), **reader);
+  ASSERT_TRUE(doc.feed && doc.records);
+  EXPECT_TRUE(doc.records->empty()) << "the edit is stored: the same document is unchanged";
 }
 
 TEST_F(ParsePoolTest, ANonFeedComesBackAsAParseError) {

@@ -22,7 +22,8 @@ schedule::Decision Due(UnixSeconds next, int failures = 0, bool stop = false) {
 PollFacts Parsed(bool recovered = false) {
   PollFacts p;
   p.http_status = 200;
-  p.document = PollFacts::Document{"\"e1\"", "", "fp", "Titre", "https://a.example/", recovered};
+  p.document =
+      PollFacts::Document{"\"e1\"", "", "fp", "Titre", "https://a.example/", recovered, {}};
   return p;
 }
 
@@ -46,6 +47,23 @@ TEST(RecordPoll, ACleanDocumentStoresItsValidatorsAndClearsTheFailure) {
   EXPECT_EQ(u.body_fingerprint, "fp");
   EXPECT_EQ(u.title, "Titre");
   EXPECT_EQ(u.unconditional_at, kNow);  // no validators were sent
+}
+
+// RELIABILITY.md B6: each parsed document sets the "encoding suspect" mark or clears it (""); a
+// poll without a document leaves it as stored (nullopt).
+TEST(RecordPoll, EachDocumentSetsOrClearsTheEncodingSuspectMark) {
+  PollFacts suspect = Parsed();
+  suspect.document->encoding_suspect = "bytes that are not UTF-8 were read as windows-1252";
+  EXPECT_EQ(
+      RecordPoll(Memory(), suspect, Due(kNow + 60), kNow, kBrokenAfter).update.encoding_suspect,
+      "bytes that are not UTF-8 were read as windows-1252");
+  EXPECT_EQ(
+      RecordPoll(Memory(), Parsed(), Due(kNow + 60), kNow, kBrokenAfter).update.encoding_suspect,
+      "");
+  PollFacts failed;
+  failed.outcome = Outcome::kHttp5xx;
+  EXPECT_FALSE(
+      RecordPoll(Memory(), failed, Due(kNow + 60, 1), kNow, kBrokenAfter).update.encoding_suspect);
 }
 
 TEST(RecordPoll, ADamagedDocumentKeepsNoValidator) {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "store/entry_versions.h"
 #include "store/fts_query.h"
 #include "store/internal.h"
 #include "store/schema.h"
@@ -44,6 +45,11 @@ INSERT INTO stories (id, canonical_link, first_seen_at) VALUES
 UPDATE entries SET story_id = CASE WHEN id = 3 THEN 3 ELSE 1 END;
 )sql";
 
+// What veille at schema version >= 13 wrote differently: a language tag with '-' and its source.
+constexpr const char* kVersion13Data = R"sql(
+UPDATE entries SET language = 'fr-FR', language_source = 'declared' WHERE language = 'fr_FR';
+)sql";
+
 class MigrationTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
@@ -71,6 +77,10 @@ class MigrationTest : public ::testing::TestWithParam<int> {
     }
     if (version >= 3) {
       auto r = (*db)->Exec(kVersion3Data);
+      ASSERT_TRUE(r) << r.error().message;
+    }
+    if (version >= 13) {
+      auto r = (*db)->Exec(kVersion13Data);
       ASSERT_TRUE(r) << r.error().message;
     }
   }
@@ -128,6 +138,17 @@ TEST_P(MigrationTest, UpgradesToTheCurrentVersionKeepingEveryRow) {
     return true;
   }));
   EXPECT_EQ(found.size(), 1u);
+
+  // Entries stored before migration 14 have no content hash (the next poll listing them records
+  // one, without an edit) and no edit.
+  auto hashes = StoredEntryHashes(**store, 1, {"k1", "k3"});
+  ASSERT_TRUE(hashes) << hashes.error().message;
+  ASSERT_EQ(hashes->size(), 2u);
+  EXPECT_EQ(hashes->at("k1"), std::nullopt);
+  auto edits = DatabaseOf(**store).Prepare("SELECT SUM(edits), COUNT(edited_at) FROM entries");
+  ASSERT_TRUE(edits && *edits->Step());
+  EXPECT_EQ(edits->Int(0), 0);
+  EXPECT_EQ(edits->Int(1), 0);
 
   // And new documents commit on top of the migrated rows.
   DocumentCommit c;

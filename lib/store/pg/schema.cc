@@ -192,6 +192,15 @@ CREATE TABLE triage_tags (
 );
 CREATE INDEX triage_tags_tag ON triage_tags (tag, mention_id);
 )sql"},
+      // 14: SQLite's migration 14 (edits and wrong declarations, RELIABILITY.md C4 and B6): an
+      // entry's content hash, its edits, and a feed's encoding_suspect mark.
+      {14, R"sql(
+ALTER TABLE entries ADD COLUMN content_hash bigint;
+ALTER TABLE entries ADD COLUMN edits bigint NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN edited_at bigint;
+CREATE INDEX entries_key_hash ON entries (feed_id, entry_key, content_hash);
+ALTER TABLE feeds ADD COLUMN encoding_suspect text;
+)sql"},
   };
   return kMigrations;
 }

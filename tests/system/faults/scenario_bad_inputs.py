@@ -7,6 +7,7 @@ expired, wrong host, untrusted CA) must never yield a successful fetch.
 The run starts with the healthy feed alone (the memory baseline) and switches to the full config
 with SIGHUP. Scorecard lines 1, 2, 3, 7; invariants 1-3 and 7."""
 
+import json
 import os
 import re
 import time
@@ -55,7 +56,7 @@ for _kind in ("file", "gopher", "ftp", "dict", "canary", "canary-mapped", "canar
 for _case in server.XML_CASES:
     ROUTES["xml-" + _case] = ("/xml/" + _case, _case in ("html", "empty", "not-xml"))
 for _case in server.ENC_CASES:
-    ROUTES["enc-" + _case] = ("/enc/" + _case, False)
+    ROUTES["enc-" + _case] = ("/enc/" + _case + "?vary=1", False)
 
 STALLS = ("/stall/", "/slow/", "/noclose", "/endless", "/big/")
 
@@ -187,6 +188,7 @@ def _run(ctx, card, servers, healthy, tls, proto):
                    "failure (got %s)" % rows["xml-html"][1])
 
         _content(card, db)
+        _encoding_suspect(ctx, card, db, work, log)
 
         # The healthy feed's mentions balance against the generator at the committed size.
         etag = db.execute("SELECT etag FROM feeds WHERE name = 'hb'").fetchone()[0] or ""
@@ -221,6 +223,38 @@ def _run(ctx, card, servers, healthy, tls, proto):
         card.figure("3", "peak memory: RSS increase over baseline %.1f MiB after %s (cap %d MiB "
                          "x 4 = %d MiB)" % (growth / 1048576.0, peak_route, memory.BODY_CAP >> 20,
                                             (memory.BODY_CAP * 4) >> 20))
+
+
+def _encoding_suspect(ctx, card, db, work, log):
+    """B6's mark: the feeds whose bytes lie about their encoding are "encoding suspect", with the
+    reason, in the database, in `veille feeds` (JSON and table) and in one warn line each (not one
+    per poll); the feeds that declare their charset rightly are not marked."""
+    lying = ("enc-wrong-decl", "enc-invalid-utf8")
+    right = ["enc-" + c for c in server.ENC_TITLES]
+    marks = dict(db.execute("SELECT name, encoding_suspect FROM feeds WHERE name LIKE 'enc-%'"))
+    cli = daemon.run([ctx.veille, "--config", work.config, "feeds", "--json"], timeout=30)
+    try:
+        shown = {f["name"]: f.get("encoding_suspect") for f in json.loads(cli.stdout)}
+    except ValueError:
+        shown = {}
+    table = daemon.run([ctx.veille, "--config", work.config, "feeds"], timeout=30).stdout
+    in_table = {n for n in lying + tuple(right) for l in table.splitlines()
+                if l.startswith(n + " ") and "encoding suspect" in l}
+    warned = {n: len([l for l in log.splitlines() if "feed %s is encoding suspect: " % n in l])
+              for n in lying}
+    parsed = {n: len([l for l in log.splitlines() if "poll %s outcome=ok " % n in l])
+              for n in lying}
+    card.check(all(marks.get(n) and "not UTF-8" in marks[n] for n in lying) and
+               not any(marks.get(n) for n in right) and
+               all(shown.get(n) == marks.get(n) for n in lying + tuple(right)) and
+               in_table == set(lying) and all(w == 1 for w in warned.values()) and
+               all(p >= 2 for p in parsed.values()),
+               "bad: B6 the feeds whose bytes lie about their encoding are marked \"encoding "
+               "suspect\" (database %s; `veille feeds --json` agrees: %s; the table marks %s), "
+               "one warn line each %s over several parsed polls %s; the %d rightly declared are "
+               "not" % ({n: marks.get(n) for n in lying},
+                        all(shown.get(n) == marks.get(n) for n in lying + tuple(right)),
+                        sorted(in_table), warned, parsed, len(right)))
 
 
 def _content(card, db):

@@ -1,6 +1,9 @@
 """A 10,000-entry feed's first poll (RELIABILITY.md C1), with the default backfill_alerts = false:
-the document is parsed and committed whole (10,000 entries, 1,000 mentions) within 2 s as the
-daemon logs it (asserted on builds without sanitizers, reported on the others), and its existing
+the document is fetched, parsed and committed whole (10,000 entries, 1,000 mentions) within 2 s
+of veilled's CPU time (user + system, every thread, from its start to the poll's line, so its
+start-up, about 20 ms, counts too: the work itself, which a loaded machine does not inflate the
+way it inflates wall time; asserted on builds without sanitizers, reported on the others, with
+the wall time), and its existing
 items alert nobody: no message on the log, email or webhook channel, the rows recorded as not
 suppressed, and one log line says so (the "digest" of RELIABILITY.md is that line: one).
 The next poll brings one new item: exactly that one alerts (the first poll was the baseline).
@@ -21,6 +24,17 @@ import scenario_delivery as delivery
 ROWS = ("C1",)
 
 LIMIT_MS = 2000
+TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ms(pid):
+    """User + system CPU time of the process (all its threads) so far, in ms; None once gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime, stime (fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _sanitized(binary):
@@ -55,7 +69,20 @@ def _run(ctx, card, srv, work, smtp, hook):
         channels=delivery._channels(smtp.port, [("hook", hook.port)]),
         rules=delivery._rules(names)))
     with daemon.Daemon(ctx.veilled, work) as d:
-        first = d.wait_log("poll tenk outcome=ok", 30)
+        # CPU time since exec, sampled when the first poll's line appears: the daemon starts that
+        # poll before it logs "started", so no later baseline is safe, and its start-up costs
+        # about 20 ms. After the line it waits ~1 s for the next poll, so a sample taken within
+        # that second holds the first poll's work and nothing after it.
+        first = False
+        cpu_first = wall_first = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and d.alive():
+            if "poll tenk outcome=ok" in d.text():
+                first = True
+                cpu_first, wall_first = _cpu_ms(d.pid), time.monotonic()
+                break
+            time.sleep(0.02)
+        second_polled = len(srv.rec.for_route("/text/tenk")) >= 2
         second = daemon.wait_until(lambda: len(re.findall(r"poll tenk outcome=ok new_entries=1 ",
                                                           d.text())) >= 1, 15, 0.1)
 
@@ -76,9 +103,14 @@ def _run(ctx, card, srv, work, smtp, hook):
                "volume: the first poll commits 10,000 entries and 1,000 mentions, their %d "
                "outbox rows not sent (backfill_alerts = false): %s"
                % (1000 * len(names), line.split(" poll ", 1)[-1][:160]))
-    card.check(sanitized or ms <= LIMIT_MS,
-               "volume: fetch, parse and commit of the 10,000 entries in %d ms (<= %d ms%s)"
-               % (ms, LIMIT_MS, "; not asserted on a sanitizer build" if sanitized else ""))
+    cpu_ms = cpu_first if cpu_first is not None else -1
+    wall_ms = (wall_first - d.started) * 1000 if wall_first is not None else -1
+    card.check(sanitized or 0 <= cpu_ms <= LIMIT_MS,
+               "volume: fetch, parse and commit of the 10,000 entries in %.0f ms of veilled's CPU "
+               "time (<= %d ms%s; wall %.0f ms, the poll's ms=%d%s)"
+               % (cpu_ms, LIMIT_MS, "; not asserted on a sanitizer build" if sanitized else "",
+                  wall_ms, ms, "; the second poll had started: the figure holds some of it"
+                  if second_polled else ""))
     alerts = {"log": [l for l in log.splitlines() if " mention rule=" in l],
               "mail": smtp.records(), "hook": hook.records()}
     card.check(all(len(v) == 1 for v in alerts.values()) and

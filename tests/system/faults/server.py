@@ -438,6 +438,8 @@ class FaultServer:
         the document, and nothing carries a validator, so every poll is parsed again.
           churn:    one article (same link, title and date) under a new GUID at every poll (C3)
           reuse:    one GUID; its title and text change after the first poll (C4)
+          gains:    one GUID whose first title names no keyword and whose edit names one (C4:
+                    an edit that matches a rule for the first time is a new mention)
           vanish:   items A and B; polls 2 and 3 serve B alone, then A is back (C5)"""
         with self.lock:
             n = self.counters.get(h.path, 1)  # do_GET counted this request
@@ -456,15 +458,23 @@ class FaultServer:
             title = ("Original zorblax article about the spring launch" if n == 1 else
                      "Rewritten headline: zorblax recalls the spring range")
             items = [item("reuse-1", title, "https://example.invalid/reuse/%d" % min(n, 2))]
+        elif case == "gains":
+            title = ("Spring range announced by a maker" if n == 1 else
+                     "Spring range announced by quintaro")
+            items = [item("gains-1", title, "https://example.invalid/gains/1")]
         elif case == "vanish":
             a = item("vanish-a", "Vanishing zorblax article A", "https://example.invalid/vanish/a")
             b = item("vanish-b", "Staying zorblax article B", "https://example.invalid/vanish/b")
             items = [b] if n in (2, 3) else [a, b]
         else:
             return h.reply(404, b"no such case\n", ctype="text/plain")
+        # The build date changes at every request, so no poll is answered by the body
+        # fingerprint (same bytes): each is parsed, and its entries compared with the stored ones.
+        built = feedgen.http_date(feedgen.BASE_TIME + n)
         body = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-                "<title>identity %s</title><link>https://example.invalid/%s</link>%s"
-                "</channel></rss>\n" % (case, case, "".join(items))).encode()
+                "<title>identity %s</title><link>https://example.invalid/%s</link>"
+                "<lastBuildDate>%s</lastBuildDate>%s</channel></rss>\n"
+                % (case, case, built, "".join(items))).encode()
         return h.reply(200, body)
 
     def r_status(self, h, code, q, path):
@@ -637,10 +647,17 @@ class FaultServer:
         return h.reply(200, body, ctype=ctype)
 
     def r_enc(self, h, case, q, path):
+        """The encoding cases (RELIABILITY.md B4-B6). `?vary=1` (8-bit cases only) appends a
+        comment that changes at each request, so that no poll is answered by the body
+        fingerprint: every poll parses the document again."""
         try:
             body, ctype = _enc_case(case)
         except KeyError:
             return h.reply(404, b"", ctype="text/plain")
+        if q.get("vary") and not case.startswith(("utf16", "utf32")):
+            with self.lock:
+                n = self.counters.get(h.path, 1)
+            body += b"<!-- request %d -->" % n
         return h.reply(200, body, ctype=ctype)
 
     def r_gz(self, h, seed, q, path):
