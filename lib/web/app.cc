@@ -38,14 +38,6 @@ std::string HostWithoutPort(std::string_view host) {
   return std::string(host.substr(0, host.find(':')));
 }
 
-Response Plain(int status, std::string text) {
-  Response r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(text);
-  return r;
-}
-
 Response Redirect(const std::string& location) {
   Response r;
   r.status = 303;
@@ -169,15 +161,15 @@ Response App::Handle(const Request& request) {
   const bool head = request.method == "HEAD";
   const bool get = request.method == "GET" || head;
   if (!get && request.method != "POST") {
-    response = Plain(405, "method not allowed\n");
+    response = PlainResponse(405, "method not allowed\n");
     response.headers.emplace_back("Allow", "GET, HEAD, POST");
   } else if (!HostAllowed(request)) {
     // 421: this server does not answer for that name (DNS rebinding, a wrong proxy setup).
-    response = Plain(421, "unknown Host; add it to [web] hostnames\n");
+    response = PlainResponse(421, "unknown Host; add it to [web] hostnames\n");
   } else if (options_.auth == AuthMode::kProxy &&
              (!FromTrustedProxy(request) ||
               !PlausibleUser(request.Header(Lower(options_.user_header))))) {
-    response = Plain(403, "direct access refused: sign in through the reverse proxy\n");
+    response = PlainResponse(403, "direct access refused: sign in through the reverse proxy\n");
   } else if (get && (request.path == Stylesheet().path || request.path == Script().path)) {
     const Asset& asset = request.path == Stylesheet().path ? Stylesheet() : Script();
     response.content_type = std::string(asset.content_type);

@@ -102,14 +102,6 @@ MHD_Result Send(MHD_Connection* connection, const Response& response) {
   return result;
 }
 
-Response Plain(int status, std::string text) {
-  Response r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(text);
-  return r;
-}
-
 }  // namespace
 
 const std::string& Request::Header(const std::string& lower_name) const {
@@ -156,7 +148,7 @@ MHD_Result Access(void* cls, MHD_Connection* connection, const char* url, const 
       const unsigned long long n = std::strtoull(length, &end, 10);
       if (end == length || *end != '\0' || n > state->options.max_body) {
         // Refused before a byte of the body is read; libmicrohttpd closes the connection.
-        return Send(connection, Plain(413, "request body too large\n"));
+        return Send(connection, PlainResponse(413, "request body too large\n"));
       }
     }
     return MHD_YES;
@@ -171,7 +163,7 @@ MHD_Result Access(void* cls, MHD_Connection* connection, const char* url, const 
     *upload_size = 0;
     return MHD_YES;
   }
-  if (pending->too_large) return Send(connection, Plain(413, "request body too large\n"));
+  if (pending->too_large) return Send(connection, PlainResponse(413, "request body too large\n"));
 
   Request request;
   request.method = method;
@@ -194,7 +186,7 @@ MHD_Result Access(void* cls, MHD_Connection* connection, const char* url, const 
   try {
     response = state->handler(request);
   } catch (...) {
-    response = Plain(500, "internal error\n");
+    response = PlainResponse(500, "internal error\n");
   }
   return Send(connection, response);
 }
@@ -258,6 +250,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
 
 HttpServer::~HttpServer() {
   if (state_ && state_->daemon != nullptr) MHD_stop_daemon(state_->daemon);
+}
+
+Response PlainResponse(int status, std::string text) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(text);
+  return r;
 }
 
 }  // namespace veille::web

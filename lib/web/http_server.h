@@ -41,6 +41,9 @@ struct Response {
   std::string body;
 };
 
+// A plain-text response (errors the server or the app answer without a page).
+Response PlainResponse(int status, std::string text);
+
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {

@@ -230,15 +230,18 @@ PgResult<Rows> Connection::Finish(pg_result* result, std::string_view what) {
   return tl::unexpected(std::move(error));
 }
 
+PgResult<void> Connection::RefuseWhenLost(std::string_view sql) const {
+  if (!Lost()) return {};
+  return tl::unexpected(
+      ClientError(ErrorKind::kConnectionLost, Context(sql) + ": no connection to " + description_));
+}
+
 PgResult<Rows> Connection::Exec(std::string_view sql, std::initializer_list<Param> params) {
   return Exec(sql, std::span<const Param>(params.begin(), params.size()));
 }
 
 PgResult<Rows> Connection::Exec(std::string_view sql, std::span<const Param> params) {
-  if (Lost()) {
-    return tl::unexpected(ClientError(ErrorKind::kConnectionLost,
-                                      Context(sql) + ": no connection to " + description_));
-  }
+  if (auto lost = RefuseWhenLost(sql); !lost) return tl::unexpected(lost.error());
   auto m = Marshal(params);
   if (!m) return tl::unexpected(m.error());
   const std::string text(sql);
@@ -252,10 +255,7 @@ PgResult<Rows> Connection::ExecCached(std::string_view sql, std::initializer_lis
 }
 
 PgResult<Rows> Connection::ExecCached(std::string_view sql, std::span<const Param> params) {
-  if (Lost()) {
-    return tl::unexpected(ClientError(ErrorKind::kConnectionLost,
-                                      Context(sql) + ": no connection to " + description_));
-  }
+  if (auto lost = RefuseWhenLost(sql); !lost) return tl::unexpected(lost.error());
   auto m = Marshal(params);
   if (!m) return tl::unexpected(m.error());
   const std::string text(sql);
@@ -274,10 +274,7 @@ PgResult<Rows> Connection::ExecCached(std::string_view sql, std::span<const Para
 }
 
 PgResult<void> Connection::ExecScript(std::string_view sql) {
-  if (Lost()) {
-    return tl::unexpected(ClientError(ErrorKind::kConnectionLost,
-                                      Context(sql) + ": no connection to " + description_));
-  }
+  if (auto lost = RefuseWhenLost(sql); !lost) return tl::unexpected(lost.error());
   const std::string text(sql);
   auto r = Finish(PQexec(conn_, text.c_str()), Context(sql));
   if (!r) return tl::unexpected(r.error());

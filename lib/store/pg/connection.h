@@ -183,6 +183,8 @@ class Connection {
   explicit Connection(ConnectOptions options);
   PgResult<void> Connect();
   PgResult<Rows> Finish(pg_result* result, std::string_view what);
+  // A statement refused before it is sent: the connection is lost (kConnectionLost).
+  [[nodiscard]] PgResult<void> RefuseWhenLost(std::string_view sql) const;
   PgError Failure(pg_result* result, std::string_view what) const;
 
   ConnectOptions options_;
