@@ -303,21 +303,6 @@ Result<std::optional<FeedRow>> Store::GetFeed(std::int64_t feed_id) {
   return std::optional<FeedRow>(ReadFeed(*stmt));
 }
 
-Result<std::unordered_set<std::string>> Store::ExistingKeys(std::int64_t feed_id,
-                                                            const std::vector<std::string>& keys) {
-  auto stmt = db_->Prepare("SELECT 1 FROM entries WHERE feed_id = ?1 AND entry_key = ?2");
-  if (!stmt) return tl::unexpected(stmt.error());
-  std::unordered_set<std::string> found;
-  for (const auto& key : keys) {
-    stmt->Bind(1, feed_id).Bind(2, key);
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (*row) found.insert(key);
-    stmt->Reset();
-  }
-  return found;
-}
-
 Result<int> Store::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
   auto stmt =
       db_->Prepare("SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND first_seen_at >= ?2");

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "common/feed_state.h"
@@ -277,10 +276,6 @@ class Store {
 
   [[nodiscard]] Result<std::vector<FeedRow>> ListFeeds();
   [[nodiscard]] Result<std::optional<FeedRow>> GetFeed(std::int64_t feed_id);
-
-  // The subset of `keys` already stored for this feed (so only new entries are matched).
-  [[nodiscard]] Result<std::unordered_set<std::string>> ExistingKeys(
-      std::int64_t feed_id, const std::vector<std::string>& keys);
 
   // Entries of this feed first seen at or after `since` (the adaptive interval's cadence).
   [[nodiscard]] Result<int> CountEntriesSince(std::int64_t feed_id, UnixSeconds since);
