@@ -306,44 +306,6 @@ class PgServer:
     def stop(self):
         self._command("stop")
 
-    def _template(self):
-        """Where a pristine initdb of this PostgreSQL version is kept between runs, when the
-        tests name a directory for it (VEILLE_PG_TEMPLATE_DIR; CTest sets build/<preset>/
-        pg-template): copying it costs a fraction of an initdb (docs/storage.md)."""
-        root = os.environ.get("VEILLE_PG_TEMPLATE_DIR")
-        if not root:
-            return None
-        version = subprocess.run([os.path.join(self.bin, "postgres"), "--version"],
-                                 stdout=subprocess.PIPE, text=True, timeout=60).stdout.strip()
-        key = hashlib.sha256(repr((version, INITDB_ARGS, self.run_as.get("user"))).encode())
-        return os.path.join(root, "initdb-" + key.hexdigest()[:16])
-
-    def _copy(self, source, target):
-        """cp -a (as root, the files stay the postgres user's); False when it cannot."""
-        if not os.path.isfile(os.path.join(source, "PG_VERSION")):
-            return False
-        p = subprocess.run(["cp", "-a", source, target], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=120)
-        if p.returncode != 0:
-            shutil.rmtree(target, ignore_errors=True)
-            return False
-        return True
-
-    def _publish(self, template):
-        """Copies the fresh initdb to `template`, atomically: a rename that only the first of
-        several concurrent test processes wins."""
-        try:
-            os.makedirs(os.path.dirname(template), exist_ok=True)
-            partial = tempfile.mkdtemp(prefix=".partial-", dir=os.path.dirname(template))
-            os.rmdir(partial)
-        except OSError:
-            return
-        if self._copy(self.data, partial):
-            try:
-                os.rename(partial, template)
-            except OSError:
-                shutil.rmtree(partial, ignore_errors=True)
-
     def start(self):
         self._command("start")
 
