@@ -8,6 +8,8 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/common/local_server.h"
+
 namespace veille::pipeline {
 namespace {
 
@@ -27,12 +29,11 @@ constexpr const char* kAtom = R"(<feed xmlns="http://www.w3.org/2005/Atom"><titl
 class DiscoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    other_port_ = other_.bind_to_any_port("127.0.0.1");
     other_.Get("/feed.xml", [this](const httplib::Request&, httplib::Response& res) {
       ++other_hits_;
       res.set_content(kRss, "application/rss+xml");
     });
-    other_thread_ = std::thread([this] { other_.listen_after_bind(); });
+    other_port_ = test_support::StartLocalServer(other_, other_thread_);
 
     server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       std::string page = R"(<!DOCTYPE html><html><head><title>Accueil</title>
@@ -65,7 +66,6 @@ class DiscoverTest : public ::testing::Test {
     server_.Get("/atom.xml", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kAtom, "application/atom+xml");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
     // "/?feed=rss2" serves the same bytes as /feed/: one feed, not two.
     server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
       if (req.path == "/" && req.get_param_value("feed") == "rss2") {
@@ -74,7 +74,7 @@ class DiscoverTest : public ::testing::Test {
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    port_ = test_support::StartLocalServer(server_, thread_);
   }
   void TearDown() override {
     server_.stop();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "store/retention.h"
+#include "tests/common/local_server.h"
 
 namespace veille::pipeline {
 namespace {
@@ -78,8 +79,7 @@ class MonitorTest : public ::testing::Test {
                           items + "</channel></rss>",
                       "application/rss+xml");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    port_ = test_support::StartLocalServer(server_, thread_);
     dir_ = std::filesystem::temp_directory_path() /
            ("veille-monitor-" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));

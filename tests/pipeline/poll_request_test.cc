@@ -12,6 +12,7 @@
 
 #include "pipeline/monitor.h"
 #include "store/poll_requests.h"
+#include "tests/common/local_server.h"
 
 namespace veille::pipeline {
 namespace {
@@ -35,8 +36,7 @@ class PollRequestTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
       res.set_content(kFeed, "application/rss+xml");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    port_ = test_support::StartLocalServer(server_, thread_);
     dir_ = std::filesystem::temp_directory_path() /
            ("veille-pollreq-" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
