@@ -4,14 +4,21 @@ real veilled / veille, checks the invariants of 3.6 after each, prints the score
 final 'N passed, N failed' line; exits non-zero on any failure.
 
   scorecard.py --veilled PATH --veille PATH [--kill-cycles K] [--only NAME,...] [--seed S]
+               [--lanes N]
+
+--lanes N runs the scenarios in N processes at once (each with its own servers and work
+directories; most scenarios spend their time waiting on the daemon's timers), prints each lane's
+output when it ends, then one scorecard over all of them.
 
 Loopback only (127.0.0.1, and 127.0.0.2 for the SSRF canary). Every process has a deadline.
 Set VEILLE_FAULTS_KEEP=1 to keep the work directories for inspection.
 """
 
 import argparse
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -77,6 +84,51 @@ class Context:
         self.server.close()
         self.canary.close()
 
+    def totals(self):
+        """What summarize() reads, as JSON (a lane's share of the scorecard)."""
+        return {"faults": self.faults, "mentions": self.mentions, "alerts": self.alerts,
+                "politeness": self.politeness, "canary": self.canary.hits()}
+
+
+# Seconds each scenario took in the ci build (50 kill cycles; the asan build is close), to
+# balance the lanes. An unknown scenario counts as 20 s.
+COST = {"steady": 19, "identity": 11, "bad_inputs": 25, "kill9": 71, "delivery": 55,
+        "contention": 51, "reload": 15, "secrets": 5, "disk_full": 71, "db_moved": 13,
+        "clock": 41, "security": 12, "transport": 17, "delivery_faults": 15, "busy": 23,
+        "stop": 1, "text": 24, "watchdog": 12, "memlimit": 8, "clock_jump": 13, "moved": 7,
+        "volume": 5}
+
+
+def plan_lanes(names, lanes):
+    """Longest first onto the least loaded lane; each lane keeps the catalogue's order."""
+    load = [0] * lanes
+    members = [[] for _ in range(lanes)]
+    for name in sorted(names, key=lambda n: -COST.get(n, 20)):
+        i = load.index(min(load))
+        load[i] += COST.get(name, 20)
+        members[i].append(name)
+    return [[n for n in names if n in m] for m in members if m]
+
+
+class Totals:
+    """The lanes' totals added up, in the shape summarize() reads from a Context."""
+
+    def __init__(self, parts):
+        self.faults = [sum(p["faults"][i] for p in parts) for i in range(2)]
+        self.mentions = {k: sum(p["mentions"][k] for p in parts) for k in parts[0]["mentions"]}
+        self.alerts = {}
+        for p in parts:
+            for ch, values in p["alerts"].items():
+                a = self.alerts.setdefault(ch, [0, 0, 0, 0])
+                for i, v in enumerate(values):
+                    a[i] += v
+        self.politeness = {"early": sum(p["politeness"]["early"] for p in parts),
+                           "after410": sum(p["politeness"]["after410"] for p in parts),
+                           "cond": [sum(p["politeness"]["cond"][i] for p in parts)
+                                    for i in range(2)],
+                           "redirects": max(p["politeness"]["redirects"] for p in parts)}
+        self.canary_hits = sum(p["canary"] for p in parts)
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -85,8 +137,12 @@ def main():
     ap.add_argument("--kill-cycles", type=int, default=50)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--only", default="", help="comma-separated scenarios: " + ",".join(SCENARIOS))
+    ap.add_argument("--lanes", type=int, default=1, help="scenarios run in this many processes")
+    ap.add_argument("--lane-out", default="", help=argparse.SUPPRESS)  # a lane's totals (JSON)
     args = ap.parse_args()
     only = [s for s in args.only.split(",") if s] or SCENARIOS
+    if args.lanes > 1 and len(only) > 1:
+        return run_lanes(args, only)
     card = common.Scorecard()
     covered = {}  # row -> the scenario (or test) that asserted it in this run
     print("faults harness: seed %d, scenarios %s" % (args.seed, ",".join(only)), flush=True)
@@ -107,14 +163,67 @@ def main():
                     for row in getattr(module, "ROWS", ()):
                         covered.setdefault(row, name)
                 print("   (%s: %.1f s)" % (name, time.monotonic() - t0), flush=True)
-            summarize(ctx, card)
+            if args.lane_out:
+                with open(args.lane_out, "w") as f:
+                    json.dump({"totals": ctx.totals(), "covered": covered,
+                               "passed": card.passed, "failed": card.failed,
+                               "failures": card.failures, "figures": card.figures}, f)
+                return 1 if card.failed else 0
+            summarize(ctx, card, ctx.canary.hits())
             rows_figure(card, covered, only)
         finally:
             ctx.close()
     return card.finish()
 
 
-def summarize(ctx, card):
+def run_lanes(args, only):
+    """Runs the scenarios in args.lanes processes of this script, then one scorecard."""
+    lanes = plan_lanes(only, args.lanes)
+    print("faults harness: seed %d, %d lanes: %s" % (args.seed, len(lanes), " | ".join(
+        ",".join(lane) for lane in lanes)), flush=True)
+    card = common.Scorecard()
+    covered = {}
+    parts = []
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="veille-lanes-") as tmp:
+        procs = []
+        for i, lane in enumerate(lanes):
+            out = os.path.join(tmp, "lane%d.json" % i)
+            log = open(os.path.join(tmp, "lane%d.log" % i), "w+")
+            cmd = [sys.executable, os.path.abspath(__file__), "--veilled", args.veilled,
+                   "--veille", args.veille, "--kill-cycles", str(args.kill_cycles),
+                   "--seed", str(args.seed + i), "--only", ",".join(lane), "--lane-out", out]
+            procs.append((i, lane, out, log,
+                          subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)))
+        for i, lane, out, log, proc in procs:
+            rc = proc.wait()
+            log.seek(0)
+            print("\n==== lane %d (%s): exit %d after %.1f s ====" % (
+                i, ",".join(lane), rc, time.monotonic() - t0), flush=True)
+            sys.stdout.write(log.read())
+            log.close()
+            try:
+                with open(out) as f:
+                    part = json.load(f)
+            except (OSError, ValueError):
+                card.check(False, "lane %d (%s) reported its totals (exit %d)"
+                           % (i, ",".join(lane), rc))
+                continue
+            parts.append(part["totals"])
+            card.passed += part["passed"]
+            card.failed += part["failed"]
+            card.failures += part["failures"]
+            card.figures.update(part["figures"])
+            for row, name in part["covered"].items():
+                covered.setdefault(row, name)
+    if parts:
+        totals = Totals(parts)
+        summarize(totals, card, totals.canary_hits)
+    rows_figure(card, covered, only)
+    return card.finish()
+
+
+def summarize(ctx, card, canary):
     """The figures gathered by every scenario, with the cross-scenario checks."""
     s, t = ctx.faults
     card.figure("1", "faults survived %d/%d" % (s, t))
@@ -129,7 +238,6 @@ def summarize(ctx, card):
                     % sum(a[2] for a in ctx.alerts.values()))
         card.figure("5b", "duplicates not explained by an injected ambiguous fault %d"
                     % sum(a[3] for a in ctx.alerts.values()))
-    canary = ctx.canary.hits()
     card.check(canary == 0, "all: SSRF canary on 127.0.0.2 hit %d times" % canary)
     p = ctx.politeness
     card.figure("8", "politeness:")
