@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 
-#include "common/escape.h"
 #include "common/sanitize.h"
 
 namespace veille::alert {
@@ -109,7 +108,7 @@ std::string QuotedPrintable(std::string_view text) {
 std::string OneLine(std::string_view text) { return SanitizeLine(text); }
 
 std::string EncodedWords(std::string_view text, std::size_t first_line_used) {
-  const std::string clean = ValidUtf8(OneLine(text));
+  const std::string clean = SanitizeText(OneLine(text));
   // "=?UTF-8?B?" + base64 + "?=" at most 75 characters, so at most 45 bytes of text per word
   // (60 base64 characters); never split a UTF-8 sequence. Each word after the first starts a
   // folded line (CRLF SP), so every line stays within 78 characters.
@@ -140,7 +139,7 @@ std::string EncodedWords(std::string_view text, std::size_t first_line_used) {
 }
 
 std::string EncodeHeaderText(std::string_view text, std::size_t first_line_used) {
-  const std::string clean = ValidUtf8(OneLine(text));
+  const std::string clean = SanitizeText(OneLine(text));
   bool plain = clean.find("=?") == std::string::npos;  // it would be read as an encoded-word
   for (char c : clean) {
     if (static_cast<unsigned char>(c) >= 0x80) plain = false;
@@ -194,9 +193,5 @@ std::string ShortenText(std::string_view text, std::size_t max_chars) {
   }
   return std::string(text);
 }
-
-std::string HtmlEscape(std::string_view text) { return EscapeMarkup(text); }
-
-std::string ValidUtf8(std::string_view text) { return SanitizeText(text); }
 
 }  // namespace veille::alert

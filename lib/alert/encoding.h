@@ -38,12 +38,4 @@ std::string EncodedWords(std::string_view text, std::size_t first_line_used);
 // is one) and ends with "…". `max_chars` must be at least 1.
 std::string ShortenText(std::string_view text, std::size_t max_chars);
 
-// &, <, >, " and ' as entities; control characters other than tab and newline dropped.
-std::string HtmlEscape(std::string_view text);
-
-// Replaces invalid UTF-8 sequences with U+FFFD and drops control characters other than tab and
-// newline (common/sanitize.h SanitizeText), so every message body is valid UTF-8 that no
-// terminal or client acts on.
-std::string ValidUtf8(std::string_view text);
-
 }  // namespace veille::alert

@@ -5,8 +5,10 @@
 
 #include "alert/encoding.h"
 #include "alert/event_text.h"
+#include "common/escape.h"
 #include "common/hash.h"
 #include "common/links.h"
+#include "common/sanitize.h"
 #include "common/url.h"
 
 namespace veille::alert {
@@ -51,13 +53,13 @@ std::string Boundary(const std::string& message_id) {
   return "=_veille_" + Hex64(Fnv1a64(message_id)) + "_=";
 }
 
-std::string Snippet(const store::MentionRow& m) { return OneLine(ValidUtf8(m.snippet)); }
+std::string Snippet(const store::MentionRow& m) { return OneLine(SanitizeText(m.snippet)); }
 
 // A piece of a snippet as HTML: OneLine trims each piece, so the space between a highlight and
 // its neighbours is put back ("la marque <mark>Orélia</mark> lance").
 std::string PieceHtml(std::string_view piece) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  const std::string body = HtmlEscape(OneLine(ValidUtf8(piece)));
+  const std::string body = EscapeMarkup(OneLine(SanitizeText(piece)));
   if (body.empty()) return piece.empty() ? "" : " ";
   return (space(piece.front()) ? " " : "") + body + (space(piece.back()) ? " " : "");
 }
@@ -70,7 +72,7 @@ std::string SnippetHtml(const store::MentionRow& m) {
   for (const auto& [begin, end] : m.highlights) {
     if (begin < at || end > s.size() || begin >= end) continue;
     out += PieceHtml(s.substr(at, begin - at));
-    out += "<mark>" + HtmlEscape(OneLine(ValidUtf8(s.substr(begin, end - begin)))) + "</mark>";
+    out += "<mark>" + EscapeMarkup(OneLine(SanitizeText(s.substr(begin, end - begin)))) + "</mark>";
     at = end;
   }
   if (at < s.size()) out += PieceHtml(s.substr(at));
@@ -86,12 +88,12 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
-// Only http(s) links become anchors (WebLink, the one safe-link check); anything else is shown
+// Only http(s) links become anchors (SafeHref, the one safe-link check); anything else is shown
 // as text.
 std::string LinkHtml(const std::string& link, const std::string& label) {
-  const std::optional<std::string> href = WebLink(link);
-  if (!href) return HtmlEscape(label);
-  return "<a href=\"" + HtmlEscape(*href) + "\">" + HtmlEscape(label) + "</a>";
+  const std::string href = SafeHref(link);
+  if (href.empty()) return EscapeMarkup(label);
+  return "<a href=\"" + href + "\">" + EscapeMarkup(label) + "</a>";
 }
 
 constexpr const char* kHtmlHead =
@@ -103,7 +105,7 @@ std::string HtmlHead(const i18n::Translator& tr) {
 }
 
 std::string Title(const store::MentionRow& m, const i18n::Translator& tr) {
-  return ValidUtf8(OneLine(m.title.value_or(tr.Tr("(untitled)"))));
+  return SanitizeText(OneLine(m.title.value_or(tr.Tr("(untitled)"))));
 }
 
 // The distinct snippets of the alert's mentions (rules often cut the same sentence).
@@ -123,7 +125,7 @@ std::string RulesWithCategories(const Alert& a) {
   for (const store::MentionRow* m : a.Mentions()) {
     parts.push_back(OneLine(m->rule) + " (" + OneLine(m->category) + ")");
   }
-  return ValidUtf8(Join(parts, ", "));
+  return SanitizeText(Join(parts, ", "));
 }
 
 // One article: its title, snippets, the link to open (the canonical one where known) and the
@@ -138,9 +140,10 @@ std::string AlertText(const Alert& a, const i18n::Translator& tr) {
     text +=
         i18n::Format(tr.Tr("Original link: {link}"), {{"link", OneLine(*links.original)}}) + "\n";
   }
-  text += i18n::Format(tr.Tr("Feed: {feed}"), {{"feed", ValidUtf8(OneLine(m.feed_name))}}) + "\n";
+  text +=
+      i18n::Format(tr.Tr("Feed: {feed}"), {{"feed", SanitizeText(OneLine(m.feed_name))}}) + "\n";
   text += i18n::Format(tr.Tr("Terms: {terms}"),
-                       {{"terms", ValidUtf8(OneLine(Join(a.Terms(), ", ")))}}) +
+                       {{"terms", SanitizeText(OneLine(Join(a.Terms(), ", ")))}}) +
           "\n";
   return text;
 }
@@ -150,8 +153,8 @@ std::string AlertHtml(const Alert& a, const i18n::Translator& tr) {
   const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
   std::string html = "<h3>" + LinkHtml(links.primary.value_or(""), Title(m, tr)) + "</h3>\n";
   for (const auto* s : DistinctSnippets(a)) html += "<p>" + SnippetHtml(*s) + "</p>\n";
-  html += "<p style=\"color: #555\">" + HtmlEscape(ValidUtf8(OneLine(m.feed_name))) + " &middot; " +
-          HtmlEscape(ValidUtf8(OneLine(Join(a.Terms(), ", "))));
+  html += "<p style=\"color: #555\">" + EscapeMarkup(SanitizeText(OneLine(m.feed_name))) +
+          " &middot; " + EscapeMarkup(SanitizeText(OneLine(Join(a.Terms(), ", "))));
   if (links.original) {
     html += " &middot; " + LinkHtml(*links.original, tr.Tr("original link"));
   }
@@ -219,9 +222,10 @@ std::string RenderEmail(const EmailMessage& message) {
   out += "Date: " + Rfc5322Date(message.date) + "\r\n";
   out += "From: " + MailboxHeader(message.from) + "\r\n";
   out += "To: " + to + "\r\n";
-  out += "Subject: " +
-         EncodeHeaderText(ShortenText(ValidUtf8(OneLine(message.subject)), kMaxSubjectChars), 9) +
-         "\r\n";
+  out +=
+      "Subject: " +
+      EncodeHeaderText(ShortenText(SanitizeText(OneLine(message.subject)), kMaxSubjectChars), 9) +
+      "\r\n";
   out += "Message-ID: <" + OneLine(message.message_id) + ">\r\n";
   out += "MIME-Version: 1.0\r\n";
   out += "Auto-Submitted: auto-generated\r\n";
@@ -232,11 +236,11 @@ std::string RenderEmail(const EmailMessage& message) {
   out += "--" + boundary + "\r\n";
   out += "Content-Type: text/plain; charset=utf-8\r\n";
   out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-  out += QuotedPrintable(ValidUtf8(message.text));
+  out += QuotedPrintable(SanitizeText(message.text));
   out += "--" + boundary + "\r\n";
   out += "Content-Type: text/html; charset=utf-8\r\n";
   out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-  out += QuotedPrintable(ValidUtf8(message.html));
+  out += QuotedPrintable(SanitizeText(message.html));
   out += "--" + boundary + "--\r\n";
   return out;
 }
@@ -257,7 +261,7 @@ EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
   const std::string heading = i18n::Format(tr.TrN("Rule {rules}", "Rules {rules}", rules),
                                            {{"rules", RulesWithCategories(alert)}});
   msg.text = heading + "\n\n" + AlertText(alert, tr);
-  msg.html = HtmlHead(tr) + "<p>" + HtmlEscape(heading) + "</p>\n" + AlertHtml(alert, tr) +
+  msg.html = HtmlHead(tr) + "<p>" + EscapeMarkup(heading) + "</p>\n" + AlertHtml(alert, tr) +
              "</body></html>\n";
   return msg;
 }
@@ -278,17 +282,17 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
   msg.message_id = MessageIdFor(digest_key, from);
   msg.date = now;
   const std::string title = i18n::Format(tr.Tr("veille digest for {channel}"),
-                                         {{"channel", ValidUtf8(OneLine(channel))}});
+                                         {{"channel", SanitizeText(OneLine(channel))}});
   msg.text = title + "\n";
-  msg.html = HtmlHead(tr) + "<h2>" + HtmlEscape(title) + "</h2>\n";
+  msg.html = HtmlHead(tr) + "<h2>" + EscapeMarkup(title) + "</h2>\n";
   if (alerts.empty()) {
     msg.text += "\n" + tr.Tr("No new mentions.") + "\n";
-    msg.html += "<p>" + HtmlEscape(tr.Tr("No new mentions.")) + "</p>\n";
+    msg.html += "<p>" + EscapeMarkup(tr.Tr("No new mentions.")) + "</p>\n";
   }
   for (const auto& [rules, group] : by_rules) {
     const std::string count = tr.Integer(static_cast<std::int64_t>(group.size()));
-    msg.text += "\n== " + ValidUtf8(OneLine(rules)) + " (" + count + ")\n";
-    msg.html += "<h2>" + HtmlEscape(ValidUtf8(OneLine(rules))) + " (" + count + ")</h2>\n";
+    msg.text += "\n== " + SanitizeText(OneLine(rules)) + " (" + count + ")\n";
+    msg.html += "<h2>" + EscapeMarkup(SanitizeText(OneLine(rules))) + " (" + count + ")</h2>\n";
     for (const Alert* a : group) {
       msg.text += "\n" + AlertText(*a, tr);
       msg.html += AlertHtml(*a, tr);
@@ -310,8 +314,9 @@ EmailMessage ComposeEventEmail(const EventMessage& event, const std::string& fro
   msg.subject = words.title;
   msg.message_id = MessageIdFor(event.key, from);
   msg.date = now;
-  msg.text = ValidUtf8(words.text) + "\n";
-  msg.html = HtmlHead(tr) + "<p>" + HtmlEscape(ValidUtf8(words.text)) + "</p>\n</body></html>\n";
+  msg.text = SanitizeText(words.text) + "\n";
+  msg.html =
+      HtmlHead(tr) + "<p>" + EscapeMarkup(SanitizeText(words.text)) + "</p>\n</body></html>\n";
   return msg;
 }
 

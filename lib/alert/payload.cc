@@ -6,6 +6,7 @@
 #include "alert/event_text.h"
 #include "common/links.h"
 #include "common/redact.h"
+#include "common/sanitize.h"
 #include "common/url.h"
 #include "store/entry_date.h"
 
@@ -16,7 +17,7 @@ using nlohmann::json;
 
 json OptString(const std::optional<std::string>& s) {
   if (!s) return nullptr;
-  return ValidUtf8(*s);
+  return SanitizeText(*s);
 }
 
 json OptTime(const std::optional<UnixSeconds>& t) {
@@ -32,7 +33,7 @@ json Highlights(const store::MentionRow& m) {
 
 json Strings(const std::vector<std::string>& items) {
   json out = json::array();
-  for (const auto& i : items) out.push_back(ValidUtf8(i));
+  for (const auto& i : items) out.push_back(SanitizeText(i));
   return out;
 }
 
@@ -44,15 +45,15 @@ json MentionObject(const Alert& alert) {
   json rules = json::array();
   for (const store::MentionRow* r : alert.Mentions()) {
     rules.push_back(
-        {{"name", ValidUtf8(r->rule)},
-         {"category", ValidUtf8(r->category)},
+        {{"name", SanitizeText(r->rule)},
+         {"category", SanitizeText(r->category)},
          {"terms", Strings(r->terms)},
-         {"snippet", {{"text", ValidUtf8(r->snippet)}, {"highlights", Highlights(*r)}}}});
+         {"snippet", {{"text", SanitizeText(r->snippet)}, {"highlights", Highlights(*r)}}}});
   }
   return {
       {"id", alert.outbox.idempotency_key},
       {"detected_at", FormatIso8601(m.created_at)},
-      {"rule", {{"name", ValidUtf8(m.rule)}, {"category", ValidUtf8(m.category)}}},
+      {"rule", {{"name", SanitizeText(m.rule)}, {"category", SanitizeText(m.category)}}},
       {"rules", rules},
       {"entry",
        {{"title", OptString(m.title)},
@@ -63,8 +64,8 @@ json MentionObject(const Alert& alert) {
         {"date_source",
          store::DateSourceName(store::DateOf(m.published_at, m.updated_at, m.created_at).source)},
         {"author", OptString(m.author)}}},
-      {"feed", {{"name", ValidUtf8(m.feed_name)}, {"url", RedactUrl(m.feed_url)}}},
-      {"snippet", {{"text", ValidUtf8(m.snippet)}, {"highlights", Highlights(m)}}},
+      {"feed", {{"name", SanitizeText(m.feed_name)}, {"url", RedactUrl(m.feed_url)}}},
+      {"snippet", {{"text", SanitizeText(m.snippet)}, {"highlights", Highlights(m)}}},
       {"terms", Strings(alert.Terms())},
   };
 }
@@ -72,7 +73,7 @@ json MentionObject(const Alert& alert) {
 // Slack mrkdwn: &, < and > are control characters.
 std::string SlackEscape(std::string_view text) {
   std::string out;
-  for (char c : OneLine(ValidUtf8(text))) {
+  for (char c : OneLine(SanitizeText(text))) {
     if (c == '&') {
       out += "&amp;";
     } else if (c == '<') {
@@ -90,7 +91,7 @@ std::string SlackEscape(std::string_view text) {
 // any ASCII punctuation this way); "{" and "}" too, so feed text never forms a Teams {{DATE()}}.
 std::string MarkdownEscape(std::string_view text) {
   std::string out;
-  for (char c : OneLine(ValidUtf8(text))) {
+  for (char c : OneLine(SanitizeText(text))) {
     if (std::string_view("\\*_~`|>#[]()<@:{}").find(c) != std::string_view::npos) out += '\\';
     out += c;
   }
@@ -284,8 +285,8 @@ std::string EventBody(WebhookFormat format, const EventMessage& event, const i18
                    {"id", event.key},
                    {"channel", event.channel},
                    {"created_at", FormatIso8601(event.created_at)},
-                   {"title", ValidUtf8(event.title)},
-                   {"text", ValidUtf8(event.text)},
+                   {"title", SanitizeText(event.title)},
+                   {"text", SanitizeText(event.text)},
                    {"details", details}});
     }
     case WebhookFormat::kSlack:

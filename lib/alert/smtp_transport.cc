@@ -9,6 +9,7 @@
 #include "alert/encoding.h"
 #include "alert/mime.h"
 #include "common/redact.h"
+#include "common/sanitize.h"
 #include "common/url.h"
 #include "fetch/address.h"
 
@@ -39,7 +40,7 @@ std::size_t OnReply(char* buffer, std::size_t size, std::size_t count, void* use
   if (line.size() >= 3 && (line[0] == '4' || line[0] == '5') &&
       std::isdigit(static_cast<unsigned char>(line[1])) &&
       std::isdigit(static_cast<unsigned char>(line[2]))) {
-    u->error_reply = OneLine(ValidUtf8(line.substr(0, 300)));
+    u->error_reply = OneLine(SanitizeText(line.substr(0, 300)));
     u->error_code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
   }
   return size * count;

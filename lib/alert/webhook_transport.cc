@@ -9,6 +9,7 @@
 #include "alert/encoding.h"
 #include "alert/signature.h"
 #include "common/redact.h"
+#include "common/sanitize.h"
 #include "common/url.h"
 #include "fetch/address.h"
 #include "fetch/retry_after.h"
@@ -227,7 +228,7 @@ Delivery WebhookTransfer::Finish(CURLcode code) {
     return d;
   }
   const std::string reply =
-      x_.body.empty() ? "" : ": " + OneLine(ValidUtf8(x_.body.substr(0, 200)));
+      x_.body.empty() ? "" : ": " + OneLine(SanitizeText(x_.body.substr(0, 200)));
   d.error = where + ": HTTP " + std::to_string(status) + reply;
   if (status >= 200 && status < 300) return Delivery{};
   if (status >= 300 && status < 400) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "common/sanitize.h"
+
 namespace veille::alert {
 namespace {
 
@@ -87,7 +89,7 @@ TEST(EncodeHeaderText, NeverSplitsAUtf8CharacterAndKeepsWordsWithin75Characters)
     EXPECT_LE(end + 2 - at, 75u);
     const auto chunk = Base64Decode(encoded.substr(at + 10, end - at - 10));
     ASSERT_TRUE(chunk);
-    EXPECT_EQ(ValidUtf8(*chunk), *chunk) << "a chunk is valid UTF-8 on its own";
+    EXPECT_EQ(SanitizeText(*chunk), *chunk) << "a chunk is valid UTF-8 on its own";
     decoded += *chunk;
     at = end + 2;
   }
@@ -136,18 +138,13 @@ TEST(ShortenText, CutsAtAWordWithAnEllipsisAndCountsCharactersNotBytes) {
   EXPECT_EQ(ShortenText(std::string(1500, 'A'), 120).size(), 119u + 3u);
 }
 
-TEST(HtmlEscape, EscapesMarkupAndDropsControls) {
-  EXPECT_EQ(HtmlEscape("<script>alert('x')</script> & \"q\"\x1b"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
-}
-
-TEST(ValidUtf8, ReplacesInvalidSequencesWithTheReplacementCharacter) {
-  EXPECT_EQ(ValidUtf8("a\xff"
-                      "b"),
+TEST(SanitizeText, ReplacesInvalidSequencesInAlertTextWithTheReplacementCharacter) {
+  EXPECT_EQ(SanitizeText("a\xff"
+                         "b"),
             "a\xEF\xBF\xBD"
             "b");
-  EXPECT_EQ(ValidUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD") << "overlong '/'";
-  EXPECT_EQ(ValidUtf8("Orélia"), "Orélia");
+  EXPECT_EQ(SanitizeText("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD") << "overlong '/'";
+  EXPECT_EQ(SanitizeText("Orélia"), "Orélia");
 }
 
 }  // namespace
