@@ -45,7 +45,9 @@ Statement& Statement::Bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::Bind(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // SQLite binds NULL for a null pointer: an empty view (std::string_view() has none) is ''.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
