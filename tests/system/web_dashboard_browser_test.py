@@ -14,7 +14,7 @@ import harness  # noqa: E402
 import web_archive  # noqa: E402
 
 
-def browser_part(c, base, work, dead_id):
+def browser_part(c, base, work):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -102,10 +102,10 @@ def main():
         os.makedirs(root)
         web_archive.write_feeds(root)
         with harness.FeedServer(root) as server:
-            dead_id, _ = web_archive.prepare(work, server, a.veilled, a.veille)
+            web_archive.prepare(work, server, a.veilled, a.veille)
         serve, base = web_archive.start_serve(a.veille, work.config)
         try:
-            browser_part(c, base, work, dead_id)
+            browser_part(c, base, work)
         finally:
             web_archive.stop(serve)
     return c.finish()
