@@ -88,11 +88,11 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   }
   // The dashboard, feeds and alerts pages: a connection per request, read-only for the pages,
   // a short write (waiting up to 5 s for the daemon's commit) for "poll now" and "retry".
-  options.archive.open_store = [database = config->daemon.database](store::Access access) {
+  options.archive_pages.open_store = [database = config->daemon.database](store::Access access) {
     return store::Store::Open(database, access, 5000);
   };
-  options.archive.rules = RuleEntities(*config);
-  for (const auto& f : config->feeds) options.archive.feeds.push_back({f.name, f.url});
+  options.archive_pages.rules = RuleEntities(*config);
+  for (const auto& f : config->feeds) options.archive_pages.feeds.push_back({f.name, f.url});
   std::map<std::string, i18n::Translator> translators;
   for (auto language : i18n::kLanguages) {
     auto tr = i18n::LoadTranslator(language);

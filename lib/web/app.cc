@@ -259,16 +259,16 @@ Response App::Archive(const Request& request, Context& context,
       session = SessionOf(request, context, request.Header(Lower(options_.user_header)));
       break;
   }
-  if (!options_.archive.open_store) {
+  if (!options_.archive_pages.open_store) {
     return Error(context, 503, tr.Tr("Archive unavailable"), tr.Tr("No archive is configured."));
   }
-  auto store = options_.archive.open_store(access);
+  auto store = options_.archive_pages.open_store(access);
   if (!store) {
     return Error(context, 503, tr.Tr("Archive unavailable"), store.error().message);
   }
   PageFrame frame{context.tr, session->user, session->csrf, options_.version,
                   options_.auth == AuthMode::kPassword};
-  return page(ArchiveRequest{request, frame, **store, options_.archive, clock_ms_() / 1000});
+  return page(ArchiveRequest{request, frame, **store, options_.archive_pages, clock_ms_() / 1000});
 }
 
 Response App::Home(const Request& request, Context& context) {

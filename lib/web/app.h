@@ -46,7 +46,7 @@ struct AppOptions {
   // cut to 64 printable ASCII characters. Called from the server's threads; may be empty.
   std::function<void(const std::string&)> log;
   // The archive behind the dashboard, feeds and alerts pages (archive_pages.h).
-  ArchiveOptions archive;
+  ArchiveOptions archive_pages;
 };
 
 // The user name of kNone.
