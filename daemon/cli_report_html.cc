@@ -6,13 +6,14 @@
 #include "common/escape.h"
 #include "common/links.h"
 #include "common/redact.h"
-#include "daemon/cli_report_charts.h"
 #include "i18n/language_names.h"
+#include "report/charts.h"
 
 namespace veille::cli {
 namespace {
 
 using i18n::Format;
+using report::ReportWord;
 
 // The feed states of `veille feeds` (store::FeedRow::state).
 constexpr const char* kStates[] = {
@@ -25,27 +26,6 @@ std::string Html(std::string_view text) { return EscapeMarkup(text); }
 std::string Moment(std::optional<UnixSeconds> t, const i18n::Translator& tr) {
   if (!t) return "\u2014";
   return Format(tr.Tr("{datetime} UTC"), {{"datetime", tr.DateTime(*t)}});
-}
-
-std::string SourcesChart(const std::vector<store::SourceCount>& sources,
-                         const i18n::Translator& tr) {
-  std::vector<Bar> bars;
-  for (const auto& s : sources)
-    bars.push_back({s.feed_name, RedactUrl(s.feed_url), s.mentions, ""});
-  return BarsChart(bars, tr);
-}
-
-// One bar per language, named in the report's language, with its stories.
-std::string LanguagesChart(const std::vector<store::LanguageCount>& languages,
-                           const i18n::Translator& tr) {
-  std::vector<Bar> bars;
-  for (const auto& l : languages) {
-    const auto stories = static_cast<std::uint64_t>(std::max<std::int64_t>(l.stories, 0));
-    bars.push_back(
-        {i18n::LanguageName(tr, l.language), l.language, l.mentions,
-         Format(tr.TrN("{n} story", "{n} stories", stories), {{"n", tr.Integer(l.stories)}})});
-  }
-  return BarsChart(bars, tr);
 }
 
 std::string Snippet(const store::MentionRow& m) {
@@ -178,7 +158,7 @@ std::string ReportPeriod(const ReportData& data, const i18n::Translator& tr) {
 }
 
 std::string RenderReport(const ReportData& data, const i18n::Translator& tr) {
-  const RuleColours colours(data.volume.rules);
+  const report::RuleColours colours(data.volume.rules);
   double brand_share = 0;
   for (const auto& v : data.voice) brand_share += v.category == "brand" ? v.share : 0;
   int healthy = 0;
@@ -224,21 +204,21 @@ std::string RenderReport(const ReportData& data, const i18n::Translator& tr) {
        << "</div>";
   html << section(i18n::N_("Mentions over time")) << "</h2>";
   html << (data.volume.total == 0 ? empty(Html(tr.Tr("No mentions in this period.")))
-                                  : VolumeChart(data.volume, data.bucket, colours, tr));
+                                  : report::VolumeChart(data.volume, data.bucket, colours, tr));
   html << "</section>" << section(i18n::N_("Share of voice")) << "</h2>";
   html << (data.voice.empty()
                ? empty(Format(
                      Html(tr.Tr("No mentions for rules of category {brand} or "
                                 "{competitor} in this period.")),
                      {{"brand", "<code>brand</code>"}, {"competitor", "<code>competitor</code>"}}))
-               : VoiceChart(data.voice, colours, tr));
+               : report::VoiceChart(data.voice, colours, tr));
   html << "</section>" << section(i18n::N_("Top sources")) << "</h2>";
   html << (data.sources.empty() ? empty(Html(tr.Tr("No sources yet.")))
-                                : SourcesChart(data.sources, tr));
+                                : report::SourcesChart(data.sources, tr));
   if (data.language.empty()) {  // with --lang, one language: nothing to compare
     html << "</section>" << section(i18n::N_("Mentions by language")) << "</h2>";
     html << (data.languages.empty() ? empty(Html(tr.Tr("No mentions in this period.")))
-                                    : LanguagesChart(data.languages, tr));
+                                    : report::LanguagesChart(data.languages, tr));
   }
   html << "</section>" << section(i18n::N_("Top stories")) << "</h2>";
   html << (data.stories.empty() ? empty(Html(tr.Tr("No stories yet.")))

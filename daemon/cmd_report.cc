@@ -8,6 +8,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "i18n/translator.h"
+#include "report/charts_data.h"
 #include "store/stats.h"
 
 namespace veille::cli {
@@ -50,14 +51,11 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   if (!parsed) return ReportError(parsed.error());
   query.since = parsed->since.value_or(query.now - 30 * 86400);
   query.until = parsed->until;
-  const std::int64_t days = (query.until.value_or(query.now) - query.since) / 86400;
-  const std::string by = !args.by.empty() ? args.by
-                         : days <= 62     ? "day"
-                         : days <= 366    ? "week"
-                                          : "month";
-  query.bucket = by == "month"  ? store::Bucket::kMonth
-                 : by == "week" ? store::Bucket::kWeek
-                                : store::Bucket::kDay;
+  query.bucket = args.by == "month"  ? store::Bucket::kMonth
+                 : args.by == "week" ? store::Bucket::kWeek
+                 : args.by == "day"
+                     ? store::Bucket::kDay
+                     : report::BucketForPeriod(query.since, query.until.value_or(query.now));
   query.count_by =
       args.by_date == "detected" ? store::CountBy::kDetected : store::CountBy::kEntryDate;
   if (!args.lang.empty()) {
@@ -68,18 +66,11 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
 
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
-  auto volume = store::MentionVolume(*store, query);
-  auto sources = volume ? store::TopSources(*store, query, 10) : tl::unexpected(volume.error());
-  auto stories = sources ? store::TopStories(*store, query, 8) : tl::unexpected(sources.error());
+  auto charts = report::ReadCharts(*store, query, RuleEntities(*config));
+  auto stories = charts ? store::TopStories(*store, query, 8) : tl::unexpected(charts.error());
   auto feeds = stories ? store->ListFeeds() : tl::unexpected(stories.error());
   if (!feeds) {
     std::cerr << "veille: " << feeds.error().message << "\n";
-    return 1;
-  }
-  auto shares = store::ShareOfVoice(*store, query, RuleEntities(*config));
-  auto languages = shares ? store::MentionLanguages(*store, query) : tl::unexpected(shares.error());
-  if (!languages) {
-    std::cerr << "veille: " << languages.error().message << "\n";
     return 1;
   }
   ReportData data;
@@ -88,17 +79,15 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
   data.until = query.until.value_or(query.now);
   data.generated = query.now;
   data.bucket = query.bucket;
-  data.voice = std::move(*shares);
-  data.volume = std::move(*volume);
-  data.sources = std::move(*sources);
-  data.languages = std::move(*languages);
+  data.voice = std::move(charts->voice);
+  data.volume = std::move(charts->volume);
+  data.sources = std::move(charts->sources);
+  data.languages = std::move(charts->languages);
   data.language = query.language;
   data.stories = std::move(*stories);
   data.feeds = std::move(*feeds);
-  if (auto reach = store::MentionReach(*store, query)) {
-    data.story_count = reach->stories;
-    data.source_count = reach->sources;
-  }
+  data.story_count = charts->reach.stories;
+  data.source_count = charts->reach.sources;
 
   std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
   out << RenderReport(data, *tr);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "daemon/version.h"
@@ -85,6 +86,13 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
     options.auth = web::AuthMode::kProxy;
     options.user_header = w.trust_proxy_user_header;
   }
+  // The dashboard, feeds and alerts pages: a connection per request, read-only for the pages,
+  // a short write (waiting up to 5 s for the daemon's commit) for "poll now" and "retry".
+  options.archive_pages.open_store = [database = config->daemon.database](store::Access access) {
+    return store::Store::Open(database, access, 5000);
+  };
+  options.archive_pages.rules = RuleEntities(*config);
+  for (const auto& f : config->feeds) options.archive_pages.feeds.push_back({f.name, f.url});
   std::map<std::string, i18n::Translator> translators;
   for (auto language : i18n::kLanguages) {
     auto tr = i18n::LoadTranslator(language);

@@ -24,5 +24,11 @@ if hits=$(grep -rnE '#include *[<"](sqlite3\.h|store/(sqlite|internal|schema|fts
     lib daemon --include='*.cc' --include='*.h' 2>/dev/null | grep -v '^lib/store/'); then
   echo "only lib/store may include SQLite and the store's private headers:"; echo "$hits"; status=1
 fi
+# The report's charts are shared by the CLI and the web inbox (lib/report): no HTTP, nothing of
+# daemon/.
+if hits=$(grep -rnE '#include *[<"](microhttpd\.h|daemon/|web/)' lib/report 2>/dev/null); then
+  echo "lib/report is shared by veille report and veille serve: no HTTP, no daemon/:"; echo "$hits"
+  status=1
+fi
 [[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure; SQLite stays in lib/store"
 exit $status

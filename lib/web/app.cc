@@ -194,7 +194,9 @@ Response App::Route(const Request& request, Context& context) {
     bool post;
   };
   static constexpr RouteEntry kRoutes[] = {
-      {"/", false}, {"/login", false}, {"/login", true}, {"/logout", true}, {"/language", true}};
+      {"/", false},        {"/login", false},      {"/login", true},  {"/logout", true},
+      {"/language", true}, {"/dashboard", false},  {"/feeds", false}, {"/feeds/poll", true},
+      {"/alerts", false},  {"/alerts/retry", true}};
   bool known = false;
   bool method_ok = false;
   for (const auto& r : kRoutes) {
@@ -210,8 +212,15 @@ Response App::Route(const Request& request, Context& context) {
     r.headers.emplace_back("Allow", get ? "POST" : "GET, HEAD");
     return r;
   }
-  if (get)
+  using store::Access;
+  if (get) {
+    if (request.path == "/dashboard") {
+      return Archive(request, context, DashboardPage, Access::kRead);
+    }
+    if (request.path == "/feeds") return Archive(request, context, FeedsPage, Access::kRead);
+    if (request.path == "/alerts") return Archive(request, context, AlertsPage, Access::kRead);
     return request.path == "/" ? Home(request, context) : LoginForm(request, context, 200, "");
+  }
   // Every POST carries the session's CSRF token, before anything else is looked at.
   if (!CsrfValid(request, context.session)) {
     if (request.path == "/login" && options_.auth == AuthMode::kPassword) {
@@ -223,7 +232,43 @@ Response App::Route(const Request& request, Context& context) {
   }
   if (request.path == "/login") return Login(request, context);
   if (request.path == "/logout") return Logout(request, context);
+  if (request.path == "/feeds/poll") return Archive(request, context, PollNow, Access::kWrite);
+  if (request.path == "/alerts/retry") {
+    return Archive(request, context, RetryAlerts, Access::kWrite);
+  }
   return Language(request, context);
+}
+
+Response App::Archive(const Request& request, Context& context,
+                      Response (*page)(const ArchiveRequest&), store::Access access) {
+  const i18n::Translator& tr = *context.tr;
+  std::optional<Session> session;
+  switch (options_.auth) {
+    case AuthMode::kPassword:
+      if (!context.session || context.session->user.empty()) {
+        // A GET goes to the sign-in page; a POST of the sign-in page's session is refused.
+        if (request.method != "POST") return Redirect("/login");
+        return Error(context, 403, tr.Tr("Forbidden"), tr.Tr("Sign in first."));
+      }
+      session = context.session;
+      break;
+    case AuthMode::kNone:
+      session = SessionOf(request, context, std::string(kLocalUser));
+      break;
+    case AuthMode::kProxy:
+      session = SessionOf(request, context, request.Header(Lower(options_.user_header)));
+      break;
+  }
+  if (!options_.archive_pages.open_store) {
+    return Error(context, 503, tr.Tr("Archive unavailable"), tr.Tr("No archive is configured."));
+  }
+  auto store = options_.archive_pages.open_store(access);
+  if (!store) {
+    return Error(context, 503, tr.Tr("Archive unavailable"), store.error().message);
+  }
+  PageFrame frame{context.tr, session->user, session->csrf, options_.version,
+                  options_.auth == AuthMode::kPassword};
+  return page(ArchiveRequest{request, frame, **store, options_.archive_pages, clock_ms_() / 1000});
 }
 
 Response App::Home(const Request& request, Context& context) {

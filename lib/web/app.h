@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "i18n/translator.h"
+#include "web/archive_pages.h"
 #include "web/http_server.h"
 #include "web/password.h"
 #include "web/rate_limit.h"
@@ -44,6 +45,8 @@ struct AppOptions {
   // ("sign-in refused for 'alice' from 192.0.2.7: wrong user name or password"); user names are
   // cut to 64 printable ASCII characters. Called from the server's threads; may be empty.
   std::function<void(const std::string&)> log;
+  // The archive behind the dashboard, feeds and alerts pages (archive_pages.h).
+  ArchiveOptions archive_pages;
 };
 
 // The user name of kNone.
@@ -70,6 +73,10 @@ class App {
   Response Login(const Request& request, Context& context);
   Response Logout(const Request& request, Context& context);
   Response Language(const Request& request, Context& context);
+  // A page of archive_pages.h for the signed-in user, over a store opened with `access` for
+  // this request (the CSRF token of a POST is checked before).
+  Response Archive(const Request& request, Context& context,
+                   Response (*page)(const ArchiveRequest&), store::Access access);
   Response Error(Context& context, int status, const std::string& heading,
                  const std::string& message);
 

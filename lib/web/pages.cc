@@ -101,4 +101,10 @@ std::string ErrorPage(const PageFrame& frame, const std::string& heading,
   return Frame(frame, heading, body);
 }
 
+std::string PageLayout(const PageFrame& frame, const std::string& title, const std::string& body) {
+  return Frame(frame, title, body);
+}
+
+std::string CsrfInput(const PageFrame& frame) { return CsrfField(frame); }
+
 }  // namespace veille::web

@@ -29,4 +29,11 @@ std::string HomePage(const PageFrame& frame);
 std::string ErrorPage(const PageFrame& frame, const std::string& heading,
                       const std::string& message);
 
+// The page around `body` (the head with the stylesheet and script, the header, the footer with
+// its language switch), for the pages of other files (archive_pages.h).
+std::string PageLayout(const PageFrame& frame, const std::string& title, const std::string& body);
+
+// The hidden field carrying the session's CSRF token, for a form of such a page.
+std::string CsrfInput(const PageFrame& frame);
+
 }  // namespace veille::web

@@ -9,3 +9,13 @@ add_test(NAME system.web_browser
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_browser_test.py
                  --veille $<TARGET_FILE:veille>)
 set_tests_properties(system.web_browser PROPERTIES LABELS "system;web" TIMEOUT 90)
+# The dashboard, feeds and alerts pages over an archive veilled filled (no browser), then in
+# headless Chromium (one browser session).
+add_test(NAME system.web_pages
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_pages_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.web_pages PROPERTIES LABELS "system;web" TIMEOUT 90)
+add_test(NAME system.web_dashboard_browser
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_dashboard_browser_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.web_dashboard_browser PROPERTIES LABELS "system;web" TIMEOUT 90)

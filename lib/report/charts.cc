@@ -1,4 +1,4 @@
-#include "daemon/cli_report_charts.h"
+#include "report/charts.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include "common/escape.h"
+#include "common/redact.h"
+#include "i18n/language_names.h"
 
-namespace veille::cli {
+namespace veille::report {
 namespace {
 
 using i18n::Format;
@@ -50,6 +52,16 @@ std::int64_t NiceMax(std::int64_t v) {
   return v;
 }
 
+// A legend's colour square.
+std::string SwatchOf(const char* colour, Swatch swatch) {
+  if (swatch == Swatch::kInlineStyle)
+    return std::string("<i style=\"background:") + colour + "\"></i>";
+  return std::string(
+             "<svg class=\"swatch\" viewBox=\"0 0 10 10\" aria-hidden=\"true\"><rect "
+             "width=\"10\" height=\"10\" rx=\"3\" fill=\"") +
+         colour + "\"/></svg>";
+}
+
 }  // namespace
 
 RuleColours::RuleColours(const std::vector<store::Series>& rules) {
@@ -70,7 +82,7 @@ const char* RuleColours::For(const std::string& rule) const {
 }
 
 std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
-                        const RuleColours& colours, const i18n::Translator& tr) {
+                        const RuleColours& colours, const i18n::Translator& tr, Swatch swatch) {
   const double width = 880, height = 260, left = 44, right = 12, top = 12, bottom = 30;
   const std::size_t n = volume.buckets.size();
   std::vector<const store::Series*> shown;
@@ -134,13 +146,13 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
   }
   svg << "</svg><div class=\"legend\">";
   for (std::size_t r = 0; r < shown.size(); ++r) {
-    svg << "<span><i style=\"background:" << colours.For(shown[r]->name) << "\"></i>"
-        << Html(shown[r]->name) << " <b>" << tr.Integer(shown[r]->total) << "</b></span>";
+    svg << "<span>" << SwatchOf(colours.For(shown[r]->name), swatch) << Html(shown[r]->name)
+        << " <b>" << tr.Integer(shown[r]->total) << "</b></span>";
   }
   std::int64_t other_total = 0;
   for (auto o : other) other_total += o;
   if (other_total > 0) {
-    svg << "<span><i style=\"background:" << kGrey << "\"></i>" << Html(other_rules) << " <b>"
+    svg << "<span>" << SwatchOf(kGrey, swatch) << Html(other_rules) << " <b>"
         << tr.Integer(other_total) << "</b></span>";
   }
   svg << "</div>";
@@ -149,7 +161,7 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
 
 // A donut: one arc per entity, drawn with stroke-dasharray on circles of circumference 100.
 std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleColours& colours,
-                       const i18n::Translator& tr) {
+                       const i18n::Translator& tr, Swatch swatch) {
   std::ostringstream svg;
   const double r = 15.915494309189533;  // circumference 100
   svg << "<div class=\"voice\"><svg viewBox=\"0 0 42 42\" class=\"donut\" role=\"img\" "
@@ -180,7 +192,7 @@ std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleCo
   svg << "<table class=\"voice-table\">";
   for (std::size_t i = 0; i < voice.size(); ++i) {
     const auto& v = voice[i];
-    svg << "<tr><td><i style=\"background:" << drawn[i] << "\"></i>" << Html(v.entity)
+    svg << "<tr><td>" << SwatchOf(drawn[i].c_str(), swatch) << Html(v.entity)
         << "</td><td class=\"muted\">"
         << Html(ReportWord(tr, "rule category", v.category, kReportCategories))
         << "</td><td class=\"num\">" << tr.Integer(v.stories) << "</td><td class=\"num\"><b>"
@@ -210,4 +222,24 @@ std::string BarsChart(const std::vector<Bar>& bars, const i18n::Translator& tr) 
   return out.str();
 }
 
-}  // namespace veille::cli
+std::string SourcesChart(const std::vector<store::SourceCount>& sources,
+                         const i18n::Translator& tr) {
+  std::vector<Bar> bars;
+  for (const auto& s : sources)
+    bars.push_back({s.feed_name, RedactUrl(s.feed_url), s.mentions, ""});
+  return BarsChart(bars, tr);
+}
+
+std::string LanguagesChart(const std::vector<store::LanguageCount>& languages,
+                           const i18n::Translator& tr) {
+  std::vector<Bar> bars;
+  for (const auto& l : languages) {
+    const auto stories = static_cast<std::uint64_t>(std::max<std::int64_t>(l.stories, 0));
+    bars.push_back(
+        {i18n::LanguageName(tr, l.language), l.language, l.mentions,
+         Format(tr.TrN("{n} story", "{n} stories", stories), {{"n", tr.Integer(l.stories)}})});
+  }
+  return BarsChart(bars, tr);
+}
+
+}  // namespace veille::report
