@@ -24,5 +24,10 @@ if hits=$(grep -rnE '#include *[<"](sqlite3\.h|store/(sqlite|internal|schema|fts
     lib daemon --include='*.cc' --include='*.h' 2>/dev/null | grep -v '^lib/store/'); then
   echo "only lib/store may include SQLite and the store's private headers:"; echo "$hits"; status=1
 fi
-[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure; SQLite stays in lib/store"
+# The libraries never reach into the binaries: what the CLI and the web inbox share lives in
+# lib/archive (docs/architecture.md), not in daemon/.
+if hits=$(grep -rnE '#include *"daemon/' lib --include='*.cc' --include='*.h' 2>/dev/null); then
+  echo "lib/ must not include daemon/ (share through lib/archive):"; echo "$hits"; status=1
+fi
+[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure; SQLite stays in lib/store; lib/ does not include daemon/"
 exit $status
