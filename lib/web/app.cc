@@ -194,11 +194,18 @@ Response App::Route(const Request& request, Context& context) {
     bool post;
   };
   static constexpr RouteEntry kRoutes[] = {
-      {"/", false}, {"/login", false}, {"/login", true}, {"/logout", true}, {"/language", true}};
+      {"/", false},       {"/login", false},   {"/login", true},
+      {"/logout", true},  {"/language", true}, {"/inbox", false},
+      {"/story/", false}, {"/triage", true},   {"/tester", false}};
+  // "/story/ID" is routed as "/story/" (the page checks the number).
+  const std::string path =
+      request.path.starts_with("/story/") && request.path.size() > 7 ? "/story/" : request.path;
+  const bool inbox_route =
+      path == "/inbox" || path == "/story/" || path == "/triage" || path == "/tester";
   bool known = false;
   bool method_ok = false;
   for (const auto& r : kRoutes) {
-    if (request.path != r.path) continue;
+    if (path != r.path || (inbox_route && !options_.archive)) continue;
     known = true;
     method_ok = method_ok || r.post != get;
   }
@@ -210,8 +217,19 @@ Response App::Route(const Request& request, Context& context) {
     r.headers.emplace_back("Allow", get ? "POST" : "GET, HEAD");
     return r;
   }
-  if (get)
-    return request.path == "/" ? Home(request, context) : LoginForm(request, context, 200, "");
+  if (get && (path == "/" || inbox_route)) {
+    const std::optional<Session> session = SignedIn(request, context);
+    if (!session) return Redirect("/login");
+    if (!options_.archive) return Home(request, context);
+    if (path == "/tester") {
+      return TesterResponse(request, FrameOf(context, *session), *options_.archive,
+                            clock_ms_() / 1000);
+    }
+    if (path == "/story/")
+      return StoryResponse(request, FrameOf(context, *session), *options_.archive);
+    return InboxResponse(request, FrameOf(context, *session), *options_.archive);
+  }
+  if (get) return LoginForm(request, context, 200, "");
   // Every POST carries the session's CSRF token, before anything else is looked at.
   if (!CsrfValid(request, context.session)) {
     if (request.path == "/login" && options_.auth == AuthMode::kPassword) {
@@ -221,29 +239,44 @@ Response App::Route(const Request& request, Context& context) {
                  tr.Tr("The form had expired or came from another site. Go back, reload the page "
                        "and try again."));
   }
+  if (path == "/triage") {
+    const std::optional<Session> session = SignedIn(request, context);
+    if (!session) return Redirect("/login");
+    return TriageResponse(request, FrameOf(context, *session), *options_.archive,
+                          clock_ms_() / 1000);
+  }
   if (request.path == "/login") return Login(request, context);
   if (request.path == "/logout") return Logout(request, context);
   return Language(request, context);
 }
 
-Response App::Home(const Request& request, Context& context) {
-  std::optional<Session> session;
+std::optional<Session> App::SignedIn(const Request& request, Context& context) {
   switch (options_.auth) {
     case AuthMode::kPassword:
-      if (!context.session || context.session->user.empty()) return Redirect("/login");
-      session = context.session;
-      break;
+      if (!context.session || context.session->user.empty()) return std::nullopt;
+      return context.session;
     case AuthMode::kNone:
-      session = SessionOf(request, context, std::string(kLocalUser));
-      break;
+      return SessionOf(request, context, std::string(kLocalUser));
     case AuthMode::kProxy:
-      session = SessionOf(request, context, request.Header(Lower(options_.user_header)));
-      break;
+      return SessionOf(request, context, request.Header(Lower(options_.user_header)));
   }
-  PageFrame frame{context.tr, session->user, session->csrf, options_.version,
-                  options_.auth == AuthMode::kPassword};
+  return std::nullopt;
+}
+
+PageFrame App::FrameOf(Context& context, const Session& session) const {
+  return PageFrame{context.tr,
+                   session.user,
+                   session.csrf,
+                   options_.version,
+                   options_.auth == AuthMode::kPassword,
+                   ""};
+}
+
+Response App::Home(const Request& request, Context& context) {
+  const std::optional<Session> session = SignedIn(request, context);
+  if (!session) return Redirect("/login");
   Response r;
-  r.body = HomePage(frame);
+  r.body = HomePage(FrameOf(context, *session));
   return r;
 }
 
@@ -260,7 +293,7 @@ Response App::LoginForm(const Request& request, Context& context, int status,
     std::lock_guard lock(passwords_mutex_);
     passwords = passwords_;
   }
-  PageFrame frame{context.tr, "", session->csrf, options_.version, false};
+  PageFrame frame{context.tr, "", session->csrf, options_.version, false, ""};
   Response r;
   r.status = status;
   r.body = LoginPage(frame, passwords && !passwords->shared(), error);
@@ -338,7 +371,7 @@ Response App::Language(const Request& request, Context& context) {
 
 Response App::Error(Context& context, int status, const std::string& heading,
                     const std::string& message) {
-  PageFrame frame{context.tr, "", "", options_.version, false};
+  PageFrame frame{context.tr, "", "", options_.version, false, ""};
   Response r;
   r.status = status;
   r.body = ErrorPage(frame, heading, message);

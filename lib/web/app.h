@@ -15,6 +15,7 @@
 
 #include "i18n/translator.h"
 #include "web/http_server.h"
+#include "web/inbox.h"
 #include "web/password.h"
 #include "web/rate_limit.h"
 #include "web/sessions.h"
@@ -44,6 +45,9 @@ struct AppOptions {
   // ("sign-in refused for 'alice' from 192.0.2.7: wrong user name or password"); user names are
   // cut to 64 printable ASCII characters. Called from the server's threads; may be empty.
   std::function<void(const std::string&)> log;
+  // The archive of the inbox pages (web/inbox.h). Without it (the security model's tests), "/"
+  // is a page naming the user and the version, and the inbox addresses are not found.
+  std::optional<ArchiveAccess> archive;
 };
 
 // The user name of kNone.
@@ -65,6 +69,9 @@ class App {
   struct Context;  // one request's language, session and client
   Response Route(const Request& request, Context& context);
   Response Home(const Request& request, Context& context);
+  // The session of a signed-in user, or nullopt (kPassword without one: sign in first).
+  std::optional<Session> SignedIn(const Request& request, Context& context);
+  PageFrame FrameOf(Context& context, const Session& session) const;
   Response LoginForm(const Request& request, Context& context, int status,
                      const std::string& error);
   Response Login(const Request& request, Context& context);
