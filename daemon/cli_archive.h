@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "archive/document.h"
+#include "archive/json.h"
+#include "archive/search.h"
 #include "common/result.h"
 #include "daemon/cli_support.h"
 #include "match/matcher.h"
@@ -20,33 +23,18 @@
 
 namespace veille::cli {
 
-// The matcher's view of a stored entry. `text` holds the summary and content the document's
-// views point into; it must outlive the document.
-match::Document DocumentOf(const store::StoredEntry& entry, std::string& text);
-
-struct SearchHit {
-  store::StoredEntry entry;
-  match::Mention mention;  // terms, snippet, highlights
-};
-
-struct SearchStats {
-  std::int64_t candidates = 0;  // entries the index returned
-  std::int64_t matches = 0;     // entries the matcher confirmed
-};
-
-// Runs `query` (minus the entries matching `exclude`, when not empty) over the stored entries
-// in `filter`, newest first, calling `visit` for each confirmed match until it returns false.
-// A malformed query fails with kInvalidArgument and a "column N: message".
-[[nodiscard]] Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
-                                                const store::EntryFilter& filter,
-                                                const std::function<bool(const SearchHit&)>& visit,
-                                                const std::string& exclude = "");
+// Shared with the web inbox (lib/archive): one search, one schema, one document.
+using archive::DocumentOf;
+using archive::EntryDateOf;
+using archive::HitJson;
+using archive::ListMatchingMentions;
+using archive::MentionJson;
+using archive::SearchArchive;
+using archive::SearchHit;
+using archive::SearchStats;
 
 // An ISO 8601 time, or "" (CSV cells).
 std::string OptIso(const std::optional<UnixSeconds>& t);
-
-// The date a stored entry is shown, sorted and counted by (store/entry_date.h).
-store::EntryDate EntryDateOf(const store::StoredEntry& e);
 
 enum class Format { kTable, kJson, kNdjson, kCsv };
 std::optional<Format> ParseFormat(std::string_view name);
@@ -67,13 +55,8 @@ std::string_view CsvPreamble(CsvDialect dialect);
 std::vector<std::string> MentionCsvHeader();
 std::vector<std::string> MentionCsvCells(const store::MentionRow& m);
 
-// JSON objects for a mention and for a search hit (the fields documented in docs/cli.md).
-nlohmann::json MentionJson(const store::MentionRow& m);
-nlohmann::json HitJson(const SearchHit& hit);
-
-// The snippet marked as HighlightedSnippet does, starting at a word about `lead` characters
-// before the first hit ("…" in front) when it starts further, so that a narrow table column
-// still shows the hit.
+// The snippet marked as HighlightedSnippet does, from archive::FocusSnippet's window ("…" in
+// front when it starts further in), so that a narrow table column still shows the hit.
 std::string FocusedSnippet(const std::string& snippet, const std::vector<match::Highlight>& hl,
                            std::size_t lead, MarkStyle style = TerminalMarkStyle());
 

@@ -3,13 +3,13 @@
 #include <iostream>
 #include <map>
 
+#include "archive/backtest.h"
 #include "daemon/cli_archive.h"
 #include "daemon/cli_explain.h"
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
 #include "i18n/translator.h"
 #include "store/search.h"
-#include "store/stats.h"
 
 namespace veille::cli {
 
@@ -38,35 +38,17 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     }
     filter.feed_ids = std::move(*ids);
   }
-  std::int64_t scanned = 0;
-  if (auto count = store::CountEntries(store, filter)) scanned = *count;
-  std::map<UnixSeconds, std::int64_t> per_day;
-  std::vector<SearchHit> newest;
-  auto stats = SearchArchive(
-      store, o.query, filter,
-      [&](const SearchHit& hit) {
-        const UnixSeconds when = EntryDateOf(hit.entry).at;
-        ++per_day[store::BucketStart(when, store::Bucket::kDay)];
-        if (newest.size() < static_cast<std::size_t>(std::max(o.newest, 0))) newest.push_back(hit);
-        return true;
-      },
-      o.exclude);
-  if (!stats) {
-    err << "veille test-rule: " << stats.error().message << "\n";
-    return stats.error().code == ErrorCode::kInvalidArgument ? 2 : 3;
+  auto result = archive::RunBacktest(store, o.query, o.exclude, filter,
+                                     static_cast<std::size_t>(std::max(o.newest, 0)), o.explain);
+  if (!result) {
+    err << "veille test-rule: " << result.error().message << "\n";
+    return result.error().code == ErrorCode::kInvalidArgument ? 2 : 3;
   }
-  // Why each match listed matched: the same rule, explained on the stored entry.
-  std::vector<match::Explanation> why;
-  if (o.explain) {
-    auto matcher = match::Matcher::Compile({match::RuleSpec{"backtest", "", o.query, o.exclude}});
-    if (!matcher) {
-      err << "veille test-rule: " << matcher.error().message << "\n";
-      return 2;
-    }
-    std::string text;
-    for (const SearchHit& h : newest)
-      why.push_back((*matcher)->Explain(DocumentOf(h.entry, text), 0));
-  }
+  const std::int64_t scanned = result->entries;
+  const archive::SearchStats* stats = &result->stats;
+  const auto& per_day = result->per_day;
+  const std::vector<SearchHit>& newest = result->newest;
+  const std::vector<match::Explanation>& why = result->why;
   if (o.json) {
     nlohmann::json j;
     j["query"] = o.query;

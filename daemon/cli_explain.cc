@@ -67,33 +67,6 @@ void PrintQuery(const match::QueryExplanation& q, const std::string& indent, std
   }
 }
 
-nlohmann::json QueryJson(const match::QueryExplanation& q) {
-  nlohmann::json terms = nlohmann::json::array();
-  for (const match::TermExplanation& t : q.terms) {
-    nlohmann::json hits = nlohmann::json::array();
-    for (const match::TermHit& h : t.hits) {
-      hits.push_back({{"field", h.field}, {"begin", h.begin}, {"end", h.end}, {"text", h.text}});
-    }
-    terms.push_back({{"term", t.term},
-                     {"negated", t.negated},
-                     {"found", t.found},
-                     {"hit_count", t.hit_count},
-                     {"hits", hits}});
-  }
-  nlohmann::json near = nlohmann::json::array();
-  for (const match::NearExplanation& n : q.near) {
-    near.push_back({{"left", n.left},
-                    {"right", n.right},
-                    {"limit", n.limit},
-                    {"ordered", n.ordered},
-                    {"left_found", n.left_found},
-                    {"right_found", n.right_found},
-                    {"closest", n.closest ? nlohmann::json(*n.closest) : nullptr},
-                    {"holds", n.holds}});
-  }
-  return {{"matched", q.matched}, {"terms", terms}, {"near", near}};
-}
-
 }  // namespace
 
 void PrintExplanation(const match::Explanation& e, const std::string& exclude,
@@ -110,13 +83,6 @@ void PrintExplanation(const match::Explanation& e, const std::string& exclude,
                       {{"exclude", TerminalSafe(exclude)}, {"verdict", verdict}})
       << "\n";
   PrintQuery(*e.exclude, indent, out);
-}
-
-nlohmann::json ExplanationJson(const match::Explanation& e) {
-  return {{"matched", e.matched},
-          {"excluded", e.excluded()},
-          {"query", QueryJson(e.query)},
-          {"exclude", e.exclude ? QueryJson(*e.exclude) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace veille::cli

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "archive/json.h"
 #include "match/explain.h"
 
 namespace veille::cli {
@@ -19,7 +20,7 @@ namespace veille::cli {
 void PrintExplanation(const match::Explanation& e, const std::string& exclude,
                       const std::string& indent, std::ostream& out);
 
-// {matched, excluded, query: {matched, terms: [...], near: [...]}, exclude: {...} | null}
-nlohmann::json ExplanationJson(const match::Explanation& e);
+// The JSON `explain` object, shared with the web inbox's story page.
+using archive::ExplanationJson;
 
 }  // namespace veille::cli

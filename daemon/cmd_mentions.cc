@@ -5,7 +5,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <unordered_set>
 
 #include "common/links.h"
 #include "daemon/cli_archive.h"
@@ -179,7 +178,6 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   filter.until = period->until;
   filter.rule = args.rule;
   filter.category = args.category;
-  filter.limit = args.search.empty() ? args.limit : 0;
   for (const auto& s : args.statuses) {
     for (std::size_t at = 0;;) {
       const auto comma = s.find(',', at);
@@ -215,36 +213,15 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
     filter.feed_ids = std::move(*ids);
   }
 
-  // --search: the entries the query matches (index, then matcher), among the mentioned ones.
-  std::unordered_set<std::int64_t> matching_entries;
-  if (!args.search.empty()) {
-    store::EntryFilter entries;
-    entries.feed_ids = filter.feed_ids;
-    entries.language = filter.language;
-    if (filter.since) entries.since = *filter.since - 86400;  // an entry precedes its mentions
-    auto found = SearchArchive(*store, args.search, entries, [&](const SearchHit& hit) {
-      matching_entries.insert(hit.entry.id);
-      return true;
-    });
-    if (!found) {
-      std::cerr << "veille: --search: " << found.error().message << "\n";
-      return found.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
-    }
-  }
-  auto listed = store->ListMentions(filter);
+  // --search: the mentions whose entry the query matches (lib/archive, as the web inbox).
+  filter.limit = args.limit;
+  auto listed = ListMatchingMentions(*store, filter, args.search);
   if (!listed) {
-    std::cerr << "veille: " << listed.error().message << "\n";
-    return 1;
+    const bool bad_query = listed.error().code == ErrorCode::kInvalidArgument;
+    std::cerr << "veille: " << (bad_query ? "--search: " : "") << listed.error().message << "\n";
+    return bad_query ? 2 : 1;
   }
-  std::vector<store::MentionRow> mentions;
-  for (auto& m : *listed) {
-    if (!args.search.empty() && !matching_entries.count(m.entry_id)) continue;
-    if (!args.search.empty() && args.limit > 0 &&
-        mentions.size() >= static_cast<std::size_t>(args.limit)) {
-      break;
-    }
-    mentions.push_back(std::move(m));
-  }
+  const std::vector<store::MentionRow>& mentions = *listed;
 
   if (args.story) return PrintStories(*store, mentions, *format, dialect);
   switch (*format) {

@@ -12,6 +12,7 @@
 #include "daemon/commands.h"
 #include "daemon/version.h"
 #include "i18n/translator.h"
+#include "store/store.h"
 #include "web/app.h"
 #include "web/http_server.h"
 #include "web/password.h"
@@ -86,6 +87,13 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
     options.auth = web::AuthMode::kProxy;
     options.user_header = w.trust_proxy_user_header;
   }
+  // The inbox pages read the daemon's archive through the store interface, one connection
+  // per request (a store is not shared between the server's threads); triage writes are
+  // short kWrite transactions (store/triage.h), as `veille triage` makes them.
+  options.archive = web::ArchiveAccess{[database = config->daemon.database](store::Access access) {
+                                         return store::Store::Open(database, access);
+                                       },
+                                       config->rules};
   // The dashboard, feeds and alerts pages: a connection per request, read-only for the pages,
   // a short write (waiting up to 5 s for the daemon's commit) for "poll now" and "retry".
   options.archive_pages.open_store = [database = config->daemon.database](store::Access access) {
@@ -155,8 +163,8 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
 
 void AddServeCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve the web inbox (sign-in, home page; the inbox pages come next)");
+  CLI::App* cmd =
+      app.add_subcommand("serve", "Serve the web inbox: mentions, triage, stories (docs/web.md)");
   cmd->add_option("--listen", args->listen,
                   "Address and port, such as 127.0.0.1:8080 (default: [web] listen)");
   cmd->add_flag("--hash-password", args->hash_password,

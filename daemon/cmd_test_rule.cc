@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "archive/document.h"
 #include "daemon/cli_backtest.h"
 #include "daemon/cli_explain.h"
 #include "daemon/cli_filters.h"
@@ -97,9 +98,9 @@ int RunFile(const TestRuleOptions& o, const match::Matcher& matcher) {
   const std::string indent(verdict_width + 3, ' ');
   for (const feed::Entry& e : parsed->entries) {
     const store::EntryRecord record = pipeline::EntryRecordFrom(e, *parsed);
-    const std::string text = pipeline::EntryText(record);
+    const std::string text = archive::MatchText(record);
     const match::Document doc =
-        pipeline::MakeDocument(record, text, parsed->title.value_or(""), options.base_url);
+        archive::DocumentOf(record, text, parsed->title.value_or(""), options.base_url);
     const auto mentions = matcher.Match(doc);
     matched += mentions.empty() ? 0 : 1;
     if (o.json) {

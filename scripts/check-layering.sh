@@ -26,9 +26,14 @@ if hits=$(grep -rnE '#include *[<"](sqlite3\.h|store/(sqlite|internal|schema|fts
 fi
 # The report's charts are shared by the CLI and the web inbox (lib/report): no HTTP, nothing of
 # daemon/.
-if hits=$(grep -rnE '#include *[<"](microhttpd\.h|daemon/|web/)' lib/report 2>/dev/null); then
+if hits=$(grep -rnE '#include *[<"](microhttpd\.h|daemon/|web/)' lib/report lib/archive 2>/dev/null); then
   echo "lib/report is shared by veille report and veille serve: no HTTP, no daemon/:"; echo "$hits"
   status=1
 fi
-[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure; SQLite stays in lib/store"
+# The libraries never reach into the binaries: what the CLI and the web inbox share lives in
+# lib/archive (docs/architecture.md), not in daemon/.
+if hits=$(grep -rnE '#include *"daemon/' lib --include='*.cc' --include='*.h' 2>/dev/null); then
+  echo "lib/ must not include daemon/ (share through lib/archive):"; echo "$hits"; status=1
+fi
+[[ $status == 0 ]] && echo "layering ok: config, feed, text, match, schedule are pure; SQLite stays in lib/store; lib/ does not include daemon/; lib/report has no HTTP"
 exit $status

@@ -1,6 +1,5 @@
 #include "feed/identity.h"
 
-#include <cstdio>
 #include <string>
 #include <unordered_set>
 
@@ -13,12 +12,6 @@ std::string DateText(const Entry& entry) {
   return "";
 }
 
-std::string Hex(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return std::string(buf, 16);
-}
-
 std::string HashKey(std::initializer_list<std::string_view> parts) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   bool first = true;
@@ -27,7 +20,7 @@ std::string HashKey(std::initializer_list<std::string_view> parts) {
     first = false;
     h = Fnv1a64(part, h);
   }
-  return "hash:" + Hex(h);
+  return "hash:" + Hex64(h);
 }
 
 // More than 5% of `total` entries have a blank or repeated value.
@@ -58,15 +51,6 @@ std::string_view IdentityRungName(IdentityRung rung) {
       return "hash(link, date, title)";
   }
   return "guid";
-}
-
-std::uint64_t Fnv1a64(std::string_view data, std::uint64_t seed) {
-  std::uint64_t h = seed;
-  for (char c : data) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 IdentityRung ChooseRung(const Feed& feed) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/hash.h"  // Fnv1a64: the entry keys' hash (stored: never changes)
 #include "feed/feed.h"
 
 namespace veille::feed {
@@ -13,9 +14,6 @@ namespace veille::feed {
 enum class IdentityRung { kGuid, kLink, kLinkDate, kLinkDateTitle };
 
 std::string_view IdentityRungName(IdentityRung rung);
-
-// FNV-1a, 64 bits: stable across platforms and releases (keys are stored).
-std::uint64_t Fnv1a64(std::string_view data, std::uint64_t seed = 0xcbf29ce484222325ULL);
 
 // The rung a document's entries use: the guid/id rung unless more than 5% of the entries have a
 // blank or repeated id, then the link rung unless more than 5% have a blank or repeated link,

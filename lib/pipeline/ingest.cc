@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "archive/document.h"
 #include "common/entry_text.h"
 #include "store/canonical.h"
 #include "text/language.h"
@@ -86,24 +87,6 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed,
   return r;
 }
 
-std::string EntryText(const store::EntryRecord& r) {
-  return veille::EntryText(r.summary, r.content);
-}
-
-match::Document MakeDocument(const store::EntryRecord& r, const std::string& text,
-                             std::string_view feed_name, std::string_view feed_url) {
-  match::Document doc;
-  doc.title = r.title ? std::string_view(*r.title) : std::string_view();
-  doc.text = text;
-  doc.author = r.author ? std::string_view(*r.author) : std::string_view();
-  doc.link = r.link ? std::string_view(*r.link) : std::string_view();
-  doc.feed_name = feed_name;
-  doc.feed_url = feed_url;
-  doc.language = r.language ? std::string_view(*r.language) : std::string_view();
-  for (const auto& c : r.categories) doc.categories.push_back(c);
-  return doc;
-}
-
 std::int64_t StoredContentHash(const feed::Entry& e) {
   // The bounds of EntryRecordFrom, on views: what the record would store, hashed in place.
   return store::EntryContentHash(BoundedView(e.title, kMaxTitleBytes),
@@ -142,8 +125,8 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
     r.content_hash = hash;
     r.change = change;
     // Match on what is stored: the bounded title, summary and content.
-    const std::string text = EntryText(r);
-    const match::Document doc = MakeDocument(r, text, feed_config.name, feed_config.url);
+    const std::string text = archive::MatchText(r);
+    const match::Document doc = archive::DocumentOf(r, text, feed_config.name, feed_config.url);
     for (match::Mention& m : matcher.Match(doc)) {
       store::MentionRecord rec;
       rec.rule = rules[m.rule_index].name;

@@ -36,13 +36,8 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& entry, const feed::Feed& f
 // The same, checking the feed's language for this entry alone (veille test-rule).
 store::EntryRecord EntryRecordFrom(const feed::Entry& entry, const feed::Feed& feed);
 
-// The text a rule's unscoped and `text:` terms search: the summary and the content as one
-// text (common/entry_text.h: a teaser repeating the content's beginning is not searched twice).
-std::string EntryText(const store::EntryRecord& record);
-
-// The matcher's view of a stored entry; `text` is EntryText(record) and must outlive the result.
-match::Document MakeDocument(const store::EntryRecord& record, const std::string& text,
-                             std::string_view feed_name, std::string_view feed_url);
+// The matcher's view of a record (its text and document) is archive::MatchText and
+// archive::DocumentOf (archive/document.h), shared with the search and the inbox.
 
 // The content hash of the entry as it would be stored (bounded title, summary and content:
 // store/entry_versions.h), computed on the entry's own text without copying it.

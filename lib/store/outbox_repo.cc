@@ -46,6 +46,23 @@ Result<int> RunCounting(Database& db, Statement& stmt) {
 
 }  // namespace
 
+Result<std::vector<OutboxRow>> OutboxOfMentions(Store& store,
+                                                const std::vector<std::int64_t>& mention_ids) {
+  std::vector<OutboxRow> out;
+  if (mention_ids.empty()) return out;
+  auto stmt = DatabaseOf(store).Prepare(
+      std::string("SELECT ") + kRowColumns + " FROM outbox o WHERE 1 = 1" +
+      IdListCondition("o.mention_id", mention_ids) + " ORDER BY o.created_at, o.id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(ReadRow(*stmt));
+  }
+  return out;
+}
+
 Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<OutboxStatus> status,
                                               int limit) {
   auto stmt = DatabaseOf(store).Prepare(

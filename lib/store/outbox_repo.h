@@ -28,6 +28,10 @@ struct OutboxListRow {
                                                             std::optional<OutboxStatus> status,
                                                             int limit);
 
+// The alerts of these mentions (the web inbox's story page), oldest first.
+[[nodiscard]] Result<std::vector<OutboxRow>> OutboxOfMentions(
+    Store& store, const std::vector<std::int64_t>& mention_ids);
+
 // Row counts per status (statuses without rows are absent).
 [[nodiscard]] Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store);
 

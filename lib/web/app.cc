@@ -38,13 +38,6 @@ std::string HostWithoutPort(std::string_view host) {
   return std::string(host.substr(0, host.find(':')));
 }
 
-Response Redirect(const std::string& location) {
-  Response r;
-  r.status = 303;
-  r.headers.emplace_back("Location", location);
-  return r;
-}
-
 // A user name from a proxy header: printable, not absurdly long.
 bool PlausibleUser(std::string_view user) {
   if (user.empty() || user.size() > 256) return false;
@@ -194,13 +187,19 @@ Response App::Route(const Request& request, Context& context) {
     bool post;
   };
   static constexpr RouteEntry kRoutes[] = {
-      {"/", false},        {"/login", false},      {"/login", true},  {"/logout", true},
-      {"/language", true}, {"/dashboard", false},  {"/feeds", false}, {"/feeds/poll", true},
+      {"/", false},        {"/login", false},      {"/login", true},   {"/logout", true},
+      {"/language", true}, {"/inbox", false},      {"/story/", false}, {"/triage", true},
+      {"/tester", false},  {"/dashboard", false},  {"/feeds", false},  {"/feeds/poll", true},
       {"/alerts", false},  {"/alerts/retry", true}};
+  // "/story/ID" is routed as "/story/" (the page checks the number).
+  const std::string path =
+      request.path.starts_with("/story/") && request.path.size() > 7 ? "/story/" : request.path;
+  const bool inbox_route =
+      path == "/inbox" || path == "/story/" || path == "/triage" || path == "/tester";
   bool known = false;
   bool method_ok = false;
   for (const auto& r : kRoutes) {
-    if (request.path != r.path) continue;
+    if (path != r.path || (inbox_route && !options_.archive)) continue;
     known = true;
     method_ok = method_ok || r.post != get;
   }
@@ -213,13 +212,23 @@ Response App::Route(const Request& request, Context& context) {
     return r;
   }
   using store::Access;
-  if (get) {
-    if (request.path == "/dashboard") {
-      return Archive(request, context, DashboardPage, Access::kRead);
+  if (get && (path == "/" || inbox_route)) {
+    const std::optional<Session> session = SignedIn(request, context);
+    if (!session) return SeeOther("/login");
+    if (!options_.archive) return Home(request, context);
+    if (path == "/tester") {
+      return TesterResponse(request, FrameOf(context, *session), *options_.archive,
+                            clock_ms_() / 1000);
     }
-    if (request.path == "/feeds") return Archive(request, context, FeedsPage, Access::kRead);
-    if (request.path == "/alerts") return Archive(request, context, AlertsPage, Access::kRead);
-    return request.path == "/" ? Home(request, context) : LoginForm(request, context, 200, "");
+    if (path == "/story/")
+      return StoryResponse(request, FrameOf(context, *session), *options_.archive);
+    return InboxResponse(request, FrameOf(context, *session), *options_.archive);
+  }
+  if (get) {
+    if (path == "/dashboard") return Archive(request, context, DashboardPage, Access::kRead);
+    if (path == "/feeds") return Archive(request, context, FeedsPage, Access::kRead);
+    if (path == "/alerts") return Archive(request, context, AlertsPage, Access::kRead);
+    return LoginForm(request, context, 200, "");
   }
   // Every POST carries the session's CSRF token, before anything else is looked at.
   if (!CsrfValid(request, context.session)) {
@@ -229,6 +238,12 @@ Response App::Route(const Request& request, Context& context) {
     return Error(context, 403, tr.Tr("Forbidden"),
                  tr.Tr("The form had expired or came from another site. Go back, reload the page "
                        "and try again."));
+  }
+  if (path == "/triage") {
+    const std::optional<Session> session = SignedIn(request, context);
+    if (!session) return SeeOther("/login");
+    return TriageResponse(request, FrameOf(context, *session), *options_.archive,
+                          clock_ms_() / 1000);
   }
   if (request.path == "/login") return Login(request, context);
   if (request.path == "/logout") return Logout(request, context);
@@ -242,22 +257,11 @@ Response App::Route(const Request& request, Context& context) {
 Response App::Archive(const Request& request, Context& context,
                       Response (*page)(const ArchiveRequest&), store::Access access) {
   const i18n::Translator& tr = *context.tr;
-  std::optional<Session> session;
-  switch (options_.auth) {
-    case AuthMode::kPassword:
-      if (!context.session || context.session->user.empty()) {
-        // A GET goes to the sign-in page; a POST of the sign-in page's session is refused.
-        if (request.method != "POST") return Redirect("/login");
-        return Error(context, 403, tr.Tr("Forbidden"), tr.Tr("Sign in first."));
-      }
-      session = context.session;
-      break;
-    case AuthMode::kNone:
-      session = SessionOf(request, context, std::string(kLocalUser));
-      break;
-    case AuthMode::kProxy:
-      session = SessionOf(request, context, request.Header(Lower(options_.user_header)));
-      break;
+  const std::optional<Session> session = SignedIn(request, context);
+  if (!session) {
+    // A GET goes to the sign-in page; a POST of the sign-in page's session is refused.
+    if (request.method != "POST") return SeeOther("/login");
+    return Error(context, 403, tr.Tr("Forbidden"), tr.Tr("Sign in first."));
   }
   if (!options_.archive_pages.open_store) {
     return Error(context, 503, tr.Tr("Archive unavailable"), tr.Tr("No archive is configured."));
@@ -266,36 +270,45 @@ Response App::Archive(const Request& request, Context& context,
   if (!store) {
     return Error(context, 503, tr.Tr("Archive unavailable"), store.error().message);
   }
-  PageFrame frame{context.tr, session->user, session->csrf, options_.version,
-                  options_.auth == AuthMode::kPassword};
+  PageFrame frame = FrameOf(context, *session);
+  frame.section = request.path;
   return page(ArchiveRequest{request, frame, **store, options_.archive_pages, clock_ms_() / 1000});
 }
 
-Response App::Home(const Request& request, Context& context) {
-  std::optional<Session> session;
+std::optional<Session> App::SignedIn(const Request& request, Context& context) {
   switch (options_.auth) {
     case AuthMode::kPassword:
-      if (!context.session || context.session->user.empty()) return Redirect("/login");
-      session = context.session;
-      break;
+      if (!context.session || context.session->user.empty()) return std::nullopt;
+      return context.session;
     case AuthMode::kNone:
-      session = SessionOf(request, context, std::string(kLocalUser));
-      break;
+      return SessionOf(request, context, std::string(kLocalUser));
     case AuthMode::kProxy:
-      session = SessionOf(request, context, request.Header(Lower(options_.user_header)));
-      break;
+      return SessionOf(request, context, request.Header(Lower(options_.user_header)));
   }
-  PageFrame frame{context.tr, session->user, session->csrf, options_.version,
-                  options_.auth == AuthMode::kPassword};
+  return std::nullopt;
+}
+
+PageFrame App::FrameOf(Context& context, const Session& session) const {
+  return PageFrame{context.tr,
+                   session.user,
+                   session.csrf,
+                   options_.version,
+                   options_.auth == AuthMode::kPassword,
+                   ""};
+}
+
+Response App::Home(const Request& request, Context& context) {
+  const std::optional<Session> session = SignedIn(request, context);
+  if (!session) return SeeOther("/login");
   Response r;
-  r.body = HomePage(frame);
+  r.body = HomePage(FrameOf(context, *session));
   return r;
 }
 
 Response App::LoginForm(const Request& request, Context& context, int status,
                         const std::string& error) {
-  if (options_.auth != AuthMode::kPassword) return Redirect("/");
-  if (status == 200 && context.session && !context.session->user.empty()) return Redirect("/");
+  if (options_.auth != AuthMode::kPassword) return SeeOther("/");
+  if (status == 200 && context.session && !context.session->user.empty()) return SeeOther("/");
   // A signed-in session is never replaced here (a forged POST must not sign anyone out).
   const std::optional<Session> session = context.session && !context.session->user.empty()
                                              ? context.session
@@ -305,7 +318,7 @@ Response App::LoginForm(const Request& request, Context& context, int status,
     std::lock_guard lock(passwords_mutex_);
     passwords = passwords_;
   }
-  PageFrame frame{context.tr, "", session->csrf, options_.version, false};
+  PageFrame frame{context.tr, "", session->csrf, options_.version, false, ""};
   Response r;
   r.status = status;
   r.body = LoginPage(frame, passwords && !passwords->shared(), error);
@@ -313,7 +326,7 @@ Response App::LoginForm(const Request& request, Context& context, int status,
 }
 
 Response App::Login(const Request& request, Context& context) {
-  if (options_.auth != AuthMode::kPassword) return Redirect("/");
+  if (options_.auth != AuthMode::kPassword) return SeeOther("/");
   const i18n::Translator& tr = *context.tr;
   std::shared_ptr<const PasswordFile> passwords;
   {
@@ -354,7 +367,7 @@ Response App::Login(const Request& request, Context& context) {
   context.session.reset();
   const std::optional<Session> session = SessionOf(request, context, *user);
   if (!language.empty()) sessions_.SetLanguage(session->id, language);
-  return Redirect("/");
+  return SeeOther("/");
 }
 
 Response App::Logout(const Request& request, Context& context) {
@@ -368,7 +381,7 @@ Response App::Logout(const Request& request, Context& context) {
   } else {
     context.cookies.push_back(SessionCookie("", 0, context.secure));
   }
-  return Redirect(options_.auth == AuthMode::kPassword ? "/login" : "/");
+  return SeeOther(options_.auth == AuthMode::kPassword ? "/login" : "/");
 }
 
 Response App::Language(const Request& request, Context& context) {
@@ -378,12 +391,12 @@ Response App::Language(const Request& request, Context& context) {
     return Error(context, 400, tr.Tr("Bad request"), tr.Tr("Unknown language."));
   }
   sessions_.SetLanguage(context.session->id, language);
-  return Redirect(context.session->user.empty() ? "/login" : "/");
+  return SeeOther(context.session->user.empty() ? "/login" : "/");
 }
 
 Response App::Error(Context& context, int status, const std::string& heading,
                     const std::string& message) {
-  PageFrame frame{context.tr, "", "", options_.version, false};
+  PageFrame frame{context.tr, "", "", options_.version, false, ""};
   Response r;
   r.status = status;
   r.body = ErrorPage(frame, heading, message);

@@ -16,6 +16,7 @@
 #include "i18n/translator.h"
 #include "web/archive_pages.h"
 #include "web/http_server.h"
+#include "web/inbox.h"
 #include "web/password.h"
 #include "web/rate_limit.h"
 #include "web/sessions.h"
@@ -47,6 +48,9 @@ struct AppOptions {
   std::function<void(const std::string&)> log;
   // The archive behind the dashboard, feeds and alerts pages (archive_pages.h).
   ArchiveOptions archive_pages;
+  // The archive of the inbox pages (web/inbox.h). Without it (the security model's tests), "/"
+  // is a page naming the user and the version, and the inbox addresses are not found.
+  std::optional<ArchiveAccess> archive;
 };
 
 // The user name of kNone.
@@ -68,6 +72,9 @@ class App {
   struct Context;  // one request's language, session and client
   Response Route(const Request& request, Context& context);
   Response Home(const Request& request, Context& context);
+  // The session of a signed-in user, or nullopt (kPassword without one: sign in first).
+  std::optional<Session> SignedIn(const Request& request, Context& context);
+  PageFrame FrameOf(Context& context, const Session& session) const;
   Response LoginForm(const Request& request, Context& context, int status,
                      const std::string& error);
   Response Login(const Request& request, Context& context);

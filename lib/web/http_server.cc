@@ -260,4 +260,11 @@ Response PlainResponse(int status, std::string text) {
   return r;
 }
 
+Response SeeOther(std::string location) {
+  Response r;
+  r.status = 303;
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
 }  // namespace veille::web

@@ -44,6 +44,10 @@ struct Response {
 // A plain-text response (errors the server or the app answer without a page).
 Response PlainResponse(int status, std::string text);
 
+// 303 See Other to `location`: the answer to a POST (reloading the next page repeats no write),
+// and the way to the sign-in page.
+Response SeeOther(std::string location);
+
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {

@@ -11,7 +11,6 @@ namespace veille::web {
 namespace {
 
 using i18n::Format;
-using parts::Html;
 using parts::Moment;
 
 // Rows shown per status; the counts above the tables give the whole.
@@ -19,7 +18,7 @@ constexpr int kRowsShown = 200;
 
 std::string RetryButton(const PageFrame& frame, const std::string& field, const std::string& value,
                         const std::string& id, const std::string& label) {
-  return "<form method=\"post\" action=\"/alerts/retry\">" + CsrfInput(frame) +
+  return "<form method=\"post\" action=\"/alerts/retry\">" + CsrfField(frame) +
          "<input type=\"hidden\" name=\"" + field + "\" value=\"" + Html(value) +
          "\"><button type=\"submit\" class=\"small\" id=\"" + id + "\">" + Html(label) +
          "</button></form>";
@@ -114,7 +113,7 @@ Response AlertsPage(const ArchiveRequest& r) {
   }
   body << "</section>";
   Response response;
-  response.body = PageLayout(r.frame, tr.Tr("Alerts"), body.str());
+  response.body = Page(r.frame, tr.Tr("Alerts"), body.str());
   return response;
 }
 
@@ -123,7 +122,7 @@ Response RetryAlerts(const ArchiveRequest& r) {
   if (r.request.Field("all") == "dead") {
     auto n = store::RetryAllDead(r.store, r.now);
     if (!n) return parts::ErrorResponse(r.frame, 503, tr.Tr("Alerts"), n.error().message);
-    return parts::SeeOther("/alerts?retried=" + std::to_string(*n));
+    return SeeOther("/alerts?retried=" + std::to_string(*n));
   }
   const auto id = parts::Id(r.request.Field("id"));
   auto done = id ? store::RetryOutbox(r.store, *id, r.now) : Result<bool>(false);
@@ -132,7 +131,7 @@ Response RetryAlerts(const ArchiveRequest& r) {
     return parts::ErrorResponse(r.frame, 400, tr.Tr("Bad request"),
                                 tr.Tr("This alert is no longer pending or dead: reload the page."));
   }
-  return parts::SeeOther("/alerts?retried=1");
+  return SeeOther("/alerts?retried=1");
 }
 
 }  // namespace veille::web

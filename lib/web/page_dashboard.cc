@@ -12,7 +12,6 @@ namespace veille::web {
 namespace {
 
 using i18n::Format;
-using parts::Html;
 
 struct Preset {
   const char* key;
@@ -159,7 +158,7 @@ Response DashboardPage(const ArchiveRequest& r) {
        << (data->languages.empty() ? empty(i18n::N_("No mentions in this period."))
                                    : report::LanguagesChart(data->languages, tr))
        << "</section>";
-  response.body = PageLayout(r.frame, tr.Tr("Dashboard"), body.str());
+  response.body = Page(r.frame, tr.Tr("Dashboard"), body.str());
   return response;
 }
 

@@ -17,7 +17,6 @@ namespace veille::web {
 namespace {
 
 using i18n::Format;
-using parts::Html;
 using parts::Moment;
 
 // veilled writes its heartbeat every 30 s; older than this, `veille status` calls it hung.
@@ -97,7 +96,7 @@ Response FeedsPage(const ArchiveRequest& r) {
   }
   if (r.options.feeds.empty()) {
     body << "<p class=\"empty\">" << Html(tr.Tr("No feeds configured.")) << "</p>";
-    response.body = PageLayout(r.frame, tr.Tr("Feeds"), body.str());
+    response.body = Page(r.frame, tr.Tr("Feeds"), body.str());
     return response;
   }
   body << "<section class=\"card\"><table class=\"table\" id=\"feeds\"><thead><tr><th>"
@@ -141,7 +140,7 @@ Response FeedsPage(const ArchiveRequest& r) {
          << "</td><td class=\"num\">" << tr.Integer(f ? f->entry_count : 0)
          << "</td><td class=\"num\">" << tr.Integer(f ? f->mention_count : 0) << "</td><td>";
     if (f && f->state != FeedState::kGone) {
-      body << "<form method=\"post\" action=\"/feeds/poll\">" << CsrfInput(r.frame)
+      body << "<form method=\"post\" action=\"/feeds/poll\">" << CsrfField(r.frame)
            << "<input type=\"hidden\" name=\"feed\" value=\"" << f->id
            << "\"><button type=\"submit\" class=\"small\" id=\"poll-" << f->id << "\">"
            << Html(tr.Tr("Poll now")) << "</button></form>";
@@ -149,7 +148,7 @@ Response FeedsPage(const ArchiveRequest& r) {
     body << "</td></tr>";
   }
   body << "</tbody></table></section>";
-  response.body = PageLayout(r.frame, tr.Tr("Feeds"), body.str());
+  response.body = Page(r.frame, tr.Tr("Feeds"), body.str());
   return response;
 }
 
@@ -175,7 +174,7 @@ Response PollNow(const ArchiveRequest& r) {
   if (!requested) {
     return parts::ErrorResponse(r.frame, 503, tr.Tr("Feeds"), requested.error().message);
   }
-  return parts::SeeOther("/feeds?asked=" + std::to_string(feed->id));
+  return SeeOther("/feeds?asked=" + std::to_string(feed->id));
 }
 
 }  // namespace veille::web

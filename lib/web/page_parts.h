@@ -6,28 +6,18 @@
 #include <string>
 #include <string_view>
 
-#include "common/escape.h"
 #include "common/time.h"
 #include "i18n/translator.h"
+#include "web/html.h"
 #include "web/http_server.h"
 #include "web/pages.h"
 
 namespace veille::web::parts {
 
-inline std::string Html(std::string_view text) { return EscapeMarkup(text); }
-
 // "12:03 UTC, 5 December 2026" as the report writes a moment; an em dash when unknown.
 inline std::string Moment(std::optional<UnixSeconds> t, const i18n::Translator& tr) {
   if (!t) return "\u2014";
   return i18n::Format(tr.Tr("{datetime} UTC"), {{"datetime", tr.DateTime(*t)}});
-}
-
-// 303 See Other: the answer to a POST (the reload of the next page repeats no write).
-inline Response SeeOther(const std::string& location) {
-  Response r;
-  r.status = 303;
-  r.headers.emplace_back("Location", location);
-  return r;
 }
 
 // An error page with `status` (a store that failed, a bad form).

@@ -4,17 +4,12 @@
 
 #include "common/escape.h"
 #include "web/assets.h"
+#include "web/html.h"
 
 namespace veille::web {
 namespace {
 
 using i18n::Format;
-
-std::string Html(std::string_view text) { return EscapeMarkup(text); }
-
-std::string CsrfField(const PageFrame& frame) {
-  return "<input type=\"hidden\" name=\"csrf\" value=\"" + Html(frame.csrf) + "\">";
-}
 
 // One button per language, each a POST (a language choice is a change of state).
 std::string LanguageSwitch(const PageFrame& frame) {
@@ -43,6 +38,21 @@ std::string Frame(const PageFrame& frame, const std::string& title, const std::s
        << "<script src=\"" << Html(Script().path) << "\" defer></script>"
        << "</head><body><header class=\"top\"><div class=\"bar\">"
        << "<a class=\"brand\" href=\"/\">veille</a>";
+  if (!frame.user.empty()) {
+    // Every section of the inbox (docs/web.md, "Pages"), the current one marked.
+    const std::pair<const char*, std::string> kSections[] = {{"/inbox", tr.Tr("Inbox")},
+                                                             {"/dashboard", tr.Tr("Dashboard")},
+                                                             {"/feeds", tr.Tr("Feeds")},
+                                                             {"/alerts", tr.Tr("Alerts")},
+                                                             {"/tester", tr.Tr("Rule tester")}};
+    html << "<nav class=\"sections\" aria-label=\"" << Html(tr.Tr("Sections")) << "\">";
+    for (const auto& [path, name] : kSections) {
+      html << "<a href=\"" << path << "\""
+           << (frame.section == path ? " aria-current=\"page\"" : "") << ">" << Html(name)
+           << "</a>";
+    }
+    html << "</nav>";
+  }
   if (!frame.user.empty()) {
     html << "<span class=\"user\" id=\"user\">"
          << Html(Format(tr.Tr("Signed in as {user}"), {{"user", frame.user}})) << "</span>";
@@ -87,11 +97,16 @@ std::string HomePage(const PageFrame& frame) {
   body << "<h1>" << Html(tr.Tr("Web inbox")) << "</h1><section class=\"card\">"
        << "<dl class=\"facts\"><dt>" << Html(tr.Tr("Signed in as")) << "</dt><dd id=\"home-user\">"
        << Html(frame.user) << "</dd><dt>" << Html(tr.Tr("Version")) << "</dt><dd id=\"version\">"
-       << Html(frame.version) << "</dd></dl></section><p class=\"muted\">"
-       << Html(tr.Tr("The inbox of mentions, triage and the dashboard come next. Until then, "
-                     "the command line reads and triages the same archive."))
-       << "</p>";
+       << Html(frame.version) << "</dd></dl></section>";
   return Frame(frame, tr.Tr("Web inbox"), body.str());
+}
+
+std::string Page(const PageFrame& frame, const std::string& title, const std::string& body_html) {
+  return Frame(frame, title, body_html);
+}
+
+std::string CsrfField(const PageFrame& frame) {
+  return "<input type=\"hidden\" name=\"csrf\" value=\"" + Html(frame.csrf) + "\">";
 }
 
 std::string ErrorPage(const PageFrame& frame, const std::string& heading,
@@ -100,11 +115,5 @@ std::string ErrorPage(const PageFrame& frame, const std::string& heading,
                      "</p></section>";
   return Frame(frame, heading, body);
 }
-
-std::string PageLayout(const PageFrame& frame, const std::string& title, const std::string& body) {
-  return Frame(frame, title, body);
-}
-
-std::string CsrfInput(const PageFrame& frame) { return CsrfField(frame); }
 
 }  // namespace veille::web

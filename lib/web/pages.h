@@ -1,6 +1,7 @@
-// The server-rendered pages of the web inbox (for now: sign-in and home), written through the
-// one escaping module (common/escape.h) and the gettext catalogs. Every page links the embedded
-// stylesheet and script (no inline style or script: the Content-Security-Policy forbids them).
+// The frame of every server-rendered page of the web inbox, sign-in and the error pages, written
+// through the one escaping module (common/escape.h) and the gettext catalogs. Every page links the
+// embedded stylesheet and script (no inline style or script: the Content-Security-Policy forbids
+// them).
 #pragma once
 
 #include <string>
@@ -16,24 +17,26 @@ struct PageFrame {
   std::string csrf;     // the session's token for the forms of the page
   std::string version;  // veille's version, in the footer
   bool can_log_out = false;
+  std::string section;  // the navigation entry of the page ("/inbox", "/dashboard"...), if any
 };
+
+// A whole page: the header (brand, navigation when signed in, user, sign-out), `body_html`
+// (already escaped by its writer) and the footer (version, language switch).
+std::string Page(const PageFrame& frame, const std::string& title, const std::string& body_html);
+
+// The page "/" shows when the App has no archive (tests of the security model alone): who is
+// signed in and which veille serves it.
+std::string HomePage(const PageFrame& frame);
+
+// The hidden field carrying the session's CSRF token, for every POST form.
+std::string CsrfField(const PageFrame& frame);
 
 // The sign-in form. `ask_user`: the password file names people (else one shared account).
 // `error`: "" or a message shown above the form (already translated, escaped here).
 std::string LoginPage(const PageFrame& frame, bool ask_user, const std::string& error);
 
-// The home page: who is signed in and which veille serves it. The inbox pages come next.
-std::string HomePage(const PageFrame& frame);
-
 // A short page for an error status ("Forbidden", "Not found" ...), `message` escaped.
 std::string ErrorPage(const PageFrame& frame, const std::string& heading,
                       const std::string& message);
-
-// The page around `body` (the head with the stylesheet and script, the header, the footer with
-// its language switch), for the pages of other files (archive_pages.h).
-std::string PageLayout(const PageFrame& frame, const std::string& title, const std::string& body);
-
-// The hidden field carrying the session's CSRF token, for a form of such a page.
-std::string CsrfInput(const PageFrame& frame);
 
 }  // namespace veille::web

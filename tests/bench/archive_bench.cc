@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/cli_archive.h"
+#include "archive/search.h"
 #include "store/internal.h"
 #include "store/retention.h"
 #include "store/stats.h"
@@ -225,11 +225,11 @@ void BM_SearchPhrase(benchmark::State& state) {
   for (auto _ : state) {
     auto s = OpenReader();
     hits = 0;
-    auto r = veille::cli::SearchArchive(*s, std::string("\"") + kPhrase + "\"", {},
-                                        [&](const veille::cli::SearchHit&) {
-                                          ++hits;
-                                          return limit == 0 || hits < limit;
-                                        });
+    auto r = veille::archive::SearchArchive(*s, std::string("\"") + kPhrase + "\"", {},
+                                            [&](const veille::archive::SearchHit&) {
+                                              ++hits;
+                                              return limit == 0 || hits < limit;
+                                            });
     if (!r) return state.SkipWithError(r.error().message.c_str());
   }
   state.counters["hits"] = static_cast<double>(hits);

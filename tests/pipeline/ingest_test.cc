@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "archive/document.h"
 #include "feed/parse.h"
 
 namespace veille::pipeline {
@@ -82,7 +83,7 @@ TEST(IngestTest, AWordPressTeaserIsNotQuotedTwiceInTheSnippet) {
   ASSERT_NE(snippet.find(sentence), std::string::npos) << snippet;
   EXPECT_EQ(snippet.find(sentence, snippet.find(sentence) + 1), std::string::npos) << snippet;
   EXPECT_EQ(records[0].mentions[0].highlights.size(), 1u) << snippet;
-  EXPECT_EQ(EntryText(records[0]), *records[0].content);
+  EXPECT_EQ(archive::MatchText(records[0]), *records[0].content);
   // Both fields are still stored as the feed gave them.
   EXPECT_NE(records[0].summary->find("appeared first on"), std::string::npos);
 }
@@ -213,8 +214,9 @@ TEST(IngestTest, AKeywordOnlyInMarkupOrUrlsIsNoMentionGoldenCases) {
       link_rule |= m.rule == "in_link";
     }
     EXPECT_EQ(records[i].guid, cases[i].guid);
-    EXPECT_EQ(bare, cases[i].bare) << cases[i].guid << ": " << EntryText(records[i]);
-    EXPECT_EQ(link_rule, cases[i].link_rule) << cases[i].guid << ": " << EntryText(records[i]);
+    EXPECT_EQ(bare, cases[i].bare) << cases[i].guid << ": " << archive::MatchText(records[i]);
+    EXPECT_EQ(link_rule, cases[i].link_rule)
+        << cases[i].guid << ": " << archive::MatchText(records[i]);
   }
 }
 

@@ -19,3 +19,10 @@ add_test(NAME system.web_dashboard_browser
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_dashboard_browser_test.py
                  --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
 set_tests_properties(system.web_dashboard_browser PROPERTIES LABELS "system;web" TIMEOUT 90)
+# The inbox over an archive veilled --once filled: filters, keyboard triage seen by the CLI, a
+# story page, hostile feed text, in one browser session (about 6 s).
+add_test(NAME system.web_inbox_browser
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/web_inbox_browser_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>
+                 --feeds ${PROJECT_SOURCE_DIR}/config/sample-feeds)
+set_tests_properties(system.web_inbox_browser PROPERTIES LABELS "system;web" TIMEOUT 90)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The web inbox in a real browser (Debian's python3-selenium and chromium-driver, headless)
 against `veille serve` on 127.0.0.1 (a free port), started here: a wrong then the right
-password, the home page in English then in French, sign-out; then, with urllib, a POST without
+password, the inbox in English then in French, sign-out; then, with urllib, a POST without
 the CSRF token is refused and the security headers are on every response. Kept under ~20 s:
 it runs in the ci and asan passes."""
 import argparse
@@ -73,12 +73,12 @@ def browser_part(c, base, work):
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
         driver.find_element(By.ID, "sign-in").click()
         c.check(wait(lambda d: d.current_url == base + "/"),
-                "the right password opens the home page")
-        c.check(driver.find_element(By.ID, "home-user").text == "veille"
-                and driver.find_element(By.TAG_NAME, "h1").text == "Web inbox",
-                "the home page shows the signed-in user, in English")
-        c.check(driver.find_element(By.ID, "version").text != "",
-                "the home page shows the version")
+                "the right password opens the inbox")
+        c.check(driver.find_element(By.ID, "user").text == "Signed in as veille"
+                and driver.find_element(By.TAG_NAME, "h1").text == "Inbox",
+                "the inbox shows the signed-in user, in English")
+        c.check(re.search(r"veille \S+ ", driver.find_element(By.TAG_NAME, "footer").text),
+                "the footer shows the version")
         c.check("js" in (driver.find_element(By.TAG_NAME, "html").get_attribute("class") or ""),
                 "the embedded script ran under the Content-Security-Policy")
         c.check(driver.execute_script(
@@ -97,8 +97,8 @@ def browser_part(c, base, work):
         wait(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
         c.check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
                 and driver.find_element(By.TAG_NAME, "h1").text == "Boîte de réception"
-                and driver.find_element(By.ID, "home-user").text == "veille",
-                "the footer's switch shows the home page in French")
+                and driver.find_element(By.ID, "user").text == "Connecté en tant que veille",
+                "the footer's switch shows the inbox in French")
         driver.find_element(By.ID, "logout").click()
         c.check(wait(lambda d: d.current_url == base + "/login")
                 and driver.find_element(By.TAG_NAME, "h1").text == "Connexion",

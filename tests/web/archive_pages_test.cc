@@ -177,7 +177,12 @@ TEST_F(ArchivePagesTest, TheDashboardTakesDatesAndSaysWhenItCannot) {
   EXPECT_EQ(r.body.find("id=\"period-error\""), std::string::npos);
   EXPECT_NE(r.body.find("value=\"2026-11-01\""), std::string::npos);
   EXPECT_NE(r.body.find("value=\"2026-11-30\""), std::string::npos);
-  EXPECT_EQ(r.body.find("aria-current=\"page\""), std::string::npos) << "no preset chosen";
+  const std::size_t periods = r.body.find("class=\"periods\"");
+  ASSERT_NE(periods, std::string::npos);
+  const std::string chooser = r.body.substr(periods, r.body.find("</nav>", periods) - periods);
+  EXPECT_EQ(chooser.find("aria-current=\"page\""), std::string::npos) << "no preset chosen";
+  EXPECT_NE(r.body.find("<a href=\"/dashboard\" aria-current=\"page\">"), std::string::npos)
+      << "the navigation marks the dashboard";
   for (const auto& bad : std::vector<std::map<std::string, std::string>>{
            {{"since", "2026-12-01"}, {"until", "2026-11-01"}},
            {{"since", "\"><script>"}},
