@@ -124,12 +124,6 @@ Result<void> CheckCategory(store::Store& store, const config::Config& config,
   return CheckLabel(store, "category", store::MentionLabel::kCategory, category, names);
 }
 
-std::vector<store::RuleEntity> RuleEntities(const config::Config& config) {
-  std::vector<store::RuleEntity> out;
-  for (const auto& r : config.rules) out.push_back({r.name, r.entity, r.category});
-  return out;
-}
-
 Result<std::string> ParseLanguageFilter(std::string_view value) {
   if (auto tag = text::CanonicalLanguageTag(value)) return *tag;
   return Fail(ErrorCode::kInvalidArgument,

@@ -51,10 +51,6 @@ std::string FeedNameKey(std::string_view name);
 // ("French"); returns the tag ("fr-FR" for "fr_fr"). Fails with kInvalidArgument otherwise.
 [[nodiscard]] Result<std::string> ParseLanguageFilter(std::string_view value);
 
-// Every configured rule with its entity and category, for store::ShareOfVoice: the config is the
-// one home of the rule -> entity mapping (read when counting, never stored).
-std::vector<store::RuleEntity> RuleEntities(const config::Config& config);
-
 // Prints "veille: <message>" on stderr; returns the exit code: 2 for kInvalidArgument (a usage
 // error), else 1.
 int ReportError(const Error& error);

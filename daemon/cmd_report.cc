@@ -66,7 +66,7 @@ int Run(const GlobalOptions& global, const ReportArgs& args) {
 
   auto store = OpenStoreOrReport(*config);
   if (!store) return 1;
-  auto charts = report::ReadCharts(*store, query, RuleEntities(*config));
+  auto charts = report::ReadCharts(*store, query, report::RuleEntities(config->rules));
   auto stories = charts ? store::TopStories(*store, query, 8) : tl::unexpected(charts.error());
   auto feeds = stories ? store->ListFeeds() : tl::unexpected(stories.error());
   if (!feeds) {

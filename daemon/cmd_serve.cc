@@ -87,20 +87,15 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
     options.auth = web::AuthMode::kProxy;
     options.user_header = w.trust_proxy_user_header;
   }
-  // The inbox pages read the daemon's archive through the store interface, one connection
-  // per request (a store is not shared between the server's threads); triage writes are
-  // short kWrite transactions (store/triage.h), as `veille triage` makes them.
+  // Every page over the archive reads it through the store interface, one connection per
+  // request (a store is not shared between the server's threads); triage, "poll now" and
+  // "retry" are short kWrite transactions (waiting up to 5 s for the daemon's commit), as the
+  // CLI makes them.
   options.archive = web::ArchiveAccess{[database = config->daemon.database](store::Access access) {
-                                         return store::Store::Open(database, access);
+                                         return store::Store::Open(database, access, 5000);
                                        },
                                        config->rules};
-  // The dashboard, feeds and alerts pages: a connection per request, read-only for the pages,
-  // a short write (waiting up to 5 s for the daemon's commit) for "poll now" and "retry".
-  options.archive_pages.open_store = [database = config->daemon.database](store::Access access) {
-    return store::Store::Open(database, access, 5000);
-  };
-  options.archive_pages.rules = RuleEntities(*config);
-  for (const auto& f : config->feeds) options.archive_pages.feeds.push_back({f.name, f.url});
+  for (const auto& f : config->feeds) options.archive->feeds.push_back({f.name, f.url});
   std::map<std::string, i18n::Translator> translators;
   for (auto language : i18n::kLanguages) {
     auto tr = i18n::LoadTranslator(language);

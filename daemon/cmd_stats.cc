@@ -11,6 +11,7 @@
 #include "daemon/commands.h"
 #include "i18n/language_names.h"
 #include "i18n/translator.h"
+#include "report/charts_data.h"
 #include "store/stats.h"
 
 namespace veille::cli {
@@ -124,7 +125,7 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
     std::cerr << "veille: " << sources.error().message << "\n";
     return 1;
   }
-  auto voice = store::ShareOfVoice(*store, query, RuleEntities(*config));
+  auto voice = store::ShareOfVoice(*store, query, report::RuleEntities(config->rules));
   if (!voice) {
     std::cerr << "veille: " << voice.error().message << "\n";
     return 1;

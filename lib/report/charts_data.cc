@@ -2,6 +2,12 @@
 
 namespace veille::report {
 
+std::vector<store::RuleEntity> RuleEntities(const std::vector<config::RuleEntry>& rules) {
+  std::vector<store::RuleEntity> out;
+  for (const auto& r : rules) out.push_back({r.name, r.entity, r.category});
+  return out;
+}
+
 store::Bucket BucketForPeriod(UnixSeconds since, UnixSeconds until) {
   const std::int64_t days = (until - since) / 86400;
   return days <= 62    ? store::Bucket::kDay

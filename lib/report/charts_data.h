@@ -7,10 +7,15 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "config/config.h"
 #include "store/stats.h"
 #include "store/store.h"
 
 namespace veille::report {
+
+// Every configured rule with its entity and category, for store::ShareOfVoice: the config is the
+// one home of the rule -> entity mapping (read when counting, never stored).
+std::vector<store::RuleEntity> RuleEntities(const std::vector<config::RuleEntry>& rules);
 
 // How many sources the charts list.
 inline constexpr int kTopSources = 10;

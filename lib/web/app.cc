@@ -263,16 +263,16 @@ Response App::Archive(const Request& request, Context& context,
     if (request.method != "POST") return SeeOther("/login");
     return Error(context, 403, tr.Tr("Forbidden"), tr.Tr("Sign in first."));
   }
-  if (!options_.archive_pages.open_store) {
+  if (!options_.archive) {
     return Error(context, 503, tr.Tr("Archive unavailable"), tr.Tr("No archive is configured."));
   }
-  auto store = options_.archive_pages.open_store(access);
+  auto store = options_.archive->open(access);
   if (!store) {
     return Error(context, 503, tr.Tr("Archive unavailable"), store.error().message);
   }
   PageFrame frame = FrameOf(context, *session);
   frame.section = request.path;
-  return page(ArchiveRequest{request, frame, **store, options_.archive_pages, clock_ms_() / 1000});
+  return page(ArchiveRequest{request, frame, **store, *options_.archive, clock_ms_() / 1000});
 }
 
 std::optional<Session> App::SignedIn(const Request& request, Context& context) {

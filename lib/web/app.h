@@ -46,8 +46,6 @@ struct AppOptions {
   // ("sign-in refused for 'alice' from 192.0.2.7: wrong user name or password"); user names are
   // cut to 64 printable ASCII characters. Called from the server's threads; may be empty.
   std::function<void(const std::string&)> log;
-  // The archive behind the dashboard, feeds and alerts pages (archive_pages.h).
-  ArchiveOptions archive_pages;
   // The archive of the inbox pages (web/inbox.h). Without it (the security model's tests), "/"
   // is a page naming the user and the version, and the inbox addresses are not found.
   std::optional<ArchiveAccess> archive;

@@ -16,31 +16,17 @@
 #include "store/stats.h"
 #include "store/store.h"
 #include "web/http_server.h"
+#include "web/inbox.h"
 #include "web/pages.h"
 
 namespace veille::web {
-
-// A feed of the configuration, as `veille feeds` lists them (the store also holds removed ones).
-struct ConfiguredFeed {
-  std::string name;
-  std::string url;
-};
-
-// What these pages need beyond the request: the archive and a little of the configuration.
-struct ArchiveOptions {
-  // Opens the database for one request: kRead for the pages, kWrite for "poll now" and "retry"
-  // (a short transaction, as the CLI's). Unset: the pages answer 503.
-  std::function<Result<std::unique_ptr<store::Store>>(store::Access)> open_store;
-  std::vector<store::RuleEntity> rules;  // each rule's entity, for the share of voice
-  std::vector<ConfiguredFeed> feeds;
-};
 
 // One request to one of these pages.
 struct ArchiveRequest {
   const Request& request;
   const PageFrame& frame;
   store::Store& store;
-  const ArchiveOptions& options;
+  const ArchiveAccess& options;
   UnixSeconds now = 0;
 };
 

@@ -19,12 +19,21 @@
 
 namespace veille::web {
 
-// Where the pages find the archive. `open` is called once per request (a store is not shared
-// between the server's threads): kRead for pages, kWrite for triage. `rules`: the configured
-// rules, for their entities and the story page's explanations.
+// A feed of the configuration, as `veille feeds` lists them (the store also holds removed ones).
+struct ConfiguredFeed {
+  std::string name;
+  std::string url;
+};
+
+// Where every page over the archive (the inbox pages, archive_pages.h) finds it. `open` is
+// called once per request (a store is not shared between the server's threads): kRead for
+// pages, kWrite for triage, "poll now" and "retry" (short transactions, as the CLI's). `rules`:
+// the configured rules, for their entities (the inbox, the dashboard's share of voice) and the
+// story page's explanations; `feeds`: the configured feeds (the feeds page).
 struct ArchiveAccess {
   std::function<Result<std::unique_ptr<store::Store>>(store::Access)> open;
   std::vector<config::RuleEntry> rules;
+  std::vector<ConfiguredFeed> feeds = {};
 };
 
 // Mentions per inbox page, and the deepest page served (offset pagination, bounded).

@@ -99,7 +99,7 @@ Response DashboardPage(const ArchiveRequest& r) {
   query.until = period.until;
   query.bucket = report::BucketForPeriod(period.since, period.until.value_or(r.now));
   Response response;
-  auto data = report::ReadCharts(r.store, query, r.options.rules);
+  auto data = report::ReadCharts(r.store, query, report::RuleEntities(r.options.rules));
   if (!data) return parts::ErrorResponse(r.frame, 500, tr.Tr("Dashboard"), data.error().message);
   const report::RuleColours colours(data->volume.rules);
   double brand_share = 0;

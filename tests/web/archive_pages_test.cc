@@ -115,11 +115,10 @@ class ArchivePagesTest : public ::testing::Test {
 
     AppOptions options;
     options.version = "9.8.7";
-    options.archive_pages.open_store = [path = path_](store::Access access) {
-      return store::Store::Open(path, access, 5000);
-    };
-    options.archive_pages.rules = {{"alpea", "Alpéa", "brand"}};
-    for (const auto& [url, name] : feeds) options.archive_pages.feeds.push_back({name, url});
+    options.archive = ArchiveAccess{
+        [path = path_](store::Access access) { return store::Store::Open(path, access, 5000); },
+        {config::RuleEntry{"alpea", "brand", "Alpéa", "Alpéa", "", {}, 0, 0}}};
+    for (const auto& [url, name] : feeds) options.archive->feeds.push_back({name, url});
     app_ = std::make_unique<App>(std::move(options), std::map<std::string, i18n::Translator>{},
                                  [] { return kNow * 1000; });
   }
