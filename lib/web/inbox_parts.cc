@@ -89,7 +89,7 @@ std::string TriageButtons(const i18n::Translator& tr, const std::string& suffix,
   };
   const Choice choices[] = {{"read", "r", tr.TrP("triage action", "Read")},
                             {"handled", "h", tr.TrP("triage action", "Handled")},
-                            {"ignored", "i", tr.TrP("triage action", "Ignore")},
+                            {"ignored", "i", tr.TrP("triage action", "Ignored")},
                             {"new", "", tr.TrP("triage action", "New")}};
   std::string out;
   for (const Choice& c : choices) {
