@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "archive/outbox_text.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "i18n/translator.h"
@@ -11,6 +12,13 @@
 
 namespace veille::cli {
 namespace {
+
+// The statuses of the outbox (store::OutboxRow::status) in the tables' STATUS column, in words
+// (i18n::TrP("alert status", name)); the counts line has its own plurals (archive/outbox_text.h).
+[[maybe_unused]] constexpr const char* kStatusWords[] = {
+    i18n::NC_("alert status", "channel_removed"), i18n::NC_("alert status", "dead"),
+    i18n::NC_("alert status", "delivered"),       i18n::NC_("alert status", "disabled"),
+    i18n::NC_("alert status", "pending"),         i18n::NC_("alert status", "suppressed")};
 
 struct OutboxArgs {
   std::string status;
@@ -122,17 +130,9 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
   }
   auto counts = store::CountOutbox(*store);
   if (counts) {
-    // The statuses of the outbox (store::OutboxRow::status), in words.
-    [[maybe_unused]] static constexpr const char* kStatuses[] = {
-        i18n::NC_("alert status", "pending"), i18n::NC_("alert status", "delivered"),
-        i18n::NC_("alert status", "dead"), i18n::NC_("alert status", "suppressed")};
-    std::string line;
-    for (const auto& [status, n] : *counts) {
-      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " +
-              i18n::TrP("alert status", store::OutboxStatusName(status));
-    }
-    std::cout << i18n::Format(i18n::Tr("Outbox: {counts}"),
-                              {{"counts", line.empty() ? i18n::Tr("empty") : line}})
+    std::cout << i18n::Format(
+                     i18n::Tr("Outbox: {counts}"),
+                     {{"counts", archive::OutboxCountsText(*counts, i18n::ProcessTranslator())}})
               << "\n";
   }
   // Alerts never sent, and why (the first poll of a feed, a story already alerted).

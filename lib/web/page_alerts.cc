@@ -3,6 +3,7 @@
 // (store/outbox_repo.h), in one short transaction.
 #include <sstream>
 
+#include "archive/outbox_text.h"
 #include "store/outbox_repo.h"
 #include "web/archive_pages.h"
 #include "web/page_parts.h"
@@ -73,14 +74,9 @@ Response AlertsPage(const ArchiveRequest& r) {
                 {{"n", tr.Integer(static_cast<std::int64_t>(count))}}))
          << "</p>";
   }
-  std::string line;
-  for (const auto& [status, n] : *counts) {
-    line += (line.empty() ? "" : ", ") + tr.Integer(n) + " " +
-            tr.TrP("alert status", store::OutboxStatusName(status));
-  }
   body << "<p class=\"muted\" id=\"counts\">"
-       << Html(
-              Format(tr.Tr("Outbox: {counts}"), {{"counts", line.empty() ? tr.Tr("empty") : line}}))
+       << Html(Format(tr.Tr("Outbox: {counts}"),
+                      {{"counts", archive::OutboxCountsText(*counts, tr)}}))
        << "</p>";
   const auto shown = [&](std::size_t n, store::OutboxStatus status) {
     const std::int64_t total = counts->contains(status) ? counts->at(status) : 0;
