@@ -78,4 +78,33 @@ const StoreBackend* PostgresBackendForTests() {
   return &backend;
 }
 
+namespace {
+
+// PostgreSQL only: a server restart (a failover, an upgrade) costs the call that finds the
+// connection gone, and the next call reconnects, with its prepared statements prepared again.
+TEST(PostgresStoreTest, TheCallAfterALostConnectionReconnects) {
+  const std::string url = PostgresBackendForTests()->Create("reconnect");
+  auto store = Store::Open(url, Access::kWrite);
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->SyncFeeds({{"https://a.example/feed", "A"}}, 1000));
+  ASSERT_TRUE((*store)->ListFeeds());  // its statement prepared on this session
+  ASSERT_TRUE(TestServer::Get().Restart());
+  auto lost = (*store)->ListFeeds();
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kStorageUnavailable) << lost.error().message;
+  auto again = (*store)->ListFeeds();
+  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].name, "A");
+  // The reader's session settings come back too: a kRead store still refuses writes.
+  auto reader = Store::Open(url, Access::kRead);
+  ASSERT_TRUE(reader) << reader.error().message;
+  ASSERT_TRUE(TestServer::Get().Restart());
+  EXPECT_FALSE((*reader)->ListFeeds());
+  ASSERT_TRUE((*reader)->ListFeeds());
+  EXPECT_FALSE((*reader)->SyncFeeds({{"https://b.example/feed", "B"}}, 2000));
+}
+
+}  // namespace
+
 }  // namespace veille::store::testing
