@@ -121,7 +121,8 @@ int Info(const GlobalOptions& global) {
       {i18n::NC_("db info", "outbox"), info->outbox}};
   if (info->pages) counts.emplace_back(i18n::NC_("db info", "pages"), *info->pages);
   if (info->free_pages) counts.emplace_back(i18n::NC_("db info", "free"), *info->free_pages);
-  std::size_t width = DisplayWidth(i18n::TrP("db info", "database"));
+  std::size_t width = std::max(DisplayWidth(i18n::TrP("db info", "database")),
+                               DisplayWidth(i18n::TrP("db info", "backend")));
   for (const auto& [label, value] : counts) {
     width = std::max(width, DisplayWidth(i18n::TrP("db info", label)));
   }
@@ -129,6 +130,7 @@ int Info(const GlobalOptions& global) {
     return label + std::string(width + 2 - DisplayWidth(label), ' ');
   };
   std::cout << padded(i18n::TrP("db info", "database")) << config->daemon.database << "\n";
+  std::cout << padded(i18n::TrP("db info", "backend")) << info->backend << "\n";
   for (const auto& [label, value] : counts) {
     std::cout << padded(i18n::TrP("db info", label)) << value
               << (std::string_view(label) == "schema"

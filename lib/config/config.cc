@@ -182,7 +182,7 @@ int LineOf(const toml::table& t, std::string_view key) {
 }
 
 std::string ResolvePath(const std::string& path, const std::string& dir) {
-  if (path.empty() || path.front() == '/') return path;
+  if (path.empty() || path.front() == '/' || IsDatabaseUrl(path)) return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
@@ -204,7 +204,37 @@ const std::vector<std::string_view>& PollingKeys() {
   return kKeys;
 }
 
+bool IsDatabaseUrl(std::string_view database) {
+  auto starts = [&](std::string_view scheme) {
+    if (database.size() < scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(database[i])) != scheme[i]) return false;
+    }
+    return true;
+  };
+  return starts("postgresql://") || starts("postgres://");
+}
+
 namespace {
+
+// A password in the URL's user-info ("user:secret@host") or its query ("password=").
+bool UrlHoldsPassword(std::string_view url) {
+  const std::size_t start = url.find("://") + 3;
+  const std::size_t end = url.find_first_of("/?", start);
+  const std::string_view authority =
+      url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  const std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+    return true;
+  }
+  const std::size_t query = url.find('?');
+  if (query == std::string_view::npos) return false;
+  std::string lower;
+  for (char c : url.substr(query))
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("?password=") != std::string::npos ||
+         lower.find("&password=") != std::string::npos;
+}
 
 void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, DaemonSection& d) {
   r.CheckKeys(t, "[daemon]", DaemonKeys());
@@ -213,6 +243,19 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
     d.database = *v;
   }
   d.database = ResolvePath(d.database, dir);
+  if (IsDatabaseUrl(d.database)) {
+    if (UrlHoldsPassword(d.database)) {
+      r.Fail(LineOf(t, "database"),
+             "'database' must not hold a password (it would be in logs and `ps`): libpq reads it "
+             "from ~/.pgpass, PGPASSFILE or a service file");
+    }
+    // "<database>.lock" is a file path: a PostgreSQL database has none.
+    if (!t.contains("lock_file")) {
+      r.Fail(LineOf(t, "database"),
+             "a PostgreSQL 'database' needs 'lock_file' (the file veilled locks so that a second "
+             "daemon with this config on this machine refuses to start)");
+    }
+  }
   if (auto v = r.String(t, "log_level")) {
     static const std::vector<std::string_view> kLevels = {"trace", "debug",    "info", "warn",
                                                           "error", "critical", "off"};

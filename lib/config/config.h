@@ -169,6 +169,11 @@ struct Config {
 // `database` is not a non-empty string.
 [[nodiscard]] Result<std::string> ReadDatabasePath(const std::string& path);
 
+// True when `[daemon] database` names a PostgreSQL database (a postgresql:// or postgres:// URL,
+// scheme in any case) rather than an SQLite file; such a value is not a path (never resolved
+// against the config's directory) and may not hold a password.
+bool IsDatabaseUrl(std::string_view database);
+
 // The keys [daemon] and [polling] accept (check-config's "did you mean"; the reload test walks
 // them to prove that each one takes effect on SIGHUP or is reported as needing a restart).
 const std::vector<std::string_view>& DaemonKeys();

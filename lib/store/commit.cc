@@ -9,12 +9,10 @@
 #include "store/checkpointer.h"
 #include "store/entry_date.h"
 #include "store/entry_versions.h"
-#include "store/store.h"
+#include "store/sqlite_backend.h"
 #include "store/stories.h"
 
 namespace veille::store {
-namespace {
-
 std::string IdempotencyKey(std::string_view feed_url, std::string_view entry_key,
                            std::string_view rule, std::string_view channel) {
   std::string material;
@@ -24,6 +22,8 @@ std::string IdempotencyKey(std::string_view feed_url, std::string_view entry_key
   // Two independent 64-bit FNV streams make a 128-bit key.
   return "v1-" + Hex64(Fnv1a64(material)) + Hex64(Fnv1a64(material, 0x84222325cbf29ce4ULL));
 }
+
+namespace {
 
 Result<void> WriteFeedUpdate(Database& db, const FeedUpdate& u, bool had_new_entries) {
   auto cached = db.Cached(
@@ -332,11 +332,9 @@ Result<void> WriteStorageFailure(Database& db, const FeedUpdate& u, const Error&
   return (*stmt)->Run();
 }
 
-bool IsDocument(const DocumentCommit& c) { return c.feed.store_validators || !c.entries.empty(); }
-
 }  // namespace
 
-Result<void> Store::RefreshStoryKeys(UnixSeconds now) {
+Result<void> SqliteBackend::RefreshStoryKeys(UnixSeconds now) {
   const UnixSeconds since = now - kStoryKeyWindowSeconds;
   if (!story_keys_loaded_ && story_keys_preload_.valid()) {
     // Loaded off the caller's thread since PreloadStoryKeys; on an error, loaded here instead.
@@ -362,7 +360,7 @@ Result<void> Store::RefreshStoryKeys(UnixSeconds now) {
   return {};
 }
 
-void Store::PreloadStoryKeys(UnixSeconds now) {
+void SqliteBackend::PreloadStoryKeys(UnixSeconds now) {
   if (story_keys_loaded_ || story_keys_preload_.valid()) return;
   story_keys_preload_ =
       std::async(std::launch::async,
@@ -374,7 +372,7 @@ void Store::PreloadStoryKeys(UnixSeconds now) {
                  });
 }
 
-Result<void> Store::StartCheckpointer() {
+Result<void> SqliteBackend::StartCheckpointer() {
   if (checkpointer_) return {};
   auto started = Checkpointer::Start(path_, *db_);
   if (!started) return tl::unexpected(started.error());
@@ -382,7 +380,7 @@ Result<void> Store::StartCheckpointer() {
   return {};
 }
 
-Result<std::vector<Result<CommitStats>>> Store::CommitBatch(
+Result<std::vector<Result<CommitStats>>> SqliteBackend::CommitBatch(
     const std::vector<DocumentCommit>& writes) {
   std::vector<Result<CommitStats>> results;
   if (writes.empty()) return results;
@@ -447,22 +445,7 @@ Result<std::vector<Result<CommitStats>>> Store::CommitBatch(
   return results;
 }
 
-Result<CommitStats> Store::CommitDocument(const DocumentCommit& commit) {
-  auto results = CommitBatch({commit});
-  if (!results) return tl::unexpected(results.error());
-  return std::move(results->front());
-}
-
-Result<void> Store::UpdateFeed(const FeedUpdate& update) {
-  DocumentCommit state;  // no document: CommitBatch commits it without an fsync
-  state.feed = update;
-  auto results = CommitBatch({state});
-  if (!results) return tl::unexpected(results.error());
-  if (!results->front()) return tl::unexpected(results->front().error());
-  return {};
-}
-
-Result<bool> Store::ChangedByOthers() {
+Result<bool> SqliteBackend::ChangedByOthers() {
   auto stmt = db_->Cached("PRAGMA data_version");
   if (!stmt) return tl::unexpected(stmt.error());
   auto row = (*stmt)->Step();
@@ -477,7 +460,7 @@ Result<bool> Store::ChangedByOthers() {
   return changed;
 }
 
-Result<void> Store::WriteSchedule(
+Result<void> SqliteBackend::WriteSchedule(
     const std::vector<std::pair<std::int64_t, UnixSeconds>>& next_due) {
   if (next_due.empty()) return {};
   // A schedule alone, like a 304's feed state, needs no fsync: lost, it costs an early poll.

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include "store/internal.h"
+#include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
@@ -33,6 +34,17 @@ bool IsCurrentContentHash(std::int64_t stored) {
 
 Result<StoredHashes> StoredEntryHashes(Store& store, std::int64_t feed_id,
                                        const std::vector<std::string>& keys) {
+  if (pg::Connection* conn = PostgresOf(store)) {
+    StoredHashes found;
+    for (const std::string& key : keys) {
+      auto rows = Lift(
+          conn->ExecCached("SELECT content_hash FROM entries WHERE feed_id = $1 AND entry_key = $2",
+                           {feed_id, key}));
+      if (!rows) return tl::unexpected(rows.error());
+      if (!rows->empty()) found.emplace(key, rows->OptInt(0, 0));
+    }
+    return found;
+  }
   Database& db = DatabaseOf(store);
   // INDEXED BY: the unique (feed_id, entry_key) index would find the row as fast, then read it
   // for the hash, and a row with a long text spills onto overflow pages that SQLite walks.

@@ -1,9 +1,31 @@
 #include "store/info.h"
 
 #include "store/internal.h"
+#include "store/pg/schema.h"
+#include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
+
+// PostgreSQL: the counts in one statement; no pages (the server's storage is its own).
+Result<DatabaseInfo> ReadDatabaseInfoPg(pg::Connection& conn) {
+  DatabaseInfo info;
+  info.backend = "postgresql";
+  auto version = pg::StoredVersion(conn);
+  if (!version) return tl::unexpected(version.error().ToError());
+  info.schema_version = *version;
+  auto rows =
+      Lift(conn.Exec("SELECT (SELECT COUNT(*) FROM feeds), (SELECT COUNT(*) FROM entries), "
+                     "(SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM mentions), "
+                     "(SELECT COUNT(*) FROM outbox)"));
+  if (!rows) return tl::unexpected(rows.error());
+  info.feeds = rows->Int(0, 0);
+  info.entries = rows->Int(0, 1);
+  info.stories = rows->Int(0, 2);
+  info.mentions = rows->Int(0, 3);
+  info.outbox = rows->Int(0, 4);
+  return info;
+}
 
 Result<std::int64_t> Scalar(Database& db, const char* sql) {
   auto stmt = db.Prepare(sql);
@@ -17,8 +39,10 @@ Result<std::int64_t> Scalar(Database& db, const char* sql) {
 }  // namespace
 
 Result<DatabaseInfo> ReadDatabaseInfo(Store& store) {
+  if (pg::Connection* conn = PostgresOf(store)) return ReadDatabaseInfoPg(*conn);
   Database& db = DatabaseOf(store);
   DatabaseInfo info;
+  info.backend = "sqlite";
   const std::pair<std::int64_t*, const char*> counts[] = {
       {&info.feeds, "SELECT COUNT(*) FROM feeds"},
       {&info.entries, "SELECT COUNT(*) FROM entries"},
@@ -43,6 +67,16 @@ Result<DatabaseInfo> ReadDatabaseInfo(Store& store) {
 }
 
 Result<std::vector<FeedIdentity>> FeedIdentities(Store& store) {
+  if (pg::Connection* conn = PostgresOf(store)) {
+    auto rows = Lift(conn->Exec("SELECT id, name, url, fetch_url FROM feeds ORDER BY id"));
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<FeedIdentity> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      out.push_back(
+          FeedIdentity{rows->Int(i, 0), rows->Text(i, 1), rows->Text(i, 2), rows->OptText(i, 3)});
+    }
+    return out;
+  }
   auto stmt = DatabaseOf(store).Prepare("SELECT id, name, url, fetch_url FROM feeds ORDER BY id");
   if (!stmt) return tl::unexpected(stmt.error());
   std::vector<FeedIdentity> out;
@@ -56,6 +90,14 @@ Result<std::vector<FeedIdentity>> FeedIdentities(Store& store) {
 }
 
 Result<bool> MentionLabelStored(Store& store, MentionLabel label, std::string_view value) {
+  if (pg::Connection* conn = PostgresOf(store)) {
+    auto rows = Lift(conn->Exec(label == MentionLabel::kRule
+                                    ? "SELECT 1 FROM mentions WHERE rule = $1 LIMIT 1"
+                                    : "SELECT 1 FROM mentions WHERE category = $1 LIMIT 1",
+                                {value}));
+    if (!rows) return tl::unexpected(rows.error());
+    return !rows->empty();
+  }
   // Both columns are indexed (mentions_rule, mentions_category).
   auto stmt = DatabaseOf(store).Prepare(label == MentionLabel::kRule
                                             ? "SELECT 1 FROM mentions WHERE rule = ?1 LIMIT 1"

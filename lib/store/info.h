@@ -14,6 +14,7 @@
 namespace veille::store {
 
 struct DatabaseInfo {
+  std::string backend;     // "sqlite" or "postgresql"
   int schema_version = 0;  // the database's, which may differ from SchemaVersion()
   std::int64_t feeds = 0;
   std::int64_t entries = 0;

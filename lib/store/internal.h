@@ -1,7 +1,9 @@
-// Internal to lib/store and its white-box tests (tests/store, tests/bench): the SQLite
-// connection behind a Store, and the SQLite-only steps the interface wraps. Nothing above
-// lib/store includes this header (or sqlite.h, schema.h, fts_query.h, stories.h).
+// Internal to lib/store and its white-box tests (tests/store, tests/bench): the connection
+// behind a Store, and the SQLite-only steps the interface wraps. Nothing above lib/store
+// includes this header (or sqlite.h, schema.h, fts_query.h, stories.h, backend.h).
 #pragma once
+
+#include <string_view>
 
 #include "common/result.h"
 #include "store/sqlite.h"
@@ -9,9 +11,25 @@
 
 namespace veille::store {
 
-// The connection the store's repositories (outbox, search, stats, retention, triage...) run
-// their statements on.
+class Backend;
+namespace pg {
+class Connection;
+}
+
+// The backend a Store forwards to (store/backend.h).
+Backend& BackendOf(Store& store);
+
+// The SQLite connection the store's repositories (outbox, search, stats, retention, triage...)
+// run their statements on. On PostgreSQL, a connection that refuses every statement with
+// kStorageUnavailable ("... not available on PostgreSQL yet"): those repositories have no
+// PostgreSQL implementation yet, and fail cleanly instead of touching a null handle.
 Database& DatabaseOf(Store& store);
+
+// The PostgreSQL connection behind the store, or nullptr when it runs on SQLite.
+pg::Connection* PostgresOf(Store& store);
+
+// "sqlite" or "postgresql".
+std::string_view BackendKind(Store& store);
 
 // One step of the full-text index's merging, which commits leave to idle time (migration
 // 10): merges up to `pages` leaf pages of the level with the most segments, when a level holds

@@ -87,6 +87,10 @@ Result<void> BackupTo(Store& store, const std::string& destination) {
   if (std::filesystem::exists(destination, ec)) {
     return Fail(ErrorCode::kIo, destination + " already exists; choose a new file name");
   }
+  if (!DatabaseOf(store).handle()) {  // PostgreSQL: pg_dump is the tool
+    return Fail(ErrorCode::kStorageUnavailable,
+                "backup is not available on PostgreSQL: use pg_dump (docs/storage.md)");
+  }
   sqlite3* target = nullptr;
   if (sqlite3_open_v2(destination.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                       nullptr) != SQLITE_OK) {

@@ -167,12 +167,23 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, OpenMo
   return db;
 }
 
+std::unique_ptr<Database> Database::Unavailable(std::string reason) {
+  std::unique_ptr<Database> db(new Database(nullptr));
+  db->unavailable_ = std::move(reason);
+  return db;
+}
+
+tl::unexpected<Error> Database::Refused() const {
+  return Fail(ErrorCode::kStorageUnavailable, unavailable_);
+}
+
 Database::~Database() {
   cache_.clear();  // finalized before the connection closes
   sqlite3_close_v2(db_);
 }
 
 Result<Statement> Database::Prepare(std::string_view sql) {
+  if (!db_) return Refused();
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
@@ -194,6 +205,7 @@ Result<Statement*> Database::Cached(std::string_view sql) {
 }
 
 Result<void> Database::Exec(std::string_view sql) {
+  if (!db_) return Refused();
   const std::string text(sql);
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     return tl::unexpected(SqliteError(db_, "exec"));
@@ -201,15 +213,16 @@ Result<void> Database::Exec(std::string_view sql) {
   return {};
 }
 
-std::int64_t Database::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::LastInsertId() const { return db_ ? sqlite3_last_insert_rowid(db_) : 0; }
 
-bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool Database::InTransaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
 
-int Database::Changes() const { return sqlite3_changes(db_); }
+int Database::Changes() const { return db_ ? sqlite3_changes(db_) : 0; }
 
-std::int64_t Database::TotalChanges() const { return sqlite3_total_changes64(db_); }
+std::int64_t Database::TotalChanges() const { return db_ ? sqlite3_total_changes64(db_) : 0; }
 
 Result<bool> Database::FileHasMoved() const {
+  if (!db_) return Refused();
   int moved = 0;
   if (const int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_HAS_MOVED, &moved);
       rc != SQLITE_OK) {

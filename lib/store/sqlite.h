@@ -65,6 +65,9 @@ class Database {
   [[nodiscard]] static Result<std::unique_ptr<Database>> Open(const std::string& path,
                                                               OpenMode mode, int busy_timeout_ms,
                                                               bool create = true);
+  // A connection to no database that refuses every statement with kStorageUnavailable and
+  // `reason` (the repositories on a PostgreSQL store that have no PostgreSQL implementation yet).
+  [[nodiscard]] static std::unique_ptr<Database> Unavailable(std::string reason);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -90,7 +93,9 @@ class Database {
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
+  [[nodiscard]] tl::unexpected<Error> Refused() const;
   sqlite3* db_;
+  std::string unavailable_;  // why there is no connection (Unavailable)
   // Looked up by the caller's string_view, without building a std::string per call.
   struct SqlHash {
     using is_transparent = void;

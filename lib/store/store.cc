@@ -7,86 +7,13 @@
 #include "common/entry_text.h"
 #include "common/hash.h"
 #include "store/canonical.h"
-#include "store/checkpointer.h"
 #include "store/entry_date.h"
-#include "store/internal.h"
 #include "store/schema.h"
+#include "store/sqlite_backend.h"
 #include "store/stories.h"
 
 namespace veille::store {
 namespace {
-
-constexpr const char* kFeedColumns =
-    "id, url, name, title, site_link, state, etag, last_modified, body_fingerprint, "
-    "last_fetch_at, last_outcome, last_status, last_error, last_success_at, last_new_entry_at, "
-    "consecutive_failures, next_due_at, first_polled_at, fetch_url, previous_url, "
-    "redirect_target, redirect_count, failing_since, last_unconditional_at, encoding_suspect";
-
-FeedRow ReadFeed(const Statement& s) {
-  FeedRow f;
-  f.id = s.Int(0);
-  f.url = s.Text(1);
-  f.name = s.Text(2);
-  f.title = s.OptText(3);
-  f.site_link = s.OptText(4);
-  f.state = ParseFeedState(s.Text(5)).value_or(FeedState::kOk);
-  f.etag = s.OptText(6);
-  f.last_modified = s.OptText(7);
-  f.body_fingerprint = s.OptText(8);
-  f.last_fetch_at = s.OptInt(9);
-  f.last_outcome = s.OptText(10);
-  f.last_status = s.OptInt(11);
-  f.last_error = s.OptText(12);
-  f.last_success_at = s.OptInt(13);
-  f.last_new_entry_at = s.OptInt(14);
-  f.consecutive_failures = static_cast<int>(s.Int(15));
-  f.next_due_at = s.OptInt(16);
-  f.first_polled_at = s.OptInt(17);
-  f.fetch_url = s.OptText(18);
-  f.previous_url = s.OptText(19);
-  f.redirect_target = s.OptText(20);
-  f.redirect_count = static_cast<int>(s.Int(21));
-  f.failing_since = s.OptInt(22);
-  f.last_unconditional_at = s.OptInt(23);
-  f.encoding_suspect = s.OptText(24);
-  return f;
-}
-
-MentionRow ReadMention(const Statement& s) {
-  MentionRow m;
-  m.id = s.Int(0);
-  m.created_at = s.Int(1);
-  m.rule = s.Text(2);
-  m.category = s.Text(3);
-  m.terms = SplitLines(s.Text(4));
-  m.snippet = s.Text(5);
-  m.highlights = DecodeHighlights(s.Text(6));
-  m.feed_name = s.Text(7);
-  m.feed_url = s.Text(8);
-  m.title = s.OptText(9);
-  m.link = s.OptText(10);
-  m.author = s.OptText(11);
-  m.published_at = s.OptInt(12);
-  m.story_id = s.OptInt(13).value_or(0);
-  m.entry_id = s.Int(14);
-  m.status = ParseTriageStatus(s.Text(15)).value_or(TriageStatus::kNew);
-  m.note = s.Text(16);
-  m.tags = SplitLines(s.Text(17));
-  m.updated_at = s.OptInt(18);
-  m.canonical_link = s.OptText(20);
-  m.language = s.OptText(21);
-  m.language_source = s.OptText(22);
-  if (!m.title) {
-    if (auto text = s.OptText(19)) {
-      std::string derived = DerivedTitle(*text);
-      if (!derived.empty()) {
-        m.title = std::move(derived);
-        m.title_derived = true;
-      }
-    }
-  }
-  return m;
-}
 
 constexpr const char* kMentionSelect =
     "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, f.name, "
@@ -100,15 +27,14 @@ constexpr const char* kMentionSelect =
     "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
     "LEFT JOIN triage t ON t.mention_id = m.id ";
 
-// ",new,read," for the statuses of a filter ("" = any): one bound parameter.
+}  // namespace
+
 std::string StatusList(const std::vector<TriageStatus>& statuses) {
   if (statuses.empty()) return "";
   std::string out = ",";
   for (auto s : statuses) out += std::string(TriageStatusName(s)) + ",";
   return out;
 }
-
-}  // namespace
 
 std::string LanguageKey(std::string_view language) {
   std::string key;
@@ -227,30 +153,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> DecodeHighlights(const std:
   return out;
 }
 
-Store::Store(std::unique_ptr<Database> db, std::string path)
-    : db_(std::move(db)), path_(std::move(path)) {}
-
-Store::~Store() = default;
-
-Database& DatabaseOf(Store& store) { return *store.db_; }
-
-Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access access,
-                                           int busy_timeout_ms) {
-  auto db =
-      Database::Open(database, access == Access::kRead ? OpenMode::kReadOnly : OpenMode::kReadWrite,
-                     busy_timeout_ms, /*create=*/access == Access::kMigrate);
-  if (!db) return tl::unexpected(db.error());
-  if (access == Access::kMigrate) {
-    VEILLE_TRY(Migrate(**db));
-  } else {
-    VEILLE_TRY(CheckSchema(**db, database));
-  }
-  return std::unique_ptr<Store>(new Store(std::move(*db), database));
-}
-
-Result<bool> Store::DatabaseReplaced() const { return db_->FileHasMoved(); }
-
-Result<std::vector<std::int64_t>> Store::SyncFeeds(
+Result<std::vector<std::int64_t>> SqliteBackend::SyncFeeds(
     const std::vector<std::pair<std::string, std::string>>& url_and_name, UnixSeconds now) {
   auto tx = Transaction::Begin(*db_);
   if (!tx) return tl::unexpected(tx.error());
@@ -274,7 +177,7 @@ Result<std::vector<std::int64_t>> Store::SyncFeeds(
   return ids;
 }
 
-Result<std::vector<FeedRow>> Store::ListFeeds() {
+Result<std::vector<FeedRow>> SqliteBackend::ListFeeds() {
   auto stmt = db_->Prepare(std::string("SELECT ") + kFeedColumns +
                            ", (SELECT COUNT(*) FROM entries e WHERE e.feed_id = feeds.id), "
                            "(SELECT COUNT(*) FROM mentions m JOIN entries e ON e.id = m.entry_id "
@@ -293,7 +196,7 @@ Result<std::vector<FeedRow>> Store::ListFeeds() {
   return out;
 }
 
-Result<std::optional<FeedRow>> Store::GetFeed(std::int64_t feed_id) {
+Result<std::optional<FeedRow>> SqliteBackend::GetFeed(std::int64_t feed_id) {
   auto stmt = db_->Prepare(std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, feed_id);
@@ -303,7 +206,7 @@ Result<std::optional<FeedRow>> Store::GetFeed(std::int64_t feed_id) {
   return std::optional<FeedRow>(ReadFeed(*stmt));
 }
 
-Result<int> Store::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
+Result<int> SqliteBackend::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
   auto stmt =
       db_->Prepare("SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND first_seen_at >= ?2");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -313,7 +216,7 @@ Result<int> Store::CountEntriesSince(std::int64_t feed_id, UnixSeconds since) {
   return static_cast<int>(stmt->Int(0));
 }
 
-Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter) {
+Result<std::vector<MentionRow>> SqliteBackend::ListMentions(const MentionFilter& filter) {
   std::string sql = kMentionSelect;
   sql +=
       "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
@@ -344,7 +247,7 @@ Result<std::vector<MentionRow>> Store::ListMentions(const MentionFilter& filter)
   return out;
 }
 
-Result<void> Store::WriteStatus(const DaemonStatus& status) {
+Result<void> SqliteBackend::WriteStatus(const DaemonStatus& status) {
   auto stmt = db_->Prepare(
       "INSERT INTO daemon_status (id, pid, version, started_at, heartbeat_at, stopped_at, "
       "last_error) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET "
@@ -361,7 +264,7 @@ Result<void> Store::WriteStatus(const DaemonStatus& status) {
   return stmt->Run();
 }
 
-Result<std::optional<DaemonStatus>> Store::ReadStatus() {
+Result<std::optional<DaemonStatus>> SqliteBackend::ReadStatus() {
   auto stmt = db_->Prepare(
       "SELECT pid, version, started_at, heartbeat_at, stopped_at, last_error FROM daemon_status "
       "WHERE id = 1");
@@ -379,7 +282,7 @@ Result<std::optional<DaemonStatus>> Store::ReadStatus() {
   return std::optional<DaemonStatus>(d);
 }
 
-Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> Store::OutboxCounts() {
+Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> SqliteBackend::OutboxCounts() {
   auto stmt = db_->Prepare(
       "SELECT status, COUNT(*) FROM (SELECT status FROM outbox UNION ALL "
       "SELECT status FROM event_outbox) GROUP BY status ORDER BY status");
@@ -394,7 +297,7 @@ Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> Store::OutboxCounts()
   return out;
 }
 
-Result<MentionRow> Store::GetMention(std::int64_t mention_id) {
+Result<MentionRow> SqliteBackend::GetMention(std::int64_t mention_id) {
   auto stmt = db_->Prepare(std::string(kMentionSelect) + "WHERE m.id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, mention_id);
@@ -404,7 +307,7 @@ Result<MentionRow> Store::GetMention(std::int64_t mention_id) {
   return ReadMention(*stmt);
 }
 
-Result<std::vector<OutboxRow>> Store::DueOutbox(UnixSeconds now, int limit) {
+Result<std::vector<OutboxRow>> SqliteBackend::DueOutbox(UnixSeconds now, int limit) {
   auto stmt = db_->Prepare(
       "SELECT id, mention_id, channel, idempotency_key, status, attempts, next_attempt_at, "
       "last_error, created_at, delivered_at FROM outbox "
@@ -432,7 +335,7 @@ Result<std::vector<OutboxRow>> Store::DueOutbox(UnixSeconds now, int limit) {
   return out;
 }
 
-Result<void> Store::MarkDelivered(std::int64_t outbox_id, UnixSeconds now) {
+Result<void> SqliteBackend::MarkDelivered(std::int64_t outbox_id, UnixSeconds now) {
   auto stmt = db_->Prepare(
       "UPDATE outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
       "last_error = NULL WHERE id = ?1");
@@ -441,8 +344,8 @@ Result<void> Store::MarkDelivered(std::int64_t outbox_id, UnixSeconds now) {
   return stmt->Run();
 }
 
-Result<void> Store::MarkFailed(std::int64_t outbox_id, const std::string& error,
-                               UnixSeconds next_attempt_at, bool dead) {
+Result<void> SqliteBackend::MarkFailed(std::int64_t outbox_id, const std::string& error,
+                                       UnixSeconds next_attempt_at, bool dead) {
   auto stmt = db_->Prepare(
       "UPDATE outbox SET status = CASE WHEN ?4 THEN 'dead' ELSE status END, "
       "attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1");

@@ -247,10 +247,10 @@ struct DaemonStatus {
   std::optional<std::string> last_error;
 };
 
-class Database;      // the SQLite connection: private to lib/store (store/internal.h)
-class Checkpointer;  // WAL checkpoints on a thread of their own (store/checkpointer.h)
+class Backend;  // the database behind a Store: private to lib/store (store/backend.h)
 
-// The schema version this binary creates and migrates to (SQLite: PRAGMA user_version).
+// The schema version this binary creates and migrates to (SQLite: PRAGMA user_version;
+// PostgreSQL: the veille_schema table, with the same numbers).
 int SchemaVersion();
 
 // What a connection may do. Only kMigrate creates a database or changes its schema: the daemon
@@ -264,8 +264,10 @@ enum class Access {
 
 class Store {
  public:
-  // Opens the database at `database`. `busy_timeout_ms` bounds how long a statement waits for
-  // another connection's lock before failing with kStorageBusy.
+  // Opens the database at `database`: a postgresql:// or postgres:// URL is a PostgreSQL
+  // database (docs/storage.md, "PostgreSQL"), anything else the path of an SQLite file.
+  // `busy_timeout_ms` bounds how long a statement waits for another connection's lock before
+  // failing with kStorageBusy (on PostgreSQL: lock_timeout).
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(const std::string& database,
                                                            Access access,
                                                            int busy_timeout_ms = 5000);
@@ -344,19 +346,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
  private:
-  friend Database& DatabaseOf(Store& store);
-  Store(std::unique_ptr<Database> db, std::string path);
-  // Loads the story keys of the entries first seen since now - kStoryKeyWindowSeconds (once),
-  // and forgets older ones (at most hourly).
-  [[nodiscard]] Result<void> RefreshStoryKeys(UnixSeconds now);
-  std::unique_ptr<Database> db_;
-  std::string path_;
-  StoryKeys story_keys_;  // the writer's story candidates (story_keys.h)
-  bool story_keys_loaded_ = false;
-  std::future<Result<StoryKeys>> story_keys_preload_;  // PreloadStoryKeys
-  std::optional<std::int64_t> data_version_;    // PRAGMA data_version at the last ChangedByOthers
-  std::unique_ptr<Checkpointer> checkpointer_;  // destroyed before db_, whose hook it holds
-  UnixSeconds story_keys_evicted_at_ = 0;
+  friend Backend& BackendOf(Store& store);
+  explicit Store(std::unique_ptr<Backend> backend);
+  std::unique_ptr<Backend> backend_;  // SQLite or PostgreSQL (store/backend.h)
 };
 
 // Newline-joined lists and "b-e,b-e" highlight lists, as stored.

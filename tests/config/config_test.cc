@@ -188,6 +188,44 @@ TEST(ConfigTest, LoadConfigReportsAnUnreadableFile) {
   EXPECT_NE(r.error().message.find("/nonexistent/veille.toml"), std::string::npos);
 }
 
+// Issue 18: a postgresql:// or postgres:// URL is a PostgreSQL database, not a path.
+TEST(ConfigTest, APostgresUrlIsKeptAsWrittenAndNeedsALockFile) {
+  for (const char* url : {"postgresql://veille@db.example:5432/veille?sslmode=verify-full",
+                          "POSTGRES://veille@%2Frun%2Fpostgresql/veille"}) {
+    auto c = Parse(std::string("[daemon]\ndatabase = \"") + url +
+                   "\"\nlock_file = \"/run/veille/veilled.lock\"\n");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->daemon.database, url);
+    EXPECT_EQ(c->daemon.lock_file, "/run/veille/veilled.lock");
+    EXPECT_TRUE(IsDatabaseUrl(c->daemon.database));
+  }
+  EXPECT_FALSE(IsDatabaseUrl("/var/lib/veille/veille.db"));
+  EXPECT_FALSE(IsDatabaseUrl("postgresql.db"));  // a file that happens to be named so
+  auto no_lock = Parse("[daemon]\ndatabase = \"postgresql://veille@db.example/veille\"\n");
+  ASSERT_FALSE(no_lock);
+  EXPECT_NE(no_lock.error().message.find(":2: a PostgreSQL 'database' needs 'lock_file'"),
+            std::string::npos)
+      << no_lock.error().message;
+}
+
+TEST(ConfigTest, APasswordInTheDatabaseUrlIsRefusedWithoutBeingRepeated) {
+  for (const char* url : {"postgresql://veille:s3cret@db.example/veille",
+                          "postgres://veille@db.example/veille?sslmode=require&password=s3cret",
+                          "postgresql://db.example/veille?PASSWORD=s3cret"}) {
+    auto c = Parse(std::string("[daemon]\ndatabase = \"") + url +
+                   "\"\nlock_file = \"/run/veille/veilled.lock\"\n");
+    ASSERT_FALSE(c) << url;
+    EXPECT_NE(c.error().message.find("must not hold a password"), std::string::npos)
+        << c.error().message;
+    EXPECT_EQ(c.error().message.find("s3cret"), std::string::npos) << c.error().message;
+  }
+  // A user name alone, and an '@' or ':' after the host, are no password.
+  auto c = Parse(
+      "[daemon]\ndatabase = \"postgresql://veille@db.example:5432/veille?application_name=a:b\"\n"
+      "lock_file = \"/run/veille/veilled.lock\"\n");
+  EXPECT_TRUE(c) << c.error().message;
+}
+
 TEST(ConfigTest, RelativeConfigPathsResolveAgainstTheFilesDirectory) {
   const auto dir = std::filesystem::temp_directory_path() / "veille-config-test";
   std::filesystem::create_directories(dir);

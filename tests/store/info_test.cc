@@ -1,5 +1,5 @@
 // The CLI's small lookups moved into the store (store/info.h, CountEntries): database counts,
-// feed identities and stored mention labels, on a real SQLite file.
+// feed identities and stored mention labels, on both backends.
 #include "store/info.h"
 
 #include <gtest/gtest.h>
@@ -8,19 +8,19 @@
 
 #include "store/schema.h"
 #include "store/search.h"
+#include "store_backend.h"
 
 namespace veille::store {
 namespace {
 
-class InfoTest : public ::testing::Test {
+// Runs on both backends (store_backend.h: SQLite in store_info_test, PostgreSQL in
+// store_pg_test).
+class InfoTest : public ::testing::TestWithParam<const testing::StoreBackend*> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("veille-info-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = Store::Open((dir_ / "veille.db").string(), Access::kMigrate);
+    path_ = GetParam()->Create(std::string("info-") +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    auto s = Store::Open(path_, Access::kMigrate);
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     auto ids = store_->SyncFeeds(
@@ -30,7 +30,7 @@ class InfoTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    GetParam()->Remove(path_);
   }
 
   // One entry per key in feed `feed`, first seen at `now`, each with a mention of rule "marque".
@@ -53,12 +53,12 @@ class InfoTest : public ::testing::Test {
     ASSERT_TRUE(store_->CommitDocument(c));
   }
 
-  std::filesystem::path dir_;
+  std::string path_;
   std::unique_ptr<Store> store_;
   std::vector<std::int64_t> feeds_;
 };
 
-TEST_F(InfoTest, DatabaseInfoCountsWhatIsStored) {
+TEST_P(InfoTest, DatabaseInfoCountsWhatIsStored) {
   Commit(feeds_[0], {"a1", "a2"}, 2000);
   Commit(feeds_[1], {"b1"}, 2000);
   auto info = ReadDatabaseInfo(*store_);
@@ -69,11 +69,16 @@ TEST_F(InfoTest, DatabaseInfoCountsWhatIsStored) {
   EXPECT_EQ(info->stories, 3);
   EXPECT_EQ(info->mentions, 3);
   EXPECT_EQ(info->outbox, 0);  // no channel
-  ASSERT_TRUE(info->pages && info->free_pages);
-  EXPECT_GT(*info->pages, 0);
+  EXPECT_EQ(info->backend, GetParam()->name());
+  if (GetParam()->sqlite()) {
+    ASSERT_TRUE(info->pages && info->free_pages);
+    EXPECT_GT(*info->pages, 0);
+  } else {
+    EXPECT_FALSE(info->pages);
+  }
 }
 
-TEST_F(InfoTest, FeedIdentitiesInIdOrder) {
+TEST_P(InfoTest, FeedIdentitiesInIdOrder) {
   auto feeds = FeedIdentities(*store_);
   ASSERT_TRUE(feeds);
   ASSERT_EQ(feeds->size(), 2u);
@@ -83,7 +88,7 @@ TEST_F(InfoTest, FeedIdentitiesInIdOrder) {
   EXPECT_FALSE((*feeds)[1].fetch_url);
 }
 
-TEST_F(InfoTest, MentionLabelsStored) {
+TEST_P(InfoTest, MentionLabelsStored) {
   Commit(feeds_[0], {"a1"}, 2000);
   EXPECT_TRUE(*MentionLabelStored(*store_, MentionLabel::kRule, "marque"));
   EXPECT_FALSE(*MentionLabelStored(*store_, MentionLabel::kRule, "brand"));
@@ -91,10 +96,17 @@ TEST_F(InfoTest, MentionLabelsStored) {
   EXPECT_FALSE(*MentionLabelStored(*store_, MentionLabel::kCategory, "marque"));
 }
 
-TEST_F(InfoTest, CountEntriesHonoursThePeriodAndTheFeeds) {
+TEST_P(InfoTest, CountEntriesHonoursThePeriodAndTheFeeds) {
   Commit(feeds_[0], {"a1", "a2"}, 2000);
   Commit(feeds_[1], {"b1"}, 3000);
   EntryFilter filter;
+  if (!GetParam()->sqlite()) {  // search.h: SQLite only so far, and says so
+    auto count = CountEntries(*store_, filter);
+    ASSERT_FALSE(count);
+    EXPECT_EQ(count.error().code, ErrorCode::kStorageUnavailable);
+    EXPECT_NE(count.error().message.find("not available on PostgreSQL yet"), std::string::npos);
+    return;
+  }
   EXPECT_EQ(*CountEntries(*store_, filter), 3);
   filter.since = 2500;
   EXPECT_EQ(*CountEntries(*store_, filter), 1);
@@ -106,4 +118,12 @@ TEST_F(InfoTest, CountEntriesHonoursThePeriodAndTheFeeds) {
 }
 
 }  // namespace
+
+#ifndef VEILLE_STORE_TEST_POSTGRES
+INSTANTIATE_TEST_SUITE_P(Backend, InfoTest, ::testing::Values(testing::SqliteBackendForTests()),
+                         testing::BackendName());
+#else
+INSTANTIATE_TEST_SUITE_P(Backend, InfoTest, ::testing::Values(testing::PostgresBackendForTests()),
+                         testing::BackendName());
+#endif
 }  // namespace veille::store

@@ -9,19 +9,17 @@
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/stats.h"
+#include "store_backend.h"
 
 namespace veille::store {
 namespace {
 
-class StoreTest : public ::testing::Test {
+// The suite runs on both backends (store_backend.h): on SQLite in store_test, on PostgreSQL in
+// store_pg_test. SqliteStoreTest holds what only SQLite has (PRAGMAs, FTS5 segments, a file).
+class StoreTest : public ::testing::TestWithParam<const testing::StoreBackend*> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("veille-store-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "veille.db").string();
+    path_ = backend().Create(::testing::UnitTest::GetInstance()->current_test_info()->name());
     auto s = Store::Open(path_, Access::kMigrate);
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
@@ -31,8 +29,10 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    backend().Remove(path_);
   }
+
+  const testing::StoreBackend& backend() const { return *GetParam(); }
 
   DocumentCommit Document(std::vector<std::string> keys, UnixSeconds now) {
     DocumentCommit c;
@@ -59,20 +59,33 @@ class StoreTest : public ::testing::Test {
     return c;
   }
 
+  // `sql` on the test's database (store_backend.h Run): a count, or 0 for a statement.
+  std::int64_t Sql(const std::string& sql) {
+    auto r = backend().Run(*store_, path_, sql);
+    EXPECT_TRUE(r) << sql << ": " << r.error().message;
+    return r ? *r : -1;
+  }
   std::int64_t Count(const char* table) {
-    auto stmt = DatabaseOf(*store_).Prepare(std::string("SELECT COUNT(*) FROM ") + table);
-    EXPECT_TRUE(stmt);
-    EXPECT_TRUE(stmt->Step());
-    return stmt->Int(0);
+    return Sql(std::string("SELECT COUNT(*) FROM ") + table);
   }
 
-  std::filesystem::path dir_;
+  // A repository (search.h, stats.h...) with no PostgreSQL implementation yet refuses cleanly.
+  template <typename T>
+  void ExpectNotOnPostgresYet(const Result<T>& r) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kStorageUnavailable);
+    EXPECT_NE(r.error().message.find("not available on PostgreSQL yet"), std::string::npos)
+        << r.error().message;
+  }
+
   std::string path_;
   std::unique_ptr<Store> store_;
   std::int64_t feed_id_ = 0;
 };
 
-TEST_F(StoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
+class SqliteStoreTest : public StoreTest {};
+
+TEST_P(SqliteStoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
   auto stmt = DatabaseOf(*store_).Prepare("PRAGMA user_version");
   ASSERT_TRUE(stmt);
   ASSERT_TRUE(stmt->Step());
@@ -82,8 +95,9 @@ TEST_F(StoreTest, MigratesAnEmptyFileToTheCurrentVersion) {
   EXPECT_EQ(journal->Text(0), "wal");
 }
 
-TEST_F(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
-  ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
+TEST_P(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
+  auto committed = store_->CommitDocument(Document({"a"}, 2000));
+  ASSERT_TRUE(committed) << committed.error().message;
   store_.reset();
   auto s = Store::Open(path_, Access::kMigrate);
   ASSERT_TRUE(s) << s.error().message;
@@ -92,7 +106,7 @@ TEST_F(StoreTest, ReopeningAMigratedDatabaseKeepsItsData) {
 }
 
 // RELIABILITY.md E6: the daemon learns that its file was deleted or replaced under it.
-TEST_F(StoreTest, NoticesTheDatabaseFileDeletedOrReplaced) {
+TEST_P(SqliteStoreTest, NoticesTheDatabaseFileDeletedOrReplaced) {
   auto moved = DatabaseOf(*store_).FileHasMoved();
   ASSERT_TRUE(moved) << moved.error().message;
   EXPECT_FALSE(*moved);
@@ -111,7 +125,7 @@ TEST_F(StoreTest, NoticesTheDatabaseFileDeletedOrReplaced) {
   EXPECT_FALSE(*moved);
 }
 
-TEST_F(StoreTest, ARepeatedDocumentCreatesNoDuplicateEntriesMentionsOrAlerts) {
+TEST_P(StoreTest, ARepeatedDocumentCreatesNoDuplicateEntriesMentionsOrAlerts) {
   auto first = store_->CommitDocument(Document({"a", "b"}, 2000));
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(first->new_entries, 2);
@@ -125,7 +139,7 @@ TEST_F(StoreTest, ARepeatedDocumentCreatesNoDuplicateEntriesMentionsOrAlerts) {
   EXPECT_EQ(Count("outbox"), 3);
 }
 
-TEST_F(StoreTest, CommitWritesTheFeedStateWithTheEntries) {
+TEST_P(StoreTest, CommitWritesTheFeedStateWithTheEntries) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
   auto feed = store_->GetFeed(feed_id_);
   ASSERT_TRUE(feed && *feed);
@@ -137,7 +151,7 @@ TEST_F(StoreTest, CommitWritesTheFeedStateWithTheEntries) {
   EXPECT_EQ((*feed)->last_outcome, "ok");
 }
 
-TEST_F(StoreTest, AFeedStateUpdateLeavesDocumentCommitsFullySynced) {
+TEST_P(SqliteStoreTest, AFeedStateUpdateLeavesDocumentCommitsFullySynced) {
   auto synchronous = [&] {
     auto stmt = DatabaseOf(*store_).Prepare("PRAGMA synchronous");
     EXPECT_TRUE(stmt);
@@ -162,7 +176,7 @@ TEST_F(StoreTest, AFeedStateUpdateLeavesDocumentCommitsFullySynced) {
   EXPECT_EQ(synchronous(), 2);
 }
 
-TEST_F(StoreTest, ARecoveredParseDoesNotStoreValidators) {
+TEST_P(StoreTest, ARecoveredParseDoesNotStoreValidators) {
   auto doc = Document({"a"}, 2000);
   doc.feed.store_validators = false;
   ASSERT_TRUE(store_->CommitDocument(doc));
@@ -172,7 +186,7 @@ TEST_F(StoreTest, ARecoveredParseDoesNotStoreValidators) {
   EXPECT_FALSE((*feed)->first_polled_at);
 }
 
-TEST_F(StoreTest, AFailedCommitLeavesNothingBehind) {
+TEST_P(StoreTest, AFailedCommitLeavesNothingBehind) {
   auto doc = Document({"a"}, 2000);
   doc.feed.feed_id = 999;  // no such feed
   ASSERT_FALSE(store_->CommitDocument(doc));
@@ -180,7 +194,7 @@ TEST_F(StoreTest, AFailedCommitLeavesNothingBehind) {
   EXPECT_EQ(Count("mentions"), 0);
 }
 
-TEST_F(StoreTest, DiskFullRollsTheWholeDocumentBack) {
+TEST_P(SqliteStoreTest, DiskFullRollsTheWholeDocumentBack) {
   ASSERT_TRUE(store_->CommitDocument(Document({"seed"}, 1500)));
   auto pages = DatabaseOf(*store_).Prepare("PRAGMA page_count");
   ASSERT_TRUE(pages && pages->Step());
@@ -199,7 +213,7 @@ TEST_F(StoreTest, DiskFullRollsTheWholeDocumentBack) {
   EXPECT_EQ(check->Text(0), "ok");
 }
 
-TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
+TEST_P(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
   auto ids =
       store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
   ASSERT_TRUE(ids);
@@ -212,7 +226,6 @@ TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
   not_modified.outcome = Outcome::kNotModified;
   DocumentCommit state_only;
   state_only.feed = not_modified;
-  const std::int64_t before = DatabaseOf(*store_).TotalChanges();
   auto results = store_->CommitBatch({a, b});
   ASSERT_TRUE(results) << results.error().message;
   ASSERT_EQ(results->size(), 2U);
@@ -220,7 +233,6 @@ TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
   ASSERT_TRUE((*results)[1]);
   EXPECT_EQ((*results)[0]->new_entries, 2);
   EXPECT_EQ((*results)[1]->new_entries, 1);
-  EXPECT_GT(DatabaseOf(*store_).TotalChanges(), before);
   EXPECT_EQ(Count("entries"), 3);
   EXPECT_EQ(Count("outbox"), 3);
   auto feed_b = store_->GetFeed((*ids)[1]);
@@ -234,16 +246,14 @@ TEST_F(StoreTest, ABatchCommitsEveryDocumentInOneTransaction) {
   EXPECT_EQ((*feed_a)->etag, "\"v1\"");  // kept from the document
 }
 
-TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
+TEST_P(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
   auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
                                 {"https://b.example/feed", "B"},
                                 {"https://c.example/feed", "C"}},
                                1000);
   ASSERT_TRUE(ids);
-  // A real SQLite failure in the middle of one document: its second entry is refused.
-  ASSERT_TRUE(DatabaseOf(*store_).Exec(
-      "CREATE TEMP TRIGGER poison BEFORE INSERT ON main.entries WHEN NEW.entry_key = 'poison' "
-      "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END"));
+  // A real database failure in the middle of one document: its second entry is refused.
+  ASSERT_EQ(Sql(backend().PoisonSql()), 0);
   auto a = Document({"a1"}, 2000);
   auto b = Document({"b1", "poison"}, 2000);  // b1 is written, then the document fails
   b.feed.feed_id = (*ids)[1];
@@ -259,7 +269,7 @@ TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
   EXPECT_EQ(Count("entries"), 2);  // a1 and c1; nothing of b, not even b1
   EXPECT_EQ(Count("mentions"), 2);
   EXPECT_EQ(Count("outbox"), 2);
-  EXPECT_EQ(Count("entries_fts"), 2);
+  EXPECT_EQ(Sql(backend().CountFullTextSql()), 2);
   auto feed_b = store_->GetFeed((*ids)[1]);
   ASSERT_TRUE(feed_b && *feed_b);
   EXPECT_FALSE((*feed_b)->etag);  // no validator without its document: refetched in full
@@ -271,13 +281,13 @@ TEST_F(StoreTest, AFailingDocumentRollsBackAloneAndTheOthersCommit) {
   ASSERT_TRUE(feed_c && *feed_c);
   EXPECT_EQ((*feed_c)->etag, "\"v1\"");
   // The document goes in whole on its retry.
-  ASSERT_TRUE(DatabaseOf(*store_).Exec("DROP TRIGGER temp.poison"));
+  ASSERT_EQ(Sql(backend().UnpoisonSql()), 0);
   auto retried = store_->CommitBatch({b});
   ASSERT_TRUE(retried && (*retried)[0]);
   EXPECT_EQ((*retried)[0]->new_entries, 2);
 }
 
-TEST_F(StoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
+TEST_P(SqliteStoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
   auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
                                 {"https://b.example/feed", "B"},
                                 {"https://c.example/feed", "C"}},
@@ -303,7 +313,7 @@ TEST_F(StoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
   EXPECT_EQ(segments(), before + 1);
 }
 
-TEST_F(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
+TEST_P(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
   auto ids =
       store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
   ASSERT_TRUE(ids);
@@ -316,12 +326,10 @@ TEST_F(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
   ASSERT_TRUE(results && (*results)[0] && (*results)[1]);
   EXPECT_EQ(Count("stories"), 1);
   // One alert per story and channel: the copy from the second feed is recorded as suppressed.
-  auto stmt = DatabaseOf(*store_).Prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
-  ASSERT_TRUE(stmt && stmt->Step());
-  EXPECT_EQ(stmt->Int(0), 1);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 1);
 }
 
-TEST_F(StoreTest, DiskFullDuringABatchRollsEveryDocumentBack) {
+TEST_P(SqliteStoreTest, DiskFullDuringABatchRollsEveryDocumentBack) {
   auto ids =
       store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);
   ASSERT_TRUE(ids);
@@ -349,7 +357,7 @@ TEST_F(StoreTest, DiskFullDuringABatchRollsEveryDocumentBack) {
   EXPECT_EQ(check->Text(0), "ok");
 }
 
-TEST_F(StoreTest, PreloadedStoryKeysJoinTheFirstCommitToItsStory) {
+TEST_P(StoreTest, PreloadedStoryKeysJoinTheFirstCommitToItsStory) {
   const std::string title = "Rappel massif de crèmes solaires";  // a title key: 3+ words
   auto a = Document({"a1"}, 2000);
   a.entries[0].title = title;
@@ -370,7 +378,7 @@ TEST_F(StoreTest, PreloadedStoryKeysJoinTheFirstCommitToItsStory) {
   EXPECT_EQ(Count("stories"), 1);
 }
 
-TEST_F(StoreTest, SuppressedAlertsAreRecordedButNeverDue) {
+TEST_P(StoreTest, SuppressedAlertsAreRecordedButNeverDue) {
   auto doc = Document({"a"}, 2000);
   doc.alerts_enabled = false;
   ASSERT_TRUE(store_->CommitDocument(doc));
@@ -380,7 +388,7 @@ TEST_F(StoreTest, SuppressedAlertsAreRecordedButNeverDue) {
   EXPECT_TRUE(due->empty());
 }
 
-TEST_F(StoreTest, OutboxRowsAreDueThenDeliveredOnce) {
+TEST_P(StoreTest, OutboxRowsAreDueThenDeliveredOnce) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
   auto due = store_->DueOutbox(2000, 10);
   ASSERT_TRUE(due);
@@ -393,7 +401,7 @@ TEST_F(StoreTest, OutboxRowsAreDueThenDeliveredOnce) {
   EXPECT_TRUE(again->empty());
 }
 
-TEST_F(StoreTest, ListsMentionsNewestFirstWithFilters) {
+TEST_P(StoreTest, ListsMentionsNewestFirstWithFilters) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
   ASSERT_TRUE(store_->CommitDocument(Document({"b"}, 3000)));
   MentionFilter all;
@@ -416,7 +424,7 @@ TEST_F(StoreTest, ListsMentionsNewestFirstWithFilters) {
   EXPECT_TRUE(none->empty());
 }
 
-TEST_F(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) {
+TEST_P(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) {
   DocumentCommit c = Document({"fr", "frca", "en", "none", "fra"}, 2000);
   const std::pair<const char*, const char*> languages[] = {
       {"fr", "detected"},
@@ -450,6 +458,12 @@ TEST_F(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) 
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 5u);
 
+  if (!backend().sqlite()) {  // search.h and stats.h run on SQLite only so far
+    ExpectNotOnPostgresYet(
+        ScanEntriesFts(*store_, "", EntryFilter{}, [](const StoredEntry&) { return true; }));
+    ExpectNotOnPostgresYet(MentionVolume(*store_, StatsQuery{}));
+    return;
+  }
   for (EntryOrder order : {EntryOrder::kDetected, EntryOrder::kDate, EntryOrder::kRelevance}) {
     EntryFilter entries;
     entries.language = "en";
@@ -487,7 +501,7 @@ TEST_F(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) 
   }
 }
 
-TEST_F(StoreTest, MentionsByLanguageGroupOnThePrimarySubtagAndPutTheUnknownLast) {
+TEST_P(StoreTest, MentionsByLanguageGroupOnThePrimarySubtagAndPutTheUnknownLast) {
   DocumentCommit c = Document({"fr", "frca", "en", "none", "fra", "FR-be"}, 2000);
   const char* languages[] = {"fr", "fr-CA", "en", nullptr, "fra", "FR-be"};
   for (std::size_t i = 0; i < c.entries.size(); ++i) {
@@ -501,6 +515,7 @@ TEST_F(StoreTest, MentionsByLanguageGroupOnThePrimarySubtagAndPutTheUnknownLast)
   query.since = 0;
   query.now = 3000;
   auto counts = MentionLanguages(*store_, query);
+  if (!backend().sqlite()) return ExpectNotOnPostgresYet(counts);  // stats.h: SQLite only so far
   ASSERT_TRUE(counts) << counts.error().message;
   ASSERT_EQ(counts->size(), 4u);
   EXPECT_EQ((*counts)[0].language, "fr");  // fr, fr-CA and FR-be
@@ -523,29 +538,81 @@ TEST_F(StoreTest, MentionsByLanguageGroupOnThePrimarySubtagAndPutTheUnknownLast)
   EXPECT_TRUE(counts->empty());
 }
 
-TEST_F(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
+TEST_P(StoreTest, AReadOnlyReaderSeesCommittedDataAndCannotWrite) {
   ASSERT_TRUE(store_->CommitDocument(Document({"a"}, 2000)));
   auto reader = Store::Open(path_, Access::kRead);
   ASSERT_TRUE(reader) << reader.error().message;
   auto rows = (*reader)->ListMentions(MentionFilter{});
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 1u);
-  EXPECT_FALSE(DatabaseOf(**reader).Exec("DELETE FROM mentions"));
+  DaemonStatus status;
+  status.pid = 1;
+  status.version = "test";
+  EXPECT_FALSE((*reader)->WriteStatus(status));
+  EXPECT_EQ(Count("daemon_status"), 0);
 }
 
+// Only the daemon and `veille db migrate` change the schema: a reader or a short writer refuses
+// a database of another version, with the same words on both backends.
+TEST_P(StoreTest, ReadersAndWritersRefuseAnOlderOrNewerSchemaAndSayWhatToDo) {
+  auto set_version = [&](int version) { Sql(backend().SetSchemaVersionSql(version)); };
+  set_version(SchemaVersion() + 1);
+  for (Access access : {Access::kRead, Access::kWrite}) {
+    auto newer = Store::Open(path_, access);
+    ASSERT_FALSE(newer);
+    EXPECT_NE(newer.error().message.find("newer than this veille"), std::string::npos)
+        << newer.error().message;
+  }
+  auto migrating = Store::Open(path_, Access::kMigrate);
+  ASSERT_FALSE(migrating);
+  EXPECT_NE(migrating.error().message.find("upgrade veille"), std::string::npos);
+  set_version(SchemaVersion() - 1);
+  auto older = Store::Open(path_, Access::kRead);
+  ASSERT_FALSE(older);
+  EXPECT_NE(older.error().message.find("run `veille db migrate`"), std::string::npos)
+      << older.error().message;
+}
+
+TEST_P(StoreTest, AReaderOfADatabaseWithoutItsSchemaSaysHowToCreateIt) {
+  const std::string empty = backend().CreateEmpty("empty-" + std::to_string(feed_id_));
+  auto r = Store::Open(empty, Access::kRead);
+  backend().Remove(empty);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find("has veilled run yet"), std::string::npos) << r.error().message;
+}
+
+#ifndef VEILLE_STORE_TEST_POSTGRES  // backend-independent: in the SQLite binary only
 TEST(StoreOpenTest, ReadOnlyOpenOfAMissingFileSaysSo) {
   auto r = Store::Open("/nonexistent/dir/veille.db", Access::kRead);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
   EXPECT_NE(r.error().message.find("has veilled run yet"), std::string::npos);
 }
+#endif
 
+#ifndef VEILLE_STORE_TEST_POSTGRES  // backend-independent: in the SQLite binary only
 TEST(StoreCodecTest, HighlightsAndLinesRoundTrip) {
   const std::vector<std::pair<std::uint32_t, std::uint32_t>> h = {{0, 5}, {17, 30}};
   EXPECT_EQ(DecodeHighlights(EncodeHighlights(h)), h);
   EXPECT_EQ(SplitLines(JoinLines({"a b", "c\nd"})), (std::vector<std::string>{"a b", "c d"}));
   EXPECT_TRUE(SplitLines("").empty());
 }
+#endif
 
 }  // namespace
+
+// The SQLite instantiation; store_pg_test instantiates StoreTest on PostgreSQL
+// (pg/store_backend_pg.cc).
+#ifndef VEILLE_STORE_TEST_POSTGRES
+INSTANTIATE_TEST_SUITE_P(Backend, StoreTest, ::testing::Values(testing::SqliteBackendForTests()),
+                         testing::BackendName());
+INSTANTIATE_TEST_SUITE_P(Backend, SqliteStoreTest,
+                         ::testing::Values(testing::SqliteBackendForTests()),
+                         testing::BackendName());
+#else
+INSTANTIATE_TEST_SUITE_P(Backend, StoreTest, ::testing::Values(testing::PostgresBackendForTests()),
+                         testing::BackendName());
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SqliteStoreTest);
+#endif
 }  // namespace veille::store

@@ -140,8 +140,9 @@ def main():
             # db: info labels aligned after the longest French one, backup and migrate.
             info = cli(FRENCH, "db", "info").stdout.splitlines()
             at = len("pages libres  ")  # the longest label and two spaces
-            c.check(len(info) == 9 and info[0] == "base" + " " * (at - 4) + db and
-                    info[6].startswith("file d’envoi  ") and
+            c.check(len(info) == 10 and info[0] == "base" + " " * (at - 4) + db and
+                    info[1] == "moteur" + " " * (at - 6) + "sqlite" and
+                    info[7].startswith("file d’envoi  ") and
                     all(l[at - 2:at] == "  " and l[at] != " " for l in info),
                     "db info: French labels, values in one column: %r" % info)
             c.check(cli(NEUTRAL, "db", "info").stdout.startswith("database  "),

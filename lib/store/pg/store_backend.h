@@ -1,0 +1,92 @@
+// Private to lib/store: the PostgreSQL backend of Store (issue 18). One pg::Connection per
+// Store, like one SQLite connection per Store. Its methods are split by concern:
+// store_backend.cc (open, feeds, schedule, status), store_commit.cc (the writer's commits),
+// store_mentions.cc (mentions and the outbox).
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "store/backend.h"
+#include "store/pg/connection.h"
+#include "store/sqlite.h"
+
+namespace veille::store {
+
+// Reads a row of pg::Rows as ReadFeed / ReadMention (backend.h) read a row.
+struct PgRow {
+  const pg::Rows& rows;
+  int row = 0;
+  [[nodiscard]] std::int64_t Int(int c) const { return rows.Int(row, c); }
+  [[nodiscard]] std::optional<std::int64_t> OptInt(int c) const { return rows.OptInt(row, c); }
+  [[nodiscard]] std::string Text(int c) const { return rows.Text(row, c); }
+  [[nodiscard]] std::optional<std::string> OptText(int c) const { return rows.OptText(row, c); }
+};
+
+// pg::PgResult as the store's Result (PgError::ToError).
+template <typename T>
+Result<T> Lift(pg::PgResult<T> r) {
+  if (!r) return tl::unexpected(r.error().ToError());
+  if constexpr (std::is_void_v<T>) {
+    return {};
+  } else {
+    return std::move(*r);
+  }
+}
+
+class PostgresBackend final : public Backend {
+ public:
+  // `session` is run on every new session (lock_timeout, read-only for Access::kRead).
+  PostgresBackend(std::unique_ptr<pg::Connection> conn, std::string session);
+
+  std::string_view kind() const override { return "postgresql"; }
+  Database& sqlite() override { return *unavailable_; }
+  pg::Connection* postgres() override { return conn_.get(); }
+
+  Result<std::vector<std::int64_t>> SyncFeeds(
+      const std::vector<std::pair<std::string, std::string>>& url_and_name,
+      UnixSeconds now) override;
+  Result<std::vector<FeedRow>> ListFeeds() override;
+  Result<std::optional<FeedRow>> GetFeed(std::int64_t feed_id) override;
+  Result<int> CountEntriesSince(std::int64_t feed_id, UnixSeconds since) override;
+  Result<std::vector<Result<CommitStats>>> CommitBatch(
+      const std::vector<DocumentCommit>& writes) override;
+  // Story candidates are looked up with SQL in the writer's transaction: nothing to preload.
+  void PreloadStoryKeys(UnixSeconds /*now*/) override {}
+  // The server checkpoints: nothing to start.
+  Result<void> StartCheckpointer() override { return {}; }
+  // Always true: PostgreSQL has no cheap "another session committed" counter like SQLite's
+  // data_version; the caller's check (pending poll requests) is one indexed query.
+  Result<bool> ChangedByOthers() override { return true; }
+  // A server database cannot be replaced under the connection like a file can.
+  Result<bool> DatabaseReplaced() const override { return false; }
+  Result<void> WriteSchedule(
+      const std::vector<std::pair<std::int64_t, UnixSeconds>>& next_due) override;
+  Result<std::vector<MentionRow>> ListMentions(const MentionFilter& filter) override;
+  Result<std::vector<OutboxRow>> DueOutbox(UnixSeconds now, int limit) override;
+  Result<MentionRow> GetMention(std::int64_t mention_id) override;
+  Result<void> MarkDelivered(std::int64_t outbox_id, UnixSeconds now) override;
+  Result<void> MarkFailed(std::int64_t outbox_id, const std::string& error,
+                          UnixSeconds next_attempt_at, bool dead) override;
+  Result<void> WriteStatus(const DaemonStatus& status) override;
+  Result<std::optional<DaemonStatus>> ReadStatus() override;
+  Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> OutboxCounts() override;
+
+  // Reconnects a lost connection (with the connection's backoff), and makes a read-only
+  // store's new session read-only again. Every method starts with it.
+  [[nodiscard]] Result<void> Ready();
+  // One statement through the connection's prepared-statement cache.
+  [[nodiscard]] Result<pg::Rows> Query(std::string_view sql,
+                                       std::initializer_list<pg::Param> params = {}) {
+    return Lift(conn_->ExecCached(sql, params));
+  }
+
+ private:
+  std::unique_ptr<pg::Connection> conn_;
+  std::string session_;
+  std::unique_ptr<Database> unavailable_;  // what DatabaseOf gives (backend.h)
+};
+
+}  // namespace veille::store
