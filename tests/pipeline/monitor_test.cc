@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -80,6 +81,11 @@ class MonitorTest : public ::testing::Test {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the listening thread runs is lost (cpp-httplib 0.11 stops only a running
+    // server), and TearDown's join then waits forever: a test that ends within milliseconds
+    // (a refused config) hung that way about one run in two once the monitor had a writer
+    // thread (more threads to start and join, the listener scheduled later).
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     dir_ = std::filesystem::temp_directory_path() /
            ("veille-monitor-" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
