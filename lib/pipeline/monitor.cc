@@ -138,11 +138,6 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
   std::shared_ptr<Waker> waker = monitor->waker_;
   monitor->parser_ = std::make_unique<ParsePool>(
       config.daemon.database, ParsePool::DefaultThreads(), [waker] { waker->Wake(); });
-  auto reader = store::Store::Open(config.daemon.database, store::Access::kRead);
-  if (!reader) return tl::unexpected(reader.error());
-  monitor->reader_ = std::move(*reader);
-  // A commit that returns wakes the loop's poll, which applies it (Collect).
-  monitor->writer_ = std::make_unique<CommitWriter>([waker] { waker->Wake(); });
   return monitor;
 }
 
@@ -289,13 +284,6 @@ void Monitor::SwapFetcher(std::unique_ptr<fetch::Fetcher> fetcher) {
 }
 
 void Monitor::TakePollRequests() {
-  // The store is the writer's while it commits: look at most once a second then, waiting for
-  // the commit to end (a request waits for at most about a second and one commit).
-  if (writer_->busy()) {
-    if (SteadyMs() - last_requests_ms_ < 1000) return;
-    Settle();
-  }
-  last_requests_ms_ = SteadyMs();
   auto changed = store_->ChangedByOthers();
   if (!changed || !*changed) return;  // only `veille` writes besides the daemon
   auto requests = store::PendingPollRequests(*store_);
@@ -331,7 +319,6 @@ void Monitor::TakePollRequests() {
 }
 
 void Monitor::Heartbeat(const store::DaemonStatus& status) {
-  Settle();  // the store is the writer's while it commits
   if (auto r = store_->WriteStatus(status); !r) {
     spdlog::warn("heartbeat not recorded: {}", r.error().message);
   }
@@ -422,24 +409,20 @@ void Monitor::OnFetched(fetch::FetchResult result) {
   parser_->Submit(std::move(job));
 }
 
-bool Monitor::Idle() const { return Quiet() && !writer_->busy(); }
-
-bool Monitor::Quiet() const { return fetcher_->pending() == 0 && parser_->outstanding() == 0; }
+bool Monitor::Idle() const { return fetcher_->pending() == 0 && parser_->outstanding() == 0; }
 
 CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
-  CycleSummary total = Settle(/*wait=*/false);  // a commit that returned is applied at once
+  CycleSummary total;
   // An open batch closes on time even when nothing else happens.
   max_wait = std::chrono::milliseconds(std::min<std::int64_t>(max_wait.count(), BatchTimeLeftMs()));
   if (fetcher_->pending() > 0) {
     // A finished parse wakes this poll up (the pool's on_done calls Wakeup).
     for (auto& result : fetcher_->Poll(max_wait)) {
       OnFetched(std::move(result));
-      if (BatchTimeLeftMs() == 0) Add(total, StartFlush());
+      if (BatchTimeLeftMs() == 0) Add(total, Flush());
     }
   } else if (parser_->outstanding() > 0) {
     parser_->WaitDone(max_wait);
-  } else if (writer_->busy()) {
-    Add(total, Settle());  // nothing else to wait for
   } else if (batch_.empty()) {
     // Nothing in flight: sleep here (poll(2) returns early on a signal, so SIGTERM and SIGHUP
     // are seen promptly).
@@ -447,14 +430,11 @@ CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
   }
   for (auto& doc : parser_->TakeDone()) {
     Stage(std::move(doc.result), &doc);
-    if (BatchTimeLeftMs() == 0) Add(total, StartFlush());
+    if (BatchTimeLeftMs() == 0) Add(total, Flush());
   }
-  Add(total, Settle(/*wait=*/false));
   // A batch closes at its size or age bound (`[daemon] commit_batch`, `commit_interval`), and
-  // as soon as nothing is fetched or parsed: a quiet daemon never holds a finished poll back.
-  // It commits on the writer thread while the loop goes on (one commit at a time: a batch that
-  // closes while the previous one commits waits for it).
-  if (!batch_.empty() && (BatchTimeLeftMs() == 0 || Quiet())) Add(total, StartFlush());
+  // as soon as nothing is in flight: a quiet daemon never holds a finished poll back.
+  if (!batch_.empty() && (BatchTimeLeftMs() == 0 || Idle())) Add(total, Flush());
   return total;
 }
 
@@ -472,7 +452,6 @@ void LogDelivery(const alert::DispatchStats& stats) {
 }  // namespace
 
 void Monitor::Deliver(CycleSummary& summary, std::int64_t pass_budget_ms) {
-  Add(summary, Settle());  // the store is the writer's while it commits
   if (last_watch_ms_ == 0 || SteadyMs() - last_watch_ms_ >= 60'000) {
     last_watch_ms_ = SteadyMs();
     auto events = alert::RunWatches(*store_, WatchConfigFor(config_), clock_());
@@ -598,7 +577,6 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
   std::int64_t last_delivery_ms = 0;
   std::int64_t next_prune_ms = 0;  // retention: one small batch per turn while there is work
   bool merge_due = true;  // full-text merging left by the commits, done when nothing is in flight
-  std::int64_t entries_seen = entries_committed_;
   UnixSeconds last_wall = clock_();
   std::int64_t last_steady_ms = SteadyMs();
   // The story keys load on a thread of their own while the first feeds are fetched. Not in
@@ -632,7 +610,6 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       if (it == slots_.end() || it->second.in_flight || it->second.gone) continue;
       if (auto paused = host_limits_.PausedUntil(it->second.host, now)) {
         Schedule(it->second, *paused);  // the whole host asked us to slow down
-        Settle();
         if (auto r = store_->WriteSchedule({{id, *paused}}); !r) {
           spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
         }
@@ -645,18 +622,13 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       wait_ms = std::clamp<std::int64_t>((*next - now) * 1000, 10, 1000);
     }
     if (merge_due && Idle()) wait_ms = 0;
-    Collect(std::chrono::milliseconds(wait_ms));
+    if (Collect(std::chrono::milliseconds(wait_ms)).new_entries > 0) merge_due = true;
     if (SteadyMs() - last_delivery_ms >= 1000) {
       CycleSummary ignored;
       Deliver(ignored);
       last_delivery_ms = SteadyMs();
     }
-    if (entries_committed_ != entries_seen) {  // committed here or in any Settle since
-      merge_due = true;
-      entries_seen = entries_committed_;
-    }
     if (config_.daemon.retention_s > 0 && SteadyMs() >= next_prune_ms) {
-      Settle();
       auto done = store::Maintain(
           *store_, store::MaintenanceRequest::Prune(clock_() - config_.daemon.retention_s));
       if (!done) spdlog::warn("retention: {}", done.error().message);

@@ -17,7 +17,6 @@
 #include "config/config.h"
 #include "fetch/fetcher.h"
 #include "match/matcher.h"
-#include "pipeline/commit_writer.h"
 #include "pipeline/ingest.h"
 #include "pipeline/parse_pool.h"
 #include "pipeline/reload.h"
@@ -92,10 +91,8 @@ class Monitor {
   // Feeds configured, feeds whose last poll failed (for status lines).
   [[nodiscard]] std::pair<int, int> FeedHealth() const;
   // True when the database file was deleted or replaced under the daemon (RELIABILITY.md E6).
-  // (Asked of the loop's read connection: the writer's may be committing.)
-  [[nodiscard]] Result<bool> DatabaseFileMoved() const { return reader_->DatabaseReplaced(); }
-  // Nothing fetched, parsed or committed is in flight: the loop may do maintenance (full-text
-  // merging).
+  [[nodiscard]] Result<bool> DatabaseFileMoved() const { return store_->DatabaseReplaced(); }
+  // Nothing fetched or parsed is in flight: the loop may do maintenance (full-text merging).
   [[nodiscard]] bool Idle() const;
 
  private:
@@ -172,8 +169,6 @@ class Monitor {
   // The longest a healthy feed waits between two polls under the current config.
   [[nodiscard]] std::int64_t LongestWait(const config::FeedEntry& feed) const;
   void Submit(Slot& slot, bool conditional);
-  // Nothing fetched or parsed is in flight (a commit may be).
-  [[nodiscard]] bool Quiet() const;
   // True while the fetcher and the parse pool hold fewer documents than the loop lets in (so
   // bodies waiting for a parser never pile up in memory).
   [[nodiscard]] bool HasRoom() const;
@@ -188,14 +183,7 @@ class Monitor {
   void Stage(fetch::FetchResult result, ParsedDocument* parsed);
   // Milliseconds until the open batch must be committed (0: now; max when none is open).
   [[nodiscard]] std::int64_t BatchTimeLeftMs() const;
-  // Hands the open batch to the writer thread (after applying the commit under way, if any: one
-  // at a time) and returns at once; the counts are those of the commit it applied.
-  CycleSummary StartFlush();
-  // Waits for the commit under way (`wait`) or takes it only if it returned, then applies each of
-  // its polls (Finish). The loop calls it before any use of the store: the connection is the
-  // writer's while a commit runs.
-  CycleSummary Settle(bool wait = true);
-  // Commits the open batch and waits: every finished poll is committed and applied.
+  // Commits the open batch in one transaction (store::CommitBatch), then applies each poll.
   CycleSummary Flush();
   // After the commit: the poll's effects on the feed's memory, its log line and its next due
   // time; the counts it added. Finish also keeps the first cycle's summary line.
@@ -235,16 +223,6 @@ class Monitor {
   CycleSummary cycle_;
   std::vector<PendingWrite> batch_;   // finished polls waiting for their commit
   std::int64_t batch_opened_ms_ = 0;  // when the first of them joined (steady clock)
-  // The batch the writer thread is committing, and its writes (read by that thread until its
-  // results are taken); entries stored by the commits applied so far (full-text merging).
-  std::vector<PendingWrite> committing_;
-  std::vector<store::DocumentCommit> committing_writes_;
-  std::int64_t committing_started_ms_ = 0;
-  std::int64_t entries_committed_ = 0;
-  std::int64_t last_requests_ms_ = 0;  // the last look for `veille poll` requests
-  // The loop's reads while the writer commits (a read-only connection of its own).
-  std::unique_ptr<store::Store> reader_;
-  std::unique_ptr<CommitWriter> writer_;  // declared last: joined before the store closes
 };
 
 }  // namespace veille::pipeline

@@ -71,9 +71,7 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
     // often the feed publishes), over at most the last week.
     const UnixSeconds since = std::max(now - 7 * 86400, *slot.first_polled_at + 1);
     history.observed_s = now - since;
-    // From the loop's own read connection: the writer may be committing. This feed's previous
-    // poll is committed (a feed has one poll in flight until its commit is applied).
-    if (auto n = reader_->CountEntriesSince(id, since)) history.new_entries = *n;
+    if (auto n = store_->CountEntriesSince(id, since)) history.new_entries = *n;
   }
   schedule::PollResult poll;
   poll.outcome = w.outcome;
@@ -126,60 +124,31 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
 
 std::int64_t Monitor::BatchTimeLeftMs() const {
   if (batch_.empty()) return std::numeric_limits<std::int64_t>::max();
-  auto bound = static_cast<std::size_t>(std::max(config_.daemon.commit_batch, 1));
-  // While a batch commits, the next one closes at half the size (then waits for the writer):
-  // the two in memory hold at most 1.5 batches' entries (peak RSS at 10,000 feeds was 205 MB
-  // with two full ones, for a 200 MB target).
-  if (writer_->busy()) bound = std::max<std::size_t>(bound / 2, 1);
-  if (batch_.size() >= bound) return 0;
+  if (batch_.size() >= static_cast<std::size_t>(std::max(config_.daemon.commit_batch, 1))) return 0;
   return std::max<std::int64_t>(0,
                                 batch_opened_ms_ + config_.daemon.commit_interval_ms - SteadyMs());
 }
 
-CycleSummary Monitor::StartFlush() {
-  CycleSummary total = Settle();  // one commit at a time
-  if (batch_.empty()) return total;
-  committing_ = std::move(batch_);
-  batch_.clear();
-  committing_writes_.clear();
-  committing_writes_.reserve(committing_.size());
-  for (PendingWrite& w : committing_) committing_writes_.push_back(std::move(w.commit));
-  committing_started_ms_ = SteadyMs();
-  writer_->Start(*store_, committing_writes_);
-  return total;
-}
-
-CycleSummary Monitor::Settle(bool wait) {
+CycleSummary Monitor::Flush() {
   CycleSummary total;
-  if (!writer_->busy()) return total;
-  std::optional<CommitWriter::Results> results;
-  if (wait) {
-    results = writer_->Wait();
-  } else {
-    results = writer_->TryTake();
-    if (!results) return total;
-  }
-  spdlog::debug("commit: {} polls in {} ms{}", committing_writes_.size(),
-                SteadyMs() - committing_started_ms_, *results ? "" : " (failed)");
-  // Only now that the commit returned does anything of these polls leave the process.
-  std::vector<PendingWrite> batch = std::move(committing_);
-  committing_.clear();
+  if (batch_.empty()) return total;
+  std::vector<PendingWrite> batch = std::move(batch_);
+  batch_.clear();
+  std::vector<store::DocumentCommit> writes;
+  writes.reserve(batch.size());
+  for (PendingWrite& w : batch) writes.push_back(std::move(w.commit));
+  const std::int64_t started_ms = SteadyMs();
+  auto results = store_->CommitBatch(writes);
+  spdlog::debug("commit: {} polls in {} ms{}", writes.size(), SteadyMs() - started_ms,
+                results ? "" : " (failed)");
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i].commit = std::move(committing_writes_[i]);
-    if (!*results) {
-      Add(total, Finish(batch[i], tl::unexpected(results->error())));
+    batch[i].commit = std::move(writes[i]);
+    if (!results) {
+      Add(total, Finish(batch[i], tl::unexpected(results.error())));
     } else {
-      Add(total, Finish(batch[i], (**results)[i]));
+      Add(total, Finish(batch[i], (*results)[i]));
     }
   }
-  committing_writes_.clear();
-  entries_committed_ += total.new_entries;
-  return total;
-}
-
-CycleSummary Monitor::Flush() {
-  CycleSummary total = StartFlush();
-  Add(total, Settle());
   return total;
 }
 
