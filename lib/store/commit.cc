@@ -94,9 +94,10 @@ struct DocumentWriter {
   Statement* delete_fts = nullptr;
 
   // The entry's mentions not stored yet (all of a new entry's; for an edited one, the rules its
-  // old text did not match) and their outbox rows.
-  Result<void> WriteMentions(std::int64_t entry_id, std::int64_t story_id, const EntryRecord& e,
-                             CommitStats& stats);
+  // old text did not match) and their outbox rows. `new_story`: the story was created for this
+  // entry, so no other entry of it can have been alerted.
+  Result<void> WriteMentions(std::int64_t entry_id, std::int64_t story_id, bool new_story,
+                             const EntryRecord& e, CommitStats& stats);
   // A stored entry edited by its publisher: the text, hash and full-text row rewritten, the edit
   // counted. False when there is nothing to write (the same hash, or the entry is gone).
   Result<bool> Edit(const EntryRecord& e, std::int64_t hash, std::int64_t& entry_id,
@@ -104,7 +105,8 @@ struct DocumentWriter {
 };
 
 Result<void> DocumentWriter::WriteMentions(std::int64_t entry_id, std::int64_t story_id,
-                                           const EntryRecord& e, CommitStats& stats) {
+                                           bool new_story, const EntryRecord& e,
+                                           CommitStats& stats) {
   const UnixSeconds now = commit->feed.fetched_at;
   for (const MentionRecord& m : e.mentions) {
     insert_mention->Bind(1, entry_id)
@@ -123,14 +125,16 @@ Result<void> DocumentWriter::WriteMentions(std::int64_t entry_id, std::int64_t s
       // One alert per story and channel: the rules that matched this entry go out together
       // (the dispatcher merges the entry's rows), and a copy of the story from another feed
       // or entry is recorded as suppressed, with the reason in last_error.
-      auto story_alerted = archive->StoryAlerted(story_id, channel, entry_id);
-      if (!story_alerted) return tl::unexpected(story_alerted.error());
       std::optional<std::string> reason;
       if (!commit->alerts_enabled) {
         reason = kFirstPollReason;
         ++stats.alerts_not_sent;
-      } else if (*story_alerted) {
-        reason = "same story already alerted";
+      } else if (!new_story) {
+        // A story created for this entry has no other entry yet: no query (most entries of a
+        // cold cycle start their own story).
+        auto story_alerted = archive->StoryAlerted(story_id, channel, entry_id);
+        if (!story_alerted) return tl::unexpected(story_alerted.error());
+        if (*story_alerted) reason = "same story already alerted";
       }
       insert_outbox->Bind(1, mention_id)
           .Bind(2, channel)
@@ -249,7 +253,7 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
       if (!edited) return tl::unexpected(edited.error());
       if (!*edited) continue;
       stats.edited.push_back(EditedEntry{entry_id, e.key, e.title});
-      VEILLE_TRY(w.WriteMentions(entry_id, story_id, e, stats));
+      VEILLE_TRY(w.WriteMentions(entry_id, story_id, /*new_story=*/false, e, stats));
       continue;
     }
     const std::string title_key = StoryTitleKey(e.title.value_or(""));
@@ -283,7 +287,7 @@ Result<CommitStats> WriteDocument(Database& db, const DocumentCommit& commit,
     ++stats.new_entries;
     doc_rows.push_back(IndexRow{entry_id, &e});
     archive->Remember(entry_id, e.canonical_link, title_key, now);
-    VEILLE_TRY(w.WriteMentions(entry_id, story->id, e, stats));
+    VEILLE_TRY(w.WriteMentions(entry_id, story->id, story->created, e, stats));
   }
   VEILLE_TRY(WriteFeedUpdate(db, commit.feed, stats.new_entries > 0));
   doc_keys = archive->pending();

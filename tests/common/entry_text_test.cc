@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -184,6 +185,76 @@ TEST(EntryTextTest, TeaserCoreAgreesWithTheReferenceOnRandomTexts) {
     std::string text;
     for (std::size_t n = count(rng); n > 0; --n) text += pieces[pick(rng)];
     ASSERT_EQ(TeaserCore(text), ReferenceTeaserCore(text)) << text;
+  }
+}
+
+// EntryText as it was before it compacted only the beginnings it compares (Compact of the whole
+// summary and content): the reference the bounded one must agree with.
+std::string ReferenceEntryText(const std::string& s, const std::string& c) {
+  const auto compact = [](std::string_view t) {
+    std::string out;
+    for (std::size_t i = 0; i < t.size();) {
+      std::size_t n = 0;
+      if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') {
+        n = 1;
+      } else if (t.compare(i, 2, "\xC2\xA0") == 0) {
+        n = 2;
+      } else if (t.compare(i, 3, "\xE2\x80\xAF") == 0 || t.compare(i, 3, "\xE2\x80\x89") == 0) {
+        n = 3;
+      }
+      if (n > 0) {
+        i += n;
+      } else {
+        out += t[i++];
+      }
+    }
+    return out;
+  };
+  const auto begins = [](const std::string& big, const std::string& small) {
+    if (small.empty() || small.size() > big.size()) return false;
+    const std::size_t last = std::min(big.size() - small.size(), kTeaserSearchBytes);
+    for (std::size_t i = 0; i <= last; ++i) {
+      if (big.compare(i, small.size(), small) == 0) return true;
+    }
+    return false;
+  };
+  if (c.empty() || s == c) return s;
+  if (s.empty()) return c;
+  const std::string teaser = compact(TeaserCore(s));
+  if (teaser.empty() || begins(compact(c), teaser)) return c;
+  const std::string short_content = compact(TeaserCore(c));
+  if (short_content.empty() || begins(compact(s), short_content)) return s;
+  return s + "\n" + c;
+}
+
+TEST(EntryTextTest, EntryTextAgreesWithTheReferenceOnRandomTexts) {
+  const std::vector<std::string> pieces = {"Alpéa lance la consigne. ",
+                                           "Alpéa ",
+                                           "lance ",
+                                           "la consigne",
+                                           " ",
+                                           "\xC2\xA0",
+                                           "\xE2\x80\xAF",
+                                           "\n\n",
+                                           "[\xE2\x80\xA6]",
+                                           "Read more",
+                                           std::string(100, 'x'),
+                                           std::string(300, 'y'),
+                                           std::string(511, ' '),
+                                           "<img> caption "};
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 10);
+  for (int i = 0; i < 5000; ++i) {
+    std::string prefix, summary, content;
+    for (std::size_t n = count(rng); n > 0; --n) prefix += pieces[pick(rng)];
+    for (std::size_t n = count(rng); n > 0; --n) summary += pieces[pick(rng)];
+    for (std::size_t n = count(rng); n > 0; --n) content += pieces[pick(rng)];
+    // Often the summary is the content's beginning (a teaser), after a few bytes or more.
+    if (i % 3 == 0) summary = content.substr(0, content.size() / 2) + " [\xE2\x80\xA6]";
+    if (i % 3 == 1) content = prefix + summary + content;
+    ASSERT_EQ(EntryText(summary, content), ReferenceEntryText(summary, content))
+        << summary << "\n---\n"
+        << content;
   }
 }
 
