@@ -6,6 +6,7 @@ Everything binds to 127.0.0.1 on an ephemeral port; every process has a deadline
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -164,3 +165,52 @@ def write_atomic(path, text):
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+def start_serve(veille, config):
+    """`veille serve` on a free loopback port: (process, "http://127.0.0.1:PORT")."""
+    proc = subprocess.Popen([veille, "--config", config, "serve", "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
+    if not m:
+        proc.kill()
+        raise AssertionError("veille serve did not start: %r %r" % (line, proc.stderr.read()))
+    return proc, m.group(1)
+
+
+def stop(proc):
+    """SIGTERM, then SIGKILL after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def headless_chromium(profile_dir, *extra_args):
+    """A headless Chromium (chromium-driver) in English, its console kept for CSP checks, with
+    a 15 s page-load timeout. The caller quits it."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile_dir, "--lang=en-US") + extra_args:
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(15)
+    return driver
+
+
+def browser_wait(driver, condition, timeout=10):
+    """True once `condition(driver)` is true (within `timeout` s), False otherwise."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+        return True
+    except Exception:  # noqa: BLE001 (a TimeoutException or a vanished element)
+        return False

@@ -3,9 +3,7 @@
 channel; then one alert made dead and one left pending (as the dispatcher leaves them after
 failures), and `veille serve` on a free port."""
 import os
-import re
 import sqlite3
-import subprocess
 
 import harness
 
@@ -82,21 +80,4 @@ def prepare(work, server, veilled, veille):
     return ids[0], ids[1]
 
 
-def start_serve(veille, config):
-    proc = subprocess.Popen([veille, "--config", config, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
-    if not m:
-        proc.kill()
-        raise AssertionError("veille serve did not start: %r %r" % (line, proc.stderr.read()))
-    return proc, m.group(1)
 
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()

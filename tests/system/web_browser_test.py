@@ -16,20 +16,11 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import Checks, Workdir  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
-
-def start_server(veille, config):
-    proc = subprocess.Popen([veille, "--config", config, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
-    if not m:
-        proc.kill()
-        raise AssertionError("veille serve did not start: %r %r" % (line, proc.stderr.read()))
-    return proc, m.group(1)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -38,29 +29,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def browser_part(c, base, work):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     def wait(condition):
-        """True once `condition(driver)` is true (within 10 s), False otherwise."""
-        try:
-            WebDriverWait(driver, 10, poll_frequency=0.05).until(condition)
-            return True
-        except Exception:  # noqa: BLE001 (a TimeoutException or a vanished element)
-            return False
+        return harness.browser_wait(driver, condition)
 
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--user-data-dir=" + os.path.join(work.path, "chromium-profile"),
-                "--lang=en-US"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = harness.headless_chromium(os.path.join(work.path, "chromium-profile"))
     try:
-        driver.set_page_load_timeout(15)
         driver.get(base + "/")
         c.check(driver.current_url == base + "/login", "/ sends a stranger to /login")
         c.check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en",
@@ -165,7 +140,7 @@ def main():
         with open(os.path.join(work.path, "web.users"), "w") as f:
             f.write(digest)
         work.write_config('[web]\npassword_file = "web.users"\n')
-        proc, base = start_server(a.veille, work.config)
+        proc, base = harness.start_serve(a.veille, work.config)
         try:
             browser_part(c, base, work)
             urllib_part(c, base)

@@ -15,28 +15,13 @@ import web_archive  # noqa: E402
 
 
 def browser_part(c, base, work):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     def wait(condition):
-        try:
-            WebDriverWait(driver, 10, poll_frequency=0.05).until(condition)
-            return True
-        except Exception:  # noqa: BLE001 (a TimeoutException or a vanished element)
-            return False
+        return harness.browser_wait(driver, condition)
 
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--user-data-dir=" + os.path.join(work.path, "chromium-profile"),
-                "--lang=en-US", "--window-size=1200,900"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = harness.headless_chromium(os.path.join(work.path, "chromium-profile"), "--window-size=1200,900")
     try:
-        driver.set_page_load_timeout(15)
         driver.get(base + "/dashboard")
         chart = driver.find_element(By.CSS_SELECTOR, "#volume svg.chart")
         c.check(chart.size["width"] > 300 and chart.size["height"] > 50,
@@ -103,11 +88,11 @@ def main():
         web_archive.write_feeds(root)
         with harness.FeedServer(root) as server:
             web_archive.prepare(work, server, a.veilled, a.veille)
-        serve, base = web_archive.start_serve(a.veille, work.config)
+        serve, base = harness.start_serve(a.veille, work.config)
         try:
             browser_part(c, base, work)
         finally:
-            web_archive.stop(serve)
+            harness.stop(serve)
     return c.finish()
 
 

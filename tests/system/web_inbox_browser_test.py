@@ -9,7 +9,6 @@ Content-Security-Policy violation. urllib checks the search error at its column,
 without the token refused, and the escaping of a hostile feed. Kept under ~10 s."""
 import argparse
 import os
-import re
 import subprocess
 import sys
 import time
@@ -48,16 +47,6 @@ HOSTILE = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def start_server(veille, config):
-    proc = subprocess.Popen([veille, "--config", config, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
-    if not m:
-        proc.kill()
-        raise AssertionError("veille serve did not start: %r %r" % (line, proc.stderr.read()))
-    return proc, m.group(1)
-
 
 def send(base, path, data=None):
     req = urllib.request.Request(base + path, data=data)
@@ -82,28 +71,15 @@ def urllib_part(c, base):
 
 
 def browser_part(c, base, work, veille):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     def wait(condition):
-        try:
-            WebDriverWait(driver, 10, poll_frequency=0.05).until(condition)
-            return True
-        except Exception:  # noqa: BLE001 (a TimeoutException or a vanished element)
-            return False
+        return harness.browser_wait(driver, condition)
 
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--user-data-dir=" + os.path.join(work.path, "chromium-profile"), "--lang=en-US"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = harness.headless_chromium(os.path.join(work.path, "chromium-profile"))
     try:
-        driver.set_page_load_timeout(15)
         driver.get(base + "/")
         c.check(driver.find_element(By.TAG_NAME, "h1").text == "Inbox"
                 and len(driver.find_elements(By.CSS_SELECTOR, "li.mention")) >= 3,
@@ -172,7 +148,7 @@ def main():
             feeds = "".join('[[feed]]\nurl = "%s"\n' % server.url(f) for f in FEEDS)
             work.write_config(CONFIG.format(port=server.port, feeds=feeds))
             harness.run([a.veilled, "--config", work.config, "--once"])
-        proc, base = start_server(a.veille, work.config)
+        proc, base = harness.start_serve(a.veille, work.config)
         try:
             urllib_part(c, base)
             browser_part(c, base, work, a.veille)

@@ -62,7 +62,7 @@ def main():
 
         with harness.FeedServer(root) as server:
             dead_id, pending_id = web_archive.prepare(work, server, a.veilled, a.veille)
-            serve, base = web_archive.start_serve(a.veille, work.config)
+            serve, base = harness.start_serve(a.veille, work.config)
             daemon = None
             log_path = os.path.join(work.path, "veilled.log")
             try:
@@ -154,7 +154,7 @@ def main():
                         daemon.wait(timeout=15)
                     except subprocess.TimeoutExpired:
                         daemon.kill()
-                web_archive.stop(serve)
+                harness.stop(serve)
             if c.failed and os.path.exists(log_path):
                 with open(log_path, encoding="utf-8") as f:
                     print(f.read()[-3000:])
