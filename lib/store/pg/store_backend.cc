@@ -18,8 +18,9 @@ Result<std::unique_ptr<Backend>> OpenPostgres(const std::string& url, Access acc
   options.conninfo = url;
   auto conn = pg::Connection::Open(options);
   if (!conn) return tl::unexpected(conn.error().ToError());
-  // SQLite's busy timeout is PostgreSQL's lock_timeout; a reader's session refuses writes.
-  std::string session = "SET lock_timeout = " + std::to_string(std::max(busy_timeout_ms, 0));
+  // SQLite's busy timeout is PostgreSQL's lock_timeout, where 0 would mean waiting forever
+  // (SQLite's 0 fails at once: 1 ms is the nearest); a reader's session refuses writes.
+  std::string session = "SET lock_timeout = " + std::to_string(std::max(busy_timeout_ms, 1));
   if (access == Access::kRead) session += "; SET default_transaction_read_only = on";
   VEILLE_TRY(Lift((*conn)->ExecScript(session)));
   if (access == Access::kMigrate) {
