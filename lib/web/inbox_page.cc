@@ -7,6 +7,7 @@
 #include "archive/search.h"
 #include "common/escape.h"
 #include "i18n/translator.h"
+#include "report/charts.h"
 #include "store/info.h"
 #include "store/search.h"
 #include "web/html.h"
@@ -193,7 +194,10 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
   std::set<std::string> seen_categories;
   for (const auto& r : archive.rules) {
     rules.emplace_back(r.name, r.name);
-    if (seen_categories.insert(r.category).second) categories.emplace_back(r.category, r.category);
+    if (seen_categories.insert(r.category).second) {
+      categories.emplace_back(r.category, report::ReportWord(tr, "rule category", r.category,
+                                                             report::kReportCategories));
+    }
   }
   for (const auto& f : *feeds) feed_options.emplace_back(std::to_string(f.id), f.name);
   for (const auto s : {store::TriageStatus::kNew, store::TriageStatus::kRead,

@@ -7,6 +7,7 @@
 
 #include "archive/document.h"
 #include "common/escape.h"
+#include "report/charts.h"
 #include "store/outbox_repo.h"
 #include "store/search.h"
 #include "store/triage.h"
@@ -105,7 +106,8 @@ Response StoryResponse(const Request& request, const PageFrame& page_frame,
   for (const store::MentionRow& m : mentions) {
     body << "<article class=\"mention status-" << store::TriageStatusName(m.status) << "\" id=\"m"
          << m.id << "\"><h3><span class=\"rule\">" << Html(m.rule) << "</span> \u00b7 "
-         << Html(m.category) << " \u00b7 <span class=\"feed\">" << Html(m.feed_name)
+         << Html(report::ReportWord(tr, "rule category", m.category, report::kReportCategories))
+         << " \u00b7 <span class=\"feed\">" << Html(m.feed_name)
          << "</span></h3><p class=\"snippet\">" << MarkedSnippet(m.snippet, m.highlights, 200)
          << "</p>";
     const auto rule = rules.find(m.rule);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 
@@ -95,6 +96,9 @@ class InboxTest : public ::testing::Test {
          config::RuleEntry{"crise", "crisis", "", "rappel NEAR/3 Alpéa", "stage", {}, 0, 0}}};
     std::map<std::string, i18n::Translator> translators;
     translators.emplace("en", i18n::Translator());
+    auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+    ASSERT_TRUE(fr.has_value()) << fr.error().message;
+    translators.emplace("fr", std::move(*fr));
     app_ = std::make_unique<App>(std::move(options), std::move(translators),
                                  [] { return kNow * 1000; });
   }
@@ -203,6 +207,25 @@ TEST_F(InboxTest, AStoryPublishedByTwoFeedsIsOneRowAlsoInAnotherSource) {
   EXPECT_EQ(Count(r.body, ">Rappel de produits Alpéa</a>"), 1u) << r.body;
   EXPECT_NE(r.body.find("also in 1 source"), std::string::npos);
   EXPECT_EQ(Count(r.body, "<li class=\"mention"), std::size(testing::kHostileTitles) + 1);
+}
+
+TEST_F(InboxTest, CategoriesAreShownInTheReadersLanguageAndFilteredByTheirName) {
+  ASSERT_EQ(
+      Send("POST", "/language", {}, {{"csrf", CsrfOf(Get("/inbox").body)}, {"language", "fr"}})
+          .status,
+      303);
+  Response r = Get("/inbox");
+  EXPECT_NE(r.body.find("<option value=\"brand\">marque</option>"), std::string::npos)
+      << "the category filter says brand in French, and filters on the stored name";
+  const auto rows = Mentions();
+  ASSERT_FALSE(rows.empty());
+  const auto brand = std::find_if(rows.begin(), rows.end(),
+                                  [](const store::MentionRow& m) { return m.category == "brand"; });
+  ASSERT_NE(brand, rows.end());
+  r = Get("/story/" + std::to_string(brand->story_id));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("</span> \u00b7 marque \u00b7 <span class=\"feed\">"), std::string::npos)
+      << "the story page names the category in French";
 }
 
 TEST_F(InboxTest, FiltersAndTheSearchNarrowTheList) {
