@@ -40,11 +40,19 @@ FaultServer::FaultServer() {
 }
 
 FaultServer::~FaultServer() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+  if (pid_ <= 0) return;
+  // SIGTERM lets the script remove its certificates; SIGKILL after 5 s, so that a server that
+  // does not exit never holds the test binary (a fetcher_test under ASan once waited here until
+  // the ctest timeout, the script still serving after SIGTERM).
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) return;
+    usleep(50'000);
   }
+  std::fprintf(stderr, "fault_server.py still running 5 s after SIGTERM: killed\n");
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
 }
 
 std::string FaultServer::Url(const std::string& path) const {
