@@ -180,13 +180,14 @@ def start_serve(veille, config):
 
 
 def stop(proc):
-    """SIGTERM, then SIGKILL after 10 s."""
+    """SIGTERM, then SIGKILL after 10 s: the exit status, or None when it had to be killed."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        return proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+        return None
 
 
 def headless_chromium(profile_dir, *extra_args):

@@ -145,12 +145,7 @@ def main():
             browser_part(c, base, work)
             urllib_part(c, base)
         finally:
-            proc.terminate()
-            try:
-                code = proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                code = None
+            code = harness.stop(proc)
         c.check(code == 0, "SIGTERM stops veille serve with exit 0 (%r)" % code)
     print("took %.1f s" % (time.monotonic() - started))
     return c.finish()

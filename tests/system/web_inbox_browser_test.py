@@ -9,7 +9,6 @@ Content-Security-Policy violation. urllib checks the search error at its column,
 without the token refused, and the escaping of a hostile feed. Kept under ~10 s."""
 import argparse
 import os
-import subprocess
 import sys
 import time
 import urllib.error
@@ -153,12 +152,7 @@ def main():
             urllib_part(c, base)
             browser_part(c, base, work, a.veille)
         finally:
-            proc.terminate()
-            try:
-                code = proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                code = None
+            code = harness.stop(proc)
         c.check(code == 0, "SIGTERM stops veille serve with exit 0 (%r)" % code)
     print("took %.1f s" % (time.monotonic() - started))
     return c.finish()
