@@ -3,6 +3,7 @@
 
 #include "store/internal.h"
 #include "store/pg/conninfo.h"
+#include "store/pg/store_backend.h"
 #include "store/schema.h"
 #include "store/sqlite_backend.h"
 
@@ -38,7 +39,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access a
 
 Backend& BackendOf(Store& store) { return *store.backend_; }
 Database& DatabaseOf(Store& store) { return BackendOf(store).sqlite(); }
-pg::Connection* PostgresOf(Store& store) { return BackendOf(store).postgres(); }
+pg::Connection* PostgresOf(Store& store) {
+  Backend& backend = BackendOf(store);
+  pg::Connection* conn = backend.postgres();
+  // A lost connection is reopened first, as every backend method does (PostgresBackend::Ready):
+  // without it, a repository called after a server restart would fail once more. When the
+  // reconnection fails, the caller's statement fails with the connection's kStorageUnavailable.
+  if (conn != nullptr) (void)static_cast<PostgresBackend&>(backend).Ready();
+  return conn;
+}
 std::string_view BackendKind(Store& store) { return BackendOf(store).kind(); }
 
 Result<std::vector<std::int64_t>> Store::SyncFeeds(
