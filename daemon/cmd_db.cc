@@ -1,5 +1,7 @@
 // veille db: maintenance of the database file: online backup, vacuum, explicit pruning of old
 // mentions, and a summary of what it holds.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
@@ -9,6 +11,7 @@
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "i18n/translator.h"
+#include "store/copy.h"
 #include "store/info.h"
 #include "store/retention.h"
 
@@ -18,6 +21,8 @@ namespace {
 struct DbArgs {
   std::string file;
   std::string before;
+  std::string from;  // db copy: the source, when not the config's database
+  std::string to;
 };
 
 std::unique_ptr<store::Store> OpenWritable(const config::Config& config) {
@@ -40,7 +45,8 @@ int Backup(const GlobalOptions& global, const DbArgs& args) {
     return 1;
   }
   std::cout << i18n::Format(i18n::Tr("Backed up {database} to {file}"),
-                            {{"database", config->daemon.database}, {"file", args.file}})
+                            {{"database", store::ShownLocation(config->daemon.database)},
+                             {"file", args.file}})
             << "\n";
   return 0;
 }
@@ -55,7 +61,7 @@ int VacuumCommand(const GlobalOptions& global) {
     return 1;
   }
   std::cout << i18n::Format(i18n::Tr("Vacuumed {database}"),
-                            {{"database", config->daemon.database}})
+                            {{"database", store::ShownLocation(config->daemon.database)}})
             << "\n";
   return 0;
 }
@@ -95,7 +101,7 @@ int MigrateCommand(const GlobalOptions& global) {
     return 1;
   }
   std::cout << i18n::Format(i18n::Tr("{database} is at schema version {version}"),
-                            {{"database", config->daemon.database},
+                            {{"database", store::ShownLocation(config->daemon.database)},
                              {"version", std::to_string(store::SchemaVersion())}})
             << "\n";
   return 0;
@@ -129,7 +135,8 @@ int Info(const GlobalOptions& global) {
   auto padded = [width](const std::string& label) {
     return label + std::string(width + 2 - DisplayWidth(label), ' ');
   };
-  std::cout << padded(i18n::TrP("db info", "database")) << config->daemon.database << "\n";
+  std::cout << padded(i18n::TrP("db info", "database"))
+            << store::ShownLocation(config->daemon.database) << "\n";
   std::cout << padded(i18n::TrP("db info", "backend")) << info->backend << "\n";
   for (const auto& [label, value] : counts) {
     std::cout << padded(i18n::TrP("db info", label)) << value
@@ -142,10 +149,51 @@ int Info(const GlobalOptions& global) {
   return 0;
 }
 
+// veille db copy: the whole archive into an empty database of either backend (store/copy.h).
+int CopyCommand(const GlobalOptions& global, const DbArgs& args) {
+  auto config = LoadConfigOrReport(global.config_path);
+  if (!config) return 2;
+  const std::string& from = args.from.empty() ? config->daemon.database : args.from;
+  if (from == args.to) {
+    std::cerr << "veille db copy: " << i18n::Tr("--to names the database to copy from") << "\n";
+    return 2;
+  }
+  auto source = store::Store::Open(from, store::Access::kRead, 30000);
+  if (!source) {
+    std::cerr << "veille db copy: " << source.error().message << "\n";
+    return 1;
+  }
+  auto target = store::Store::Open(args.to, store::Access::kMigrate, 30000);
+  if (!target) {
+    std::cerr << "veille db copy: " << target.error().message << "\n";
+    return 1;
+  }
+  // Progress on a terminal only: a line per 100,000 rows of a large table.
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  auto progress = [terminal](std::string_view table, std::int64_t rows) {
+    if (terminal && rows % 100000 == 0) std::cerr << table << ": " << rows << "\n";
+  };
+  auto report = store::CopyArchive(**source, **target, progress);
+  if (!report) {
+    std::cerr << "veille db copy: " << report.error().message << "\n";
+    return 1;
+  }
+  std::cout << i18n::Format(i18n::Tr("Copied {source} to {target}, and checked the row counts:"),
+                            {{"source", store::ShownLocation(from)},
+                             {"target", store::ShownLocation(args.to)}})
+            << "\n";
+  std::size_t width = 0;
+  for (const auto& t : report->tables) width = std::max(width, t.table.size());
+  for (const auto& t : report->tables) {
+    std::cout << "  " << t.table << std::string(width + 2 - t.table.size(), ' ') << t.rows << "\n";
+  }
+  return 0;
+}
+
 void AddDbCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<DbArgs>();
   CLI::App* cmd =
-      app.add_subcommand("db", "Database maintenance: backup, vacuum, prune, migrate, info");
+      app.add_subcommand("db", "Database maintenance: backup, vacuum, prune, migrate, copy, info");
   cmd->require_subcommand(1);
   CLI::App* backup = cmd->add_subcommand(
       "backup", "Copy the database to FILE with SQLite's online backup API (daemon may run)");
@@ -161,6 +209,12 @@ void AddDbCommand(CLI::App& app, GlobalOptions& global, int* exit_code) {
   CLI::App* migrate = cmd->add_subcommand(
       "migrate", "Create the database or migrate it to this veille's schema (as veilled does)");
   migrate->callback([&global, exit_code] { *exit_code = MigrateCommand(global); });
+  CLI::App* copy = cmd->add_subcommand(
+      "copy", "Copy the whole archive into an empty database: SQLite to PostgreSQL or back");
+  copy->add_option("--to", args->to, "The target: a postgresql:// URL or an SQLite file")
+      ->required();
+  copy->add_option("--from", args->from, "The source (default: the config's database)");
+  copy->callback([&global, args, exit_code] { *exit_code = CopyCommand(global, *args); });
   CLI::App* info = cmd->add_subcommand("info", "Row counts, schema version and size");
   info->callback([&global, exit_code] { *exit_code = Info(global); });
 }

@@ -1,6 +1,7 @@
 #include "store/info.h"
 
 #include "store/internal.h"
+#include "store/pg/conninfo.h"
 #include "store/pg/schema.h"
 #include "store/pg/store_backend.h"
 
@@ -37,6 +38,10 @@ Result<std::int64_t> Scalar(Database& db, const char* sql) {
 }
 
 }  // namespace
+
+std::string ShownLocation(std::string_view database) {
+  return pg::IsPostgresUrl(database) ? pg::RedactConninfo(database) : std::string(database);
+}
 
 Result<DatabaseInfo> ReadDatabaseInfo(Store& store) {
   if (pg::Connection* conn = PostgresOf(store)) return ReadDatabaseInfoPg(*conn);

@@ -27,6 +27,10 @@ struct DatabaseInfo {
 };
 [[nodiscard]] Result<DatabaseInfo> ReadDatabaseInfo(Store& store);
 
+// `database` (a config's [daemon] database) as the CLI may print it: a PostgreSQL URL with its
+// passwords hidden (pg::RedactConninfo), a path as it is.
+std::string ShownLocation(std::string_view database);
+
 // A feed as the CLI names it (--feed takes a name, its URL or the URL it moved to).
 struct FeedIdentity {
   std::int64_t id = 0;
