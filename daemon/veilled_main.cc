@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "common/file_mode.h"
 #include "common/sanitize.h"
@@ -24,6 +26,7 @@
 #include "daemon/sd_notify.h"
 #include "daemon/version.h"
 #include "pipeline/monitor.h"
+#include "store/info.h"
 
 namespace {
 
@@ -177,7 +180,30 @@ int main(int argc, char** argv) {
     return kExitLocked;
   }
 
+  InstallSignals();
   auto monitor = veille::pipeline::Monitor::Create(*config);
+  if (!once) {
+    // A database server that cannot be reached yet (a reboot that starts both, a failover) is
+    // waited for: tried again after 1 s, then twice as long each time up to 30 s, one log line
+    // per attempt, until it answers or a stop signal comes; systemd's start timeout is extended
+    // meanwhile. --once fails at once.
+    std::chrono::seconds wait(1);
+    while (!monitor && monitor.error().code == veille::ErrorCode::kStorageUnavailable &&
+           !g_stop.load()) {
+      spdlog::error("{}; trying again in {} s", monitor.error().message, wait.count());
+      Notify(veille::daemon::Notify(
+          "EXTEND_TIMEOUT_USEC=" +
+          std::to_string(std::chrono::microseconds(wait + std::chrono::seconds(60)).count()) +
+          "\n" + veille::daemon::StatusLine("waiting for the database server")));
+      for (auto until = std::chrono::steady_clock::now() + wait;
+           !g_stop.load() && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (g_stop.load()) return kExitOk;
+      wait = std::min(wait * 2, std::chrono::seconds(30));
+      monitor = veille::pipeline::Monitor::Create(*config);
+    }
+  }
   if (!monitor) {
     spdlog::critical("{}", monitor.error().message);
     return monitor.error().code == veille::ErrorCode::kConfig ? kExitConfig : kExitFailure;
@@ -189,9 +215,9 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   (*monitor)->SetOnceDeliveryDeadline(*deadline_s);
-  InstallSignals();
   spdlog::info("veilled {} started: {} feeds, {} rules, database {}", veille::kVersion,
-               config->feeds.size(), config->rules.size(), config->daemon.database);
+               config->feeds.size(), config->rules.size(),
+               veille::store::ShownLocation(config->daemon.database));
 
   veille::store::DaemonStatus heartbeat;
   heartbeat.pid = ::getpid();

@@ -4,3 +4,9 @@ add_test(NAME system.pg_server
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_server_test.py)
 set_tests_properties(system.pg_server PROPERTIES LABELS "system;pg" TIMEOUT 180
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# veilled on PostgreSQL when the server fails: down at start, restarted during a poll.
+add_test(NAME system.pg_faults
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_faults_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.pg_faults PROPERTIES LABELS "system;pg" TIMEOUT 180
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
