@@ -5,6 +5,8 @@
 #include "common/entry_text.h"
 #include "common/hash.h"
 #include "store/internal.h"
+#include "store/pg/repositories.h"
+#include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
@@ -48,6 +50,9 @@ Result<int> RunCounting(Database& db, Statement& stmt) {
 
 Result<std::vector<OutboxRow>> OutboxOfMentions(Store& store,
                                                 const std::vector<std::int64_t>& mention_ids) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return OutboxOfMentionsPg(**conn, mention_ids);
   std::vector<OutboxRow> out;
   if (mention_ids.empty()) return out;
   auto stmt = DatabaseOf(store).Prepare(
@@ -65,6 +70,9 @@ Result<std::vector<OutboxRow>> OutboxOfMentions(Store& store,
 
 Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<OutboxStatus> status,
                                               int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ListOutboxPg(**conn, status, limit);
   auto stmt = DatabaseOf(store).Prepare(
       std::string("SELECT ") + kRowColumns +
       ", m.rule, e.title, f.name, o.digest_key, "
@@ -102,6 +110,9 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<Outbox
 }
 
 Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return CountSuppressedPg(**conn);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT COALESCE(o.last_error, ''), COUNT(*), COUNT(DISTINCT e.feed_id) FROM outbox o "
       "JOIN mentions m ON m.id = o.mention_id JOIN entries e ON e.id = m.entry_id "
@@ -118,6 +129,9 @@ Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
 }
 
 Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return CountOutboxPg(**conn);
   auto stmt = DatabaseOf(store).Prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status");
   if (!stmt) return tl::unexpected(stmt.error());
   std::map<OutboxStatus, std::int64_t> out;
@@ -131,6 +145,9 @@ Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store) {
 }
 
 Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryOutboxPg(**conn, id, now);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto find = DatabaseOf(store).Prepare("SELECT channel, status FROM outbox WHERE id = ?1");
@@ -162,6 +179,9 @@ Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
 }
 
 Result<int> RetryAllDead(Store& store, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryAllDeadPg(**conn, now);
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'dead'");
@@ -171,6 +191,9 @@ Result<int> RetryAllDead(Store& store, UnixSeconds now) {
 }
 
 Result<int> RetryAllPending(Store& store, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryAllPendingPg(**conn, now);
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'pending' AND next_attempt_at > ?1");
@@ -181,6 +204,9 @@ Result<int> RetryAllPending(Store& store, UnixSeconds now) {
 
 Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& configured,
                                 UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MarkChannelsRemovedPg(**conn, configured, now);
   // The configured names travel as one newline-joined parameter (no dynamic SQL).
   std::string names = "\n";
   for (const auto& c : configured) names += c + "\n";
@@ -195,6 +221,9 @@ Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& co
 
 Result<int> DisableChannel(Store& store, const std::string& channel, const std::string& endpoint,
                            const std::string& reason, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DisableChannelPg(**conn, channel, endpoint, reason, now);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto state = DatabaseOf(store).Prepare(
@@ -217,6 +246,9 @@ Result<int> DisableChannel(Store& store, const std::string& channel, const std::
 
 Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std::string& channel,
                                                          const std::string& endpoint) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ChannelDisabledReasonPg(**conn, channel, endpoint);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT disabled_reason FROM channel_state WHERE channel = ?1 AND endpoint = ?2 "
       "AND disabled_at IS NOT NULL");
@@ -230,6 +262,9 @@ Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std
 
 Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& channel,
                                              UnixSeconds now, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DueForChannelPg(**conn, channel, now, limit);
   auto stmt =
       DatabaseOf(store).Prepare(std::string("SELECT ") + kRowColumns +
                                 " FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 "
@@ -242,6 +277,9 @@ Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& ch
 
 Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const std::string& channel,
                                                            UnixSeconds now, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DueAlertGroupsPg(**conn, channel, now, limit);
   // The due entries first (oldest first, limited), then every pending row of those entries.
   auto stmt = DatabaseOf(store).Prepare(
       std::string("WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
@@ -270,6 +308,9 @@ Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const s
 }
 
 Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DeliveredSincePg(**conn, channel, since);
   // A merged alert, a digest and a burst summary record their id in digest_key on each row
   // they carried; an alert about one rule is its own row.
   auto stmt = DatabaseOf(store).Prepare(
@@ -283,6 +324,9 @@ Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds
 }
 
 Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string& channel) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return LastDigestAtPg(**conn, channel);
   auto stmt =
       DatabaseOf(store).Prepare("SELECT last_digest_at FROM channel_state WHERE channel = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -294,6 +338,9 @@ Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string&
 }
 
 Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSeconds at) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return SetLastDigestAtPg(**conn, channel, at);
   auto stmt = DatabaseOf(store).Prepare(
       "INSERT INTO channel_state (channel, last_digest_at) VALUES (?1, ?2) "
       "ON CONFLICT (channel) DO UPDATE SET last_digest_at = ?2");
@@ -305,6 +352,10 @@ Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSecon
 Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& ids,
                                  const std::string& channel, const std::string& key,
                                  UnixSeconds now, bool record_digest_time) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr)
+    return MarkDigestDeliveredPg(**conn, ids, channel, key, now, record_digest_time);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto stmt = DatabaseOf(store).Prepare(
@@ -322,6 +373,9 @@ Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& 
 
 Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids,
                               const std::string& error, UnixSeconds next_attempt_at, bool dead) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MarkDigestFailedPg(**conn, ids, error, next_attempt_at, dead);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   for (std::int64_t id : ids) {
@@ -332,6 +386,9 @@ Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids
 
 Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
                                                       const std::vector<std::string>& channels) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return NextPendingAttemptPg(**conn, channels);
   std::string names = "\n";
   for (const auto& c : channels) names += c + "\n";
   auto stmt = DatabaseOf(store).Prepare(
@@ -345,6 +402,9 @@ Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
 }
 
 Result<std::optional<std::string>> CanonicalLinkOf(Store& store, std::int64_t mention_id) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return CanonicalLinkOfPg(**conn, mention_id);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT e.canonical_link FROM mentions m JOIN entries e ON e.id = m.entry_id "
       "WHERE m.id = ?1");
@@ -389,16 +449,19 @@ Result<std::vector<EventOutboxRow>> ReadEvents(Statement& stmt) {
   return out;
 }
 
+}  // namespace
+
 // "ev1-" + 32 hex digits from (kind, subject, window, channel): stable across retries.
-std::string EventKey(const EventRecord& e, const std::string& channel) {
+std::string EventIdempotencyKey(const EventRecord& e, const std::string& channel) {
   const std::string material = e.kind + "\n" + e.subject + "\n" + e.window_key + "\n" + channel;
   return "ev1-" + Hex64(Fnv1a64(material)) + Hex64(Fnv1a64(material, 0x84222325cbf29ce4ULL));
 }
 
-}  // namespace
-
 Result<bool> RecordEvent(Store& store, const EventRecord& event,
                          const std::vector<std::string>& channels) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RecordEventPg(**conn, event, channels);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto insert = DatabaseOf(store).Prepare(
@@ -425,7 +488,7 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
   for (const auto& channel : channels) {
     row->Bind(1, event_id)
         .Bind(2, channel)
-        .Bind(3, EventKey(event, channel))
+        .Bind(3, EventIdempotencyKey(event, channel))
         .Bind(4, event.created_at);
     VEILLE_TRY(row->Run());
   }
@@ -435,6 +498,9 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
 
 Result<std::vector<EventOutboxRow>> DueEvents(Store& store, const std::string& channel,
                                               UnixSeconds now, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DueEventsPg(**conn, channel, now, limit);
   auto stmt = DatabaseOf(store).Prepare(
       std::string("SELECT ") + kEventColumns +
       " FROM event_outbox x JOIN events e ON e.id = x.event_id WHERE x.status = 'pending' "
@@ -445,6 +511,9 @@ Result<std::vector<EventOutboxRow>> DueEvents(Store& store, const std::string& c
 }
 
 Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MarkEventDeliveredPg(**conn, id, now);
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE event_outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
       "last_error = NULL WHERE id = ?1");
@@ -455,6 +524,9 @@ Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now) 
 
 Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& error,
                              UnixSeconds next_attempt_at, bool dead) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MarkEventFailedPg(**conn, id, error, next_attempt_at, dead);
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE event_outbox SET status = CASE WHEN ?4 THEN 'dead' ELSE status END, "
       "attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1");
@@ -464,6 +536,9 @@ Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& e
 }
 
 Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ListEventsPg(**conn, limit);
   auto stmt = DatabaseOf(store).Prepare(std::string("SELECT ") + kEventColumns +
                                         " FROM event_outbox x JOIN events e ON e.id = x.event_id "
                                         "ORDER BY x.created_at DESC, x.id DESC LIMIT ?1");
@@ -474,6 +549,9 @@ Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit) {
 
 Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule, UnixSeconds from,
                                        UnixSeconds to, std::int64_t bucket_s) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MentionCountsPg(**conn, rule, from, to, bucket_s);
   std::vector<int> counts(
       static_cast<std::size_t>(std::max<std::int64_t>(0, (to - from) / bucket_s)), 0);
   auto stmt = DatabaseOf(store).Prepare(
@@ -492,6 +570,9 @@ Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule, Un
 }
 
 Result<std::optional<UnixSeconds>> EarliestMention(Store& store) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return EarliestMentionPg(**conn);
   auto stmt = DatabaseOf(store).Prepare("SELECT MIN(created_at) FROM mentions");
   if (!stmt) return tl::unexpected(stmt.error());
   auto row = stmt->Step();
