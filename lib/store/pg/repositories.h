@@ -44,7 +44,7 @@ Result<std::optional<UnixSeconds>> NextPendingAttemptPg(pg::Connection& conn,
                                                         const std::vector<std::string>& channels);
 Result<std::optional<std::string>> CanonicalLinkOfPg(pg::Connection& conn, std::int64_t mention_id);
 
-// pg/outbox_events.cc. The event row's idempotency key (outbox_repo.cc), the same on both.
+// pg/outbox_events.cc. The event row's idempotency key (outbox_events.cc), the same on both.
 std::string EventIdempotencyKey(const EventRecord& event, const std::string& channel);
 Result<bool> RecordEventPg(pg::Connection& conn, const EventRecord& event,
                            const std::vector<std::string>& channels);
