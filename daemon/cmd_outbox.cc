@@ -1,6 +1,5 @@
 // veille outbox: the alert outbox (what was delivered, what waits, what died and why), and
 // `veille outbox retry ID|--all-dead` to send dead alerts again.
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -190,14 +189,9 @@ int List(const GlobalOptions& global, const OutboxArgs& args) {
 int Retry(const GlobalOptions& global, const OutboxArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
-  if (!std::filesystem::exists(config->daemon.database)) {
-    std::cerr << "veille: "
-              << i18n::Format(i18n::Tr("no database at {database}"),
-                              {{"database", config->daemon.database}})
-              << "\n";
-    return 1;
-  }
   // The one CLI write: a short BEGIN IMMEDIATE transaction, waiting up to 5 s for the daemon.
+  // Opening says itself when there is no database (an SQLite file not created yet, a PostgreSQL
+  // database without veille's schema), for either backend.
   auto store = store::Store::Open(config->daemon.database, store::Access::kWrite, 5000);
   if (!store) {
     std::cerr << "veille: " << store.error().message << "\n";

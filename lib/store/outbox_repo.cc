@@ -1,10 +1,9 @@
 #include "store/outbox_repo.h"
 
-#include <algorithm>
-
 #include "common/entry_text.h"
-#include "common/hash.h"
 #include "store/internal.h"
+#include "store/pg/repositories.h"
+#include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
@@ -48,6 +47,9 @@ Result<int> RunCounting(Database& db, Statement& stmt) {
 
 Result<std::vector<OutboxRow>> OutboxOfMentions(Store& store,
                                                 const std::vector<std::int64_t>& mention_ids) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return OutboxOfMentionsPg(**conn, mention_ids);
   std::vector<OutboxRow> out;
   if (mention_ids.empty()) return out;
   auto stmt = DatabaseOf(store).Prepare(
@@ -65,6 +67,9 @@ Result<std::vector<OutboxRow>> OutboxOfMentions(Store& store,
 
 Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<OutboxStatus> status,
                                               int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ListOutboxPg(**conn, status, limit);
   auto stmt = DatabaseOf(store).Prepare(
       std::string("SELECT ") + kRowColumns +
       ", m.rule, e.title, f.name, o.digest_key, "
@@ -102,6 +107,9 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<Outbox
 }
 
 Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return CountSuppressedPg(**conn);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT COALESCE(o.last_error, ''), COUNT(*), COUNT(DISTINCT e.feed_id) FROM outbox o "
       "JOIN mentions m ON m.id = o.mention_id JOIN entries e ON e.id = m.entry_id "
@@ -118,6 +126,9 @@ Result<std::vector<SuppressedGroup>> CountSuppressed(Store& store) {
 }
 
 Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return CountOutboxPg(**conn);
   auto stmt = DatabaseOf(store).Prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status");
   if (!stmt) return tl::unexpected(stmt.error());
   std::map<OutboxStatus, std::int64_t> out;
@@ -131,6 +142,9 @@ Result<std::map<OutboxStatus, std::int64_t>> CountOutbox(Store& store) {
 }
 
 Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryOutboxPg(**conn, id, now);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto find = DatabaseOf(store).Prepare("SELECT channel, status FROM outbox WHERE id = ?1");
@@ -162,6 +176,9 @@ Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now) {
 }
 
 Result<int> RetryAllDead(Store& store, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryAllDeadPg(**conn, now);
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'dead'");
@@ -171,6 +188,9 @@ Result<int> RetryAllDead(Store& store, UnixSeconds now) {
 }
 
 Result<int> RetryAllPending(Store& store, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryAllPendingPg(**conn, now);
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE outbox SET attempts = 0, next_attempt_at = ?1 "
       "WHERE status = 'pending' AND next_attempt_at > ?1");
@@ -181,6 +201,9 @@ Result<int> RetryAllPending(Store& store, UnixSeconds now) {
 
 Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& configured,
                                 UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MarkChannelsRemovedPg(**conn, configured, now);
   // The configured names travel as one newline-joined parameter (no dynamic SQL).
   std::string names = "\n";
   for (const auto& c : configured) names += c + "\n";
@@ -195,6 +218,9 @@ Result<int> MarkChannelsRemoved(Store& store, const std::vector<std::string>& co
 
 Result<int> DisableChannel(Store& store, const std::string& channel, const std::string& endpoint,
                            const std::string& reason, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DisableChannelPg(**conn, channel, endpoint, reason, now);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto state = DatabaseOf(store).Prepare(
@@ -217,6 +243,9 @@ Result<int> DisableChannel(Store& store, const std::string& channel, const std::
 
 Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std::string& channel,
                                                          const std::string& endpoint) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ChannelDisabledReasonPg(**conn, channel, endpoint);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT disabled_reason FROM channel_state WHERE channel = ?1 AND endpoint = ?2 "
       "AND disabled_at IS NOT NULL");
@@ -230,6 +259,9 @@ Result<std::optional<std::string>> ChannelDisabledReason(Store& store, const std
 
 Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& channel,
                                              UnixSeconds now, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DueForChannelPg(**conn, channel, now, limit);
   auto stmt =
       DatabaseOf(store).Prepare(std::string("SELECT ") + kRowColumns +
                                 " FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 "
@@ -242,6 +274,9 @@ Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& ch
 
 Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const std::string& channel,
                                                            UnixSeconds now, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DueAlertGroupsPg(**conn, channel, now, limit);
   // The due entries first (oldest first, limited), then every pending row of those entries.
   auto stmt = DatabaseOf(store).Prepare(
       std::string("WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
@@ -270,6 +305,9 @@ Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const s
 }
 
 Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return DeliveredSincePg(**conn, channel, since);
   // A merged alert, a digest and a burst summary record their id in digest_key on each row
   // they carried; an alert about one rule is its own row.
   auto stmt = DatabaseOf(store).Prepare(
@@ -283,6 +321,9 @@ Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds
 }
 
 Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string& channel) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return LastDigestAtPg(**conn, channel);
   auto stmt =
       DatabaseOf(store).Prepare("SELECT last_digest_at FROM channel_state WHERE channel = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -294,6 +335,9 @@ Result<std::optional<UnixSeconds>> LastDigestAt(Store& store, const std::string&
 }
 
 Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSeconds at) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return SetLastDigestAtPg(**conn, channel, at);
   auto stmt = DatabaseOf(store).Prepare(
       "INSERT INTO channel_state (channel, last_digest_at) VALUES (?1, ?2) "
       "ON CONFLICT (channel) DO UPDATE SET last_digest_at = ?2");
@@ -305,6 +349,10 @@ Result<void> SetLastDigestAt(Store& store, const std::string& channel, UnixSecon
 Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& ids,
                                  const std::string& channel, const std::string& key,
                                  UnixSeconds now, bool record_digest_time) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr)
+    return MarkDigestDeliveredPg(**conn, ids, channel, key, now, record_digest_time);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   auto stmt = DatabaseOf(store).Prepare(
@@ -322,6 +370,9 @@ Result<void> MarkDigestDelivered(Store& store, const std::vector<std::int64_t>& 
 
 Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids,
                               const std::string& error, UnixSeconds next_attempt_at, bool dead) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MarkDigestFailedPg(**conn, ids, error, next_attempt_at, dead);
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   for (std::int64_t id : ids) {
@@ -332,6 +383,9 @@ Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids
 
 Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
                                                       const std::vector<std::string>& channels) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return NextPendingAttemptPg(**conn, channels);
   std::string names = "\n";
   for (const auto& c : channels) names += c + "\n";
   auto stmt = DatabaseOf(store).Prepare(
@@ -345,6 +399,9 @@ Result<std::optional<UnixSeconds>> NextPendingAttempt(Store& store,
 }
 
 Result<std::optional<std::string>> CanonicalLinkOf(Store& store, std::int64_t mention_id) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return CanonicalLinkOfPg(**conn, mention_id);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT e.canonical_link FROM mentions m JOIN entries e ON e.id = m.entry_id "
       "WHERE m.id = ?1");
@@ -354,149 +411,6 @@ Result<std::optional<std::string>> CanonicalLinkOf(Store& store, std::int64_t me
   if (!row) return tl::unexpected(row.error());
   if (!*row) return std::optional<std::string>();
   return stmt->OptText(0);
-}
-
-namespace {
-
-constexpr const char* kEventColumns =
-    "x.id, x.event_id, x.channel, x.idempotency_key, x.status, x.attempts, x.next_attempt_at, "
-    "x.last_error, e.kind, e.subject, e.window_key, e.title, e.text, e.payload, e.created_at";
-
-Result<std::vector<EventOutboxRow>> ReadEvents(Statement& stmt) {
-  std::vector<EventOutboxRow> out;
-  for (;;) {
-    auto row = stmt.Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    EventOutboxRow r;
-    r.id = stmt.Int(0);
-    r.event_id = stmt.Int(1);
-    r.channel = stmt.Text(2);
-    r.idempotency_key = stmt.Text(3);
-    r.status = ParseOutboxStatus(stmt.Text(4)).value_or(OutboxStatus::kPending);
-    r.attempts = static_cast<int>(stmt.Int(5));
-    r.next_attempt_at = stmt.Int(6);
-    r.last_error = stmt.OptText(7);
-    r.event.kind = stmt.Text(8);
-    r.event.subject = stmt.Text(9);
-    r.event.window_key = stmt.Text(10);
-    r.event.title = stmt.Text(11);
-    r.event.text = stmt.Text(12);
-    r.event.payload = stmt.Text(13);
-    r.event.created_at = stmt.Int(14);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-// "ev1-" + 32 hex digits from (kind, subject, window, channel): stable across retries.
-std::string EventKey(const EventRecord& e, const std::string& channel) {
-  const std::string material = e.kind + "\n" + e.subject + "\n" + e.window_key + "\n" + channel;
-  return "ev1-" + Hex64(Fnv1a64(material)) + Hex64(Fnv1a64(material, 0x84222325cbf29ce4ULL));
-}
-
-}  // namespace
-
-Result<bool> RecordEvent(Store& store, const EventRecord& event,
-                         const std::vector<std::string>& channels) {
-  auto tx = Transaction::Begin(DatabaseOf(store));
-  if (!tx) return tl::unexpected(tx.error());
-  auto insert = DatabaseOf(store).Prepare(
-      "INSERT INTO events (kind, subject, window_key, title, text, payload, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (kind, subject, window_key) DO NOTHING "
-      "RETURNING id");
-  if (!insert) return tl::unexpected(insert.error());
-  insert->Bind(1, event.kind)
-      .Bind(2, event.subject)
-      .Bind(3, event.window_key)
-      .Bind(4, event.title)
-      .Bind(5, event.text)
-      .Bind(6, event.payload)
-      .Bind(7, event.created_at);
-  auto inserted = insert->Step();
-  if (!inserted) return tl::unexpected(inserted.error());
-  if (!*inserted) return false;  // already said for this window
-  const std::int64_t event_id = insert->Int(0);
-  insert->Reset();
-  auto row = DatabaseOf(store).Prepare(
-      "INSERT INTO event_outbox (event_id, channel, idempotency_key, next_attempt_at, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING");
-  if (!row) return tl::unexpected(row.error());
-  for (const auto& channel : channels) {
-    row->Bind(1, event_id)
-        .Bind(2, channel)
-        .Bind(3, EventKey(event, channel))
-        .Bind(4, event.created_at);
-    VEILLE_TRY(row->Run());
-  }
-  VEILLE_TRY(tx->Commit());
-  return true;
-}
-
-Result<std::vector<EventOutboxRow>> DueEvents(Store& store, const std::string& channel,
-                                              UnixSeconds now, int limit) {
-  auto stmt = DatabaseOf(store).Prepare(
-      std::string("SELECT ") + kEventColumns +
-      " FROM event_outbox x JOIN events e ON e.id = x.event_id WHERE x.status = 'pending' "
-      "AND x.channel = ?1 AND x.next_attempt_at <= ?2 ORDER BY x.next_attempt_at, x.id LIMIT ?3");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, channel).Bind(2, now).Bind(3, std::int64_t{limit <= 0 ? -1 : limit});
-  return ReadEvents(*stmt);
-}
-
-Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now) {
-  auto stmt = DatabaseOf(store).Prepare(
-      "UPDATE event_outbox SET status = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
-      "last_error = NULL WHERE id = ?1");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, id).Bind(2, now);
-  return stmt->Run();
-}
-
-Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& error,
-                             UnixSeconds next_attempt_at, bool dead) {
-  auto stmt = DatabaseOf(store).Prepare(
-      "UPDATE event_outbox SET status = CASE WHEN ?4 THEN 'dead' ELSE status END, "
-      "attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, id).Bind(2, error).Bind(3, next_attempt_at).Bind(4, std::int64_t{dead});
-  return stmt->Run();
-}
-
-Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit) {
-  auto stmt = DatabaseOf(store).Prepare(std::string("SELECT ") + kEventColumns +
-                                        " FROM event_outbox x JOIN events e ON e.id = x.event_id "
-                                        "ORDER BY x.created_at DESC, x.id DESC LIMIT ?1");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, std::int64_t{limit <= 0 ? -1 : limit});
-  return ReadEvents(*stmt);
-}
-
-Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule, UnixSeconds from,
-                                       UnixSeconds to, std::int64_t bucket_s) {
-  std::vector<int> counts(
-      static_cast<std::size_t>(std::max<std::int64_t>(0, (to - from) / bucket_s)), 0);
-  auto stmt = DatabaseOf(store).Prepare(
-      "SELECT (created_at - ?2) / ?4, COUNT(*) FROM mentions WHERE rule = ?1 "
-      "AND created_at >= ?2 AND created_at < ?3 GROUP BY 1");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, rule).Bind(2, from).Bind(3, to).Bind(4, bucket_s);
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    const auto i = static_cast<std::size_t>(stmt->Int(0));
-    if (i < counts.size()) counts[i] = static_cast<int>(stmt->Int(1));
-  }
-  return counts;
-}
-
-Result<std::optional<UnixSeconds>> EarliestMention(Store& store) {
-  auto stmt = DatabaseOf(store).Prepare("SELECT MIN(created_at) FROM mentions");
-  if (!stmt) return tl::unexpected(stmt.error());
-  auto row = stmt->Step();
-  if (!row) return tl::unexpected(row.error());
-  return stmt->OptInt(0);
 }
 
 }  // namespace veille::store

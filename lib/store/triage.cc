@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "store/internal.h"
+#include "store/pg/repositories.h"
+#include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
@@ -70,7 +72,13 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
                 "at most " + std::to_string(kMaxTagsPerMention) + " tags per mention");
   }
   if (change.note) VEILLE_TRY(CheckNote(*change.note));
+  std::vector<std::int64_t> ids = mention_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
 
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ApplyTriagePg(**conn, ids, change, add, remove);
   Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
@@ -90,9 +98,6 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
   if (!tag_count) return tl::unexpected(tag_count.error());
 
   TriageOutcome outcome;
-  std::vector<std::int64_t> ids = mention_ids;
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (const std::int64_t id : ids) {
     upsert->Bind(1, id);
     if (change.status) {
@@ -136,6 +141,9 @@ Result<TriageOutcome> ApplyTriage(Store& store, const std::vector<std::int64_t>&
 
 Result<std::vector<std::int64_t>> MentionsOfStories(Store& store,
                                                     const std::vector<std::int64_t>& story_ids) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return MentionsOfStoriesPg(**conn, story_ids);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT m.id FROM entries e JOIN mentions m ON m.entry_id = e.id WHERE e.story_id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -156,6 +164,9 @@ Result<std::vector<std::int64_t>> MentionsOfStories(Store& store,
 }
 
 Result<TriageRecord> GetTriage(Store& store, std::int64_t mention_id) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return GetTriagePg(**conn, mention_id);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT status, note, updated_at, updated_by FROM triage WHERE mention_id = ?1");
   auto tags =
@@ -184,6 +195,9 @@ Result<TriageRecord> GetTriage(Store& store, std::int64_t mention_id) {
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> TriageTags(Store& store, int limit) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return TriageTagsPg(**conn, limit);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT tag, COUNT(*) AS n FROM triage_tags GROUP BY tag ORDER BY n DESC, tag LIMIT ?1");
   if (!stmt) return tl::unexpected(stmt.error());

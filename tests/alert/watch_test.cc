@@ -146,14 +146,5 @@ TEST(RunWatches, ABrokenFeedIsReportedToTheOperatorChannelOnce) {
   EXPECT_NE(rows->front().event.text.find("HTTP 503"), std::string::npos);
 }
 
-TEST(MentionCounts, BucketsMentionsByWindow) {
-  TempStore db;
-  db.AddMentions({"a", "b"}, {}, kNow - 7200 + 10);
-  db.AddMentions({"c"}, {}, kNow - 10);
-  auto counts = store::MentionCounts(db.store(), "marque", kNow - 3 * 3600, kNow, 3600);
-  ASSERT_TRUE(counts);
-  EXPECT_EQ(*counts, (std::vector<int>{0, 2, 1}));
-}
-
 }  // namespace
 }  // namespace veille::alert

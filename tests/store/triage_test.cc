@@ -1,25 +1,20 @@
 // Triage: statuses, tags and notes on mentions, set in one transaction, read back through
-// ListMentions and its filters, and written by a second writer next to the daemon's.
+// ListMentions and its filters, and written by a second writer next to the daemon's. On both
+// backends (store_backend.h: SQLite in store_triage_test, PostgreSQL in store_pg_test).
 #include "store/triage.h"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "store/internal.h"
+#include "store_backend.h"
 
 namespace veille::store {
 namespace {
 
-class TriageTest : public ::testing::Test {
+class TriageTest : public ::testing::TestWithParam<const testing::StoreBackend*> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("veille-triage-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "veille.db").string();
+    path_ = GetParam()->Create(std::string("triage-") +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     auto s = Store::Open(path_, Access::kMigrate);
     ASSERT_TRUE(s) << s.error().message;
     daemon_ = std::move(*s);
@@ -56,7 +51,7 @@ class TriageTest : public ::testing::Test {
   void TearDown() override {
     web_.reset();
     daemon_.reset();
-    std::filesystem::remove_all(dir_);
+    GetParam()->Remove(path_);
   }
 
   std::vector<MentionRow> List(MentionFilter filter) {
@@ -66,14 +61,13 @@ class TriageTest : public ::testing::Test {
     return rows ? *rows : std::vector<MentionRow>{};
   }
 
-  std::filesystem::path dir_;
   std::string path_;
   std::unique_ptr<Store> daemon_;
   std::unique_ptr<Store> web_;
   std::vector<std::int64_t> mention_ids_;
 };
 
-TEST_F(TriageTest, AMentionNobodyTouchedIsNew) {
+TEST_P(TriageTest, AMentionNobodyTouchedIsNew) {
   for (const auto& m : List({})) {
     EXPECT_EQ(m.status, TriageStatus::kNew);
     EXPECT_TRUE(m.tags.empty());
@@ -84,7 +78,7 @@ TEST_F(TriageTest, AMentionNobodyTouchedIsNew) {
   EXPECT_FALSE(record->updated_at);
 }
 
-TEST_F(TriageTest, StatusTagsAndNoteAreReadBackWithTheMention) {
+TEST_P(TriageTest, StatusTagsAndNoteAreReadBackWithTheMention) {
   TriageChange change;
   change.status = TriageStatus::kHandled;
   change.add_tags = {" presse ", "crise"};
@@ -105,7 +99,7 @@ TEST_F(TriageTest, StatusTagsAndNoteAreReadBackWithTheMention) {
   EXPECT_EQ(record->updated_at, 5000);
 }
 
-TEST_F(TriageTest, AbsentFieldsAreLeftAsTheyWere) {
+TEST_P(TriageTest, AbsentFieldsAreLeftAsTheyWere) {
   TriageChange first;
   first.status = TriageStatus::kRead;
   first.add_tags = {"presse"};
@@ -122,7 +116,7 @@ TEST_F(TriageTest, AbsentFieldsAreLeftAsTheyWere) {
   EXPECT_EQ(row->tags, std::vector<std::string>{"client"});
 }
 
-TEST_F(TriageTest, FiltersSelectByStatusAndTag) {
+TEST_P(TriageTest, FiltersSelectByStatusAndTag) {
   TriageChange handled;
   handled.status = TriageStatus::kHandled;
   handled.add_tags = {"presse"};
@@ -147,7 +141,7 @@ TEST_F(TriageTest, FiltersSelectByStatusAndTag) {
   EXPECT_TRUE(List(unknown_tag).empty());
 }
 
-TEST_F(TriageTest, AWholeStoryIsEveryMentionOfItsEntries) {
+TEST_P(TriageTest, AWholeStoryIsEveryMentionOfItsEntries) {
   auto first = web_->GetMention(mention_ids_[0]);
   ASSERT_TRUE(first);
   auto ids = MentionsOfStories(*web_, {first->story_id});
@@ -155,7 +149,7 @@ TEST_F(TriageTest, AWholeStoryIsEveryMentionOfItsEntries) {
   EXPECT_EQ(ids->size(), 2u) << "two rules matched the story's one entry";
 }
 
-TEST_F(TriageTest, UnknownMentionsAreReportedAndTheOthersChanged) {
+TEST_P(TriageTest, UnknownMentionsAreReportedAndTheOthersChanged) {
   TriageChange change;
   change.status = TriageStatus::kRead;
   auto outcome = ApplyTriage(*web_, {mention_ids_[0], 999999}, change);
@@ -164,7 +158,7 @@ TEST_F(TriageTest, UnknownMentionsAreReportedAndTheOthersChanged) {
   EXPECT_EQ(outcome->missing, std::vector<std::int64_t>{999999});
 }
 
-TEST_F(TriageTest, BadTagsAndNotesAreRefusedBeforeAnythingIsWritten) {
+TEST_P(TriageTest, BadTagsAndNotesAreRefusedBeforeAnythingIsWritten) {
   for (const std::string& bad :
        std::vector<std::string>{"", "   ", "a,b", std::string(65, 'x'), "tab\x01"}) {
     TriageChange change;
@@ -185,7 +179,7 @@ TEST_F(TriageTest, BadTagsAndNotesAreRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(row->status, TriageStatus::kNew) << "nothing was written";
 }
 
-TEST_F(TriageTest, TooManyTagsOnOneMentionRollsTheBatchBack) {
+TEST_P(TriageTest, TooManyTagsOnOneMentionRollsTheBatchBack) {
   TriageChange many;
   for (std::size_t i = 0; i < kMaxTagsPerMention; ++i)
     many.add_tags.push_back("t" + std::to_string(i));
@@ -199,7 +193,7 @@ TEST_F(TriageTest, TooManyTagsOnOneMentionRollsTheBatchBack) {
   EXPECT_EQ(other->status, TriageStatus::kNew) << "all or nothing";
 }
 
-TEST_F(TriageTest, TagsAreCountedForTheFilterMenu) {
+TEST_P(TriageTest, TagsAreCountedForTheFilterMenu) {
   TriageChange a;
   a.add_tags = {"presse", "client"};
   ASSERT_TRUE(ApplyTriage(*web_, {mention_ids_[0], mention_ids_[1]}, a));
@@ -213,18 +207,40 @@ TEST_F(TriageTest, TagsAreCountedForTheFilterMenu) {
   EXPECT_EQ((*tags)[1], (std::pair<std::string, std::int64_t>{"client", 2}));
 }
 
-TEST_F(TriageTest, TriageRowsGoWithTheirMention) {
+TEST_P(TriageTest, TriageRowsGoWithTheirMention) {
   TriageChange change;
   change.status = TriageStatus::kHandled;
   change.add_tags = {"presse"};
   ASSERT_TRUE(ApplyTriage(*web_, {mention_ids_[0]}, change));
-  ASSERT_TRUE(DatabaseOf(*daemon_).Exec("DELETE FROM mentions WHERE id = " +
-                                        std::to_string(mention_ids_[0])));
-  auto count = DatabaseOf(*web_).Prepare(
-      "SELECT (SELECT COUNT(*) FROM triage) + (SELECT COUNT(*) FROM triage_tags)");
-  ASSERT_TRUE(count && count->Step());
-  EXPECT_EQ(count->Int(0), 0);
+  ASSERT_TRUE(GetParam()->Run(
+      *daemon_, path_, "DELETE FROM mentions WHERE id = " + std::to_string(mention_ids_[0])));
+  auto count = GetParam()->Run(
+      *web_, path_, "SELECT (SELECT COUNT(*) FROM triage) + (SELECT COUNT(*) FROM triage_tags)");
+  ASSERT_TRUE(count) << count.error().message;
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_P(TriageTest, TagsSortByCodePointOnEveryBackend) {
+  TriageChange change;
+  change.add_tags = {"été", "Zoo", "apple", "Été"};
+  ASSERT_TRUE(ApplyTriage(*web_, {mention_ids_[0], mention_ids_[0]}, change));
+  auto record = GetTriage(*web_, mention_ids_[0]);
+  ASSERT_TRUE(record) << record.error().message;
+  EXPECT_EQ(record->tags, (std::vector<std::string>{"Zoo", "apple", "Été", "été"}));
+  auto tags = TriageTags(*web_, 2);
+  ASSERT_TRUE(tags) << tags.error().message;
+  ASSERT_EQ(tags->size(), 2u) << "the limit";
+  EXPECT_EQ((*tags)[0].first, "Zoo");
+  EXPECT_EQ((*tags)[1].first, "apple");
 }
 
 }  // namespace
+
+#ifndef VEILLE_STORE_TEST_POSTGRES
+INSTANTIATE_TEST_SUITE_P(Backend, TriageTest, ::testing::Values(testing::SqliteBackendForTests()),
+                         testing::BackendName());
+#else
+INSTANTIATE_TEST_SUITE_P(Backend, TriageTest, ::testing::Values(testing::PostgresBackendForTests()),
+                         testing::BackendName());
+#endif
 }  // namespace veille::store

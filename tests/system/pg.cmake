@@ -10,3 +10,10 @@ add_test(NAME system.pg_faults
                  --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
 set_tests_properties(system.pg_faults PROPERTIES LABELS "system;pg" TIMEOUT 180
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# Alerts on PostgreSQL: veilled --once to a webhook receiver, `veille outbox` and its retries.
+add_test(NAME system.pg_alerts
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_alerts_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>
+                 --feeds ${PROJECT_SOURCE_DIR}/config/sample-feeds)
+set_tests_properties(system.pg_alerts PROPERTIES LABELS "system;pg;network" TIMEOUT 240
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")

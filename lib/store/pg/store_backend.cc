@@ -1,6 +1,7 @@
 // The PostgreSQL backend (store_backend.h): opening it, feeds, the schedule, the heartbeat.
 #include "store/pg/store_backend.h"
 
+#include "store/internal.h"
 #include "store/pg/schema.h"
 
 namespace veille::store {
@@ -44,6 +45,13 @@ Result<void> PostgresBackend::Ready() {
   if (!conn_->Lost()) return {};
   VEILLE_TRY(Lift(conn_->Reconnect()));
   return Lift(conn_->ExecScript(session_));
+}
+
+Result<pg::Connection*> ReadyPostgres(Store& store) {
+  pg::Connection* conn = PostgresOf(store);
+  if (conn == nullptr) return conn;
+  VEILLE_TRY(static_cast<PostgresBackend&>(BackendOf(store)).Ready());
+  return conn;
 }
 
 Result<std::vector<std::int64_t>> PostgresBackend::SyncFeeds(

@@ -1,0 +1,128 @@
+// Operator events (spike and feed-health alerts) and the mention counts their baselines read, on
+// PostgreSQL (repositories.h): outbox_repo.cc's statements with PostgreSQL's parameters.
+#include <algorithm>
+
+#include "store/pg/repositories.h"
+#include "store/pg/store_backend.h"
+
+namespace veille::store {
+namespace {
+
+constexpr const char* kEventColumns =
+    "x.id, x.event_id, x.channel, x.idempotency_key, x.status, x.attempts, x.next_attempt_at, "
+    "x.last_error, e.kind, e.subject, e.window_key, e.title, e.text, e.payload, e.created_at";
+
+std::vector<EventOutboxRow> ReadEvents(const pg::Rows& rows) {
+  std::vector<EventOutboxRow> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    EventOutboxRow r;
+    r.id = rows.Int(i, 0);
+    r.event_id = rows.Int(i, 1);
+    r.channel = rows.Text(i, 2);
+    r.idempotency_key = rows.Text(i, 3);
+    r.status = ParseOutboxStatus(rows.View(i, 4)).value_or(OutboxStatus::kPending);
+    r.attempts = static_cast<int>(rows.Int(i, 5));
+    r.next_attempt_at = rows.Int(i, 6);
+    r.last_error = rows.OptText(i, 7);
+    r.event.kind = rows.Text(i, 8);
+    r.event.subject = rows.Text(i, 9);
+    r.event.window_key = rows.Text(i, 10);
+    r.event.title = rows.Text(i, 11);
+    r.event.text = rows.Text(i, 12);
+    r.event.payload = rows.Text(i, 13);
+    r.event.created_at = rows.Int(i, 14);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<std::int64_t> LimitOf(int limit) {
+  return limit <= 0 ? std::nullopt : std::optional<std::int64_t>(limit);
+}
+
+}  // namespace
+
+Result<bool> RecordEventPg(pg::Connection& conn, const EventRecord& event,
+                           const std::vector<std::string>& channels) {
+  auto tx = pg::Transaction::Begin(conn);
+  if (!tx) return tl::unexpected(tx.error().ToError());
+  auto inserted = Lift(conn.ExecCached(
+      "INSERT INTO events (kind, subject, window_key, title, text, payload, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject, window_key) DO NOTHING "
+      "RETURNING id",
+      {event.kind, event.subject, event.window_key, event.title, event.text, event.payload,
+       event.created_at}));
+  if (!inserted) return tl::unexpected(inserted.error());
+  if (inserted->empty()) return false;  // already said for this window
+  const std::int64_t event_id = inserted->Int(0, 0);
+  for (const auto& channel : channels) {
+    VEILLE_TRY(Lift(conn.ExecCached(
+        "INSERT INTO event_outbox (event_id, channel, idempotency_key, next_attempt_at, "
+        "created_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
+        {event_id, channel, EventIdempotencyKey(event, channel), event.created_at})));
+  }
+  VEILLE_TRY(Lift(tx->Commit()));
+  return true;
+}
+
+Result<std::vector<EventOutboxRow>> DueEventsPg(pg::Connection& conn, const std::string& channel,
+                                                UnixSeconds now, int limit) {
+  auto rows = Lift(conn.ExecCached(
+      std::string("SELECT ") + kEventColumns +
+          " FROM event_outbox x JOIN events e ON e.id = x.event_id WHERE x.status = 'pending' "
+          "AND x.channel = $1 AND x.next_attempt_at <= $2 ORDER BY x.next_attempt_at, x.id "
+          "LIMIT $3::bigint",
+      {channel, now, LimitOf(limit)}));
+  if (!rows) return tl::unexpected(rows.error());
+  return ReadEvents(*rows);
+}
+
+Result<void> MarkEventDeliveredPg(pg::Connection& conn, std::int64_t id, UnixSeconds now) {
+  return Lift(conn.ExecCached("UPDATE event_outbox SET status = 'delivered', delivered_at = $2, "
+                              "attempts = attempts + 1, last_error = NULL WHERE id = $1",
+                              {id, now}))
+      .map([](const pg::Rows&) {});
+}
+
+Result<void> MarkEventFailedPg(pg::Connection& conn, std::int64_t id, const std::string& error,
+                               UnixSeconds next_attempt_at, bool dead) {
+  return Lift(conn.ExecCached(
+                  "UPDATE event_outbox SET status = CASE WHEN $4 <> 0 THEN 'dead' ELSE status "
+                  "END, attempts = attempts + 1, last_error = $2, next_attempt_at = $3 "
+                  "WHERE id = $1",
+                  {id, error, next_attempt_at, dead ? 1 : 0}))
+      .map([](const pg::Rows&) {});
+}
+
+Result<std::vector<EventOutboxRow>> ListEventsPg(pg::Connection& conn, int limit) {
+  auto rows = Lift(conn.ExecCached(std::string("SELECT ") + kEventColumns +
+                                       " FROM event_outbox x JOIN events e ON e.id = x.event_id "
+                                       "ORDER BY x.created_at DESC, x.id DESC LIMIT $1::bigint",
+                                   {LimitOf(limit)}));
+  if (!rows) return tl::unexpected(rows.error());
+  return ReadEvents(*rows);
+}
+
+Result<std::vector<int>> MentionCountsPg(pg::Connection& conn, const std::string& rule,
+                                         UnixSeconds from, UnixSeconds to, std::int64_t bucket_s) {
+  std::vector<int> counts(
+      static_cast<std::size_t>(std::max<std::int64_t>(0, (to - from) / bucket_s)), 0);
+  auto rows = Lift(conn.ExecCached(
+      "SELECT (created_at - $2::bigint) / $4::bigint, COUNT(*) FROM mentions WHERE rule = $1 "
+      "AND created_at >= $2::bigint AND created_at < $3::bigint GROUP BY 1",
+      {rule, from, to, bucket_s}));
+  if (!rows) return tl::unexpected(rows.error());
+  for (int r = 0; r < rows->size(); ++r) {
+    const auto i = static_cast<std::size_t>(rows->Int(r, 0));
+    if (i < counts.size()) counts[i] = static_cast<int>(rows->Int(r, 1));
+  }
+  return counts;
+}
+
+Result<std::optional<UnixSeconds>> EarliestMentionPg(pg::Connection& conn) {
+  auto rows = Lift(conn.ExecCached("SELECT MIN(created_at) FROM mentions"));
+  if (!rows) return tl::unexpected(rows.error());
+  return rows->OptInt(0, 0);
+}
+
+}  // namespace veille::store

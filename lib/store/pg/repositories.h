@@ -1,0 +1,71 @@
+// Private to lib/store: the PostgreSQL implementations of outbox_repo.h (pg/outbox.cc: alert
+// rows, channels, digests; pg/outbox_events.cc: operator events and mention counts) and of
+// triage.h (pg/triage.cc). The functions of outbox_repo.h and triage.h call them when the store
+// runs on PostgreSQL (ReadyPostgres); each has the same contract as its namesake without "Pg".
+#pragma once
+
+#include "store/outbox_repo.h"
+#include "store/pg/connection.h"
+#include "store/triage.h"
+
+namespace veille::store {
+
+Result<std::vector<OutboxListRow>> ListOutboxPg(pg::Connection& conn,
+                                                std::optional<OutboxStatus> status, int limit);
+Result<std::vector<OutboxRow>> OutboxOfMentionsPg(pg::Connection& conn,
+                                                  const std::vector<std::int64_t>& mention_ids);
+Result<std::map<OutboxStatus, std::int64_t>> CountOutboxPg(pg::Connection& conn);
+Result<std::vector<SuppressedGroup>> CountSuppressedPg(pg::Connection& conn);
+Result<bool> RetryOutboxPg(pg::Connection& conn, std::int64_t id, UnixSeconds now);
+Result<int> RetryAllDeadPg(pg::Connection& conn, UnixSeconds now);
+Result<int> RetryAllPendingPg(pg::Connection& conn, UnixSeconds now);
+Result<int> MarkChannelsRemovedPg(pg::Connection& conn, const std::vector<std::string>& configured,
+                                  UnixSeconds now);
+Result<int> DisableChannelPg(pg::Connection& conn, const std::string& channel,
+                             const std::string& endpoint, const std::string& reason,
+                             UnixSeconds now);
+Result<std::optional<std::string>> ChannelDisabledReasonPg(pg::Connection& conn,
+                                                           const std::string& channel,
+                                                           const std::string& endpoint);
+Result<std::vector<OutboxRow>> DueForChannelPg(pg::Connection& conn, const std::string& channel,
+                                               UnixSeconds now, int limit);
+Result<std::vector<std::vector<OutboxRow>>> DueAlertGroupsPg(pg::Connection& conn,
+                                                             const std::string& channel,
+                                                             UnixSeconds now, int limit);
+Result<int> DeliveredSincePg(pg::Connection& conn, const std::string& channel, UnixSeconds since);
+Result<std::optional<UnixSeconds>> LastDigestAtPg(pg::Connection& conn, const std::string& channel);
+Result<void> SetLastDigestAtPg(pg::Connection& conn, const std::string& channel, UnixSeconds at);
+Result<void> MarkDigestDeliveredPg(pg::Connection& conn, const std::vector<std::int64_t>& ids,
+                                   const std::string& channel, const std::string& key,
+                                   UnixSeconds now, bool record_digest_time);
+Result<void> MarkDigestFailedPg(pg::Connection& conn, const std::vector<std::int64_t>& ids,
+                                const std::string& error, UnixSeconds next_attempt_at, bool dead);
+Result<std::optional<UnixSeconds>> NextPendingAttemptPg(pg::Connection& conn,
+                                                        const std::vector<std::string>& channels);
+Result<std::optional<std::string>> CanonicalLinkOfPg(pg::Connection& conn, std::int64_t mention_id);
+
+// pg/outbox_events.cc. The event row's idempotency key (outbox_events.cc), the same on both.
+std::string EventIdempotencyKey(const EventRecord& event, const std::string& channel);
+Result<bool> RecordEventPg(pg::Connection& conn, const EventRecord& event,
+                           const std::vector<std::string>& channels);
+Result<std::vector<EventOutboxRow>> DueEventsPg(pg::Connection& conn, const std::string& channel,
+                                                UnixSeconds now, int limit);
+Result<void> MarkEventDeliveredPg(pg::Connection& conn, std::int64_t id, UnixSeconds now);
+Result<void> MarkEventFailedPg(pg::Connection& conn, std::int64_t id, const std::string& error,
+                               UnixSeconds next_attempt_at, bool dead);
+Result<std::vector<EventOutboxRow>> ListEventsPg(pg::Connection& conn, int limit);
+Result<std::vector<int>> MentionCountsPg(pg::Connection& conn, const std::string& rule,
+                                         UnixSeconds from, UnixSeconds to, std::int64_t bucket_s);
+Result<std::optional<UnixSeconds>> EarliestMentionPg(pg::Connection& conn);
+
+// pg/triage.cc: `add` and `remove` already normalised (NormalizeTag), the note checked.
+Result<TriageOutcome> ApplyTriagePg(pg::Connection& conn, const std::vector<std::int64_t>& ids,
+                                    const TriageChange& change, const std::vector<std::string>& add,
+                                    const std::vector<std::string>& remove);
+Result<std::vector<std::int64_t>> MentionsOfStoriesPg(pg::Connection& conn,
+                                                      const std::vector<std::int64_t>& story_ids);
+Result<TriageRecord> GetTriagePg(pg::Connection& conn, std::int64_t mention_id);
+Result<std::vector<std::pair<std::string, std::int64_t>>> TriageTagsPg(pg::Connection& conn,
+                                                                       int limit);
+
+}  // namespace veille::store
