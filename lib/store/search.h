@@ -1,6 +1,7 @@
 // Reading the archive: stored entries by full-text candidates or by time, newest first. The
 // store takes the parsed query and builds its own full-text prefilter (FTS5 on SQLite,
-// store/fts_query.h); the candidates are a superset, verified by the matcher above the store.
+// store/fts_query.h; a tsquery on PostgreSQL, store/pg/tsquery.h); the candidates are a
+// superset, verified by the matcher above the store.
 #pragma once
 
 #include <cstdint>
