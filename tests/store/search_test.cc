@@ -269,6 +269,46 @@ TEST_P(SearchTest, AStorysEntriesAreReadOldestFirst) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_P(SearchTest, ManyCandidatesArePagedNewestFirstInEveryOrder) {
+  DocumentCommit c;
+  auto feeds = store_->ListFeeds();
+  ASSERT_TRUE(feeds && !feeds->empty());
+  c.feed.feed_id = (*feeds)[0].id;
+  c.feed.fetched_at = kNow + 86400;
+  c.feed.next_due_at = c.feed.fetched_at + 1800;
+  for (int i = 0; i < 300; ++i) {  // more than the first pages (64, then 128)
+    EntryRecord e;
+    e.key = "paged" + std::to_string(i);
+    e.title = "Entrée paginée " + std::to_string(i);
+    e.summary = "des mots paginés";
+    e.link = "https://a.example/paged/" + std::to_string(i);
+    e.published_at = kNow + i;
+    c.entries.push_back(e);
+  }
+  ASSERT_TRUE(store_->CommitDocument(c));
+  auto query = match::ParseQuery("paginée");
+  ASSERT_TRUE(query);
+  for (const EntryOrder order : {EntryOrder::kDetected, EntryOrder::kDate}) {
+    EntryFilter filter;
+    filter.order = order;
+    std::vector<std::int64_t> ids;
+    ASSERT_TRUE(ScanEntries(*store_, &*query, filter, [&](const StoredEntry& e) {
+      ids.push_back(e.id);
+      return true;
+    }));
+    ASSERT_EQ(ids.size(), 300u) << static_cast<int>(order);
+    // Newest first: by first sight (ids), or by date (published in the order of the ids).
+    EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend())) << static_cast<int>(order);
+    EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), ids.size());
+    ids.clear();
+    ASSERT_TRUE(ScanEntries(*store_, &*query, filter, [&](const StoredEntry& e) {
+      ids.push_back(e.id);
+      return ids.size() < 70;
+    }));
+    EXPECT_EQ(ids.size(), 70u);  // the visitor stops the scan, past the first page
+  }
+}
+
 TEST_P(SearchTest, AVisitorThatStopsEndsTheScan) {
   int seen = 0;
   ASSERT_TRUE(ScanEntries(*store_, nullptr, {}, [&](const StoredEntry&) { return ++seen < 3; }));
