@@ -9,10 +9,12 @@
 
 #include "common/entry_text.h"
 #include "store/internal.h"
+#include "store/pg/retention.h"
 
 namespace veille::store {
 
 Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::PruneEntriesBatch(*conn, cutoff, batch);
   Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
@@ -64,6 +66,7 @@ Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
 }
 
 Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::PruneMentions(*conn, cutoff, batch);
   std::int64_t total = 0;
   for (;;) {
     auto tx = Transaction::Begin(DatabaseOf(store));
@@ -83,13 +86,16 @@ Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch) 
 }
 
 Result<void> BackupTo(Store& store, const std::string& destination) {
+  if (PostgresOf(store)) {  // the server's own tool, which knows its roles, schemas and versions
+    return Fail(ErrorCode::kInvalidArgument,
+                "the database is on PostgreSQL: back it up with pg_dump, e.g. pg_dump "
+                "--format=custom --file=" +
+                    destination +
+                    " with the connection string of [daemon] database (docs/operations.md)");
+  }
   std::error_code ec;
   if (std::filesystem::exists(destination, ec)) {
     return Fail(ErrorCode::kIo, destination + " already exists; choose a new file name");
-  }
-  if (!DatabaseOf(store).handle()) {  // PostgreSQL: pg_dump is the tool
-    return Fail(ErrorCode::kStorageUnavailable,
-                "backup is not available on PostgreSQL: use pg_dump (docs/storage.md)");
   }
   sqlite3* target = nullptr;
   if (sqlite3_open_v2(destination.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -148,7 +154,9 @@ Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& reque
     done.pruned = *pruned;
     done.more_to_prune = *pruned == request.prune_batch;
   }
-  if (request.index) {
+  // PostgreSQL: the GIN index needs no step of ours (autovacuum flushes its pending list and
+  // refreshes the statistics): nothing to do, no more work reported.
+  if (request.index && !PostgresOf(store)) {
     auto merged = MergeIndexStep(store, kIndexMergePages);
     if (!merged) return tl::unexpected(merged.error());
     done.more_index_work = *merged;
@@ -157,6 +165,7 @@ Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& reque
 }
 
 Result<void> Vacuum(Store& store) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::Vacuum(*conn);
   if (auto r = DatabaseOf(store).Exec("VACUUM"); !r) return r;
   if (auto r = DatabaseOf(store).Exec("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')");
       !r) {

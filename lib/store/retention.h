@@ -32,7 +32,8 @@ struct MaintenanceRequest {
   int prune_batch = 200;
   // One step of the full-text index's upkeep, which commits leave to idle time (SQLite: merges
   // up to 256 leaf pages, about 1 MB, of the FTS5 level with the most segments, when a level
-  // holds at least 8; migration 10).
+  // holds at least 8; migration 10). PostgreSQL: nothing (the server's autovacuum keeps the GIN
+  // index and the statistics); never reports more work.
   bool index = false;
 
   static MaintenanceRequest Index() {
@@ -63,10 +64,11 @@ struct MaintenanceResult {
 // a message naming it.
 [[nodiscard]] Result<void> BackupTo(Store& store, const std::string& destination);
 
-// Rebuilds the file to reclaim the space of deleted rows (VACUUM), then optimizes the
+// SQLite: rebuilds the file to reclaim the space of deleted rows (VACUUM), then optimizes the
 // full-text index and truncates the WAL. Needs a read-write store; the daemon's writes wait
-// (busy timeout) while it runs. A backend that does this on its own fails with a message
-// saying so.
+// (busy timeout) while it runs. PostgreSQL: VACUUM (ANALYZE) of veille's tables (the space of
+// deleted rows made reusable, the planner's statistics refreshed; the daemons keep writing;
+// the files do not shrink: that is VACUUM FULL, the operator's call).
 [[nodiscard]] Result<void> Vacuum(Store& store);
 
 }  // namespace veille::store

@@ -4,47 +4,14 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "common/entry_text.h"
 #include "store/entry_date.h"
 #include "store/fts_query.h"
 #include "store/internal.h"
+#include "store/pg/search.h"
+#include "store/search_rows.h"
 
 namespace veille::store {
 namespace {
-
-constexpr const char* kEntryColumns =
-    "e.id, e.story_id, f.name, f.url, e.link, e.canonical_link, e.title, e.author, "
-    "e.published_at, e.first_seen_at, e.summary, e.content, e.categories, e.language, "
-    "e.updated_at, e.language_source";
-
-StoredEntry ReadEntry(const Statement& s) {
-  StoredEntry e;
-  e.id = s.Int(0);
-  e.story_id = s.OptInt(1).value_or(0);
-  e.feed_name = s.Text(2);
-  e.feed_url = s.Text(3);
-  e.link = s.OptText(4);
-  e.canonical_link = s.OptText(5);
-  e.title = s.OptText(6);
-  e.author = s.OptText(7);
-  e.published_at = s.OptInt(8);
-  e.first_seen_at = s.Int(9);
-  e.summary = s.OptText(10);
-  e.content = s.OptText(11);
-  e.categories = SplitLines(s.Text(12));
-  e.language = s.OptText(13);
-  e.updated_at = s.OptInt(14);
-  e.language_source = s.OptText(15);
-  if (!e.title) {  // Mastodon posts and the like: a title from the first words of the text
-    std::string derived =
-        DerivedTitle(e.summary && !e.summary->empty() ? *e.summary : e.content.value_or(""));
-    if (!derived.empty()) {
-      e.title = std::move(derived);
-      e.title_derived = true;
-    }
-  }
-  return e;
-}
 
 // A failing MATCH is the user's expression, not the storage.
 Error QueryError(Error error, const std::string& fts_match) {
@@ -96,7 +63,7 @@ Result<void> ScanByDetection(Store& store, const std::string& fts_match, const E
       auto row = stmt->Step();
       if (!row) return tl::unexpected(QueryError(row.error(), fts_match));
       if (!*row) break;
-      page.push_back(ReadEntry(*stmt));
+      page.push_back(ReadStoredEntry(*stmt));
     }
     stmt->Reset();
     for (const StoredEntry& e : page) {
@@ -174,7 +141,7 @@ Result<void> ScanRanked(Store& store, const std::string& fts_match, const EntryF
       auto row = stmt->Step();
       if (!row) return tl::unexpected(row.error());
       if (!*row) break;
-      StoredEntry e = ReadEntry(*stmt);
+      StoredEntry e = ReadStoredEntry(*stmt);
       rows.emplace(e.id, std::move(e));
     }
     stmt->Reset();
@@ -200,6 +167,7 @@ std::optional<EntryOrder> ParseEntryOrder(std::string_view name) {
 
 Result<void> ScanEntries(Store& store, const match::QueryNode* query, const EntryFilter& filter,
                          const std::function<bool(const StoredEntry&)>& visit) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::ScanEntries(*conn, query, filter, visit);
   return ScanEntriesFts(store, query ? FtsPrefilter(*query) : std::string(), filter, visit);
 }
 
@@ -212,6 +180,7 @@ Result<void> ScanEntriesFts(Store& store, const std::string& fts_match, const En
 }
 
 Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::CountEntries(*conn, filter);
   auto stmt =
       DatabaseOf(store).Prepare("SELECT COUNT(*) FROM entries e WHERE " + Conditions(filter));
   if (!stmt) return tl::unexpected(stmt.error());
@@ -223,6 +192,7 @@ Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter) {
 }
 
 Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::StoryEntries(*conn, story_id);
   auto stmt = DatabaseOf(store).Prepare(std::string("SELECT ") + kEntryColumns +
                                         " FROM entries e JOIN feeds f ON f.id = e.feed_id "
                                         "WHERE e.story_id = ?1 ORDER BY e.id");
@@ -233,7 +203,7 @@ Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_i
     auto row = stmt->Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    out.push_back(ReadEntry(*stmt));
+    out.push_back(ReadStoredEntry(*stmt));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Reading the archive: stored entries by full-text candidates or by time, newest first. The
 // store takes the parsed query and builds its own full-text prefilter (FTS5 on SQLite,
-// store/fts_query.h); the candidates are a superset, verified by the matcher above the store.
+// store/fts_query.h; a tsquery on PostgreSQL, store/pg/tsquery.h); the candidates are a
+// superset, verified by the matcher above the store.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +22,8 @@ namespace veille::store {
 enum class EntryOrder {
   kDetected,   // newest first seen first (by id): streamed, nothing read ahead
   kDate,       // newest entry date first (entry_date.h), then newest first seen
-  kRelevance,  // best full-text rank first (bm25, title hits weigh double); kDate when the
-               // query puts no constraint the index can answer
+  kRelevance,  // best full-text rank first (bm25 on SQLite, ts_rank on PostgreSQL; title hits
+               // weigh double); kDate when the query puts no constraint the index can answer
 };
 
 // "detected", "date", "relevance"; nullopt for anything else.
@@ -64,7 +65,8 @@ struct StoredEntry {
 // 512), each in its own short read transaction, so `visit` may be slow (it runs with no
 // snapshot held). kDate and kRelevance first read the (id, key) pairs of every candidate in
 // one statement (16 bytes each), sort them, then read the rows in pages by id; an entry pruned
-// in between is skipped.
+// in between is skipped. On PostgreSQL, kDetected with a full-text constraint reads its
+// candidates' ids first too (the GIN index yields them all at once).
 [[nodiscard]] Result<void> ScanEntries(Store& store, const match::QueryNode* query,
                                        const EntryFilter& filter,
                                        const std::function<bool(const StoredEntry&)>& visit);

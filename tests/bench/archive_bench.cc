@@ -10,12 +10,16 @@
 //   (default /tmp/veille-archive-bench)
 //
 // VEILLE_BENCH_ENTRIES changes the archive size (default 1000000); VEILLE_BENCH_REUSE=1 reuses
-// the database of a previous run instead of filling again. The fill itself is reported
+// the database of a previous run instead of filling again. VEILLE_BENCH_DATABASE=postgresql://...
+// runs on an empty PostgreSQL database instead of the SQLite file (archive_backends.py runs both
+// in one session, on a throwaway server, and prints the ratios); there BM_Stats365d and
+// BM_InsertIntoFullArchive (SQLite's index merging) report an error. The fill itself is reported
 // is printed on stderr ("fill: N entries in S s: R entries/s", wall time, 100 entries per
 // document). BM_InsertIntoFullArchive/1 repeats the insertion with PRAGMA synchronous=NORMAL on
 // its connection: not veille's setting (FULL), a figure for the fsync's share of the cost.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "archive/search.h"
+#include "store/info.h"
 #include "store/internal.h"
 #include "store/retention.h"
 #include "store/stats.h"
@@ -99,7 +104,12 @@ store::EntryRecord MakeEntry(Words& words, std::int64_t n) {
     m.rule = rule[0];
     m.category = rule[1];
     m.terms = {rule[0]};
-    m.snippet = text.substr(0, 200);
+    // 200 bytes, cut at a character boundary (PostgreSQL refuses invalid UTF-8).
+    std::size_t cut = std::min<std::size_t>(200, text.size());
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    m.snippet = text.substr(0, cut);
     m.highlights = {{0, 5}};
     m.channels = {"journal"};
     e.mentions.push_back(m);
@@ -107,7 +117,12 @@ store::EntryRecord MakeEntry(Words& words, std::int64_t n) {
   return e;
 }
 
-std::string DatabasePath() { return BenchDir() + "/archive.db"; }
+std::string DatabasePath() {
+  const char* database = std::getenv("VEILLE_BENCH_DATABASE");
+  return database && *database ? database : BenchDir() + "/archive.db";
+}
+
+bool OnPostgres() { return DatabasePath().rfind("postgres", 0) == 0; }
 
 struct Fill {
   bool ok = false;
@@ -118,13 +133,14 @@ struct Fill {
 Fill& FillOnce() {
   static Fill fill = [] {
     Fill f;
-    if (std::getenv("VEILLE_BENCH_REUSE") && std::filesystem::exists(DatabasePath())) {
+    if (std::getenv("VEILLE_BENCH_REUSE") &&
+        (OnPostgres() || std::filesystem::exists(DatabasePath()))) {
       // Reuse a previous fill (migrated to this binary's schema on open).
       auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
       if (!opened) return f;
-      auto max = DatabaseOf(**opened).Prepare("SELECT MAX(id) FROM entries");
-      if (!max || !max->Step()) return f;
-      f.next_key = max->Int(0) + 1'000'000'000;  // keys never collide with the fill's
+      auto info = store::ReadDatabaseInfo(**opened);
+      if (!info) return f;
+      f.next_key = info->entries + 1'000'000'000;  // keys never collide with the fill's
       f.ok = true;
       std::fprintf(stderr, "fill: reused %s\n", DatabasePath().c_str());
       return f;
@@ -132,7 +148,10 @@ Fill& FillOnce() {
     std::filesystem::remove_all(BenchDir());
     std::filesystem::create_directories(BenchDir());
     auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
-    if (!opened) return f;
+    if (!opened) {
+      std::fprintf(stderr, "fill: %s\n", opened.error().message.c_str());
+      return f;
+    }
     auto& s = **opened;
     std::vector<std::pair<std::string, std::string>> feeds;
     for (int i = 0; i < kFeeds; ++i) {
@@ -140,7 +159,10 @@ Fill& FillOnce() {
                          "Feed " + std::to_string(i));
     }
     auto ids = s.SyncFeeds(feeds, kNow - 400 * 86400);
-    if (!ids) return f;
+    if (!ids) {
+      std::fprintf(stderr, "fill: %s\n", ids.error().message.c_str());
+      return f;
+    }
     Words words;
     const std::int64_t total = EntryCount();
     constexpr int kPerDocument = 100;
@@ -153,7 +175,10 @@ Fill& FillOnce() {
       c.feed.next_due_at = c.feed.fetched_at + 1800;
       for (int i = 0; i < kPerDocument; ++i)
         c.entries.push_back(MakeEntry(words, d * kPerDocument + i));
-      if (!s.CommitDocument(c)) return f;
+      if (auto r = s.CommitDocument(c); !r) {
+        std::fprintf(stderr, "fill: %s\n", r.error().message.c_str());
+        return f;
+      }
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -182,6 +207,18 @@ std::unique_ptr<store::Store> OpenReader() {
   auto s = store::Store::Open(DatabasePath(), store::Access::kRead);
   return s ? std::move(*s) : nullptr;
 }
+
+// What every CLI command pays before its query: opening the store read-only (SQLite: the file
+// and its schema check; PostgreSQL: a connection, its session settings and the schema check).
+void BM_OpenReader(benchmark::State& state) {
+  if (!FillOnce().ok) return state.SkipWithError("fill failed");
+  for (auto _ : state) {
+    auto s = OpenReader();
+    if (!s) return state.SkipWithError("open failed");
+    benchmark::DoNotOptimize(s.get());
+  }
+}
+BENCHMARK(BM_OpenReader)->Unit(benchmark::kMillisecond);
 
 // veille mentions --since 7d (default limit 50).
 void BM_MentionsSince7d(benchmark::State& state) {
@@ -258,6 +295,7 @@ BENCHMARK(BM_Stats365d)->Unit(benchmark::kMillisecond);
 void BM_InsertIntoFullArchive(benchmark::State& state) {
   Fill& f = FillOnce();
   if (!f.ok) return state.SkipWithError("fill failed");
+  if (OnPostgres()) return state.SkipWithError("SQLite only (FTS5 merging)");
   auto opened = store::Store::Open(DatabasePath(), store::Access::kMigrate);
   if (!opened) return state.SkipWithError(opened.error().message.c_str());
   auto& s = **opened;

@@ -21,9 +21,9 @@ namespace {
 
 constexpr UnixSeconds kNow = 1'795'000'000;  // 2026-11-18
 
-// The stories run on both backends (store_backend.h: SQLite in store_archive_test, PostgreSQL in
-// store_pg_test); SqliteArchiveTest holds what runs on SQLite only (FTS5, retention, statistics,
-// backup, query plans: their repositories have no PostgreSQL implementation yet).
+// The stories and retention run on both backends (store_backend.h: SQLite in
+// store_archive_test, PostgreSQL in store_pg_test); SqliteArchiveTest holds what runs on SQLite
+// only (FTS5, statistics, backup, query plans).
 class ArchiveTest : public ::testing::TestWithParam<const testing::StoreBackend*> {
  protected:
   void SetUp() override {
@@ -85,6 +85,41 @@ class ArchiveTest : public ::testing::TestWithParam<const testing::StoreBackend*
     });
     EXPECT_TRUE(r) << r.error().message;
     return ids;
+  }
+
+  // The entries the store's prefilter and nothing else gives for `query` (both backends).
+  std::vector<std::int64_t> Candidates(const std::string& query) {
+    auto parsed = match::ParseQuery(query);
+    EXPECT_TRUE(parsed) << query;
+    std::vector<std::int64_t> ids;
+    if (!parsed) return ids;
+    auto r = ScanEntries(*store_, &*parsed, {}, [&](const StoredEntry& e) {
+      ids.push_back(e.id);
+      return true;
+    });
+    EXPECT_TRUE(r) << r.error().message;
+    return ids;
+  }
+
+  // The archive's invariants that pruning could break (RELIABILITY.md 3.6: no mention without
+  // its entry, no outbox row without its mention, one entry per feed and key), and the
+  // story's (no story left without an entry, no entry pointing at a missing story).
+  void ExpectInvariants() {
+    EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions m WHERE NOT EXISTS "
+                     "(SELECT 1 FROM entries e WHERE e.id = m.entry_id)"),
+              0);
+    EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS "
+                     "(SELECT 1 FROM mentions m WHERE m.id = o.mention_id)"),
+              0);
+    EXPECT_EQ(Scalar("SELECT COUNT(*) FROM (SELECT feed_id, entry_key FROM entries "
+                     "GROUP BY feed_id, entry_key HAVING COUNT(*) > 1) d"),
+              0);
+    EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories s WHERE NOT EXISTS "
+                     "(SELECT 1 FROM entries e WHERE e.story_id = s.id)"),
+              0);
+    EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries e WHERE e.story_id IS NOT NULL AND NOT EXISTS "
+                     "(SELECT 1 FROM stories s WHERE s.id = e.story_id)"),
+              0);
   }
 
   std::int64_t Scalar(const std::string& sql) {
@@ -221,7 +256,7 @@ TEST_P(ArchiveTest, StoryKeysAreReloadedAfterARestart) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 2);  // by link, then by title
 }
 
-TEST_P(SqliteArchiveTest, APrunedEntryNoLongerGathersCopies) {
+TEST_P(ArchiveTest, APrunedEntryNoLongerGathersCopies) {
   Commit(0, {Entry("1", "Vieille nouvelle", "https://a.example/pruned", "x")}, kNow);
   auto pruned = PruneEntriesBatch(*store_, kNow + 1, 100);
   ASSERT_TRUE(pruned) << pruned.error().message;
@@ -231,6 +266,7 @@ TEST_P(SqliteArchiveTest, APrunedEntryNoLongerGathersCopies) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries e JOIN stories s ON s.id = e.story_id"), 1);
+  ExpectInvariants();
 }
 
 TEST_P(ArchiveTest, ALinkSeenMoreThanThirtyDaysAgoStartsANewStory) {
@@ -244,7 +280,7 @@ TEST_P(ArchiveTest, ALinkSeenMoreThanThirtyDaysAgoStartsANewStory) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 2);
 }
 
-TEST_P(SqliteArchiveTest, RetentionPrunesOldEntriesWithoutMentionsInBatchesAndKeepsMentioned) {
+TEST_P(ArchiveTest, RetentionPrunesOldEntriesWithoutMentionsInBatchesAndKeepsMentioned) {
   std::vector<EntryRecord> old_entries;
   for (int i = 0; i < 25; ++i) {
     old_entries.push_back(Entry("old" + std::to_string(i), "Old story number " + std::to_string(i),
@@ -273,12 +309,82 @@ TEST_P(SqliteArchiveTest, RetentionPrunesOldEntriesWithoutMentionsInBatchesAndKe
   }
   EXPECT_EQ(total, 25);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 2);
-  EXPECT_EQ(Search("ancient").size(), 2u);  // the full-text rows went with the entries
+  EXPECT_EQ(Candidates("ancient").size(), 2u);  // the full-text rows went with the entries
+  EXPECT_EQ(Scalar(GetParam()->CountFullTextSql()), 2);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 2);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions"), 1);
-  auto integrity = DatabaseOf(*store_).Exec(
-      "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 0)");
-  EXPECT_TRUE(integrity) << integrity.error().message;
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox"), 1);
+  ExpectInvariants();
+  if (GetParam()->sqlite()) {
+    auto integrity = DatabaseOf(*store_).Exec(
+        "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 0)");
+    EXPECT_TRUE(integrity) << integrity.error().message;
+  }
+}
+
+TEST_P(ArchiveTest, PruningKeepsAStoryWhileOneOfItsEntriesIsLeft) {
+  // One story from two feeds: the old copy goes, the story stays with the new one.
+  Commit(0, {Entry("1", "Une histoire partagée", "https://a.example/shared", "x")},
+         kNow - 100 * 86400);
+  Commit(1, {Entry("2", "Une histoire partagée", "https://a.example/shared", "x")},
+         kNow - 100 * 86400 + 3600);
+  Commit(2, {Entry("3", "Une histoire partagée", "https://a.example/shared", "x")},
+         kNow - 80 * 86400);  // the same link within 30 days: the same story
+  ASSERT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 1);
+  auto pruned = PruneEntriesBatch(*store_, kNow - 90 * 86400, 1);
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(*pruned, 1);  // the batch bounds the work: the oldest first
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries WHERE entry_key = '1'"), 0);
+  pruned = PruneEntriesBatch(*store_, kNow - 90 * 86400, 10);
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(*pruned, 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 1);
+  ExpectInvariants();
+  pruned = PruneEntriesBatch(*store_, kNow + 1, 10);
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(*pruned, 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM stories"), 0);  // the last entry took the story along
+  EXPECT_TRUE(Candidates("histoire").empty());
+  ExpectInvariants();
+}
+
+TEST_P(ArchiveTest, TheIndexStepOfMaintenanceIsTheBackendsBusiness) {
+  Commit(0, {Entry("1", "Une entrée", "https://a.example/1", "mots")}, kNow);
+  auto done = Maintain(*store_, MaintenanceRequest::Index());
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->pruned, 0);
+  // PostgreSQL: nothing to do (autovacuum keeps the GIN index), so never more work. SQLite:
+  // one merge step; a single small commit leaves nothing to merge either.
+  EXPECT_FALSE(done->more_index_work);
+  EXPECT_EQ(Candidates("mots").size(), 1u);
+}
+
+TEST_P(ArchiveTest, VacuumKeepsEveryRowAndBackupNamesTheBackendsTool) {
+  Commit(0, {Entry("1", "Une entrée gardée", "https://a.example/1", "mots", {"marque"})}, kNow);
+  Commit(0, {Entry("2", "Une entrée supprimée", "https://a.example/2", "mots")},
+         kNow - 100 * 86400);
+  ASSERT_TRUE(PruneEntriesBatch(*store_, kNow - 90 * 86400, 10));
+  auto vacuumed = Vacuum(*store_);
+  ASSERT_TRUE(vacuumed) << vacuumed.error().message;
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM entries"), 1);
+  EXPECT_EQ(Candidates("mots").size(), 1u);
+  ExpectInvariants();
+  const std::string copy = (std::filesystem::temp_directory_path() /
+                            ("veille-backup-" + std::to_string(::getpid()) + ".db"))
+                               .string();
+  auto backup = BackupTo(*store_, copy);
+  if (GetParam()->sqlite()) {
+    EXPECT_TRUE(backup) << backup.error().message;
+    std::filesystem::remove(copy);
+  } else {
+    // `veille db backup` on PostgreSQL: one clear line naming pg_dump, and no file written.
+    ASSERT_FALSE(backup);
+    EXPECT_EQ(backup.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(backup.error().message.find("pg_dump"), std::string::npos) << backup.error().message;
+    EXPECT_EQ(backup.error().message.find('\n'), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(copy));
+  }
 }
 
 // entries_fts is contentless: retention deletes a row by giving the text it was indexed with.
@@ -306,7 +412,7 @@ TEST_P(SqliteArchiveTest, RetentionDeletesTheFullTextRowWithTheTextItWasIndexedW
   }
 }
 
-TEST_P(SqliteArchiveTest, PruningMentionsExplicitlyRemovesTheirOutboxRows) {
+TEST_P(ArchiveTest, PruningMentionsExplicitlyRemovesTheirOutboxRows) {
   Commit(0, {Entry("1", "Story one about the brand", "https://a.example/1", "x", {"marque"})},
          kNow - 400 * 86400);
   Commit(0, {Entry("2", "Story two about the brand", "https://a.example/2", "x", {"marque"})},
@@ -316,6 +422,20 @@ TEST_P(SqliteArchiveTest, PruningMentionsExplicitlyRemovesTheirOutboxRows) {
   EXPECT_EQ(*n, 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox"), 1);
+  ExpectInvariants();
+  // Batches: three more old mentions go in batches of two (two transactions), the new stays.
+  for (const char* key : {"3", "4", "5"}) {
+    Commit(1,
+           {Entry(key, std::string("Story ") + key + " about the brand",
+                  std::string("https://b.example/") + key, "x", {"marque"})},
+           kNow - 400 * 86400);
+  }
+  n = PruneMentions(*store_, kNow - 365 * 86400, 2);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 3);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM mentions"), 1);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM outbox"), 1);
+  ExpectInvariants();
 }
 
 TEST_P(SqliteArchiveTest, VolumeCountsMentionsPerRuleAndCategoryPerBucket) {

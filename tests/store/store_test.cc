@@ -458,7 +458,7 @@ TEST_P(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) 
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 5u);
 
-  if (!backend().sqlite()) {  // search.h and stats.h run on SQLite only so far
+  if (!backend().sqlite()) {  // ScanEntriesFts (an FTS5 expression) and stats.h: SQLite only
     ExpectNotOnPostgresYet(
         ScanEntriesFts(*store_, "", EntryFilter{}, [](const StoredEntry&) { return true; }));
     ExpectNotOnPostgresYet(MentionVolume(*store_, StatsQuery{}));

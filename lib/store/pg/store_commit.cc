@@ -8,6 +8,7 @@
 #include "store/entry_date.h"
 #include "store/entry_versions.h"
 #include "store/pg/store_backend.h"
+#include "store/pg/story_lookup.h"
 #include "store/stories.h"
 
 namespace veille::store {
@@ -79,21 +80,14 @@ Result<std::int64_t> DocumentWriter::StoryFor(const EntryRecord& e, const std::s
   const UnixSeconds since = now - kStoryKeyWindowSeconds;  // the writer's StoryKeys window
   created = false;
   if (e.canonical_link && !e.canonical_link->empty()) {
-    auto found = db_.Query(
-        "SELECT story_id FROM entries WHERE canonical_link = $1 AND story_id IS NOT NULL "
-        "AND first_seen_at >= $2 ORDER BY id DESC LIMIT 1",
-        {*e.canonical_link, since});
+    auto found = db_.Query(pg::kStoryByCanonicalLinkSql, {*e.canonical_link, since});
     if (!found) return tl::unexpected(found.error());
     if (!found->empty()) return found->Int(0, 0);
   }
   if (!title_key.empty()) {
     const UnixSeconds published = FeedDate(e.published_at, e.updated_at).value_or(now);
-    auto found = db_.Query(
-        "SELECT story_id FROM entries WHERE title_key = $1 AND story_id IS NOT NULL "
-        "AND first_seen_at >= $2 "
-        "AND abs(COALESCE(published_at, updated_at, first_seen_at) - $3::bigint) <= $4 "
-        "ORDER BY id DESC LIMIT 1",
-        {title_key, since, published, kStoryTitleWindowSeconds});
+    auto found =
+        db_.Query(pg::kStoryByTitleKeySql, {title_key, since, published, kStoryTitleWindowSeconds});
     if (!found) return tl::unexpected(found.error());
     if (!found->empty()) return found->Int(0, 0);
   }
