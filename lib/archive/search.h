@@ -36,8 +36,8 @@ struct SearchStats {
 
 // The mentions of `filter` (newest first) whose entry `search` matches (every mention when
 // `search` is empty): SearchArchive over the entries of the filter's feeds and language, joined
-// to Store::ListMentions. filter.limit applies to the result (0 = all). A malformed `search`
-// fails with kInvalidArgument as SearchArchive does.
+// to Store::ListMentions. filter.offset and filter.limit apply to the result (limit 0 = all). A
+// malformed `search` fails with kInvalidArgument as SearchArchive does.
 [[nodiscard]] Result<std::vector<store::MentionRow>> ListMatchingMentions(
     store::Store& store, store::MentionFilter filter, const std::string& search);
 

@@ -17,20 +17,15 @@ store::Bucket BucketForPeriod(UnixSeconds since, UnixSeconds until) {
 
 Result<ChartData> ReadCharts(store::Store& store, const store::StatsQuery& query,
                              const std::vector<store::RuleEntity>& rules) {
+  // One pass over the period's mentions for every chart.
+  auto stats = store::ReadPeriodStats(store, query, rules, kTopSources);
+  if (!stats) return tl::unexpected(stats.error());
   ChartData data;
-  auto volume = store::MentionVolume(store, query);
-  if (!volume) return tl::unexpected(volume.error());
-  data.volume = std::move(*volume);
-  auto sources = store::TopSources(store, query, kTopSources);
-  if (!sources) return tl::unexpected(sources.error());
-  data.sources = std::move(*sources);
-  auto voice = store::ShareOfVoice(store, query, rules);
-  if (!voice) return tl::unexpected(voice.error());
-  data.voice = std::move(*voice);
-  auto languages = store::MentionLanguages(store, query);
-  if (!languages) return tl::unexpected(languages.error());
-  data.languages = std::move(*languages);
-  if (auto reach = store::MentionReach(store, query)) data.reach = *reach;
+  data.volume = std::move(stats->volume);
+  data.sources = std::move(stats->sources);
+  data.voice = std::move(stats->voice);
+  data.languages = std::move(stats->languages);
+  data.reach = stats->reach;
   return data;
 }
 

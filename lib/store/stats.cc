@@ -4,7 +4,9 @@
 #include <map>
 #include <set>
 
+#include "store/info.h"
 #include "store/internal.h"
+#include "store/stats_rows.h"
 
 namespace veille::store {
 namespace {
@@ -98,7 +100,39 @@ UnixSeconds NextBucket(UnixSeconds start, Bucket bucket) {
   return start + kDay;
 }
 
-Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
+namespace {
+
+// The grouped rows of the period (stats_rows.h) on SQLite. Grouped by the day first: no index
+// gives that order, so the planner walks mentions_created_cover over the period instead of the
+// whole of mentions_rule.
+Result<std::vector<PeriodRow>> ReadPeriodRows(Store& store, const StatsQuery& query) {
+  if (pg::Connection* conn = PostgresOf(store)) return ReadPeriodRowsPg(*conn, query);
+  const std::string date = DateColumn(query);
+  auto stmt = DatabaseOf(store).Prepare(
+      "SELECT m.rule, m.category, " + date +
+      " / 86400, COALESCE(e.story_id, -e.id), e.story_id IS NOT NULL, e.feed_id, "
+      "COALESCE(e.language, ''), COUNT(*) FROM mentions m JOIN entries e ON e.id = m.entry_id "
+      "WHERE " +
+      PeriodCondition(query) + " GROUP BY 3, 1, 2, 4, 5, 6, 7");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since).Bind(2, query.until);
+  BindLanguage(*stmt, query);
+  std::vector<PeriodRow> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(PeriodRow{stmt->Text(0), stmt->Text(1), stmt->Int(2), stmt->Int(3),
+                            stmt->Int(4) != 0, stmt->Int(5), stmt->Text(6), stmt->Int(7)});
+  }
+  return out;
+}
+
+bool InCategory(const PeriodRow& row, const StatsQuery& query) {
+  return query.category.empty() || row.category == query.category;
+}
+
+Volume FoldVolume(const std::vector<PeriodRow>& rows, const StatsQuery& query) {
   Volume volume;
   const UnixSeconds end = query.until.value_or(query.now);
   for (UnixSeconds b = BucketStart(query.since, query.bucket); b <= end;
@@ -107,16 +141,6 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
     if (volume.buckets.size() > 100000) break;  // a bogus --since cannot exhaust memory
   }
   if (volume.buckets.empty()) volume.buckets.push_back(BucketStart(end, query.bucket));
-
-  // Counted per day in SQL (one index range scan), then folded into weeks or months here.
-  const std::string date = DateColumn(query);
-  auto stmt = DatabaseOf(store).Prepare(
-      "SELECT m.rule, m.category, " + date + " / 86400, COUNT(*) FROM mentions m" +
-      EntryJoin(query) + " WHERE " + PeriodCondition(query) +
-      " AND (?3 = '' OR m.category = ?3) GROUP BY m.rule, m.category, " + date + " / 86400");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, query.since).Bind(2, query.until).Bind(3, query.category);
-  BindLanguage(*stmt, query);
   std::map<std::pair<std::string, std::string>, Series> rules;
   std::map<std::string, Series> categories;
   auto bucket_index = [&](UnixSeconds t) {
@@ -125,26 +149,22 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
     if (it == volume.buckets.end()) return volume.buckets.size() - 1;
     return static_cast<std::size_t>(it - volume.buckets.begin());
   };
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    const std::string rule = stmt->Text(0);
-    const std::string category = stmt->Text(1);
-    const std::size_t i = bucket_index(stmt->Int(2) * kDay);
-    const std::int64_t n = stmt->Int(3);
-    Series& r = rules[{rule, category}];
+  for (const PeriodRow& row : rows) {
+    if (!InCategory(row, query)) continue;
+    const std::size_t i = bucket_index(row.day * kDay);
+    const std::int64_t n = row.mentions;
+    Series& r = rules[{row.rule, row.category}];
     if (r.counts.empty()) {
-      r.name = rule;
-      r.category = category;
+      r.name = row.rule;
+      r.category = row.category;
       r.counts.assign(volume.buckets.size(), 0);
     }
     r.counts[i] += n;
     r.total += n;
-    Series& c = categories[category];
+    Series& c = categories[row.category];
     if (c.counts.empty()) {
-      c.name = category;
-      c.category = category;
+      c.name = row.category;
+      c.category = row.category;
       c.counts.assign(volume.buckets.size(), 0);
     }
     c.counts[i] += n;
@@ -158,8 +178,9 @@ Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
   return volume;
 }
 
-Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& query,
-                                             const std::vector<RuleEntity>& rules) {
+std::vector<VoiceShare> FoldShareOfVoice(const std::vector<PeriodRow>& rows,
+                                         const StatsQuery& query,
+                                         const std::vector<RuleEntity>& rules) {
   // Configured rules: rule -> entity, and each entity's side (config.cc checks there is one).
   std::map<std::string, const RuleEntity*> by_rule;
   std::map<std::string, std::string> side;
@@ -167,27 +188,15 @@ Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& que
     by_rule.emplace(r.rule, &r);
     if (r.category == "brand" || r.category == "competitor") side.emplace(r.entity, r.category);
   }
-  // An entry whose story was pruned is a story of its own (-id never collides with a story id).
-  auto stmt = DatabaseOf(store).Prepare(
-      "SELECT m.rule, m.category, COALESCE(e.story_id, -e.id) AS story, COUNT(*) FROM mentions m" +
-      EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
-      " GROUP BY m.rule, m.category, story");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, query.since).Bind(2, query.until);
-  BindLanguage(*stmt, query);
   struct Tally {
     VoiceShare share;
     std::set<std::int64_t> stories;
   };
   std::map<std::string, Tally> entities;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    const std::string rule = stmt->Text(0);
-    const auto configured = by_rule.find(rule);
-    std::string entity = rule;
-    std::string category = stmt->Text(1);  // a rule since removed: as stored
+  for (const PeriodRow& row : rows) {
+    const auto configured = by_rule.find(row.rule);
+    std::string entity = row.rule;
+    std::string category = row.category;  // a rule since removed: as stored
     if (configured != by_rule.end()) {
       entity = configured->second->entity;
       const auto it = side.find(entity);
@@ -198,11 +207,12 @@ Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& que
     Tally& t = entities[entity];
     t.share.entity = entity;
     t.share.category = category;
-    if (std::find(t.share.rules.begin(), t.share.rules.end(), rule) == t.share.rules.end()) {
-      t.share.rules.push_back(rule);
+    if (std::find(t.share.rules.begin(), t.share.rules.end(), row.rule) == t.share.rules.end()) {
+      t.share.rules.push_back(row.rule);
     }
-    t.stories.insert(stmt->Int(2));
-    t.share.mentions += stmt->Int(3);
+    // An entry whose story was pruned is a story of its own (-id never collides with an id).
+    t.stories.insert(row.story);
+    t.share.mentions += row.mentions;
   }
   std::vector<VoiceShare> out;
   std::int64_t total = 0;
@@ -221,68 +231,120 @@ Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& que
   return out;
 }
 
-Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
-  auto stmt = DatabaseOf(store).Prepare(
-      "SELECT COUNT(DISTINCT e.story_id), COUNT(DISTINCT e.feed_id) FROM mentions m" +
-      EntryJoin(query, true) + " WHERE " + PeriodCondition(query));
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, query.since).Bind(2, query.until);
-  BindLanguage(*stmt, query);
-  auto row = stmt->Step();
-  if (!row) return tl::unexpected(row.error());
-  Reach out;
-  if (*row) {
-    out.stories = stmt->Int(0);
-    out.sources = stmt->Int(1);
+Reach FoldReach(const std::vector<PeriodRow>& rows) {
+  std::set<std::int64_t> stories, feeds;
+  for (const PeriodRow& row : rows) {
+    if (row.has_story) stories.insert(row.story);
+    feeds.insert(row.feed_id);
+  }
+  return Reach{static_cast<std::int64_t>(stories.size()), static_cast<std::int64_t>(feeds.size())};
+}
+
+// The primary subtag, lower case ("fr" for fr-CA; migration 13 made every tag use '-').
+std::string PrimaryLanguage(const std::string& tag) {
+  std::string out = tag.substr(0, tag.find('-'));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+std::vector<LanguageCount> FoldLanguages(const std::vector<PeriodRow>& rows,
+                                         const StatsQuery& query) {
+  std::map<std::string, std::pair<std::int64_t, std::set<std::int64_t>>> by_language;
+  for (const PeriodRow& row : rows) {
+    if (!InCategory(row, query)) continue;
+    auto& [mentions, stories] = by_language[PrimaryLanguage(row.language)];
+    mentions += row.mentions;
+    stories.insert(row.story);
+  }
+  std::vector<LanguageCount> out;
+  for (const auto& [language, tally] : by_language) {
+    out.push_back({language, tally.first, static_cast<std::int64_t>(tally.second.size())});
+  }
+  // Entries of no known language last, then the most mentioned first.
+  std::stable_sort(out.begin(), out.end(), [](const LanguageCount& a, const LanguageCount& b) {
+    if (a.language.empty() != b.language.empty()) return b.language.empty();
+    if (a.mentions != b.mentions) return a.mentions > b.mentions;
+    return a.language < b.language;
+  });
+  return out;
+}
+
+Result<std::vector<SourceCount>> FoldSources(Store& store, const std::vector<PeriodRow>& rows,
+                                             const StatsQuery& query, int limit) {
+  std::map<std::int64_t, std::int64_t> by_feed;
+  for (const PeriodRow& row : rows) {
+    if (InCategory(row, query)) by_feed[row.feed_id] += row.mentions;
+  }
+  std::vector<SourceCount> out;
+  if (by_feed.empty()) return out;
+  auto feeds = FeedIdentities(store);
+  if (!feeds) return tl::unexpected(feeds.error());
+  for (const FeedIdentity& f : *feeds) {  // in id order: ties keep it
+    const auto it = by_feed.find(f.id);
+    if (it != by_feed.end()) out.push_back({f.name, f.url, it->second});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SourceCount& a, const SourceCount& b) {
+    if (a.mentions != b.mentions) return a.mentions > b.mentions;
+    return a.feed_name < b.feed_name;
+  });
+  if (limit >= 0 && out.size() > static_cast<std::size_t>(limit)) {
+    out.resize(static_cast<std::size_t>(limit));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Volume> MentionVolume(Store& store, const StatsQuery& query) {
+  auto rows = ReadPeriodRows(store, query);
+  if (!rows) return tl::unexpected(rows.error());
+  return FoldVolume(*rows, query);
+}
+
+Result<std::vector<VoiceShare>> ShareOfVoice(Store& store, const StatsQuery& query,
+                                             const std::vector<RuleEntity>& rules) {
+  auto rows = ReadPeriodRows(store, query);
+  if (!rows) return tl::unexpected(rows.error());
+  return FoldShareOfVoice(*rows, query, rules);
+}
+
+Result<Reach> MentionReach(Store& store, const StatsQuery& query) {
+  auto rows = ReadPeriodRows(store, query);
+  if (!rows) return tl::unexpected(rows.error());
+  return FoldReach(*rows);
 }
 
 Result<std::vector<LanguageCount>> MentionLanguages(Store& store, const StatsQuery& query) {
-  // The primary subtag of the stored tag (migration 13 made every tag use '-').
-  auto stmt = DatabaseOf(store).Prepare(
-      "SELECT lower(CASE WHEN instr(e.language, '-') > 0 "
-      "THEN substr(e.language, 1, instr(e.language, '-') - 1) "
-      "ELSE COALESCE(e.language, '') END) AS lang, COUNT(*) AS n, "
-      "COUNT(DISTINCT COALESCE(e.story_id, -e.id)) FROM mentions m" +
-      EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
-      " AND (?3 = '' OR m.category = ?3) GROUP BY lang ORDER BY lang = '', n DESC, lang");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, query.since).Bind(2, query.until).Bind(3, query.category);
-  BindLanguage(*stmt, query);
-  std::vector<LanguageCount> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    out.push_back({stmt->Text(0), stmt->Int(1), stmt->Int(2)});
-  }
-  return out;
+  auto rows = ReadPeriodRows(store, query);
+  if (!rows) return tl::unexpected(rows.error());
+  return FoldLanguages(*rows, query);
 }
 
 Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query, int limit) {
-  auto stmt = DatabaseOf(store).Prepare(
-      "SELECT f.name, f.url, COUNT(*) AS n FROM mentions m " + EntryJoin(query, true) +
-      " JOIN feeds f ON f.id = e.feed_id WHERE " + PeriodCondition(query) +
-      " AND (?3 = '' OR m.category = ?3) "
-      "GROUP BY f.id ORDER BY n DESC, f.name LIMIT ?4");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, query.since)
-      .Bind(2, query.until)
-      .Bind(3, query.category)
-      .Bind(4, std::int64_t{limit});
-  BindLanguage(*stmt, query);
-  std::vector<SourceCount> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    out.push_back({stmt->Text(0), stmt->Text(1), stmt->Int(2)});
-  }
+  auto rows = ReadPeriodRows(store, query);
+  if (!rows) return tl::unexpected(rows.error());
+  return FoldSources(store, *rows, query, limit);
+}
+
+Result<PeriodStats> ReadPeriodStats(Store& store, const StatsQuery& query,
+                                    const std::vector<RuleEntity>& rules, int top_sources) {
+  auto rows = ReadPeriodRows(store, query);
+  if (!rows) return tl::unexpected(rows.error());
+  PeriodStats out;
+  out.volume = FoldVolume(*rows, query);
+  out.voice = FoldShareOfVoice(*rows, query, rules);
+  out.reach = FoldReach(*rows);
+  out.languages = FoldLanguages(*rows, query);
+  auto sources = FoldSources(store, *rows, query, top_sources);
+  if (!sources) return tl::unexpected(sources.error());
+  out.sources = std::move(*sources);
   return out;
 }
 
 Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query, int limit) {
+  if (pg::Connection* conn = PostgresOf(store)) return TopStoriesPg(store, *conn, query, limit);
   auto stmt = DatabaseOf(store).Prepare(
       // Ranked by the feeds whose copy of the story was mentioned (one aggregate pass); the
       // sources shown are then every feed that published it, for the chosen stories only.

@@ -116,6 +116,20 @@ struct SourceCount {
 [[nodiscard]] Result<std::vector<SourceCount>> TopSources(Store& store, const StatsQuery& query,
                                                           int limit);
 
+// Everything the report's charts show (the dashboard, `veille report`) from one pass over the
+// period's mentions: the five calls above give the same, each with a pass of its own.
+// `top_sources`: TopSources's limit.
+struct PeriodStats {
+  Volume volume;
+  std::vector<VoiceShare> voice;
+  std::vector<SourceCount> sources;
+  std::vector<LanguageCount> languages;
+  Reach reach;
+};
+[[nodiscard]] Result<PeriodStats> ReadPeriodStats(Store& store, const StatsQuery& query,
+                                                  const std::vector<RuleEntity>& rules,
+                                                  int top_sources);
+
 // One story with mentions in the period.
 struct StorySummary {
   std::int64_t story_id = 0;

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <utility>
@@ -225,8 +226,9 @@ Result<std::vector<MentionRow>> SqliteBackend::ListMentions(const MentionFilter&
       "AND (?8 = '' OR EXISTS (SELECT 1 FROM triage_tags tt WHERE tt.mention_id = m.id "
       "AND tt.tag = ?8))";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += IdListCondition("m.entry_id", filter.entry_ids);
   sql += LanguageCondition("e.language", 9, filter.language);
-  sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT ?6";
+  sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT ?6 OFFSET ?10";
   auto stmt = db_->Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, filter.since)
@@ -235,7 +237,8 @@ Result<std::vector<MentionRow>> SqliteBackend::ListMentions(const MentionFilter&
       .Bind(4, filter.category)
       .Bind(6, std::int64_t{filter.limit <= 0 ? -1 : filter.limit})
       .Bind(7, StatusList(filter.statuses))
-      .Bind(8, filter.tag);
+      .Bind(8, filter.tag)
+      .Bind(10, std::int64_t{std::max(0, filter.offset)});
   if (!filter.language.empty()) stmt->Bind(9, LanguageKey(filter.language));
   std::vector<MentionRow> out;
   for (;;) {

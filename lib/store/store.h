@@ -162,13 +162,17 @@ std::optional<TriageStatus> ParseTriageStatus(std::string_view name);
 struct MentionFilter {
   std::optional<UnixSeconds> since;
   std::optional<UnixSeconds> until;
-  std::string rule;                    // "" = any
-  std::string category;                // "" = any
-  std::vector<std::int64_t> feed_ids;  // empty = any feed
-  std::vector<TriageStatus> statuses;  // empty = any
-  std::string tag;                     // "" = any; else mentions carrying this triage tag
-  std::string language;                // "" = any; else entries in it ("fr": fr, fr-FR, fr-CA)
+  std::string rule;                     // "" = any
+  std::string category;                 // "" = any
+  std::vector<std::int64_t> feed_ids;   // empty = any feed
+  std::vector<std::int64_t> entry_ids;  // empty = any entry; else the mentions of these entries
+  std::vector<TriageStatus> statuses;   // empty = any
+  std::string tag;                      // "" = any; else mentions carrying this triage tag
+  std::string language;                 // "" = any; else entries in it ("fr": fr, fr-FR, fr-CA)
   int limit = 50;
+  // Mentions skipped first, in the list's order (the inbox's page N skips (N-1) pages): the
+  // database steps over them without reading their rows. 0 = none.
+  int offset = 0;
 };
 
 // " AND (<column> is `language` or starts with `language`-)", case-insensitive, for a

@@ -151,8 +151,10 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
     if (until) filter.until = *until + 86400;  // the whole day
     if (!until) problem = tr.Tr("Dates are written YYYY-MM-DD.");
   }
-  // Offset pagination: one more than the page asks, to know whether another follows.
-  filter.limit = q.page * kInboxPageSize + 1;
+  // Offset pagination: the database skips the earlier pages; one more row than the page
+  // shows, to know whether another follows.
+  filter.offset = (q.page - 1) * kInboxPageSize;
+  filter.limit = kInboxPageSize + 1;
   std::vector<store::MentionRow> rows;
   if (problem.empty()) {
     auto listed = archive::ListMatchingMentions(**store, filter, q.q);
@@ -165,13 +167,12 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
       rows = std::move(*listed);
     }
   }
-  const std::size_t first = static_cast<std::size_t>(q.page - 1) * kInboxPageSize;
-  const bool more = rows.size() > first + kInboxPageSize;
-  const std::size_t last = std::min(rows.size(), first + kInboxPageSize);
+  const bool more = rows.size() > static_cast<std::size_t>(kInboxPageSize);
+  const std::size_t last = std::min(rows.size(), static_cast<std::size_t>(kInboxPageSize));
 
   std::vector<Group> groups;
   std::map<std::int64_t, std::size_t> index;
-  for (std::size_t i = first; i < last; ++i) {
+  for (std::size_t i = 0; i < last; ++i) {
     const store::MentionRow& m = rows[i];
     const std::int64_t key = m.story_id != 0 ? m.story_id : -m.id;
     auto [it, inserted] = index.emplace(key, groups.size());

@@ -247,6 +247,115 @@ TEST_F(InboxTest, FiltersAndTheSearchNarrowTheList) {
   EXPECT_NE(r.body.find("id=\"empty\""), std::string::npos);
 }
 
+// The mention ids of an inbox page's rows, in order.
+std::vector<std::int64_t> RowIds(const std::string& body) {
+  static const std::regex row("<li class=\"mention[^\"]*\" id=\"m([0-9]+)\"");
+  std::vector<std::int64_t> out;
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), row); it != std::sregex_iterator();
+       ++it) {
+    out.push_back(std::stoll((*it)[1].str()));
+  }
+  return out;
+}
+
+TEST_F(InboxTest, PagesFollowEachOtherToTheLastAndPastTheEndTheListIsEmpty) {
+  // Exactly two pages of rule "pile" (each entry its own story), in three commits so that
+  // several mentions share one time.
+  {
+    auto daemon = store::Store::Open(path_, store::Access::kWrite);
+    ASSERT_TRUE(daemon) << daemon.error().message;
+    auto feeds = (*daemon)->ListFeeds();
+    ASSERT_TRUE(feeds);
+    for (int commit = 0; commit < 3; ++commit) {
+      store::DocumentCommit c;
+      c.feed.feed_id = feeds->front().id;
+      c.feed.fetched_at = kNow - 7200 + commit;
+      c.feed.next_due_at = kNow;
+      for (int i = commit * 34; i < std::min(100, commit * 34 + 34); ++i) {
+        store::EntryRecord e;
+        e.key = "pile-" + std::to_string(i);
+        e.title = "Pile numéro " + std::to_string(i);
+        e.summary = "Une pile de rappels Alpéa, numéro " + std::to_string(i) + ", et du bruit";
+        e.link = "https://pile.example/" + std::to_string(i);
+        e.canonical_link = e.link;
+        store::MentionRecord m;
+        m.rule = "pile";
+        m.category = "brand";
+        m.terms = {"Alpéa"};
+        m.snippet = *e.summary;
+        e.mentions.push_back(m);
+        c.entries.push_back(e);
+      }
+      ASSERT_TRUE((*daemon)->CommitDocument(c));
+    }
+  }
+  store::MentionFilter pile;
+  pile.rule = "pile";
+  std::vector<std::int64_t> all;
+  for (const auto& m : Mentions(pile)) all.push_back(m.id);
+  ASSERT_EQ(all.size(), 100u);
+  const std::vector<std::int64_t> first(all.begin(), all.begin() + 50);
+  const std::vector<std::int64_t> second(all.begin() + 50, all.end());
+
+  // The list, the search's join by entry ids, then (with more matching entries than one
+  // statement lists: archive/search.cc) the search's join over the list read in chunks.
+  for (const std::string q : {"", "pile NEAR/2 rappels", "bruit"}) {
+    SCOPED_TRACE("q=" + q);
+    if (q == "bruit") {  // 5,000 older entries holding both words, without any mention
+      auto daemon = store::Store::Open(path_, store::Access::kWrite);
+      ASSERT_TRUE(daemon);
+      auto feeds = (*daemon)->ListFeeds();
+      ASSERT_TRUE(feeds);
+      store::DocumentCommit c;
+      c.feed.feed_id = feeds->back().id;
+      c.feed.fetched_at = kNow - 86400;
+      c.feed.next_due_at = kNow;
+      for (int i = 0; i < 5000; ++i) {
+        store::EntryRecord e;
+        e.key = "bruit-" + std::to_string(i);
+        e.title = "Bruit " + std::to_string(i);
+        e.summary = "bruit de fond " + std::to_string(i);
+        e.link = "https://bruit.example/" + std::to_string(i);
+        c.entries.push_back(e);
+      }
+      ASSERT_TRUE((*daemon)->CommitDocument(c));
+    }
+    auto query = [&](const std::string& page) {
+      std::map<std::string, std::string> out{{"rule", "pile"}};
+      if (!q.empty()) out["q"] = q;
+      if (!page.empty()) out["page"] = page;
+      return out;
+    };
+    Response r = Get("/inbox", query(""));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(RowIds(r.body), first);
+    EXPECT_NE(r.body.find("id=\"next-page\""), std::string::npos);
+    EXPECT_EQ(r.body.find("id=\"prev-page\""), std::string::npos);
+
+    r = Get("/inbox", query("2"));
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(RowIds(r.body), second) << "the last page, full";
+    EXPECT_NE(r.body.find("id=\"prev-page\""), std::string::npos);
+    EXPECT_EQ(r.body.find("id=\"next-page\""), std::string::npos) << "nothing after the last";
+
+    for (const std::string past : {"3", "999"}) {  // 999 is served as the deepest page, 200
+      r = Get("/inbox", query(past));
+      ASSERT_EQ(r.status, 200);
+      EXPECT_TRUE(RowIds(r.body).empty()) << "page " << past;
+      EXPECT_NE(r.body.find("id=\"empty\""), std::string::npos);
+      EXPECT_NE(r.body.find("id=\"prev-page\""), std::string::npos);
+      EXPECT_EQ(r.body.find("id=\"next-page\""), std::string::npos);
+    }
+  }
+  // One mention less on the second page: the page shows what is left, still no next.
+  const std::int64_t handled = second.back();
+  ASSERT_EQ(Post({{"act", "handled:" + std::to_string(handled)}, {"back", "/inbox"}}).status, 303);
+  Response r = Get("/inbox", {{"rule", "pile"}, {"status", "new"}, {"page", "2"}});
+  std::vector<std::int64_t> short_page(second.begin(), second.end() - 1);
+  EXPECT_EQ(RowIds(r.body), short_page);
+  EXPECT_EQ(r.body.find("id=\"next-page\""), std::string::npos);
+}
+
 TEST_F(InboxTest, TriageOfOneRowAndOfCheckedRowsIsWhatTheStoreSees) {
   const std::int64_t one = IdOf(std::string(testing::kHostileTitles[0]));
   Response r = Post({{"act", "handled:" + std::to_string(one)}, {"back", "/inbox?rule=marque"}});

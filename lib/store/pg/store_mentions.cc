@@ -1,5 +1,7 @@
 // The PostgreSQL backend's mentions and outbox (store_backend.h): the queries of store.cc with
 // PostgreSQL's functions (string_agg, strpos, starts_with) and parameters.
+#include <algorithm>
+
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
@@ -30,16 +32,18 @@ Result<std::vector<MentionRow>> PostgresBackend::ListMentions(const MentionFilte
       "AND ($6::text = '' OR EXISTS (SELECT 1 FROM triage_tags tt WHERE tt.mention_id = m.id "
       "AND tt.tag = $6))";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += IdListCondition("m.entry_id", filter.entry_ids);
   // LanguageCondition's test (store.h) with PostgreSQL's parameter; "" matches everything.
   sql +=
       " AND ($8::text = '' OR lower(e.language) = $8 OR starts_with(lower(e.language), $8 || "
       "'-'))";
-  sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT $7::bigint";
+  sql += " ORDER BY m.created_at DESC, m.id DESC LIMIT $7::bigint OFFSET $9::bigint";
   const std::optional<std::int64_t> limit =
       filter.limit <= 0 ? std::nullopt : std::optional<std::int64_t>(filter.limit);
   auto rows = Lift(conn_->Exec(
-      sql, {filter.since, filter.until, filter.rule, filter.category, StatusList(filter.statuses),
-            filter.tag, limit, LanguageKey(filter.language)}));
+      sql,
+      {filter.since, filter.until, filter.rule, filter.category, StatusList(filter.statuses),
+       filter.tag, limit, LanguageKey(filter.language), std::int64_t{std::max(0, filter.offset)}}));
   if (!rows) return tl::unexpected(rows.error());
   std::vector<MentionRow> out;
   out.reserve(static_cast<std::size_t>(rows->size()));

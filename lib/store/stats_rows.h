@@ -1,0 +1,40 @@
+// Private to lib/store (stats.cc, pg/stats_pg.cc): what stats.h counts, read in one pass. Every
+// count of the report's charts (volume, share of voice, reach, languages, top sources) is a fold
+// of the period's mentions grouped by rule, category, day, story, feed and language, so one
+// statement per backend reads them and the folding is shared.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "store/stats.h"
+
+namespace veille::store {
+
+namespace pg {
+class Connection;
+}
+
+struct PeriodRow {
+  std::string rule;
+  std::string category;
+  std::int64_t day = 0;       // the mention's date (StatsQuery::count_by) / 86400
+  std::int64_t story = 0;     // the entry's story, or -(entry id) when it has none
+  bool has_story = false;     // the entry has a story (story is its id)
+  std::int64_t feed_id = 0;   // the entry's feed
+  std::string language;       // the entry's language tag as stored, "" when unknown
+  std::int64_t mentions = 0;  // mentions with these values
+};
+
+// The mentions of query.since, until, count_by and language (query.category is applied by
+// each fold, since the share of voice and the reach ignore it), grouped. On PostgreSQL.
+[[nodiscard]] Result<std::vector<PeriodRow>> ReadPeriodRowsPg(pg::Connection& conn,
+                                                              const StatsQuery& query);
+
+// TopStories on PostgreSQL (stats.h).
+[[nodiscard]] Result<std::vector<StorySummary>> TopStoriesPg(Store& store, pg::Connection& conn,
+                                                             const StatsQuery& query, int limit);
+
+}  // namespace veille::store
