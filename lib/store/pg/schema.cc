@@ -201,6 +201,14 @@ ALTER TABLE entries ADD COLUMN edited_at bigint;
 CREATE INDEX entries_key_hash ON entries (feed_id, entry_key, content_hash);
 ALTER TABLE feeds ADD COLUMN encoding_suspect text;
 )sql"},
+      // 15: SQLite's migration 15, feed leases (docs/scaling.md, store/pg/lease.cc): the daemon
+      // that leased a due feed, and until when (Unix ms, the server's clock); the claim scans
+      // due feeds in next_due_at order.
+      {15, R"sql(
+ALTER TABLE feeds ADD COLUMN lease_owner text;
+ALTER TABLE feeds ADD COLUMN lease_until bigint;
+CREATE INDEX feeds_due ON feeds (next_due_at);
+)sql"},
   };
   return kMigrations;
 }
