@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -174,10 +175,17 @@ int main(int argc, char** argv) {
   }
   SetUpLogging(log_level.empty() ? config->daemon.log_level : log_level);
 
-  auto lock = veille::daemon::LockFile::Acquire(config->daemon.lock_file);
-  if (!lock) {
-    spdlog::critical("{}", lock.error().message);
-    return kExitLocked;
+  // One daemon per lock file. SQLite always has one (beside the database); on PostgreSQL,
+  // several daemons may share the database and there is none unless configured: then it keeps
+  // one daemon per lock file on this machine (docs/scaling.md).
+  std::optional<veille::daemon::LockFile> lock;
+  if (!config->daemon.lock_file.empty()) {
+    auto acquired = veille::daemon::LockFile::Acquire(config->daemon.lock_file);
+    if (!acquired) {
+      spdlog::critical("{}", acquired.error().message);
+      return kExitLocked;
+    }
+    lock.emplace(std::move(*acquired));
   }
 
   InstallSignals();
@@ -208,7 +216,8 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", monitor.error().message);
     return monitor.error().code == veille::ErrorCode::kConfig ? kExitConfig : kExitFailure;
   }
-  WarnIfReadableByOthers(config->daemon.database);
+  const bool database_is_file = !veille::config::IsDatabaseUrl(config->daemon.database);
+  if (database_is_file) WarnIfReadableByOthers(config->daemon.database);
   const auto deadline_s = veille::ParseDurationSeconds(deliver_deadline);
   if (!deadline_s) {
     std::cerr << "veilled: --deliver-deadline: expected a duration such as 60s or 5m\n";
@@ -292,8 +301,10 @@ int main(int argc, char** argv) {
       auto moved = (*monitor)->DatabaseFileMoved();
       if (!moved) spdlog::warn("database check: {}", moved.error().message);
       if (moved && *moved) {
+        // Only a file can be deleted or replaced under the daemon (a URL never reports it).
         std::error_code ec;  // a stat(), never an open() (RELIABILITY.md 1.1, howtocorrupt 2.2)
-        const bool replaced = std::filesystem::exists(config->daemon.database, ec);
+        const bool replaced =
+            database_is_file && std::filesystem::exists(config->daemon.database, ec);
         spdlog::critical(
             "database {} was {} while veilled was running; exiting so that the service manager "
             "restarts it on the file now at that path",

@@ -190,8 +190,8 @@ std::string ResolvePath(const std::string& path, const std::string& dir) {
 
 const std::vector<std::string_view>& DaemonKeys() {
   static const std::vector<std::string_view> kKeys = {
-      "database",  "log_level", "user_agent",      "lock_file",
-      "retention", "language",  "commit_interval", "commit_batch"};
+      "database", "log_level",       "user_agent",   "lock_file", "retention",
+      "language", "commit_interval", "commit_batch", "lease_time"};
   return kKeys;
 }
 
@@ -249,12 +249,6 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
              "'database' must not hold a password (it would be in logs and `ps`): libpq reads it "
              "from ~/.pgpass, PGPASSFILE or a service file");
     }
-    // "<database>.lock" is a file path: a PostgreSQL database has none.
-    if (!t.contains("lock_file")) {
-      r.Fail(LineOf(t, "database"),
-             "a PostgreSQL 'database' needs 'lock_file' (the file veilled locks so that a second "
-             "daemon with this config on this machine refuses to start)");
-    }
   }
   if (auto v = r.String(t, "log_level")) {
     static const std::vector<std::string_view> kLevels = {"trace", "debug",    "info", "warn",
@@ -286,6 +280,10 @@ void ReadDaemon(const Reader& r, const toml::table& t, const std::string& dir, D
   }
   if (auto ms = r.Millis(t, "commit_interval", 60'000)) d.commit_interval_ms = *ms;
   if (auto v = r.Integer(t, "commit_batch", 1, 10'000)) d.commit_batch = static_cast<int>(*v);
+  if (auto ms = r.Millis(t, "lease_time", 24 * 3600'000)) {
+    if (*ms < 1000) r.Fail(LineOf(t, "lease_time"), "'lease_time' must be at least 1s");
+    d.lease_time_ms = *ms;
+  }
 }
 
 void ReadPolling(const Reader& r, const toml::table& t, const std::string& dir, PollingSection& p) {
@@ -814,7 +812,11 @@ Config Build(std::string_view text, const std::string& path) {
   } else {
     config.daemon.database = ResolvePath(config.daemon.database, config.dir);
   }
-  if (config.daemon.lock_file.empty()) config.daemon.lock_file = config.daemon.database + ".lock";
+  // "<database>.lock" beside an SQLite file; a PostgreSQL database has no file, and several
+  // daemons may share it: no lock unless one is configured (docs/scaling.md).
+  if (config.daemon.lock_file.empty() && !IsDatabaseUrl(config.daemon.database)) {
+    config.daemon.lock_file = config.daemon.database + ".lock";
+  }
   if (const toml::table* t = r.Table(root, "polling"))
     ReadPolling(r, *t, config.dir, config.polling);
 

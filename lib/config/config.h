@@ -17,7 +17,9 @@ struct DaemonSection {
   std::string database = "veille.db";  // absolute after loading (relative to the config dir)
   std::string log_level = "info";      // trace | debug | info | warn | error | critical | off
   std::string user_agent = "veille/0.1 (+https://github.com/veille/veille)";
-  std::string lock_file;  // default: <database>.lock
+  // SQLite: default <database>.lock. PostgreSQL: none by default (several daemons may share the
+  // database); when set, one daemon per lock file on this machine (docs/scaling.md).
+  std::string lock_file;
   // Entries without mentions first seen longer ago than this are pruned; 0 ("never") keeps them.
   std::int64_t retention_s = 90 * 86400;
   // The language of alert emails, digests and chat messages: "en" | "fr" (lib/i18n); also the
@@ -29,6 +31,10 @@ struct DaemonSection {
   // nothing is in flight, and at stop. 0 commits every poll on its own.
   std::int64_t commit_interval_ms = 1000;
   int commit_batch = 64;
+  // On a database several daemons share (PostgreSQL): how long a daemon's lease on a feed it
+  // polls lasts without renewal, i.e. how soon the others take over the feeds of a daemon that
+  // died (docs/scaling.md).
+  std::int64_t lease_time_ms = 120'000;
 };
 
 struct PollingSection {

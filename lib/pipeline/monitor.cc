@@ -27,6 +27,9 @@
 namespace veille::pipeline {
 namespace {
 
+// On a shared database, how often an idle daemon looks for due feeds to lease.
+constexpr std::int64_t kClaimPeriodMs = 1000;
+
 // A difference between the wall clock's and the monotonic clock's progress above this is a jump
 // (a clock set by hand, a VM resumed), not NTP slewing or rounding.
 constexpr std::int64_t kClockJumpS = 30;
@@ -133,6 +136,7 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
   std::unique_ptr<Monitor> monitor(new Monitor(config, std::move(*store), std::move(*fetcher),
                                                std::move(*matcher), std::move(clock),
                                                std::move(make_fetcher)));
+  monitor->shared_ = monitor->store_->Shared();
   if (auto r = monitor->ApplyFeeds(true); !r) return tl::unexpected(r.error());
   monitor->ApplyChannels();
   std::shared_ptr<Waker> waker = monitor->waker_;
@@ -160,20 +164,7 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     auto row = store_->GetFeed(id);
     if (!row) return tl::unexpected(row.error());
     if (*row) {
-      slot.gone = (*row)->state == FeedState::kGone;
-      slot.consecutive_failures = (*row)->consecutive_failures;
-      slot.rate_limited = (*row)->last_outcome == std::optional<std::string>("rate_limited");
-      slot.failing_since = (*row)->failing_since;
-      slot.last_unconditional = (*row)->last_unconditional_at;
-      slot.redirect = {(*row)->redirect_target.value_or(""), (*row)->redirect_count};
-      slot.etag = (*row)->etag.value_or("");
-      slot.last_modified = (*row)->last_modified.value_or("");
-      slot.fingerprint = (*row)->body_fingerprint.value_or("");
-      slot.first_polled_at = (*row)->first_polled_at;
-      slot.encoding_suspect = (*row)->encoding_suspect.has_value();
-      if ((*row)->fetch_url && MayPollInstead(slot.feed.url, *(*row)->fetch_url)) {
-        slot.fetch_url = *(*row)->fetch_url;
-      }
+      LoadFeedState(slot, **row);
       if (!slot.in_flight) {
         // A stored time far in the future (clock moved back) is clamped to the maximum interval.
         slot.next_due =
@@ -196,6 +187,24 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     auto it = slots.find(id);
     return it == slots.end() || it->second.gone;
   });
+  if (shared_) {
+    // The database holds the schedule: this daemon queues only the feeds it leased, and gives
+    // back the leases of the feeds the new config dropped. No spread at start: claims are
+    // bounded by each daemon's room, and a daemon joining others must not move their schedule.
+    std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>> dropped;
+    for (const auto& [id, slot] : slots_) {
+      if (slot.leased && slots.count(id) == 0) dropped.emplace_back(id, std::nullopt);
+    }
+    if (auto r = store_->ReleaseLeases(dropped); !r) {
+      spdlog::warn("leases not released: {}", r.error().message);
+    }
+    slots_ = std::move(slots);
+    for (auto& [id, slot] : slots_) {
+      slot.host = HostPortOf(slot.fetch_url);
+      if (slot.leased && !slot.in_flight) due_.Schedule(static_cast<std::uint64_t>(id), now);
+    }
+    return {};
+  }
   slots_ = std::move(slots);
   if (spread) {
     // After a restart, overdue feeds start over a window (one a second, at most 5 minutes)
@@ -226,6 +235,23 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
   }
   return {};
+}
+
+void Monitor::LoadFeedState(Slot& slot, const store::FeedRow& row) const {
+  slot.gone = row.state == FeedState::kGone;
+  slot.consecutive_failures = row.consecutive_failures;
+  slot.rate_limited = row.last_outcome == std::optional<std::string>("rate_limited");
+  slot.failing_since = row.failing_since;
+  slot.last_unconditional = row.last_unconditional_at;
+  slot.redirect = {row.redirect_target.value_or(""), row.redirect_count};
+  slot.etag = row.etag.value_or("");
+  slot.last_modified = row.last_modified.value_or("");
+  slot.fingerprint = row.body_fingerprint.value_or("");
+  slot.first_polled_at = row.first_polled_at;
+  slot.encoding_suspect = row.encoding_suspect.has_value();
+  slot.fetch_url = slot.feed.url;
+  if (row.fetch_url && MayPollInstead(slot.feed.url, *row.fetch_url))
+    slot.fetch_url = *row.fetch_url;
 }
 
 std::int64_t Monitor::LongestWait(const config::FeedEntry& feed) const {
@@ -284,6 +310,7 @@ void Monitor::SwapFetcher(std::unique_ptr<fetch::Fetcher> fetcher) {
 }
 
 void Monitor::TakePollRequests() {
+  if (shared_) return;  // a shared database's claims lease the requested feeds (LeaseDueFeeds)
   auto changed = store_->ChangedByOthers();
   if (!changed || !*changed) return;  // only `veille` writes besides the daemon
   auto requests = store::PendingPollRequests(*store_);
@@ -369,7 +396,7 @@ void Monitor::Submit(Slot& slot, bool conditional) {
 
 void Monitor::Schedule(Slot& slot, UnixSeconds next_due) {
   slot.next_due = next_due;
-  if (slot.gone) {
+  if (slot.gone || (shared_ && !slot.leased)) {
     due_.Remove(static_cast<std::uint64_t>(slot.id));
   } else {
     due_.Schedule(static_cast<std::uint64_t>(slot.id), next_due);
@@ -381,9 +408,14 @@ bool Monitor::HasRoom() const {
   // next queued request inside the same poll (one `concurrency` deep was 9 % slower on a cycle
   // of 304s), plus one per worker. That bounds the bodies held in memory when parsing is the
   // slower side (the memory cap of RELIABILITY.md B; faults scorecard, memory check).
+  return Room() > 0;
+}
+
+std::size_t Monitor::Room() const {
   const std::size_t limit =
       2 * static_cast<std::size_t>(std::max(config_.polling.concurrency, 1)) + parser_->threads();
-  return fetcher_->pending() + parser_->outstanding() < limit;
+  const std::size_t held = fetcher_->pending() + parser_->outstanding();
+  return held < limit ? limit - held : 0;
 }
 
 void Monitor::OnFetched(fetch::FetchResult result) {
@@ -452,6 +484,8 @@ void LogDelivery(const alert::DispatchStats& stats) {
 }  // namespace
 
 void Monitor::Deliver(CycleSummary& summary, std::int64_t pass_budget_ms) {
+  // The checks, digests and alert delivery run on the daemon holding the maintenance lock.
+  if (!Maintainer()) return;
   if (last_watch_ms_ == 0 || SteadyMs() - last_watch_ms_ >= 60'000) {
     last_watch_ms_ = SteadyMs();
     auto events = alert::RunWatches(*store_, WatchConfigFor(config_), clock_());
@@ -507,23 +541,44 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     to_poll.push_back(id);
   }
   std::size_t next_feed = 0;
+  int leased_elsewhere = 0;
   while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
     if (stop.load()) {
       Flush();  // what finished is committed; what is in flight is fetched again next time
       fetcher_->AbortAll();
       parser_->Clear();
+      ReleaseAllLeases();
       for (auto& [id, slot] : slots_) slot.in_flight = slot.fetching = false;
       return Fail(ErrorCode::kInternal, "stopped before every feed was polled");
     }
-    while (next_feed < to_poll.size() && HasRoom()) {
+    if (shared_ && !to_poll.empty() && HasRoom()) {
+      // Every feed is due for --once (`to_poll` is what is left to lease); those another
+      // daemon is polling now are left to it.
+      constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
+      if (ClaimDue(kAlways, to_poll) == 0) {
+        leased_elsewhere = static_cast<int>(to_poll.size());
+        to_poll.clear();
+      }
+      for (std::uint64_t id : due_.PopDue(kAlways, std::numeric_limits<std::size_t>::max())) {
+        auto it = slots_.find(static_cast<std::int64_t>(id));
+        if (it == slots_.end()) continue;
+        std::erase(to_poll, it->first);
+        Submit(it->second, true);
+      }
+    }
+    while (!shared_ && next_feed < to_poll.size() && HasRoom()) {
       auto it = slots_.find(to_poll[next_feed++]);
       if (it != slots_.end()) Submit(it->second, true);
     }
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
   Add(total, Flush());
+  if (leased_elsewhere > 0) {
+    spdlog::info("{} not polled: another daemon is polling them",
+                 Plural(leased_elsewhere, "feed", "feeds"));
+  }
   // The full-text index upkeep the commits left (store::Maintain), before the alerts wait.
-  while (total.new_entries > 0 && !stop.load()) {
+  while (total.new_entries > 0 && !stop.load() && Maintainer()) {
     auto done = store::Maintain(*store_, store::MaintenanceRequest::Index());
     if (!done) spdlog::warn("full-text index maintenance: {}", done.error().message);
     if (!done || !done->more_index_work) break;
@@ -560,6 +615,9 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
 }
 
 void Monitor::ShiftSchedule(std::int64_t seconds) {
+  // A shared schedule is every daemon's: one machine's clock jump does not move it (the feeds
+  // queued here are leased and due now).
+  if (shared_) return;
   due_ = schedule::DueQueue();
   std::vector<std::pair<std::int64_t, UnixSeconds>> moved;
   for (auto& [id, slot] : slots_) {
@@ -602,6 +660,19 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
     }
     last_wall = now;
     last_steady_ms = steady_ms;
+    if (shared_) {
+      RenewLeases();
+      if (HasRoom() && SteadyMs() >= next_claim_ms_) {
+        std::vector<std::int64_t> candidates;
+        for (const auto& [id, slot] : slots_) {
+          if (!slot.gone && !slot.in_flight && !slot.leased) candidates.push_back(id);
+        }
+        const std::size_t room = Room();
+        const std::size_t leased = ClaimDue(now, candidates);
+        // A full claim means more may be due: claim again next turn; else in a second.
+        next_claim_ms_ = SteadyMs() + (leased == room ? 0 : kClaimPeriodMs);
+      }
+    }
     while (HasRoom()) {
       const std::vector<std::uint64_t> popped = due_.PopDue(now, 1);
       if (popped.empty()) break;
@@ -609,6 +680,15 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       auto it = slots_.find(id);
       if (it == slots_.end() || it->second.in_flight || it->second.gone) continue;
       if (auto paused = host_limits_.PausedUntil(it->second.host, now)) {
+        if (shared_) {
+          // Given back with its new due time: polled when the pause ends, by any daemon.
+          it->second.leased = false;
+          it->second.next_due = *paused;
+          if (auto r = store_->ReleaseLeases({{id, *paused}}); !r) {
+            spdlog::warn("lease not released: {}", r.error().message);
+          }
+          continue;
+        }
         Schedule(it->second, *paused);  // the whole host asked us to slow down
         if (auto r = store_->WriteSchedule({{id, *paused}}); !r) {
           spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
@@ -628,7 +708,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       Deliver(ignored);
       last_delivery_ms = SteadyMs();
     }
-    if (config_.daemon.retention_s > 0 && SteadyMs() >= next_prune_ms) {
+    if (config_.daemon.retention_s > 0 && SteadyMs() >= next_prune_ms && Maintainer()) {
       auto done = store::Maintain(
           *store_, store::MaintenanceRequest::Prune(clock_() - config_.daemon.retention_s));
       if (!done) spdlog::warn("retention: {}", done.error().message);
@@ -636,7 +716,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       // A full batch means more is due: go on next turn. Otherwise look again in an hour.
       next_prune_ms = SteadyMs() + (done && done->more_to_prune ? 0 : 3600 * 1000);
     }
-    if (merge_due && Idle()) {
+    if (merge_due && Idle() && Maintainer()) {
       // One bounded step per turn: feeds falling due are submitted first on the next turn.
       auto done = store::Maintain(*store_, store::MaintenanceRequest::Index());
       if (!done) spdlog::warn("full-text index maintenance: {}", done.error().message);
@@ -647,6 +727,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
   Flush();  // SIGTERM commits the open batch, then the daemon exits
   fetcher_->AbortAll();
   parser_->Clear();
+  ReleaseAllLeases();  // the others take these feeds at once, not when the leases expire
   for (auto& [id, slot] : slots_) slot.in_flight = slot.fetching = false;
   StopDelivery();
   return {};

@@ -126,6 +126,9 @@ class Monitor {
     std::string fingerprint;
     std::optional<UnixSeconds> first_polled_at;
     bool encoding_suspect = false;  // the stored mark (RELIABILITY.md B6), to log its changes
+    // On a shared database: this daemon leased the feed (store::Store::LeaseDueFeeds) and has
+    // not committed its poll yet.
+    bool leased = false;
   };
 
   // A finished poll whose write waits for its batch's commit (group commit, docs/storage.md).
@@ -189,7 +192,25 @@ class Monitor {
   // time; the counts it added. Finish also keeps the first cycle's summary line.
   CycleSummary Finish(PendingWrite& write, const Result<store::CommitStats>& written);
   CycleSummary Apply(PendingWrite& write, const Result<store::CommitStats>& written);
+  // Sets the slot's next due time; queues it locally unless the database holds the schedule
+  // (a shared database: only leased feeds are queued here, the others are claimed when due).
   void Schedule(Slot& slot, UnixSeconds next_due);
+  // The committed state of a feed, as stored, into its slot (at start, after a reload, and
+  // when a lease brings back a feed another daemon polled last).
+  void LoadFeedState(Slot& slot, const store::FeedRow& row) const;
+
+  // Several daemons on one database (monitor_lease.cc, docs/scaling.md).
+  // How many more documents the loop lets in (HasRoom's bound minus what is in flight).
+  [[nodiscard]] std::size_t Room() const;
+  // Leases up to Room() of `candidates` that are due at `now` and queues them at once (the
+  // feeds another daemon polled last come back with their stored state). Returns how many.
+  std::size_t ClaimDue(UnixSeconds now, const std::vector<std::int64_t>& candidates);
+  // Renews the leases of the polls under way (every lease_time / 3).
+  void RenewLeases();
+  // Gives back the leases of the polls not done (at stop, or after a failed commit).
+  void ReleaseAllLeases();
+  // Whether this daemon holds the maintenance lock (checked every few seconds; changes logged).
+  [[nodiscard]] bool Maintainer();
   // Moves every due time by `seconds` (after a wall-clock jump).
   void ShiftSchedule(std::int64_t seconds);
   // One delivery step. With no budget (the run loop) it never waits on a mail server or a
@@ -223,6 +244,12 @@ class Monitor {
   CycleSummary cycle_;
   std::vector<PendingWrite> batch_;   // finished polls waiting for their commit
   std::int64_t batch_opened_ms_ = 0;  // when the first of them joined (steady clock)
+  // A database several daemons share (store::Store::Shared): feeds are leased, not queued.
+  bool shared_ = false;
+  std::int64_t next_claim_ms_ = 0;  // steady clock
+  std::int64_t next_renew_ms_ = 0;
+  bool maintainer_ = false;
+  std::int64_t next_maintainer_check_ms_ = 0;
 };
 
 }  // namespace veille::pipeline

@@ -176,6 +176,7 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
   if (it == slots_.end()) return summary;  // the feed left the config while in flight
   Slot& slot = it->second;
   slot.in_flight = false;
+  slot.leased = false;  // the commit ended the lease (or it expires: a failed commit)
   ++summary.feeds_polled;
   const UnixSeconds now = update.fetched_at;
   // Only now that the commit returned: nothing derived from a document leaves the process

@@ -58,6 +58,24 @@ class Backend {
   [[nodiscard]] virtual Result<std::optional<DaemonStatus>> ReadStatus() = 0;
   [[nodiscard]] virtual Result<std::vector<std::pair<OutboxStatus, std::int64_t>>>
   OutboxCounts() = 0;
+
+  // Several daemons on one database (Store::Shared...). The defaults are SQLite's: one daemon,
+  // nothing shared, nothing leased, maintenance always here.
+  [[nodiscard]] virtual bool Shared() const { return false; }
+  [[nodiscard]] virtual Result<std::vector<LeasedFeed>> LeaseDueFeeds(
+      const std::vector<std::int64_t>& /*feed_ids*/, UnixSeconds /*now*/, int /*limit*/,
+      std::int64_t /*lease_ms*/) {
+    return std::vector<LeasedFeed>();
+  }
+  [[nodiscard]] virtual Result<void> RenewLeases(const std::vector<std::int64_t>& /*feed_ids*/,
+                                                 std::int64_t /*lease_ms*/) {
+    return {};
+  }
+  [[nodiscard]] virtual Result<void> ReleaseLeases(
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& /*feeds*/) {
+    return {};
+  }
+  [[nodiscard]] virtual Result<bool> HoldMaintenance() { return true; }
 };
 
 // True when `database` names a PostgreSQL database (a postgresql:// or postgres:// URL).

@@ -253,11 +253,14 @@ ALTER TABLE entries ADD COLUMN edited_at INTEGER;
 CREATE INDEX entries_key_hash ON entries (feed_id, entry_key, content_hash);
 ALTER TABLE feeds ADD COLUMN encoding_suspect TEXT;
 )sql",
-      // 15: nothing on SQLite. PostgreSQL's 15 indexes its story lookups (store/pg/schema.cc),
-      // which SQLite answers from the writer's in-memory keys (migration 8); the versions stay
-      // one number for both backends.
+      // 15: feed leases (docs/scaling.md): on a database several daemons share (PostgreSQL), a
+      // due feed is leased by one daemon (lease_owner) until lease_until (Unix ms, the
+      // server's clock) or its poll's commit. Unused on SQLite (one daemon), kept for one
+      // schema on both backends.
       R"sql(
-SELECT 1;
+ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+ALTER TABLE feeds ADD COLUMN lease_until INTEGER;
+CREATE INDEX feeds_due ON feeds (next_due_at);
 )sql",
   };
   return kMigrations;

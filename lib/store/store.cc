@@ -357,4 +357,23 @@ Result<void> SqliteBackend::MarkFailed(std::int64_t outbox_id, const std::string
   return stmt->Run();
 }
 
+bool Store::Shared() const { return backend_->Shared(); }
+
+Result<std::vector<LeasedFeed>> Store::LeaseDueFeeds(const std::vector<std::int64_t>& feed_ids,
+                                                     UnixSeconds now, int limit,
+                                                     std::int64_t lease_ms) {
+  return backend_->LeaseDueFeeds(feed_ids, now, limit, lease_ms);
+}
+
+Result<void> Store::RenewLeases(const std::vector<std::int64_t>& feed_ids, std::int64_t lease_ms) {
+  return backend_->RenewLeases(feed_ids, lease_ms);
+}
+
+Result<void> Store::ReleaseLeases(
+    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) {
+  return backend_->ReleaseLeases(feeds);
+}
+
+Result<bool> Store::HoldMaintenance() { return backend_->HoldMaintenance(); }
+
 }  // namespace veille::store

@@ -251,6 +251,13 @@ struct DaemonStatus {
   std::optional<std::string> last_error;
 };
 
+// A feed this daemon leased (Store::LeaseDueFeeds): its stored state, as another daemon may have
+// left it, and the `veille poll` request pending on it (Unix ms), if any.
+struct LeasedFeed {
+  FeedRow feed;
+  std::optional<std::int64_t> poll_requested_at;
+};
+
 class Backend;  // the database behind a Store: private to lib/store (store/backend.h)
 
 // The schema version this binary creates and migrates to (SQLite: PRAGMA user_version;
@@ -344,6 +351,30 @@ class Store {
   [[nodiscard]] Result<std::optional<DaemonStatus>> ReadStatus();
   // Outbox rows per status (kPending -> 3, ...), mention alerts and events together.
   [[nodiscard]] Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> OutboxCounts();
+
+  // Several daemons sharing one database (docs/scaling.md). True when the database may be
+  // shared (PostgreSQL): the daemon then polls only the feeds it leased, and maintenance runs
+  // where HoldMaintenance says. False on SQLite (one daemon, its lock file): the calls below
+  // are no-ops there.
+  [[nodiscard]] bool Shared() const;
+  // Leases up to `limit` feeds among `feed_ids` that are due at `now` (next_due_at <= now or
+  // unset, or a `veille poll` request pending and no Retry-After holding), not gone, and not
+  // leased by another daemon (or whose lease expired), for `lease_ms` of the server's clock,
+  // earliest due first. Concurrent callers get disjoint sets (FOR UPDATE SKIP LOCKED). The
+  // commit of a leased feed's poll (CommitBatch) releases its lease. SQLite: nothing leased.
+  [[nodiscard]] Result<std::vector<LeasedFeed>> LeaseDueFeeds(
+      const std::vector<std::int64_t>& feed_ids, UnixSeconds now, int limit, std::int64_t lease_ms);
+  // Extends this store's leases on `feed_ids` (polls still under way) by `lease_ms` from now.
+  [[nodiscard]] Result<void> RenewLeases(const std::vector<std::int64_t>& feed_ids,
+                                         std::int64_t lease_ms);
+  // Gives up this store's leases on feeds it will not poll now, writing each one's next due
+  // time when given (a host's Retry-After pause), so that another daemon may take them.
+  [[nodiscard]] Result<void> ReleaseLeases(
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds);
+  // True when this store holds the maintenance lock (a PostgreSQL session advisory lock, taken
+  // here when free): retention, index upkeep, digests, alert delivery and the spike and
+  // feed-health checks run on one daemon at a time. Always true on SQLite.
+  [[nodiscard]] Result<bool> HoldMaintenance();
 
   ~Store();
   Store(const Store&) = delete;

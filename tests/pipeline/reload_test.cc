@@ -57,6 +57,8 @@ std::vector<KeyCase> Cases() {
        [](const C& c) { return S(c.daemon.commit_interval_ms); }},
       {"daemon", "commit_batch", "64", "8", Effect::kApplied,
        [](const C& c) { return S(c.daemon.commit_batch); }},
+      {"daemon", "lease_time", "\"2m\"", "\"30s\"", Effect::kApplied,
+       [](const C& c) { return S(c.daemon.lease_time_ms); }},
       {"polling", "interval", "\"30m\"", "\"10m\"", Effect::kApplied,
        [](const C& c) { return S(c.polling.interval_s); }},
       {"polling", "min_interval", "\"5m\"", "\"2m\"", Effect::kApplied,

@@ -201,13 +201,19 @@ ALTER TABLE entries ADD COLUMN edited_at bigint;
 CREATE INDEX entries_key_hash ON entries (feed_id, entry_key, content_hash);
 ALTER TABLE feeds ADD COLUMN encoding_suspect text;
 )sql"},
-      // 15: PostgreSQL only (SQLite's 15 is empty): the writer's story lookups
-      // (pg/story_lookup.h) by canonical link and by title key. SQLite answers them from the
-      // writer's in-memory keys and dropped these indexes in its migration 8; here they are SQL
-      // in the writer's transaction, and read the whole table without an index. Hash indexes:
-      // equality is all the lookups need, and a btree refuses a key over 2,704 bytes (a hostile
-      // feed's link would make its entries fail to commit); a hash index stores a 4-byte hash.
+      // 15: SQLite's migration 15, feed leases (docs/scaling.md, store/pg/lease.cc): the daemon
+      // that leased a due feed, and until when (Unix ms, the server's clock); the claim scans
+      // due feeds in next_due_at order.
+      // And, PostgreSQL only: the writer's story lookups (pg/story_lookup.h) by canonical link
+      // and by title key. SQLite answers them from the writer's in-memory keys and dropped these
+      // indexes in its migration 8; here they are SQL in the writer's transaction, and read the
+      // whole table without an index. Hash indexes: equality is all the lookups need, and a
+      // btree refuses a key over 2,704 bytes (a hostile feed's link would make its entries fail
+      // to commit); a hash index stores a 4-byte hash.
       {15, R"sql(
+ALTER TABLE feeds ADD COLUMN lease_owner text;
+ALTER TABLE feeds ADD COLUMN lease_until bigint;
+CREATE INDEX feeds_due ON feeds (next_due_at);
 CREATE INDEX entries_canonical ON entries USING hash (canonical_link);
 CREATE INDEX entries_title_key ON entries USING hash (title_key);
 )sql"},

@@ -9,6 +9,7 @@ namespace veille::store {
 PostgresBackend::PostgresBackend(std::unique_ptr<pg::Connection> conn, std::string session)
     : conn_(std::move(conn)),
       session_(std::move(session)),
+      lease_owner_(LeaseOwnerName()),
       unavailable_(Database::Unavailable(
           "not available on PostgreSQL yet: this command runs on an SQLite database only "
           "(issue 18)")) {}
@@ -44,6 +45,7 @@ Result<std::unique_ptr<Backend>> OpenPostgres(const std::string& url, Access acc
 Result<void> PostgresBackend::Ready() {
   if (!conn_->Lost()) return {};
   VEILLE_TRY(Lift(conn_->Reconnect()));
+  ++session_count_;  // session locks (the maintenance lock) ended with the old session
   return Lift(conn_->ExecScript(session_));
 }
 

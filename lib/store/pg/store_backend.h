@@ -36,6 +36,9 @@ Result<T> Lift(pg::PgResult<T> r) {
   }
 }
 
+// A name for the leases of one Store: "host:pid:8 hex digits" (lease.cc).
+std::string LeaseOwnerName();
+
 class PostgresBackend final : public Backend {
  public:
   // `session` is run on every new session (lock_timeout, read-only for Access::kRead).
@@ -74,6 +77,19 @@ class PostgresBackend final : public Backend {
   Result<std::optional<DaemonStatus>> ReadStatus() override;
   Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> OutboxCounts() override;
 
+  // Feed leases and the maintenance lock (lease.cc; docs/scaling.md).
+  bool Shared() const override { return true; }
+  Result<std::vector<LeasedFeed>> LeaseDueFeeds(const std::vector<std::int64_t>& feed_ids,
+                                                UnixSeconds now, int limit,
+                                                std::int64_t lease_ms) override;
+  Result<void> RenewLeases(const std::vector<std::int64_t>& feed_ids,
+                           std::int64_t lease_ms) override;
+  Result<void> ReleaseLeases(
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) override;
+  Result<bool> HoldMaintenance() override;
+  // Inside CommitBatch's transaction: this store's leases on the feeds of `writes` end with it.
+  [[nodiscard]] Result<void> EndLeases(const std::vector<DocumentCommit>& writes);
+
   // Reconnects a lost connection (with the connection's backoff), and makes a read-only
   // store's new session read-only again. Every method starts with it.
   [[nodiscard]] Result<void> Ready();
@@ -86,6 +102,12 @@ class PostgresBackend final : public Backend {
  private:
   std::unique_ptr<pg::Connection> conn_;
   std::string session_;
+  // This store's name on the leases it takes: "host:pid:random", unique per Store.
+  std::string lease_owner_;
+  // Sessions so far (Ready() counts each reconnection); the one that took the maintenance lock
+  // (a session lock ends with its session), or -1.
+  std::int64_t session_count_ = 0;
+  std::int64_t maintenance_session_ = -1;
   std::unique_ptr<Database> unavailable_;  // what DatabaseOf gives (backend.h)
 };
 

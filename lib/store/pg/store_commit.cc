@@ -258,6 +258,7 @@ Result<std::vector<Result<CommitStats>>> PostgresBackend::CommitBatch(
     }
     results.push_back(std::move(stats));
   }
+  VEILLE_TRY(EndLeases(writes));  // with the feeds' new due times, in the same commit
   VEILLE_TRY(Lift(tx->Commit()));
   return results;
 }

@@ -1,0 +1,198 @@
+// Several daemons on one database (docs/scaling.md): feed leases and the maintenance lock, on
+// both backends. On PostgreSQL two stores stand for two daemons (each Store is a lease owner of
+// its own); on SQLite (one daemon) nothing is leased and maintenance is always here.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "store_backend.h"
+
+namespace veille::store {
+namespace {
+
+constexpr UnixSeconds kNow = 1'000'000;
+constexpr std::int64_t kLongLease = 60'000;
+
+class LeaseTest : public ::testing::TestWithParam<const testing::StoreBackend*> {
+ protected:
+  void SetUp() override {
+    path_ = GetParam()->Create(std::string("lease-") +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    a_ = Open();
+    b_ = Open();
+    ASSERT_TRUE(a_ && b_);
+  }
+  void TearDown() override {
+    a_.reset();
+    b_.reset();
+    GetParam()->Remove(path_);
+  }
+  std::unique_ptr<Store> Open() {
+    auto s = Store::Open(path_, Access::kMigrate);
+    EXPECT_TRUE(s) << s.error().message;
+    return s ? std::move(*s) : nullptr;
+  }
+  // `n` feeds, never polled (due at once).
+  std::vector<std::int64_t> Feeds(int n) {
+    std::vector<std::pair<std::string, std::string>> wanted;
+    for (int i = 0; i < n; ++i) {
+      wanted.emplace_back("https://f.example/" + std::to_string(i), "F" + std::to_string(i));
+    }
+    auto ids = a_->SyncFeeds(wanted, kNow);
+    EXPECT_TRUE(ids);
+    return ids.value_or(std::vector<std::int64_t>());
+  }
+  static std::vector<std::int64_t> Ids(const Result<std::vector<LeasedFeed>>& leased) {
+    std::vector<std::int64_t> ids;
+    if (leased) {
+      for (const auto& l : *leased) ids.push_back(l.feed.id);
+    }
+    return ids;
+  }
+  // Whether `store` holds the maintenance lock (a failed check fails the test).
+  static bool Holds(Store& store) {
+    auto held = store.HoldMaintenance();
+    EXPECT_TRUE(held) << held.error().message;
+    return held && *held;
+  }
+  // A poll's commit of feed `id`: due again at `next_due`.
+  static void Commit(Store& store, std::int64_t id, UnixSeconds next_due) {
+    FeedUpdate u;
+    u.feed_id = id;
+    u.fetched_at = kNow;
+    u.next_due_at = next_due;
+    ASSERT_TRUE(store.UpdateFeed(u));
+  }
+
+  std::string path_;
+  std::unique_ptr<Store> a_;
+  std::unique_ptr<Store> b_;
+};
+
+// The suites of one backend only: leases exist on a shared database (PostgreSQL), and on SQLite
+// the calls are no-ops.
+class SharedLeaseTest : public LeaseTest {};
+class SqliteLeaseTest : public LeaseTest {};
+
+TEST_P(LeaseTest, OnlyAPostgresDatabaseIsShared) { EXPECT_EQ(a_->Shared(), !GetParam()->sqlite()); }
+
+TEST_P(SqliteLeaseTest, SqliteLeasesNothingAndEveryStoreMaintains) {
+  const auto ids = Feeds(3);
+  auto leased = a_->LeaseDueFeeds(ids, kNow, 10, kLongLease);
+  ASSERT_TRUE(leased);
+  EXPECT_TRUE(leased->empty());
+  EXPECT_TRUE(a_->RenewLeases(ids, kLongLease));
+  EXPECT_TRUE(a_->ReleaseLeases({{ids[0], kNow}}));
+  EXPECT_TRUE(Holds(*a_));
+  EXPECT_TRUE(Holds(*b_));
+}
+
+TEST_P(SharedLeaseTest, TwoDaemonsRacingForTheSameDueFeedsGetDisjointSets) {
+  const auto ids = Feeds(300);
+  // Both claim small batches as fast as they can, at the same time, until nothing is left.
+  auto claim_all = [&](Store& store) {
+    std::vector<std::int64_t> mine;
+    for (;;) {
+      auto leased = store.LeaseDueFeeds(ids, kNow, 7, kLongLease);
+      EXPECT_TRUE(leased) << (leased ? "" : leased.error().message);
+      if (!leased || leased->empty()) return mine;
+      for (const auto& l : *leased) mine.push_back(l.feed.id);
+    }
+  };
+  auto first = std::async(std::launch::async, [&] { return claim_all(*a_); });
+  auto second = std::async(std::launch::async, [&] { return claim_all(*b_); });
+  std::vector<std::int64_t> got_a = first.get();
+  std::vector<std::int64_t> got_b = second.get();
+  std::set<std::int64_t> seen;
+  for (auto id : got_a) EXPECT_TRUE(seen.insert(id).second) << "feed " << id << " leased twice";
+  for (auto id : got_b) EXPECT_TRUE(seen.insert(id).second) << "feed " << id << " leased twice";
+  EXPECT_EQ(seen, std::set<std::int64_t>(ids.begin(), ids.end()));
+  // Both took part (each claim is its own transaction, so they interleave).
+  EXPECT_FALSE(got_a.empty());
+  EXPECT_FALSE(got_b.empty());
+}
+
+TEST_P(SharedLeaseTest, AnExpiredLeaseIsTakenOver) {
+  const auto ids = Feeds(2);
+  EXPECT_EQ(Ids(a_->LeaseDueFeeds(ids, kNow, 10, 300)), ids);
+  EXPECT_TRUE(Ids(b_->LeaseDueFeeds(ids, kNow, 10, kLongLease)).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a_ died: its leases expire
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), ids);
+  // The dead daemon's late commit leaves the new holder's lease alone.
+  Commit(*a_, ids[0], kNow - 1);
+  EXPECT_TRUE(Ids(a_->LeaseDueFeeds(ids, kNow, 10, kLongLease)).empty());
+}
+
+TEST_P(SharedLeaseTest, TheCommitEndsTheLeaseWithTheNextDueTime) {
+  const auto ids = Feeds(2);
+  ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), ids);
+  Commit(*a_, ids[0], kNow + 1800);  // polled: due again in 30 minutes
+  Commit(*a_, ids[1], kNow);         // say, a `veille poll` again: due now
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), std::vector{ids[1]});
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow + 1800, 10, kLongLease)), std::vector{ids[0]});
+}
+
+TEST_P(SharedLeaseTest, RenewedLeasesOutliveTheirFirstTerm) {
+  const auto ids = Feeds(2);
+  ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kNow, 10, 300)), ids);
+  ASSERT_TRUE(a_->RenewLeases({ids[0]}, kLongLease));
+  ASSERT_TRUE(b_->RenewLeases({ids[1]}, kLongLease));  // not b_'s: no effect
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), std::vector{ids[1]});
+}
+
+TEST_P(SharedLeaseTest, AReleasedFeedIsDueWhenItsNewTimeComes) {
+  const auto ids = Feeds(2);
+  ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), ids);
+  // A host's Retry-After: given back, due in a minute; the other given back as it was.
+  ASSERT_TRUE(a_->ReleaseLeases({{ids[0], kNow + 60}, {ids[1], std::nullopt}}));
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), std::vector{ids[1]});
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow + 60, 10, kLongLease)), std::vector{ids[0]});
+}
+
+TEST_P(SharedLeaseTest, OnlyListedDueFeedsAndPollRequestsAreLeased) {
+  const auto ids = Feeds(4);
+  Commit(*a_, ids[0], kNow + 600);  // not due
+  Commit(*a_, ids[1], kNow + 600);  // not due, but `veille poll` asks for it
+  ASSERT_TRUE(GetParam()->Run(
+      *a_, path_, "UPDATE feeds SET poll_requested_at = 5 WHERE id = " + std::to_string(ids[1])));
+  ASSERT_TRUE(GetParam()->Run(
+      *a_, path_, "UPDATE feeds SET state = 'gone' WHERE id = " + std::to_string(ids[2])));
+  // ids[3] is due but not listed (another daemon's config has it, not this one's).
+  auto leased = a_->LeaseDueFeeds({ids[0], ids[1], ids[2]}, kNow, 10, kLongLease);
+  ASSERT_TRUE(leased);
+  ASSERT_EQ(Ids(leased), std::vector{ids[1]});
+  EXPECT_EQ(leased->front().poll_requested_at, std::optional<std::int64_t>(5));
+  EXPECT_EQ(leased->front().feed.url, "https://f.example/1");
+}
+
+TEST_P(SharedLeaseTest, MaintenanceIsHeldByOneStoreAndMovesWhenItCloses) {
+  EXPECT_TRUE(Holds(*a_));
+  EXPECT_TRUE(Holds(*a_));  // still held
+  EXPECT_FALSE(Holds(*b_));
+  a_.reset();  // the daemon stops: its session ends, and the lock with it
+  EXPECT_TRUE(Holds(*b_));
+}
+
+#ifndef VEILLE_STORE_TEST_POSTGRES
+INSTANTIATE_TEST_SUITE_P(Backend, LeaseTest, ::testing::Values(testing::SqliteBackendForTests()),
+                         testing::BackendName());
+INSTANTIATE_TEST_SUITE_P(Backend, SqliteLeaseTest,
+                         ::testing::Values(testing::SqliteBackendForTests()),
+                         testing::BackendName());
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SharedLeaseTest);
+#else
+INSTANTIATE_TEST_SUITE_P(Backend, LeaseTest, ::testing::Values(testing::PostgresBackendForTests()),
+                         testing::BackendName());
+INSTANTIATE_TEST_SUITE_P(Backend, SharedLeaseTest,
+                         ::testing::Values(testing::PostgresBackendForTests()),
+                         testing::BackendName());
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SqliteLeaseTest);
+#endif
+
+}  // namespace
+}  // namespace veille::store

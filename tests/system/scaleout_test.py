@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""Scale-out (issue 18, docs/scaling.md): three veilled share one throwaway PostgreSQL database and
+300 feeds from a local server that logs every request; one daemon is killed with -9 in the middle
+of the cycle. Afterwards:
+- every feed was polled (committed);
+- no feed was fetched by two daemons, except the feeds the killed daemon had leased and not
+  committed, fetched again by one survivor after the kill (its leases expired: lease_time = 3s);
+- every mention is stored exactly once;
+- the survivors took the killed daemon's feeds over within lease_time (plus a claim period).
+Each daemon has its own config file that differs only in its user_agent, by which the server's
+log tells the daemons apart (the feeds, rules and channels are the same). Webhooks are left out
+until the outbox is leased per row on PostgreSQL.
+"""
+
+import argparse
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import pg_server  # noqa: E402
+
+FEEDS = 300
+DELAY_S = 0.3  # each answer: the cycle lasts long enough to kill a daemon in its middle
+LEASE_S = 3
+
+CONFIG = """
+[daemon]
+database = "{url}"
+user_agent = "veille-scaleout/{daemon}"
+lease_time = "{lease}s"
+[polling]
+allow_private = ["127.0.0.1:{port}"]
+interval = "1h"
+concurrency = 4
+per_host = 4
+host_spacing = "0"
+timeout = "10s"
+{feeds}
+[[rule]]
+name = "marque"
+category = "brand"
+query = '''Orélia'''
+channels = ["journal"]
+[[channel]]
+name = "journal"
+type = "log"
+"""
+
+
+def rss(n):
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>F%d</title>'
+            "<link>https://t.example/%d</link>"
+            "<item><title>Orélia ouvre à Lyon %d</title><link>https://t.example/%d/a</link>"
+            "<guid>a%d</guid><description>Texte</description></item>"
+            "<item><title>Rien %d</title><link>https://t.example/%d/b</link>"
+            "<guid>b%d</guid><description>Autre</description></item>"
+            "</channel></rss>" % (n, n, n, n, n, n, n, n)).encode()
+
+
+class Server:
+    """/f/N serves feed N after DELAY_S; every request is logged: (path, user agent, time)."""
+
+    def __init__(self):
+        self.log = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                with server.lock:
+                    server.log.append((self.path, self.headers.get("User-Agent", ""),
+                                       time.monotonic()))
+                time.sleep(DELAY_S)
+                body = rss(int(self.path.rsplit("/", 1)[1]))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def fetches(self):
+        with self.lock:
+            return list(self.log)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--veilled", required=True)
+    a = ap.parse_args()
+    c = harness.Checks()
+    server = Server()
+    feeds = "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
+                    % (server.port, n, n) for n in range(FEEDS))
+    daemons = []
+    try:
+        with pg_server.PgServer() as pg, harness.Workdir() as work:
+            for d in range(3):
+                path = os.path.join(work.path, "veille-%d.toml" % d)
+                harness.write_atomic(path, CONFIG.format(url=pg.url, daemon=d, lease=LEASE_S,
+                                                         port=server.port, feeds=feeds))
+                log = open(os.path.join(work.path, "veilled-%d.log" % d), "w")
+                daemons.append((subprocess.Popen([a.veilled, "--config", path],
+                                                 stdout=log, stderr=subprocess.STDOUT), log))
+            began = time.monotonic()
+            # Killed once it has fetched a tenth of the feeds: in the middle of the cycle, with
+            # polls in flight and leases held.
+            victim = daemons[1][0]
+            c.check(harness.wait_for(
+                lambda: sum(1 for f in server.fetches() if f[1].endswith("/1")) >= FEEDS // 10,
+                30), "daemon 1 fetched feeds")
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            killed_at = time.monotonic()
+            print("daemon 1 killed %.1fs after the start" % (killed_at - began))
+
+            def polled():
+                out = pg.psql("SELECT count(*) FROM feeds WHERE last_outcome = 'ok'").strip()
+                return int(out or 0) == FEEDS
+
+            c.check(harness.wait_for(polled, 40, step=0.5),
+                    "every feed was polled and committed")
+            print("cycle done %.1fs after the start" % (time.monotonic() - began))
+
+            by_feed = {}
+            for path, agent, at in server.fetches():
+                by_feed.setdefault(path, []).append((agent.rsplit("/", 1)[-1], at))
+            c.check(len(by_feed) == FEEDS, "the server saw every feed (%d)" % len(by_feed))
+            twice = []
+            taken_over = []
+            for path, fetches in sorted(by_feed.items()):
+                survivors = [f for f in fetches if f[0] != "1"]
+                killed = [f for f in fetches if f[0] == "1"]
+                if len(survivors) > 1 or len(killed) > 1:
+                    twice.append((path, fetches))
+                elif survivors and killed:
+                    if survivors[0][1] < killed_at:
+                        twice.append((path, fetches))  # fetched by two live daemons
+                    else:
+                        taken_over.append(survivors[0][1] - killed_at)
+            c.check(not twice, "no feed fetched by two daemons in the cycle %s" % twice[:5])
+            print("%d feeds of the killed daemon fetched again by a survivor" % len(taken_over))
+            c.check(all(t <= LEASE_S + 3 for t in taken_over),
+                    "its feeds taken over within lease_time (max %.1fs)"
+                    % max(taken_over, default=0))
+            per_daemon = {}
+            for fetches in by_feed.values():
+                for d, _ in fetches:
+                    per_daemon[d] = per_daemon.get(d, 0) + 1
+            print("fetches per daemon: %s" % sorted(per_daemon.items()))
+            c.check(per_daemon.get("0", 0) > 0 and per_daemon.get("2", 0) > 0,
+                    "both survivors polled")
+
+            mentions = pg.psql("SELECT count(*), count(DISTINCT entry_id) FROM mentions").split("|")
+            c.check([int(x) for x in mentions] == [FEEDS, FEEDS],
+                    "every mention stored exactly once (%s)" % "|".join(mentions).strip())
+            entries = pg.psql("SELECT count(*) FROM entries").strip()
+            c.check(entries == str(2 * FEEDS), "every entry stored once (%s)" % entries)
+            leases = pg.psql("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL").strip()
+            c.check(leases == "0", "no lease left after the commits (%s)" % leases)
+            for i in (0, 2):
+                c.check(harness.stop(daemons[i][0]) == 0, "daemon %d stops cleanly" % i)
+            for i, (_, log) in enumerate(daemons):
+                log.close()
+                if c.failed:
+                    with open(log.name) as f:
+                        print("--- daemon %d log (tail)\n%s" % (i, "".join(f.readlines()[-15:])))
+            print("wall time %.1fs" % (time.monotonic() - began))
+    except pg_server.Unavailable as e:
+        print("FAIL throwaway PostgreSQL server: %s" % e)
+        return 1
+    finally:
+        for proc, _ in daemons:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        server.httpd.shutdown()
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
