@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -394,8 +395,9 @@ void Monitor::Submit(Slot& slot, bool conditional) {
   fetcher_->Submit(std::move(request));
 }
 
-void Monitor::Schedule(Slot& slot, UnixSeconds next_due) {
+void Monitor::Schedule(Slot& slot, UnixSeconds next_due, std::optional<UnixSeconds> counted_at) {
   slot.next_due = next_due;
+  slot.counted_at = counted_at.value_or(clock_());
   if (slot.gone || (shared_ && !slot.leased)) {
     due_.Remove(static_cast<std::uint64_t>(slot.id));
   } else {
@@ -614,7 +616,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   return total;
 }
 
-void Monitor::ShiftSchedule(std::int64_t seconds) {
+void Monitor::ShiftSchedule(std::int64_t seconds, UnixSeconds before, UnixSeconds after) {
   // A shared schedule is every daemon's: one machine's clock jump does not move it (the feeds
   // queued here are leased and due now).
   if (shared_) return;
@@ -622,6 +624,13 @@ void Monitor::ShiftSchedule(std::int64_t seconds) {
   std::vector<std::pair<std::int64_t, UnixSeconds>> moved;
   for (auto& [id, slot] : slots_) {
     if (slot.in_flight) continue;
+    // Counted after the jump (nearer the new clock than the old one: a jump is over kClockJumpS,
+    // a loop turn a fraction of a second): shifted again, its feed would wait the whole jump.
+    if (slot.counted_at != 0 &&
+        std::abs(slot.counted_at - after) < std::abs(slot.counted_at - before)) {
+      Schedule(slot, slot.next_due, slot.counted_at);
+      continue;
+    }
     Schedule(slot, slot.next_due + seconds);
     if (!slot.gone) moved.emplace_back(id, slot.next_due);
   }
@@ -656,7 +665,7 @@ Result<void> Monitor::Run(const std::atomic<bool>& stop, const std::function<voi
       // them first, so that their due times move with the others (faults scenario clock_jump
       // saw them polled again at once after a +1 day jump).
       Flush();
-      ShiftSchedule(jump);
+      ShiftSchedule(jump, last_wall, now);
     }
     last_wall = now;
     last_steady_ms = steady_ms;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -103,6 +104,9 @@ class Monitor {
     bool gone = false;
     int consecutive_failures = 0;
     UnixSeconds next_due = 0;
+    // The wall-clock time next_due was counted from (0: at start, from the stored schedule). A
+    // clock jump moves only the due times counted before it (ShiftSchedule).
+    UnixSeconds counted_at = 0;
     bool fetching = false;  // in the fetcher (not yet handed to the parse pool)
     std::int64_t started_ms = 0;
     bool rate_limited = false;  // the last poll was refused with 429/503 (Retry-After holds)
@@ -143,6 +147,7 @@ class Monitor {
     std::size_t entry_count = 0;
     std::vector<std::string> warnings;  // the parser's, logged once committed
     std::int64_t ms = 0;                // from submission to the end of the parse
+    UnixSeconds staged_at = 0;          // the wall clock the decision was counted with
   };
 
   // Wakes the fetcher's poll from the parse workers; the loop may replace the fetcher.
@@ -194,7 +199,8 @@ class Monitor {
   CycleSummary Apply(PendingWrite& write, const Result<store::CommitStats>& written);
   // Sets the slot's next due time; queues it locally unless the database holds the schedule
   // (a shared database: only leased feeds are queued here, the others are claimed when due).
-  void Schedule(Slot& slot, UnixSeconds next_due);
+  // `counted_at` is the wall-clock time `next_due` was counted from (default: now).
+  void Schedule(Slot& slot, UnixSeconds next_due, std::optional<UnixSeconds> counted_at = {});
   // The committed state of a feed, as stored, into its slot (at start, after a reload, and
   // when a lease brings back a feed another daemon polled last).
   void LoadFeedState(Slot& slot, const store::FeedRow& row) const;
@@ -211,8 +217,10 @@ class Monitor {
   void ReleaseAllLeases();
   // Whether this daemon holds the maintenance lock (checked every few seconds; changes logged).
   [[nodiscard]] bool Maintainer();
-  // Moves every due time by `seconds` (after a wall-clock jump).
-  void ShiftSchedule(std::int64_t seconds);
+  // Moves by `seconds` every due time counted with the clock before a jump from `before` (the
+  // wall clock at the loop's previous turn) to `after` (now); a due time counted after the jump
+  // (a poll staged and committed between the two turns) is already right and stays.
+  void ShiftSchedule(std::int64_t seconds, UnixSeconds before, UnixSeconds after);
   // One delivery step. With no budget (the run loop) it never waits on a mail server or a
   // webhook: it records the sends that ended since the last step and starts the due ones on the
   // delivery thread. With `pass_budget_ms` (--once) it is a whole pass that waits for its sends,

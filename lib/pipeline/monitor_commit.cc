@@ -45,6 +45,7 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
   const UnixSeconds now = clock_();
 
   PendingWrite w;
+  w.staged_at = now;
   w.outcome = result.outcome;
   w.error = result.error;
   w.retry_after_s = result.retry_after_s;
@@ -272,7 +273,12 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
   // A `veille poll` request that came in while this poll was under way gets its own poll.
   const bool again = slot.poll_again && !slot.gone && !slot.rate_limited;
   slot.poll_again = false;
-  Schedule(slot, again ? clock_() : w.decision.next_due);
+  // The decision was counted when the poll was staged (Stage), maybe before a clock jump.
+  if (again) {
+    Schedule(slot, clock_());
+  } else {
+    Schedule(slot, w.decision.next_due, w.staged_at);
+  }
   return summary;
 }
 
