@@ -32,6 +32,9 @@ class MonitorTest : public ::testing::Test {
         if_none_match_.push_back(req.get_header_value("If-None-Match"));
       }
       if (req.get_header_value("If-None-Match") == "\"e1\"") {
+        // The wall clock jumps while this conditional poll is under way (the loop waits in the
+        // fetcher; a 304 is staged and committed as soon as it arrives, in the same turn).
+        clock_ += jump_during_conditional_.exchange(0);
         res.status = 304;
         return;
       }
@@ -104,10 +107,8 @@ class MonitorTest : public ::testing::Test {
     return *c;
   }
 
-  // Polls /feed.xml every 10 s of a fake wall clock. After the first poll the clock jumps by
-  // `jump` and stays there for three turns of the loop, then moves 11 s on. Returns the requests
-  // seen {just before the 11 s, at the end}.
-  std::pair<int, int> PollsAroundAJump(std::int64_t jump) {
+  // /feed.xml polled every 10 s.
+  config::Config EveryTenSeconds() {
     const std::string text =
         "[daemon]\ndatabase = \"v.db\"\n[polling]\ninterval = \"10s\"\nmin_interval = "
         "\"10s\"\nallow_private = [\"127.0.0.1:" +
@@ -116,8 +117,15 @@ class MonitorTest : public ::testing::Test {
         "query = 'Orélia'\n";
     auto config = config::ParseConfig(text, (dir_ / "veille.toml").string());
     EXPECT_TRUE(config) << config.error().message;
+    return *config;
+  }
+
+  // Polls /feed.xml every 10 s of a fake wall clock. After the first poll the clock jumps by
+  // `jump` and stays there for three turns of the loop, then moves 11 s on. Returns the requests
+  // seen {just before the 11 s, at the end}.
+  std::pair<int, int> PollsAroundAJump(std::int64_t jump) {
     std::atomic<UnixSeconds> now{1'800'000'000};
-    auto monitor = Monitor::Create(*config, [&] { return now.load(); });
+    auto monitor = Monitor::Create(EveryTenSeconds(), [&] { return now.load(); });
     EXPECT_TRUE(monitor) << monitor.error().message;
     std::atomic<bool> stop{false};
     int ticks = 0;
@@ -169,6 +177,8 @@ class MonitorTest : public ::testing::Test {
   int gone_hits_ = 0;
   int dupe_hits_ = 0;
   int growing_hits_ = 0;
+  std::atomic<UnixSeconds> clock_{1'800'000'000};  // a fake wall clock the server can move
+  std::atomic<std::int64_t> jump_during_conditional_{0};
   UnixSeconds due_before_jump_ = 0;  // PollsAroundAJump: the stored next poll around the jump
   UnixSeconds due_after_jump_ = 0;
 };
@@ -189,6 +199,41 @@ TEST_F(MonitorTest, AWallClockJumpBackwardFreezesNothing) {
   EXPECT_EQ(after, 2) << "the feed waits for a due time a year ahead";
   EXPECT_NEAR(due_after_jump_ - due_before_jump_, -365 * 86400, 1)
       << "veille feeds shows the moved schedule";
+}
+
+// RELIABILITY.md E9, the race the faults scenario clock_jump met under ASan: the wall clock jumps
+// while a poll is under way and the poll ends (a 304, staged and committed at once) in the same
+// turn of the loop, before the loop sees the jump. Its due time, counted with the new clock, must
+// not move by the jump a second time (the feed would wait a whole day).
+TEST_F(MonitorTest, APollEndingInTheTurnOfAClockJumpKeepsItsCadence) {
+  auto monitor = Monitor::Create(EveryTenSeconds(), [&] { return clock_.load(); });
+  ASSERT_TRUE(monitor) << monitor.error().message;
+  jump_during_conditional_ = 86400;
+  std::atomic<bool> stop{false};
+  int ticks = 0;
+  int first_seen = 0;
+  int second_seen = 0;
+  int moved_at = 0;
+  auto run = (*monitor)->Run(stop, [&] {
+    ++ticks;
+    const std::size_t polls = Requests().size();
+    if (first_seen == 0 && polls >= 1) {
+      first_seen = ticks;
+    } else if (first_seen > 0 && ticks == first_seen + 2) {
+      clock_ += 11;  // the conditional poll falls due, and the clock jumps during it
+    } else if (second_seen == 0 && polls >= 2) {
+      second_seen = ticks;
+    } else if (second_seen > 0 && moved_at == 0 && ticks >= second_seen + 2) {
+      clock_ += 11;  // ten seconds after the conditional poll, on the new clock
+      moved_at = ticks;
+    } else if (moved_at > 0 && (polls >= 3 || ticks > moved_at + 15)) {
+      stop = true;
+    }
+    if (ticks > 200) stop = true;
+  });
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(jump_during_conditional_.load(), 0) << "the conditional poll never came";
+  EXPECT_EQ(Requests().size(), 3u) << "the poll that met the jump was scheduled a day late";
 }
 
 TEST_F(MonitorTest, APollStoresMentionsAndTheNextOneIsConditional) {
