@@ -57,12 +57,14 @@ std::string CsvRecord(const std::vector<std::string>& cells, CsvDialect dialect)
 }
 
 std::vector<std::string> MentionCsvHeader() {
-  return {"id",    "detected", "rule",           "category", "feed",       "feed_url",
-          "title", "link",     "canonical_link", "author",   "published",  "story",
-          "terms", "snippet",  "status",         "tags",     "date_source"};
+  return {"id",    "detected", "rule",           "category", "feed",        "feed_url",
+          "title", "link",     "canonical_link", "author",   "published",   "story",
+          "terms", "snippet",  "status",         "tags",     "date_source", "entity"};
 }
 
-std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
+std::vector<std::string> MentionCsvCells(const store::MentionRow& m,
+                                         const archive::RuleEntities& entities) {
+  const auto entity = entities.find(m.rule);
   std::string terms;
   for (const auto& t : m.terms) terms += (terms.empty() ? "" : "; ") + t;
   std::string tags;
@@ -83,7 +85,8 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m) {
           m.snippet,
           std::string(store::TriageStatusName(m.status)),
           tags,
-          std::string(DateSourceOf(m))};
+          std::string(DateSourceOf(m)),
+          entity != entities.end() ? entity->second : ""};
 }
 
 std::string FocusedSnippet(const std::string& snippet, const std::vector<match::Highlight>& hl,

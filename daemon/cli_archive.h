@@ -25,10 +25,12 @@ namespace veille::cli {
 
 // Shared with the web inbox (lib/archive): one search, one schema, one document.
 using archive::DocumentOf;
+using archive::EntitiesOf;
 using archive::EntryDateOf;
 using archive::HitJson;
 using archive::ListMatchingMentions;
 using archive::MentionJson;
+using archive::RuleEntities;
 using archive::SearchArchive;
 using archive::SearchHit;
 using archive::SearchStats;
@@ -51,9 +53,11 @@ std::string CsvRecord(const std::vector<std::string>& cells,
 // What a CSV file of this dialect starts with: the UTF-8 BOM for kExcel, else nothing.
 std::string_view CsvPreamble(CsvDialect dialect);
 
-// The CSV columns of a mention (mentions --format csv, export).
+// The CSV columns of a mention (mentions --format csv, export). `entity` comes last, so that
+// the columns of older files keep their places.
 std::vector<std::string> MentionCsvHeader();
-std::vector<std::string> MentionCsvCells(const store::MentionRow& m);
+std::vector<std::string> MentionCsvCells(const store::MentionRow& m,
+                                         const archive::RuleEntities& entities);
 
 // The snippet marked as HighlightedSnippet does, from archive::FocusSnippet's window ("…" in
 // front when it starts further in), so that a narrow table column still shows the hit.

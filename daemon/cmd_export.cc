@@ -90,6 +90,7 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
   const CsvDialect dialect = args.excel ? CsvDialect::kExcel : CsvDialect::kRfc4180;
   if (csv) out << CsvPreamble(dialect);
   if (args.what == "mentions") {
+    const RuleEntities entities = EntitiesOf(config->rules);
     store::MentionFilter filter;
     filter.since = since;
     filter.until = until;
@@ -101,10 +102,10 @@ int Run(const GlobalOptions& global, const ExportArgs& args) {
     }
     if (csv) {
       out << CsvRecord(MentionCsvHeader(), dialect);
-      for (const auto& m : *mentions) out << CsvRecord(MentionCsvCells(m), dialect);
+      for (const auto& m : *mentions) out << CsvRecord(MentionCsvCells(m, entities), dialect);
     } else {
       nlohmann::json all = nlohmann::json::array();
-      for (const auto& m : *mentions) all.push_back(MentionJson(m));
+      for (const auto& m : *mentions) all.push_back(MentionJson(m, entities));
       out << DumpJson(all, 2) << "\n";
     }
   } else {

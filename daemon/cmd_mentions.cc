@@ -56,7 +56,7 @@ std::string JoinRules(const StoryGroup& g) {
 }
 
 int PrintStories(store::Store& store, const std::vector<store::MentionRow>& mentions, Format format,
-                 CsvDialect dialect) {
+                 CsvDialect dialect, const RuleEntities& entities) {
   std::vector<StoryGroup> groups;
   std::map<std::int64_t, std::size_t> index;
   for (const auto& m : mentions) {
@@ -75,7 +75,7 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
     }
     g.sources = std::move(*sources);
   }
-  auto story_json = [](const StoryGroup& g) {
+  auto story_json = [&entities](const StoryGroup& g) {
     const store::MentionRow& first = *g.mentions.front();
     nlohmann::json out = {
         {"story", g.story_id},
@@ -84,7 +84,7 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
         {"link", first.link ? nlohmann::json(*first.link) : nullptr},
         {"canonical_link", first.canonical_link ? nlohmann::json(*first.canonical_link) : nullptr}};
     out["mentions"] = nlohmann::json::array();
-    for (const auto* m : g.mentions) out["mentions"].push_back(MentionJson(*m));
+    for (const auto* m : g.mentions) out["mentions"].push_back(MentionJson(*m, entities));
     out["sources"] = nlohmann::json::array();
     for (const auto& s : g.sources) {
       out["sources"].push_back(
@@ -223,20 +223,21 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   }
   const std::vector<store::MentionRow>& mentions = *listed;
 
-  if (args.story) return PrintStories(*store, mentions, *format, dialect);
+  const RuleEntities entities = EntitiesOf(config->rules);
+  if (args.story) return PrintStories(*store, mentions, *format, dialect, entities);
   switch (*format) {
     case Format::kJson: {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& m : mentions) out.push_back(MentionJson(m));
+      for (const auto& m : mentions) out.push_back(MentionJson(m, entities));
       std::cout << DumpJson(out, 2) << "\n";
       return 0;
     }
     case Format::kNdjson:
-      for (const auto& m : mentions) std::cout << DumpJson(MentionJson(m), -1) << "\n";
+      for (const auto& m : mentions) std::cout << DumpJson(MentionJson(m, entities), -1) << "\n";
       return 0;
     case Format::kCsv:
       std::cout << CsvPreamble(dialect) << CsvRecord(MentionCsvHeader(), dialect);
-      for (const auto& m : mentions) std::cout << CsvRecord(MentionCsvCells(m), dialect);
+      for (const auto& m : mentions) std::cout << CsvRecord(MentionCsvCells(m, entities), dialect);
       return 0;
     case Format::kTable:
       break;

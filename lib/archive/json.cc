@@ -48,7 +48,14 @@ store::EntryDate EntryDateOf(const store::StoredEntry& e) {
   return store::DateOf(e.published_at, e.updated_at, e.first_seen_at);
 }
 
-nlohmann::json MentionJson(const store::MentionRow& m) {
+RuleEntities EntitiesOf(const std::vector<config::RuleEntry>& rules) {
+  RuleEntities out;
+  for (const auto& r : rules) out.emplace(r.name, r.entity.empty() ? r.name : r.entity);
+  return out;
+}
+
+nlohmann::json MentionJson(const store::MentionRow& m, const RuleEntities& entities) {
+  const auto entity = entities.find(m.rule);
   const store::EntryDate date = store::DateOf(m.published_at, m.updated_at, m.created_at);
   nlohmann::json highlights = nlohmann::json::array();
   for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
@@ -57,6 +64,7 @@ nlohmann::json MentionJson(const store::MentionRow& m) {
       {"detected", FormatIso8601(m.created_at)},
       {"rule", m.rule},
       {"category", m.category},
+      {"entity", entity != entities.end() ? nlohmann::json(entity->second) : nullptr},
       {"feed", m.feed_name},
       {"feed_url", RedactUrl(m.feed_url)},
       {"title", Opt(m.title)},

@@ -2,19 +2,28 @@
 // docs/cli.md, the one schema of `veille mentions/search/test-rule --json` and the web inbox.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "archive/search.h"
 #include "common/time.h"
+#include "config/config.h"
 #include "match/explain.h"
 #include "store/entry_date.h"
 #include "store/store.h"
 
 namespace veille::archive {
 
-nlohmann::json MentionJson(const store::MentionRow& m);
+// Who each configured rule is about: its `entity` key, else its name (the share of voice's
+// grouping). A mention of a rule no longer in the config has no entity (`null`, an empty cell).
+using RuleEntities = std::map<std::string, std::string, std::less<>>;
+RuleEntities EntitiesOf(const std::vector<config::RuleEntry>& rules);
+
+nlohmann::json MentionJson(const store::MentionRow& m, const RuleEntities& entities);
 nlohmann::json HitJson(const SearchHit& hit);
 
 // {matched, excluded, query: {matched, terms: [...], near: [...]}, exclude: {...} | null}

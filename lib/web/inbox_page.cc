@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "archive/json.h"
 #include "archive/search.h"
 #include "common/escape.h"
 #include "i18n/translator.h"
@@ -246,8 +247,7 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
          << "</p>";
   }
   body << "<ol class=\"mentions\">";
-  std::map<std::string, std::string> entities;
-  for (const auto& r : archive.rules) entities[r.name] = r.entity.empty() ? r.name : r.entity;
+  const archive::RuleEntities entities = archive::EntitiesOf(archive.rules);
   for (const Group& g : groups) {
     const store::MentionRow& m = *g.mentions.front();
     const std::string ids = Ids(g);

@@ -7,6 +7,8 @@ how far apart the NEAR terms were and which exclude vetoed the entry, in text an
 stories per entity (two rules of the brand under one entity, one rule per competitor)."""
 
 import argparse
+import csv
+import io
 import json
 import os
 import sys
@@ -196,6 +198,20 @@ def main():
                 and stats["share_of_voice"][0]["entity"] == "Alpéa",
                 "stats: Alpéa (marque + crise) counts 2 stories, not 5 mentions: %r"
                 % stats["share_of_voice"])
+        # Every mention names its rule's entity (JSON and the last CSV column).
+        mentions = json.loads(cli("mentions", "--since", "30d", "--limit", "0", "--json",
+                                  check=True).stdout)
+        want = {"marque": "Alpéa", "crise": "Alpéa", "Evian": "Société des Eaux d'Evian",
+                "Volvic": "Volvic", "eau": "Eaux minérales"}
+        c.check(mentions and all(m.get("entity") == want[m["rule"]] for m in mentions),
+                "mentions --json gives each mention its rule's entity: %r"
+                % [(m["rule"], m.get("entity")) for m in mentions])
+        rows = list(csv.reader(io.StringIO(
+            cli("mentions", "--since", "30d", "--limit", "0", "--format", "csv",
+                check=True).stdout)))
+        c.check(rows[0][-1] == "entity" and len(rows) == len(mentions) + 1
+                and all(r[-1] == want[r[2]] for r in rows[1:]),
+                "mentions --format csv ends with the entity column: %r" % rows[:3])
         text = cli("stats", "--since", "30d", check=True).stdout
         c.check("SHARE OF VOICE" in text and any(
             line.split()[:3] == ["Alpéa", "brand", "40.0%"] for line in text.splitlines()),
