@@ -139,6 +139,10 @@ Result<DispatchStats> Dispatcher::Stop(UnixSeconds now, std::int64_t grace_ms, i
   workers_.clear();
   if (auto r = Collect(now, stats); !r) return tl::unexpected(r.error());
   if (abandoned) *abandoned = static_cast<int>(in_flight_.size());
+  // Their claims end now: another daemon sends them (under the same key) without waiting for
+  // the leases to expire.
+  (void)store::ReleaseClaims(store_, {busy_rows_.begin(), busy_rows_.end()},
+                             {busy_events_.begin(), busy_events_.end()});
   in_flight_.clear();
   busy_rows_.clear();
   busy_events_.clear();
@@ -180,9 +184,26 @@ Result<bool> Dispatcher::Launch(Job job, std::unique_ptr<Transfer> transfer,
   return true;
 }
 
+void Dispatcher::Release(std::vector<std::int64_t> rows, std::vector<std::int64_t> events) {
+  // Rows in flight keep their claims; rows whose outcome was recorded here (log channel, fakes)
+  // have none left, and the statement passes over them.
+  std::erase_if(rows, [&](std::int64_t id) { return busy_rows_.count(id) > 0; });
+  std::erase_if(events, [&](std::int64_t id) { return busy_events_.count(id) > 0; });
+  (void)store::ReleaseClaims(store_, rows, events);  // else they expire after lease_ms_
+}
+
+Result<void> Dispatcher::RenewInFlight() {
+  if (in_flight_.empty() || SteadyMs() < next_renew_ms_) return {};
+  next_renew_ms_ = SteadyMs() + std::max<std::int64_t>(lease_ms_ / 3, 100);
+  const std::vector<std::int64_t> rows(busy_rows_.begin(), busy_rows_.end());
+  const std::vector<std::int64_t> events(busy_events_.begin(), busy_events_.end());
+  return store::RenewClaims(store_, rows, events, lease_ms_);
+}
+
 Result<void> Dispatcher::Start(UnixSeconds now, int limit, std::int64_t deadline_ms,
                                DispatchStats& stats) {
-  if (removal_pending_ && configured_) {
+  if (auto r = RenewInFlight(); !r) return r;
+  if (removal_pending_ && configured_ && maintainer_) {
     auto removed = store::MarkChannelsRemoved(store_, *configured_, now);
     if (!removed) return tl::unexpected(removed.error());
     removal_pending_ = false;
@@ -228,19 +249,35 @@ Result<void> Dispatcher::StartChannel(const std::string& name, Channel& channel,
   }
   if (auto r = StartEvents(name, channel, now, deadline_ms, stats); !r) return r;
   if (Held(name, now) || stopped_.count(name) > 0) return {};
-  if (channel.policy.digest) return StartDigest(name, channel, now, deadline_ms, stats);
+  if (channel.policy.digest) {
+    return maintainer_ ? StartDigest(name, channel, now, deadline_ms, stats) : Result<void>();
+  }
   return StartImmediate(name, channel, now, limit, deadline_ms, stats);
 }
 
 Result<void> Dispatcher::StartImmediate(const std::string& name, Channel& channel, UnixSeconds now,
                                         int limit, std::int64_t deadline_ms, DispatchStats& stats) {
   if (Room(name) == 0) return {};  // a channel at its cap reads nothing
-  auto due = store::DueAlertGroups(store_, name, now, limit);
+  auto due = store::DueAlertGroups(store_, name, now, limit, lease_ms_);
   if (!due) return tl::unexpected(due.error());
+  // The claim returns the rows in flight here too (their claims are this store's).
   std::erase_if(*due, [&](const Group& group) {
     return std::any_of(group.begin(), group.end(), [&](const auto& row) { return Busy(row); });
   });
   if (due->empty()) return {};
+  // What is not started below is given back (a burst's rows all go in its summary).
+  std::vector<std::int64_t> claimed;
+  for (const Group& group : *due) {
+    for (const auto& row : group) claimed.push_back(row.id);
+  }
+  auto result = LaunchDue(name, channel, std::move(*due), now, deadline_ms, stats);
+  Release(claimed, {});
+  return result;
+}
+
+Result<void> Dispatcher::LaunchDue(const std::string& name, Channel& channel,
+                                   std::vector<Group> due, UnixSeconds now,
+                                   std::int64_t deadline_ms, DispatchStats& stats) {
   if (channel.policy.burst_limit > 0) {
     auto sent = store::DeliveredSince(store_, name, now - channel.policy.burst_window_s);
     if (!sent) return tl::unexpected(sent.error());
@@ -249,11 +286,11 @@ Result<void> Dispatcher::StartImmediate(const std::string& name, Channel& channe
         static_cast<int>(std::count_if(in_flight_.begin(), in_flight_.end(),
                                        [&](const auto& j) { return j.second.channel == name; }));
     const int allowed = std::max(0, channel.policy.burst_limit - *sent - flying);
-    if (static_cast<int>(due->size()) > allowed) {
+    if (static_cast<int>(due.size()) > allowed) {
       // Past the cap, everything left is folded into one summary message.
       const std::int64_t left = Remaining(deadline_ms);
       if (left < 0) return {};
-      const auto split = due->begin() + allowed;
+      const auto split = due.begin() + allowed;
       Job job;
       job.kind = Job::Kind::kBurst;
       job.channel = name;
@@ -262,7 +299,7 @@ Result<void> Dispatcher::StartImmediate(const std::string& name, Channel& channe
       summary.channel = name;
       summary.now = now;
       summary.budget_ms = left;
-      for (auto g = split; g != due->end(); ++g) {
+      for (auto g = split; g != due.end(); ++g) {
         job.rows.insert(job.rows.end(), g->begin(), g->end());
         auto alert = LoadAlert(*g, now);
         if (!alert) return tl::unexpected(alert.error());
@@ -271,7 +308,7 @@ Result<void> Dispatcher::StartImmediate(const std::string& name, Channel& channe
       // The summary's id comes from its first row, so a retry of the same burst keeps it.
       summary.key = "burst-" + job.rows.front().idempotency_key;
       job.key = summary.key;
-      due->erase(split, due->end());
+      due.erase(split, due.end());
       auto transfer = channel.transport->StartDigest(summary);
       auto go_on = Launch(
           std::move(job), std::move(transfer),
@@ -280,7 +317,7 @@ Result<void> Dispatcher::StartImmediate(const std::string& name, Channel& channe
       if (!*go_on) return {};
     }
   }
-  for (const Group& group : *due) {
+  for (const Group& group : due) {
     if (Room(name) == 0 || Held(name, now) || stopped_.count(name) > 0) break;
     const std::int64_t left = Remaining(deadline_ms);
     if (left < 0) break;
@@ -316,7 +353,9 @@ Result<void> Dispatcher::StartDigest(const std::string& name, Channel& channel, 
   auto offset = [&](UnixSeconds t) { return Offset(channel, t); };
   const UnixSeconds slot = LatestDigestSlot(channel.policy.digest_schedule, now, offset);
   if (slot <= **last) return {};
-  auto groups = store::DueAlertGroups(store_, name, now, 0);
+  // Claimed (shared database): none while another daemon's digest of the channel is on its way
+  // or once this slot's went out.
+  auto groups = store::DueDigestGroups(store_, name, now, slot, lease_ms_);
   if (!groups) return tl::unexpected(groups.error());
   Job job;
   job.kind = Job::Kind::kDigest;
@@ -330,7 +369,12 @@ Result<void> Dispatcher::StartDigest(const std::string& name, Channel& channel, 
     if (!channel.policy.digest_when_empty) return store::SetLastDigestAt(store_, name, now);
   }
   const std::int64_t left = Remaining(deadline_ms);
-  if (left < 0) return {};
+  if (left < 0) {
+    std::vector<std::int64_t> rows;
+    for (const auto& row : job.rows) rows.push_back(row.id);
+    Release(std::move(rows), {});
+    return {};
+  }
   Digest digest;
   digest.channel = name;
   digest.now = now;
@@ -353,9 +397,20 @@ Result<void> Dispatcher::StartDigest(const std::string& name, Channel& channel, 
 Result<void> Dispatcher::StartEvents(const std::string& name, Channel& channel, UnixSeconds now,
                                      std::int64_t deadline_ms, DispatchStats& stats) {
   if (Room(name) == 0) return {};
-  auto due = store::DueEvents(store_, name, now, 100);
+  auto due = store::DueEvents(store_, name, now, 100, lease_ms_);
   if (!due) return tl::unexpected(due.error());
-  for (const store::EventOutboxRow& row : *due) {
+  std::vector<std::int64_t> claimed;
+  for (const store::EventOutboxRow& row : *due) claimed.push_back(row.id);
+  auto result = LaunchEvents(name, channel, *due, now, deadline_ms, stats);
+  Release({}, std::move(claimed));  // those not started (those in flight keep their claims)
+  return result;
+}
+
+Result<void> Dispatcher::LaunchEvents(const std::string& name, Channel& channel,
+                                      const std::vector<store::EventOutboxRow>& due,
+                                      UnixSeconds now, std::int64_t deadline_ms,
+                                      DispatchStats& stats) {
+  for (const store::EventOutboxRow& row : due) {
     if (busy_events_.count(row.id) > 0) continue;
     if (Room(name) == 0 || Held(name, now) || stopped_.count(name) > 0) break;
     const std::int64_t left = Remaining(deadline_ms);

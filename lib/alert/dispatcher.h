@@ -3,6 +3,7 @@
 // digests on schedule, folds bursts, honours quiet hours; never deletes a row.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,6 +18,7 @@
 #include "alert/transport.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "store/outbox_repo.h"
 #include "store/store.h"
 
 namespace veille::alert {
@@ -100,6 +102,15 @@ class Dispatcher {
   [[nodiscard]] Result<DispatchStats> Stop(UnixSeconds now, std::int64_t grace_ms,
                                            int* abandoned = nullptr);
 
+  // Several daemons on one database (PostgreSQL; docs/scaling.md, "Alert delivery"): how long
+  // the rows this dispatcher reads stay claimed for it (the store's claims; renewed every third
+  // of it while their attempts run). Default 2 minutes, `[daemon] lease_time`'s default.
+  void SetLeaseTime(std::int64_t ms) { lease_ms_ = std::max<std::int64_t>(ms, 1); }
+  // Whether this dispatcher sends digests and marks the rows of channels no longer configured
+  // (default true): on a shared database only the maintenance daemon does, so that a slot's
+  // digest goes out once and a daemon missing a channel does not remove the others' rows.
+  void SetMaintainer(bool maintainer) { maintainer_ = maintainer; }
+
   // Attempts started and not yet recorded.
   [[nodiscard]] std::size_t InFlight() const { return in_flight_.size(); }
 
@@ -137,11 +148,18 @@ class Dispatcher {
                             std::int64_t deadline_ms, DispatchStats& stats);
   Result<void> StartEvents(const std::string& name, Channel& channel, UnixSeconds now,
                            std::int64_t deadline_ms, DispatchStats& stats);
+  Result<void> LaunchEvents(const std::string& name, Channel& channel,
+                            const std::vector<store::EventOutboxRow>& due, UnixSeconds now,
+                            std::int64_t deadline_ms, DispatchStats& stats);
   Result<void> StartDigest(const std::string& name, Channel& channel, UnixSeconds now,
                            std::int64_t deadline_ms, DispatchStats& stats);
-  // Folds a burst past the channel's cap into one summary; starts the alerts one by one.
+  // Claims the due alerts of an immediate channel, launches them (LaunchDue), gives back the
+  // rest.
   Result<void> StartImmediate(const std::string& name, Channel& channel, UnixSeconds now, int limit,
                               std::int64_t deadline_ms, DispatchStats& stats);
+  // Folds a burst past the channel's cap into one summary; starts the alerts one by one.
+  Result<void> LaunchDue(const std::string& name, Channel& channel, std::vector<Group> due,
+                         UnixSeconds now, std::int64_t deadline_ms, DispatchStats& stats);
   // Runs `job` here when `transfer` is null (through `run_here`), else hands it to the delivery
   // thread. False when the channel must start nothing more in this step.
   Result<bool> Launch(Job job, std::unique_ptr<Transfer> transfer,
@@ -161,6 +179,12 @@ class Dispatcher {
   // One alert from the rows of one entry (the first row gives the key).
   Result<Alert> LoadAlert(const Group& rows, UnixSeconds now);
   std::int64_t Offset(const Channel& channel, UnixSeconds t) const;
+  // Gives back the claims on rows read but not started in this step (a channel at its cap,
+  // held, or out of time): other daemons may send them at once. Errors are left to the
+  // leases' expiry.
+  void Release(std::vector<std::int64_t> rows, std::vector<std::int64_t> events);
+  // Renews the claims on the rows in flight, every third of the lease time.
+  Result<void> RenewInFlight();
   // The channel's delivery thread, started at its first network attempt (a dispatcher with only
   // synchronous transports, the log channel and test fakes, starts none).
   DeliveryWorker& Worker(const std::string& channel);
@@ -177,6 +201,9 @@ class Dispatcher {
   std::set<std::int64_t> busy_rows_;        // outbox rows of in_flight_
   std::set<std::int64_t> busy_events_;      // event outbox rows of in_flight_
   std::uint64_t next_job_ = 1;
+  std::int64_t lease_ms_ = 120'000;
+  std::int64_t next_renew_ms_ = 0;
+  bool maintainer_ = true;
   std::shared_ptr<Outcomes> outcomes_;
   // Last, so that they are destroyed (threads joined, transfers released) before the jobs and
   // transports their transfers refer to.

@@ -122,6 +122,7 @@ void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatc
     dispatcher.SetTransport(channel.name, std::move(*transport), std::move(*policy));
   }
   dispatcher.SetConfiguredChannels(std::move(names));
+  dispatcher.SetLeaseTime(config.daemon.lease_time_ms);  // claims on a shared database
 }
 
 alert::WatchConfig WatchConfigFor(const config::Config& config) {

@@ -486,9 +486,12 @@ void LogDelivery(const alert::DispatchStats& stats) {
 }  // namespace
 
 void Monitor::Deliver(CycleSummary& summary, std::int64_t pass_budget_ms) {
-  // The checks, digests and alert delivery run on the daemon holding the maintenance lock.
-  if (!Maintainer()) return;
-  if (last_watch_ms_ == 0 || SteadyMs() - last_watch_ms_ >= 60'000) {
+  // Every daemon delivers the alerts it claims (leases on a shared database: docs/scaling.md,
+  // "Alert delivery"); the checks and digests run on the daemon holding the maintenance lock
+  // (always this one on SQLite).
+  const bool maintainer = Maintainer();
+  dispatcher_.SetMaintainer(maintainer);
+  if (maintainer && (last_watch_ms_ == 0 || SteadyMs() - last_watch_ms_ >= 60'000)) {
     last_watch_ms_ = SteadyMs();
     auto events = alert::RunWatches(*store_, WatchConfigFor(config_), clock_());
     if (!events) spdlog::error("spike and feed-health checks: {}", events.error().message);

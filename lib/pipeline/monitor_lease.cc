@@ -82,8 +82,8 @@ bool Monitor::Maintainer() {
   if (shared_ && *held != maintainer_) {
     if (*held) {
       spdlog::info(
-          "maintenance: this daemon now runs retention, index upkeep, alert delivery, "
-          "digests and the spike and feed-health checks for the database");
+          "maintenance: this daemon now runs retention, index upkeep, digests and the spike "
+          "and feed-health checks for the database");
     } else {
       spdlog::warn("maintenance: the lock was lost (connection lost); another daemon takes over");
     }

@@ -91,10 +91,10 @@ Result<bool> RecordEvent(Store& store, const EventRecord& event,
 }
 
 Result<std::vector<EventOutboxRow>> DueEvents(Store& store, const std::string& channel,
-                                              UnixSeconds now, int limit) {
+                                              UnixSeconds now, int limit, std::int64_t lease_ms) {
   auto conn = ReadyPostgres(store);
   if (!conn) return tl::unexpected(conn.error());
-  if (*conn != nullptr) return DueEventsPg(**conn, channel, now, limit);
+  if (*conn != nullptr) return DueEventsPg(**conn, channel, now, limit, ClaimOf(store, lease_ms));
   auto stmt = DatabaseOf(store).Prepare(
       std::string("SELECT ") + kEventColumns +
       " FROM event_outbox x JOIN events e ON e.id = x.event_id WHERE x.status = 'pending' "
@@ -120,7 +120,9 @@ Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& e
                              UnixSeconds next_attempt_at, bool dead) {
   auto conn = ReadyPostgres(store);
   if (!conn) return tl::unexpected(conn.error());
-  if (*conn != nullptr) return MarkEventFailedPg(**conn, id, error, next_attempt_at, dead);
+  if (*conn != nullptr) {
+    return MarkEventFailedPg(**conn, ClaimOf(store, 0).owner, id, error, next_attempt_at, dead);
+  }
   auto stmt = DatabaseOf(store).Prepare(
       "UPDATE event_outbox SET status = CASE WHEN ?4 THEN 'dead' ELSE status END, "
       "attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1");

@@ -1,5 +1,7 @@
 #include "store/outbox_repo.h"
 
+#include <algorithm>
+
 #include "common/entry_text.h"
 #include "store/internal.h"
 #include "store/pg/repositories.h"
@@ -273,10 +275,13 @@ Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& ch
 }
 
 Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const std::string& channel,
-                                                           UnixSeconds now, int limit) {
+                                                           UnixSeconds now, int limit,
+                                                           std::int64_t lease_ms) {
   auto conn = ReadyPostgres(store);
   if (!conn) return tl::unexpected(conn.error());
-  if (*conn != nullptr) return DueAlertGroupsPg(**conn, channel, now, limit);
+  if (*conn != nullptr) {
+    return DueAlertGroupsPg(**conn, channel, now, limit, ClaimOf(store, lease_ms));
+  }
   // The due entries first (oldest first, limited), then every pending row of those entries.
   auto stmt = DatabaseOf(store).Prepare(
       std::string("WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
@@ -302,6 +307,41 @@ Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const s
     groups.back().push_back(ReadRow(*stmt));
   }
   return groups;
+}
+
+Result<std::vector<std::vector<OutboxRow>>> DueDigestGroups(Store& store,
+                                                            const std::string& channel,
+                                                            UnixSeconds now, UnixSeconds slot,
+                                                            std::int64_t lease_ms) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) {
+    return DueDigestGroupsPg(**conn, channel, now, slot, ClaimOf(store, lease_ms));
+  }
+  return DueAlertGroups(store, channel, now, 0, lease_ms);  // one daemon: nothing to share
+}
+
+namespace {
+
+Result<void> UpdateClaims(Store& store, const std::vector<std::int64_t>& outbox_ids,
+                          const std::vector<std::int64_t>& event_ids, std::int64_t lease_ms) {
+  if (outbox_ids.empty() && event_ids.empty()) return {};
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn == nullptr) return {};  // SQLite claims nothing
+  return UpdateClaimsPg(**conn, ClaimOf(store, 0).owner, outbox_ids, event_ids, lease_ms);
+}
+
+}  // namespace
+
+Result<void> ReleaseClaims(Store& store, const std::vector<std::int64_t>& outbox_ids,
+                           const std::vector<std::int64_t>& event_ids) {
+  return UpdateClaims(store, outbox_ids, event_ids, 0);
+}
+
+Result<void> RenewClaims(Store& store, const std::vector<std::int64_t>& outbox_ids,
+                         const std::vector<std::int64_t>& event_ids, std::int64_t lease_ms) {
+  return UpdateClaims(store, outbox_ids, event_ids, std::max<std::int64_t>(lease_ms, 1));
 }
 
 Result<int> DeliveredSince(Store& store, const std::string& channel, UnixSeconds since) {
@@ -372,7 +412,9 @@ Result<void> MarkDigestFailed(Store& store, const std::vector<std::int64_t>& ids
                               const std::string& error, UnixSeconds next_attempt_at, bool dead) {
   auto conn = ReadyPostgres(store);
   if (!conn) return tl::unexpected(conn.error());
-  if (*conn != nullptr) return MarkDigestFailedPg(**conn, ids, error, next_attempt_at, dead);
+  if (*conn != nullptr) {
+    return MarkDigestFailedPg(**conn, ClaimOf(store, 0).owner, ids, error, next_attempt_at, dead);
+  }
   auto tx = Transaction::Begin(DatabaseOf(store));
   if (!tx) return tl::unexpected(tx.error());
   for (std::int64_t id : ids) {

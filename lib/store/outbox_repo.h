@@ -81,10 +81,36 @@ struct SuppressedGroup {
 // rule that matched it, in row order: they were written together by one commit), oldest group
 // first. A group is due when one of its rows is (its rows normally share every state change,
 // as the dispatcher records them together). At most `limit` groups; <= 0 means no limit.
+//
+// On a shared database (PostgreSQL, several daemons: docs/scaling.md, "Alert delivery") the
+// groups returned are claimed: leased to this store for `lease_ms` of the server's clock, so
+// that another store's claim passes over them until the lease expires or an outcome (MarkDelivered,
+// MarkFailed, MarkDigestDelivered, MarkDigestFailed) or ReleaseClaims ends it. A claim
+// returns this store's own leased rows too (renewing their leases): the caller skips those it
+// is sending. SQLite (one daemon) leases nothing and ignores `lease_ms`.
 [[nodiscard]] Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store,
                                                                          const std::string& channel,
-                                                                         UnixSeconds now,
-                                                                         int limit);
+                                                                         UnixSeconds now, int limit,
+                                                                         std::int64_t lease_ms);
+
+// Every due group of a digest channel for the digest of `slot`, claimed as DueAlertGroups does;
+// on a shared database none at all when the channel's last digest is at or after `slot` (another
+// store sent it) or while another store holds a lease on one of the channel's pending rows (its
+// digest is on its way): one digest per slot, never two partial ones under the same key.
+[[nodiscard]] Result<std::vector<std::vector<OutboxRow>>> DueDigestGroups(
+    Store& store, const std::string& channel, UnixSeconds now, UnixSeconds slot,
+    std::int64_t lease_ms);
+
+// Gives back this store's claims on alert rows `outbox_ids` and event rows `event_ids` that it
+// will not attempt now (other daemons may take them at once). Nothing on SQLite.
+[[nodiscard]] Result<void> ReleaseClaims(Store& store, const std::vector<std::int64_t>& outbox_ids,
+                                         const std::vector<std::int64_t>& event_ids);
+
+// Extends this store's claims on rows it is attempting (sends still in flight) by `lease_ms`
+// from now, so that no other daemon takes them over while this one lives. Nothing on SQLite.
+[[nodiscard]] Result<void> RenewClaims(Store& store, const std::vector<std::int64_t>& outbox_ids,
+                                       const std::vector<std::int64_t>& event_ids,
+                                       std::int64_t lease_ms);
 
 // Messages of `channel` delivered at or after `since` (burst windows): an alert, whatever the
 // number of rules it listed, a digest or a burst summary each count once.
@@ -144,10 +170,12 @@ struct EventOutboxRow {
 [[nodiscard]] Result<bool> RecordEvent(Store& store, const EventRecord& event,
                                        const std::vector<std::string>& channels);
 
-// Pending event rows of `channel` due at `now`, oldest first.
+// Pending event rows of `channel` due at `now`, oldest first; claimed on a shared database as
+// DueAlertGroups says (MarkEventDelivered, MarkEventFailed or ReleaseClaims end the lease).
 [[nodiscard]] Result<std::vector<EventOutboxRow>> DueEvents(Store& store,
                                                             const std::string& channel,
-                                                            UnixSeconds now, int limit);
+                                                            UnixSeconds now, int limit,
+                                                            std::int64_t lease_ms);
 [[nodiscard]] Result<void> MarkEventDelivered(Store& store, std::int64_t id, UnixSeconds now);
 [[nodiscard]] Result<void> MarkEventFailed(Store& store, std::int64_t id, const std::string& error,
                                            UnixSeconds next_attempt_at, bool dead);

@@ -262,6 +262,16 @@ ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
 ALTER TABLE feeds ADD COLUMN lease_until INTEGER;
 CREATE INDEX feeds_due ON feeds (next_due_at);
 )sql",
+      // 16: alert leases (docs/scaling.md, "Alert delivery"): on a shared database each pending
+      // alert row and operator event row is claimed by one daemon (lease_owner) until
+      // lease_until (Unix ms, the server's clock) or its attempt's outcome. Unused on SQLite (one
+      // daemon), kept for one schema on both backends.
+      R"sql(
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+ALTER TABLE event_outbox ADD COLUMN lease_owner TEXT;
+ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
+)sql",
   };
   return kMigrations;
 }

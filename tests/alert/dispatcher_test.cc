@@ -368,6 +368,37 @@ TEST(Dispatcher, ADigestChannelSendsOneMessageAtItsSlotAndNothingWhenEmpty) {
   EXPECT_EQ(t->ids.size(), 1u) << "nothing to say: nothing sent";
 }
 
+TEST(Dispatcher, ADaemonWithoutTheMaintenanceLockSendsAlertsButNoDigestAndRemovesNothing) {
+  // Several daemons on one database (docs/scaling.md, "Alert delivery"): every one delivers the
+  // alerts it claims; only the maintenance daemon sends digests and marks removed channels.
+  TempStore db;
+  constexpr UnixSeconds kMidnight = 1795564800;
+  auto mail = std::make_shared<ScriptedTransport>();
+  auto daily = std::make_shared<ScriptedTransport>();
+  ChannelPolicy policy;
+  policy.digest = true;
+  policy.digest_schedule = DigestSchedule{DigestSchedule::Every::kDaily, 8 * 60};
+  Dispatcher d(db.store(), 1);
+  d.SetTransport("mail", mail);
+  d.SetTransport("daily", daily, policy);
+  ASSERT_TRUE(d.DeliverDue(kMidnight + 3600));  // starts the digest schedule
+  db.AddMentions({"Un"}, {"mail", "daily", "old"}, kMidnight + 2 * 3600);
+  d.SetMaintainer(false);
+  d.SetConfiguredChannels({"mail", "daily"});  // a reload without channel "old"
+  auto s = d.DeliverDue(kMidnight + 9 * 3600);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(mail->ids.size(), 1u) << "an alert is sent by any daemon";
+  EXPECT_TRUE(daily->ids.empty()) << "a digest only by the maintenance daemon";
+  EXPECT_EQ(s->removed, 0);
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "pending", "pending"}));
+  d.SetMaintainer(true);  // the lock came to this daemon
+  s = d.DeliverDue(kMidnight + 9 * 3600);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(daily->digest_sizes, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(s->removed, 1);
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered", "channel_removed"}));
+}
+
 TEST(Dispatcher, AnEventFailingChannelWideHoldsItsChannelOnTheAlertsSchedule) {
   // Events and alerts share one retry and hold policy (it used to be written twice).
   TempStore db;

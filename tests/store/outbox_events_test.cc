@@ -9,20 +9,7 @@
 namespace veille::store {
 namespace {
 
-class OutboxEvents : public testing::OutboxFixture {
- protected:
-  static EventRecord Spike(const std::string& window, UnixSeconds at) {
-    EventRecord e;
-    e.kind = "spike";
-    e.subject = "marque";
-    e.window_key = window;
-    e.title = "[veille] spike: marque";
-    e.text = "12 mentions in an hour";
-    e.payload = R"({"rule":"marque","count":12})";
-    e.created_at = at;
-    return e;
-  }
-};
+class OutboxEvents : public testing::OutboxFixture {};
 
 TEST_P(OutboxEvents, AnEventIsRecordedOncePerWindowWithOneRowPerChannel) {
   auto first = RecordEvent(store(), Spike("2026-12-07T08", 5000), {"ops", "mail"});
@@ -62,31 +49,31 @@ TEST_P(OutboxEvents, TheIdempotencyKeyIsTheSameOnEveryDatabase) {
 TEST_P(OutboxEvents, DueEventsFollowTheirLifeCycle) {
   ASSERT_TRUE(RecordEvent(store(), Spike("a", 5000), {"ops"}));
   ASSERT_TRUE(RecordEvent(store(), Spike("b", 5000), {"ops"}));
-  auto early = DueEvents(store(), "ops", 4999, 10);
+  auto early = DueEvents(store(), "ops", 4999, 10, testing::kClaimMs);
   ASSERT_TRUE(early) << early.error().message;
   EXPECT_TRUE(early->empty());
-  auto due = DueEvents(store(), "ops", 5000, 10);
+  auto due = DueEvents(store(), "ops", 5000, 10, testing::kClaimMs);
   ASSERT_TRUE(due);
   ASSERT_EQ(due->size(), 2u);
   ASSERT_TRUE(MarkEventDelivered(store(), (*due)[0].id, 5001));
   ASSERT_TRUE(MarkEventFailed(store(), (*due)[1].id, "HTTP 503", 5600, false));
-  auto after = DueEvents(store(), "ops", 5500, 10);
+  auto after = DueEvents(store(), "ops", 5500, 10, testing::kClaimMs);
   ASSERT_TRUE(after);
   EXPECT_TRUE(after->empty()) << "delivered, and the other waits until 5600";
-  auto retry = DueEvents(store(), "ops", 5600, 10);
+  auto retry = DueEvents(store(), "ops", 5600, 10, testing::kClaimMs);
   ASSERT_TRUE(retry);
   ASSERT_EQ(retry->size(), 1u);
   EXPECT_EQ(retry->front().attempts, 1);
   EXPECT_EQ(retry->front().last_error.value_or(""), "HTTP 503");
   ASSERT_TRUE(MarkEventFailed(store(), retry->front().id, "HTTP 410", 5700, true));
-  auto dead = DueEvents(store(), "ops", 9000, 10);
+  auto dead = DueEvents(store(), "ops", 9000, 10, testing::kClaimMs);
   ASSERT_TRUE(dead);
   EXPECT_TRUE(dead->empty());
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM event_outbox WHERE status = 'dead'"), 1);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM event_outbox WHERE status = 'delivered' "
                    "AND delivered_at = 5001 AND last_error IS NULL"),
             1);
-  auto other = DueEvents(store(), "mail", 9000, 10);
+  auto other = DueEvents(store(), "mail", 9000, 10, testing::kClaimMs);
   ASSERT_TRUE(other);
   EXPECT_TRUE(other->empty()) << "only the channel's own rows";
 }

@@ -9,10 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "store/outbox_repo.h"
 #include "store/store.h"
 #include "store_backend.h"
 
 namespace veille::store::testing {
+
+// How long the suites' claims last (DueAlertGroups, DueEvents): longer than any test.
+inline constexpr std::int64_t kClaimMs = 60'000;
 
 inline constexpr const char* kUntitledText = "Orélia lance une bouteille consignée pour ses eaux";
 
@@ -78,6 +82,19 @@ class OutboxFixture : public ::testing::TestWithParam<const StoreBackend*> {
     c.entries.push_back(e);
     auto r = store_->CommitDocument(c);
     ASSERT_TRUE(r) << r.error().message;
+  }
+
+  // A spike event of rule "marque" in window `window`.
+  static EventRecord Spike(const std::string& window, UnixSeconds at) {
+    EventRecord e;
+    e.kind = "spike";
+    e.subject = "marque";
+    e.window_key = window;
+    e.title = "[veille] spike: marque";
+    e.text = "12 mentions in an hour";
+    e.payload = R"({"rule":"marque","count":12})";
+    e.created_at = at;
+    return e;
   }
 
   // The status of every outbox row, in id order, read with SQL of its own.

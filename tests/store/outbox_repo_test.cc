@@ -60,7 +60,7 @@ TEST_P(OutboxRepo, DueRowsComeGroupedOneGroupPerEntryOldestFirst) {
   AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"mail", "hook"}, 2000);
   AddMentions({"Seule"}, {"mail"}, 2100);
   // Rows: 1 marque/mail, 2 marque/hook, 3 crise/mail, 4 crise/hook, 5 Seule/mail.
-  auto groups = DueAlertGroups(store(), "mail", 3000, 0);
+  auto groups = DueAlertGroups(store(), "mail", 3000, 0, testing::kClaimMs);
   ASSERT_TRUE(groups) << groups.error().message;
   ASSERT_EQ(groups->size(), 2u);
   ASSERT_EQ((*groups)[0].size(), 2u) << "both rules of the first entry travel together";
@@ -69,17 +69,17 @@ TEST_P(OutboxRepo, DueRowsComeGroupedOneGroupPerEntryOldestFirst) {
   ASSERT_EQ((*groups)[1].size(), 1u);
   EXPECT_EQ((*groups)[1][0].id, 5);
   // The limit counts alerts, never splitting one.
-  auto first = DueAlertGroups(store(), "mail", 3000, 1);
+  auto first = DueAlertGroups(store(), "mail", 3000, 1, testing::kClaimMs);
   ASSERT_TRUE(first);
   ASSERT_EQ(first->size(), 1u);
   EXPECT_EQ(first->front().size(), 2u);
   // Not due yet: nothing.
-  auto early = DueAlertGroups(store(), "mail", 1999, 0);
+  auto early = DueAlertGroups(store(), "mail", 1999, 0, testing::kClaimMs);
   ASSERT_TRUE(early);
   EXPECT_TRUE(early->empty());
   // Only pending rows, and only this channel's.
   ASSERT_TRUE(store().MarkDelivered(5, 3001));
-  auto hook = DueAlertGroups(store(), "hook", 3000, 0);
+  auto hook = DueAlertGroups(store(), "hook", 3000, 0, testing::kClaimMs);
   ASSERT_TRUE(hook);
   ASSERT_EQ(hook->size(), 1u);
   EXPECT_EQ(hook->front().size(), 2u);
@@ -90,7 +90,7 @@ TEST_P(OutboxRepo, AGroupIsDueWhenAnyOfItsRowsIsAndComesWhole) {
   AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"mail"}, 2000);
   // Row 2 alone was retried later by hand: the group still goes out whole when row 1 is due.
   ASSERT_TRUE(store().MarkFailed(2, "451 later", 5000, false));
-  auto groups = DueAlertGroups(store(), "mail", 2500, 0);
+  auto groups = DueAlertGroups(store(), "mail", 2500, 0, testing::kClaimMs);
   ASSERT_TRUE(groups);
   ASSERT_EQ(groups->size(), 1u);
   EXPECT_EQ(groups->front().size(), 2u);

@@ -24,3 +24,10 @@ add_test(NAME system.scaleout
                  --veilled $<TARGET_FILE:veilled>)
 set_tests_properties(system.scaleout PROPERTIES LABELS "system;pg" TIMEOUT 180
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# Alert delivery shared by two daemons (docs/scaling.md, "Alert delivery"): every alert once, and
+# after a kill -9 of the daemon whose send a receiver holds, the other sends it, same webhook-id.
+add_test(NAME system.pg_delivery
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_delivery_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.pg_delivery PROPERTIES LABELS "system;pg" TIMEOUT 180
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")

@@ -8,8 +8,9 @@ of the cycle. Afterwards:
 - every mention is stored exactly once;
 - the survivors took the killed daemon's feeds over within lease_time (plus a claim period).
 Each daemon has its own config file that differs only in its user_agent, by which the server's
-log tells the daemons apart (the feeds, rules and channels are the same). Webhooks are left out
-until the outbox is leased per row on PostgreSQL.
+log tells the daemons apart (the feeds, rules and channels are the same). Alerts go to a log
+channel here; shared webhook delivery and its takeover are system.pg_delivery's
+(pg_delivery_test.py).
 """
 
 import argparse

@@ -1,7 +1,12 @@
 // The outbox repository on PostgreSQL (repositories.h): outbox_repo.cc's statements with
 // PostgreSQL's parameters and functions (strpos for the newline-joined channel lists, COLLATE
-// "C" where SQLite orders text by its bytes), counts from RETURNING instead of changes().
+// "C" where SQLite orders text by its bytes), counts from RETURNING instead of changes(); and
+// the claims several daemons make on alert rows (docs/scaling.md, "Alert delivery").
+#include <algorithm>
+#include <utility>
+
 #include "common/entry_text.h"
+#include "store/internal.h"
 #include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
@@ -50,6 +55,10 @@ Result<int> CountOf(pg::PgResult<pg::Rows> rows) {
   if (!rows) return tl::unexpected(rows.error().ToError());
   return rows->size();
 }
+
+// The advisory lock space of digest claims (two int4 keys: apart from the bigint keys of the
+// migration and maintenance locks); the second key is the channel name's hash.
+constexpr std::int32_t kDigestLockSpace = 0x7665696c;  // "veil"
 
 }  // namespace
 
@@ -163,7 +172,8 @@ Result<int> MarkChannelsRemovedPg(pg::Connection& conn, const std::vector<std::s
                                   UnixSeconds now) {
   return CountOf(conn.ExecCached(
       "UPDATE outbox SET status = 'channel_removed', next_attempt_at = $2, "
-      "last_error = 'channel ' || channel || ' is no longer in the configuration' "
+      "last_error = 'channel ' || channel || ' is no longer in the configuration', "
+      "lease_owner = NULL, lease_until = NULL "
       "WHERE status = 'pending' AND strpos($1, E'\\n' || channel || E'\\n') = 0 RETURNING id",
       {NameList(configured), now}));
 }
@@ -179,7 +189,8 @@ Result<int> DisableChannelPg(pg::Connection& conn, const std::string& channel,
       "disabled_at = EXCLUDED.disabled_at, disabled_reason = EXCLUDED.disabled_reason",
       {channel, endpoint, now, reason})));
   auto moved =
-      CountOf(conn.ExecCached("UPDATE outbox SET status = 'disabled', last_error = $2 "
+      CountOf(conn.ExecCached("UPDATE outbox SET status = 'disabled', last_error = $2, "
+                              "lease_owner = NULL, lease_until = NULL "
                               "WHERE channel = $1 AND status = 'pending' RETURNING id",
                               {channel, reason}));
   if (!moved) return moved;
@@ -210,30 +221,109 @@ Result<std::vector<OutboxRow>> DueForChannelPg(pg::Connection& conn, const std::
   return ReadRows(*rows);
 }
 
-Result<std::vector<std::vector<OutboxRow>>> DueAlertGroupsPg(pg::Connection& conn,
-                                                             const std::string& channel,
-                                                             UnixSeconds now, int limit) {
-  auto rows = Lift(conn.ExecCached(
-      std::string("WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
-                  "MIN(o.id) AS first FROM outbox o JOIN mentions m ON m.id = o.mention_id "
-                  "WHERE o.status = 'pending' AND o.channel = $1 AND o.next_attempt_at <= $2 "
-                  "GROUP BY m.entry_id ORDER BY at, first LIMIT $3::bigint) SELECT ") +
-          kRowColumns +
-          ", due.entry_id FROM due JOIN mentions m ON m.entry_id = due.entry_id "
-          "JOIN outbox o ON o.mention_id = m.id AND o.channel = $1 AND o.status = 'pending' "
-          "ORDER BY due.at, due.first, o.id",
-      {channel, now, LimitOf(limit)}));
-  if (!rows) return tl::unexpected(rows.error());
+namespace {
+
+// The claim of due alert groups (docs/scaling.md, "Alert delivery"), one statement: the due
+// entries, among rows free to claim (never leased, lease expired, or this store's own); then
+// each group's first row locked, oldest group first as on SQLite, FOR UPDATE SKIP LOCKED, so
+// that two claims at once take disjoint groups (a group is claimed through its first row: rows
+// of one group never go to two daemons) and the limit counts only groups this claim locked; a
+// first row whose lease a claim that committed meanwhile set fails the re-check (READ
+// COMMITTED re-evaluates the WHERE on the newest row version). Then every free pending row of
+// the claimed groups is leased, and returned with its entry.
+// `extra` narrows the due rows (the digest's conditions).
+std::string ClaimGroupsSql(std::string_view extra) {
+  const std::string free_row = std::string("(o.lease_until IS NULL OR o.lease_until <= ") +
+                               kServerClockMs + " OR o.lease_owner = $4)";
+  return std::string(
+             "WITH due AS (SELECT m.entry_id AS entry_id, MIN(o.next_attempt_at) AS at, "
+             "MIN(o.id) AS first FROM outbox o JOIN mentions m ON m.id = o.mention_id "
+             "WHERE o.status = 'pending' AND o.channel = $1 AND o.next_attempt_at <= $2 AND ") +
+         free_row + std::string(extra) +
+         " GROUP BY m.entry_id), "
+         "head AS (SELECT due.entry_id, due.at, due.first FROM due JOIN outbox o "
+         "ON o.id = due.first WHERE o.status = 'pending' AND " +
+         free_row +
+         " ORDER BY due.at, due.first LIMIT $3::bigint FOR UPDATE OF o SKIP LOCKED), "
+         "claimed AS (UPDATE outbox o SET lease_owner = $4, lease_until = " +
+         kServerClockMs +
+         " + $5::bigint FROM head, mentions m WHERE m.entry_id = head.entry_id "
+         "AND o.mention_id = m.id AND o.channel = $1 AND o.status = 'pending' AND " +
+         free_row + " RETURNING " + kRowColumns +
+         ", head.entry_id, head.at, head.first) "
+         "SELECT * FROM claimed ORDER BY at, first, id";
+}
+
+std::vector<std::vector<OutboxRow>> ReadGroups(const pg::Rows& rows) {
   std::vector<std::vector<OutboxRow>> groups;
   std::int64_t entry = -1;
-  for (int i = 0; i < rows->size(); ++i) {
-    if (groups.empty() || rows->Int(i, 10) != entry) {
-      entry = rows->Int(i, 10);
+  for (int i = 0; i < rows.size(); ++i) {
+    if (groups.empty() || rows.Int(i, 10) != entry) {
+      entry = rows.Int(i, 10);
       groups.emplace_back();
     }
-    groups.back().push_back(ReadRow(*rows, i));
+    groups.back().push_back(ReadRow(rows, i));
   }
   return groups;
+}
+
+}  // namespace
+
+OutboxClaim ClaimOf(Store& store, std::int64_t lease_ms) {
+  return OutboxClaim{static_cast<PostgresBackend&>(BackendOf(store)).lease_owner(),
+                     std::max<std::int64_t>(lease_ms, 1)};
+}
+
+Result<std::vector<std::vector<OutboxRow>>> DueAlertGroupsPg(pg::Connection& conn,
+                                                             const std::string& channel,
+                                                             UnixSeconds now, int limit,
+                                                             const OutboxClaim& claim) {
+  static const std::string sql = ClaimGroupsSql("");
+  auto rows =
+      Lift(conn.ExecCached(sql, {channel, now, LimitOf(limit), claim.owner, claim.lease_ms}));
+  if (!rows) return tl::unexpected(rows.error());
+  return ReadGroups(*rows);
+}
+
+Result<std::vector<std::vector<OutboxRow>>> DueDigestGroupsPg(pg::Connection& conn,
+                                                              const std::string& channel,
+                                                              UnixSeconds now, UnixSeconds slot,
+                                                              const OutboxClaim& claim) {
+  // Digest claims of one channel run one at a time (a transaction lock on the channel's name),
+  // so that the test below sees every claim committed before it: nothing while the slot was
+  // sent (its digest's outcome records last_digest_at and ends its leases in one transaction)
+  // or while another store holds a lease on one of the channel's pending rows.
+  static const std::string sql = ClaimGroupsSql(
+      std::string(" AND COALESCE((SELECT last_digest_at FROM channel_state WHERE channel = $1), "
+                  "-1) < $6 AND NOT EXISTS (SELECT 1 FROM outbox y WHERE y.channel = $1 "
+                  "AND y.status = 'pending' AND y.lease_owner <> $4 AND y.lease_until > ") +
+      kServerClockMs + ")");
+  auto tx = pg::Transaction::Begin(conn);
+  if (!tx) return tl::unexpected(tx.error().ToError());
+  VEILLE_TRY(Lift(conn.ExecCached("SELECT pg_advisory_xact_lock($1::integer, hashtext($2))",
+                                  {kDigestLockSpace, channel})));
+  auto rows =
+      Lift(conn.ExecCached(sql, {channel, now, LimitOf(0), claim.owner, claim.lease_ms, slot}));
+  if (!rows) return tl::unexpected(rows.error());
+  VEILLE_TRY(Lift(tx->Commit()));
+  return ReadGroups(*rows);
+}
+
+Result<void> UpdateClaimsPg(pg::Connection& conn, const std::string& owner,
+                            const std::vector<std::int64_t>& outbox_ids,
+                            const std::vector<std::int64_t>& event_ids, std::int64_t lease_ms) {
+  // Only this store's: a lease another store took over after this one's expired is its own.
+  const std::string set = lease_ms > 0 ? std::string("lease_until = ") + kServerClockMs + " + " +
+                                             std::to_string(lease_ms)
+                                       : std::string("lease_owner = NULL, lease_until = NULL");
+  for (const auto& [table, ids] :
+       {std::pair{"outbox", &outbox_ids}, std::pair{"event_outbox", &event_ids}}) {
+    if (ids->empty()) continue;
+    VEILLE_TRY(Lift(conn.Exec(std::string("UPDATE ") + table + " SET " + set +
+                                  " WHERE lease_owner = $1" + IdListCondition("id", *ids),
+                              {owner})));
+  }
+  return {};
 }
 
 Result<int> DeliveredSincePg(pg::Connection& conn, const std::string& channel, UnixSeconds since) {
@@ -269,23 +359,22 @@ Result<void> MarkDigestDeliveredPg(pg::Connection& conn, const std::vector<std::
   for (const std::int64_t id : ids) {
     VEILLE_TRY(Lift(conn.ExecCached(
         "UPDATE outbox SET status = 'delivered', delivered_at = $2, attempts = attempts + 1, "
-        "last_error = NULL, digest_key = $3 WHERE id = $1",
+        "last_error = NULL, digest_key = $3, lease_owner = NULL, lease_until = NULL "
+        "WHERE id = $1",
         {id, now, key})));
   }
   if (record_digest_time) VEILLE_TRY(SetLastDigestAtPg(conn, channel, now));
   return Lift(tx->Commit());
 }
 
-Result<void> MarkDigestFailedPg(pg::Connection& conn, const std::vector<std::int64_t>& ids,
-                                const std::string& error, UnixSeconds next_attempt_at, bool dead) {
+Result<void> MarkDigestFailedPg(pg::Connection& conn, const std::string& owner,
+                                const std::vector<std::int64_t>& ids, const std::string& error,
+                                UnixSeconds next_attempt_at, bool dead) {
   auto tx = pg::Transaction::Begin(conn);
   if (!tx) return tl::unexpected(tx.error().ToError());
   for (const std::int64_t id : ids) {
-    // PostgresBackend::MarkFailed's statement.
-    VEILLE_TRY(Lift(conn.ExecCached(
-        "UPDATE outbox SET status = CASE WHEN $4 <> 0 THEN 'dead' ELSE status END, "
-        "attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1",
-        {id, error, next_attempt_at, dead ? 1 : 0})));
+    VEILLE_TRY(
+        Lift(conn.ExecCached(kMarkFailedSql, {id, error, next_attempt_at, dead ? 1 : 0, owner})));
   }
   return Lift(tx->Commit());
 }

@@ -66,31 +66,46 @@ Result<bool> RecordEventPg(pg::Connection& conn, const EventRecord& event,
 }
 
 Result<std::vector<EventOutboxRow>> DueEventsPg(pg::Connection& conn, const std::string& channel,
-                                                UnixSeconds now, int limit) {
-  auto rows = Lift(conn.ExecCached(
-      std::string("SELECT ") + kEventColumns +
-          " FROM event_outbox x JOIN events e ON e.id = x.event_id WHERE x.status = 'pending' "
-          "AND x.channel = $1 AND x.next_attempt_at <= $2 ORDER BY x.next_attempt_at, x.id "
-          "LIMIT $3::bigint",
-      {channel, now, LimitOf(limit)}));
+                                                UnixSeconds now, int limit,
+                                                const OutboxClaim& claim) {
+  // The claim of pg/outbox.cc's alert groups, one row at a time: due rows free to claim (never
+  // leased, lease expired, or this store's own), FOR UPDATE SKIP LOCKED, leased in the same
+  // statement.
+  static const std::string sql =
+      std::string(
+          "WITH due AS (SELECT x.id FROM event_outbox x WHERE x.status = 'pending' "
+          "AND x.channel = $1 AND x.next_attempt_at <= $2 AND (x.lease_until IS NULL "
+          "OR x.lease_owner = $4 OR x.lease_until <= ") +
+      kServerClockMs +
+      ") ORDER BY x.next_attempt_at, x.id LIMIT $3::bigint FOR UPDATE SKIP LOCKED), "
+      "claimed AS (UPDATE event_outbox x SET lease_owner = $4, lease_until = " +
+      kServerClockMs + " + $5::bigint FROM due WHERE x.id = due.id RETURNING x.*) SELECT " +
+      kEventColumns +
+      " FROM claimed x JOIN events e ON e.id = x.event_id ORDER BY x.next_attempt_at, x.id";
+  auto rows =
+      Lift(conn.ExecCached(sql, {channel, now, LimitOf(limit), claim.owner, claim.lease_ms}));
   if (!rows) return tl::unexpected(rows.error());
   return ReadEvents(*rows);
 }
 
 Result<void> MarkEventDeliveredPg(pg::Connection& conn, std::int64_t id, UnixSeconds now) {
   return Lift(conn.ExecCached("UPDATE event_outbox SET status = 'delivered', delivered_at = $2, "
-                              "attempts = attempts + 1, last_error = NULL WHERE id = $1",
+                              "attempts = attempts + 1, last_error = NULL, lease_owner = NULL, "
+                              "lease_until = NULL WHERE id = $1",
                               {id, now}))
       .map([](const pg::Rows&) {});
 }
 
-Result<void> MarkEventFailedPg(pg::Connection& conn, std::int64_t id, const std::string& error,
-                               UnixSeconds next_attempt_at, bool dead) {
+Result<void> MarkEventFailedPg(pg::Connection& conn, const std::string& owner, std::int64_t id,
+                               const std::string& error, UnixSeconds next_attempt_at, bool dead) {
+  // pg/repositories.h kMarkFailedSql on the event's row.
   return Lift(conn.ExecCached(
                   "UPDATE event_outbox SET status = CASE WHEN $4 <> 0 THEN 'dead' ELSE status "
-                  "END, attempts = attempts + 1, last_error = $2, next_attempt_at = $3 "
+                  "END, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, "
+                  "lease_until = CASE WHEN lease_owner = $5 THEN NULL ELSE lease_until END, "
+                  "lease_owner = CASE WHEN lease_owner = $5 THEN NULL ELSE lease_owner END "
                   "WHERE id = $1",
-                  {id, error, next_attempt_at, dead ? 1 : 0}))
+                  {id, error, next_attempt_at, dead ? 1 : 0, owner}))
       .map([](const pg::Rows&) {});
 }
 

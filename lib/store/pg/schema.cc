@@ -217,6 +217,15 @@ CREATE INDEX feeds_due ON feeds (next_due_at);
 CREATE INDEX entries_canonical ON entries USING hash (canonical_link);
 CREATE INDEX entries_title_key ON entries USING hash (title_key);
 )sql"},
+      // 16: SQLite's migration 16, alert leases (docs/scaling.md, "Alert delivery";
+      // store/pg/outbox.cc, outbox_events.cc): the daemon that claimed a pending alert or event
+      // row, and until when (Unix ms, the server's clock).
+      {16, R"sql(
+ALTER TABLE outbox ADD COLUMN lease_owner text;
+ALTER TABLE outbox ADD COLUMN lease_until bigint;
+ALTER TABLE event_outbox ADD COLUMN lease_owner text;
+ALTER TABLE event_outbox ADD COLUMN lease_until bigint;
+)sql"},
   };
   return kMigrations;
 }

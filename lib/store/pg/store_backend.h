@@ -87,6 +87,8 @@ class PostgresBackend final : public Backend {
   Result<void> ReleaseLeases(
       const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) override;
   Result<bool> HoldMaintenance() override;
+  // This store's name on its leases (feeds, alert claims: pg/outbox.cc).
+  [[nodiscard]] const std::string& lease_owner() const { return lease_owner_; }
   // Inside CommitBatch's transaction: this store's leases on the feeds of `writes` end with it.
   [[nodiscard]] Result<void> EndLeases(const std::vector<DocumentCommit>& writes);
 

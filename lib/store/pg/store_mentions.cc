@@ -2,6 +2,7 @@
 // PostgreSQL's functions (string_agg, strpos, starts_with) and parameters.
 #include <algorithm>
 
+#include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
@@ -89,7 +90,7 @@ Result<void> PostgresBackend::MarkDelivered(std::int64_t outbox_id, UnixSeconds 
   VEILLE_TRY(Ready());
   return Query(
              "UPDATE outbox SET status = 'delivered', delivered_at = $2, attempts = attempts + "
-             "1, last_error = NULL WHERE id = $1",
+             "1, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1",
              {outbox_id, now})
       .map([](const pg::Rows&) {});
 }
@@ -97,10 +98,7 @@ Result<void> PostgresBackend::MarkDelivered(std::int64_t outbox_id, UnixSeconds 
 Result<void> PostgresBackend::MarkFailed(std::int64_t outbox_id, const std::string& error,
                                          UnixSeconds next_attempt_at, bool dead) {
   VEILLE_TRY(Ready());
-  return Query(
-             "UPDATE outbox SET status = CASE WHEN $4 <> 0 THEN 'dead' ELSE status END, "
-             "attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1",
-             {outbox_id, error, next_attempt_at, dead ? 1 : 0})
+  return Query(kMarkFailedSql, {outbox_id, error, next_attempt_at, dead ? 1 : 0, lease_owner_})
       .map([](const pg::Rows&) {});
 }
 
