@@ -217,6 +217,19 @@ CREATE INDEX feeds_due ON feeds (next_due_at);
 CREATE INDEX entries_canonical ON entries USING hash (canonical_link);
 CREATE INDEX entries_title_key ON entries USING hash (title_key);
 )sql"},
+      // 16: SQLite's migration 16, the configuration each daemon runs (store/daemon_configs.h):
+      // one row per daemon, keyed by its leases' owner name, refreshed by its heartbeat.
+      {16, R"sql(
+CREATE TABLE daemon_configs (
+  owner       text PRIMARY KEY,
+  hostname    text NOT NULL,
+  pid         bigint NOT NULL,
+  fingerprint text NOT NULL,
+  description text NOT NULL,
+  written_at  bigint NOT NULL,
+  seen_at     bigint NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }
