@@ -11,6 +11,8 @@
 #include "daemon/commands.h"
 #include "daemon/version.h"
 #include "i18n/translator.h"
+#include "pipeline/config_fingerprint.h"
+#include "store/daemon_configs.h"
 
 namespace veille::cli {
 namespace {
@@ -28,8 +30,10 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
   // previous one) is reported, not fatal.
   std::string database = args.database;
   std::string config_error;
+  std::optional<config::ConfigSummary> summary;  // the config file's, compared with the daemons'
   if (auto config = config::LoadConfig(global.config_path)) {
     if (database.empty()) database = config->daemon.database;
+    summary = pipeline::SummarizeForDatabase(*config);
   } else {
     config_error = config.error().message;
     if (database.empty()) {
@@ -53,8 +57,9 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
   auto status = store->ReadStatus();
   auto feeds = store->ListFeeds();
   auto outbox = store->OutboxCounts();
+  auto configs = store::ReadDaemonConfigs(*store);
   for (const Error* e : {status ? nullptr : &status.error(), feeds ? nullptr : &feeds.error(),
-                         outbox ? nullptr : &outbox.error()}) {
+                         outbox ? nullptr : &outbox.error(), configs ? nullptr : &configs.error()}) {
     if (e) {
       std::cerr << "veille: " << e->message << "\n";
       return 1;
@@ -75,6 +80,14 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
       state = "running";
     }
   }
+  // Each daemon's configuration against the config file's: "" when the same, else the
+  // differences ("feeds: 1 only here (...)": here is the file, the other the daemon).
+  auto differences = [&](const store::DaemonConfigRow& row) -> std::optional<std::string> {
+    if (!summary) return std::nullopt;
+    if (row.fingerprint == summary->fingerprint) return std::string();
+    std::string diff = config::DescribeDifferences(*summary, row.description);
+    return diff.empty() ? "(other settings)" : diff;
+  };
   std::map<std::string, int> by_state;
   for (const auto& f : *feeds)
     by_state[f.last_fetch_at ? std::string(FeedStateName(f.state)) : "new"]++;
@@ -99,6 +112,21 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
       out["stopped"] = s.stopped_at ? nlohmann::json(FormatIso8601(*s.stopped_at)) : nullptr;
       out["last_error"] = s.last_error ? nlohmann::json(*s.last_error) : nullptr;
     }
+    // The configurations the daemons stored (docs/scaling.md, "Configurations that differ").
+    out["config_fingerprint"] = summary ? nlohmann::json(summary->fingerprint) : nullptr;
+    out["daemons"] = nlohmann::json::array();
+    for (const auto& row : *configs) {
+      const auto diff = differences(row);
+      out["daemons"].push_back(
+          {{"owner", row.owner},
+           {"hostname", row.hostname},
+           {"pid", row.pid},
+           {"fingerprint", row.fingerprint},
+           {"written", FormatIso8601(row.written_at)},
+           {"seen", FormatIso8601(row.seen_at)},
+           {"same_config", diff ? nlohmann::json(diff->empty()) : nullptr},
+           {"differences", diff && !diff->empty() ? nlohmann::json(*diff) : nullptr}});
+    }
     std::cout << DumpJson(out) << "\n";
   } else {
     // Labels in the language of the messages, values aligned after the longest.
@@ -106,7 +134,8 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     const std::string labels[] = {tr.TrP("status", "daemon:"),    tr.TrP("status", "started:"),
                                   tr.TrP("status", "heartbeat:"), tr.TrP("status", "error:"),
                                   tr.TrP("status", "feeds:"),     tr.TrP("status", "outbox:"),
-                                  tr.TrP("status", "database:"),  tr.TrP("status", "config:")};
+                                  tr.TrP("status", "database:"),  tr.TrP("status", "config:"),
+                                  tr.TrP("status", "daemons:")};
     std::size_t width = 0;
     for (const auto& l : labels) width = std::max(width, DisplayWidth(l));
     auto label = [&](int i) {
@@ -160,6 +189,21 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
                        "(a running daemon keeps its previous configuration; fix the file, "
                        "check it with `veille check-config`, then reload)")
                 << "\n";
+    }
+    // One line per daemon that stored its configuration: name, fingerprint, and whether it is
+    // the config file's.
+    for (std::size_t i = 0; i < configs->size(); ++i) {
+      const auto& row = (*configs)[i];
+      std::cout << (i == 0 ? label(8) : std::string(width + 1, ' ')) << TerminalSafe(row.owner)
+                << " " << TerminalSafe(row.fingerprint) << " ("
+                << i18n::Format(tr.Tr("written {time} UTC"), {{"time", ShortTime(row.written_at)}});
+      if (const auto diff = differences(row)) {
+        std::cout << "; "
+                  << (diff->empty() ? tr.Tr("the config file's")
+                                    : i18n::Format(tr.Tr("differs from the config file: {what}"),
+                                                   {{"what", TerminalSafe(*diff)}}));
+      }
+      std::cout << ")\n";
     }
   }
   return state == "running" ? 0 : 1;

@@ -120,6 +120,7 @@ Monitor::Monitor(config::Config config, std::unique_ptr<store::Store> store,
 }
 
 Monitor::~Monitor() {
+  WithdrawConfig();
   parser_.reset();  // joins the workers, which may still wake the fetcher
   waker_->Set(nullptr);
 }
@@ -140,6 +141,7 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
   monitor->shared_ = monitor->store_->Shared();
   if (auto r = monitor->ApplyFeeds(true); !r) return tl::unexpected(r.error());
   monitor->ApplyChannels();
+  monitor->PublishConfig();
   std::shared_ptr<Waker> waker = monitor->waker_;
   monitor->parser_ = std::make_unique<ParsePool>(
       config.daemon.database, ParsePool::DefaultThreads(), [waker] { waker->Wake(); });
@@ -292,6 +294,7 @@ Result<ReloadPlan> Monitor::Reload(const config::Config& config) {
   matcher_ = std::move(*matcher);
   routing_ = RoutingFor(config_);
   ApplyChannels();
+  PublishConfig();
   return plan;
 }
 
@@ -350,6 +353,7 @@ void Monitor::Heartbeat(const store::DaemonStatus& status) {
   if (auto r = store_->WriteStatus(status); !r) {
     spdlog::warn("heartbeat not recorded: {}", r.error().message);
   }
+  TouchConfig();
 }
 
 std::pair<int, int> Monitor::FeedHealth() const {

@@ -215,6 +215,12 @@ class Monitor {
   void RenewLeases();
   // Gives back the leases of the polls not done (at stop, or after a failed commit).
   void ReleaseAllLeases();
+  // The configuration's fingerprint in the database (config_fingerprint.cc, docs/scaling.md):
+  // stored at start and at each reload, with one warning when other daemons run another
+  // configuration; refreshed with each heartbeat, removed when the monitor ends.
+  void PublishConfig();
+  void TouchConfig();
+  void WithdrawConfig();
   // Whether this daemon holds the maintenance lock (checked every few seconds; changes logged).
   [[nodiscard]] bool Maintainer();
   // Moves by `seconds` every due time counted with the clock before a jump from `before` (the
@@ -257,6 +263,7 @@ class Monitor {
   std::int64_t next_claim_ms_ = 0;  // steady clock
   std::int64_t next_renew_ms_ = 0;
   bool maintainer_ = false;
+  bool published_config_ = false;  // this daemon's row is in daemon_configs
   std::int64_t next_maintainer_check_ms_ = 0;
 };
 

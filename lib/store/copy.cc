@@ -24,6 +24,7 @@ constexpr std::array kTables = {
     TablePlan{"events", true},         TablePlan{"event_outbox", true},
     TablePlan{"triage", true},         TablePlan{"triage_tags", true},
     TablePlan{"daemon_status", false},  // the heartbeat: the target's daemon writes its own
+    TablePlan{"daemon_configs", false},  // each daemon's config fingerprint: written at start
 };
 
 std::unique_ptr<CopySide> SideOf(Store& store) {

@@ -272,6 +272,21 @@ ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
 ALTER TABLE event_outbox ADD COLUMN lease_owner TEXT;
 ALTER TABLE event_outbox ADD COLUMN lease_until INTEGER;
 )sql",
+      // 17: the configuration each daemon runs (store/daemon_configs.h, docs/scaling.md
+      // "Configurations that differ"): its fingerprint and a bounded description of its feeds,
+      // rules and channels (hashes and names, never a secret), written at start and at each
+      // reload. One row on SQLite (one daemon per file).
+      R"sql(
+CREATE TABLE daemon_configs (
+  owner       TEXT PRIMARY KEY,
+  hostname    TEXT NOT NULL,
+  pid         INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  description TEXT NOT NULL,
+  written_at  INTEGER NOT NULL,
+  seen_at     INTEGER NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

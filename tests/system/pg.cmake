@@ -31,3 +31,10 @@ add_test(NAME system.pg_delivery
                  --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
 set_tests_properties(system.pg_delivery PROPERTIES LABELS "system;pg" TIMEOUT 180
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# Daemons whose configurations differ (docs/scaling.md): two daemons on one database, one with a
+# feed more and a rule changed: one warning per start and reload, none when the configs agree.
+add_test(NAME system.config_fingerprint
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/config_fingerprint_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.config_fingerprint PROPERTIES LABELS "system;pg" TIMEOUT 120
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")

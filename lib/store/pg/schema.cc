@@ -226,6 +226,19 @@ ALTER TABLE outbox ADD COLUMN lease_until bigint;
 ALTER TABLE event_outbox ADD COLUMN lease_owner text;
 ALTER TABLE event_outbox ADD COLUMN lease_until bigint;
 )sql"},
+      // 17: SQLite's migration 17, the configuration each daemon runs (store/daemon_configs.h):
+      // one row per daemon, keyed by its leases' owner name, refreshed by its heartbeat.
+      {17, R"sql(
+CREATE TABLE daemon_configs (
+  owner       text PRIMARY KEY,
+  hostname    text NOT NULL,
+  pid         bigint NOT NULL,
+  fingerprint text NOT NULL,
+  description text NOT NULL,
+  written_at  bigint NOT NULL,
+  seen_at     bigint NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Daemons whose configurations differ (issue 18, docs/scaling.md "Configurations that differ"):
+two veilled on one throwaway PostgreSQL database. The second has one feed more and one rule
+changed:
+- its log has exactly one warning, naming the extra feed and the changed rule; the first
+  daemon's (started before it) has none;
+- after a SIGHUP with the same file, the warning is logged once more (one per reload);
+- `veille status --json` lists both daemons' fingerprints, and says which differ from a file;
+- once the second stops (its row removed), a third daemon with the first one's configuration,
+  and a reload of the first, log no warning.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import pg_server  # noqa: E402
+
+CONFIG = """
+[daemon]
+database = "{url}"
+lease_time = "5s"
+[polling]
+interval = "1h"
+{feeds}
+[[rule]]
+name = "marque"
+category = "brand"
+query = '''{query}'''
+channels = ["journal"]
+[[rule]]
+name = "concurrent"
+query = '''Rivalia'''
+channels = ["journal"]
+[[channel]]
+name = "journal"
+type = "log"
+"""
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{name}</title>
+<link>https://t.example/{name}</link><item><title>Orélia {name}</title>
+<link>https://t.example/{name}/a</link><guid>{name}-a</guid></item></channel></rss>"""
+
+WARNING = "this daemon's configuration (fingerprint"
+
+
+def warnings(path):
+    with open(path, encoding="utf-8") as f:
+        return [line for line in f if WARNING in line]
+
+
+def log_has(path, text):
+    with open(path, encoding="utf-8") as f:
+        return text in f.read()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--veilled", required=True)
+    ap.add_argument("--veille", required=True)
+    a = ap.parse_args()
+    c = harness.Checks()
+    procs = []
+    logs = {}
+    try:
+        with pg_server.PgServer() as pg, harness.Workdir() as work:
+            urls = []
+            for name in ("un", "deux", "trois"):
+                path = os.path.join(work.path, name + ".xml")
+                harness.write_atomic(path, RSS.format(name=name))
+                urls.append("file://" + path)
+
+            def config(name, feeds, query):
+                path = os.path.join(work.path, name + ".toml")
+                text = "".join('[[feed]]\nurl = "%s"\n' % u for u in feeds)
+                harness.write_atomic(path, CONFIG.format(url=pg.url, feeds=text, query=query))
+                return path
+
+            first = config("first", urls[:2], "Orélia")
+            second = config("second", urls, "Orélia OR Orelia")
+            third = config("third", urls[:2], "Orélia")  # the first's, in another file
+
+            def start(name, path):
+                logs[name] = os.path.join(work.path, name + ".log")
+                out = open(logs[name], "w")
+                proc = subprocess.Popen([a.veilled, "--config", path], stdout=out,
+                                        stderr=subprocess.STDOUT)
+                out.close()
+                procs.append(proc)
+                c.check(harness.wait_for(lambda: log_has(logs[name], "veilled ") and
+                                         log_has(logs[name], " started:"), 20),
+                        "daemon %s started" % name)
+                return proc
+
+            def reload(name, proc, times):
+                proc.send_signal(signal.SIGHUP)
+                c.check(harness.wait_for(
+                    lambda: open(logs[name]).read().count("reload: configuration applied")
+                    >= times, 20), "daemon %s reloaded (%d)" % (name, times))
+
+            a_proc = start("a", first)
+            b_proc = start("b", second)
+            time.sleep(1)  # anything logged late would show now
+            got = warnings(logs["b"])
+            c.check(len(got) == 1, "the second daemon logs one warning (%d)" % len(got))
+            line = got[0] if got else ""
+            print(line.strip())
+            c.check("feeds: 1 only here (%s)" % urls[2] in line, "it names the extra feed")
+            c.check("rules: 'marque' differs" in line, "it names the changed rule")
+            c.check("channels: same" in line, "it says the channels are the same")
+            c.check("concurrent" not in line, "it does not name the rule that is the same")
+            c.check(not warnings(logs["a"]), "the first daemon, started before, logs none")
+
+            reload("b", b_proc, 1)
+            time.sleep(0.5)
+            got = warnings(logs["b"])
+            c.check(len(got) == 2, "a reload with the same file logs it once more (%d)"
+                    % len(got))
+
+            status = harness.run([a.veille, "--config", first, "status", "--json"], check=False)
+            daemons = json.loads(status.stdout).get("daemons", []) if status.stdout else []
+            same = sorted(d.get("same_config") for d in daemons)
+            c.check(len(daemons) == 2 and same == [False, True],
+                    "veille status lists both daemons, one with the file's config (%s)" % same)
+            differs = [d.get("differences") or "" for d in daemons]
+            c.check(any("rules: 'marque' differs" in d for d in differs),
+                    "and names what differs")
+            stored = pg.psql("SELECT count(*) FROM daemon_configs").strip()
+            c.check(stored == "2", "one row per daemon (%s)" % stored)
+            leaked = pg.psql("SELECT count(*) FROM daemon_configs WHERE description ~ '%s'"
+                             % os.path.basename(urls[2])).strip()
+            c.check(leaked == "0", "feed URLs are stored as hashes only (%s)" % leaked)
+
+            c.check(harness.stop(b_proc) == 0, "the second daemon stops cleanly")
+            stored = pg.psql("SELECT count(*) FROM daemon_configs").strip()
+            c.check(stored == "1", "its row is removed at stop (%s)" % stored)
+            start("c", third)
+            time.sleep(1)
+            c.check(not warnings(logs["c"]), "a daemon with an equal configuration logs none")
+            reload("a", a_proc, 1)
+            time.sleep(0.5)
+            c.check(not warnings(logs["a"]), "nor does a reload of the first")
+            for proc in procs:
+                if proc.poll() is None:
+                    c.check(harness.stop(proc) == 0, "a daemon stops cleanly")
+            if c.failed:
+                for name, path in sorted(logs.items()):
+                    with open(path) as f:
+                        print("--- daemon %s log (tail)\n%s" % (name, "".join(f.readlines()[-15:])))
+    except pg_server.Unavailable as e:
+        print("FAIL throwaway PostgreSQL server: %s" % e)
+        return 1
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
