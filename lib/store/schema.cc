@@ -262,6 +262,13 @@ ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
 ALTER TABLE feeds ADD COLUMN lease_until INTEGER;
 CREATE INDEX feeds_due ON feeds (next_due_at);
 )sql",
+      // 16: the dashboard's and the report's period rows (stats.cc) read a mentioned entry's
+      // feed, story, dates and language from one covering index instead of the entry row, whose
+      // texts come before its dates and language: it replaces entries_id_feed_story, its prefix.
+      R"sql(
+CREATE INDEX entries_id_cover ON entries (id, feed_id, story_id, published_at, updated_at, language);
+DROP INDEX entries_id_feed_story;
+)sql",
   };
   return kMigrations;
 }
