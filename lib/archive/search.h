@@ -35,9 +35,25 @@ struct SearchStats {
                                                 const std::string& exclude = "");
 
 // The mentions of `filter` (newest first) whose entry `search` matches (every mention when
-// `search` is empty): SearchArchive over the entries of the filter's feeds and language, joined
-// to Store::ListMentions. filter.offset and filter.limit apply to the result (limit 0 = all). A
-// malformed `search` fails with kInvalidArgument as SearchArchive does.
+// `search` is empty), and how many match. The work is bounded by the page, not the archive:
+// the full-text index gives the candidate entries (ids only, store::CandidateIds), the
+// filter's mentions of those candidates are read newest first in chunks, and the matcher
+// verifies only their entries, each once, until the page (filter.offset, then filter.limit;
+// limit 0 = all) is full and more than `count_up_to` matching mentions were counted, or the
+// candidates are exhausted. So the rows are exactly those of the full search (the same
+// mentions as `veille search` finds entries), whatever the cap. A malformed `search` fails
+// with kInvalidArgument as SearchArchive does.
+struct MatchingMentions {
+  std::vector<store::MentionRow> rows;
+  std::int64_t count = 0;  // matching mentions counted, the page's and those before it included
+  bool more = false;       // the count stopped early: more than `count` mentions match
+};
+[[nodiscard]] Result<MatchingMentions> FindMatchingMentions(store::Store& store,
+                                                            store::MentionFilter filter,
+                                                            const std::string& search,
+                                                            std::int64_t count_up_to);
+
+// FindMatchingMentions's rows, counting no further than the page.
 [[nodiscard]] Result<std::vector<store::MentionRow>> ListMatchingMentions(
     store::Store& store, store::MentionFilter filter, const std::string& search);
 

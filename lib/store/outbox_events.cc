@@ -143,6 +143,19 @@ Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit) {
   return ReadEvents(*stmt);
 }
 
+Result<bool> RetryEvent(Store& store, std::int64_t id, UnixSeconds now) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RetryEventPg(**conn, id, now);
+  auto stmt = DatabaseOf(store).Prepare(
+      "UPDATE event_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2 "
+      "WHERE id = ?1 AND status IN ('dead', 'pending')");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, id).Bind(2, now);
+  VEILLE_TRY(stmt->Run());
+  return DatabaseOf(store).Changes() > 0;
+}
+
 Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule, UnixSeconds from,
                                        UnixSeconds to, std::int64_t bucket_s) {
   auto conn = ReadyPostgres(store);

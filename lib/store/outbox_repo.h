@@ -183,6 +183,10 @@ struct EventOutboxRow {
 // All event rows, newest first (for the CLI and tests).
 [[nodiscard]] Result<std::vector<EventOutboxRow>> ListEvents(Store& store, int limit);
 
+// As RetryOutbox for an event row (the web inbox's /alerts): a dead or pending row becomes
+// pending, due now, with a fresh retry schedule. False when no such row is dead or pending.
+[[nodiscard]] Result<bool> RetryEvent(Store& store, std::int64_t id, UnixSeconds now);
+
 // Mentions of `rule` per `bucket_s` bucket over [from, to): element i counts
 // [from + i*bucket_s, from + (i+1)*bucket_s).
 [[nodiscard]] Result<std::vector<int>> MentionCounts(Store& store, const std::string& rule,

@@ -287,6 +287,13 @@ CREATE TABLE daemon_configs (
   seen_at     INTEGER NOT NULL
 );
 )sql",
+      // 18: the dashboard's and the report's period rows (stats.cc) read a mentioned entry's
+      // feed, story, dates and language from one covering index instead of the entry row, whose
+      // texts come before its dates and language: it replaces entries_id_feed_story, its prefix.
+      R"sql(
+CREATE INDEX entries_id_cover ON entries (id, feed_id, story_id, published_at, updated_at, language);
+DROP INDEX entries_id_feed_story;
+)sql",
   };
   return kMigrations;
 }

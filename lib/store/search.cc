@@ -24,7 +24,7 @@ Error QueryError(Error error, const std::string& fts_match) {
 
 std::string Conditions(const EntryFilter& filter) {
   return "(?1 IS NULL OR e.first_seen_at >= ?1) AND (?2 IS NULL OR e.first_seen_at < ?2)" +
-         IdListCondition("e.feed_id", filter.feed_ids) +
+         IdListCondition("e.feed_id", filter.feed_ids) + IdListCondition("e.id", filter.ids) +
          LanguageCondition("e.language", 7, filter.language) + " ";
 }
 
@@ -98,6 +98,7 @@ Result<std::vector<Ranked>> RankCandidates(Store& store, const std::string& fts_
              ? "e.id IN (SELECT id FROM entries WHERE first_seen_at >= ?1 AND first_seen_at < ?2)"
              : "1";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += IdListCondition("e.id", filter.ids);
   sql += LanguageCondition("e.language", 7, filter.language);
   auto stmt = DatabaseOf(store).Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
@@ -177,6 +178,34 @@ Result<void> ScanEntriesFts(Store& store, const std::string& fts_match, const En
     return ScanByDetection(store, fts_match, filter, visit);
   }
   return ScanRanked(store, fts_match, filter, visit);
+}
+
+Result<std::optional<std::vector<std::int64_t>>> CandidateIds(Store& store,
+                                                              const match::QueryNode& query,
+                                                              const EntryFilter& filter) {
+  if (pg::Connection* conn = PostgresOf(store)) return pg::CandidateIds(*conn, query, filter);
+  const std::string fts_match = FtsPrefilter(query);
+  if (fts_match.empty()) return std::optional<std::vector<std::int64_t>>();
+  const bool narrowed = filter.since || filter.until || !filter.feed_ids.empty() ||
+                        !filter.ids.empty() || !filter.language.empty();
+  // Without other conditions, the full-text index alone: no entry row is read.
+  auto stmt = DatabaseOf(store).Prepare(
+      narrowed ? "SELECT e.id FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+                 "WHERE entries_fts MATCH ?4 AND " +
+                     Conditions(filter) + "ORDER BY entries_fts.rowid DESC"
+               : "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?4 ORDER BY rowid DESC");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(4, fts_match);
+  if (narrowed) stmt->Bind(1, filter.since).Bind(2, filter.until);
+  if (narrowed && !filter.language.empty()) stmt->Bind(7, LanguageKey(filter.language));
+  std::vector<std::int64_t> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(QueryError(row.error(), fts_match));
+    if (!*row) break;
+    out.push_back(stmt->Int(0));
+  }
+  return std::optional<std::vector<std::int64_t>>(std::move(out));
 }
 
 Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter) {

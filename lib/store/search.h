@@ -33,6 +33,7 @@ struct EntryFilter {
   std::optional<UnixSeconds> since;    // first_seen_at >= since
   std::optional<UnixSeconds> until;    // first_seen_at < until
   std::vector<std::int64_t> feed_ids;  // empty = any feed
+  std::vector<std::int64_t> ids;       // empty = any entry; else only these entries
   std::string language;  // "" = any; else entries in it ("fr": fr, fr-FR...; LanguageCondition)
   EntryOrder order = EntryOrder::kDetected;
 };
@@ -70,6 +71,13 @@ struct StoredEntry {
 [[nodiscard]] Result<void> ScanEntries(Store& store, const match::QueryNode* query,
                                        const EntryFilter& filter,
                                        const std::function<bool(const StoredEntry&)>& visit);
+
+// The ids of the entries within `filter` that may match `query`, newest first (by id, whatever
+// filter.order says): the full-text prefilter alone, no row read. nullopt when the query
+// constrains nothing the index holds (every entry is a candidate). The web inbox's search
+// verifies only the candidates that have a mention in its list (archive/search.h).
+[[nodiscard]] Result<std::optional<std::vector<std::int64_t>>> CandidateIds(
+    Store& store, const match::QueryNode& query, const EntryFilter& filter);
 
 // How many stored entries are within `filter` (its order aside).
 [[nodiscard]] Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter);

@@ -38,13 +38,16 @@ std::string DateColumn(const StatsQuery& query) {
              : "m.created_at";
 }
 
-// `e`, joined when the entry's date is needed, or always (`needed`: top sources and stories).
-// entries_id_feed_story covers feed and story; the dates come from the row, ahead of its texts.
+// `e`, joined when the entry's date or language is needed, or always (`needed`: top sources
+// and stories), through entries_id_cover (migration 18): it holds every column of the entry
+// these statements read (feed, story, dates, language), so the row, its texts first, is never
+// read. The planner prefers the rowid for `e.id = ?`, hence INDEXED BY.
+constexpr const char* kCoveredEntry =
+    " JOIN entries e INDEXED BY entries_id_cover ON e.id = m.entry_id";
+
 std::string EntryJoin(const StatsQuery& query, bool needed = false) {
-  if (query.count_by == CountBy::kEntryDate || !query.language.empty()) {
-    return " JOIN entries e ON e.id = m.entry_id";
-  }
-  return needed ? " JOIN entries e INDEXED BY entries_id_feed_story ON e.id = m.entry_id" : "";
+  if (query.count_by == CountBy::kEntryDate || !query.language.empty()) return kCoveredEntry;
+  return needed ? kCoveredEntry : "";
 }
 
 // ?1 = since, ?2 = until, ?9 = the language (BindLanguage). Mentions detected before `since`
@@ -111,9 +114,8 @@ Result<std::vector<PeriodRow>> ReadPeriodRows(Store& store, const StatsQuery& qu
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT m.rule, m.category, " + date +
       " / 86400, COALESCE(e.story_id, -e.id), e.story_id IS NOT NULL, e.feed_id, "
-      "COALESCE(e.language, ''), COUNT(*) FROM mentions m JOIN entries e ON e.id = m.entry_id "
-      "WHERE " +
-      PeriodCondition(query) + " GROUP BY 3, 1, 2, 4, 5, 6, 7");
+      "COALESCE(e.language, ''), COUNT(*) FROM mentions m" +
+      kCoveredEntry + " WHERE " + PeriodCondition(query) + " GROUP BY 3, 1, 2, 4, 5, 6, 7");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, query.since).Bind(2, query.until);
   BindLanguage(*stmt, query);

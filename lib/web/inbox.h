@@ -39,6 +39,9 @@ struct ArchiveAccess {
 // Mentions per inbox page, and the deepest page served (offset pagination, bounded).
 inline constexpr int kInboxPageSize = 50;
 inline constexpr int kInboxMaxPage = 200;
+// A search counts its matching mentions up to this many, then says "more than" (the work of a
+// common word stays bounded by the page, archive::FindMatchingMentions).
+inline constexpr std::int64_t kInboxSearchCount = 1000;
 
 // GET / and /inbox. Query parameters (all optional): rule, category, feed (a feed id), lang,
 // status (new|read|handled|ignored), since and until (YYYY-MM-DD, until inclusive), q (the

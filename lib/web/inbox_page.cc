@@ -157,15 +157,25 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
   filter.offset = (q.page - 1) * kInboxPageSize;
   filter.limit = kInboxPageSize + 1;
   std::vector<store::MentionRow> rows;
+  std::string count;  // a search's count of matching mentions, in words
   if (problem.empty()) {
-    auto listed = archive::ListMatchingMentions(**store, filter, q.q);
-    if (!listed && listed.error().code == ErrorCode::kInvalidArgument) {
+    auto found = archive::FindMatchingMentions(**store, filter, q.q, kInboxSearchCount);
+    if (!found && found.error().code == ErrorCode::kInvalidArgument) {
       problem =
-          Format(tr.Tr("The search is not valid: {error}"), {{"error", listed.error().message}});
-    } else if (!listed) {
-      return fail(listed.error().message);
+          Format(tr.Tr("The search is not valid: {error}"), {{"error", found.error().message}});
+    } else if (!found) {
+      return fail(found.error().message);
     } else {
-      rows = std::move(*listed);
+      rows = std::move(found->rows);
+      const auto n = static_cast<std::uint64_t>(found->count);
+      const std::string shown = tr.Integer(found->count);
+      if (!q.q.empty()) {
+        count = found->more ? Format(tr.TrN("more than {n} matching mention",
+                                            "more than {n} matching mentions", n),
+                                     {{"n", shown}})
+                            : Format(tr.TrN("{n} matching mention", "{n} matching mentions", n),
+                                     {{"n", shown}});
+      }
     }
   }
   const bool more = rows.size() > static_cast<std::size_t>(kInboxPageSize);
@@ -241,6 +251,7 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
       << "size=\"12\" placeholder=\"" << Html(tr.Tr("tag")) << "\"> <button type=\"submit\" "
       << "name=\"act\" value=\"tag\" id=\"bulk-tag-add\">" << Html(tr.Tr("Add tag"))
       << "</button></div>";
+  if (!count.empty()) body << "<p class=\"muted\" id=\"count\">" << Html(count) << "</p>";
   if (groups.empty() && problem.empty()) {
     body << "<p class=\"muted\" id=\"empty\">"
          << Html(tr.Tr("No mentions here. Change the filters, or wait for the next poll."))

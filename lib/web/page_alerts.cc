@@ -1,6 +1,7 @@
 // GET /alerts: the outbox's pending and dead alerts as `veille outbox` lists them, with "retry"
 // per row and for every dead alert: the write of `veille outbox retry ID|--all-dead`
-// (store/outbox_repo.h), in one short transaction.
+// (store/outbox_repo.h), in one short transaction; then the pending and dead spike and
+// feed-health alerts (`veille outbox --events`), each with its own retry (store::RetryEvent).
 #include <sstream>
 
 #include "archive/outbox_text.h"
@@ -54,6 +55,49 @@ std::string Table(const std::vector<store::OutboxListRow>& rows, const PageFrame
   return out.str();
 }
 
+// An event's kind ("spike", "feed_health": alert/watch.cc) in words, as `veille outbox
+// --events` says it; an unknown one as stored.
+std::string EventKind(const std::string& kind, const i18n::Translator& tr) {
+  if (kind == "spike" || kind == "feed_health") return tr.TrP("alert kind", kind);
+  return kind;
+}
+
+// The spike and feed-health alerts (their own outbox, store/outbox_repo.h) that are pending or
+// dead, newest first, with the same buttons as the mentions' alerts.
+std::string EventTable(const std::vector<store::EventOutboxRow>& rows, const PageFrame& frame) {
+  const i18n::Translator& tr = *frame.tr;
+  std::ostringstream out;
+  out << "<table class=\"table\" id=\"event-alerts\"><thead><tr><th>ID</th><th>"
+      << Html(tr.TrP("web column", "Channel")) << "</th><th>"
+      << Html(tr.TrP("web column", "Status")) << "</th><th class=\"num\">"
+      << Html(tr.TrP("web column", "Tries")) << "</th><th>" << Html(tr.TrP("web column", "When"))
+      << "</th><th>" << Html(tr.TrP("web column", "Kind")) << "</th><th>"
+      << Html(tr.TrP("web column", "Alert")) << "</th><th>"
+      << Html(tr.TrP("web column", "Last error")) << "</th><th></th></tr></thead><tbody>";
+  for (const auto& e : rows) {
+    const bool pending = e.status == store::OutboxStatus::kPending;
+    const std::string when =
+        pending ? Format(tr.Tr("next {time}"), {{"time", Moment(e.next_attempt_at, tr)}})
+                : Moment(e.event.created_at, tr);
+    const std::string id = std::to_string(e.id);
+    out << "<tr id=\"event-" << id << "\" class=\"status-" << store::OutboxStatusName(e.status)
+        << "\"><td class=\"num\">" << id << "</td><td>" << Html(e.channel) << "</td><td>"
+        << Html(tr.TrP("alert status", store::OutboxStatusName(e.status)))
+        << "</td><td class=\"num\">" << tr.Integer(e.attempts) << "</td><td>" << Html(when)
+        << "</td><td>" << Html(EventKind(e.event.kind, tr)) << "</td><td>" << Html(e.event.title)
+        << "</td><td class=\"muted\">" << Html(e.last_error.value_or("")) << "</td><td>"
+        << RetryButton(frame, "event", id, "retry-event-" + id,
+                       pending ? tr.Tr("Send now") : tr.TrP("alert", "Retry"))
+        << "</td></tr>";
+  }
+  out << "</tbody></table>";
+  return out.str();
+}
+
+// Event rows read to find the pending and dead ones: events are few (a spike or a broken feed
+// at most once per window), delivered ones make up the rest.
+constexpr int kEventRowsRead = 2000;
+
 }  // namespace
 
 Response AlertsPage(const ArchiveRequest& r) {
@@ -63,7 +107,15 @@ Response AlertsPage(const ArchiveRequest& r) {
                         : tl::unexpected(counts.error());
   auto dead = pending ? store::ListOutbox(r.store, store::OutboxStatus::kDead, kRowsShown)
                       : tl::unexpected(pending.error());
-  if (!dead) return parts::ErrorResponse(r.frame, 500, tr.Tr("Alerts"), dead.error().message);
+  auto events = dead ? store::ListEvents(r.store, kEventRowsRead) : tl::unexpected(dead.error());
+  if (!events) return parts::ErrorResponse(r.frame, 500, tr.Tr("Alerts"), events.error().message);
+  std::vector<store::EventOutboxRow> waiting;  // pending or dead, newest first
+  for (auto& e : *events) {
+    if (e.status != store::OutboxStatus::kPending && e.status != store::OutboxStatus::kDead) {
+      continue;
+    }
+    if (waiting.size() < static_cast<std::size_t>(kRowsShown)) waiting.push_back(std::move(e));
+  }
   std::ostringstream body;
   body << "<h1>" << Html(tr.Tr("Alerts")) << "</h1>";
   if (const std::string& n = parts::Query(r.request, "retried"); parts::Id(n)) {
@@ -107,6 +159,16 @@ Response AlertsPage(const ArchiveRequest& r) {
   } else {
     body << Table(*pending, r.frame, "pending-alerts");
   }
+  body << "</section><section class=\"card\" id=\"events\"><h2>"
+       << Html(tr.Tr("Spike and feed-health alerts")) << "</h2>";
+  if (waiting.empty()) {
+    body << "<p class=\"empty\">" << Html(tr.Tr("No pending or dead spike or feed-health alerts."))
+         << "</p>";
+  } else {
+    body << "<p class=\"muted\">"
+         << Html(tr.Tr("Pending and dead ones, newest first (veille outbox --events).")) << "</p>"
+         << EventTable(waiting, r.frame);
+  }
   body << "</section>";
   Response response;
   response.body = Page(r.frame, tr.Tr("Alerts"), body.str());
@@ -119,6 +181,16 @@ Response RetryAlerts(const ArchiveRequest& r) {
     auto n = store::RetryAllDead(r.store, r.now);
     if (!n) return parts::ErrorResponse(r.frame, 503, tr.Tr("Alerts"), n.error().message);
     return SeeOther("/alerts?retried=" + std::to_string(*n));
+  }
+  if (const auto event = parts::Id(r.request.Field("event"))) {
+    auto done = store::RetryEvent(r.store, *event, r.now);
+    if (!done) return parts::ErrorResponse(r.frame, 503, tr.Tr("Alerts"), done.error().message);
+    if (!*done) {
+      return parts::ErrorResponse(
+          r.frame, 400, tr.Tr("Bad request"),
+          tr.Tr("This alert is no longer pending or dead: reload the page."));
+    }
+    return SeeOther("/alerts?retried=1");
   }
   const auto id = parts::Id(r.request.Field("id"));
   auto done = id ? store::RetryOutbox(r.store, *id, r.now) : Result<bool>(false);

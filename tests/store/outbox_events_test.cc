@@ -78,6 +78,44 @@ TEST_P(OutboxEvents, DueEventsFollowTheirLifeCycle) {
   EXPECT_TRUE(other->empty()) << "only the channel's own rows";
 }
 
+TEST_P(OutboxEvents, ARetryPutsADeadOrPendingEventBackInTheQueueDueNow) {
+  // The web inbox's /alerts: "Retry" on a dead event, "Send now" on a pending one.
+  ASSERT_TRUE(RecordEvent(store(), Spike("a", 5000), {"ops", "mail", "chat"}));
+  auto rows = ListEvents(store(), 0);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  const std::int64_t dead = (*rows)[0].id, pending = (*rows)[1].id, delivered = (*rows)[2].id;
+  const std::string dead_channel = (*rows)[0].channel;
+  ASSERT_TRUE(MarkEventFailed(store(), dead, "refused", 6000, true));
+  ASSERT_TRUE(MarkEventFailed(store(), pending, "timeout", 9000, false));
+  ASSERT_TRUE(MarkEventDelivered(store(), delivered, 5500));
+  for (const std::int64_t id : {dead, pending}) {
+    auto retried = RetryEvent(store(), id, 7000);
+    ASSERT_TRUE(retried) << retried.error().message;
+    EXPECT_TRUE(*retried) << id;
+  }
+  auto retried = RetryEvent(store(), delivered, 7000);
+  ASSERT_TRUE(retried);
+  EXPECT_FALSE(*retried) << "a delivered event is not sent again";
+  retried = RetryEvent(store(), 987654, 7000);
+  ASSERT_TRUE(retried);
+  EXPECT_FALSE(*retried);
+  rows = ListEvents(store(), 0);
+  ASSERT_TRUE(rows);
+  for (const auto& r : *rows) {
+    if (r.id == delivered) {
+      EXPECT_EQ(r.status, OutboxStatus::kDelivered);
+      continue;
+    }
+    EXPECT_EQ(r.status, OutboxStatus::kPending) << r.id;
+    EXPECT_EQ(r.attempts, 0) << "a fresh retry schedule";
+    EXPECT_EQ(r.next_attempt_at, 7000) << "due now";
+  }
+  auto due = DueEvents(store(), dead_channel, 7000, 10);
+  ASSERT_TRUE(due);
+  EXPECT_EQ(due->size(), 1u) << "the dispatcher sees it";
+}
+
 TEST_P(OutboxEvents, MentionCountsBucketMentionsByWindow) {
   constexpr UnixSeconds kNow = 1'800'000'000;
   AddMentions({"a", "b"}, {}, kNow - 7200 + 10);

@@ -309,6 +309,102 @@ TEST_P(SearchTest, ManyCandidatesArePagedNewestFirstInEveryOrder) {
   }
 }
 
+// The inbox's search (archive::FindMatchingMentions) verifies only the candidates it needs for
+// its page and its count: whatever the page and the cap, its rows are those of the full search
+// (the mentions of the entries SearchArchive finds, as `veille search` lists them), and its
+// count is exact below the cap, else "more than" the number it counted.
+TEST_P(SearchTest, TheInboxSearchPagesAreTheFullSearchsWhereverItsCountStops) {
+  DocumentCommit c;
+  auto feeds = store_->ListFeeds();
+  ASSERT_TRUE(feeds && !feeds->empty());
+  c.feed.feed_id = (*feeds)[0].id;
+  c.feed.fetched_at = kNow + 86400;
+  c.feed.next_due_at = c.feed.fetched_at + 1800;
+  for (int i = 0; i < 300; ++i) {
+    EntryRecord e;
+    e.key = "commun" + std::to_string(i);
+    e.title = "Sujet commun " + std::to_string(i);
+    // A fifth are candidates the matcher refuses ("-rejet" is the matcher's, not the index's).
+    e.summary = i % 5 == 0 ? "un texte commun, rejet" : "un texte commun";
+    e.link = "https://a.example/commun/" + std::to_string(i);
+    if (i % 3 == 0) {  // a third are mentioned, by one rule or two
+      for (const char* rule : {"r1", "r2"}) {
+        if (rule[1] == '2' && i % 2 == 0) continue;
+        MentionRecord m;
+        m.rule = rule;
+        m.category = "brand";
+        m.terms = {"commun"};
+        m.snippet = *e.summary;
+        e.mentions.push_back(m);
+      }
+    }
+    c.entries.push_back(e);
+  }
+  ASSERT_TRUE(store_->CommitDocument(c));
+  const std::string query = "commun -rejet";
+  std::vector<std::int64_t> found;
+  ASSERT_TRUE(archive::SearchArchive(*store_, query, {}, [&](const archive::SearchHit& hit) {
+    found.push_back(hit.entry.id);
+    return true;
+  }));
+  ASSERT_EQ(found.size(), 240u);
+  MentionFilter all;
+  all.entry_ids = found;
+  all.limit = 0;
+  auto expected_rows = store_->ListMentions(all);
+  ASSERT_TRUE(expected_rows) << expected_rows.error().message;
+  std::vector<std::int64_t> expected;
+  for (const auto& m : *expected_rows) expected.push_back(m.id);
+  ASSERT_EQ(expected.size(), 120u);  // 80 entries, half of them mentioned twice
+
+  auto ids = [](const std::vector<MentionRow>& rows) {
+    std::vector<std::int64_t> out;
+    for (const auto& m : rows) out.push_back(m.id);
+    return out;
+  };
+  for (const int offset : {0, 10, 110, 120}) {
+    for (const std::int64_t cap : {0, 20, 119, 120, 1000}) {
+      SCOPED_TRACE("offset " + std::to_string(offset) + ", cap " + std::to_string(cap));
+      MentionFilter page;
+      page.offset = offset;
+      page.limit = 11;
+      auto r = archive::FindMatchingMentions(*store_, page, query, cap);
+      ASSERT_TRUE(r) << r.error().message;
+      const auto end = std::min<std::size_t>(expected.size(), offset + 11);
+      EXPECT_EQ(ids(r->rows),
+                std::vector<std::int64_t>(expected.begin() + std::min<std::size_t>(offset, end),
+                                          expected.begin() + end));
+      const std::int64_t seen = static_cast<std::int64_t>(end);
+      if (std::max(seen, cap) >= 120) {
+        EXPECT_FALSE(r->more);
+        EXPECT_EQ(r->count, 120);
+      } else {
+        EXPECT_TRUE(r->more);
+        EXPECT_EQ(r->count, std::max(seen, cap)) << "counted to the cap, or to the page";
+      }
+    }
+  }
+  // A filter on the mentions applies as in the list; limit 0 lists every match.
+  MentionFilter r2;
+  r2.rule = "r2";
+  r2.limit = 0;
+  auto only = archive::FindMatchingMentions(*store_, r2, query, 0);
+  ASSERT_TRUE(only);
+  EXPECT_EQ(only->rows.size(), 40u);
+  EXPECT_EQ(only->count, 40);
+  EXPECT_FALSE(only->more);
+  auto listed = archive::ListMatchingMentions(*store_, MentionFilter{}, query);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(ids(*listed), std::vector<std::int64_t>(expected.begin(), expected.begin() + 50));
+  // A query the index cannot narrow: every mentioned entry is verified, with the same result.
+  auto unnarrowed = archive::FindMatchingMentions(*store_, r2, "author:nobody OR commun", 0);
+  ASSERT_TRUE(unnarrowed) << unnarrowed.error().message;
+  EXPECT_EQ(unnarrowed->rows.size(), 50u);
+  auto bad = archive::FindMatchingMentions(*store_, MentionFilter{}, "commun NEAR/3", 10);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_P(SearchTest, AVisitorThatStopsEndsTheScan) {
   int seen = 0;
   ASSERT_TRUE(ScanEntries(*store_, nullptr, {}, [&](const StoredEntry&) { return ++seen < 3; }));

@@ -262,6 +262,68 @@ TEST_F(ArchivePagesTest, TheAlertsPageListsDeadAndPendingAndRetryRequeuesThem) {
   EXPECT_NE(r.body.find("No dead alerts."), std::string::npos);
 }
 
+TEST_F(ArchivePagesTest, TheAlertsPageListsPendingAndDeadEventsAndRetryRequeuesThem) {
+  // Three spike or feed-health alerts: one delivered (not listed), one pending, one dead, each
+  // with a hostile title and error.
+  std::vector<std::int64_t> rows;
+  {
+    auto store = store::Store::Open(path_, store::Access::kWrite);
+    ASSERT_TRUE(store) << store.error().message;
+    for (int i = 0; i < 3; ++i) {
+      store::EventRecord e;
+      e.kind = i == 1 ? "feed_health" : "spike";
+      e.subject = "alpea";
+      e.window_key = "w" + std::to_string(i);
+      e.title = "Pic " + std::to_string(i) + " " + std::string(testing::kHostileTitles[i]);
+      e.text = "text";
+      e.payload = "{}";
+      e.created_at = kNow - 3600 + i;
+      ASSERT_TRUE(store::RecordEvent(**store, e, {"journal"}));
+    }
+    auto listed = store::ListEvents(**store, 0);
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->size(), 3u);
+    for (const auto& row : *listed) rows.push_back(row.id);  // newest first
+    ASSERT_TRUE(store::MarkEventDelivered(**store, rows[2], kNow));
+    ASSERT_TRUE(store::MarkEventFailed(**store, rows[0], std::string(testing::kHostileTitles[3]),
+                                       kNow, true));
+  }
+  Response r = Send("GET", "/alerts");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ExpectOnlyText(r.body);
+  EXPECT_NE(r.body.find("id=\"event-alerts\""), std::string::npos);
+  const auto row = [&](std::int64_t id) { return "id=\"event-" + std::to_string(id) + "\""; };
+  EXPECT_NE(r.body.find(row(rows[0]) + " class=\"status-dead\""), std::string::npos);
+  EXPECT_NE(r.body.find(row(rows[1]) + " class=\"status-pending\""), std::string::npos);
+  EXPECT_EQ(r.body.find(row(rows[2])), std::string::npos) << "a delivered one is not listed";
+  EXPECT_NE(r.body.find("<td>feed_health</td>"), std::string::npos) << "the kind";
+  const std::string token = CsrfOf(r.body);
+  const auto status_of = [&](std::int64_t id) {
+    auto listed = store::ListEvents(*Reader(), 0);
+    for (const auto& e : *listed) {
+      if (e.id == id) return e;
+    }
+    ADD_FAILURE() << "no event row " << id;
+    return store::EventOutboxRow{};
+  };
+
+  r = Send("POST", "/alerts/retry", {}, {{"event", std::to_string(rows[0])}});
+  EXPECT_EQ(r.status, 403) << "no token";
+  EXPECT_EQ(status_of(rows[0]).status, store::OutboxStatus::kDead);
+  r = Send("POST", "/alerts/retry", {}, {{"csrf", token}, {"event", std::to_string(rows[0])}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(HeaderOf(r, "Location"), "/alerts?retried=1");
+  const auto retried = status_of(rows[0]);
+  EXPECT_EQ(retried.status, store::OutboxStatus::kPending);
+  EXPECT_EQ(retried.attempts, 0) << "a fresh retry schedule";
+  EXPECT_EQ(retried.next_attempt_at, kNow) << "due now";
+  r = Send("POST", "/alerts/retry", {}, {{"csrf", token}, {"event", std::to_string(rows[2])}});
+  EXPECT_EQ(r.status, 400) << "a delivered one is not sent again";
+  EXPECT_EQ(status_of(rows[2]).status, store::OutboxStatus::kDelivered);
+  r = Send("GET", "/alerts");
+  EXPECT_EQ(r.body.find("class=\"status-dead\""), std::string::npos) << r.body;
+}
+
 TEST(ArchivePagesAuthTest, ThePagesNeedASignInAndAnArchive) {
   AppOptions options;
   options.auth = AuthMode::kPassword;

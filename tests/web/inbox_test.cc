@@ -356,6 +356,56 @@ TEST_F(InboxTest, PagesFollowEachOtherToTheLastAndPastTheEndTheListIsEmpty) {
   EXPECT_EQ(r.body.find("id=\"next-page\""), std::string::npos);
 }
 
+TEST_F(InboxTest, ASearchCountsItsMentionsUpToAThousandThenSaysMoreThan) {
+  // 1,200 mentions of a word in every entry: the search stops counting past 1,000 (its work
+  // is bounded by the page, archive::FindMatchingMentions) and says so, in either language.
+  {
+    auto daemon = store::Store::Open(path_, store::Access::kWrite);
+    ASSERT_TRUE(daemon) << daemon.error().message;
+    auto feeds = (*daemon)->ListFeeds();
+    ASSERT_TRUE(feeds);
+    store::DocumentCommit c;
+    c.feed.feed_id = feeds->front().id;
+    c.feed.fetched_at = kNow - 600;
+    c.feed.next_due_at = kNow;
+    for (int i = 0; i < 1200; ++i) {
+      store::EntryRecord e;
+      e.key = "masse-" + std::to_string(i);
+      e.title = "Masse " + std::to_string(i);
+      e.summary = "Une masse de mentions Alpéa " + std::to_string(i);
+      e.link = "https://masse.example/" + std::to_string(i);
+      store::MentionRecord m;
+      m.rule = "masse";
+      m.category = "brand";
+      m.terms = {"Alpéa"};
+      m.snippet = *e.summary;
+      e.mentions.push_back(m);
+      c.entries.push_back(e);
+    }
+    ASSERT_TRUE((*daemon)->CommitDocument(c));
+  }
+  Response r = Get("/inbox", {{"q", "masse"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("id=\"count\">more than 1,000 matching mentions<"), std::string::npos);
+  EXPECT_EQ(RowIds(r.body).size(), 50u);
+  // Below the cap, the exact count; without a search, none.
+  r = Get("/inbox", {{"q", "masse -Alpéa"}});
+  EXPECT_NE(r.body.find("id=\"count\">0 matching mentions<"), std::string::npos);
+  r = Get("/inbox", {{"q", "masse NEAR/4 1199"}});
+  EXPECT_NE(r.body.find("id=\"count\">1 matching mention<"), std::string::npos);
+  EXPECT_EQ(RowIds(r.body).size(), 1u);
+  r = Get("/inbox");
+  EXPECT_EQ(r.body.find("id=\"count\""), std::string::npos);
+  ASSERT_EQ(
+      Send("POST", "/language", {}, {{"csrf", CsrfOf(Get("/inbox").body)}, {"language", "fr"}})
+          .status,
+      303);
+  r = Get("/inbox", {{"q", "masse"}});
+  EXPECT_NE(r.body.find("id=\"count\">plus de 1\u202f000 mentions correspondantes<"),
+            std::string::npos)
+      << r.body.substr(r.body.find("id=\"count\""), 120);
+}
+
 TEST_F(InboxTest, TriageOfOneRowAndOfCheckedRowsIsWhatTheStoreSees) {
   const std::int64_t one = IdOf(std::string(testing::kHostileTitles[0]));
   Response r = Post({{"act", "handled:" + std::to_string(one)}, {"back", "/inbox?rule=marque"}});

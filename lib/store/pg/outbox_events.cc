@@ -118,6 +118,15 @@ Result<std::vector<EventOutboxRow>> ListEventsPg(pg::Connection& conn, int limit
   return ReadEvents(*rows);
 }
 
+Result<bool> RetryEventPg(pg::Connection& conn, std::int64_t id, UnixSeconds now) {
+  auto rows = Lift(conn.ExecCached(
+      "UPDATE event_outbox SET status = 'pending', attempts = 0, next_attempt_at = $2 "
+      "WHERE id = $1 AND status IN ('dead', 'pending') RETURNING id",
+      {id, now}));
+  if (!rows) return tl::unexpected(rows.error());
+  return !rows->empty();
+}
+
 Result<std::vector<int>> MentionCountsPg(pg::Connection& conn, const std::string& rule,
                                          UnixSeconds from, UnixSeconds to, std::int64_t bucket_s) {
   std::vector<int> counts(

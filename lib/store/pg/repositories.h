@@ -87,6 +87,7 @@ Result<void> MarkEventDeliveredPg(pg::Connection& conn, std::int64_t id, UnixSec
 Result<void> MarkEventFailedPg(pg::Connection& conn, const std::string& owner, std::int64_t id,
                                const std::string& error, UnixSeconds next_attempt_at, bool dead);
 Result<std::vector<EventOutboxRow>> ListEventsPg(pg::Connection& conn, int limit);
+Result<bool> RetryEventPg(pg::Connection& conn, std::int64_t id, UnixSeconds now);
 Result<std::vector<int>> MentionCountsPg(pg::Connection& conn, const std::string& rule,
                                          UnixSeconds from, UnixSeconds to, std::int64_t bucket_s);
 Result<std::optional<UnixSeconds>> EarliestMentionPg(pg::Connection& conn);

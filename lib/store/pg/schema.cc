@@ -239,6 +239,13 @@ CREATE TABLE daemon_configs (
   seen_at     bigint NOT NULL
 );
 )sql"},
+      // 18: SQLite's migration 18: the period rows of the dashboard and the report (stats_pg.cc)
+      // read a mentioned entry's feed, story, dates and language by an index-only scan instead
+      // of the heap row; it replaces entries_id_feed_story.
+      {18, R"sql(
+CREATE INDEX entries_id_cover ON entries (id) INCLUDE (feed_id, story_id, published_at, updated_at, language);
+DROP INDEX entries_id_feed_story;
+)sql"},
   };
   return kMigrations;
 }

@@ -25,6 +25,7 @@ std::string Conditions(const EntryFilter& filter) {
       "e.first_seen_at < $2) AND ($3::text = '' OR lower(e.language) = $3 OR "
       "starts_with(lower(e.language), $3 || '-'))";
   sql += IdListCondition("e.feed_id", filter.feed_ids);
+  sql += IdListCondition("e.id", filter.ids);
   return sql + " AND ($4::tsquery IS NULL OR e.fts @@ $4::tsquery)";
 }
 
@@ -150,6 +151,21 @@ Result<void> ScanEntries(Connection& conn, const match::QueryNode* query, const 
     return ScanByDetection(conn, tsquery, filter, visit);
   }
   return ScanRanked(conn, tsquery, filter, visit);
+}
+
+Result<std::optional<std::vector<std::int64_t>>> CandidateIds(Connection& conn,
+                                                              const match::QueryNode& query,
+                                                              const EntryFilter& filter) {
+  const std::string tsquery = TsQueryPrefilter(query);
+  if (tsquery.empty()) return std::optional<std::vector<std::int64_t>>();
+  auto rows = Lift(
+      conn.Exec("SELECT e.id FROM entries e WHERE " + Conditions(filter) + " ORDER BY e.id DESC",
+                {filter.since, filter.until, LanguageKey(filter.language), tsquery}));
+  if (!rows) return tl::unexpected(QueryError(rows.error(), tsquery));
+  std::vector<std::int64_t> out;
+  out.reserve(static_cast<std::size_t>(rows->size()));
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Int(i, 0));
+  return std::optional<std::vector<std::int64_t>>(std::move(out));
 }
 
 Result<std::int64_t> CountEntries(Connection& conn, const EntryFilter& filter) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "common/result.h"
@@ -17,6 +18,8 @@ namespace veille::store::pg {
 [[nodiscard]] Result<void> ScanEntries(Connection& conn, const match::QueryNode* query,
                                        const EntryFilter& filter,
                                        const std::function<bool(const StoredEntry&)>& visit);
+[[nodiscard]] Result<std::optional<std::vector<std::int64_t>>> CandidateIds(
+    Connection& conn, const match::QueryNode& query, const EntryFilter& filter);
 [[nodiscard]] Result<std::int64_t> CountEntries(Connection& conn, const EntryFilter& filter);
 [[nodiscard]] Result<std::vector<StoredEntry>> StoryEntries(Connection& conn,
                                                             std::int64_t story_id);
