@@ -87,12 +87,11 @@ class PostgresBackend final : public Backend {
   Result<void> ReleaseLeases(
       const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) override;
   Result<bool> HoldMaintenance() override;
-  // This store's name on its leases (feeds, alert claims: pg/outbox.cc).
+  // This store's name on its leases (feeds, alert claims: pg/outbox.cc) and on its
+  // daemon_configs row (daemon_configs.h).
   [[nodiscard]] const std::string& lease_owner() const { return lease_owner_; }
   // Inside CommitBatch's transaction: this store's leases on the feeds of `writes` end with it.
   [[nodiscard]] Result<void> EndLeases(const std::vector<DocumentCommit>& writes);
-  // This store's name on its leases (and on its daemon_configs row, daemon_configs.h).
-  [[nodiscard]] const std::string& lease_owner() const { return lease_owner_; }
 
   // Reconnects a lost connection (with the connection's backoff), and makes a read-only
   // store's new session read-only again. Every method starts with it.
