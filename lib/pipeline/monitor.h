@@ -217,6 +217,15 @@ class Monitor {
   void ReleaseAllLeases();
   // Whether this daemon holds the maintenance lock (checked every few seconds; changes logged).
   [[nodiscard]] bool Maintainer();
+  // Per-host politeness across daemons (monitor_hosts.cc; docs/scaling.md). The host side of a
+  // claim of `candidates` (hosts new to the database are added first).
+  [[nodiscard]] store::HostClaim HostClaimFor(const std::vector<std::int64_t>& candidates);
+  // The hosts of the feeds this daemon holds leases on.
+  [[nodiscard]] std::vector<std::string> BusyHosts() const;
+  // After a rate-limited poll on `host`: when the host is now paused, its requests not started
+  // yet are dropped and rescheduled for the end of the pause, and on a shared database the
+  // pause is written for every daemon.
+  void OnRateLimited(const std::string& host, UnixSeconds now);
   // Moves by `seconds` every due time counted with the clock before a jump from `before` (the
   // wall clock at the loop's previous turn) to `after` (now); a due time counted after the jump
   // (a poll staged and committed between the two turns) is already right and stays.
@@ -258,6 +267,8 @@ class Monitor {
   std::int64_t next_renew_ms_ = 0;
   bool maintainer_ = false;
   std::int64_t next_maintainer_check_ms_ = 0;
+  std::set<std::string> known_hosts_;               // hosts added to the shared database
+  std::map<std::string, UnixSeconds> host_paused_;  // pauses already acted on, by host
 };
 
 }  // namespace veille::pipeline

@@ -238,6 +238,7 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
   }
   if (w.outcome == Outcome::kRateLimited) {
     host_limits_.RecordRateLimited(slot.host, static_cast<std::uint64_t>(id), now, w.retry_after_s);
+    OnRateLimited(slot.host, now);
   } else {
     host_limits_.RecordOther(slot.host, static_cast<std::uint64_t>(id));
   }

@@ -23,8 +23,9 @@ constexpr std::int64_t kMaintainerCheckMs = 5000;
 std::size_t Monitor::ClaimDue(UnixSeconds now, const std::vector<std::int64_t>& candidates) {
   const std::size_t room = Room();
   if (room == 0 || candidates.empty()) return 0;
-  auto leased =
-      store_->LeaseDueFeeds(candidates, now, static_cast<int>(room), config_.daemon.lease_time_ms);
+  const store::HostClaim hosts = HostClaimFor(candidates);
+  auto leased = store_->LeaseDueFeeds(candidates, now, static_cast<int>(room),
+                                      config_.daemon.lease_time_ms, &hosts);
   if (!leased) {
     spdlog::warn("feeds not leased: {}", leased.error().message);
     return 0;
@@ -51,7 +52,7 @@ void Monitor::RenewLeases() {
   for (const auto& [id, slot] : slots_) {
     if (slot.leased) ids.push_back(id);
   }
-  if (auto r = store_->RenewLeases(ids, config_.daemon.lease_time_ms); !r) {
+  if (auto r = store_->RenewLeases(ids, config_.daemon.lease_time_ms, BusyHosts()); !r) {
     spdlog::warn("leases not renewed: {}", r.error().message);
   }
 }
@@ -66,6 +67,10 @@ void Monitor::ReleaseAllLeases() {
   due_ = schedule::DueQueue();
   if (auto r = store_->ReleaseLeases(held); !r) {
     spdlog::warn("leases not released (they expire in {} s): {}",
+                 config_.daemon.lease_time_ms / 1000, r.error().message);
+  }
+  if (auto r = store_->ReleaseHosts(config_.polling.host_spacing_ms); !r) {
+    spdlog::warn("host leases not released (they expire in {} s): {}",
                  config_.daemon.lease_time_ms / 1000, r.error().message);
   }
 }

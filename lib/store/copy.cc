@@ -24,6 +24,7 @@ constexpr std::array kTables = {
     TablePlan{"events", true},         TablePlan{"event_outbox", true},
     TablePlan{"triage", true},         TablePlan{"triage_tags", true},
     TablePlan{"daemon_status", false},  // the heartbeat: the target's daemon writes its own
+    TablePlan{"hosts", false},          // host leases and pauses of the source's daemons
 };
 
 std::unique_ptr<CopySide> SideOf(Store& store) {

@@ -262,6 +262,18 @@ ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
 ALTER TABLE feeds ADD COLUMN lease_until INTEGER;
 CREATE INDEX feeds_due ON feeds (next_due_at);
 )sql",
+      // 16: host leases (docs/scaling.md, "Per-host politeness"): on a shared database, the
+      // daemon that may fetch from a host ("host:port") until lease_until (Unix ms, the
+      // server's clock), and a host's 429 pause (paused_until, Unix seconds). Unused on SQLite
+      // (one daemon keeps these in memory), kept for one schema on both backends.
+      R"sql(
+CREATE TABLE hosts (
+  host         TEXT PRIMARY KEY,
+  owner        TEXT,
+  lease_until  INTEGER,
+  paused_until INTEGER
+);
+)sql",
   };
   return kMigrations;
 }

@@ -24,3 +24,10 @@ add_test(NAME system.scaleout
                  --veilled $<TARGET_FILE:veilled>)
 set_tests_properties(system.scaleout PROPERTIES LABELS "system;pg" TIMEOUT 180
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# Per-host politeness across daemons (docs/scaling.md): per_host, host_spacing and a host's 429
+# pause hold for daemons sharing one database, as for one daemon.
+add_test(NAME system.pg_hosts
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_hosts_test.py
+                 --veilled $<TARGET_FILE:veilled>)
+set_tests_properties(system.pg_hosts PROPERTIES LABELS "system;pg" TIMEOUT 180
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")

@@ -217,6 +217,18 @@ CREATE INDEX feeds_due ON feeds (next_due_at);
 CREATE INDEX entries_canonical ON entries USING hash (canonical_link);
 CREATE INDEX entries_title_key ON entries USING hash (title_key);
 )sql"},
+      // 16: SQLite's migration 16, host leases (docs/scaling.md, "Per-host politeness"): the
+      // daemon that may fetch from a host ("host:port") and until when (Unix ms, the server's
+      // clock), and until when every daemon leaves the host alone after its 429s (Unix
+      // seconds, the server's clock).
+      {16, R"sql(
+CREATE TABLE hosts (
+  host         text PRIMARY KEY,
+  owner        text,
+  lease_until  bigint,
+  paused_until bigint
+);
+)sql"},
   };
   return kMigrations;
 }
