@@ -213,8 +213,11 @@ class Monitor {
   std::size_t ClaimDue(UnixSeconds now, const std::vector<std::int64_t>& candidates);
   // Renews the leases of the polls under way (every lease_time / 3).
   void RenewLeases();
-  // Gives back the leases of the polls not done (at stop, or after a failed commit).
+  // Gives back the leases of the polls not done (at stop).
   void ReleaseAllLeases();
+  // Gives back the leases of the polls whose outcome could not be stored (unstored_): polled
+  // again by any daemon in kStorageRetrySeconds, or after a few seconds for `veille poll`.
+  void ReleaseUnstored();
   // Whether this daemon holds the maintenance lock (checked every few seconds; changes logged).
   [[nodiscard]] bool Maintainer();
   // Per-host politeness across daemons (monitor_hosts.cc; docs/scaling.md). The host side of a
@@ -267,6 +270,7 @@ class Monitor {
   std::int64_t next_renew_ms_ = 0;
   bool maintainer_ = false;
   std::int64_t next_maintainer_check_ms_ = 0;
+  std::vector<std::int64_t> unstored_;              // ReleaseUnstored
   std::set<std::string> known_hosts_;               // hosts added to the shared database
   std::map<std::string, UnixSeconds> host_paused_;  // pauses already acted on, by host
 };

@@ -17,6 +17,9 @@ namespace {
 
 // How often a daemon checks that it holds the maintenance lock, or takes it when free.
 constexpr std::int64_t kMaintainerCheckMs = 5000;
+// A poll whose outcome could not be stored is not leased again for this long, even for a
+// pending `veille poll` request (a store that keeps failing is not hammered).
+constexpr std::int64_t kUnstoredHoldMs = 5000;
 
 }  // namespace
 
@@ -71,6 +74,19 @@ void Monitor::ReleaseAllLeases() {
   }
   if (auto r = store_->ReleaseHosts(config_.polling.host_spacing_ms); !r) {
     spdlog::warn("host leases not released (they expire in {} s): {}",
+                 config_.daemon.lease_time_ms / 1000, r.error().message);
+  }
+}
+
+void Monitor::ReleaseUnstored() {
+  if (unstored_.empty()) return;
+  // The commit did not end these leases (nothing was committed): kept, they would hold the
+  // feeds until they expire (lease_time), a `veille poll` request with them.
+  std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>> held;
+  for (std::int64_t id : unstored_) held.emplace_back(id, clock_() + store::kStorageRetrySeconds);
+  unstored_.clear();
+  if (auto r = store_->ReleaseLeases(held, kUnstoredHoldMs); !r) {
+    spdlog::warn("leases not released (they expire in {} s): {}",
                  config_.daemon.lease_time_ms / 1000, r.error().message);
   }
 }

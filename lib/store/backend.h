@@ -81,7 +81,8 @@ class Backend {
     return {};
   }
   [[nodiscard]] virtual Result<void> ReleaseLeases(
-      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& /*feeds*/) {
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& /*feeds*/,
+      std::int64_t /*hold_ms*/) {
     return {};
   }
   [[nodiscard]] virtual Result<bool> HoldMaintenance() { return true; }

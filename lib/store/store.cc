@@ -384,8 +384,9 @@ Result<void> Store::PauseHost(const std::string& host, std::int64_t seconds) {
 }
 
 Result<void> Store::ReleaseLeases(
-    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) {
-  return backend_->ReleaseLeases(feeds);
+    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+    std::int64_t hold_ms) {
+  return backend_->ReleaseLeases(feeds, hold_ms);
 }
 
 Result<bool> Store::HoldMaintenance() { return backend_->HoldMaintenance(); }

@@ -394,9 +394,12 @@ class Store {
   // No daemon leases a feed of `host` for `seconds` of the server's clock (its 429s).
   [[nodiscard]] Result<void> PauseHost(const std::string& host, std::int64_t seconds);
   // Gives up this store's leases on feeds it will not poll now, writing each one's next due
-  // time when given (a host's Retry-After pause), so that another daemon may take them.
+  // time when given (a host's Retry-After pause), so that another daemon may take them; after
+  // `hold_ms` of the server's clock when given (a poll whose outcome could not be stored: not
+  // polled again at once, even for a pending `veille poll` request).
   [[nodiscard]] Result<void> ReleaseLeases(
-      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds);
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+      std::int64_t hold_ms = 0);
   // True when this store holds the maintenance lock (a PostgreSQL session advisory lock, taken
   // here when free): retention, index upkeep, digests, alert delivery and the spike and
   // feed-health checks run on one daemon at a time. Always true on SQLite.

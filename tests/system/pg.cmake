@@ -31,3 +31,10 @@ add_test(NAME system.pg_hosts
                  --veilled $<TARGET_FILE:veilled>)
 set_tests_properties(system.pg_hosts PROPERTIES LABELS "system;pg" TIMEOUT 180
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# A poll whose outcome could not be stored gives its lease back at once (held 5 s), instead of
+# keeping it until lease_time: a `veille poll` request is answered seconds later.
+add_test(NAME system.pg_unstored
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_unstored_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.pg_unstored PROPERTIES LABELS "system;pg" TIMEOUT 180
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")

@@ -163,17 +163,19 @@ Result<void> PostgresBackend::RenewLeases(const std::vector<std::int64_t>& feed_
 }
 
 Result<void> PostgresBackend::ReleaseLeases(
-    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) {
+    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+    std::int64_t hold_ms) {
   if (feeds.empty()) return {};
   VEILLE_TRY(Ready());
   auto tx = pg::Transaction::Begin(*conn_);
   if (!tx) return tl::unexpected(tx.error().ToError());
-  for (const auto& [id, due] : feeds) {
-    VEILLE_TRY(
-        Query("UPDATE feeds SET lease_owner = NULL, lease_until = NULL, "
-              "next_due_at = COALESCE($3::bigint, next_due_at) WHERE id = $1 AND lease_owner = $2",
-              {id, lease_owner_, due}));
-  }
+  static const std::string sql =
+      std::string(
+          "UPDATE feeds SET lease_owner = NULL, lease_until = CASE WHEN $4::bigint > 0 THEN ") +
+      kServerMs +
+      " + $4 END, next_due_at = COALESCE($3::bigint, next_due_at) "
+      "WHERE id = $1 AND lease_owner = $2";
+  for (const auto& [id, due] : feeds) VEILLE_TRY(Query(sql, {id, lease_owner_, due, hold_ms}));
   return Lift(tx->Commit());
 }
 

@@ -93,7 +93,8 @@ class PostgresBackend final : public Backend {
   Result<void> ReleaseHosts(std::int64_t spacing_ms) override;
   Result<void> PauseHost(const std::string& host, std::int64_t seconds) override;
   Result<void> ReleaseLeases(
-      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) override;
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+      std::int64_t hold_ms) override;
   Result<bool> HoldMaintenance() override;
   // Inside CommitBatch's transaction: this store's leases on the feeds of `writes` end with it.
   [[nodiscard]] Result<void> EndLeases(const std::vector<DocumentCommit>& writes);
