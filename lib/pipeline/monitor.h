@@ -272,6 +272,7 @@ class Monitor {
   std::int64_t next_maintainer_check_ms_ = 0;
   std::vector<std::int64_t> unstored_;              // ReleaseUnstored
   std::set<std::string> known_hosts_;               // hosts added to the shared database
+  std::int64_t hosts_added_ms_ = 0;                 // when known_hosts_ was started (steady)
   std::map<std::string, UnixSeconds> host_paused_;  // pauses already acted on, by host
 };
 

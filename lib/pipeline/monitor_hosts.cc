@@ -7,8 +7,19 @@
 #include <algorithm>
 
 #include "pipeline/monitor.h"
+#include "pipeline/monitor_internal.h"
 
 namespace veille::pipeline {
+
+using detail::SteadyMs;
+
+namespace {
+
+// How long a host added to the database is taken to be there (then added again, at no cost
+// when it is: INSERT ... ON CONFLICT DO NOTHING).
+constexpr std::int64_t kHostsAddedForMs = 10 * 60 * 1000;
+
+}  // namespace
 
 store::HostClaim Monitor::HostClaimFor(const std::vector<std::int64_t>& candidates) {
   store::HostClaim claim;
@@ -19,6 +30,11 @@ store::HostClaim Monitor::HostClaimFor(const std::vector<std::int64_t>& candidat
   const int per_host = std::max(config_.polling.per_host, 1);
   claim.most = std::max(1, 2 * std::max(config_.polling.concurrency, 1) / per_host);
   claim.of_feed.reserve(candidates.size());
+  // Added again now and then: a database restored or failed over may have lost rows.
+  if (SteadyMs() - hosts_added_ms_ >= kHostsAddedForMs) {
+    known_hosts_.clear();
+    hosts_added_ms_ = SteadyMs();
+  }
   std::vector<std::string> added;
   for (std::int64_t id : candidates) {
     auto it = slots_.find(id);
