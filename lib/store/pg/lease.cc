@@ -63,7 +63,8 @@ constexpr const char* kLeasedColumns =
 //   candidate, and those not in $7, the hosts of its leased feeds);
 // - fresh: free hosts (no lease, or an expired one) with due candidates, earliest due first, as
 //   many as this daemon may still take ($9 hosts at most, counting those of its own it keeps:
-//   busy ones and those with due candidates);
+//   busy ones and those with due candidates); and, first and beyond that bound, the hosts whose
+//   owner's lease expired (a daemon that died: its feeds are taken over at once);
 // - due: the feeds leased, only of kept or fresh hosts that are not paused (files need none);
 // - took: the hosts of the feeds leased are this daemon's until the lease ends;
 // - gave: this daemon's host leases it no longer needs are given back, and the host waits
@@ -85,9 +86,12 @@ std::string HostClaimSql() {
          "fresh AS (SELECT h.host, false AS paused FROM hosts h JOIN duec d ON d.host = h.host "
          "WHERE h.owner IS DISTINCT FROM $4 AND (h.lease_until IS NULL OR h.lease_until <= " +
          srv + ") AND NOT " + paused +
-         " ORDER BY d.due, h.host LIMIT greatest(0, $9::bigint - (SELECT count(*) FROM hosts "
-         "WHERE owner = $4 AND (host = ANY($7::text[]) OR host IN (SELECT host FROM duec)))) "
-         "FOR UPDATE OF h SKIP LOCKED), "
+         " ORDER BY h.owner IS NULL, d.due, h.host LIMIT greatest(0, $9::bigint - (SELECT "
+         "count(*) FROM hosts WHERE owner = $4 AND (host = ANY($7::text[]) OR host IN (SELECT "
+         "host FROM duec)))) + (SELECT count(*) FROM hosts o JOIN duec USING (host) WHERE "
+         "o.owner <> $4 AND o.lease_until <= " +
+         srv +
+         ") FOR UPDATE OF h SKIP LOCKED), "
          "free AS (SELECT host, paused FROM kept UNION ALL SELECT host, paused FROM fresh), "
          "due AS (SELECT f.id, c.host FROM feeds f JOIN cand c ON c.id = f.id "
          "LEFT JOIN free h ON h.host = c.host WHERE (c.host = '' OR (h.host IS NOT NULL AND NOT "
