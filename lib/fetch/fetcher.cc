@@ -129,6 +129,7 @@ class FetcherImpl final : public Fetcher {
   std::vector<FetchResult> Poll(std::chrono::milliseconds max_wait) override;
   std::size_t pending() const override { return queued_ + running_.size() + ready_.size(); }
   void AbortAll() override;
+  std::vector<std::uint64_t> CancelQueued(const std::string& host_port) override;
   void Wakeup() override {
     wakeup_requested_.store(true);
     curl_multi_wakeup(multi_);
@@ -783,6 +784,16 @@ void FetcherImpl::AbortAll() {
   rr_cursor_.clear();
   queued_ = 0;
   ready_.clear();
+}
+
+std::vector<std::uint64_t> FetcherImpl::CancelQueued(const std::string& host_port) {
+  std::vector<std::uint64_t> tags;
+  auto it = hosts_.find(host_port);
+  if (it == hosts_.end()) return tags;
+  for (const auto& t : it->second.queue) tags.push_back(t->request.tag);
+  queued_ -= it->second.queue.size();
+  it->second.queue.clear();
+  return tags;
 }
 
 }  // namespace

@@ -120,6 +120,11 @@ class Fetcher {
   // Aborts every queued and running transfer; they are not returned by Poll.
   virtual void AbortAll() = 0;
 
+  // Drops the transfers to `host_port` ("host:port" of their URL) that have not started yet,
+  // and returns their tags; they are not returned by Poll. Running ones go on. For a host that
+  // asked to be left alone (429s: docs/polling.md).
+  virtual std::vector<std::uint64_t> CancelQueued(const std::string& /*host_port*/) { return {}; }
+
   // Makes a Poll in progress (or the next one) return at once, results or not. The one method
   // that may be called from another thread (e.g. the signal-handling thread on SIGTERM); it is
   // not async-signal-safe.

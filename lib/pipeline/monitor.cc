@@ -564,7 +564,9 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       // Every feed is due for --once (`to_poll` is what is left to lease); those another
       // daemon is polling now are left to it.
       constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
-      if (ClaimDue(kAlways, to_poll) == 0) {
+      // None leased while this daemon polls others: it holds as many hosts as it may
+      // (monitor_hosts.cc); those left wait for the next turn.
+      if (ClaimDue(kAlways, to_poll) == 0 && BusyHosts().empty()) {
         leased_elsewhere = static_cast<int>(to_poll.size());
         to_poll.clear();
       }

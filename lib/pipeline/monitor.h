@@ -213,7 +213,7 @@ class Monitor {
   std::size_t ClaimDue(UnixSeconds now, const std::vector<std::int64_t>& candidates);
   // Renews the leases of the polls under way (every lease_time / 3).
   void RenewLeases();
-  // Gives back the leases of the polls not done (at stop, or after a failed commit).
+  // Gives back the leases of the polls not done (at stop).
   void ReleaseAllLeases();
   // The configuration's fingerprint in the database (config_fingerprint.cc, docs/scaling.md):
   // stored at start and at each reload, with one warning when other daemons run another
@@ -221,8 +221,20 @@ class Monitor {
   void PublishConfig();
   void TouchConfig();
   void WithdrawConfig();
+  // Gives back the leases of the polls whose outcome could not be stored (unstored_): polled
+  // again by any daemon in kStorageRetrySeconds, or after a few seconds for `veille poll`.
+  void ReleaseUnstored();
   // Whether this daemon holds the maintenance lock (checked every few seconds; changes logged).
   [[nodiscard]] bool Maintainer();
+  // Per-host politeness across daemons (monitor_hosts.cc; docs/scaling.md). The host side of a
+  // claim of `candidates` (hosts new to the database are added first).
+  [[nodiscard]] store::HostClaim HostClaimFor(const std::vector<std::int64_t>& candidates);
+  // The hosts of the feeds this daemon holds leases on.
+  [[nodiscard]] std::vector<std::string> BusyHosts() const;
+  // After a rate-limited poll on `host`: when the host is now paused, its requests not started
+  // yet are dropped and rescheduled for the end of the pause, and on a shared database the
+  // pause is written for every daemon.
+  void OnRateLimited(const std::string& host, UnixSeconds now);
   // Moves by `seconds` every due time counted with the clock before a jump from `before` (the
   // wall clock at the loop's previous turn) to `after` (now); a due time counted after the jump
   // (a poll staged and committed between the two turns) is already right and stays.
@@ -265,6 +277,10 @@ class Monitor {
   bool maintainer_ = false;
   bool published_config_ = false;  // this daemon's row is in daemon_configs
   std::int64_t next_maintainer_check_ms_ = 0;
+  std::vector<std::int64_t> unstored_;              // ReleaseUnstored
+  std::set<std::string> known_hosts_;               // hosts added to the shared database
+  std::int64_t hosts_added_ms_ = 0;                 // when known_hosts_ was started (steady)
+  std::map<std::string, UnixSeconds> host_paused_;  // pauses already acted on, by host
 };
 
 }  // namespace veille::pipeline

@@ -115,6 +115,7 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
       // The stored keys could not be read: nothing of this document can be written.
       const Error error = doc->records.error();
       Finish(w, tl::unexpected(error));
+      ReleaseUnstored();
       return;
     }
     w.commit.entries = std::move(*doc->records);
@@ -150,6 +151,7 @@ CycleSummary Monitor::Flush() {
       Add(total, Finish(batch[i], (*results)[i]));
     }
   }
+  ReleaseUnstored();
   return total;
 }
 
@@ -193,6 +195,7 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
                   slot.feed.name, written.error().message, store::kStorageRetrySeconds);
     ++summary.feeds_failed;
     Schedule(slot, clock_() + store::kStorageRetrySeconds);
+    if (shared_) unstored_.push_back(id);  // its lease is given back (ReleaseUnstored)
     return summary;
   }
   const int new_entries = written->new_entries;
@@ -238,6 +241,7 @@ CycleSummary Monitor::Apply(PendingWrite& w, const Result<store::CommitStats>& w
   }
   if (w.outcome == Outcome::kRateLimited) {
     host_limits_.RecordRateLimited(slot.host, static_cast<std::uint64_t>(id), now, w.retry_after_s);
+    OnRateLimited(slot.host, now);
   } else {
     host_limits_.RecordOther(slot.host, static_cast<std::uint64_t>(id));
   }

@@ -17,14 +17,18 @@ namespace {
 
 // How often a daemon checks that it holds the maintenance lock, or takes it when free.
 constexpr std::int64_t kMaintainerCheckMs = 5000;
+// A poll whose outcome could not be stored is not leased again for this long, even for a
+// pending `veille poll` request (a store that keeps failing is not hammered).
+constexpr std::int64_t kUnstoredHoldMs = 5000;
 
 }  // namespace
 
 std::size_t Monitor::ClaimDue(UnixSeconds now, const std::vector<std::int64_t>& candidates) {
   const std::size_t room = Room();
   if (room == 0 || candidates.empty()) return 0;
-  auto leased =
-      store_->LeaseDueFeeds(candidates, now, static_cast<int>(room), config_.daemon.lease_time_ms);
+  const store::HostClaim hosts = HostClaimFor(candidates);
+  auto leased = store_->LeaseDueFeeds(candidates, now, static_cast<int>(room),
+                                      config_.daemon.lease_time_ms, &hosts);
   if (!leased) {
     spdlog::warn("feeds not leased: {}", leased.error().message);
     return 0;
@@ -51,7 +55,7 @@ void Monitor::RenewLeases() {
   for (const auto& [id, slot] : slots_) {
     if (slot.leased) ids.push_back(id);
   }
-  if (auto r = store_->RenewLeases(ids, config_.daemon.lease_time_ms); !r) {
+  if (auto r = store_->RenewLeases(ids, config_.daemon.lease_time_ms, BusyHosts()); !r) {
     spdlog::warn("leases not renewed: {}", r.error().message);
   }
 }
@@ -65,6 +69,23 @@ void Monitor::ReleaseAllLeases() {
   }
   due_ = schedule::DueQueue();
   if (auto r = store_->ReleaseLeases(held); !r) {
+    spdlog::warn("leases not released (they expire in {} s): {}",
+                 config_.daemon.lease_time_ms / 1000, r.error().message);
+  }
+  if (auto r = store_->ReleaseHosts(config_.polling.host_spacing_ms); !r) {
+    spdlog::warn("host leases not released (they expire in {} s): {}",
+                 config_.daemon.lease_time_ms / 1000, r.error().message);
+  }
+}
+
+void Monitor::ReleaseUnstored() {
+  if (unstored_.empty()) return;
+  // The commit did not end these leases (nothing was committed): kept, they would hold the
+  // feeds until they expire (lease_time), a `veille poll` request with them.
+  std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>> held;
+  for (std::int64_t id : unstored_) held.emplace_back(id, clock_() + store::kStorageRetrySeconds);
+  unstored_.clear();
+  if (auto r = store_->ReleaseLeases(held, kUnstoredHoldMs); !r) {
     spdlog::warn("leases not released (they expire in {} s): {}",
                  config_.daemon.lease_time_ms / 1000, r.error().message);
   }

@@ -64,15 +64,25 @@ class Backend {
   [[nodiscard]] virtual bool Shared() const { return false; }
   [[nodiscard]] virtual Result<std::vector<LeasedFeed>> LeaseDueFeeds(
       const std::vector<std::int64_t>& /*feed_ids*/, UnixSeconds /*now*/, int /*limit*/,
-      std::int64_t /*lease_ms*/) {
+      std::int64_t /*lease_ms*/, const HostClaim* /*hosts*/) {
     return std::vector<LeasedFeed>();
   }
   [[nodiscard]] virtual Result<void> RenewLeases(const std::vector<std::int64_t>& /*feed_ids*/,
-                                                 std::int64_t /*lease_ms*/) {
+                                                 std::int64_t /*lease_ms*/,
+                                                 const std::vector<std::string>& /*hosts*/) {
+    return {};
+  }
+  [[nodiscard]] virtual Result<void> AddHosts(const std::vector<std::string>& /*hosts*/) {
+    return {};
+  }
+  [[nodiscard]] virtual Result<void> ReleaseHosts(std::int64_t /*spacing_ms*/) { return {}; }
+  [[nodiscard]] virtual Result<void> PauseHost(const std::string& /*host*/,
+                                               std::int64_t /*seconds*/) {
     return {};
   }
   [[nodiscard]] virtual Result<void> ReleaseLeases(
-      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& /*feeds*/) {
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& /*feeds*/,
+      std::int64_t /*hold_ms*/) {
     return {};
   }
   [[nodiscard]] virtual Result<bool> HoldMaintenance() { return true; }

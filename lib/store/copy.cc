@@ -25,6 +25,7 @@ constexpr std::array kTables = {
     TablePlan{"triage", true},         TablePlan{"triage_tags", true},
     TablePlan{"daemon_status", false},  // the heartbeat: the target's daemon writes its own
     TablePlan{"daemon_configs", false},  // each daemon's config fingerprint: written at start
+    TablePlan{"hosts", false},          // host leases and pauses of the source's daemons
 };
 
 std::unique_ptr<CopySide> SideOf(Store& store) {

@@ -294,6 +294,18 @@ CREATE TABLE daemon_configs (
 CREATE INDEX entries_id_cover ON entries (id, feed_id, story_id, published_at, updated_at, language);
 DROP INDEX entries_id_feed_story;
 )sql",
+      // 19: host leases (docs/scaling.md, "Per-host politeness"): on a shared database, the
+      // daemon that may fetch from a host ("host:port") until lease_until (Unix ms, the
+      // server's clock), and a host's 429 pause (paused_until, Unix seconds). Unused on SQLite
+      // (one daemon keeps these in memory), kept for one schema on both backends.
+      R"sql(
+CREATE TABLE hosts (
+  host         TEXT PRIMARY KEY,
+  owner        TEXT,
+  lease_until  INTEGER,
+  paused_until INTEGER
+);
+)sql",
   };
   return kMigrations;
 }

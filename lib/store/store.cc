@@ -369,17 +369,32 @@ bool Store::Shared() const { return backend_->Shared(); }
 
 Result<std::vector<LeasedFeed>> Store::LeaseDueFeeds(const std::vector<std::int64_t>& feed_ids,
                                                      UnixSeconds now, int limit,
-                                                     std::int64_t lease_ms) {
-  return backend_->LeaseDueFeeds(feed_ids, now, limit, lease_ms);
+                                                     std::int64_t lease_ms,
+                                                     const HostClaim* hosts) {
+  return backend_->LeaseDueFeeds(feed_ids, now, limit, lease_ms, hosts);
 }
 
-Result<void> Store::RenewLeases(const std::vector<std::int64_t>& feed_ids, std::int64_t lease_ms) {
-  return backend_->RenewLeases(feed_ids, lease_ms);
+Result<void> Store::RenewLeases(const std::vector<std::int64_t>& feed_ids, std::int64_t lease_ms,
+                                const std::vector<std::string>& hosts) {
+  return backend_->RenewLeases(feed_ids, lease_ms, hosts);
+}
+
+Result<void> Store::AddHosts(const std::vector<std::string>& hosts) {
+  return backend_->AddHosts(hosts);
+}
+
+Result<void> Store::ReleaseHosts(std::int64_t spacing_ms) {
+  return backend_->ReleaseHosts(spacing_ms);
+}
+
+Result<void> Store::PauseHost(const std::string& host, std::int64_t seconds) {
+  return backend_->PauseHost(host, seconds);
 }
 
 Result<void> Store::ReleaseLeases(
-    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) {
-  return backend_->ReleaseLeases(feeds);
+    const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+    std::int64_t hold_ms) {
+  return backend_->ReleaseLeases(feeds, hold_ms);
 }
 
 Result<bool> Store::HoldMaintenance() { return backend_->HoldMaintenance(); }

@@ -258,6 +258,18 @@ struct LeasedFeed {
   std::optional<std::int64_t> poll_requested_at;
 };
 
+// The host side of a claim on a shared database (Store::LeaseDueFeeds; docs/scaling.md,
+// "Per-host politeness"): one daemon at a time holds a host's lease and fetches from it, so its
+// fetcher's per_host and host_spacing hold for all the daemons.
+struct HostClaim {
+  std::vector<std::string> of_feed;  // of_feed[i]: "host:port" of feed_ids[i] ("": a file)
+  std::vector<std::string> busy;     // hosts of the feeds this daemon holds leases on: kept
+  std::int64_t spacing_ms = 0;       // a host given back waits this long for its next daemon
+  // The most host leases this daemon holds: more hosts than it can keep busy would keep the
+  // other daemons from hosts it cannot fetch from now.
+  int most = 32;
+};
+
 class Backend;  // the database behind a Store: private to lib/store (store/backend.h)
 
 // The schema version this binary creates and migrates to (SQLite: PRAGMA user_version;
@@ -362,15 +374,32 @@ class Store {
   // leased by another daemon (or whose lease expired), for `lease_ms` of the server's clock,
   // earliest due first. Concurrent callers get disjoint sets (FOR UPDATE SKIP LOCKED). The
   // commit of a leased feed's poll (CommitBatch) releases its lease. SQLite: nothing leased.
+  // With `hosts`, a feed is leased only with its host: the host's lease is taken in the same
+  // statement when it is free (or this store's) and not paused, and this store's host leases
+  // not in hosts->busy and without a feed leased now are given back (AddHosts first).
   [[nodiscard]] Result<std::vector<LeasedFeed>> LeaseDueFeeds(
-      const std::vector<std::int64_t>& feed_ids, UnixSeconds now, int limit, std::int64_t lease_ms);
-  // Extends this store's leases on `feed_ids` (polls still under way) by `lease_ms` from now.
+      const std::vector<std::int64_t>& feed_ids, UnixSeconds now, int limit, std::int64_t lease_ms,
+      const HostClaim* hosts = nullptr);
+  // Extends this store's leases on `feed_ids` (polls still under way), and on `hosts`, by
+  // `lease_ms` from now.
   [[nodiscard]] Result<void> RenewLeases(const std::vector<std::int64_t>& feed_ids,
-                                         std::int64_t lease_ms);
+                                         std::int64_t lease_ms,
+                                         const std::vector<std::string>& hosts = {});
+  // Records hosts ("host:port") that feeds may be leased with (once each; a host without its
+  // row is never leased).
+  [[nodiscard]] Result<void> AddHosts(const std::vector<std::string>& hosts);
+  // Gives back every host lease of this store; each host waits `spacing_ms` for its next
+  // daemon (at stop).
+  [[nodiscard]] Result<void> ReleaseHosts(std::int64_t spacing_ms);
+  // No daemon leases a feed of `host` for `seconds` of the server's clock (its 429s).
+  [[nodiscard]] Result<void> PauseHost(const std::string& host, std::int64_t seconds);
   // Gives up this store's leases on feeds it will not poll now, writing each one's next due
-  // time when given (a host's Retry-After pause), so that another daemon may take them.
+  // time when given (a host's Retry-After pause), so that another daemon may take them; after
+  // `hold_ms` of the server's clock when given (a poll whose outcome could not be stored: not
+  // polled again at once, even for a pending `veille poll` request).
   [[nodiscard]] Result<void> ReleaseLeases(
-      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds);
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+      std::int64_t hold_ms = 0);
   // True when this store holds the maintenance lock (a PostgreSQL session advisory lock, taken
   // here when free): retention, index upkeep, digests, alert delivery and the spike and
   // feed-health checks run on one daemon at a time. Always true on SQLite.

@@ -46,7 +46,7 @@ def free_port():
     return port
 
 
-def start_nginx(root, port, work):
+def start_nginx(root, port, work, extra_ports=()):
     conf = os.path.join(work, "nginx.conf")
     with open(conf, "w") as f:
         f.write("""
@@ -61,11 +61,12 @@ http {
   types { application/rss+xml xml; }
   server {
     listen 127.0.0.1:%(p)d;
-    root %(r)s;
+%(x)s    root %(r)s;
     etag on;
   }
 }
-""" % {"w": work, "p": port, "r": root})
+""" % {"w": work, "p": port, "r": root,
+       "x": "".join("    listen 127.0.0.1:%d;\n" % x for x in extra_ports)})
     os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
     p = subprocess.Popen(["nginx", "-c", conf, "-p", work, "-g", "daemon off;"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

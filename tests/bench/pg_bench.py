@@ -5,7 +5,8 @@ nginx, a cold cycle (every feed 200) then a warm cycle (every feed 304) of `veil
 and with several daemons sharing the PostgreSQL database (each `veilled --once` polls the feeds it
 leases; the cycle ends when the last one exits), in the same run. Both backends get the same
 corpus, rules and concurrency; the server has fsync off, as in the tests, so the figures show the
-work, not this machine's disk.
+work, not this machine's disk. The feeds sit on 12 hosts (ports of the nginx): one daemon at a time
+fetches from a host, so several daemons share the work host by host.
 
 Usage: pg_bench.py --veilled build/bench/daemon/veilled [-n 500] [--daemons 1,2,3] [--rounds K]
 Prints one line per measurement, then the medians and each PostgreSQL run's time as a ratio of
@@ -29,12 +30,16 @@ sys.path.insert(0, os.path.join(HERE, "..", "system"))
 import e2e_bench  # noqa: E402
 from pg_server import PgServer  # noqa: E402
 
+HOSTS = 12
 
-def config_text(a, port, urls, keywords, database, lock):
+
+def config_text(a, ports, urls, keywords, database, lock):
     path = tempfile.mktemp(suffix=".toml")
-    e2e_bench.write_config(path, a, port, urls, keywords)
+    e2e_bench.write_config(path, a, ports[0], urls, keywords)
     text = open(path, encoding="utf-8").read()
     os.remove(path)
+    text = text.replace('allow_private = ["127.0.0.1:%d"]' % ports[0], "allow_private = [%s]"
+                        % ", ".join('"127.0.0.1:%d"' % p for p in ports), 1)
     text = text.replace('database = "bench.db"', 'database = "%s"' % database, 1)
     if lock:
         text = text.replace("[daemon]\n", '[daemon]\nlock_file = "%s"\n' % lock, 1)
@@ -78,9 +83,11 @@ def main():
                 for k in open(os.path.join(corpus, "keywords_1000.txt"), encoding="utf-8")
                 if k.strip()][:a.rules]
     work = tempfile.mkdtemp(prefix="veille-pgbench-")
-    port = e2e_bench.free_port()
-    nginx = e2e_bench.start_nginx(corpus, port, work)
-    urls = ["http://127.0.0.1:%d/feeds/%s" % (port, f) for f in feeds]
+    # The feeds on HOSTS hosts (ports of one nginx): one daemon at a time fetches from a host
+    # (docs/scaling.md, "Per-host politeness"), so several daemons share the work host by host.
+    ports = [e2e_bench.free_port() for _ in range(HOSTS)]
+    nginx = e2e_bench.start_nginx(corpus, ports[0], work, ports[1:])
+    urls = ["http://127.0.0.1:%d/feeds/%s" % (ports[i % HOSTS], f) for i, f in enumerate(feeds)]
     total = len(urls)
     results = {}
     try:
@@ -93,7 +100,7 @@ def main():
                 os.makedirs(d)
                 cfg = os.path.join(d, "veille.toml")
                 with open(cfg, "w", encoding="utf-8") as f:
-                    f.write(config_text(a, port, urls, keywords, os.path.join(d, "bench.db"), None))
+                    f.write(config_text(a, ports, urls, keywords, os.path.join(d, "bench.db"), None))
                 runs = [("sqlite", [(a.veilled, cfg)],
                          lambda d=d: sqlite3.connect(os.path.join(d, "bench.db")).execute(
                              "SELECT COUNT(*) FROM entries").fetchone()[0])]
@@ -105,7 +112,7 @@ def main():
                     for i in range(k):
                         cfg_k = os.path.join(work, "%s-%d.toml" % (name, i))
                         with open(cfg_k, "w", encoding="utf-8") as f:
-                            f.write(config_text(a, port, urls, keywords, url,
+                            f.write(config_text(a, ports, urls, keywords, url,
                                                 os.path.join(work, "%s-%d.lock" % (name, i))))
                         pairs.append((a.veilled, cfg_k))
                     # The schema first, so that the daemons' start-up is measured, not a migration.

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -515,6 +516,38 @@ TEST_F(FetcherTest, SpacesOutRequestStartsToOneHost) {
   ASSERT_EQ(starts.size(), 3u);
   EXPECT_GE(starts[1] - starts[0], 0.18);
   EXPECT_GE(starts[2] - starts[1], 0.18);
+}
+
+TEST_F(FetcherTest, CancelQueuedDropsTheRequestsToOneHostNotStartedYet) {
+  FetchOptions options = Options();
+  options.per_host = 1;
+  const std::string canary = "http://127.0.0.1:" + std::to_string(server_->canary_port());
+  options.allow_private.push_back("127.0.0.1:" + std::to_string(server_->canary_port()));
+  auto fetcher = Make(options);
+  for (std::uint64_t tag = 1; tag <= 4; ++tag) {
+    FetchRequest r;
+    r.tag = tag;
+    r.url = server_->Url("/sleep?ms=300");
+    fetcher->Submit(std::move(r));
+  }
+  FetchRequest other;
+  other.tag = 9;
+  other.url = canary + "/feed";
+  fetcher->Submit(std::move(other));
+  std::vector<std::uint64_t> done;
+  for (auto& r : fetcher->Poll(milliseconds(50))) done.push_back(r.tag);  // the first ones start
+  EXPECT_EQ(fetcher->CancelQueued(server_->HostPort()), (std::vector<std::uint64_t>{2, 3, 4}));
+  EXPECT_TRUE(fetcher->CancelQueued("nowhere:80").empty());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (fetcher->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+    for (auto& r : fetcher->Poll(milliseconds(200))) done.push_back(r.tag);
+  }
+  std::sort(done.begin(), done.end());
+  EXPECT_EQ(done, (std::vector<std::uint64_t>{1, 9}));  // the running one ends as it does
+  int sleeps = 0;
+  const auto log = server_->Log();
+  for (const auto& e : log["log"]) sleeps += e["path"] == "/sleep" ? 1 : 0;
+  EXPECT_EQ(sleeps, 1);
 }
 
 TEST_F(FetcherTest, ReusesTheConnectionForTheNextRequestToTheSameHost) {

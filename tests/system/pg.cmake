@@ -38,3 +38,17 @@ add_test(NAME system.config_fingerprint
                  --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
 set_tests_properties(system.config_fingerprint PROPERTIES LABELS "system;pg" TIMEOUT 120
                      ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# Per-host politeness across daemons (docs/scaling.md): per_host, host_spacing and a host's 429
+# pause hold for daemons sharing one database, as for one daemon.
+add_test(NAME system.pg_hosts
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_hosts_test.py
+                 --veilled $<TARGET_FILE:veilled>)
+set_tests_properties(system.pg_hosts PROPERTIES LABELS "system;pg" TIMEOUT 180
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")
+# A poll whose outcome could not be stored gives its lease back at once (held 5 s), instead of
+# keeping it until lease_time: a `veille poll` request is answered seconds later.
+add_test(NAME system.pg_unstored
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/pg_unstored_test.py
+                 --veilled $<TARGET_FILE:veilled> --veille $<TARGET_FILE:veille>)
+set_tests_properties(system.pg_unstored PROPERTIES LABELS "system;pg" TIMEOUT 180
+                     ENVIRONMENT "VEILLE_PG_TEMPLATE_DIR=${PROJECT_BINARY_DIR}/pg-template")

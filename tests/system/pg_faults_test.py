@@ -165,8 +165,8 @@ def main():
         server.slow.clear()
         # A poll whose commit met the restart is retried (here asked for at once, as an operator
         # would; the daemon itself retries it a minute later). Its feed's lease was not ended by
-        # a commit: it stays this daemon's until it expires, and `veille poll` is answered only
-        # then (lease_time = 3s here; known limit, docs/scaling.md).
+        # a commit: the daemon gives it back once reconnected, held 5 s (docs/scaling.md), or it
+        # expires (lease_time = 3s here) when the release failed too.
         def complete():
             rows = stored()
             if rows is not None and len(rows) == 3 * len(FEEDS):

@@ -11,6 +11,9 @@ Each daemon has its own config file that differs only in its user_agent, by whic
 log tells the daemons apart (the feeds, rules and channels are the same). Alerts go to a log
 channel here; shared webhook delivery and its takeover are system.pg_delivery's
 (pg_delivery_test.py).
+The feeds sit on HOSTS local hosts (one server per port: a host is "127.0.0.1:PORT"): one daemon
+at a time fetches from a host (per-host politeness, docs/scaling.md), so the daemons share the
+work host by host.
 """
 
 import argparse
@@ -29,6 +32,7 @@ import pg_server  # noqa: E402
 FEEDS = 300
 DELAY_S = 0.3  # each answer: the cycle lasts long enough to kill a daemon in its middle
 LEASE_S = 3
+HOSTS = 12  # each daemon holds at most `concurrency` (4) hosts at once
 
 CONFIG = """
 [daemon]
@@ -36,7 +40,7 @@ database = "{url}"
 user_agent = "veille-scaleout/{daemon}"
 lease_time = "{lease}s"
 [polling]
-allow_private = ["127.0.0.1:{port}"]
+allow_private = [{allow}]
 interval = "1h"
 concurrency = 4
 per_host = 4
@@ -65,7 +69,8 @@ def rss(n):
 
 
 class Server:
-    """/f/N serves feed N after DELAY_S; every request is logged: (path, user agent, time)."""
+    """/f/N serves feed N after DELAY_S, on HOSTS ports; every request is logged: (path, user
+    agent, time)."""
 
     def __init__(self):
         self.log = []
@@ -93,10 +98,12 @@ class Server:
                 except OSError:
                     pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpds = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+                       for _ in range(HOSTS)]
+        self.ports = [h.server_address[1] for h in self.httpds]
+        for h in self.httpds:
+            h.daemon_threads = True
+            threading.Thread(target=h.serve_forever, daemon=True).start()
 
     def fetches(self):
         with self.lock:
@@ -110,14 +117,15 @@ def main():
     c = harness.Checks()
     server = Server()
     feeds = "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
-                    % (server.port, n, n) for n in range(FEEDS))
+                    % (server.ports[n % HOSTS], n, n) for n in range(FEEDS))
+    allow = ", ".join('"127.0.0.1:%d"' % p for p in server.ports)
     daemons = []
     try:
         with pg_server.PgServer() as pg, harness.Workdir() as work:
             for d in range(3):
                 path = os.path.join(work.path, "veille-%d.toml" % d)
                 harness.write_atomic(path, CONFIG.format(url=pg.url, daemon=d, lease=LEASE_S,
-                                                         port=server.port, feeds=feeds))
+                                                         allow=allow, feeds=feeds))
                 log = open(os.path.join(work.path, "veilled-%d.log" % d), "w")
                 daemons.append((subprocess.Popen([a.veilled, "--config", path],
                                                  stdout=log, stderr=subprocess.STDOUT), log))
@@ -193,7 +201,8 @@ def main():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        server.httpd.shutdown()
+        for h in server.httpds:
+            h.shutdown()
     return c.finish()
 
 

@@ -246,6 +246,18 @@ CREATE TABLE daemon_configs (
 CREATE INDEX entries_id_cover ON entries (id) INCLUDE (feed_id, story_id, published_at, updated_at, language);
 DROP INDEX entries_id_feed_story;
 )sql"},
+      // 19: SQLite's migration 19, host leases (docs/scaling.md, "Per-host politeness"): the
+      // daemon that may fetch from a host ("host:port") and until when (Unix ms, the server's
+      // clock), and until when every daemon leaves the host alone after its 429s (Unix
+      // seconds, the server's clock).
+      {19, R"sql(
+CREATE TABLE hosts (
+  host         text PRIMARY KEY,
+  owner        text,
+  lease_until  bigint,
+  paused_until bigint
+);
+)sql"},
   };
   return kMigrations;
 }

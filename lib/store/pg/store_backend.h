@@ -38,6 +38,10 @@ Result<T> Lift(pg::PgResult<T> r) {
 
 // A name for the leases of one Store: "host:pid:8 hex digits" (lease.cc).
 std::string LeaseOwnerName();
+// The server's clock in Unix milliseconds: leases are judged by one clock whatever the daemons'.
+inline constexpr const char* kServerMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+// `{"a","b"}`: a text[] parameter in text format, every element quoted and escaped (hosts.cc).
+std::string TextArray(const std::vector<std::string>& values);
 
 class PostgresBackend final : public Backend {
  public:
@@ -80,12 +84,17 @@ class PostgresBackend final : public Backend {
   // Feed leases and the maintenance lock (lease.cc; docs/scaling.md).
   bool Shared() const override { return true; }
   Result<std::vector<LeasedFeed>> LeaseDueFeeds(const std::vector<std::int64_t>& feed_ids,
-                                                UnixSeconds now, int limit,
-                                                std::int64_t lease_ms) override;
-  Result<void> RenewLeases(const std::vector<std::int64_t>& feed_ids,
-                           std::int64_t lease_ms) override;
+                                                UnixSeconds now, int limit, std::int64_t lease_ms,
+                                                const HostClaim* hosts) override;
+  Result<void> RenewLeases(const std::vector<std::int64_t>& feed_ids, std::int64_t lease_ms,
+                           const std::vector<std::string>& hosts) override;
+  // Host leases and pauses (hosts.cc; docs/scaling.md, "Per-host politeness").
+  Result<void> AddHosts(const std::vector<std::string>& hosts) override;
+  Result<void> ReleaseHosts(std::int64_t spacing_ms) override;
+  Result<void> PauseHost(const std::string& host, std::int64_t seconds) override;
   Result<void> ReleaseLeases(
-      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds) override;
+      const std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>>& feeds,
+      std::int64_t hold_ms) override;
   Result<bool> HoldMaintenance() override;
   // This store's name on its leases (feeds, alert claims: pg/outbox.cc) and on its
   // daemon_configs row (daemon_configs.h).
