@@ -111,7 +111,7 @@ TEST_P(OutboxEvents, ARetryPutsADeadOrPendingEventBackInTheQueueDueNow) {
     EXPECT_EQ(r.attempts, 0) << "a fresh retry schedule";
     EXPECT_EQ(r.next_attempt_at, 7000) << "due now";
   }
-  auto due = DueEvents(store(), dead_channel, 7000, 10);
+  auto due = DueEvents(store(), dead_channel, 7000, 10, testing::kClaimMs);
   ASSERT_TRUE(due);
   EXPECT_EQ(due->size(), 1u) << "the dispatcher sees it";
 }
