@@ -8,7 +8,9 @@ a nine-day backfill on nine days (or on today with --by-date detected). A WordPr
 title) get a title from their first words, marked as derived."""
 
 import argparse
+import csv
 import datetime
+import io
 import json
 import os
 import sys
@@ -152,9 +154,10 @@ def main():
         upd_e = [e for e in entries if e["title"] == "Alpéa mise à jour"]
         c.check(len(upd_e) == 1 and upd_e[0]["published"] == iso(UPDATED_ONLY)
                 and upd_e[0]["date_source"] == "updated", "export --what entries too")
-        csv = cli("export", "--format", "csv").stdout.splitlines()
-        c.check(csv[0].endswith(",date_source") and any(
-            iso(UPDATED_ONLY) in line and line.endswith(",updated") for line in csv[1:]),
+        rows = list(csv.reader(io.StringIO(cli("export", "--format", "csv").stdout)))
+        source = rows[0].index("date_source") if "date_source" in rows[0] else -1
+        c.check(source >= 0 and any(
+            iso(UPDATED_ONLY) in row and row[source] == "updated" for row in rows[1:]),
             "export CSV: published column and date_source")
 
         hits = json.loads(cli("search", "Alpéa", "--json", "--limit", "0").stdout)
