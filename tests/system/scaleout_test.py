@@ -167,9 +167,15 @@ def main():
                         taken_over.append(survivors[0][1] - killed_at)
             c.check(not twice, "no feed fetched by two daemons in the cycle %s" % twice[:5])
             print("%d feeds of the killed daemon fetched again by a survivor" % len(taken_over))
-            c.check(all(t <= LEASE_S + 3 for t in taken_over),
-                    "its feeds taken over within lease_time (max %.1fs)"
-                    % max(taken_over, default=0))
+            # The leases expire within LEASE_S of the kill and a survivor claims within a second
+            # or two: its first re-fetch comes then. The rest of a host's feeds then queue behind
+            # per-host politeness (per_host 4, DELAY_S a request, FEEDS // HOSTS feeds a host):
+            # under ASan the last of them came 6.3 s after the kill.
+            queue_s = 2 * (FEEDS // HOSTS // 4 + 1) * DELAY_S
+            c.check(not taken_over or min(taken_over) <= LEASE_S + 3
+                    and all(t <= LEASE_S + 3 + queue_s for t in taken_over),
+                    "its feeds taken over within lease_time (first %.1fs, last %.1fs)"
+                    % (min(taken_over, default=0), max(taken_over, default=0)))
             per_daemon = {}
             for fetches in by_feed.values():
                 for d, _ in fetches:
