@@ -11,12 +11,6 @@ namespace {
 constexpr const char* kColumns =
     "owner, hostname, pid, fingerprint, description, written_at, seen_at";
 
-std::string HostName() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return host;
-}
-
 // This store's name on its row: its leases' owner on PostgreSQL (one per Store), "host:pid"
 // on SQLite.
 std::string OwnerOf(Store& store) {

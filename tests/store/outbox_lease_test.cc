@@ -15,7 +15,7 @@
 namespace veille::store {
 namespace {
 
-constexpr std::int64_t kShortClaimMs = 300;
+constexpr std::int64_t kShortClaimMs = 1'200;  // outlives the checks made before it ends
 
 using Groups = std::vector<std::vector<OutboxRow>>;
 
@@ -136,7 +136,7 @@ TEST_P(SharedOutboxLease, AnExpiredClaimIsTakenOverWithTheSameKey) {
   const Groups first = Claim(store(), 3000, kShortClaimMs);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_TRUE(Claim(other(), 3000).empty()) << "claimed by the first daemon";
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // it died mid-send
+  std::this_thread::sleep_for(std::chrono::milliseconds(kShortClaimMs + 300));  // it died mid-send
   const Groups taken = Claim(other(), 3000);
   ASSERT_EQ(taken.size(), 1u);
   EXPECT_EQ(Ids(taken), Ids(first));
@@ -168,7 +168,7 @@ TEST_P(SharedOutboxLease, RenewedClaimsOutliveTheirFirstTerm) {
   ASSERT_EQ(Ids(Claim(store(), 3000, kShortClaimMs)), (std::vector<std::int64_t>{1, 2, 3, 4}));
   ASSERT_TRUE(RenewClaims(store(), {1, 2}, {}, testing::kClaimMs));  // the send in flight
   ASSERT_TRUE(RenewClaims(other(), {3, 4}, {}, testing::kClaimMs));  // not its own: no effect
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(kShortClaimMs + 300));
   EXPECT_EQ(Ids(Claim(other(), 3000)), (std::vector<std::int64_t>{3, 4}));
 }
 

@@ -27,13 +27,17 @@ std::string IdArray(const std::vector<std::int64_t>& ids) {
 
 }  // namespace
 
-std::string LeaseOwnerName() {
+std::string HostName() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return host;
+}
+
+std::string LeaseOwnerName() {
   std::random_device random;
   char suffix[9] = {};
   std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + suffix;
+  return HostName() + ":" + std::to_string(::getpid()) + ":" + suffix;
 }
 
 namespace {

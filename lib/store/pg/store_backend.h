@@ -36,6 +36,8 @@ Result<T> Lift(pg::PgResult<T> r) {
   }
 }
 
+// This machine's name (gethostname), empty when it cannot be read (lease.cc).
+std::string HostName();
 // A name for the leases of one Store: "host:pid:8 hex digits" (lease.cc).
 std::string LeaseOwnerName();
 // The server's clock in Unix milliseconds: leases are judged by one clock whatever the daemons'.

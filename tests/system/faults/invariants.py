@@ -13,6 +13,14 @@ def connect(db_path, timeout=10.0):
     return sqlite3.connect(uri, uri=True, timeout=timeout)
 
 
+def schema_created(db):
+    """Whether the daemon's first migration committed (the entries table exists). A daemon
+    killed before that leaves a database with no table at all, which is consistent: the next
+    start migrates it."""
+    return db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                      "AND name = 'entries'").fetchone()[0] == 1
+
+
 def integrity(db):
     """1. integrity_check is exactly 'ok' and foreign_key_check returns nothing."""
     problems = []
