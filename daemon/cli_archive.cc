@@ -3,6 +3,7 @@
 #include "archive/snippet.h"
 #include "common/redact.h"
 #include "common/time.h"
+#include "config/entities.h"
 #include "daemon/cli_support.h"
 #include "i18n/translator.h"
 #include "store/entry_date.h"
@@ -64,7 +65,7 @@ std::vector<std::string> MentionCsvHeader() {
 
 std::vector<std::string> MentionCsvCells(const store::MentionRow& m,
                                          const archive::RuleEntities& entities) {
-  const auto entity = entities.find(m.rule);
+  const std::optional<std::string> entity = config::EntityOf(entities, m.rule);
   std::string terms;
   for (const auto& t : m.terms) terms += (terms.empty() ? "" : "; ") + t;
   std::string tags;
@@ -86,7 +87,7 @@ std::vector<std::string> MentionCsvCells(const store::MentionRow& m,
           std::string(store::TriageStatusName(m.status)),
           tags,
           std::string(DateSourceOf(m)),
-          entity != entities.end() ? entity->second : ""};
+          entity.value_or("")};
 }
 
 std::string FocusedSnippet(const std::string& snippet, const std::vector<match::Highlight>& hl,

@@ -56,6 +56,10 @@ void Dispatcher::SetTransport(const std::string& channel, std::shared_ptr<Transp
 
 void Dispatcher::ClearTransports() { channels_.clear(); }
 
+void Dispatcher::SetRuleEntities(config::RuleEntities entities) {
+  entities_ = std::make_shared<const config::RuleEntities>(std::move(entities));
+}
+
 void Dispatcher::SetConfiguredChannels(std::vector<std::string> channels) {
   configured_ = std::move(channels);
   removal_pending_ = true;
@@ -100,6 +104,7 @@ Result<Alert> Dispatcher::LoadAlert(const Group& rows, UnixSeconds now) {
   auto canonical = store::CanonicalLinkOf(store_, rows.front().mention_id);
   if (!canonical) return tl::unexpected(canonical.error());
   alert.canonical_link = std::move(*canonical);
+  alert.entities = entities_;
   alert.now = now;
   return alert;
 }

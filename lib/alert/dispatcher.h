@@ -18,6 +18,7 @@
 #include "alert/transport.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "config/entities.h"
 #include "store/outbox_repo.h"
 #include "store/store.h"
 
@@ -82,6 +83,10 @@ class Dispatcher {
   // rows of any other channel become channel_removed at the next Pump or DeliverDue. Not calling
   // it leaves such rows pending.
   void SetConfiguredChannels(std::vector<std::string> channels);
+  // Who each configured rule is about (config::EntitiesOf), named in every alert loaded from
+  // now on (webhook payload, email); an alert already on its way keeps what it was built with.
+  // Not calling it: alerts name no entity.
+  void SetRuleEntities(config::RuleEntities entities);
 
   // One step that never waits on a peer: records the attempts that finished since the last call
   // (delivered, retry, hold, dead), then starts what is due at `now`, at most `limit` alerts
@@ -192,6 +197,7 @@ class Dispatcher {
   store::Store& store_;
   std::map<std::string, Channel> channels_;
   std::optional<std::vector<std::string>> configured_;
+  std::shared_ptr<const config::RuleEntities> entities_;
   bool removal_pending_ = false;
   std::map<std::string, UnixSeconds> held_until_;  // channel-wide failures and Retry-After
   std::set<std::string> proven_;   // channels that delivered since their last failure

@@ -128,6 +128,16 @@ std::string RulesWithCategories(const Alert& a) {
   return SanitizeText(Join(parts, ", "));
 }
 
+// "Entity: Alpéa" ("Entities: Alpéa, Orélia"): who the rules are about, when their `entity` says
+// more than their names (as the web inbox shows it); empty otherwise.
+std::string EntityLine(const std::vector<std::string>& entities, const i18n::Translator& tr) {
+  if (entities.empty()) return {};
+  // TRANSLATORS: under the rules of an alert email; {entities} is who the rules are about (their
+  // `entity` key): "Alpéa" or "Alpéa, Orélia".
+  return i18n::Format(tr.TrN("Entity: {entities}", "Entities: {entities}", entities.size()),
+                      {{"entities", SanitizeText(OneLine(Join(entities, ", ")))}});
+}
+
 // One article: its title, snippets, the link to open (the canonical one where known) and the
 // link as published when it differs, the feed, the terms.
 std::string AlertText(const Alert& a, const i18n::Translator& tr) {
@@ -260,9 +270,12 @@ EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
   msg.date = now;
   const std::string heading = i18n::Format(tr.TrN("Rule {rules}", "Rules {rules}", rules),
                                            {{"rules", RulesWithCategories(alert)}});
-  msg.text = heading + "\n\n" + AlertText(alert, tr);
-  msg.html = HtmlHead(tr) + "<p>" + EscapeMarkup(heading) + "</p>\n" + AlertHtml(alert, tr) +
-             "</body></html>\n";
+  const std::string entities = EntityLine(alert.NamedEntities(), tr);
+  msg.text =
+      heading + "\n" + (entities.empty() ? "" : entities + "\n") + "\n" + AlertText(alert, tr);
+  msg.html = HtmlHead(tr) + "<p>" + EscapeMarkup(heading) +
+             (entities.empty() ? "" : "<br>" + EscapeMarkup(entities)) + "</p>\n" +
+             AlertHtml(alert, tr) + "</body></html>\n";
   return msg;
 }
 
@@ -270,9 +283,10 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
                                 const std::string& channel, const std::string& from,
                                 const std::vector<std::string>& to, UnixSeconds now,
                                 const i18n::Translator& tr) {
-  // One entry per article, under the rules that matched it ("marque" or "marque, crise").
-  std::map<std::string, std::vector<const Alert*>> by_rules;
-  for (const Alert& a : alerts) by_rules[a.RuleNames()].push_back(&a);
+  // One entry per article, under the rules that matched it ("marque" or "marque, crise") and
+  // who they are about.
+  std::map<std::pair<std::string, std::vector<std::string>>, std::vector<const Alert*>> by_rules;
+  for (const Alert& a : alerts) by_rules[{a.RuleNames(), a.NamedEntities()}].push_back(&a);
   EmailMessage msg;
   msg.from = from;
   msg.to = to;
@@ -289,10 +303,15 @@ EmailMessage ComposeDigestEmail(const std::vector<Alert>& alerts, const std::str
     msg.text += "\n" + tr.Tr("No new mentions.") + "\n";
     msg.html += "<p>" + EscapeMarkup(tr.Tr("No new mentions.")) + "</p>\n";
   }
-  for (const auto& [rules, group] : by_rules) {
+  for (const auto& [heading, group] : by_rules) {
+    const std::string& rules = heading.first;
     const std::string count = tr.Integer(static_cast<std::int64_t>(group.size()));
     msg.text += "\n== " + SanitizeText(OneLine(rules)) + " (" + count + ")\n";
     msg.html += "<h2>" + EscapeMarkup(SanitizeText(OneLine(rules))) + " (" + count + ")</h2>\n";
+    if (const std::string entities = EntityLine(heading.second, tr); !entities.empty()) {
+      msg.text += entities + "\n";
+      msg.html += "<p>" + EscapeMarkup(entities) + "</p>\n";
+    }
     for (const Alert* a : group) {
       msg.text += "\n" + AlertText(*a, tr);
       msg.html += AlertHtml(*a, tr);

@@ -37,6 +37,14 @@ json Strings(const std::vector<std::string>& items) {
   return out;
 }
 
+// A rule as the payload names it: {name, category, entity}; `entity` (added within version 1) is
+// null for a rule no longer in the configuration.
+json RuleObject(const Alert& alert, const store::MentionRow& r) {
+  return {{"name", SanitizeText(r.rule)},
+          {"category", SanitizeText(r.category)},
+          {"entity", OptString(alert.EntityOf(r))}};
+}
+
 // The article and every rule that matched it (shared by the single event and the digest).
 // `rule`, `snippet` and `terms` keep their version-1 meaning (the first rule; every term);
 // `rules` lists each rule with its own terms and snippet.
@@ -44,16 +52,15 @@ json MentionObject(const Alert& alert) {
   const store::MentionRow& m = alert.mention;
   json rules = json::array();
   for (const store::MentionRow* r : alert.Mentions()) {
-    rules.push_back(
-        {{"name", SanitizeText(r->rule)},
-         {"category", SanitizeText(r->category)},
-         {"terms", Strings(r->terms)},
-         {"snippet", {{"text", SanitizeText(r->snippet)}, {"highlights", Highlights(*r)}}}});
+    json rule = RuleObject(alert, *r);
+    rule["terms"] = Strings(r->terms);
+    rule["snippet"] = {{"text", SanitizeText(r->snippet)}, {"highlights", Highlights(*r)}};
+    rules.push_back(std::move(rule));
   }
   return {
       {"id", alert.outbox.idempotency_key},
       {"detected_at", FormatIso8601(m.created_at)},
-      {"rule", {{"name", SanitizeText(m.rule)}, {"category", SanitizeText(m.category)}}},
+      {"rule", RuleObject(alert, m)},
       {"rules", rules},
       {"entry",
        {{"title", OptString(m.title)},

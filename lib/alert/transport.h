@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "config/entities.h"
 #include "store/store.h"
 
 namespace veille::alert {
@@ -45,6 +46,9 @@ struct Alert {
   std::vector<store::OutboxRow> more_rows;
   std::vector<store::MentionRow> more_mentions;
   std::optional<std::string> canonical_link;
+  // Who each rule is about, as configured when the alert was loaded (the dispatcher's current
+  // configuration: a reload applies to the alerts loaded after it). Null: none known.
+  std::shared_ptr<const config::RuleEntities> entities;
   UnixSeconds now = 0;         // wall time of this attempt (Date, webhook-timestamp)
   std::int64_t budget_ms = 0;  // time left for this attempt (0: the transport's own timeout)
 
@@ -59,6 +63,24 @@ struct Alert {
     std::string names = mention.rule;
     for (const auto& m : more_mentions) names += ", " + m.rule;
     return names;
+  }
+  // The entity of one of the alert's mentions (config::EntityOf); nullopt for a rule no longer
+  // in the configuration.
+  [[nodiscard]] std::optional<std::string> EntityOf(const store::MentionRow& m) const {
+    if (!entities) return std::nullopt;
+    return config::EntityOf(*entities, m.rule);
+  }
+  // The entities of the alert's rules that say more than the rule's own name (an `entity` key
+  // other than the name), each once, in row order: what the email shows beside the rules.
+  [[nodiscard]] std::vector<std::string> NamedEntities() const {
+    std::vector<std::string> named;
+    for (const store::MentionRow* m : Mentions()) {
+      const std::optional<std::string> e = EntityOf(*m);
+      if (e && *e != m->rule && std::find(named.begin(), named.end(), *e) == named.end()) {
+        named.push_back(*e);
+      }
+    }
+    return named;
   }
   // The terms found by every rule, each once, in order of first appearance.
   [[nodiscard]] std::vector<std::string> Terms() const {

@@ -48,14 +48,8 @@ store::EntryDate EntryDateOf(const store::StoredEntry& e) {
   return store::DateOf(e.published_at, e.updated_at, e.first_seen_at);
 }
 
-RuleEntities EntitiesOf(const std::vector<config::RuleEntry>& rules) {
-  RuleEntities out;
-  for (const auto& r : rules) out.emplace(r.name, r.entity.empty() ? r.name : r.entity);
-  return out;
-}
-
 nlohmann::json MentionJson(const store::MentionRow& m, const RuleEntities& entities) {
-  const auto entity = entities.find(m.rule);
+  const std::optional<std::string> entity = config::EntityOf(entities, m.rule);
   const store::EntryDate date = store::DateOf(m.published_at, m.updated_at, m.created_at);
   nlohmann::json highlights = nlohmann::json::array();
   for (const auto& [b, e] : m.highlights) highlights.push_back({b, e});
@@ -64,7 +58,7 @@ nlohmann::json MentionJson(const store::MentionRow& m, const RuleEntities& entit
       {"detected", FormatIso8601(m.created_at)},
       {"rule", m.rule},
       {"category", m.category},
-      {"entity", entity != entities.end() ? nlohmann::json(entity->second) : nullptr},
+      {"entity", Opt(entity)},
       {"feed", m.feed_name},
       {"feed_url", RedactUrl(m.feed_url)},
       {"title", Opt(m.title)},

@@ -12,16 +12,17 @@
 #include "archive/search.h"
 #include "common/time.h"
 #include "config/config.h"
+#include "config/entities.h"
 #include "match/explain.h"
 #include "store/entry_date.h"
 #include "store/store.h"
 
 namespace veille::archive {
 
-// Who each configured rule is about: its `entity` key, else its name (the share of voice's
-// grouping). A mention of a rule no longer in the config has no entity (`null`, an empty cell).
-using RuleEntities = std::map<std::string, std::string, std::less<>>;
-RuleEntities EntitiesOf(const std::vector<config::RuleEntry>& rules);
+// Who each configured rule is about (config/entities.h, the one lookup the alerts use too). A
+// mention of a rule no longer in the config has no entity (`null`, an empty cell).
+using config::EntitiesOf;
+using config::RuleEntities;
 
 nlohmann::json MentionJson(const store::MentionRow& m, const RuleEntities& entities);
 nlohmann::json HitJson(const SearchHit& hit);

@@ -11,6 +11,7 @@
 #include "alert/signature.h"
 #include "alert/smtp_transport.h"
 #include "alert/webhook_transport.h"
+#include "config/entities.h"
 #include "i18n/translator.h"
 
 namespace veille::pipeline {
@@ -122,7 +123,8 @@ void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatc
     dispatcher.SetTransport(channel.name, std::move(*transport), std::move(*policy));
   }
   dispatcher.SetConfiguredChannels(std::move(names));
-  dispatcher.SetLeaseTime(config.daemon.lease_time_ms);  // claims on a shared database
+  dispatcher.SetRuleEntities(config::EntitiesOf(config.rules));  // alerts loaded from now on
+  dispatcher.SetLeaseTime(config.daemon.lease_time_ms);          // claims on a shared database
 }
 
 alert::WatchConfig WatchConfigFor(const config::Config& config) {

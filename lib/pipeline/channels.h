@@ -13,8 +13,9 @@ namespace veille::pipeline {
 
 // Registers one transport per configured channel on `dispatcher` (replacing the previous set)
 // with its delivery policy (digest, quiet hours, burst), and tells the dispatcher which channels
-// exist. A channel whose transport cannot be built (unreadable secret file, ...) is reported in
-// the log and left without a transport: its alerts stay pending, never dropped.
+// exist and who each rule is about (the entity its alerts name). A channel whose transport cannot
+// be built (unreadable secret file, ...) is reported in the log and left without a transport: its
+// alerts stay pending, never dropped.
 void RegisterTransports(const config::Config& config, alert::Dispatcher& dispatcher);
 
 // Which channels receive spike alerts (per rule: its channels with spike_alerts = true) and

@@ -7,6 +7,7 @@
 #include "archive/json.h"
 #include "archive/search.h"
 #include "common/escape.h"
+#include "config/entities.h"
 #include "i18n/translator.h"
 #include "report/charts.h"
 #include "store/info.h"
@@ -280,10 +281,8 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
     for (const auto* each : g.mentions) {
       if (!shown_rules.insert(each->rule).second) continue;
       body << "<span class=\"rule\">" << Html(each->rule) << "</span> ";
-      const auto e = entities.find(each->rule);
-      if (e != entities.end() && e->second != each->rule) {
-        body << "<span class=\"entity\">" << Html(e->second) << "</span> ";
-      }
+      const std::optional<std::string> e = config::EntityOf(entities, each->rule);
+      if (e && *e != each->rule) body << "<span class=\"entity\">" << Html(*e) << "</span> ";
     }
     body << "\u00b7 <span class=\"feed\">" << Html(m.feed_name) << "</span> \u00b7 <time>"
          << Html(HtmlTime(m.created_at)) << "</time>";

@@ -35,16 +35,28 @@ class ScriptedTransport : public Transport {
     std::string rules;
     for (const auto* m : alert.Mentions()) rules += (rules.empty() ? "" : ",") + m->rule;
     alert_rules.push_back(rules);
+    alert_entities.push_back(EntitiesOf(alert));
     return Next();
+  }
+  // "Alpéa,-": each rule's entity, "-" for none.
+  static std::string EntitiesOf(const Alert& alert) {
+    std::string entities;
+    for (const auto* m : alert.Mentions()) {
+      entities += (entities.empty() ? "" : ",") + alert.EntityOf(*m).value_or("-");
+    }
+    return entities;
   }
   Delivery DeliverDigest(const Digest& digest) override {
     ids.push_back(digest.key);
     digest_sizes.push_back(digest.alerts.size());
     for (const Alert& a : digest.alerts) digest_rules.push_back(a.Mentions().size());
+    for (const Alert& a : digest.alerts) digest_entities.push_back(EntitiesOf(a));
     return Next();
   }
-  std::vector<std::string> alert_rules;   // "marque,crise" per alert delivered one by one
-  std::vector<std::size_t> digest_rules;  // rules per article, every digest
+  std::vector<std::string> alert_rules;      // "marque,crise" per alert delivered one by one
+  std::vector<std::string> alert_entities;   // "Alpéa,-" per alert delivered one by one
+  std::vector<std::string> digest_entities;  // per article, every digest
+  std::vector<std::size_t> digest_rules;     // rules per article, every digest
   Delivery DeliverEvent(const EventMessage& event) override {
     ids.push_back(event.key);
     events.push_back(event.title);
@@ -181,12 +193,32 @@ TEST(Dispatcher, ADigestListsEachArticleOnceWithItsRules) {
   policy.digest_schedule.minute_of_day = 0;
   Dispatcher d(db.store(), 1);
   d.SetTransport("daily", t, policy);
+  d.SetRuleEntities({{"marque", "Alpéa"}, {"crise", "crise"}});
   ASSERT_TRUE(d.DeliverDue(1000));  // the schedule starts
   auto s = d.DeliverDue(3600 + 10);
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->delivered, 3);
   ASSERT_EQ(t->digest_sizes, (std::vector<std::size_t>{2}));
   EXPECT_EQ(t->digest_rules, (std::vector<std::size_t>{2, 1}));
+  EXPECT_EQ(t->digest_entities, (std::vector<std::string>{"Alpéa,crise", "Alpéa"}));
+}
+
+// Issue 19: alerts name who each rule is about, from the configuration in force when the alert
+// is loaded: a reload (RegisterTransports calls SetRuleEntities again) changes the next attempts.
+TEST(Dispatcher, AlertsNameTheEntitiesOfTheConfigurationInForceWhenTheyAreLoaded) {
+  TempStore db;
+  db.AddEntryMatching("Rappel chez Orélia", {"marque", "crise"}, {"mail"}, 2000);
+  auto t = std::make_shared<ScriptedTransport>();
+  t->script = {Retry(), Retry()};
+  Dispatcher d(db.store(), 1);
+  d.SetTransport("mail", t);
+  ASSERT_TRUE(d.DeliverDue(2000));           // no configuration handed over: no entity
+  d.SetRuleEntities({{"marque", "Alpéa"}});  // "crise" is not in this configuration
+  ASSERT_TRUE(d.DeliverDue(db.Scalar("SELECT next_attempt_at FROM outbox LIMIT 1")));
+  d.SetRuleEntities({{"marque", "Orélia"}, {"crise", "Alpéa"}});  // the reload
+  ASSERT_TRUE(d.DeliverDue(db.Scalar("SELECT next_attempt_at FROM outbox LIMIT 1")));
+  EXPECT_EQ(t->alert_entities, (std::vector<std::string>{"-,-", "Alpéa,-", "Orélia,Alpéa"}));
+  EXPECT_EQ(db.Statuses(), (std::vector<std::string>{"delivered", "delivered"}));
 }
 
 TEST(Dispatcher, ARetryWaitsForItsBackoffAndKeepsTheSameKey) {

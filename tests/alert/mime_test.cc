@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <sstream>
 
 #include "alert/encoding.h"
+#include "config/entities.h"
 #include "i18n/translator.h"
 
 namespace veille::alert {
@@ -169,6 +171,76 @@ TEST(ComposeMentionEmail, OneArticleMatchingTwoRulesIsOneMessageNamingBoth) {
   EXPECT_NE(m.html.find("<mark>Orélia</mark> annonce"), std::string::npos) << m.html;
 }
 
+std::shared_ptr<const config::RuleEntities> Entities(config::RuleEntities entities) {
+  return std::make_shared<const config::RuleEntities>(std::move(entities));
+}
+
+// Issue 19: the email says who the rules are about under the rules, when a rule's `entity` says
+// more than its name (as the web inbox does); the subject stays "[veille] <rules>: <title>".
+TEST(ComposeMentionEmail, NamesWhoTheRulesAreAboutWhenTheirEntitySaysMore) {
+  Alert a = SampleAlert("Un");
+  a.entities = Entities({{"marque", "Alpéa"}});
+  EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_EQ(m.subject, "[veille] marque: Un");
+  EXPECT_EQ(m.text.rfind("Rule marque (brand)\nEntity: Alpéa\n\nUn\n", 0), 0u) << m.text;
+  EXPECT_NE(m.html.find("<p>Rule marque (brand)<br>Entity: Alpéa</p>"), std::string::npos)
+      << m.html;
+  // An entity that is the rule's own name (no `entity` key), or a rule no longer configured:
+  // nothing more to say.
+  for (const auto& entities :
+       {Entities({{"marque", "marque"}}), Entities({{"autre", "Alpéa"}}), Entities({})}) {
+    a.entities = entities;
+    m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+    EXPECT_EQ(m.text.rfind("Rule marque (brand)\n\nUn\n", 0), 0u) << m.text;
+    EXPECT_EQ(m.html.find("Entit"), std::string::npos) << m.html;
+  }
+  // Two rules: each entity once, in rule order.
+  Alert two = TwoRuleAlert("Rappel");
+  two.entities = Entities({{"marque", "Alpéa"}, {"crise", "Alpéa"}});
+  m = ComposeMentionEmail(two, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(m.text.find("Rules marque (brand), crise (crisis)\nEntity: Alpéa\n\n"),
+            std::string::npos)
+      << m.text;
+  two.entities = Entities({{"marque", "Orélia"}, {"crise", "Alpéa"}});
+  m = ComposeMentionEmail(two, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(m.text.find("\nEntities: Orélia, Alpéa\n\n"), std::string::npos) << m.text;
+  EXPECT_NE(m.html.find("<br>Entities: Orélia, Alpéa</p>"), std::string::npos) << m.html;
+}
+
+TEST(ComposeMentionEmail, AHostileEntityIsEscapedInHtmlAndStaysOnOneLine) {
+  Alert a = SampleAlert("Un");
+  a.entities = Entities({{"marque", "<script>x</script>\r\nBcc: victim@example.org\x01"}});
+  const EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(m.text.find("\nEntity: <script>x</script> Bcc: victim@example.org\n"),
+            std::string::npos)
+      << m.text;
+  EXPECT_EQ(m.text.find('\x01'), std::string::npos);
+  EXPECT_EQ(m.html.find("<script>"), std::string::npos) << m.html;
+  EXPECT_NE(m.html.find("<br>Entity: &lt;script&gt;x&lt;/script&gt; Bcc: victim@example.org</p>"),
+            std::string::npos)
+      << m.html;
+  const std::string message = RenderEmail(m);
+  EXPECT_EQ(HeaderBlock(message).find("Bcc"), std::string::npos) << HeaderBlock(message);
+  const std::string digest =
+      ComposeDigestEmail({a}, "d", "mail", "v@example.org", {"c@example.org"}, 0).html;
+  EXPECT_EQ(digest.find("<script>"), std::string::npos) << digest;
+  EXPECT_NE(digest.find("<p>Entity: &lt;script&gt;x&lt;/script&gt;"), std::string::npos) << digest;
+}
+
+TEST(ComposeDigestEmail, NamesWhoEachGroupsRulesAreAbout) {
+  Alert a = SampleAlert("Un");
+  Alert b = SampleAlert("Deux");
+  b.mention.rule = "concurrents";
+  a.entities = b.entities = Entities({{"marque", "Alpéa"}, {"concurrents", "concurrents"}});
+  const EmailMessage m =
+      ComposeDigestEmail({a, b}, "digest-x-1", "mail", "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(m.text.find("== marque (1)\nEntity: Alpéa\n\nUn\n"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("== concurrents (1)\n\nDeux\n"), std::string::npos) << m.text;
+  EXPECT_NE(m.html.find("<h2>marque (1)</h2>\n<p>Entity: Alpéa</p>\n"), std::string::npos)
+      << m.html;
+  EXPECT_EQ(m.html.find("<h2>concurrents (1)</h2>\n<p>"), std::string::npos) << m.html;
+}
+
 TEST(ComposeMentionEmail, ShowsTheCanonicalLinkAndTheOriginalBesideIt) {
   Alert a = SampleAlert("Un");
   a.mention.link = "https://news.google.com/rss/articles/x?oc=5";
@@ -239,6 +311,16 @@ TEST(ComposeDigestEmail, InFrenchTheSubjectTitleAndCountsAreFrench) {
                                0, French())
                 .subject,
             "[veille] résumé : 1 article");
+  Alert alpea = TwoRuleAlert("Rappel");
+  alpea.entities = Entities({{"marque", "Alpéa"}, {"crise", "Orélia"}});
+  const EmailMessage named = ComposeDigestEmail({alpea}, "digest-x-1", "mail", "v@example.org",
+                                                {"c@example.org"}, 0, French());
+  EXPECT_NE(named.text.find("== marque, crise (1)\nEntités : Alpéa, Orélia\n"), std::string::npos)
+      << named.text;
+  alpea.entities = Entities({{"marque", "Alpéa"}});
+  EXPECT_NE(ComposeMentionEmail(alpea, "v@example.org", {"c@example.org"}, 0, French())
+                .text.find("Règles marque (brand), crise (crisis)\nEntité : Alpéa\n"),
+            std::string::npos);
   const EmailMessage empty =
       ComposeDigestEmail({}, "d", "mail", "v@example.org", {"c@example.org"}, 0, French());
   EXPECT_NE(empty.text.find("Aucune nouvelle mention."), std::string::npos) << empty.text;

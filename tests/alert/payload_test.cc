@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "alert/event_text.h"
 #include "alert/mime.h"
+#include "config/entities.h"
 #include "i18n/translator.h"
 
 namespace veille::alert {
@@ -44,6 +47,62 @@ TEST(MentionPayload, FollowsSchemaVersion1) {
   EXPECT_EQ(j["snippet"]["highlights"][0][0], 10);
   EXPECT_EQ(j["terms"][0], "Orélia");
   EXPECT_EQ(j["feed"]["name"], "Presse");
+}
+
+// Who each rule is about, as the dispatcher hands it over from the configuration in force.
+std::shared_ptr<const config::RuleEntities> Entities(config::RuleEntities entities) {
+  return std::make_shared<const config::RuleEntities>(std::move(entities));
+}
+
+// Issue 19: a communications team routes alerts by brand: every rule object names its entity.
+TEST(MentionPayload, EveryRuleNamesItsEntityAndNullWhenTheRuleIsNoLongerConfigured) {
+  Alert a = SampleAlert();
+  store::MentionRow crise = a.mention;
+  crise.rule = "crise";
+  crise.category = "crisis";
+  a.more_mentions.push_back(crise);
+  a.more_rows.push_back(a.outbox);
+  // Not configured at all (no entities handed over): null, never a missing key.
+  auto j = MentionPayload(a);
+  ASSERT_TRUE(j["rule"].contains("entity")) << j["rule"];
+  EXPECT_TRUE(j["rule"]["entity"].is_null()) << j["rule"];
+  EXPECT_TRUE(j["rules"][0]["entity"].is_null()) << j["rules"];
+  EXPECT_TRUE(j["rules"][1]["entity"].is_null()) << j["rules"];
+  // "marque" is about Alpéa; "crise" was removed from the configuration since.
+  a.entities = Entities({{"marque", "Alpéa"}, {"autre", "Evian"}});
+  j = MentionPayload(a);
+  EXPECT_EQ(j["version"], 1) << "an added field keeps version 1";
+  EXPECT_EQ(j["rule"], nlohmann::json::parse(R"({"name": "marque", "category": "brand",
+                                                  "entity": "Alpéa"})"));
+  EXPECT_EQ(j["rules"][0]["entity"], "Alpéa");
+  EXPECT_EQ(j["rules"][0]["name"], "marque");
+  ASSERT_TRUE(j["rules"][1].contains("entity"));
+  EXPECT_TRUE(j["rules"][1]["entity"].is_null()) << j["rules"][1];
+  // A rule without an `entity` key is about itself (config::EntitiesOf), as in the archive.
+  config::RuleEntry marque;
+  marque.name = "marque";
+  config::RuleEntry crise_rule;
+  crise_rule.name = "crise";
+  crise_rule.entity = "Alpéa";
+  a.entities = Entities(config::EntitiesOf({marque, crise_rule}));
+  j = MentionPayload(a);
+  EXPECT_EQ(j["rule"]["entity"], "marque");
+  EXPECT_EQ(j["rules"][1]["entity"], "Alpéa");
+}
+
+TEST(MentionPayload, AnEntityGoesThroughTheSameSanitisingAsTheRuleName) {
+  Alert a = SampleAlert();
+  a.mention.rule = "bad \xff rule";
+  a.entities = Entities({{a.mention.rule,
+                          "Alp\xe9"
+                          "a \"</script>\x01"}});
+  const auto parsed = nlohmann::json::parse(WebhookBody(WebhookFormat::kJson, a));
+  EXPECT_EQ(parsed["rule"]["name"], "bad \xEF\xBF\xBD rule");
+  EXPECT_EQ(parsed["rule"]["entity"], parsed["rules"][0]["entity"]);
+  // Invalid UTF-8 replaced, the control character dropped; JSON's own escaping, no HTML's.
+  EXPECT_EQ(parsed["rule"]["entity"],
+            "Alp\xEF\xBF\xBD"
+            "a \"</script>");
 }
 
 TEST(MentionPayload, RedactsSecretsInTheFeedUrl) {
@@ -342,6 +401,26 @@ TEST(DigestBody, ListsEveryMentionUnderOneDigestId) {
   EXPECT_EQ(j["id"], "digest-1");
   EXPECT_EQ(j["mentions"].size(), 2u);
   EXPECT_EQ(j["mentions"][0]["rule"]["name"], "marque");
+  EXPECT_TRUE(j["mentions"][0]["rule"]["entity"].is_null()) << j["mentions"][0]["rule"];
+}
+
+TEST(DigestBody, EachMentionsRulesNameTheirEntities) {
+  Alert alpea = SampleAlert();
+  alpea.entities = Entities({{"marque", "Alpéa"}, {"concurrents", "Evian"}});
+  Alert evian = alpea;
+  evian.mention.rule = "concurrents";
+  evian.mention.category = "competitor";
+  Alert gone = alpea;
+  gone.mention.rule = "ancienne";
+  const auto j = nlohmann::json::parse(
+      DigestBody(WebhookFormat::kJson, {alpea, evian, gone}, "digest-1", "hook", 0));
+  ASSERT_EQ(j["mentions"].size(), 3u);
+  EXPECT_EQ(j["mentions"][0]["rule"]["entity"], "Alpéa");
+  EXPECT_EQ(j["mentions"][0]["rules"][0]["entity"], "Alpéa");
+  EXPECT_EQ(j["mentions"][1]["rule"]["entity"], "Evian");
+  EXPECT_EQ(j["mentions"][1]["rules"][0]["entity"], "Evian");
+  EXPECT_TRUE(j["mentions"][2]["rule"]["entity"].is_null());
+  EXPECT_TRUE(j["mentions"][2]["rules"][0]["entity"].is_null());
 }
 
 TEST(ParseWebhookFormat, KnowsTheFourFormats) {

@@ -3,7 +3,10 @@
 alerts by email to a real SMTP server (aiosmtpd) and by signed webhook to a local receiver, in
 one command; a temporary SMTP refusal is retried within the run; a second run sends nothing
 again; dead alerts show in `veille outbox` and `veille outbox retry --all-dead` requeues them.
-An article that two rules match (marque and crise) is one mail and one webhook naming both."""
+An article that two rules match (marque and crise) is one mail and one webhook naming both.
+Every rule in a webhook body names its entity (issue 19), and the mails say it under the rules
+when it differs from the rule's name; the French pass changes marque's entity, and its alerts
+carry the new one."""
 
 import argparse
 import base64
@@ -38,6 +41,7 @@ backfill_alerts = true
 [[rule]]
 name = "marque"
 category = "brand"
+entity = "Orélia"
 query = '''Orélia OR "Orelia Paris"'''
 exclude = '''emploi OR recrute'''
 channels = ["mail", "hook", "ops"]
@@ -195,6 +199,16 @@ def main():
                     and any([r["name"] for r in b["rules"]] == ["marque", "crise"]
                             for b in bodies),
                     "the merged webhook lists both rules in 'rules'")
+            entities = {"marque": "Orélia", "crise": "crise"}  # crise has no entity key
+            c.check(all(r["entity"] == entities[r["name"]]
+                        for b in bodies for r in [b["rule"]] + b["rules"]),
+                    "every rule of every webhook body names its entity: %r"
+                    % [[r.get("entity") for r in b["rules"]] for b in bodies])
+            c.check(all(("Entity: Orélia" in m["text"] and "Entity: Orélia" in (m["html"] or ""))
+                        == m["subject"].startswith("[veille] marque") for m in mails)
+                    and not any("Entities" in m["text"] or "Entity: crise" in m["text"]
+                                for m in mails),
+                    "the mails of marque say 'Entity: Orélia'; crise, about itself, adds nothing")
 
             refused = [r for r in rows if r["channel"] == "refus"]
             c.check(len(refused) > 0 and all(r["status"] == "dead" and r["attempts"] == 1
@@ -238,6 +252,7 @@ def main():
                 port=server.port, smtp_port=smtp.port, hook_port=hook.port, bad_port=bad.port,
                 blog=server.url("blog-marketing.xml"), news=server.url("news-en.xml"))
                 .replace('database = "veille.db"', 'database = "veille.db"\nlanguage = "fr"')
+                .replace('entity = "Orélia"', 'entity = "Orélia SA"')
                 + '[[feed]]\nurl = "%s"\nname = "Presse"\nbackfill_alerts = true\n'
                 % server.url("presse-atom.xml"))
             harness.run([a.veilled, "--config", work.config, "--once"], timeout=90)
@@ -253,6 +268,11 @@ def main():
                                                and b["type"] == "mention.created"
                                                for b in new_hooks),
                     "... and the JSON webhook keeps its English schema")
+            c.check(all("Entité : Orélia SA" in m["text"] for m in french)
+                    and all(r["entity"] == "Orélia SA" for b in new_hooks
+                            for r in [b["rule"]] + b["rules"] if r["name"] == "marque"),
+                    "the alerts after the config change name marque's new entity, in French "
+                    "in the mails ('Entité : Orélia SA')")
 
             db = sqlite3.connect(os.path.join(work.path, "veille.db"))
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
