@@ -58,7 +58,6 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
   const UnixSeconds now = clock_();
   std::map<std::int64_t, Slot> slots;
   std::map<std::int64_t, std::optional<UnixSeconds>> stored_due;
-  due_ = schedule::DueQueue();
   for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
     const std::int64_t id = (*ids)[i];
     Slot slot;
@@ -84,6 +83,9 @@ Result<void> Monitor::ApplyFeeds(bool spread) {
     }
     slots.emplace(id, slot);
   }
+  // Every read succeeded: only now is the queue rebuilt. A reload whose read fails keeps the
+  // current schedule (emptied before the reads, it left no feed polled until the next reload).
+  due_ = schedule::DueQueue();
   // Feeds new to the daemon (all of them at start) make up its next "cycle done" line.
   for (const auto& [id, slot] : slots) {
     if (!slot.gone && slots_.count(id) == 0) cycle_pending_.insert(id);
