@@ -1,26 +1,16 @@
+// The monitor's lifecycle and loops: Create, Run, RunOnce, the clock-jump shift, status lines.
 #include "pipeline/monitor.h"
 
-#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <limits>
 #include <thread>
 
-#include "common/redact.h"
-#include "common/url.h"
-#include "feed/parse.h"
-#include "fetch/redirects.h"
-#include "pipeline/channels.h"
 #include "pipeline/monitor_internal.h"
-#include "pipeline/poll_record.h"
 #include "pipeline/reload.h"
-#include "schedule/health.h"
-#include "schedule/policy.h"
-#include "schedule/spread.h"
 #include "store/outbox_repo.h"
 #include "store/poll_requests.h"
 #include "store/retention.h"
@@ -35,31 +25,6 @@ constexpr std::int64_t kClaimPeriodMs = 1000;
 // (a clock set by hand, a VM resumed), not NTP slewing or rounding.
 constexpr std::int64_t kClockJumpS = 30;
 
-std::vector<match::RuleSpec> RuleSpecs(const config::Config& c) {
-  std::vector<match::RuleSpec> specs;
-  for (const auto& r : c.rules) specs.push_back({r.name, r.category, r.query, r.exclude});
-  return specs;
-}
-
-// Compiles the rules; errors name the config file and the failing rule's query line.
-Result<std::shared_ptr<const match::Matcher>> CompileRules(const config::Config& c) {
-  auto matcher = match::Matcher::Compile(RuleSpecs(c));
-  if (matcher) return std::move(*matcher);
-  const match::CompileError& error = matcher.error();
-  if (error.rule_index && *error.rule_index < c.rules.size()) {
-    return Fail(ErrorCode::kConfig, c.path + ":" +
-                                        std::to_string(c.rules[*error.rule_index].query_line) +
-                                        ": " + error.message);
-  }
-  return Fail(ErrorCode::kConfig, c.path + ": " + error.message);
-}
-
-std::shared_ptr<const RuleRouting> RoutingFor(const config::Config& c) {
-  auto routing = std::make_shared<RuleRouting>();
-  for (const auto& r : c.rules) routing->channels.push_back(r.channels);
-  return routing;
-}
-
 std::string Plural(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
@@ -67,6 +32,8 @@ std::string Plural(int n, std::string_view one, std::string_view many) {
 }  // namespace
 
 using detail::Add;
+using detail::CompileRules;
+using detail::RoutingFor;
 using detail::SteadyMs;
 
 std::string CycleLine(const CycleSummary& s) {
@@ -148,207 +115,6 @@ Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, W
   return monitor;
 }
 
-Result<void> Monitor::ApplyFeeds(bool spread) {
-  std::vector<std::pair<std::string, std::string>> wanted;
-  for (const auto& f : config_.feeds) wanted.emplace_back(f.url, f.name);
-  auto ids = store_->SyncFeeds(wanted, clock_());
-  if (!ids) return tl::unexpected(ids.error());
-  const UnixSeconds now = clock_();
-  std::map<std::int64_t, Slot> slots;
-  std::map<std::int64_t, std::optional<UnixSeconds>> stored_due;
-  due_ = schedule::DueQueue();
-  for (std::size_t i = 0; i < config_.feeds.size(); ++i) {
-    const std::int64_t id = (*ids)[i];
-    Slot slot;
-    if (auto old = slots_.find(id); old != slots_.end()) slot = old->second;
-    slot.feed = config_.feeds[i];
-    slot.id = id;
-    slot.fetch_url = slot.feed.url;
-    auto row = store_->GetFeed(id);
-    if (!row) return tl::unexpected(row.error());
-    if (*row) {
-      LoadFeedState(slot, **row);
-      if (!slot.in_flight) {
-        // A stored time far in the future (clock moved back) is clamped to the maximum interval.
-        slot.next_due =
-            std::min((*row)->next_due_at.value_or(now), now + config_.polling.max_interval_s);
-        // A healthy feed is due within its interval of its last poll, so that a shorter interval
-        // (a reload, or a schedule from an older version) applies at once.
-        if (slot.consecutive_failures == 0 && (*row)->last_fetch_at) {
-          slot.next_due = std::min(slot.next_due, *(*row)->last_fetch_at + LongestWait(slot.feed));
-        }
-      }
-      stored_due.emplace(id, (*row)->next_due_at);
-    }
-    slots.emplace(id, slot);
-  }
-  // Feeds new to the daemon (all of them at start) make up its next "cycle done" line.
-  for (const auto& [id, slot] : slots) {
-    if (!slot.gone && slots_.count(id) == 0) cycle_pending_.insert(id);
-  }
-  std::erase_if(cycle_pending_, [&](std::int64_t id) {
-    auto it = slots.find(id);
-    return it == slots.end() || it->second.gone;
-  });
-  if (shared_) {
-    // The database holds the schedule: this daemon queues only the feeds it leased, and gives
-    // back the leases of the feeds the new config dropped. No spread at start: claims are
-    // bounded by each daemon's room, and a daemon joining others must not move their schedule.
-    std::vector<std::pair<std::int64_t, std::optional<UnixSeconds>>> dropped;
-    for (const auto& [id, slot] : slots_) {
-      if (slot.leased && slots.count(id) == 0) dropped.emplace_back(id, std::nullopt);
-    }
-    if (auto r = store_->ReleaseLeases(dropped); !r) {
-      spdlog::warn("leases not released: {}", r.error().message);
-    }
-    slots_ = std::move(slots);
-    for (auto& [id, slot] : slots_) {
-      slot.host = HostPortOf(slot.fetch_url);
-      if (slot.leased && !slot.in_flight) due_.Schedule(static_cast<std::uint64_t>(id), now);
-    }
-    return {};
-  }
-  slots_ = std::move(slots);
-  if (spread) {
-    // After a restart, overdue feeds start over a window (one a second, at most 5 minutes)
-    // instead of all at once.
-    std::vector<std::int64_t> ids_in_order;
-    std::vector<UnixSeconds> due;
-    for (auto& [id, slot] : slots_) {
-      if (slot.gone) continue;
-      ids_in_order.push_back(id);
-      due.push_back(slot.next_due);
-    }
-    const auto overdue =
-        std::count_if(due.begin(), due.end(), [&](UnixSeconds t) { return t <= now; });
-    const auto spread_due = schedule::SpreadOverdue(due, now, std::min<std::int64_t>(300, overdue));
-    for (std::size_t i = 0; i < ids_in_order.size(); ++i)
-      slots_[ids_in_order[i]].next_due = spread_due[i];
-  }
-  std::vector<std::pair<std::int64_t, UnixSeconds>> changed;
-  for (auto& [id, slot] : slots_) {
-    slot.host = HostPortOf(slot.fetch_url);
-    if (!slot.gone && !slot.in_flight) due_.Schedule(static_cast<std::uint64_t>(id), slot.next_due);
-    if (!slot.gone && !slot.in_flight && stored_due[id] != slot.next_due) {
-      changed.emplace_back(id, slot.next_due);
-    }
-  }
-  // `veille feeds` shows the schedule the daemon follows, not the one it replaced.
-  if (auto r = store_->WriteSchedule(changed); !r) {
-    spdlog::warn("schedule not recorded for veille feeds: {}", r.error().message);
-  }
-  return {};
-}
-
-void Monitor::LoadFeedState(Slot& slot, const store::FeedRow& row) const {
-  slot.gone = row.state == FeedState::kGone;
-  slot.consecutive_failures = row.consecutive_failures;
-  slot.rate_limited = row.last_outcome == std::optional<std::string>("rate_limited");
-  slot.failing_since = row.failing_since;
-  slot.last_unconditional = row.last_unconditional_at;
-  slot.redirect = {row.redirect_target.value_or(""), row.redirect_count};
-  slot.etag = row.etag.value_or("");
-  slot.last_modified = row.last_modified.value_or("");
-  slot.fingerprint = row.body_fingerprint.value_or("");
-  slot.first_polled_at = row.first_polled_at;
-  slot.encoding_suspect = row.encoding_suspect.has_value();
-  slot.fetch_url = slot.feed.url;
-  if (row.fetch_url && MayPollInstead(slot.feed.url, *row.fetch_url))
-    slot.fetch_url = *row.fetch_url;
-}
-
-std::int64_t Monitor::LongestWait(const config::FeedEntry& feed) const {
-  const config::PollingSection& p = config_.polling;
-  if (feed.high_priority) return p.min_interval_s;
-  const std::int64_t interval = std::max(feed.interval_s.value_or(p.interval_s), p.min_interval_s);
-  // Publisher hints, when honoured, may have lengthened the wait up to the ceiling.
-  if (feed.honor_publisher_interval.value_or(p.honor_publisher_interval)) {
-    return std::max(interval, p.max_interval_s);
-  }
-  return interval;
-}
-
-void Monitor::ApplyChannels() { RegisterTransports(config_, dispatcher_); }
-
-Result<ReloadPlan> Monitor::Reload(const config::Config& config) {
-  auto matcher = CompileRules(config);
-  if (!matcher) return tl::unexpected(matcher.error());
-  Flush();  // the finished polls are recorded under the configuration they ran with
-  ReloadPlan plan = PlanReload(config_, config);
-  std::unique_ptr<fetch::Fetcher> fetcher;
-  if (plan.rebuild_fetcher) {
-    auto made = make_fetcher_(FetchOptionsFrom(config));
-    if (!made) return tl::unexpected(made.error());
-    fetcher = std::move(*made);
-  }
-  config::Config previous = std::move(config_);
-  config_ = config;
-  // The daemon keeps its database and lock: their old values stay in force until a restart.
-  config_.daemon.database = previous.daemon.database;
-  config_.daemon.lock_file = previous.daemon.lock_file;
-  if (auto r = ApplyFeeds(false); !r) {
-    config_ = std::move(previous);
-    return tl::unexpected(r.error());
-  }
-  if (fetcher) SwapFetcher(std::move(fetcher));
-  matcher_ = std::move(*matcher);
-  routing_ = RoutingFor(config_);
-  ApplyChannels();
-  PublishConfig();
-  return plan;
-}
-
-void Monitor::SwapFetcher(std::unique_ptr<fetch::Fetcher> fetcher) {
-  // Transfers in flight were started with the old settings: they are dropped and start again
-  // at once with the new ones (documents already fetched are parsed and committed as usual).
-  fetcher_->AbortAll();
-  waker_->Set(fetcher.get());
-  fetcher_ = std::move(fetcher);
-  const UnixSeconds now = clock_();
-  for (auto& [id, slot] : slots_) {
-    if (!slot.fetching) continue;
-    slot.fetching = false;
-    slot.in_flight = false;
-    Schedule(slot, now);
-  }
-}
-
-void Monitor::TakePollRequests() {
-  if (shared_) return;  // a shared database's claims lease the requested feeds (LeaseDueFeeds)
-  auto changed = store_->ChangedByOthers();
-  if (!changed || !*changed) return;  // only `veille` writes besides the daemon
-  auto requests = store::PendingPollRequests(*store_);
-  if (!requests) {
-    spdlog::warn("poll requests not read: {}", requests.error().message);
-    return;
-  }
-  const UnixSeconds now = clock_();
-  for (const store::PollRequest& r : *requests) {
-    auto it = slots_.find(r.feed_id);
-    if (it == slots_.end()) continue;  // not (or no longer) configured
-    Slot& slot = it->second;
-    if (slot.request_seen && *slot.request_seen >= r.requested_at_ms) continue;  // acted on
-    slot.request_seen = r.requested_at_ms;
-    if (slot.gone) {
-      spdlog::warn("poll request for {} ignored: the feed is gone (HTTP 410)", slot.feed.name);
-      continue;
-    }
-    if (slot.in_flight) {
-      // The poll under way started before the request: one more follows at once.
-      slot.poll_again = true;
-      spdlog::info("poll request for {}: polled again when the poll under way ends",
-                   slot.feed.name);
-      continue;
-    }
-    // A server's Retry-After still holds against a manual poll (never hammer a publisher).
-    const UnixSeconds when = slot.rate_limited ? std::max(now, slot.next_due) : now;
-    spdlog::info("poll request for {}: polling {}", slot.feed.name,
-                 when == now ? std::string("now")
-                             : "in " + std::to_string(when - now) + "s (the server's Retry-After)");
-    Schedule(slot, when);
-  }
-}
-
 void Monitor::Heartbeat(const store::DaemonStatus& status) {
   if (auto r = store_->WriteStatus(status); !r) {
     spdlog::warn("heartbeat not recorded: {}", r.error().message);
@@ -360,173 +126,6 @@ std::pair<int, int> Monitor::FeedHealth() const {
   int failing = 0;
   for (const auto& [id, slot] : slots_) failing += slot.consecutive_failures > 0 ? 1 : 0;
   return {static_cast<int>(slots_.size()), failing};
-}
-
-void Monitor::Submit(Slot& slot, bool conditional) {
-  fetch::FetchRequest request;
-  request.tag = static_cast<std::uint64_t>(slot.id);
-  request.url = slot.fetch_url;
-  const UnixSeconds now = clock_();
-  if (!slot.last_unconditional) slot.last_unconditional = now;  // first poll: count from here
-  conditional = conditional && schedule::SendValidators(slot.last_unconditional, now);
-  slot.sent_validators = conditional;
-  const config::FeedEntry& f = slot.feed;
-  request.user_agent = f.user_agent;
-  request.headers = f.headers;
-  request.ca_file = f.ca_file;
-  request.proxy = f.proxy;
-  if (f.timeout_s) request.timeout_s = *f.timeout_s;
-  if (!f.username.empty()) {
-    request.username = f.username;
-    if (!f.password_file.empty()) {
-      auto password = ReadSecret(f.password_file);
-      if (!password) {
-        spdlog::warn("feed {}: {}; polling without credentials", f.name, password.error().message);
-      }
-      request.password = password.value_or("");
-    }
-  }
-  // The same bytes as the last committed document come back as not_modified, unparsed.
-  request.fingerprint = slot.fingerprint;
-  if (conditional) {
-    request.etag = slot.etag;
-    request.last_modified = slot.last_modified;
-  }
-  slot.in_flight = true;
-  slot.fetching = true;
-  slot.started_ms = SteadyMs();
-  slot.answering = slot.request_seen;
-  fetcher_->Submit(std::move(request));
-}
-
-void Monitor::Schedule(Slot& slot, UnixSeconds next_due, std::optional<UnixSeconds> counted_at) {
-  slot.next_due = next_due;
-  slot.counted_at = counted_at.value_or(clock_());
-  if (slot.gone || (shared_ && !slot.leased)) {
-    due_.Remove(static_cast<std::uint64_t>(slot.id));
-  } else {
-    due_.Schedule(static_cast<std::uint64_t>(slot.id), next_due);
-  }
-}
-
-bool Monitor::HasRoom() const {
-  // Documents fetched or parsed at once: twice `concurrency`, so that the fetcher starts the
-  // next queued request inside the same poll (one `concurrency` deep was 9 % slower on a cycle
-  // of 304s), plus one per worker. That bounds the bodies held in memory when parsing is the
-  // slower side (the memory cap of RELIABILITY.md B; faults scorecard, memory check).
-  return Room() > 0;
-}
-
-std::size_t Monitor::Room() const {
-  const std::size_t limit =
-      2 * static_cast<std::size_t>(std::max(config_.polling.concurrency, 1)) + parser_->threads();
-  const std::size_t held = fetcher_->pending() + parser_->outstanding();
-  return held < limit ? limit - held : 0;
-}
-
-void Monitor::OnFetched(fetch::FetchResult result) {
-  const auto id = static_cast<std::int64_t>(result.tag);
-  auto it = slots_.find(id);
-  if (it == slots_.end()) return;  // the feed left the config while in flight
-  it->second.fetching = false;
-  if (result.outcome != Outcome::kOk) {
-    Stage(std::move(result), nullptr);
-    return;
-  }
-  const Slot& slot = it->second;
-  ParseJob job;
-  job.feed_id = id;
-  job.options.base_url = result.effective_url.empty() ? slot.feed.url : result.effective_url;
-  job.options.content_type = result.content_type;
-  job.options.max_bytes = config_.polling.max_body;
-  job.options.max_entries = config_.polling.max_entries;
-  job.result = std::move(result);
-  job.feed = slot.feed;
-  job.matcher = matcher_;
-  job.routing = routing_;
-  parser_->Submit(std::move(job));
-}
-
-bool Monitor::Idle() const { return fetcher_->pending() == 0 && parser_->outstanding() == 0; }
-
-CycleSummary Monitor::Collect(std::chrono::milliseconds max_wait) {
-  CycleSummary total;
-  // An open batch closes on time even when nothing else happens.
-  max_wait = std::chrono::milliseconds(std::min<std::int64_t>(max_wait.count(), BatchTimeLeftMs()));
-  if (fetcher_->pending() > 0) {
-    // A finished parse wakes this poll up (the pool's on_done calls Wakeup).
-    for (auto& result : fetcher_->Poll(max_wait)) {
-      OnFetched(std::move(result));
-      if (BatchTimeLeftMs() == 0) Add(total, Flush());
-    }
-  } else if (parser_->outstanding() > 0) {
-    parser_->WaitDone(max_wait);
-  } else if (batch_.empty()) {
-    // Nothing in flight: sleep here (poll(2) returns early on a signal, so SIGTERM and SIGHUP
-    // are seen promptly).
-    ::poll(nullptr, 0, static_cast<int>(max_wait.count()));
-  }
-  for (auto& doc : parser_->TakeDone()) {
-    Stage(std::move(doc.result), &doc);
-    if (BatchTimeLeftMs() == 0) Add(total, Flush());
-  }
-  // A batch closes at its size or age bound (`[daemon] commit_batch`, `commit_interval`), and
-  // as soon as nothing is in flight: a quiet daemon never holds a finished poll back.
-  if (!batch_.empty() && (BatchTimeLeftMs() == 0 || Idle())) Add(total, Flush());
-  return total;
-}
-
-namespace {
-
-void LogDelivery(const alert::DispatchStats& stats) {
-  // State changes (channel held, recovered, disabled, alert dead) are logged once each.
-  for (const auto& notice : stats.notices) spdlog::warn("alerts: {}", notice);
-  if (stats.delivered + stats.retried + stats.dead > 0) {
-    spdlog::info("alerts delivered={} retry={} dead={} messages={}", stats.delivered, stats.retried,
-                 stats.dead, stats.messages);
-  }
-}
-
-}  // namespace
-
-void Monitor::Deliver(CycleSummary& summary, std::int64_t pass_budget_ms) {
-  // Every daemon delivers the alerts it claims (leases on a shared database: docs/scaling.md,
-  // "Alert delivery"); the checks and digests run on the daemon holding the maintenance lock
-  // (always this one on SQLite).
-  const bool maintainer = Maintainer();
-  dispatcher_.SetMaintainer(maintainer);
-  if (maintainer && (last_watch_ms_ == 0 || SteadyMs() - last_watch_ms_ >= 60'000)) {
-    last_watch_ms_ = SteadyMs();
-    auto events = alert::RunWatches(*store_, WatchConfigFor(config_), clock_());
-    if (!events) spdlog::error("spike and feed-health checks: {}", events.error().message);
-    if (events) {
-      for (const auto& e : *events) spdlog::warn("alerts: {}", e);
-    }
-  }
-  // The loop only reads rows, builds messages and records outcomes; the sends themselves run on
-  // the dispatcher's delivery thread, so a hung server delays nothing but its own alerts.
-  auto stats = pass_budget_ms > 0 ? dispatcher_.DeliverDue(clock_(), 1000, pass_budget_ms)
-                                  : dispatcher_.Pump(clock_(), 1000);
-  if (!stats) {
-    spdlog::error("alert delivery: {}", stats.error().message);
-    return;
-  }
-  LogDelivery(*stats);
-  summary.alerts_delivered += stats->delivered;
-}
-
-void Monitor::StopDelivery() {
-  constexpr std::int64_t kStopGraceMs = 3000;  // well within TimeoutStopSec (30 s)
-  int abandoned = 0;
-  auto stats = dispatcher_.Stop(clock_(), kStopGraceMs, &abandoned);
-  if (!stats) spdlog::error("alert delivery: {}", stats.error().message);
-  if (stats) LogDelivery(*stats);
-  if (abandoned > 0) {
-    spdlog::warn(
-        "alerts: {} sends still in flight at stop: left pending, sent again (same id) at "
-        "the next start",
-        abandoned);
-  }
 }
 
 Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
