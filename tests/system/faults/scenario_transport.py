@@ -83,6 +83,11 @@ def _attempts(log, feed):
     return out
 
 
+def _polled_when_broken(attempts):
+    """ATTEMPTS failed polls or more, the last at least BROKEN_AFTER_S after the first."""
+    return len(attempts) >= ATTEMPTS and attempts[-1][0] >= attempts[0][0] + BROKEN_AFTER_S
+
+
 def _run(ctx, card, healthy, errors, tls, ca_pem):
     refused_port = _closed_port()
     ports = [healthy.port, errors.port, refused_port] + [s.port for s in tls.values()]
@@ -101,12 +106,14 @@ def _run(ctx, card, healthy, errors, tls, ca_pem):
             t0 = time.time()
             alive = True
             # First polls are spread over the interval: wait until every failing feed has failed
-            # ATTEMPTS times, and for longer than broken_after (backoff 1, 2, 4 s: about 7 s).
+            # ATTEMPTS times and has been polled again once broken_after had passed since its
+            # first failure (backoff with full jitter: the fourth attempt may come 3 s after the
+            # first and the fifth 8 s later, so a fixed wait would miss it now and then).
             while time.time() < t0 + MAX_RUN_S and alive:
                 alive = d.alive()
                 text = d.text()
                 if time.time() >= t0 + MIN_RUN_S and all(
-                        len(_attempts(text, f)) >= ATTEMPTS for f in FAILING):
+                        _polled_when_broken(_attempts(text, f)) for f in FAILING):
                     break
                 time.sleep(0.2)
             run_s = time.time() - t0

@@ -94,7 +94,7 @@ class Context:
 # balance the lanes. An unknown scenario counts as 20 s.
 COST = {"steady": 19, "identity": 11, "bad_inputs": 25, "kill9": 71, "delivery": 55,
         "contention": 51, "reload": 15, "secrets": 5, "disk_full": 71, "db_moved": 13,
-        "clock": 41, "security": 12, "transport": 17, "delivery_faults": 15, "busy": 23,
+        "clock": 41, "security": 12, "transport": 20, "delivery_faults": 15, "busy": 23,
         "stop": 1, "text": 24, "watchdog": 12, "memlimit": 8, "clock_jump": 13, "moved": 7,
         "volume": 5}
 
