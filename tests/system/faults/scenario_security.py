@@ -287,9 +287,12 @@ def _file_modes(ctx, work):
 
 def _poll_and_stop(ctx, srv, work, sink, d):
     started = d.wait_log("outcome=ok", 20)
-    # Enough polls for a 301 streak of 3 and the alerts' first attempts.
+    # Enough polls for a 301 streak of 3 and the alerts' first attempts, and the outcome of the
+    # review's pathological document (finding 3: its parse, once 77 s of CPU, ends well within
+    # this bound even on a loaded machine; without the wait a slow parse was cut by the stop).
     daemon.wait_until(lambda: len(srv.where("/dupe-file")) >= 5 and
-                      len(sink.records()) >= 1 and len(srv.where("/fail/")) >= 1, 30)
+                      len(sink.records()) >= 1 and len(srv.where("/fail/")) >= 1 and
+                      "poll sec-patho outcome=" in d.text(), 30)
     outputs = {}
     for args in (["outbox"], ["outbox", "--json"], ["feeds"], ["feeds", "--json"],
                  ["mentions"], ["mentions", "--json"]):
