@@ -11,6 +11,17 @@ namespace veille::store {
 
 bool IsPostgresLocation(std::string_view database) { return pg::IsPostgresUrl(database); }
 
+std::string MentionSelect(std::string_view tags_sql) {
+  return std::string(
+             "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, "
+             "f.name, f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id, "
+             "COALESCE(t.status, 'new'), COALESCE(t.note, ''), COALESCE(") +
+         std::string(tags_sql) + ", ''), e.updated_at, " + kTextStartSql +
+         ", e.canonical_link, e.language, e.language_source FROM mentions m "
+         "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
+         "LEFT JOIN triage t ON t.mention_id = m.id ";
+}
+
 Result<std::unique_ptr<Backend>> OpenSqlite(const std::string& path, Access access,
                                             int busy_timeout_ms) {
   auto db =
@@ -39,15 +50,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access a
 
 Backend& BackendOf(Store& store) { return *store.backend_; }
 Database& DatabaseOf(Store& store) { return BackendOf(store).sqlite(); }
-pg::Connection* PostgresOf(Store& store) {
+Result<pg::Connection*> ReadyPostgres(Store& store) {
   Backend& backend = BackendOf(store);
   pg::Connection* conn = backend.postgres();
-  // A lost connection is reopened first, as every backend method does (PostgresBackend::Ready):
-  // without it, a repository called after a server restart would fail once more. When the
-  // reconnection fails, the caller's statement fails with the connection's kStorageUnavailable.
-  if (conn != nullptr) (void)static_cast<PostgresBackend&>(backend).Ready();
+  if (conn == nullptr) return conn;
+  VEILLE_TRY(static_cast<PostgresBackend&>(backend).Ready());
   return conn;
 }
+bool OnPostgres(Store& store) { return BackendOf(store).postgres() != nullptr; }
 std::string_view BackendKind(Store& store) { return BackendOf(store).kind(); }
 
 Result<std::vector<std::int64_t>> Store::SyncFeeds(

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -100,6 +101,18 @@ bool IsPostgresLocation(std::string_view database);
 
 // What both backends share.
 
+// When `title` is missing (the feed gave none: Mastodon posts and the like), a title from the
+// first words of `text` (common/entry_text.h DerivedTitle) and `derived` set; nothing when the
+// text is missing or gives no title. Mentions, outbox rows and stored entries alike.
+inline void DeriveMissingTitle(std::optional<std::string>& title, bool& derived,
+                               const std::optional<std::string>& text) {
+  if (title || !text) return;
+  std::string words = DerivedTitle(*text);
+  if (words.empty()) return;
+  title = std::move(words);
+  derived = true;
+}
+
 // The columns ReadFeed reads, in its order.
 inline constexpr const char* kFeedColumns =
     "id, url, name, title, site_link, state, etag, last_modified, body_fingerprint, "
@@ -140,11 +153,21 @@ FeedRow ReadFeed(const Row& s) {
   return f;
 }
 
-// A mention row in the column order of the backends' mention queries (store.cc kMentionSelect
-// and its PostgreSQL twin): id, created_at, rule, category, terms, snippet, highlights, feed
-// name, feed url, title, link, author, published_at, story_id, entry id, triage status, note,
-// tags (newline-joined), updated_at, the start of the text when there is no title,
-// canonical_link, language, language_source.
+// The start of an entry's text when it has none of its own title (at most 400 characters, for
+// DeriveMissingTitle's 80), over `entries e`.
+inline constexpr const char* kTextStartSql =
+    "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
+    "END";
+
+// The backends' mention queries up to their WHERE (ending with a space): ReadMention's columns
+// over mentions, their entries, feeds and triage, `tags_sql` being the backend's expression of
+// the mention's tags joined by newlines in code-point order.
+std::string MentionSelect(std::string_view tags_sql);
+
+// A mention row in the column order of MentionSelect: id, created_at, rule, category, terms,
+// snippet, highlights, feed name, feed url, title, link, author, published_at, story_id, entry id,
+// triage status, note, tags (newline-joined), updated_at, the start of the text when there is no
+// title, canonical_link, language, language_source.
 template <typename Row>
 MentionRow ReadMention(const Row& s) {
   MentionRow m;
@@ -170,15 +193,7 @@ MentionRow ReadMention(const Row& s) {
   m.canonical_link = s.OptText(20);
   m.language = s.OptText(21);
   m.language_source = s.OptText(22);
-  if (!m.title) {
-    if (auto text = s.OptText(19)) {
-      std::string derived = DerivedTitle(*text);
-      if (!derived.empty()) {
-        m.title = std::move(derived);
-        m.title_derived = true;
-      }
-    }
-  }
+  DeriveMissingTitle(m.title, m.title_derived, s.OptText(19));
   return m;
 }
 

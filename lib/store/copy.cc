@@ -28,8 +28,10 @@ constexpr std::array kTables = {
     TablePlan{"hosts", false},          // host leases and pauses of the source's daemons
 };
 
-std::unique_ptr<CopySide> SideOf(Store& store) {
-  return PostgresOf(store) != nullptr ? PostgresCopySide(store) : SqliteCopySide(store);
+Result<std::unique_ptr<CopySide>> SideOf(Store& store) {
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  return *conn != nullptr ? PostgresCopySide(**conn) : SqliteCopySide(store);
 }
 
 Result<void> KnownTables(CopySide& side, std::string_view which) {
@@ -134,9 +136,19 @@ Result<CopyReport> CopyAll(CopySide& source, CopySide& target, const CopyProgres
 
 }  // namespace
 
+std::string ColumnList(const std::vector<CopyColumn>& columns) {
+  std::string out;
+  for (const CopyColumn& c : columns) out += (out.empty() ? "" : ", ") + c.name;
+  return out;
+}
+
 Result<CopyReport> CopyArchive(Store& source, Store& target, const CopyProgress& progress) {
-  std::unique_ptr<CopySide> from = SideOf(source);
-  std::unique_ptr<CopySide> to = SideOf(target);
+  auto source_side = SideOf(source);
+  if (!source_side) return tl::unexpected(source_side.error());
+  auto target_side = SideOf(target);
+  if (!target_side) return tl::unexpected(target_side.error());
+  std::unique_ptr<CopySide>& from = *source_side;
+  std::unique_ptr<CopySide>& to = *target_side;
   VEILLE_TRY(from->BeginRead());
   if (auto begun = to->BeginWrite(); !begun) {
     from->Rollback();

@@ -14,6 +14,10 @@
 
 namespace veille::store {
 
+namespace pg {
+class Connection;
+}
+
 struct CopyColumn {
   std::string name;
   bool integer = false;  // INTEGER / bigint; otherwise text (the schemas hold nothing else)
@@ -67,7 +71,11 @@ class CopySide {
   [[nodiscard]] virtual Result<void> AfterCommit() = 0;
 };
 
+// "a, b, c": the columns' names for a SELECT or an INSERT (copy.cc).
+std::string ColumnList(const std::vector<CopyColumn>& columns);
+
 std::unique_ptr<CopySide> SqliteCopySide(Store& store);
-std::unique_ptr<CopySide> PostgresCopySide(Store& store);
+// `conn`: the connection of a store on PostgreSQL (ReadyPostgres).
+std::unique_ptr<CopySide> PostgresCopySide(pg::Connection& conn);
 
 }  // namespace veille::store

@@ -20,12 +20,6 @@ Result<std::int64_t> Scalar(Database& db, const std::string& sql) {
   return *row ? stmt->Int(0) : 0;
 }
 
-std::string ColumnList(const std::vector<CopyColumn>& columns) {
-  std::string out;
-  for (const CopyColumn& c : columns) out += (out.empty() ? "" : ", ") + c.name;
-  return out;
-}
-
 class SqliteReader final : public CopyReader {
  public:
   SqliteReader(Statement stmt, int columns) : stmt_(std::move(stmt)), columns_(columns) {}

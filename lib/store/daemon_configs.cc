@@ -14,7 +14,7 @@ constexpr const char* kColumns =
 // This store's name on its row: its leases' owner on PostgreSQL (one per Store), "host:pid"
 // on SQLite.
 std::string OwnerOf(Store& store) {
-  if (PostgresOf(store) != nullptr) {
+  if (OnPostgres(store)) {
     return static_cast<PostgresBackend&>(BackendOf(store)).lease_owner();
   }
   return HostName() + ":" + std::to_string(::getpid());
@@ -67,7 +67,7 @@ Result<std::vector<DaemonConfigRow>> PublishDaemonConfig(Store& store,
                                                          const std::string& description,
                                                          UnixSeconds now) {
   const std::string me = OwnerOf(store);
-  if (PostgresOf(store) != nullptr) {
+  if (OnPostgres(store)) {
     return PublishPg(static_cast<PostgresBackend&>(BackendOf(store)), me, fingerprint, description,
                      now);
   }
@@ -96,7 +96,7 @@ Result<std::vector<DaemonConfigRow>> PublishDaemonConfig(Store& store,
 }
 
 Result<void> TouchDaemonConfig(Store& store, UnixSeconds now) {
-  if (PostgresOf(store) == nullptr) return {};
+  if (!OnPostgres(store)) return {};
   auto& pg = static_cast<PostgresBackend&>(BackendOf(store));
   VEILLE_TRY(pg.Ready());
   return pg
@@ -105,7 +105,7 @@ Result<void> TouchDaemonConfig(Store& store, UnixSeconds now) {
 }
 
 Result<void> RemoveDaemonConfig(Store& store) {
-  if (PostgresOf(store) == nullptr) return {};
+  if (!OnPostgres(store)) return {};
   auto& pg = static_cast<PostgresBackend&>(BackendOf(store));
   VEILLE_TRY(pg.Ready());
   return pg.Query("DELETE FROM daemon_configs WHERE owner = $1", {pg.lease_owner()})
@@ -117,7 +117,7 @@ Result<std::vector<DaemonConfigRow>> ReadDaemonConfigs(Store& store) {
   const std::string sql =
       std::string("SELECT ") + kColumns + " FROM daemon_configs ORDER BY written_at DESC, owner";
   std::vector<DaemonConfigRow> out;
-  if (PostgresOf(store) != nullptr) {
+  if (OnPostgres(store)) {
     auto& pg = static_cast<PostgresBackend&>(BackendOf(store));
     VEILLE_TRY(pg.Ready());
     auto rows = pg.Query(sql);

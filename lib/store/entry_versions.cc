@@ -34,7 +34,9 @@ bool IsCurrentContentHash(std::int64_t stored) {
 
 Result<StoredHashes> StoredEntryHashes(Store& store, std::int64_t feed_id,
                                        const std::vector<std::string>& keys) {
-  if (pg::Connection* conn = PostgresOf(store)) {
+  auto ready = ReadyPostgres(store);
+  if (!ready) return tl::unexpected(ready.error());
+  if (pg::Connection* conn = *ready) {
     StoredHashes found;
     for (const std::string& key : keys) {
       auto rows = Lift(

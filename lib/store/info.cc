@@ -44,7 +44,9 @@ std::string ShownLocation(std::string_view database) {
 }
 
 Result<DatabaseInfo> ReadDatabaseInfo(Store& store) {
-  if (pg::Connection* conn = PostgresOf(store)) return ReadDatabaseInfoPg(*conn);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ReadDatabaseInfoPg(**conn);
   Database& db = DatabaseOf(store);
   DatabaseInfo info;
   info.backend = "sqlite";
@@ -72,7 +74,9 @@ Result<DatabaseInfo> ReadDatabaseInfo(Store& store) {
 }
 
 Result<std::vector<FeedIdentity>> FeedIdentities(Store& store) {
-  if (pg::Connection* conn = PostgresOf(store)) {
+  auto ready = ReadyPostgres(store);
+  if (!ready) return tl::unexpected(ready.error());
+  if (pg::Connection* conn = *ready) {
     auto rows = Lift(conn->Exec("SELECT id, name, url, fetch_url FROM feeds ORDER BY id"));
     if (!rows) return tl::unexpected(rows.error());
     std::vector<FeedIdentity> out;
@@ -95,7 +99,9 @@ Result<std::vector<FeedIdentity>> FeedIdentities(Store& store) {
 }
 
 Result<bool> MentionLabelStored(Store& store, MentionLabel label, std::string_view value) {
-  if (pg::Connection* conn = PostgresOf(store)) {
+  auto ready = ReadyPostgres(store);
+  if (!ready) return tl::unexpected(ready.error());
+  if (pg::Connection* conn = *ready) {
     auto rows = Lift(conn->Exec(label == MentionLabel::kRule
                                     ? "SELECT 1 FROM mentions WHERE rule = $1 LIMIT 1"
                                     : "SELECT 1 FROM mentions WHERE category = $1 LIMIT 1",

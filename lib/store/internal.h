@@ -25,8 +25,14 @@ Backend& BackendOf(Store& store);
 // PostgreSQL implementation yet, and fail cleanly instead of touching a null handle.
 Database& DatabaseOf(Store& store);
 
-// The PostgreSQL connection behind the store, or nullptr when it runs on SQLite.
-pg::Connection* PostgresOf(Store& store);
+// The one way the repositories (the free functions of lib/store) reach the PostgreSQL
+// connection behind `store`: reconnected first when it was lost (PostgresBackend::Ready, as every
+// Store method does), so that a call after a server restart works; the reconnection's own error
+// when it fails; nullptr when the store runs on SQLite.
+[[nodiscard]] Result<pg::Connection*> ReadyPostgres(Store& store);
+
+// Whether `store` runs on PostgreSQL: a test of the backend, no statement and no reconnection.
+bool OnPostgres(Store& store);
 
 // "sqlite" or "postgresql".
 std::string_view BackendKind(Store& store);

@@ -4,7 +4,7 @@
 
 #include "common/hash.h"
 #include "store/internal.h"
-#include "store/outbox_repo.h"
+#include "store/outbox_rows.h"
 #include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
@@ -12,33 +12,13 @@ namespace veille::store {
 
 namespace {
 
-constexpr const char* kEventColumns =
-    "x.id, x.event_id, x.channel, x.idempotency_key, x.status, x.attempts, x.next_attempt_at, "
-    "x.last_error, e.kind, e.subject, e.window_key, e.title, e.text, e.payload, e.created_at";
-
 Result<std::vector<EventOutboxRow>> ReadEvents(Statement& stmt) {
   std::vector<EventOutboxRow> out;
   for (;;) {
     auto row = stmt.Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    EventOutboxRow r;
-    r.id = stmt.Int(0);
-    r.event_id = stmt.Int(1);
-    r.channel = stmt.Text(2);
-    r.idempotency_key = stmt.Text(3);
-    r.status = ParseOutboxStatus(stmt.Text(4)).value_or(OutboxStatus::kPending);
-    r.attempts = static_cast<int>(stmt.Int(5));
-    r.next_attempt_at = stmt.Int(6);
-    r.last_error = stmt.OptText(7);
-    r.event.kind = stmt.Text(8);
-    r.event.subject = stmt.Text(9);
-    r.event.window_key = stmt.Text(10);
-    r.event.title = stmt.Text(11);
-    r.event.text = stmt.Text(12);
-    r.event.payload = stmt.Text(13);
-    r.event.created_at = stmt.Int(14);
-    out.push_back(std::move(r));
+    out.push_back(ReadEventOutboxRow(stmt));
   }
   return out;
 }

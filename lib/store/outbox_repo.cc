@@ -2,32 +2,13 @@
 
 #include <algorithm>
 
-#include "common/entry_text.h"
 #include "store/internal.h"
+#include "store/outbox_rows.h"
 #include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
-
-constexpr const char* kRowColumns =
-    "o.id, o.mention_id, o.channel, o.idempotency_key, o.status, o.attempts, o.next_attempt_at, "
-    "o.last_error, o.created_at, o.delivered_at";
-
-OutboxRow ReadRow(const Statement& s) {
-  OutboxRow o;
-  o.id = s.Int(0);
-  o.mention_id = s.Int(1);
-  o.channel = s.Text(2);
-  o.idempotency_key = s.Text(3);
-  o.status = ParseOutboxStatus(s.Text(4)).value_or(OutboxStatus::kPending);
-  o.attempts = static_cast<int>(s.Int(5));
-  o.next_attempt_at = s.Int(6);
-  o.last_error = s.OptText(7);
-  o.created_at = s.Int(8);
-  o.delivered_at = s.OptInt(9);
-  return o;
-}
 
 Result<std::vector<OutboxRow>> ReadRows(Statement& stmt) {
   std::vector<OutboxRow> out;
@@ -35,7 +16,7 @@ Result<std::vector<OutboxRow>> ReadRows(Statement& stmt) {
     auto row = stmt.Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    out.push_back(ReadRow(stmt));
+    out.push_back(ReadOutboxRow(stmt));
   }
   return out;
 }
@@ -52,19 +33,12 @@ Result<std::vector<OutboxRow>> OutboxOfMentions(Store& store,
   auto conn = ReadyPostgres(store);
   if (!conn) return tl::unexpected(conn.error());
   if (*conn != nullptr) return OutboxOfMentionsPg(**conn, mention_ids);
-  std::vector<OutboxRow> out;
-  if (mention_ids.empty()) return out;
+  if (mention_ids.empty()) return std::vector<OutboxRow>();
   auto stmt = DatabaseOf(store).Prepare(
-      std::string("SELECT ") + kRowColumns + " FROM outbox o WHERE 1 = 1" +
+      std::string("SELECT ") + kOutboxColumns + " FROM outbox o WHERE 1 = 1" +
       IdListCondition("o.mention_id", mention_ids) + " ORDER BY o.created_at, o.id");
   if (!stmt) return tl::unexpected(stmt.error());
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    out.push_back(ReadRow(*stmt));
-  }
-  return out;
+  return ReadRows(*stmt);
 }
 
 Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<OutboxStatus> status,
@@ -73,12 +47,7 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<Outbox
   if (!conn) return tl::unexpected(conn.error());
   if (*conn != nullptr) return ListOutboxPg(**conn, status, limit);
   auto stmt = DatabaseOf(store).Prepare(
-      std::string("SELECT ") + kRowColumns +
-      ", m.rule, e.title, f.name, o.digest_key, "
-      // The start of the text, for a title derived when the feed gave none (Mastodon posts).
-      "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
-      "END FROM outbox o JOIN mentions m ON m.id = o.mention_id "
-      "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
+      OutboxListSelect() +
       "WHERE (?1 = '' OR o.status = ?1) ORDER BY o.created_at DESC, o.id DESC LIMIT ?2");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, status ? OutboxStatusName(*status) : std::string_view(""))  // "": any
@@ -88,22 +57,7 @@ Result<std::vector<OutboxListRow>> ListOutbox(Store& store, std::optional<Outbox
     auto row = stmt->Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    OutboxListRow r;
-    r.row = ReadRow(*stmt);
-    r.rule = stmt->Text(10);
-    r.title = stmt->OptText(11);
-    r.feed_name = stmt->Text(12);
-    r.digest_key = stmt->OptText(13);
-    if (!r.title) {
-      if (auto text = stmt->OptText(14)) {
-        std::string derived = DerivedTitle(*text);
-        if (!derived.empty()) {
-          r.title = std::move(derived);
-          r.title_derived = true;
-        }
-      }
-    }
-    out.push_back(std::move(r));
+    out.push_back(ReadOutboxListRow(*stmt));
   }
   return out;
 }
@@ -265,7 +219,7 @@ Result<std::vector<OutboxRow>> DueForChannel(Store& store, const std::string& ch
   if (!conn) return tl::unexpected(conn.error());
   if (*conn != nullptr) return DueForChannelPg(**conn, channel, now, limit);
   auto stmt =
-      DatabaseOf(store).Prepare(std::string("SELECT ") + kRowColumns +
+      DatabaseOf(store).Prepare(std::string("SELECT ") + kOutboxColumns +
                                 " FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 "
                                 "AND o.next_attempt_at <= ?2 ORDER BY o.next_attempt_at, o.id "
                                 "LIMIT ?3");
@@ -288,7 +242,7 @@ Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const s
                   "MIN(o.id) AS first FROM outbox o JOIN mentions m ON m.id = o.mention_id "
                   "WHERE o.status = 'pending' AND o.channel = ?1 AND o.next_attempt_at <= ?2 "
                   "GROUP BY m.entry_id ORDER BY at, first LIMIT ?3) SELECT ") +
-      kRowColumns +
+      kOutboxColumns +
       ", due.entry_id FROM due JOIN mentions m ON m.entry_id = due.entry_id "
       "JOIN outbox o ON o.mention_id = m.id AND o.channel = ?1 AND o.status = 'pending' "
       "ORDER BY due.at, due.first, o.id");
@@ -304,7 +258,7 @@ Result<std::vector<std::vector<OutboxRow>>> DueAlertGroups(Store& store, const s
       entry = stmt->Int(10);
       groups.emplace_back();
     }
-    groups.back().push_back(ReadRow(*stmt));
+    groups.back().push_back(ReadOutboxRow(*stmt));
   }
   return groups;
 }

@@ -36,7 +36,9 @@ Result<std::vector<PollRequest>> PendingPollRequestsPg(pg::Connection& conn) {
 
 Result<int> RequestPolls(Store& store, const std::vector<std::int64_t>& feed_ids,
                          std::int64_t now_ms) {
-  if (pg::Connection* conn = PostgresOf(store)) return RequestPollsPg(*conn, feed_ids, now_ms);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return RequestPollsPg(**conn, feed_ids, now_ms);
   Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
@@ -55,7 +57,9 @@ Result<int> RequestPolls(Store& store, const std::vector<std::int64_t>& feed_ids
 }
 
 Result<std::vector<PollRequest>> PendingPollRequests(Store& store) {
-  if (pg::Connection* conn = PostgresOf(store)) return PendingPollRequestsPg(*conn);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return PendingPollRequestsPg(**conn);
   auto stmt = DatabaseOf(store).Cached(
       "SELECT id, poll_requested_at FROM feeds WHERE poll_requested_at IS NOT NULL "
       "ORDER BY poll_requested_at, id");

@@ -14,7 +14,9 @@
 namespace veille::store {
 
 Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::PruneEntriesBatch(*conn, cutoff, batch);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::PruneEntriesBatch(**conn, cutoff, batch);
   Database& db = DatabaseOf(store);
   auto tx = Transaction::Begin(db);
   if (!tx) return tl::unexpected(tx.error());
@@ -66,7 +68,9 @@ Result<int> PruneEntriesBatch(Store& store, UnixSeconds cutoff, int batch) {
 }
 
 Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::PruneMentions(*conn, cutoff, batch);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::PruneMentions(**conn, cutoff, batch);
   std::int64_t total = 0;
   for (;;) {
     auto tx = Transaction::Begin(DatabaseOf(store));
@@ -86,7 +90,7 @@ Result<std::int64_t> PruneMentions(Store& store, UnixSeconds cutoff, int batch) 
 }
 
 Result<void> BackupTo(Store& store, const std::string& destination) {
-  if (PostgresOf(store)) {  // the server's own tool, which knows its roles, schemas and versions
+  if (OnPostgres(store)) {  // the server's own tool, which knows its roles, schemas and versions
     return Fail(ErrorCode::kInvalidArgument,
                 "the database is on PostgreSQL: back it up with pg_dump, e.g. pg_dump "
                 "--format=custom --file=" +
@@ -156,7 +160,7 @@ Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& reque
   }
   // PostgreSQL: the GIN index needs no step of ours (autovacuum flushes its pending list and
   // refreshes the statistics): nothing to do, no more work reported.
-  if (request.index && !PostgresOf(store)) {
+  if (request.index && !OnPostgres(store)) {
     auto merged = MergeIndexStep(store, kIndexMergePages);
     if (!merged) return tl::unexpected(merged.error());
     done.more_index_work = *merged;
@@ -165,7 +169,9 @@ Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& reque
 }
 
 Result<void> Vacuum(Store& store) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::Vacuum(*conn);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::Vacuum(**conn);
   if (auto r = DatabaseOf(store).Exec("VACUUM"); !r) return r;
   if (auto r = DatabaseOf(store).Exec("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')");
       !r) {

@@ -1,8 +1,6 @@
 #include "store/search.h"
 
-#include <algorithm>
 #include <cstdint>
-#include <unordered_map>
 
 #include "store/entry_date.h"
 #include "store/fts_query.h"
@@ -30,7 +28,7 @@ std::string Conditions(const EntryFilter& filter) {
 
 // kDetected: pages by id straight from the index, nothing read ahead.
 Result<void> ScanByDetection(Store& store, const std::string& fts_match, const EntryFilter& filter,
-                             const std::function<bool(const StoredEntry&)>& visit) {
+                             const EntryVisitor& visit) {
   std::string sql = std::string("SELECT ") + kEntryColumns;
   if (fts_match.empty()) {
     sql += " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id < ?5 AND ";
@@ -47,13 +45,11 @@ Result<void> ScanByDetection(Store& store, const std::string& fts_match, const E
   }
   auto stmt = DatabaseOf(store).Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
-  // Pages of rows, each read in its own short read transaction (the statement is reset before
-  // `visit` runs): a slow consumer, such as a pager reading `veille search --format ndjson`,
-  // never holds a snapshot that keeps the daemon's WAL from being checkpointed.
-  // Pages grow from 64 to 512 rows: a search that stops after its first 50 hits reads little.
-  std::int64_t page_size = 64;
-  std::int64_t below = INT64_MAX;
-  for (;;) {
+  // Each page in its own short read transaction (the statement is reset before `visit` runs):
+  // a slow consumer, such as a pager reading `veille search --format ndjson`, never holds a
+  // snapshot that keeps the daemon's WAL from being checkpointed.
+  const auto read_page = [&](std::int64_t below,
+                             std::int64_t page_size) -> Result<std::vector<StoredEntry>> {
     stmt->Bind(1, filter.since).Bind(2, filter.until);
     if (!fts_match.empty()) stmt->Bind(4, fts_match);
     stmt->Bind(5, below).Bind(6, page_size);
@@ -66,19 +62,10 @@ Result<void> ScanByDetection(Store& store, const std::string& fts_match, const E
       page.push_back(ReadStoredEntry(*stmt));
     }
     stmt->Reset();
-    for (const StoredEntry& e : page) {
-      if (!visit(e)) return {};
-    }
-    if (static_cast<std::int64_t>(page.size()) < page_size) return {};
-    below = page.back().id;
-    page_size = std::min<std::int64_t>(page_size * 2, 512);
-  }
+    return page;
+  };
+  return VisitByDetection(read_page, visit);
 }
-
-struct Ranked {
-  double key = 0;  // the entry date, or the bm25 rank
-  std::int64_t id = 0;
-};
 
 // kDate and kRelevance: every candidate's (key, id), sorted, in one statement.
 Result<std::vector<Ranked>> RankCandidates(Store& store, const std::string& fts_match,
@@ -115,46 +102,33 @@ Result<std::vector<Ranked>> RankCandidates(Store& store, const std::string& fts_
     out.push_back({relevance ? stmt->Double(1) : static_cast<double>(stmt->Int(1)), stmt->Int(0)});
   }
   stmt->Reset();
-  // Newest date first; bm25 is negative, better matches more so: lowest first. Ties: newest id.
-  std::sort(out.begin(), out.end(), [relevance](const Ranked& a, const Ranked& b) {
-    if (a.key != b.key) return relevance ? a.key < b.key : a.key > b.key;
-    return a.id > b.id;
-  });
+  // bm25 is negative, better matches more so: lowest first, as SortRanked does for a rank.
+  SortRanked(out, relevance);
   return out;
 }
 
 Result<void> ScanRanked(Store& store, const std::string& fts_match, const EntryFilter& filter,
-                        const std::function<bool(const StoredEntry&)>& visit) {
+                        const EntryVisitor& visit) {
   const bool relevance = filter.order == EntryOrder::kRelevance && !fts_match.empty();
   auto ranked = RankCandidates(store, fts_match, filter, relevance);
   if (!ranked) return tl::unexpected(ranked.error());
-  std::size_t page_size = 64;
-  for (std::size_t at = 0; at < ranked->size();) {
-    const std::size_t end = std::min(ranked->size(), at + page_size);
-    std::vector<std::int64_t> ids;
-    for (std::size_t i = at; i < end; ++i) ids.push_back((*ranked)[i].id);
+  const auto read_rows =
+      [&store](const std::vector<std::int64_t>& ids) -> Result<std::vector<StoredEntry>> {
     auto stmt = DatabaseOf(store).Prepare(
         std::string("SELECT ") + kEntryColumns +
         " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE 1" + IdListCondition("e.id", ids));
     if (!stmt) return tl::unexpected(stmt.error());
-    std::unordered_map<std::int64_t, StoredEntry> rows;
+    std::vector<StoredEntry> rows;
     for (;;) {
       auto row = stmt->Step();
       if (!row) return tl::unexpected(row.error());
       if (!*row) break;
-      StoredEntry e = ReadStoredEntry(*stmt);
-      rows.emplace(e.id, std::move(e));
+      rows.push_back(ReadStoredEntry(*stmt));
     }
     stmt->Reset();
-    for (const std::int64_t id : ids) {
-      const auto found = rows.find(id);
-      if (found == rows.end()) continue;  // pruned since the candidates were read
-      if (!visit(found->second)) return {};
-    }
-    at = end;
-    page_size = std::min<std::size_t>(page_size * 2, 512);
-  }
-  return {};
+    return rows;
+  };
+  return VisitRanked(*ranked, read_rows, visit);
 }
 
 }  // namespace
@@ -168,7 +142,9 @@ std::optional<EntryOrder> ParseEntryOrder(std::string_view name) {
 
 Result<void> ScanEntries(Store& store, const match::QueryNode* query, const EntryFilter& filter,
                          const std::function<bool(const StoredEntry&)>& visit) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::ScanEntries(*conn, query, filter, visit);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::ScanEntries(**conn, query, filter, visit);
   return ScanEntriesFts(store, query ? FtsPrefilter(*query) : std::string(), filter, visit);
 }
 
@@ -183,7 +159,9 @@ Result<void> ScanEntriesFts(Store& store, const std::string& fts_match, const En
 Result<std::optional<std::vector<std::int64_t>>> CandidateIds(Store& store,
                                                               const match::QueryNode& query,
                                                               const EntryFilter& filter) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::CandidateIds(*conn, query, filter);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::CandidateIds(**conn, query, filter);
   const std::string fts_match = FtsPrefilter(query);
   if (fts_match.empty()) return std::optional<std::vector<std::int64_t>>();
   const bool narrowed = filter.since || filter.until || !filter.feed_ids.empty() ||
@@ -209,7 +187,9 @@ Result<std::optional<std::vector<std::int64_t>>> CandidateIds(Store& store,
 }
 
 Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::CountEntries(*conn, filter);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::CountEntries(**conn, filter);
   auto stmt =
       DatabaseOf(store).Prepare("SELECT COUNT(*) FROM entries e WHERE " + Conditions(filter));
   if (!stmt) return tl::unexpected(stmt.error());
@@ -221,7 +201,9 @@ Result<std::int64_t> CountEntries(Store& store, const EntryFilter& filter) {
 }
 
 Result<std::vector<StoredEntry>> StoryEntries(Store& store, std::int64_t story_id) {
-  if (pg::Connection* conn = PostgresOf(store)) return pg::StoryEntries(*conn, story_id);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return pg::StoryEntries(**conn, story_id);
   auto stmt = DatabaseOf(store).Prepare(std::string("SELECT ") + kEntryColumns +
                                         " FROM entries e JOIN feeds f ON f.id = e.feed_id "
                                         "WHERE e.story_id = ?1 ORDER BY e.id");

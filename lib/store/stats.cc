@@ -29,15 +29,6 @@ void CivilFromDays(std::int64_t z, std::int64_t& year, unsigned& month) {
   year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
 }
 
-// The time that places a mention: its entry's date (entry_date.h; the mention's created_at is
-// its entry's first_seen_at, written in the same commit, and is read from the mentions index
-// instead of the end of a long entry row), or its detection.
-std::string DateColumn(const StatsQuery& query) {
-  return query.count_by == CountBy::kEntryDate
-             ? "COALESCE(e.published_at, e.updated_at, m.created_at)"
-             : "m.created_at";
-}
-
 // `e`, joined when the entry's date or language is needed, or always (`needed`: top sources
 // and stories), through entries_id_cover (migration 18): it holds every column of the entry
 // these statements read (feed, story, dates, language), so the row, its texts first, is never
@@ -70,6 +61,12 @@ void SortSeries(std::vector<Series>& series) {
 }
 
 }  // namespace
+
+std::string DateColumn(const StatsQuery& query) {
+  return query.count_by == CountBy::kEntryDate
+             ? "COALESCE(e.published_at, e.updated_at, m.created_at)"
+             : "m.created_at";
+}
 
 UnixSeconds BucketStart(UnixSeconds t, Bucket bucket) {
   const std::int64_t day = FloorDiv(t, kDay);
@@ -109,7 +106,9 @@ namespace {
 // gives that order, so the planner walks mentions_created_cover over the period instead of the
 // whole of mentions_rule.
 Result<std::vector<PeriodRow>> ReadPeriodRows(Store& store, const StatsQuery& query) {
-  if (pg::Connection* conn = PostgresOf(store)) return ReadPeriodRowsPg(*conn, query);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return ReadPeriodRowsPg(**conn, query);
   const std::string date = DateColumn(query);
   auto stmt = DatabaseOf(store).Prepare(
       "SELECT m.rule, m.category, " + date +
@@ -346,7 +345,9 @@ Result<PeriodStats> ReadPeriodStats(Store& store, const StatsQuery& query,
 }
 
 Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& query, int limit) {
-  if (pg::Connection* conn = PostgresOf(store)) return TopStoriesPg(store, *conn, query, limit);
+  auto conn = ReadyPostgres(store);
+  if (!conn) return tl::unexpected(conn.error());
+  if (*conn != nullptr) return TopStoriesPg(store, **conn, query, limit);
   auto stmt = DatabaseOf(store).Prepare(
       // Ranked by the feeds whose copy of the story was mentioned (one aggregate pass); the
       // sources shown are then every feed that published it, for the chosen stories only.

@@ -28,6 +28,12 @@ struct PeriodRow {
   std::int64_t mentions = 0;  // mentions with these values
 };
 
+// The time that places a mention, as SQL over `mentions m JOIN entries e` (both backends): its
+// entry's date (entry_date.h; the mention's created_at is its entry's first_seen_at, written in
+// the same commit, and is read from the mentions index instead of the end of a long entry row),
+// or its detection (query.count_by).
+std::string DateColumn(const StatsQuery& query);
+
 // The mentions of query.since, until, count_by and language (query.category is applied by
 // each fold, since the share of voice and the reach ignore it), grouped. On PostgreSQL.
 [[nodiscard]] Result<std::vector<PeriodRow>> ReadPeriodRowsPg(pg::Connection& conn,

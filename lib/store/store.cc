@@ -9,6 +9,7 @@
 #include "common/hash.h"
 #include "store/canonical.h"
 #include "store/entry_date.h"
+#include "store/outbox_rows.h"
 #include "store/schema.h"
 #include "store/sqlite_backend.h"
 #include "store/stories.h"
@@ -16,17 +17,12 @@
 namespace veille::store {
 namespace {
 
-constexpr const char* kMentionSelect =
-    "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, f.name, "
-    "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id, "
-    "COALESCE(t.status, 'new'), COALESCE(t.note, ''), "
-    "COALESCE((SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM triage_tags tt "
-    "WHERE tt.mention_id = m.id ORDER BY tag)), ''), e.updated_at, "
-    // The start of the text, for a title derived when the feed gave none (Mastodon posts).
-    "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
-    "END, e.canonical_link, e.language, e.language_source FROM mentions m "
-    "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
-    "LEFT JOIN triage t ON t.mention_id = m.id ";
+// MentionSelect with the tags in code-point order (SQLite's ORDER BY of text).
+std::string MentionSelectSqlite() {
+  return MentionSelect(
+      "(SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM triage_tags tt "
+      "WHERE tt.mention_id = m.id ORDER BY tag))");
+}
 // With an entry id list (the inbox's search: thousands of candidate entries, a tenth of them
 // mentioned; archive/search.cc), the mentions are found through their entry_id index, the
 // mentions first in the loop (CROSS JOIN fixes SQLite's join order) and then sorted: left to
@@ -224,7 +220,7 @@ Result<int> SqliteBackend::CountEntriesSince(std::int64_t feed_id, UnixSeconds s
 }
 
 Result<std::vector<MentionRow>> SqliteBackend::ListMentions(const MentionFilter& filter) {
-  std::string sql = kMentionSelect;
+  std::string sql = MentionSelectSqlite();
   if (!filter.entry_ids.empty()) sql.replace(sql.find(kJoin), 0, "CROSS ");
   sql +=
       "WHERE (?1 IS NULL OR m.created_at >= ?1) AND (?2 IS NULL OR m.created_at < ?2) "
@@ -309,7 +305,7 @@ Result<std::vector<std::pair<OutboxStatus, std::int64_t>>> SqliteBackend::Outbox
 }
 
 Result<MentionRow> SqliteBackend::GetMention(std::int64_t mention_id) {
-  auto stmt = db_->Prepare(std::string(kMentionSelect) + "WHERE m.id = ?1");
+  auto stmt = db_->Prepare(MentionSelectSqlite() + "WHERE m.id = ?1");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, mention_id);
   auto row = stmt->Step();
@@ -319,10 +315,9 @@ Result<MentionRow> SqliteBackend::GetMention(std::int64_t mention_id) {
 }
 
 Result<std::vector<OutboxRow>> SqliteBackend::DueOutbox(UnixSeconds now, int limit) {
-  auto stmt = db_->Prepare(
-      "SELECT id, mention_id, channel, idempotency_key, status, attempts, next_attempt_at, "
-      "last_error, created_at, delivered_at FROM outbox "
-      "WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2");
+  auto stmt = db_->Prepare(std::string("SELECT ") + kOutboxColumns +
+                           " FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?1 "
+                           "ORDER BY o.next_attempt_at, o.id LIMIT ?2");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, now).Bind(2, std::int64_t{limit});
   std::vector<OutboxRow> out;
@@ -330,18 +325,7 @@ Result<std::vector<OutboxRow>> SqliteBackend::DueOutbox(UnixSeconds now, int lim
     auto row = stmt->Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    OutboxRow o;
-    o.id = stmt->Int(0);
-    o.mention_id = stmt->Int(1);
-    o.channel = stmt->Text(2);
-    o.idempotency_key = stmt->Text(3);
-    o.status = ParseOutboxStatus(stmt->Text(4)).value_or(OutboxStatus::kPending);
-    o.attempts = static_cast<int>(stmt->Int(5));
-    o.next_attempt_at = stmt->Int(6);
-    o.last_error = stmt->OptText(7);
-    o.created_at = stmt->Int(8);
-    o.delivered_at = stmt->OptInt(9);
-    out.push_back(std::move(o));
+    out.push_back(ReadOutboxRow(*stmt));
   }
   return out;
 }

@@ -14,12 +14,6 @@ constexpr int kFetchRows = 1000;
 // Rows per INSERT: fewer round trips, and well under the protocol's 65,535 parameters.
 constexpr std::size_t kInsertRows = 200;
 
-std::string ColumnList(const std::vector<CopyColumn>& columns) {
-  std::string out;
-  for (const CopyColumn& c : columns) out += (out.empty() ? "" : ", ") + c.name;
-  return out;
-}
-
 class PgReader final : public CopyReader {
  public:
   PgReader(pg::Connection& conn, int columns) : conn_(conn), columns_(columns) {}
@@ -173,8 +167,8 @@ class PgSide final : public CopySide {
 
 }  // namespace
 
-std::unique_ptr<CopySide> PostgresCopySide(Store& store) {
-  return std::make_unique<PgSide>(*PostgresOf(store));
+std::unique_ptr<CopySide> PostgresCopySide(pg::Connection& conn) {
+  return std::make_unique<PgSide>(conn);
 }
 
 }  // namespace veille::store

@@ -5,43 +5,19 @@
 #include <algorithm>
 #include <utility>
 
-#include "common/entry_text.h"
 #include "store/internal.h"
+#include "store/outbox_rows.h"
 #include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
 
-constexpr const char* kRowColumns =
-    "o.id, o.mention_id, o.channel, o.idempotency_key, o.status, o.attempts, o.next_attempt_at, "
-    "o.last_error, o.created_at, o.delivered_at";
-
-OutboxRow ReadRow(const pg::Rows& rows, int i) {
-  OutboxRow o;
-  o.id = rows.Int(i, 0);
-  o.mention_id = rows.Int(i, 1);
-  o.channel = rows.Text(i, 2);
-  o.idempotency_key = rows.Text(i, 3);
-  o.status = ParseOutboxStatus(rows.View(i, 4)).value_or(OutboxStatus::kPending);
-  o.attempts = static_cast<int>(rows.Int(i, 5));
-  o.next_attempt_at = rows.Int(i, 6);
-  o.last_error = rows.OptText(i, 7);
-  o.created_at = rows.Int(i, 8);
-  o.delivered_at = rows.OptInt(i, 9);
-  return o;
-}
-
 std::vector<OutboxRow> ReadRows(const pg::Rows& rows) {
   std::vector<OutboxRow> out;
   out.reserve(static_cast<std::size_t>(rows.size()));
-  for (int i = 0; i < rows.size(); ++i) out.push_back(ReadRow(rows, i));
+  for (int i = 0; i < rows.size(); ++i) out.push_back(ReadOutboxRow(PgRow{rows, i}));
   return out;
-}
-
-// NULL: no limit (LIMIT NULL is LIMIT ALL).
-std::optional<std::int64_t> LimitOf(int limit) {
-  return limit <= 0 ? std::nullopt : std::optional<std::int64_t>(limit);
 }
 
 // The channel names as one parameter, each between newlines (strpos tests membership).
@@ -65,9 +41,9 @@ constexpr std::int32_t kDigestLockSpace = 0x7665696c;  // "veil"
 Result<std::vector<OutboxRow>> OutboxOfMentionsPg(pg::Connection& conn,
                                                   const std::vector<std::int64_t>& mention_ids) {
   if (mention_ids.empty()) return std::vector<OutboxRow>{};
-  auto rows = Lift(conn.Exec(std::string("SELECT ") + kRowColumns + " FROM outbox o WHERE 1 = 1" +
-                             IdListCondition("o.mention_id", mention_ids) +
-                             " ORDER BY o.created_at, o.id"));
+  auto rows = Lift(
+      conn.Exec(std::string("SELECT ") + kOutboxColumns + " FROM outbox o WHERE 1 = 1" +
+                IdListCondition("o.mention_id", mention_ids) + " ORDER BY o.created_at, o.id"));
   if (!rows) return tl::unexpected(rows.error());
   return ReadRows(*rows);
 }
@@ -75,33 +51,14 @@ Result<std::vector<OutboxRow>> OutboxOfMentionsPg(pg::Connection& conn,
 Result<std::vector<OutboxListRow>> ListOutboxPg(pg::Connection& conn,
                                                 std::optional<OutboxStatus> status, int limit) {
   auto rows = Lift(conn.ExecCached(
-      std::string("SELECT ") + kRowColumns +
-          ", m.rule, e.title, f.name, o.digest_key, "
-          "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, "
-          "400) END FROM outbox o JOIN mentions m ON m.id = o.mention_id "
-          "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
+      OutboxListSelect() +
           "WHERE ($1::text = '' OR o.status = $1) ORDER BY o.created_at DESC, o.id DESC "
           "LIMIT $2::bigint",
       {status ? OutboxStatusName(*status) : std::string_view(""), LimitOf(limit)}));
   if (!rows) return tl::unexpected(rows.error());
   std::vector<OutboxListRow> out;
   for (int i = 0; i < rows->size(); ++i) {
-    OutboxListRow r;
-    r.row = ReadRow(*rows, i);
-    r.rule = rows->Text(i, 10);
-    r.title = rows->OptText(i, 11);
-    r.feed_name = rows->Text(i, 12);
-    r.digest_key = rows->OptText(i, 13);
-    if (!r.title) {
-      if (auto text = rows->OptText(i, 14)) {
-        std::string derived = DerivedTitle(*text);
-        if (!derived.empty()) {
-          r.title = std::move(derived);
-          r.title_derived = true;
-        }
-      }
-    }
-    out.push_back(std::move(r));
+    out.push_back(ReadOutboxListRow(PgRow{*rows, i}));
   }
   return out;
 }
@@ -212,7 +169,7 @@ Result<std::optional<std::string>> ChannelDisabledReasonPg(pg::Connection& conn,
 
 Result<std::vector<OutboxRow>> DueForChannelPg(pg::Connection& conn, const std::string& channel,
                                                UnixSeconds now, int limit) {
-  auto rows = Lift(conn.ExecCached(std::string("SELECT ") + kRowColumns +
+  auto rows = Lift(conn.ExecCached(std::string("SELECT ") + kOutboxColumns +
                                        " FROM outbox o WHERE o.status = 'pending' AND "
                                        "o.channel = $1 AND o.next_attempt_at <= $2 "
                                        "ORDER BY o.next_attempt_at, o.id LIMIT $3::bigint",
@@ -249,7 +206,7 @@ std::string ClaimGroupsSql(std::string_view extra) {
          kServerClockMs +
          " + $5::bigint FROM head, mentions m WHERE m.entry_id = head.entry_id "
          "AND o.mention_id = m.id AND o.channel = $1 AND o.status = 'pending' AND " +
-         free_row + " RETURNING " + kRowColumns +
+         free_row + " RETURNING " + kOutboxColumns +
          ", head.entry_id, head.at, head.first) "
          "SELECT * FROM claimed ORDER BY at, first, id";
 }
@@ -262,7 +219,7 @@ std::vector<std::vector<OutboxRow>> ReadGroups(const pg::Rows& rows) {
       entry = rows.Int(i, 10);
       groups.emplace_back();
     }
-    groups.back().push_back(ReadRow(rows, i));
+    groups.back().push_back(ReadOutboxRow(PgRow{rows, i}));
   }
   return groups;
 }

@@ -2,42 +2,19 @@
 // PostgreSQL (repositories.h): outbox_repo.cc's statements with PostgreSQL's parameters.
 #include <algorithm>
 
+#include "store/outbox_rows.h"
 #include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
 
-constexpr const char* kEventColumns =
-    "x.id, x.event_id, x.channel, x.idempotency_key, x.status, x.attempts, x.next_attempt_at, "
-    "x.last_error, e.kind, e.subject, e.window_key, e.title, e.text, e.payload, e.created_at";
-
 std::vector<EventOutboxRow> ReadEvents(const pg::Rows& rows) {
   std::vector<EventOutboxRow> out;
   for (int i = 0; i < rows.size(); ++i) {
-    EventOutboxRow r;
-    r.id = rows.Int(i, 0);
-    r.event_id = rows.Int(i, 1);
-    r.channel = rows.Text(i, 2);
-    r.idempotency_key = rows.Text(i, 3);
-    r.status = ParseOutboxStatus(rows.View(i, 4)).value_or(OutboxStatus::kPending);
-    r.attempts = static_cast<int>(rows.Int(i, 5));
-    r.next_attempt_at = rows.Int(i, 6);
-    r.last_error = rows.OptText(i, 7);
-    r.event.kind = rows.Text(i, 8);
-    r.event.subject = rows.Text(i, 9);
-    r.event.window_key = rows.Text(i, 10);
-    r.event.title = rows.Text(i, 11);
-    r.event.text = rows.Text(i, 12);
-    r.event.payload = rows.Text(i, 13);
-    r.event.created_at = rows.Int(i, 14);
-    out.push_back(std::move(r));
+    out.push_back(ReadEventOutboxRow(PgRow{rows, i}));
   }
   return out;
-}
-
-std::optional<std::int64_t> LimitOf(int limit) {
-  return limit <= 0 ? std::nullopt : std::optional<std::int64_t>(limit);
 }
 
 }  // namespace

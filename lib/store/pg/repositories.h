@@ -4,11 +4,19 @@
 // runs on PostgreSQL (ReadyPostgres); each has the same contract as its namesake without "Pg".
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 #include "store/outbox_repo.h"
 #include "store/pg/connection.h"
 #include "store/triage.h"
 
 namespace veille::store {
+
+// A `limit` parameter (<= 0: no limit) as LIMIT $n::bigint takes it: NULL is LIMIT ALL.
+inline std::optional<std::int64_t> LimitOf(int limit) {
+  return limit <= 0 ? std::nullopt : std::optional<std::int64_t>(limit);
+}
 
 Result<std::vector<OutboxListRow>> ListOutboxPg(pg::Connection& conn,
                                                 std::optional<OutboxStatus> status, int limit);

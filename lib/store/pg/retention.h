@@ -1,5 +1,5 @@
 // Private to lib/store: the PostgreSQL side of retention.h, over the backend's connection;
-// retention.cc calls it when PostgresOf(store) is set.
+// retention.cc calls it when ReadyPostgres(store) gives a connection.
 #pragma once
 
 #include <cstdint>

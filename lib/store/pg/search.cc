@@ -3,10 +3,10 @@
 // is one statement outside any transaction (autocommit): no snapshot is held while `visit` runs.
 #include "store/pg/search.h"
 
-#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "store/entry_date.h"
 #include "store/pg/store_backend.h"
@@ -48,39 +48,27 @@ std::vector<StoredEntry> ReadRows(const Rows& rows) {
 
 // kDetected without a tsquery: pages by id, newest first, nothing read ahead.
 Result<void> ScanByDetection(Connection& conn, const std::string& tsquery,
-                             const EntryFilter& filter,
-                             const std::function<bool(const StoredEntry&)>& visit) {
+                             const EntryFilter& filter, const EntryVisitor& visit) {
   const std::string sql = std::string("SELECT ") + kEntryColumns +
                           " FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id < $5 AND " +
                           Conditions(filter) + " ORDER BY e.id DESC LIMIT $6::bigint";
   const std::string language = LanguageKey(filter.language);
   const std::optional<std::string> match =
       tsquery.empty() ? std::nullopt : std::optional<std::string>(tsquery);
-  std::int64_t page_size = 64;  // growing to 512: a search that stops early reads little
-  std::int64_t below = INT64_MAX;
-  for (;;) {
+  const auto read_page = [&](std::int64_t below,
+                             std::int64_t page_size) -> Result<std::vector<StoredEntry>> {
     auto rows =
         Lift(conn.Exec(sql, {filter.since, filter.until, language, match, below, page_size}));
     if (!rows) return tl::unexpected(QueryError(rows.error(), tsquery));
-    const std::vector<StoredEntry> page = ReadRows(*rows);
-    for (const StoredEntry& e : page) {
-      if (!visit(e)) return {};
-    }
-    if (static_cast<std::int64_t>(page.size()) < page_size) return {};
-    below = page.back().id;
-    page_size = std::min<std::int64_t>(page_size * 2, 512);
-  }
+    return ReadRows(*rows);
+  };
+  return VisitByDetection(read_page, visit);
 }
-
-struct Ranked {
-  double key = 0;  // the entry date, or minus the rank (lowest first, as SQLite's bm25)
-  std::int64_t id = 0;
-};
 
 Result<std::vector<Ranked>> RankCandidates(Connection& conn, const std::string& tsquery,
                                            const EntryFilter& filter, bool relevance) {
   // ts_rank's weights are {D, C, B, A}: a title hit (A) weighs double a text hit (B), as
-  // bm25(entries_fts, 2.0, 1.0) on SQLite.
+  // bm25(entries_fts, 2.0, 1.0) on SQLite; minus the rank, so that the best is lowest as bm25.
   std::string sql = "SELECT e.id, ";
   // kDetected: the id itself (newest first, as the date).
   sql += relevance ? "-ts_rank('{0, 0, 0.5, 1.0}', e.fts, $4::tsquery)"
@@ -99,43 +87,30 @@ Result<std::vector<Ranked>> RankCandidates(Connection& conn, const std::string& 
                                  : static_cast<double>(rows->Int(i, 1));
     out.push_back({key, rows->Int(i, 0)});
   }
-  // Newest date first, or best rank first. Ties: newest id.
-  std::sort(out.begin(), out.end(), [relevance](const Ranked& a, const Ranked& b) {
-    if (a.key != b.key) return relevance ? a.key < b.key : a.key > b.key;
-    return a.id > b.id;
-  });
+  SortRanked(out, relevance);
   return out;
 }
 
 Result<void> ScanRanked(Connection& conn, const std::string& tsquery, const EntryFilter& filter,
-                        const std::function<bool(const StoredEntry&)>& visit) {
+                        const EntryVisitor& visit) {
   const bool relevance = filter.order == EntryOrder::kRelevance && !tsquery.empty();
   auto ranked = RankCandidates(conn, tsquery, filter, relevance);
   if (!ranked) return tl::unexpected(ranked.error());
   const std::string sql = std::string("SELECT ") + kEntryColumns +
                           " FROM entries e JOIN feeds f ON f.id = e.feed_id "
                           "WHERE e.id = ANY($1::bigint[])";
-  std::size_t page_size = 64;
-  for (std::size_t at = 0; at < ranked->size();) {
-    const std::size_t end = std::min(ranked->size(), at + page_size);
-    std::string ids = "{";
-    for (std::size_t i = at; i < end; ++i) {
-      ids += (i > at ? "," : "") + std::to_string((*ranked)[i].id);
+  const auto read_rows =
+      [&](const std::vector<std::int64_t>& ids) -> Result<std::vector<StoredEntry>> {
+    std::string list = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      list += (i > 0 ? "," : "") + std::to_string(ids[i]);
     }
-    ids += "}";
-    auto rows = Lift(conn.ExecCached(sql, {ids}));
+    list += "}";
+    auto rows = Lift(conn.ExecCached(sql, {list}));
     if (!rows) return tl::unexpected(rows.error());
-    std::unordered_map<std::int64_t, StoredEntry> by_id;
-    for (StoredEntry& e : ReadRows(*rows)) by_id.emplace(e.id, std::move(e));
-    for (std::size_t i = at; i < end; ++i) {
-      const auto found = by_id.find((*ranked)[i].id);
-      if (found == by_id.end()) continue;  // pruned since the candidates were read
-      if (!visit(found->second)) return {};
-    }
-    at = end;
-    page_size = std::min<std::size_t>(page_size * 2, 512);
-  }
-  return {};
+    return ReadRows(*rows);
+  };
+  return VisitRanked(*ranked, read_rows, visit);
 }
 
 }  // namespace

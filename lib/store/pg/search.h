@@ -1,5 +1,6 @@
 // Private to lib/store: the PostgreSQL side of search.h (ScanEntries, CountEntries,
-// StoryEntries), over the backend's connection; search.cc calls it when PostgresOf(store) is set.
+// StoryEntries), over the backend's connection; search.cc calls it when ReadyPostgres(store)
+// gives a connection.
 #pragma once
 
 #include <cstdint>

@@ -7,13 +7,6 @@
 namespace veille::store {
 namespace {
 
-// stats.cc DateColumn.
-std::string DateColumn(const StatsQuery& query) {
-  return query.count_by == CountBy::kEntryDate
-             ? "COALESCE(e.published_at, e.updated_at, m.created_at)"
-             : "m.created_at";
-}
-
 // stats.cc PeriodCondition: $1 = since, $2 = until, $3 = the language key ("" = any).
 std::string PeriodCondition(const StatsQuery& query) {
   const std::string date = DateColumn(query);

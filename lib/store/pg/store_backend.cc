@@ -49,13 +49,6 @@ Result<void> PostgresBackend::Ready() {
   return Lift(conn_->ExecScript(session_));
 }
 
-Result<pg::Connection*> ReadyPostgres(Store& store) {
-  pg::Connection* conn = PostgresOf(store);
-  if (conn == nullptr) return conn;
-  VEILLE_TRY(static_cast<PostgresBackend&>(BackendOf(store)).Ready());
-  return conn;
-}
-
 Result<std::vector<std::int64_t>> PostgresBackend::SyncFeeds(
     const std::vector<std::pair<std::string, std::string>>& url_and_name, UnixSeconds now) {
   VEILLE_TRY(Ready());

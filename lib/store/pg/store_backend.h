@@ -125,9 +125,4 @@ class PostgresBackend final : public Backend {
   std::unique_ptr<Database> unavailable_;  // what DatabaseOf gives (backend.h)
 };
 
-// For the repositories' free functions (outbox_repo.cc, triage.cc...): the PostgreSQL connection
-// behind `store`, reconnected first when it was lost (PostgresBackend::Ready), or nullptr when
-// the store runs on SQLite.
-[[nodiscard]] Result<pg::Connection*> ReadyPostgres(Store& store);
-
 }  // namespace veille::store

@@ -2,29 +2,25 @@
 // PostgreSQL's functions (string_agg, strpos, starts_with) and parameters.
 #include <algorithm>
 
+#include "store/outbox_rows.h"
 #include "store/pg/repositories.h"
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
 namespace {
 
-// The columns of backend.h ReadMention. Tags sort by code point, as SQLite's ORDER BY does.
-constexpr const char* kMentionSelect =
-    "SELECT m.id, m.created_at, m.rule, m.category, m.terms, m.snippet, m.highlights, f.name, "
-    "f.url, e.title, e.link, e.author, e.published_at, e.story_id, e.id, "
-    "COALESCE(t.status, 'new'), COALESCE(t.note, ''), "
-    "COALESCE((SELECT string_agg(tag, E'\\n' ORDER BY tag COLLATE \"C\") FROM triage_tags tt "
-    "WHERE tt.mention_id = m.id), ''), e.updated_at, "
-    "CASE WHEN e.title IS NULL THEN substr(COALESCE(NULLIF(e.summary, ''), e.content), 1, 400) "
-    "END, e.canonical_link, e.language, e.language_source FROM mentions m "
-    "JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id "
-    "LEFT JOIN triage t ON t.mention_id = m.id ";
+// MentionSelect with the tags in code-point order, as SQLite's ORDER BY.
+std::string MentionSelectPg() {
+  return MentionSelect(
+      "(SELECT string_agg(tag, E'\\n' ORDER BY tag COLLATE \"C\") FROM triage_tags tt "
+      "WHERE tt.mention_id = m.id)");
+}
 
 }  // namespace
 
 Result<std::vector<MentionRow>> PostgresBackend::ListMentions(const MentionFilter& filter) {
   VEILLE_TRY(Ready());
-  std::string sql = kMentionSelect;
+  std::string sql = MentionSelectPg();
   sql +=
       "WHERE ($1::bigint IS NULL OR m.created_at >= $1) "
       "AND ($2::bigint IS NULL OR m.created_at < $2) "
@@ -54,7 +50,7 @@ Result<std::vector<MentionRow>> PostgresBackend::ListMentions(const MentionFilte
 
 Result<MentionRow> PostgresBackend::GetMention(std::int64_t mention_id) {
   VEILLE_TRY(Ready());
-  auto rows = Query(std::string(kMentionSelect) + "WHERE m.id = $1", {mention_id});
+  auto rows = Query(MentionSelectPg() + "WHERE m.id = $1", {mention_id});
   if (!rows) return tl::unexpected(rows.error());
   if (rows->empty()) return Fail(ErrorCode::kNotFound, "no mention " + std::to_string(mention_id));
   return ReadMention(PgRow{*rows, 0});
@@ -62,27 +58,13 @@ Result<MentionRow> PostgresBackend::GetMention(std::int64_t mention_id) {
 
 Result<std::vector<OutboxRow>> PostgresBackend::DueOutbox(UnixSeconds now, int limit) {
   VEILLE_TRY(Ready());
-  auto rows = Query(
-      "SELECT id, mention_id, channel, idempotency_key, status, attempts, next_attempt_at, "
-      "last_error, created_at, delivered_at FROM outbox "
-      "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
-      {now, limit});
+  auto rows = Query(std::string("SELECT ") + kOutboxColumns +
+                        " FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= $1 "
+                        "ORDER BY o.next_attempt_at, o.id LIMIT $2",
+                    {now, limit});
   if (!rows) return tl::unexpected(rows.error());
   std::vector<OutboxRow> out;
-  for (int i = 0; i < rows->size(); ++i) {
-    OutboxRow o;
-    o.id = rows->Int(i, 0);
-    o.mention_id = rows->Int(i, 1);
-    o.channel = rows->Text(i, 2);
-    o.idempotency_key = rows->Text(i, 3);
-    o.status = ParseOutboxStatus(rows->View(i, 4)).value_or(OutboxStatus::kPending);
-    o.attempts = static_cast<int>(rows->Int(i, 5));
-    o.next_attempt_at = rows->Int(i, 6);
-    o.last_error = rows->OptText(i, 7);
-    o.created_at = rows->Int(i, 8);
-    o.delivered_at = rows->OptInt(i, 9);
-    out.push_back(std::move(o));
-  }
+  for (int i = 0; i < rows->size(); ++i) out.push_back(ReadOutboxRow(PgRow{*rows, i}));
   return out;
 }
 
