@@ -13,6 +13,7 @@
 
 #include "store/retention.h"
 #include "tests/common/local_server.h"
+#include "tests/pipeline/growing_feed.h"
 
 namespace veille::pipeline {
 namespace {
@@ -72,15 +73,7 @@ class MonitorTest : public ::testing::Test {
         std::lock_guard<std::mutex> lock(mu_);
         n = ++growing_hits_;
       }
-      std::string items;  // one new item per request, no validators
-      for (int i = 1; i <= n; ++i) {
-        items += "<item><title>Article " + std::to_string(i) + " sur Orélia</title><link>" +
-                 "https://t.example/g" + std::to_string(i) + "</link><guid>g" + std::to_string(i) +
-                 "</guid></item>";
-      }
-      res.set_content("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>G</title>" +
-                          items + "</channel></rss>",
-                      "application/rss+xml");
+      res.set_content(test_support::GrowingRss(n), "application/rss+xml");
     });
     port_ = test_support::StartLocalServer(server_, thread_);
     dir_ = std::filesystem::temp_directory_path() /
