@@ -1,5 +1,7 @@
 #include "alert/log_transport.h"
 
+#include <optional>
+
 #include "common/redact.h"
 
 namespace veille::alert {
@@ -27,10 +29,11 @@ std::string Quote(std::string_view text) {
 
 std::string FormatLogLine(const Alert& alert) {
   const auto& m = alert.mention;
-  std::string line = "mention rule=" + Quote(m.rule) + " category=" + Quote(m.category) +
-                     " feed=" + Quote(m.feed_name) + " title=" + Quote(m.title.value_or("")) +
-                     " link=" + Quote(RedactUrl(m.link.value_or("")));
-  return line;
+  // entity= only while the rule is configured (a pending alert may outlive its rule).
+  const std::optional<std::string> entity = alert.EntityOf(m);
+  return "mention rule=" + Quote(m.rule) + (entity ? " entity=" + Quote(*entity) : "") +
+         " category=" + Quote(m.category) + " feed=" + Quote(m.feed_name) +
+         " title=" + Quote(m.title.value_or("")) + " link=" + Quote(RedactUrl(m.link.value_or("")));
 }
 
 Delivery LogTransport::Deliver(const Alert& alert) {

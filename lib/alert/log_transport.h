@@ -8,8 +8,9 @@
 
 namespace veille::alert {
 
-// `mention rule=<rule> category=<category> feed="<feed>" title="<title>" link=<link>`; quotes
-// and control characters in feed text are escaped so one mention is always one line.
+// `mention rule="<rule>" entity="<entity>" category="<category>" feed="<feed>" title="<title>"
+// link="<link>"` (entity= left out for a rule no longer configured); quotes and control
+// characters in feed text are escaped so one mention is always one line.
 std::string FormatLogLine(const Alert& alert);
 
 class LogTransport : public Transport {

@@ -263,9 +263,10 @@ EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
   EmailMessage msg;
   msg.from = from;
   msg.to = to;
-  // TRANSLATORS: the subject of an alert email; {rules} is "marque" or "marque, crise".
+  // TRANSLATORS: the subject of an alert email; {rules} is "marque" or "marque, crise", with
+  // who they are about when a rule's entity says more: "marque, crise (Alpéa)".
   msg.subject = i18n::Format(tr.Tr("[veille] {rules}: {title}"),
-                             {{"rules", alert.RuleNames()}, {"title", Title(m, tr)}});
+                             {{"rules", alert.RulesAndEntities()}, {"title", Title(m, tr)}});
   msg.message_id = MessageIdFor(alert.outbox.idempotency_key, from);
   msg.date = now;
   const std::string heading = i18n::Format(tr.TrN("Rule {rules}", "Rules {rules}", rules),

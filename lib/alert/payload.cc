@@ -229,7 +229,7 @@ json DigestPayload(const std::vector<Alert>& alerts, const std::string& digest_k
 }
 
 std::string WebhookBody(WebhookFormat format, const Alert& alert, const i18n::Translator& tr) {
-  const std::string rules = alert.RuleNames();
+  const std::string rules = alert.RulesAndEntities();
   switch (format) {
     case WebhookFormat::kJson:
       return Dump(MentionPayload(alert));
@@ -249,9 +249,9 @@ std::string DigestBody(WebhookFormat format, const std::vector<Alert>& alerts,
                        const std::string& digest_key, const std::string& channel, UnixSeconds now,
                        const i18n::Translator& tr) {
   if (format == WebhookFormat::kJson) return Dump(DigestPayload(alerts, digest_key, channel, now));
-  // Each article once, under the rules that matched it.
+  // Each article once, under the rules that matched it and who they are about.
   std::map<std::string, std::vector<const Alert*>> by_rules;
-  for (const Alert& a : alerts) by_rules[a.RuleNames()].push_back(&a);
+  for (const Alert& a : alerts) by_rules[a.RulesAndEntities()].push_back(&a);
   const std::string head = i18n::Format(
       tr.TrN("[veille] digest: {n} article", "[veille] digest: {n} articles", alerts.size()),
       {{"n", tr.Integer(static_cast<std::int64_t>(alerts.size()))}});

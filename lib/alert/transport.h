@@ -82,6 +82,14 @@ struct Alert {
     }
     return named;
   }
+  // The rules, then who they are about when that says more ("marque, crise (Alpéa)"): the
+  // heading of an email's subject and of a chat message, where a team sorts its alerts by brand.
+  [[nodiscard]] std::string RulesAndEntities() const {
+    std::string text = RuleNames();
+    const std::vector<std::string> named = NamedEntities();
+    for (std::size_t i = 0; i < named.size(); ++i) text += (i == 0 ? " (" : ", ") + named[i];
+    return named.empty() ? text : text + ")";
+  }
   // The terms found by every rule, each once, in order of first appearance.
   [[nodiscard]] std::vector<std::string> Terms() const {
     std::vector<std::string> terms;

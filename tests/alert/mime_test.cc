@@ -176,12 +176,13 @@ std::shared_ptr<const config::RuleEntities> Entities(config::RuleEntities entiti
 }
 
 // Issue 19: the email says who the rules are about under the rules, when a rule's `entity` says
-// more than its name (as the web inbox does); the subject stays "[veille] <rules>: <title>".
+// more than its name (as the web inbox does), and in the subject, where a team that watches
+// several brands sorts its mail: "[veille] <rules> (<entities>): <title>".
 TEST(ComposeMentionEmail, NamesWhoTheRulesAreAboutWhenTheirEntitySaysMore) {
   Alert a = SampleAlert("Un");
   a.entities = Entities({{"marque", "Alpéa"}});
   EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
-  EXPECT_EQ(m.subject, "[veille] marque: Un");
+  EXPECT_EQ(m.subject, "[veille] marque (Alpéa): Un");
   EXPECT_EQ(m.text.rfind("Rule marque (brand)\nEntity: Alpéa\n\nUn\n", 0), 0u) << m.text;
   EXPECT_NE(m.html.find("<p>Rule marque (brand)<br>Entity: Alpéa</p>"), std::string::npos)
       << m.html;
@@ -193,6 +194,7 @@ TEST(ComposeMentionEmail, NamesWhoTheRulesAreAboutWhenTheirEntitySaysMore) {
     m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
     EXPECT_EQ(m.text.rfind("Rule marque (brand)\n\nUn\n", 0), 0u) << m.text;
     EXPECT_EQ(m.html.find("Entit"), std::string::npos) << m.html;
+    EXPECT_EQ(m.subject, "[veille] marque: Un");
   }
   // Two rules: each entity once, in rule order.
   Alert two = TwoRuleAlert("Rappel");
@@ -204,6 +206,7 @@ TEST(ComposeMentionEmail, NamesWhoTheRulesAreAboutWhenTheirEntitySaysMore) {
   two.entities = Entities({{"marque", "Orélia"}, {"crise", "Alpéa"}});
   m = ComposeMentionEmail(two, "v@example.org", {"c@example.org"}, 0);
   EXPECT_NE(m.text.find("\nEntities: Orélia, Alpéa\n\n"), std::string::npos) << m.text;
+  EXPECT_EQ(m.subject, "[veille] marque, crise (Orélia, Alpéa): Rappel");
   EXPECT_NE(m.html.find("<br>Entities: Orélia, Alpéa</p>"), std::string::npos) << m.html;
 }
 
@@ -220,7 +223,9 @@ TEST(ComposeMentionEmail, AHostileEntityIsEscapedInHtmlAndStaysOnOneLine) {
             std::string::npos)
       << m.html;
   const std::string message = RenderEmail(m);
-  EXPECT_EQ(HeaderBlock(message).find("Bcc"), std::string::npos) << HeaderBlock(message);
+  // The subject names the entity on its own line: no header of its own starts there.
+  EXPECT_EQ(HeaderBlock(message).find("\r\nBcc"), std::string::npos) << HeaderBlock(message);
+  EXPECT_EQ(HeaderBlock(message).find('\x01'), std::string::npos) << HeaderBlock(message);
   const std::string digest =
       ComposeDigestEmail({a}, "d", "mail", "v@example.org", {"c@example.org"}, 0).html;
   EXPECT_EQ(digest.find("<script>"), std::string::npos) << digest;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "alert/event_text.h"
+#include "alert/log_transport.h"
 #include "alert/mime.h"
 #include "config/entities.h"
 #include "i18n/translator.h"
@@ -203,6 +204,52 @@ TEST(WebhookBody, AnArticleMatchingTwoRulesNamesBothAndListsEachRulesTerms) {
       digest["text"].get<std::string>().find("[veille] digest: 1 article*\n\n*marque, crise*"),
       std::string::npos)
       << digest["text"];
+}
+
+// A team that watches several brands sorts its chat alerts by who they are about: the heading
+// names the entity when a rule's `entity` says more than its name, in every chat format.
+TEST(WebhookBody, ChatHeadingsNameWhoTheRulesAreAbout) {
+  Alert a = SampleAlert();
+  a.mention.title = "Titre";
+  a.entities = Entities({{"marque", "Alp*éa*"}});
+  const auto slack = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));
+  EXPECT_EQ(slack["text"].get<std::string>().rfind("*[veille] marque (Alp*éa*)*: ", 0), 0u)
+      << slack["text"];
+  const auto discord = nlohmann::json::parse(WebhookBody(WebhookFormat::kDiscord, a));
+  EXPECT_EQ(discord["content"].get<std::string>().rfind("**[veille] marque \\(Alp\\*éa\\*\\)**", 0),
+            0u)
+      << discord["content"];
+  const auto teams = nlohmann::json::parse(WebhookBody(WebhookFormat::kTeams, a));
+  EXPECT_NE(teams.dump().find("[veille] marque \\\\(Alp\\\\*éa\\\\*\\\\)"), std::string::npos)
+      << teams;
+  // A digest groups its articles under the rules and who they are about.
+  Alert other = SampleAlert();
+  other.mention.title = "Autre";
+  other.entities = Entities({{"marque", "Orélia"}});
+  const std::string digest = nlohmann::json::parse(
+      DigestBody(WebhookFormat::kSlack, {a, other}, "digest-1", "hook", 0))["text"];
+  EXPECT_NE(digest.find("\n\n*marque (Alp*éa*)*\n"), std::string::npos) << digest;
+  EXPECT_NE(digest.find("\n\n*marque (Orélia)*\n"), std::string::npos) << digest;
+  // The rule's own name as its entity, or a rule no longer configured: the rules alone.
+  for (const auto& entities : {Entities({{"marque", "marque"}}), Entities({{"autre", "X"}})}) {
+    a.entities = entities;
+    const auto plain = nlohmann::json::parse(WebhookBody(WebhookFormat::kSlack, a));
+    EXPECT_EQ(plain["text"].get<std::string>().rfind("*[veille] marque*: ", 0), 0u)
+        << plain["text"];
+  }
+}
+
+// The `log` channel's line names the rule's entity (docs/operations.md), quoted like the rest.
+TEST(FormatLogLine, NamesTheEntityWhileTheRuleIsConfigured) {
+  Alert a = SampleAlert();
+  EXPECT_EQ(FormatLogLine(a).find(" entity="), std::string::npos) << "no configuration handed over";
+  a.entities = Entities({{"marque", "Alp\"éa\n"}});
+  EXPECT_EQ(FormatLogLine(a).rfind(
+                "mention rule=\"marque\" entity=\"Alp\\\"éa \" category=\"brand\" ", 0),
+            0u)
+      << FormatLogLine(a);
+  a.entities = Entities({{"autre", "X"}});  // "marque" removed from the configuration since
+  EXPECT_EQ(FormatLogLine(a).find(" entity="), std::string::npos) << FormatLogLine(a);
 }
 
 TEST(WebhookBody, APipeOrAngleBracketInASlackLinkCannotReplaceItsText) {

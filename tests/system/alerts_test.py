@@ -168,11 +168,13 @@ def main():
             c.check(len(ids) == len(mail_articles) and set(ids) == keys,
                     "one mail per article (%d mails for %d rows), Message-ID = the first row's "
                     "idempotency key" % (len(ids), len(mail_rows)))
-            titles = {"[veille] " + ", ".join(r["rule"] for r in rs) + ": " + t
+            # marque is about Orélia (its entity key); crise, without one, is about itself.
+            titles = {"[veille] " + ", ".join(r["rule"] for r in rs) + " (Orélia): " + t
                       for t, rs in mail_articles.items()}
             c.check({m["subject"] for m in mails} == titles,
-                    "decoded subjects equal '[veille] marque: <title>' and '[veille] marque, "
-                    "crise: <title>' (RFC 2047)")
+                    "decoded subjects equal '[veille] marque (Orélia): <title>' and '[veille] "
+                    "marque, crise (Orélia): <title>' (RFC 2047): %r"
+                    % sorted({m["subject"] for m in mails} ^ titles)[:4])
             c.check(all(r["digest"] == rs[0]["idempotency_key"] for t in merged
                         for rs in [mail_articles[t]] for r in rs),
                     "both rows of the merged alert record the message that carried them")
@@ -268,11 +270,12 @@ def main():
                                                and b["type"] == "mention.created"
                                                for b in new_hooks),
                     "... and the JSON webhook keeps its English schema")
-            c.check(all("Entité : Orélia SA" in m["text"] for m in french)
+            c.check(all("Entité : Orélia SA" in m["text"] and "(Orélia SA) : " in m["subject"]
+                        for m in french)
                     and all(r["entity"] == "Orélia SA" for b in new_hooks
                             for r in [b["rule"]] + b["rules"] if r["name"] == "marque"),
                     "the alerts after the config change name marque's new entity, in French "
-                    "in the mails ('Entité : Orélia SA')")
+                    "in the mails ('Entité : Orélia SA', and in their subjects)")
 
             db = sqlite3.connect(os.path.join(work.path, "veille.db"))
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
