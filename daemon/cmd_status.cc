@@ -58,8 +58,9 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
   auto feeds = store->ListFeeds();
   auto outbox = store->OutboxCounts();
   auto configs = store::ReadDaemonConfigs(*store);
-  for (const Error* e : {status ? nullptr : &status.error(), feeds ? nullptr : &feeds.error(),
-                         outbox ? nullptr : &outbox.error(), configs ? nullptr : &configs.error()}) {
+  for (const Error* e :
+       {status ? nullptr : &status.error(), feeds ? nullptr : &feeds.error(),
+        outbox ? nullptr : &outbox.error(), configs ? nullptr : &configs.error()}) {
     if (e) {
       std::cerr << "veille: " << e->message << "\n";
       return 1;
@@ -131,11 +132,10 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
   } else {
     // Labels in the language of the messages, values aligned after the longest.
     const auto& tr = i18n::ProcessTranslator();
-    const std::string labels[] = {tr.TrP("status", "daemon:"),    tr.TrP("status", "started:"),
-                                  tr.TrP("status", "heartbeat:"), tr.TrP("status", "error:"),
-                                  tr.TrP("status", "feeds:"),     tr.TrP("status", "outbox:"),
-                                  tr.TrP("status", "database:"),  tr.TrP("status", "config:"),
-                                  tr.TrP("status", "daemons:")};
+    const std::string labels[] = {
+        tr.TrP("status", "daemon:"),   tr.TrP("status", "started:"), tr.TrP("status", "heartbeat:"),
+        tr.TrP("status", "error:"),    tr.TrP("status", "feeds:"),   tr.TrP("status", "outbox:"),
+        tr.TrP("status", "database:"), tr.TrP("status", "config:"),  tr.TrP("status", "daemons:")};
     std::size_t width = 0;
     for (const auto& l : labels) width = std::max(width, DisplayWidth(l));
     auto label = [&](int i) {
@@ -191,19 +191,28 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
                 << "\n";
     }
     // One line per daemon that stored its configuration: name, fingerprint, and whether it is
-    // the config file's.
-    for (std::size_t i = 0; i < configs->size(); ++i) {
+    // the config file's. Left out when it says nothing: one daemon, stopped (its next start
+    // reads the file), running the file's configuration, or a broken file to compare with.
+    // What is left on SQLite is the case worth a line: the file was edited and not reloaded.
+    const bool one_row = configs->size() == 1;
+    const auto file_diff = one_row ? differences(configs->front()) : std::nullopt;
+    const bool nothing_to_say =
+        configs->empty() || (one_row && (state != "running" || !file_diff || file_diff->empty()));
+    for (std::size_t i = 0; i < configs->size() && !nothing_to_say; ++i) {
       const auto& row = (*configs)[i];
-      std::cout << (i == 0 ? label(8) : std::string(width + 1, ' ')) << TerminalSafe(row.owner)
-                << " " << TerminalSafe(row.fingerprint) << " ("
-                << i18n::Format(tr.Tr("written {time} UTC"), {{"time", ShortTime(row.written_at)}});
-      if (const auto diff = differences(row)) {
-        std::cout << "; "
-                  << (diff->empty() ? tr.Tr("the config file's")
-                                    : i18n::Format(tr.Tr("differs from the config file: {what}"),
-                                                   {{"what", TerminalSafe(*diff)}}));
+      const std::string time = ShortTime(row.written_at);
+      const auto diff = differences(row);
+      std::string when;
+      if (!diff) {
+        when = i18n::Format(tr.Tr("written {time} UTC"), {{"time", time}});
+      } else if (diff->empty()) {
+        when = i18n::Format(tr.Tr("written {time} UTC; the config file's"), {{"time", time}});
+      } else {
+        when = i18n::Format(tr.Tr("written {time} UTC; differs from the config file: {what}"),
+                            {{"time", time}, {"what", TerminalSafe(*diff)}});
       }
-      std::cout << ")\n";
+      std::cout << (i == 0 ? label(8) : std::string(width + 1, ' ')) << TerminalSafe(row.owner)
+                << " " << TerminalSafe(row.fingerprint) << " (" << when << ")\n";
     }
   }
   return state == "running" ? 0 : 1;

@@ -131,6 +131,11 @@ def main():
             differs = [d.get("differences") or "" for d in daemons]
             c.check(any("rules: 'marque' differs" in d for d in differs),
                     "and names what differs")
+            text = harness.run([a.veille, "--config", first, "status"], check=False).stdout
+            rows = [l for l in text.splitlines() if "(written " in l]
+            c.check(len(rows) == 2 and sum("UTC; the config file's)" in l for l in rows) == 1
+                    and sum("UTC; differs from the config file: " in l for l in rows) == 1,
+                    "its text lists both daemons, one with the file's config\n" + text)
             stored = pg.psql("SELECT count(*) FROM daemon_configs").strip()
             c.check(stored == "2", "one row per daemon (%s)" % stored)
             leaked = pg.psql("SELECT count(*) FROM daemon_configs WHERE description ~ '%s'"

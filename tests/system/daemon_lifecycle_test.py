@@ -5,6 +5,7 @@ a one-line reason and a non-zero exit when nothing could be polled."""
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -59,6 +60,16 @@ def main():
             c.check(st.returncode == 0 and json.loads(st.stdout)["daemon"] == "running"
                     and json.loads(st.stdout)["pid"] == daemon.pid,
                     "veille status sees the running daemon and its pid")
+            text = harness.run([a.veille, "--config", work.config, "status"], check=False).stdout
+            c.check("daemons:" not in text,
+                    "one daemon running the file's configuration: no daemons line\n" + text)
+            # The file edited and not reloaded: status says what the daemon runs is not the file.
+            work.write_config(CONFIG.format(port=server.port, interval="1s", blog=blog,
+                                            rule="marque3"))
+            text = harness.run([a.veille, "--config", work.config, "status"], check=False).stdout
+            c.check(re.search(r"^daemons: +\S+ [0-9a-f]{16} \(written .* UTC; differs from the "
+                              r"config file: .*marque3", text, re.M) is not None,
+                    "the file edited without a reload: the daemons line says it differs\n" + text)
 
             second = harness.run([a.veilled, "--config", work.config, "--once"], check=False)
             c.check(second.returncode == 3 and "already running" in second.stderr,
@@ -95,6 +106,9 @@ def main():
             st = harness.run([a.veille, "--config", work.config, "status", "--json"], check=False)
             c.check(st.returncode == 1 and json.loads(st.stdout)["daemon"] == "stopped",
                     "veille status reports the clean stop (exit 1)")
+            text = harness.run([a.veille, "--config", work.config, "status"], check=False).stdout
+            c.check("daemons:" not in text,
+                    "stopped, its next start reads the file: no daemons line\n" + text)
         finally:
             if daemon.poll() is None:
                 daemon.kill()
