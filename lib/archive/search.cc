@@ -50,11 +50,6 @@ Result<SearchStats> Verify(store::Store& store, const Compiled& compiled,
   return stats;
 }
 
-// Up to this many candidate entries, the store lists the mentions of those entries itself (an
-// id list in the statement); beyond (a word in most entries), the filter's mentions are read
-// newest first and kept when their entry is a candidate.
-constexpr std::size_t kEntryIdsInStatement = 50000;
-
 }  // namespace
 
 Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
@@ -67,7 +62,8 @@ Result<SearchStats> SearchArchive(store::Store& store, const std::string& query,
 }
 
 Result<MatchingMentions> FindMatchingMentions(store::Store& store, store::MentionFilter filter,
-                                              const std::string& search, std::int64_t count_up_to) {
+                                              const std::string& search, std::int64_t count_up_to,
+                                              std::size_t ids_in_statement) {
   MatchingMentions out;
   if (search.empty()) {
     auto listed = store.ListMentions(filter);
@@ -91,7 +87,7 @@ Result<MatchingMentions> FindMatchingMentions(store::Store& store, store::Mentio
   }
   if (*candidates) {
     if ((*candidates)->empty()) return out;
-    if ((*candidates)->size() <= kEntryIdsInStatement) {
+    if ((*candidates)->size() <= ids_in_statement) {
       filter.entry_ids = std::move(**candidates);
     } else {
       candidate_set.insert((*candidates)->begin(), (*candidates)->end());

@@ -3,6 +3,7 @@
 // the web inbox's search box answer the same). Reads through the store interface only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -48,10 +49,14 @@ struct MatchingMentions {
   std::int64_t count = 0;  // matching mentions counted, the page's and those before it included
   bool more = false;       // the count stopped early: more than `count` mentions match
 };
-[[nodiscard]] Result<MatchingMentions> FindMatchingMentions(store::Store& store,
-                                                            store::MentionFilter filter,
-                                                            const std::string& search,
-                                                            std::int64_t count_up_to);
+// Up to `ids_in_statement` candidate entries, the store lists the mentions of those entries
+// itself (an id list in the statement); beyond (a word in most entries), the filter's mentions
+// are read newest first and kept when their entry is a candidate. Both give the same rows; the
+// parameter is there for the tests to take the second path on a small archive.
+inline constexpr std::size_t kEntryIdsInStatement = 50000;
+[[nodiscard]] Result<MatchingMentions> FindMatchingMentions(
+    store::Store& store, store::MentionFilter filter, const std::string& search,
+    std::int64_t count_up_to, std::size_t ids_in_statement = kEntryIdsInStatement);
 
 // FindMatchingMentions's rows, counting no further than the page.
 [[nodiscard]] Result<std::vector<store::MentionRow>> ListMatchingMentions(

@@ -312,7 +312,9 @@ TEST_P(SearchTest, ManyCandidatesArePagedNewestFirstInEveryOrder) {
 // The inbox's search (archive::FindMatchingMentions) verifies only the candidates it needs for
 // its page and its count: whatever the page and the cap, its rows are those of the full search
 // (the mentions of the entries SearchArchive finds, as `veille search` lists them), and its
-// count is exact below the cap, else "more than" the number it counted.
+// count is exact below the cap, else "more than" the number it counted. Both ways of reading
+// the candidates' mentions (their ids in the statement, or the filter's mentions newest first
+// kept when a candidate's: past archive::kEntryIdsInStatement candidates) give those rows.
 TEST_P(SearchTest, TheInboxSearchPagesAreTheFullSearchsWhereverItsCountStops) {
   DocumentCommit c;
   auto feeds = store_->ListFeeds();
@@ -362,25 +364,29 @@ TEST_P(SearchTest, TheInboxSearchPagesAreTheFullSearchsWhereverItsCountStops) {
     for (const auto& m : rows) out.push_back(m.id);
     return out;
   };
-  for (const int offset : {0, 10, 110, 120}) {
-    for (const std::int64_t cap : {0, 20, 119, 120, 1000}) {
-      SCOPED_TRACE("offset " + std::to_string(offset) + ", cap " + std::to_string(cap));
-      MentionFilter page;
-      page.offset = offset;
-      page.limit = 11;
-      auto r = archive::FindMatchingMentions(*store_, page, query, cap);
-      ASSERT_TRUE(r) << r.error().message;
-      const auto end = std::min<std::size_t>(expected.size(), offset + 11);
-      EXPECT_EQ(ids(r->rows),
-                std::vector<std::int64_t>(expected.begin() + std::min<std::size_t>(offset, end),
-                                          expected.begin() + end));
-      const std::int64_t seen = static_cast<std::int64_t>(end);
-      if (std::max(seen, cap) >= 120) {
-        EXPECT_FALSE(r->more);
-        EXPECT_EQ(r->count, 120);
-      } else {
-        EXPECT_TRUE(r->more);
-        EXPECT_EQ(r->count, std::max(seen, cap)) << "counted to the cap, or to the page";
+  // 300 candidates: in the statement by default, read the other way past 10.
+  for (const std::size_t ids_in_statement : {archive::kEntryIdsInStatement, std::size_t{10}}) {
+    for (const int offset : {0, 10, 110, 120}) {
+      for (const std::int64_t cap : {0, 20, 119, 120, 1000}) {
+        SCOPED_TRACE("offset " + std::to_string(offset) + ", cap " + std::to_string(cap) +
+                     ", ids in the statement up to " + std::to_string(ids_in_statement));
+        MentionFilter page;
+        page.offset = offset;
+        page.limit = 11;
+        auto r = archive::FindMatchingMentions(*store_, page, query, cap, ids_in_statement);
+        ASSERT_TRUE(r) << r.error().message;
+        const auto end = std::min<std::size_t>(expected.size(), offset + 11);
+        EXPECT_EQ(ids(r->rows),
+                  std::vector<std::int64_t>(expected.begin() + std::min<std::size_t>(offset, end),
+                                            expected.begin() + end));
+        const std::int64_t seen = static_cast<std::int64_t>(end);
+        if (std::max(seen, cap) >= 120) {
+          EXPECT_FALSE(r->more);
+          EXPECT_EQ(r->count, 120);
+        } else {
+          EXPECT_TRUE(r->more);
+          EXPECT_EQ(r->count, std::max(seen, cap)) << "counted to the cap, or to the page";
+        }
       }
     }
   }
@@ -388,11 +394,13 @@ TEST_P(SearchTest, TheInboxSearchPagesAreTheFullSearchsWhereverItsCountStops) {
   MentionFilter r2;
   r2.rule = "r2";
   r2.limit = 0;
-  auto only = archive::FindMatchingMentions(*store_, r2, query, 0);
-  ASSERT_TRUE(only);
-  EXPECT_EQ(only->rows.size(), 40u);
-  EXPECT_EQ(only->count, 40);
-  EXPECT_FALSE(only->more);
+  for (const std::size_t ids_in_statement : {archive::kEntryIdsInStatement, std::size_t{10}}) {
+    auto only = archive::FindMatchingMentions(*store_, r2, query, 0, ids_in_statement);
+    ASSERT_TRUE(only);
+    EXPECT_EQ(only->rows.size(), 40u);
+    EXPECT_EQ(only->count, 40);
+    EXPECT_FALSE(only->more);
+  }
   auto listed = archive::ListMatchingMentions(*store_, MentionFilter{}, query);
   ASSERT_TRUE(listed);
   EXPECT_EQ(ids(*listed), std::vector<std::int64_t>(expected.begin(), expected.begin() + 50));
