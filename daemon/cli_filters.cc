@@ -22,7 +22,7 @@ std::string LowerAscii(std::string_view s) {
   return out;
 }
 
-Result<void> CheckLabel(store::Store& store, const char* kind, store::MentionLabel label,
+Result<void> CheckLabel(store::Store& store, UnknownKind kind, store::MentionLabel label,
                         std::string_view value, const std::vector<std::string>& configured) {
   if (std::find(configured.begin(), configured.end(), value) != configured.end()) return {};
   auto stored = store::MentionLabelStored(store, label, value);
@@ -31,9 +31,26 @@ Result<void> CheckLabel(store::Store& store, const char* kind, store::MentionLab
   return Fail(ErrorCode::kInvalidArgument, UnknownWithSuggestion(kind, value, configured));
 }
 
+// 'name' in English, « name » in French.
+std::string Quoted(const i18n::Translator& tr, std::string_view name) {
+  // TRANSLATORS: a rule, category or feed name quoted in a message ("unknown rule 'x'").
+  return i18n::Format(tr.Tr("'{name}'"), {{"name", std::string(name)}});
+}
+
+// "<message> (did you mean 'x'?)", "<message> (did you mean 'x', 'y'?)".
+std::string DidYouMean(const i18n::Translator& tr, const std::string& message,
+                       const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + Quoted(tr, TerminalSafe(n));
+  // TRANSLATORS: {message} is "unknown rule 'x'"; {names} one or more quoted names.
+  return i18n::Format(tr.Tr("{message} (did you mean {names}?)"),
+                      {{"message", message}, {"names", list}});
+}
+
 }  // namespace
 
 Result<Period> ParsePeriod(std::string_view since, std::string_view until, UnixSeconds now) {
+  const auto& tr = i18n::ProcessTranslator();
   Period p;
   for (const auto& [flag, text, target] :
        {std::tuple<const char*, std::string_view, std::optional<UnixSeconds>*>{"--since", since,
@@ -42,17 +59,23 @@ Result<Period> ParsePeriod(std::string_view since, std::string_view until, UnixS
     if (text.empty()) continue;
     *target = ParseSinceArgument(text, now);
     if (!*target) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  std::string(flag) + " " + std::string(text) +
-                      ": expected a duration back from now (7d, 24h) or a date (2026-11-01)");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          // TRANSLATORS: {option} is --since or --until; {value} what was given.
+          i18n::Format(tr.Tr("{option} {value}: expected a duration back from now (7d, 24h) or "
+                             "a date (2026-11-01)"),
+                       {{"option", flag}, {"value", TerminalSafe(std::string(text))}}));
     }
   }
   if (p.since && p.until && *p.until <= *p.since) {
     return Fail(ErrorCode::kInvalidArgument,
-                "--until " + std::string(until) + " (" + ShortTime(*p.until) +
-                    " UTC) is not after --since " + std::string(since) + " (" +
-                    ShortTime(*p.since) + " UTC); durations count back from now, so " +
-                    "--since 7d --until 1d is the week before yesterday");
+                i18n::Format(tr.Tr("--until {until} ({until_time} UTC) is not after --since "
+                                   "{since} ({since_time} UTC); durations count back from now, "
+                                   "so --since 7d --until 1d is the week before yesterday"),
+                             {{"until", TerminalSafe(std::string(until))},
+                              {"until_time", ShortTime(*p.until)},
+                              {"since", TerminalSafe(std::string(since))},
+                              {"since_time", ShortTime(*p.since)}}));
   }
   return p;
 }
@@ -84,10 +107,12 @@ Result<std::vector<std::int64_t>> ResolveFeed(store::Store& store, std::string_v
   for (const auto& n : names) keys.push_back(FeedNameKey(n));
   std::vector<std::string_view> views(keys.begin(), keys.end());
   const std::string closest = config::ClosestMatch(key, views);
-  std::string message = "unknown feed '" + std::string(text) + "'";
+  const auto& tr = i18n::ProcessTranslator();
+  const std::string message = i18n::Format(tr.Tr("unknown feed {name}"),
+                                           {{"name", Quoted(tr, TerminalSafe(std::string(text)))}});
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (!closest.empty() && keys[i] == closest) {
-      return Fail(ErrorCode::kInvalidArgument, message + " (did you mean '" + names[i] + "'?)");
+      return Fail(ErrorCode::kInvalidArgument, DidYouMean(tr, message, {names[i]}));
     }
   }
   // No close spelling: a feed whose name contains every word given is a likely intent.
@@ -98,19 +123,18 @@ Result<std::vector<std::int64_t>> ResolveFeed(store::Store& store, std::string_v
     }
   }
   if (!containing.empty()) {
-    std::string list;
-    for (const auto& n : containing) list += (list.empty() ? "'" : ", '") + n + "'";
-    return Fail(ErrorCode::kInvalidArgument, message + " (did you mean " + list + "?)");
+    return Fail(ErrorCode::kInvalidArgument, DidYouMean(tr, message, containing));
   }
-  return Fail(ErrorCode::kInvalidArgument, names.empty()
-                                               ? message + "; no feed has been polled yet"
-                                               : message + "; `veille feeds` lists the names");
+  return Fail(ErrorCode::kInvalidArgument,
+              i18n::Format(names.empty() ? tr.Tr("{message}; no feed has been polled yet")
+                                         : tr.Tr("{message}; `veille feeds` lists the names"),
+                           {{"message", message}}));
 }
 
 Result<void> CheckRule(store::Store& store, const config::Config& config, std::string_view rule) {
   std::vector<std::string> names;
   for (const auto& r : config.rules) names.push_back(r.name);
-  return CheckLabel(store, "rule", store::MentionLabel::kRule, rule, names);
+  return CheckLabel(store, UnknownKind::kRule, store::MentionLabel::kRule, rule, names);
 }
 
 Result<void> CheckCategory(store::Store& store, const config::Config& config,
@@ -121,14 +145,16 @@ Result<void> CheckCategory(store::Store& store, const config::Config& config,
       names.push_back(r.category);
     }
   }
-  return CheckLabel(store, "category", store::MentionLabel::kCategory, category, names);
+  return CheckLabel(store, UnknownKind::kCategory, store::MentionLabel::kCategory, category, names);
 }
 
 Result<std::string> ParseLanguageFilter(std::string_view value) {
   if (auto tag = text::CanonicalLanguageTag(value)) return *tag;
+  const auto& tr = i18n::ProcessTranslator();
   return Fail(ErrorCode::kInvalidArgument,
-              "--lang: expected a language code such as fr or en-US, got \"" +
-                  TerminalSafe(std::string(value)) + "\"");
+              i18n::Format(tr.Tr("--lang: expected a language code such as fr or en-US, got "
+                                 "\"{value}\""),
+                           {{"value", TerminalSafe(std::string(value))}}));
 }
 
 int ReportError(const Error& error) {
@@ -136,16 +162,22 @@ int ReportError(const Error& error) {
   return error.code == ErrorCode::kInvalidArgument ? 2 : 1;
 }
 
-std::string UnknownWithSuggestion(std::string_view kind, std::string_view word,
+std::string UnknownWithSuggestion(UnknownKind kind, std::string_view word,
                                   const std::vector<std::string>& known) {
+  const auto& tr = i18n::ProcessTranslator();
   std::vector<std::string_view> views(known.begin(), known.end());
   const std::string closest = config::ClosestMatch(word, views);
-  std::string message = "unknown " + std::string(kind) + " '" + std::string(word) + "'";
-  if (!closest.empty()) return message + " (did you mean '" + closest + "'?)";
+  const std::string name = Quoted(tr, TerminalSafe(std::string(word)));
+  const std::string message =
+      kind == UnknownKind::kRule ? i18n::Format(tr.Tr("unknown rule {name}"), {{"name", name}})
+                                 : i18n::Format(tr.Tr("unknown category {name}"), {{"name", name}});
+  if (!closest.empty()) return DidYouMean(tr, message, {closest});
   if (known.empty()) return message;
   std::string list;
-  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-  return message + "; known: " + list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + TerminalSafe(k);
+  // TRANSLATORS: {message} is "unknown rule 'x'" or "unknown category 'x'"; {names} the
+  // configured ones.
+  return i18n::Format(tr.Tr("{message}; known: {names}"), {{"message", message}, {"names", list}});
 }
 
 std::string DescribeFilters(const std::vector<std::pair<std::string, std::string>>& given) {

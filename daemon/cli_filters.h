@@ -55,8 +55,10 @@ std::string FeedNameKey(std::string_view name);
 // error), else 1.
 int ReportError(const Error& error);
 
-// "unknown KIND 'word' (did you mean 'x'?)" or "unknown KIND 'word'; known: a, b, c".
-std::string UnknownWithSuggestion(std::string_view kind, std::string_view word,
+// "unknown rule 'word' (did you mean 'x'?)" or "unknown rule 'word'; known: a, b, c", in
+// the language of the messages (« » in French).
+enum class UnknownKind { kRule, kCategory };
+std::string UnknownWithSuggestion(UnknownKind kind, std::string_view word,
                                   const std::vector<std::string>& known);
 
 // The filters that were given, for "No mentions<description>." lines:

@@ -70,7 +70,8 @@ const config::RuleEntry* FindRule(const config::Config& config, const std::strin
     if (r.name == name) return &r;
     names.push_back(r.name);
   }
-  std::cerr << "veille test-rule: " << UnknownWithSuggestion("rule", name, names) << "\n";
+  std::cerr << "veille test-rule: " << UnknownWithSuggestion(UnknownKind::kRule, name, names)
+            << "\n";
   return nullptr;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""End to end, the rest of the CLI in French (issue 15): check-config, test-rule (and
+"""End to end, the rest of the CLI in French (issue 15): usage errors (unknown rule, feed,
+date), check-config, test-rule (and
 --explain), triage, poll (without a daemon, and --wait with one), db, opml import, discover,
 fetch, parse, outbox retry and the OUTCOME/INTERVAL cells of feeds follow LANG like the
 everyday commands (french_test.py); under C.UTF-8 they write the same English as before; JSON,
@@ -85,6 +86,23 @@ def main():
             c.check("avertissement : règle « Volvic » : column 8:" in fr.stderr and
                     'warning: rule "Volvic": column 8:' in en.stderr,
                     "check-config: the warning's framing in each language: %r" % fr.stderr)
+
+            # The CLI's own usage errors: an unknown rule, feed or date, with a suggestion.
+            fr, en = both("mentions", "--rule", "marqe")
+            c.check(fr.returncode == en.returncode == 2 and
+                    "règle inconnue « marqe » (vouliez-vous dire « marque » ?)" in fr.stderr and
+                    "unknown rule 'marqe' (did you mean 'marque'?)" in en.stderr,
+                    "an unknown rule in each language, exit 2: %r" % fr.stderr)
+            fr, en = both("mentions", "--feed", "nulle part")
+            c.check(fr.returncode == en.returncode == 2 and
+                    "flux inconnu « nulle part » ; `veille feeds` en donne la liste" in fr.stderr
+                    and "unknown feed 'nulle part'; `veille feeds` lists the names" in en.stderr,
+                    "an unknown feed in each language, exit 2: %r" % fr.stderr)
+            fr, en = both("mentions", "--since", "hier")
+            c.check(fr.returncode == en.returncode == 2 and
+                    "--since hier : une durée avant maintenant" in fr.stderr and
+                    "--since hier: expected a duration back from now" in en.stderr,
+                    "a bad --since in each language, exit 2: %r" % fr.stderr)
 
             # test-rule: verdict and explanation; same exit code and JSON in both languages.
             fr, en = both("test-rule", "--rule", "marque", "--explain", "--text", VETOED)
