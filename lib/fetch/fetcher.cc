@@ -1,7 +1,8 @@
 // The libcurl multi engine. One multi handle, one share (DNS, connections, TLS sessions), one
 // loop driven by curl_multi_poll; our own queue enforces the global and per-host limits.
 //
-// Redirects are followed here, not by libcurl (CURLOPT_FOLLOWLOCATION is off): each hop's
+// Redirects are followed by veille, not by libcurl (CURLOPT_FOLLOWLOCATION is off; each hop in
+// fetcher_hops.cc, the transfer's state and callbacks in transfer.cc): each hop's
 // Location is parsed once by the URL module (libcurl's own parser), its scheme checked, the SSRF
 // guard applied to exactly that URL (at connect time, or on the URL itself through a proxy),
 // and the request headers decided for that hop. Nothing depends on which of several Location
@@ -9,36 +10,22 @@
 #include "fetch/fetcher.h"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cctype>
 #include <ctime>
-#include <deque>
-#include <map>
-#include <set>
-#include <unordered_map>
 
 #include "common/redact.h"
-#include "common/sanitize.h"
-#include "common/url.h"
-#include "fetch/address.h"
+#include "fetch/fetcher_impl.h"
 #include "fetch/http_date.h"
 #include "fetch/local_file.h"
-#include "fetch/proxy_env.h"
 #include "fetch/retry_after.h"
 #include "fetch/url_check.h"
 
 namespace veille::fetch {
+namespace detail {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr const char* kAccept =
-    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
 constexpr const char* kSystemCaBundles[] = {"/etc/ssl/certs/ca-certificates.crt",
                                             "/etc/pki/tls/certs/ca-bundle.crt"};
 
@@ -49,303 +36,7 @@ void EnsureCurlGlobal() {
   (void)initialised;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && Lower(a) == Lower(b);
-}
-
-// One line, at most 300 bytes, no control character of any kind (C0, DEL, C1 as bytes or as
-// UTF-8), valid UTF-8: error text goes to logs, the database and the CLI.
-std::string OneLine(std::string_view text) { return SanitizeLine(text, 300); }
-
-// libcurl would follow any 3xx but 304 that carries a Location, so every one of them is a hop.
-bool IsRedirectStatus(long status) { return status >= 300 && status < 400 && status != 304; }
-
-// Host names that are loopback by definition (RFC 6761): "localhost" and "*.localhost".
-bool IsLocalhostName(std::string_view host) {
-  return host == "localhost" || host.ends_with(".localhost");
-}
-
-class FetcherImpl;
-
-// One transfer, from Submit to its result: one easy handle reused for every hop. Owned by the
-// queue, then by running_.
-struct Transfer {
-  FetchRequest request;
-  Url origin;  // the configured URL: its origin (scheme, host, port) gets the feed's headers
-  Url hop;     // the URL requested on this hop (origin on the first)
-  std::string host_key;
-  const FetcherImpl* owner = nullptr;
-  std::size_t max_body = 0;
-  std::size_t max_headers = 0;
-  Clock::time_point deadline{};  // the total timeout covers every hop
-  bool via_proxy = false;
-  CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
-  char errbuf[CURL_ERROR_SIZE] = {};
-  std::string body;
-  bool body_over_cap = false;
-  bool discard_body = false;  // a redirect's body is read (to keep the connection) and dropped
-  std::size_t discarded = 0;
-  std::size_t header_bytes = 0;
-  bool headers_over_cap = false;
-  std::string blocked;  // why the SSRF guard refused a connection
-  double earlier_hops_s = 0;
-  // The response being received; reset at each status line (each hop).
-  long status = 0;
-  int location_count = 0;
-  std::string reason, etag, last_modified, content_type, date, retry_after, cache_control, expires,
-      location, cf_mitigated;
-  std::vector<Redirect> redirects;
-
-  Transfer() = default;
-  Transfer(const Transfer&) = delete;
-  Transfer& operator=(const Transfer&) = delete;
-  ~Transfer() {
-    curl_slist_free_all(header_list);
-    if (easy != nullptr) curl_easy_cleanup(easy);
-  }
-};
-
-class FetcherImpl final : public Fetcher {
- public:
-  explicit FetcherImpl(const FetchOptions& options) : options_(options) {}
-  FetcherImpl(const FetcherImpl&) = delete;
-  FetcherImpl& operator=(const FetcherImpl&) = delete;
-
-  ~FetcherImpl() override {
-    AbortAll();
-    if (multi_ != nullptr) curl_multi_cleanup(multi_);
-    if (share_ != nullptr) curl_share_cleanup(share_);
-  }
-
-  Result<void> Init();
-  void Submit(FetchRequest request) override;
-  std::vector<FetchResult> Poll(std::chrono::milliseconds max_wait) override;
-  std::size_t pending() const override { return queued_ + running_.size() + ready_.size(); }
-  void AbortAll() override;
-  std::vector<std::uint64_t> CancelQueued(const std::string& host_port) override;
-  void Wakeup() override {
-    wakeup_requested_.store(true);
-    curl_multi_wakeup(multi_);
-  }
-
-  bool Allowed(const std::string& host_port) const { return allow_.count(Lower(host_port)) > 0; }
-
-  // Through a proxy the address connected is never seen: a URL whose host is a numeric address
-  // outside the public internet, or a loopback name, is refused unless allowlisted. The host is
-  // the URL module's (libcurl's numeric forms and trailing dots already normalised).
-  bool PrivateThroughProxy(const Url& url) const {
-    const std::optional<AddressClass> cls = ClassifyAddressLiteral(url.host);
-    const bool private_host = (cls && *cls != AddressClass::kPublic) || IsLocalhostName(url.host);
-    return private_host && !Allowed(url.HostPort());
-  }
-
- private:
-  struct Host {
-    int active = 0;
-    bool started = false;
-    Clock::time_point last_start{};
-    std::deque<std::unique_ptr<Transfer>> queue;
-  };
-
-  std::optional<Clock::time_point> StartQueued(Clock::time_point now);
-  void Start(std::unique_ptr<Transfer> t);
-  // Sets the easy handle up for t.hop (URL, proxy, headers, credentials, timeouts); the reason
-  // the hop is refused, or nullopt.
-  std::optional<std::string> PrepareHop(Transfer& t);
-  // After a finished response to t.hop: true when it was a redirect now being followed (the
-  // handle is back in the multi handle). Otherwise the transfer is over; a refused redirect
-  // fills `refusal` and `outcome`.
-  bool FollowRedirect(Transfer& t, std::string* refusal, Outcome* outcome);
-  void Drain();
-  FetchResult Finish(Transfer& t, CURLcode code);
-  FetchResult Refuse(const FetchRequest& request, Outcome outcome, std::string error) const;
-
-  FetchOptions options_;
-  CURLM* multi_ = nullptr;
-  CURLSH* share_ = nullptr;
-  std::string ca_file_;
-  std::set<std::string> allow_;
-  ProxyEnvironment env_;
-  std::map<std::string, Host> hosts_;
-  std::string rr_cursor_;  // the host started last: the next round begins after it
-  Clock::time_point last_cleanup_{};
-  std::size_t queued_ = 0;
-  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running_;
-  std::vector<FetchResult> ready_;
-  std::atomic<bool> wakeup_requested_{false};
-};
-
-// --- libcurl callbacks ---------------------------------------------------------------------
-
-std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::size_t len = size * count;
-  if (t->discard_body) {
-    t->discarded += len;
-    if (t->discarded > t->max_body) {
-      t->body_over_cap = true;
-      return 0;
-    }
-    return len;
-  }
-  if (t->body.size() + len > t->max_body) {  // decoded bytes: a gzip bomb stops here
-    t->body_over_cap = true;
-    return 0;
-  }
-  // Grow at most to the cap, and never copy more than a quarter of it: once the buffer holds a
-  // quarter of the cap it goes to the cap at once (its pages are touched only as the body fills
-  // them), so a capped body peaks near the cap and not at twice it (RELIABILITY.md A8). The new
-  // buffer starts empty: reserve() on a full one may round up to twice its capacity (libstdc++),
-  // which near the cap doubled the memory (faults scorecard: 32 MiB for a 16 MiB cap).
-  if (t->body.size() + len > t->body.capacity()) {
-    const std::size_t capacity = t->body.capacity();
-    const std::size_t next =
-        4 * capacity >= t->max_body
-            ? t->max_body
-            : std::min(t->max_body, std::max(t->body.size() + len, 2 * capacity));
-    std::string grown;
-    grown.reserve(next);
-    grown.append(t->body);
-    t->body.swap(grown);
-  }
-  t->body.append(data, len);
-  return len;
-}
-
-std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::size_t len = size * count;
-  t->header_bytes += len;
-  if (t->header_bytes > t->max_headers) {
-    t->headers_over_cap = true;
-    return 0;
-  }
-  std::string_view line(data, len);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-
-  if (line.starts_with("HTTP/")) {  // a new response: 1xx, or the one that answers this hop
-    t->status = 0;
-    t->location_count = 0;
-    t->reason.clear();
-    t->etag.clear();
-    t->last_modified.clear();
-    t->content_type.clear();
-    t->date.clear();
-    t->retry_after.clear();
-    t->cache_control.clear();
-    t->expires.clear();
-    t->location.clear();
-    t->cf_mitigated.clear();
-    const std::size_t sp = line.find(' ');
-    if (sp != std::string_view::npos && line.size() >= sp + 4) {
-      long code = 0;
-      for (std::size_t i = sp + 1; i < sp + 4; ++i) {
-        if (!std::isdigit(static_cast<unsigned char>(line[i]))) return len;
-        code = code * 10 + (line[i] - '0');
-      }
-      t->status = code;
-      if (line.size() > sp + 5) t->reason = OneLine(line.substr(sp + 5));
-    }
-    return len;
-  }
-  if (line.empty()) {  // end of this response's headers: a redirect's body is not kept
-    t->discard_body = IsRedirectStatus(t->status) && t->location_count > 0;
-    return len;
-  }
-  const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return len;
-  const std::string_view name = line.substr(0, colon);
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (IEquals(name, "location")) ++t->location_count;  // more than one is refused (NextHop)
-  struct Field {
-    std::string_view name;
-    std::string Transfer::*member;
-  };
-  static constexpr Field kFields[] = {
-      {"etag", &Transfer::etag},
-      {"last-modified", &Transfer::last_modified},
-      {"content-type", &Transfer::content_type},
-      {"date", &Transfer::date},
-      {"retry-after", &Transfer::retry_after},
-      {"cache-control", &Transfer::cache_control},
-      {"expires", &Transfer::expires},
-      {"location", &Transfer::location},
-      {"cf-mitigated", &Transfer::cf_mitigated},
-  };
-  for (const Field& f : kFields) {
-    if (IEquals(name, f.name)) {
-      (t->*f.member).assign(value.substr(0, 8192));
-      break;
-    }
-  }
-  return len;
-}
-
-// The SSRF guard: every socket libcurl opens (every hop, every address it tries) passes here
-// with the address it is about to connect to, after DNS resolution, so rebinding cannot dodge it.
-curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
-  auto* t = static_cast<Transfer*>(user);
-  if (purpose == CURLSOCKTYPE_IPCXN && !t->via_proxy) {
-    const std::optional<AddressClass> cls = ClassifySockaddr(&address->addr);
-    if (!cls) {
-      t->blocked = "blocked: " + RedactUrl(t->hop.href) + " uses an address family that is not IP";
-      return CURL_SOCKET_BAD;
-    }
-    if (*cls != AddressClass::kPublic) {
-      const std::string connected = SockaddrToHostPort(&address->addr);
-      if (!t->owner->Allowed(connected) && !t->owner->Allowed(t->hop.HostPort())) {
-        t->blocked = "blocked: " + RedactUrl(t->hop.href) + " connects to " + connected + " (" +
-                     std::string(AddressClassName(*cls)) + "), which is not in allow_private";
-        return CURL_SOCKET_BAD;
-      }
-    }
-  }
-  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-}
-
-Outcome ClassifyCurlCode(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return Outcome::kDns;
-    case CURLE_OPERATION_TIMEDOUT:
-      return Outcome::kTimeout;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_USE_SSL_FAILED:
-      return Outcome::kTls;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return Outcome::kBlocked;
-    case CURLE_TOO_MANY_REDIRECTS:
-      return Outcome::kHttp4xx;
-    case CURLE_FILESIZE_EXCEEDED:
-      return Outcome::kTooLarge;
-    default:
-      return Outcome::kConnect;
-  }
-}
-
-// --- FetcherImpl ---------------------------------------------------------------------------
+}  // namespace
 
 Result<void> FetcherImpl::Init() {
   if (options_.concurrency < 1 || options_.per_host < 1) {
@@ -528,103 +219,6 @@ void FetcherImpl::Start(std::unique_ptr<Transfer> t) {
   running_.emplace(e, std::move(t));
 }
 
-std::optional<std::string> FetcherImpl::PrepareHop(Transfer& t) {
-  CURL* e = t.easy;
-  const FetchRequest& rq = t.request;
-  // Proxy: explicit, else the environment's for this hop's URL (so the guard knows).
-  std::string proxy = !rq.proxy.empty() ? rq.proxy : options_.proxy;
-  if (proxy.empty()) proxy = env_.For(t.hop);
-  t.via_proxy = !proxy.empty();
-  if (t.via_proxy && PrivateThroughProxy(t.hop)) {
-    return "blocked: " + RedactUrl(t.hop.href) + " names a private address";
-  }
-  curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());  // "" disables the environment's proxies
-  curl_easy_setopt(e, CURLOPT_NOPROXY, "");
-  // The URL the guard judged, as the URL module normalised it: libcurl parses it the same way.
-  curl_easy_setopt(e, CURLOPT_URL, t.hop.href.c_str());
-  // Timeouts: the total covers every hop.
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.deadline - Clock::now());
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(std::max<std::int64_t>(left.count(), 1)));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
-                   static_cast<long>(rq.connect_timeout_s.value_or(options_.connect_timeout_s)));
-  // The feed's credentials and custom headers go to its configured origin (scheme, host and
-  // port) only, on every hop; a redirect elsewhere gets none of them (finding 4).
-  const bool same_origin = t.hop.Origin() == t.origin.Origin();
-  if (same_origin && !rq.username.empty()) {
-    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(e, CURLOPT_USERNAME, rq.username.c_str());
-    curl_easy_setopt(e, CURLOPT_PASSWORD, rq.password.c_str());
-  } else {
-    curl_easy_setopt(e, CURLOPT_USERNAME, static_cast<const char*>(nullptr));
-    curl_easy_setopt(e, CURLOPT_PASSWORD, static_cast<const char*>(nullptr));
-  }
-  // Request headers: Accept, validators (they name the feed's content, not a secret: a moved
-  // feed can still answer 304), then the feed's extras (checked in Submit).
-  curl_slist_free_all(t.header_list);
-  t.header_list = nullptr;
-  t.header_list = curl_slist_append(t.header_list, (std::string("Accept: ") + kAccept).c_str());
-  if (!rq.etag.empty() && !HeaderProblem("If-None-Match", rq.etag)) {
-    t.header_list = curl_slist_append(t.header_list, ("If-None-Match: " + rq.etag).c_str());
-  }
-  if (!rq.last_modified.empty() && !HeaderProblem("If-Modified-Since", rq.last_modified)) {
-    t.header_list =
-        curl_slist_append(t.header_list, ("If-Modified-Since: " + rq.last_modified).c_str());
-  }
-  if (same_origin) {
-    for (const auto& [name, value] : rq.headers) {
-      t.header_list = curl_slist_append(t.header_list, (name + ": " + value).c_str());
-    }
-  }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.header_list);
-  return std::nullopt;
-}
-
-bool FetcherImpl::FollowRedirect(Transfer& t, std::string* refusal, Outcome* outcome) {
-  if (!IsRedirectStatus(t.status) || t.location_count == 0) return false;
-  *outcome = Outcome::kBlocked;
-  if (t.location_count > 1) {
-    *refusal = "protocol error: HTTP " + std::to_string(t.status) + " with " +
-               std::to_string(t.location_count) + " Location headers (refused, not followed)";
-    return false;
-  }
-  std::optional<Url> next = t.hop.Resolve(t.location);
-  if (!next) {
-    *refusal = "blocked: redirect to an invalid URL: " + RedactUrl(t.location);
-    return false;
-  }
-  t.redirects.push_back({t.status, next->href});
-  if (!next->IsWeb()) {
-    *refusal = "blocked: redirect to a forbidden scheme: " + RedactUrl(next->href);
-    return false;
-  }
-  if (static_cast<int>(t.redirects.size()) > options_.max_redirects) {
-    *outcome = Outcome::kHttp4xx;
-    *refusal = "more than " + std::to_string(options_.max_redirects) + " redirects";
-    return false;
-  }
-  double hop_s = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME, &hop_s);
-  t.earlier_hops_s += hop_s;
-  curl_multi_remove_handle(multi_, t.easy);
-  t.hop = std::move(*next);
-  t.body.clear();
-  t.discard_body = false;
-  t.discarded = 0;
-  t.errbuf[0] = '\0';
-  if (auto refused = PrepareHop(t)) {
-    *refusal = *refused;
-    return false;
-  }
-  if (curl_multi_add_handle(multi_, t.easy) != CURLM_OK) {
-    *outcome = Outcome::kConnect;
-    *refusal = "libcurl refused the transfer";
-    return false;
-  }
-  return true;
-}
-
 FetchResult FetcherImpl::Finish(Transfer& t, CURLcode code) {
   FetchResult r;
   r.tag = t.request.tag;
@@ -796,10 +390,10 @@ std::vector<std::uint64_t> FetcherImpl::CancelQueued(const std::string& host_por
   return tags;
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<std::unique_ptr<Fetcher>> Fetcher::Create(const FetchOptions& options) {
-  auto fetcher = std::make_unique<FetcherImpl>(options);
+  auto fetcher = std::make_unique<detail::FetcherImpl>(options);
   if (auto ok = fetcher->Init(); !ok) return tl::unexpected(ok.error());
   return std::unique_ptr<Fetcher>(std::move(fetcher));
 }
