@@ -77,7 +77,10 @@ def run(ctx, card):
             card.check(d.wait_log("outcome=ok", 20), "busy: the daemon ingests")
             before = invariants.count(work.db, "SELECT COUNT(*) FROM entries")
             s_runs, s_fails, s_sample, (s0, s1) = _hold(work, SHORT_S, ctx.veille)
-            time.sleep(1.5)  # the waiting commits go through
+            # The waiting commits go through (soon after the hold; later on a CPU-starved daemon).
+            daemon.wait_until(lambda: invariants.count(work.db, "SELECT COUNT(*) FROM entries")
+                              > before, 20, 0.1)
+            time.sleep(max(0.0, s1 + 1.5 - time.time()))  # the window of short_errors below
             after_short = invariants.count(work.db, "SELECT COUNT(*) FROM entries")
             l_runs, l_fails, l_sample, (l0, l1) = _hold(work, LONG_S, ctx.veille)
             time.sleep(0.5)
