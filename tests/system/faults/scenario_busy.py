@@ -121,9 +121,9 @@ def run(ctx, card):
                    % (SHORT_S, short_errors[:1], before, after_short))
         card.check(len(storage) >= 1 and not unnamed and
                    len(long_errors) <= (l1 - l0) / 5 + 3,
-                   "busy: a %.0f s hold (over it; held %.1f s, until the daemon gave up): each unit of "
-                   "work given up says so in one line naming the cause (%d error lines, %d of "
-                   "them saying so, unnamed %s; e.g. %s)"
+                   "busy: a %.0f s hold (over it; held %.1f s, until the daemon gave up): each "
+                   "unit of work given up says so in one line naming the cause (%d error lines, "
+                   "%d of them saying so, unnamed %s; e.g. %s)"
                    % (LONG_S, l1 - l0, len(long_errors), len(storage), unnamed[:1],
                       (storage or long_errors or ["none"])[0][:160]))
         card.check(ask.returncode == 0, "busy: `veille poll --all` (a CLI write) after the hold "
