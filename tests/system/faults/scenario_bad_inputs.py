@@ -27,6 +27,7 @@ ROWS = ("A8", "A9", "A10", "A3", "A4", "A5", "A6", "A7", "A11", "A13", "A14", "A
 
 TIMEOUT_S = 5  # common.config's [polling] timeout
 MAX_RUN_S = 45  # the hostile run's bound: 18 s at least, then until every feed was classified
+LYING = ("enc-wrong-decl", "enc-invalid-utf8")  # B6: bytes that lie about their encoding
 
 # name -> (path, must yield no entry). Bodies that must be discarded whole: incomplete,
 # oversized, stalled, blocked redirects, not a feed.
@@ -119,8 +120,11 @@ def _run(ctx, card, servers, healthy, tls, proto):
             alive_throughout = True
 
             def classified():
-                # What the checks below count: every feed polled and classified, and the healthy
-                # one polled 5 times since the SIGHUP.
+                # What the checks below count: every feed polled and classified, the healthy one
+                # polled 5 times since the SIGHUP, each lying feed parsed twice (B6).
+                text = d.text()
+                if not all(text.count("poll %s outcome=ok " % n) >= 2 for n in LYING):
+                    return False
                 try:
                     n = invariants.count(work.db, "SELECT COUNT(*) FROM feeds")
                     unpolled = invariants.count(work.db, "SELECT COUNT(*) FROM feeds "
@@ -248,7 +252,7 @@ def _encoding_suspect(ctx, card, db, work, log):
     """B6's mark: the feeds whose bytes lie about their encoding are "encoding suspect", with the
     reason, in the database, in `veille feeds` (JSON and table) and in one warn line each (not one
     per poll); the feeds that declare their charset rightly are not marked."""
-    lying = ("enc-wrong-decl", "enc-invalid-utf8")
+    lying = LYING
     right = ["enc-" + c for c in server.ENC_TITLES]
     marks = dict(db.execute("SELECT name, encoding_suspect FROM feeds WHERE name LIKE 'enc-%'"))
     cli = daemon.run([ctx.veille, "--config", work.config, "feeds", "--json"], timeout=30)

@@ -148,7 +148,9 @@ def _run(ctx, card, srv, work, smtp, hook):
         work.write_config(config(base + laughs))
         d.signal(1)  # SIGHUP
         t_laughs = time.time()
-        daemon.wait_until(lambda: d.text().count("poll laughs outcome=") >= 3, 30, 0.1)
+        # The 3 parsed polls the B2 check counts (a failed one, a timeout on a CPU-starved
+        # daemon, does not count).
+        daemon.wait_until(lambda: d.text().count("poll laughs outcome=ok ") >= 3, 45, 0.1)
         hwm1 = d.rss_kib()[1]
         second = daemon.wait_until(lambda: delivered(3 * n_msgs), 30, 0.25)
         cli = {name: subprocess.run([ctx.veille, "--config", work.config] + args.split(),
