@@ -15,7 +15,6 @@ change identity between polls, polled by the daemon every second, none with a va
 Alerts are read from the log channel (one line per delivered message, with the feed's name) and
 the outbox. About 9 s."""
 
-
 import common
 import daemon
 import invariants
