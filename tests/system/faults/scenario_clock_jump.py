@@ -163,7 +163,7 @@ def _run(ctx, card, lib, work, hook):
                "clock_jump: no burst and no stall: %.1f polls/s before the jump, %.1f in the "
                "%.0f s after; every 1 s feed polled again after it (%s polls within %.0f s, "
                "waits across it %s s <= %.0f s); the 15 s feeds not polled again sooner than "
-               "%.0f s (jump s after their poll, gaps: %s)"
+               "%.0f s ((their poll to the jump, the gaps after it) in s: %s)"
                % (before, after, AFTER_S, {s: len(v) for s, v in late.items()}, t_end - t_jump,
                   stall, STALL_S, SLOW_GAP_S, slow))
     jumped = [int(m) for m in re.findall(r"jumped by (-?\d+)s", said[0])] if said else []
