@@ -120,9 +120,18 @@ def main():
                 n, total = pending(db_path)
                 if n == 0 and total > 0:
                     break
+            log_path = os.path.join(work.path, "veilled.log")
+
+            def starts():
+                with open(log_path, encoding="utf-8", errors="replace") as f:
+                    return f.read().count(" started: ")
+
+            before = starts()
             proc = subprocess.Popen([a.veilled, "--config", work.config], stdout=log, stderr=log)
             start = time.monotonic()
-            time.sleep(1.0)  # past start-up: signal handlers installed
+            # Past start-up: its signal handlers are installed before the "started" line (a
+            # SIGTERM sooner would end it with -15; a fixed wait was outrun by a slow ASan start).
+            harness.wait_for(lambda: starts() > before or proc.poll() is not None, 30)
             while time.monotonic() - start < 60:
                 n, total = pending(db_path)
                 if n == 0 and total > 0:

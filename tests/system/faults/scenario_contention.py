@@ -104,7 +104,7 @@ def run(ctx, card):
                            for s, k, c in FEEDS) and invariants.count(
                     work.db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") == 0
 
-            reached = daemon.wait_until(quiet, 60, 0.25)
+            reached = daemon.wait_until(quiet, 120, 0.25)  # slower on a CPU-starved daemon
             time.sleep(after_s)
             wal_after = _wal_size(work.db)
             alive = d.alive()

@@ -75,6 +75,10 @@ def run(ctx, card):
             d = daemon.Daemon(ctx.veilled, work, extra_env=env, wrapper=wrapper)
             injections += 1
             time.sleep(RUN_S)
+            # ...and until it polled twice or ended: the faults land in ingestion, which a slow
+            # start (ASan on a loaded machine) could leave for after RUN_S ('surfaced as
+            # outcome=storage' counts them).
+            daemon.wait_until(lambda: not d.alive() or d.text().count(" outcome=") >= 2, 20, 0.1)
             target = d.target_pid() if d.alive() else None
             alive = d.alive() and target is not None
             if target:

@@ -15,8 +15,6 @@ change identity between polls, polled by the daemon every second, none with a va
 Alerts are read from the log channel (one line per delivered message, with the feed's name) and
 the outbox. About 9 s."""
 
-import time
-
 import common
 import daemon
 import invariants
@@ -42,7 +40,16 @@ def run(ctx, card):
                                 if r.get("t_end")]) >= MIN_POLLS for c in CASES)
 
             reached = daemon.wait_until(polled, 30, 0.2)
-            time.sleep(1.5)  # the last document's alerts go out within a delivery pass
+
+            def committed():
+                # The polls the checks count are committed and logged, and their alerts went
+                # out (a loaded machine commits and delivers late).
+                text = d.text()
+                return all(text.count("poll %s outcome=" % c) >= MIN_POLLS for c in CASES) and \
+                    invariants.count(work.db, "SELECT COUNT(*) FROM outbox WHERE status = "
+                                              "'pending'") == 0
+
+            reached = reached and daemon.wait_until(committed, 20, 0.2)
             alive = d.alive()
             rc = d.stop(30)
             log = d.text()

@@ -41,7 +41,10 @@ def _run(ctx, card, srv):
         with daemon.Daemon(ctx.veilled, work) as d:
             adopted = d.wait_log("moved permanently", 20)
             t_adopted = time.time()
-            time.sleep(2.5)  # a few polls of the new URL
+            time.sleep(2.5)  # a poll of the old URL after the adoption would come by now
+            # The new URL polled directly (a CPU-starved daemon may take longer than the above).
+            daemon.wait_until(lambda: any(r["t"] > t_adopted
+                                          for r in srv.rec.for_route("/feed/perm-target")), 20)
             rc = d.stop(30)
             log = d.text()
         lines = [l for l in log.splitlines() if "moved permanently" in l]

@@ -68,7 +68,10 @@ def run(ctx, card):
         with daemon.Daemon(ctx.veilled, work) as d:
             d.proc.args  # noqa: B018 - keep the handle
             ok = d.wait_log("outcome=ok", 20)
-            time.sleep(5)
+            time.sleep(5)  # the failing channels try, retry and log
+            # The webhook's first attempt, counted below (late on a CPU-starved daemon).
+            daemon.wait_until(lambda: any("hook=1" in r["path"]
+                                          for r in srv.rec.for_route("/status/500")), 20)
             for args in (["feeds"], ["feeds", "--json"], ["mentions"], ["mentions", "--json"],
                          ["check-config"]) + EXTRA_COMMANDS:
                 p = daemon.run([ctx.veille, "--config", work.config] + args, timeout=30)

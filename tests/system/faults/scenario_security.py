@@ -290,9 +290,16 @@ def _poll_and_stop(ctx, srv, work, sink, d):
     # Enough polls for a 301 streak of 3 and the alerts' first attempts, and the outcome of the
     # review's pathological document (finding 3: its parse, once 77 s of CPU, ends well within
     # this bound even on a loaded machine; without the wait a slow parse was cut by the stop).
+    # Every other request, alert and line that _judge counts, too (a CPU-starved daemon's
+    # channels and polls lag behind one another).
     daemon.wait_until(lambda: len(srv.where("/dupe-file")) >= 5 and
                       len(sink.records()) >= 1 and len(srv.where("/fail/")) >= 1 and
-                      "poll sec-patho outcome=" in d.text(), 30)
+                      "poll sec-patho outcome=" in d.text() and
+                      srv.where("/proxy-space") and srv.where("/proxy-dot") and
+                      srv.where("/echo.xml") and srv.where("/discord/") and
+                      any(r["headers"].get("x-api-key") == API_KEY for r in srv.where("/hdr")) and
+                      any("AAAA" in r.get("subject", "") for r in sink.records()) and
+                      "Busy" in d.text(), 30)
     outputs = {}
     for args in (["outbox"], ["outbox", "--json"], ["feeds"], ["feeds", "--json"],
                  ["mentions"], ["mentions", "--json"]):
