@@ -24,6 +24,10 @@ constexpr std::int64_t kClaimPeriodMs = 1000;
 // A difference between the wall clock's and the monotonic clock's progress above this is a jump
 // (a clock set by hand, a VM resumed), not NTP slewing or rounding.
 constexpr std::int64_t kClockJumpS = 30;
+// --once on a shared database: how long claims that get nothing are tried again, beyond the
+// host spacing, before the feeds left are said to be another daemon's. A host given back waits
+// host_spacing for its next daemon: a run right after another one would otherwise give up.
+constexpr std::int64_t kOnceClaimGraceMs = 1000;
 
 std::string Plural(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
@@ -150,6 +154,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   }
   std::size_t next_feed = 0;
   int leased_elsewhere = 0;
+  std::int64_t unclaimed_since_ms = -1;  // since when claims got nothing (-1: they got some)
   while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
     if (stop.load()) {
       Flush();  // what finished is committed; what is in flight is fetched again next time
@@ -166,8 +171,14 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       // None leased while this daemon polls others: it holds as many hosts as it may
       // (monitor_hosts.cc); those left wait for the next turn.
       if (ClaimDue(kAlways, to_poll) == 0 && BusyHosts().empty()) {
-        leased_elsewhere = static_cast<int>(to_poll.size());
-        to_poll.clear();
+        if (unclaimed_since_ms < 0) unclaimed_since_ms = SteadyMs();
+        if (SteadyMs() - unclaimed_since_ms >=
+            config_.polling.host_spacing_ms + kOnceClaimGraceMs) {
+          leased_elsewhere = static_cast<int>(to_poll.size());
+          to_poll.clear();
+        }
+      } else {
+        unclaimed_since_ms = -1;
       }
       for (std::uint64_t id : due_.PopDue(kAlways, std::numeric_limits<std::size_t>::max())) {
         auto it = slots_.find(static_cast<std::int64_t>(id));
@@ -183,6 +194,9 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
   Add(total, Flush());
+  // Its host leases too (the feeds' ended with their commits): kept, they would hold those
+  // hosts from every daemon, and from the next --once run, until they expire (lease_time).
+  if (shared_) ReleaseAllLeases();
   if (leased_elsewhere > 0) {
     spdlog::info("{} not polled: another daemon is polling them",
                  Plural(leased_elsewhere, "feed", "feeds"));
