@@ -165,9 +165,10 @@ def statement_timeout(checks, args, pg, server, work, daemons):
     gaps = {name: ["%.1f" % (b - a) for a, b in zip(server.fetched(name, locked),
                                                     server.fetched(name, locked)[1:])]
             for name in affected}
-    checks.check(all(len(gaps[name]) == 1 and float(gaps[name][0]) >= HOLD_S - 1
+    # Once in the usual case; twice if a loaded machine held the lock past the first hold.
+    checks.check(all(gaps[name] and all(float(g) >= HOLD_S - 1 for g in gaps[name])
                      for name in affected),
-                 "each feed fetched again once, after a pause (the %d-s hold), not in a loop: "
+                 "each feed fetched again after a pause (the %d-s hold), not in a loop: "
                  "seconds between its fetches %s" % (HOLD_S, gaps))
     counts = pg.psql("SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM mentions), "
                      "(SELECT count(*) FROM stories s WHERE NOT EXISTS "
