@@ -82,14 +82,14 @@ class Daemons:
         harness.write_atomic(path, text)
         return path
 
-    def start(self, name, text=None, config=None, *args):
+    def start(self, name, text=None, config=None):
         """Starts veilled on `text` (written to `name`.toml) or on the file `config`, its output
         in `name`.log."""
         if text is not None:
             config = self.config(name, text)
         log = os.path.join(self.workdir, name + ".log")
         with open(log, "w") as out:
-            proc = subprocess.Popen([self.veilled, "--config", config, *args], stdout=out,
+            proc = subprocess.Popen([self.veilled, "--config", config], stdout=out,
                                     stderr=subprocess.STDOUT)
         daemon = Daemon(name, proc, config, log)
         self.started.append(daemon)
