@@ -24,9 +24,9 @@ constexpr std::int64_t kClaimPeriodMs = 1000;
 // A difference between the wall clock's and the monotonic clock's progress above this is a jump
 // (a clock set by hand, a VM resumed), not NTP slewing or rounding.
 constexpr std::int64_t kClockJumpS = 30;
-// --once on a shared database: how long claims that get nothing are tried again, beyond the
-// host spacing, before the feeds left are said to be another daemon's. A host given back waits
-// host_spacing for its next daemon: a run right after another one would otherwise give up.
+// --once on a shared database: a host given back (by a run that just ended, say) waits
+// host_spacing for its next daemon. For that long plus this grace from the run's start, claims
+// that get nothing are tried again rather than the feeds left said to be another daemon's.
 constexpr std::int64_t kOnceClaimGraceMs = 1000;
 
 std::string Plural(int n, std::string_view one, std::string_view many) {
@@ -154,7 +154,8 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   }
   std::size_t next_feed = 0;
   int leased_elsewhere = 0;
-  std::int64_t unclaimed_since_ms = -1;  // since when claims got nothing (-1: they got some)
+  const std::int64_t give_up_from_ms =
+      SteadyMs() + config_.polling.host_spacing_ms + kOnceClaimGraceMs;
   while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
     if (stop.load()) {
       Flush();  // what finished is committed; what is in flight is fetched again next time
@@ -170,15 +171,9 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
       // None leased while this daemon polls others: it holds as many hosts as it may
       // (monitor_hosts.cc); those left wait for the next turn.
-      if (ClaimDue(kAlways, to_poll) == 0 && BusyHosts().empty()) {
-        if (unclaimed_since_ms < 0) unclaimed_since_ms = SteadyMs();
-        if (SteadyMs() - unclaimed_since_ms >=
-            config_.polling.host_spacing_ms + kOnceClaimGraceMs) {
-          leased_elsewhere = static_cast<int>(to_poll.size());
-          to_poll.clear();
-        }
-      } else {
-        unclaimed_since_ms = -1;
+      if (ClaimDue(kAlways, to_poll) == 0 && BusyHosts().empty() && SteadyMs() >= give_up_from_ms) {
+        leased_elsewhere = static_cast<int>(to_poll.size());
+        to_poll.clear();
       }
       for (std::uint64_t id : due_.PopDue(kAlways, std::numeric_limits<std::size_t>::max())) {
         auto it = slots_.find(static_cast<std::int64_t>(id));
