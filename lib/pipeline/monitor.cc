@@ -24,6 +24,10 @@ constexpr std::int64_t kClaimPeriodMs = 1000;
 // A difference between the wall clock's and the monotonic clock's progress above this is a jump
 // (a clock set by hand, a VM resumed), not NTP slewing or rounding.
 constexpr std::int64_t kClockJumpS = 30;
+// --once on a shared database: a host given back (by a run that just ended, say) waits
+// host_spacing for its next daemon. For that long plus this grace from the run's start, claims
+// that get nothing are tried again rather than the feeds left said to be another daemon's.
+constexpr std::int64_t kOnceClaimGraceMs = 1000;
 
 std::string Plural(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
@@ -150,6 +154,8 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   }
   std::size_t next_feed = 0;
   int leased_elsewhere = 0;
+  const std::int64_t give_up_from_ms =
+      SteadyMs() + config_.polling.host_spacing_ms + kOnceClaimGraceMs;
   while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
     if (stop.load()) {
       Flush();  // what finished is committed; what is in flight is fetched again next time
@@ -165,7 +171,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
       // None leased while this daemon polls others: it holds as many hosts as it may
       // (monitor_hosts.cc); those left wait for the next turn.
-      if (ClaimDue(kAlways, to_poll) == 0 && BusyHosts().empty()) {
+      if (ClaimDue(kAlways, to_poll) == 0 && BusyHosts().empty() && SteadyMs() >= give_up_from_ms) {
         leased_elsewhere = static_cast<int>(to_poll.size());
         to_poll.clear();
       }
@@ -183,6 +189,9 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
   Add(total, Flush());
+  // Its host leases too (the feeds' ended with their commits): kept, they would hold those
+  // hosts from every daemon, and from the next --once run, until they expire (lease_time).
+  if (shared_) ReleaseAllLeases();
   if (leased_elsewhere > 0) {
     spdlog::info("{} not polled: another daemon is polling them",
                  Plural(leased_elsewhere, "feed", "feeds"));

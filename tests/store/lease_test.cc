@@ -139,6 +139,36 @@ TEST_P(SharedLeaseTest, TheCommitEndsTheLeaseWithTheNextDueTime) {
   EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow + 1800, 10, kLongLease)), std::vector{ids[0]});
 }
 
+// A document that could not be stored (its commit rolled it back alone: here a trigger refuses
+// its entry, as a statement timeout or a constraint would) keeps its lease past the commit: the
+// daemon gives it back itself, held a few seconds (Monitor::ReleaseUnstored). Ended by the commit
+// with the stored ones, it was claimable at once while a `veille poll` request stood, and fetched
+// again in a loop as long as the store refused it (found by system.pg_faults, 2026-12-07).
+TEST_P(SharedLeaseTest, AFeedWhoseDocumentWasNotStoredKeepsItsLeasePastTheCommit) {
+  const auto ids = Feeds(2);
+  ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kNow, 10, kLongLease)), ids);
+  ASSERT_TRUE(GetParam()->Run(*a_, path_, GetParam()->PoisonSql()));
+  std::vector<DocumentCommit> polls(2);
+  for (std::size_t i = 0; i < polls.size(); ++i) {
+    polls[i].feed.feed_id = ids[i];
+    polls[i].feed.fetched_at = kNow;
+    polls[i].feed.next_due_at = kNow + 1800;
+    polls[i].feed.store_validators = true;
+    EntryRecord e;
+    e.key = i == 0 ? "stored" : "poison";
+    e.title = "Title " + e.key;
+    polls[i].entries.push_back(e);
+  }
+  auto results = a_->CommitBatch(polls);
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_TRUE((*results)[0]);
+  ASSERT_FALSE((*results)[1]);
+  // Both due by then; the unstored one still a_'s, until a_ gives it back.
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow + 1800, 10, kLongLease)), std::vector{ids[0]});
+  ASSERT_TRUE(a_->ReleaseLeases({{ids[1], kNow + kStorageRetrySeconds}}));
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kNow + 1800, 10, kLongLease)), std::vector{ids[1]});
+}
+
 TEST_P(SharedLeaseTest, RenewedLeasesOutliveTheirFirstTerm) {
   const auto ids = Feeds(2);
   ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kNow, 10, kShortLease)), ids);

@@ -13,13 +13,14 @@ changed:
 import argparse
 import json
 import os
+import re
 import signal
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import pg_daemons  # noqa: E402
 import pg_server  # noqa: E402
 
 CONFIG = """
@@ -50,14 +51,8 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><titl
 WARNING = "this daemon's configuration (fingerprint"
 
 
-def warnings(path):
-    with open(path, encoding="utf-8") as f:
-        return [line for line in f if WARNING in line]
-
-
-def log_has(path, text):
-    with open(path, encoding="utf-8") as f:
-        return text in f.read()
+def warnings(daemon):
+    return daemon.matching(re.escape(WARNING))
 
 
 def main():
@@ -66,10 +61,9 @@ def main():
     ap.add_argument("--veille", required=True)
     a = ap.parse_args()
     c = harness.Checks()
-    procs = []
-    logs = {}
     try:
-        with pg_server.PgServer() as pg, harness.Workdir() as work:
+        with pg_server.PgServer() as pg, harness.Workdir() as work, \
+                pg_daemons.Daemons(a.veilled, work.path) as daemons:
             urls = []
             for name in ("un", "deux", "trois"):
                 path = os.path.join(work.path, name + ".xml")
@@ -77,37 +71,28 @@ def main():
                 urls.append("file://" + path)
 
             def config(name, feeds, query):
-                path = os.path.join(work.path, name + ".toml")
                 text = "".join('[[feed]]\nurl = "%s"\n' % u for u in feeds)
-                harness.write_atomic(path, CONFIG.format(url=pg.url, feeds=text, query=query))
-                return path
+                return daemons.config(name, CONFIG.format(url=pg.url, feeds=text, query=query))
 
             first = config("first", urls[:2], "Orélia")
             second = config("second", urls, "Orélia OR Orelia")
             third = config("third", urls[:2], "Orélia")  # the first's, in another file
 
             def start(name, path):
-                logs[name] = os.path.join(work.path, name + ".log")
-                out = open(logs[name], "w")
-                proc = subprocess.Popen([a.veilled, "--config", path], stdout=out,
-                                        stderr=subprocess.STDOUT)
-                out.close()
-                procs.append(proc)
-                c.check(harness.wait_for(lambda: log_has(logs[name], "veilled ") and
-                                         log_has(logs[name], " started:"), 20),
+                daemon = daemons.start(name, config=path)
+                c.check(daemon.wait_for_log(r"veilled .* started:", 20),
                         "daemon %s started" % name)
-                return proc
+                return daemon
 
-            def reload(name, proc, times):
-                proc.send_signal(signal.SIGHUP)
-                c.check(harness.wait_for(
-                    lambda: open(logs[name]).read().count("reload: configuration applied")
-                    >= times, 20), "daemon %s reloaded (%d)" % (name, times))
+            def reload(daemon, times):
+                daemon.proc.send_signal(signal.SIGHUP)
+                c.check(daemon.wait_for_log("reload: configuration applied", 20, count=times),
+                        "daemon %s reloaded (%d)" % (daemon.name, times))
 
-            a_proc = start("a", first)
-            b_proc = start("b", second)
+            a_daemon = start("a", first)
+            b_daemon = start("b", second)
             time.sleep(1)  # anything logged late would show now
-            got = warnings(logs["b"])
+            got = warnings(b_daemon)
             c.check(len(got) == 1, "the second daemon logs one warning (%d)" % len(got))
             line = got[0] if got else ""
             print(line.strip())
@@ -115,20 +100,20 @@ def main():
             c.check("rules: 'marque' differs" in line, "it names the changed rule")
             c.check("channels: same" in line, "it says the channels are the same")
             c.check("concurrent" not in line, "it does not name the rule that is the same")
-            c.check(not warnings(logs["a"]), "the first daemon, started before, logs none")
+            c.check(not warnings(a_daemon), "the first daemon, started before, logs none")
 
-            reload("b", b_proc, 1)
+            reload(b_daemon, 1)
             time.sleep(0.5)
-            got = warnings(logs["b"])
+            got = warnings(b_daemon)
             c.check(len(got) == 2, "a reload with the same file logs it once more (%d)"
                     % len(got))
 
             status = harness.run([a.veille, "--config", first, "status", "--json"], check=False)
-            daemons = json.loads(status.stdout).get("daemons", []) if status.stdout else []
-            same = sorted(d.get("same_config") for d in daemons)
-            c.check(len(daemons) == 2 and same == [False, True],
+            listed = json.loads(status.stdout).get("daemons", []) if status.stdout else []
+            same = sorted(d.get("same_config") for d in listed)
+            c.check(len(listed) == 2 and same == [False, True],
                     "veille status lists both daemons, one with the file's config (%s)" % same)
-            differs = [d.get("differences") or "" for d in daemons]
+            differs = [d.get("differences") or "" for d in listed]
             c.check(any("rules: 'marque' differs" in d for d in differs),
                     "and names what differs")
             text = harness.run([a.veille, "--config", first, "status"], check=False).stdout
@@ -142,30 +127,23 @@ def main():
                              % os.path.basename(urls[2])).strip()
             c.check(leaked == "0", "feed URLs are stored as hashes only (%s)" % leaked)
 
-            c.check(harness.stop(b_proc) == 0, "the second daemon stops cleanly")
+            c.check(b_daemon.stop() == 0, "the second daemon stops cleanly")
             stored = pg.psql("SELECT count(*) FROM daemon_configs").strip()
             c.check(stored == "1", "its row is removed at stop (%s)" % stored)
-            start("c", third)
+            c_daemon = start("c", third)
             time.sleep(1)
-            c.check(not warnings(logs["c"]), "a daemon with an equal configuration logs none")
-            reload("a", a_proc, 1)
+            c.check(not warnings(c_daemon), "a daemon with an equal configuration logs none")
+            reload(a_daemon, 1)
             time.sleep(0.5)
-            c.check(not warnings(logs["a"]), "nor does a reload of the first")
-            for proc in procs:
-                if proc.poll() is None:
-                    c.check(harness.stop(proc) == 0, "a daemon stops cleanly")
+            c.check(not warnings(a_daemon), "nor does a reload of the first")
+            for daemon in daemons.started:
+                if daemon.running():
+                    c.check(daemon.stop() == 0, "a daemon stops cleanly")
             if c.failed:
-                for name, path in sorted(logs.items()):
-                    with open(path) as f:
-                        print("--- daemon %s log (tail)\n%s" % (name, "".join(f.readlines()[-15:])))
+                daemons.print_tails()
     except pg_server.Unavailable as e:
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
     return c.finish()
 
 

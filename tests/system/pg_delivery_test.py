@@ -16,14 +16,13 @@ import argparse
 import http.server
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import pg_daemons  # noqa: E402
 import pg_server  # noqa: E402
 
 FEEDS = 30
@@ -165,20 +164,13 @@ def main():
     receiver = Receiver()
     feed_list = "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
                         'backfill_alerts = true\n' % (feeds.port, n, n) for n in range(FEEDS))
-    daemons = []
-    configs = []
     try:
-        with pg_server.PgServer() as pg, harness.Workdir() as work:
+        with pg_server.PgServer() as pg, harness.Workdir() as work, \
+                pg_daemons.Daemons(a.veilled, work.path) as daemons:
             for d in range(2):
-                path = os.path.join(work.path, "veille-%d.toml" % d)
-                harness.write_atomic(path, CONFIG.format(url=pg.url, daemon=d, lease=LEASE_S,
-                                                         port=feeds.port,
-                                                         hook_port=receiver.port,
-                                                         feeds=feed_list))
-                configs.append(path)
-                log = open(os.path.join(work.path, "veilled-%d.log" % d), "w")
-                daemons.append((subprocess.Popen([a.veilled, "--config", path],
-                                                 stdout=log, stderr=subprocess.STDOUT), log))
+                daemons.start(str(d), CONFIG.format(url=pg.url, daemon=d, lease=LEASE_S,
+                                                    port=feeds.port, hook_port=receiver.port,
+                                                    feeds=feed_list))
             began = time.monotonic()
 
             # Phase 1: every alert exactly once.
@@ -203,7 +195,8 @@ def main():
             # Phase 2: a new article per feed; the first new alert is held by the receiver.
             receiver.hold_next()
             feeds.phase = 2
-            r = harness.run([a.veille, "--config", configs[0], "poll", "--all"], check=False)
+            r = harness.run([a.veille, "--config", daemons[0].config, "poll", "--all"],
+                            check=False)
             c.check(r.returncode == 0, "veille poll --all: %s" % (r.stdout + r.stderr).strip())
             c.check(harness.wait_for(lambda: receiver.held_request() is not None, 30, step=0.2),
                     "phase 2: a send is held by the receiver")
@@ -218,9 +211,7 @@ def main():
             c.check(len(again) == 1,
                     "while its sender lives nobody else sends the held alert (%d sends)"
                     % len(again))
-            victim = daemons[int(holder)][0]
-            victim.send_signal(signal.SIGKILL)
-            victim.wait()
+            daemons[int(holder)].kill()
             killed_at = time.monotonic()
             print("daemon %s killed with its send held" % holder)
 
@@ -257,23 +248,15 @@ def main():
                   % (len(second), len(second) - len(by_id)))
             leases = pg.psql("SELECT count(*) FROM outbox WHERE lease_owner IS NOT NULL").strip()
             c.check(leases == "0", "no claim left after the outcomes (%s)" % leases)
-            survivor_proc = daemons[int(survivor)][0]
-            c.check(harness.stop(survivor_proc) == 0, "daemon %s stops cleanly" % survivor)
-            for i, (_, log) in enumerate(daemons):
-                log.close()
-                if c.failed:
-                    with open(log.name) as f:
-                        print("--- daemon %d log (tail)\n%s" % (i, "".join(f.readlines()[-20:])))
+            c.check(daemons[int(survivor)].stop() == 0, "daemon %s stops cleanly" % survivor)
+            if c.failed:
+                daemons.print_tails(20)
             print("wall time %.1fs" % (time.monotonic() - began))
     except pg_server.Unavailable as e:
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
     finally:
         receiver.release_event.set()
-        for proc, _ in daemons:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
         feeds.httpd.shutdown()
         receiver.httpd.shutdown()
     return c.finish()

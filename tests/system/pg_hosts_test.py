@@ -24,13 +24,13 @@ inside the client's and overlaps are never overcounted.
 import argparse
 import http.server
 import os
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import pg_daemons  # noqa: E402
 import pg_server  # noqa: E402
 
 A_FEEDS = 16
@@ -149,18 +149,14 @@ def main():
                 limited.port, n, n)
     # Daemon 2's own: four on host A (it must get the host after the others), six on host B.
     own = feed_lines(polite.port, "d", 4) + feed_lines(limited.port, "c", 6)
-    daemons = []
     began = time.monotonic()
     try:
-        with pg_server.PgServer() as pg, harness.Workdir() as work:
+        with pg_server.PgServer() as pg, harness.Workdir() as work, \
+                pg_daemons.Daemons(a.veilled, work.path) as daemons:
             def start(d, feeds):
-                path = os.path.join(work.path, "veille-%d.toml" % d)
-                harness.write_atomic(path, CONFIG.format(
+                daemons.start(str(d), CONFIG.format(
                     url=pg.url, daemon=d, a=polite.port, b=limited.port, per_host=PER_HOST,
                     spacing=int(SPACING_S * 1000), feeds=feeds))
-                log = open(os.path.join(work.path, "veilled-%d.log" % d), "w")
-                daemons.append((subprocess.Popen([a.veilled, "--config", path], stdout=log,
-                                                 stderr=subprocess.STDOUT), log))
 
             start(0, shared)
             start(1, shared)
@@ -220,24 +216,17 @@ def main():
                     % (closest[0], SPACING_S - TOLERANCE_S))
             c.check(len(on_a) == A_FEEDS + 4, "every feed of host A requested once (%d)"
                     % len(on_a))
-            for i, (proc, _) in enumerate(daemons):
-                c.check(harness.stop(proc) == 0, "daemon %d stops cleanly" % i)
+            for d in daemons.started:
+                c.check(d.stop() == 0, "daemon %s stops cleanly" % d.name)
             owners = number("SELECT count(*) FROM hosts WHERE owner IS NOT NULL")
             c.check(owners == 0, "no host lease left after the daemons stopped (%s)" % owners)
-            for i, (_, log) in enumerate(daemons):
-                log.close()
-                if c.failed:
-                    with open(log.name) as f:
-                        print("--- daemon %d log (tail)\n%s" % (i, "".join(f.readlines()[-15:])))
+            if c.failed:
+                daemons.print_tails()
             print("wall time %.1fs" % (time.monotonic() - began))
     except pg_server.Unavailable as e:
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
     finally:
-        for proc, _ in daemons:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
         polite.httpd.shutdown()
         limited.httpd.shutdown()
     return c.finish()

@@ -282,15 +282,7 @@ class PgServer:
 
     def __exit__(self, *exc):
         if self.proc:
-            try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            _end(self.proc, "", 60)
             self.proc = None
 
     def _command(self, command):
@@ -327,6 +319,56 @@ class PgServer:
         if p.returncode != 0:
             raise AssertionError("psql %r exited %d: %s" % (sql, p.returncode, p.stderr))
         return p.stdout
+
+    def lock_table(self, table, mode="EXCLUSIVE"):
+        """`LOCK TABLE table IN mode MODE` from a session of its own, held until the returned
+        lock's release() (or the end of a `with`): the other sessions' statements that need
+        a conflicting lock wait meanwhile (EXCLUSIVE: every write; reads go on)."""
+        return TableLock(self, table, mode)
+
+
+class TableLock:
+    """A lock held by a psql session in an open transaction (PgServer.lock_table)."""
+
+    def __init__(self, pg, table, mode):
+        self.proc = subprocess.Popen(
+            [os.path.join(bindir(), "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+             "-h", pg.dir, "-p", str(PORT), "-U", USER, "-d", pg.database],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc.stdin.write("BEGIN;\nLOCK TABLE %s IN %s MODE;\nSELECT 'locked';\n"
+                              % (table, mode))
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        if answer != "locked":
+            self.release()
+            raise AssertionError("LOCK TABLE %s: %r" % (table, answer))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def release(self):
+        """Ends the transaction (COMMIT), and with it the lock; waits for psql to exit."""
+        if self.proc is not None:
+            _end(self.proc, "COMMIT;\n", 30)
+            self.proc = None
+
+
+def _end(proc, last_words, timeout):
+    """Writes `last_words` to a child's stdin and closes it (its cue to end), then waits for it
+    for `timeout` seconds before killing it."""
+    try:
+        proc.stdin.write(last_words)
+        proc.stdin.close()
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 if __name__ == "__main__":

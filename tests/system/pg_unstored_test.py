@@ -20,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import pg_daemons  # noqa: E402
 import pg_server  # noqa: E402
 
 HOLD_S = 5
@@ -102,23 +103,15 @@ def main():
     a = ap.parse_args()
     c = harness.Checks()
     server = Server()
-    daemon = None
     try:
-        with pg_server.PgServer() as pg, harness.Workdir() as work:
-            cfg = os.path.join(work.path, "veille.toml")
-            harness.write_atomic(cfg, CONFIG.format(url=pg.url, port=server.port))
+        with pg_server.PgServer() as pg, harness.Workdir() as work, \
+                pg_daemons.Daemons(a.veilled, work.path) as daemons:
+            cfg = daemons.config("veilled", CONFIG.format(url=pg.url, port=server.port))
             subprocess.run([a.veille, "--config", cfg, "db", "migrate"], check=True,
                            stdout=subprocess.DEVNULL)
             pg.psql(FAIL_WRITES)
-            log = open(os.path.join(work.path, "veilled.log"), "w")
-            daemon = subprocess.Popen([a.veilled, "--config", cfg], stdout=log,
-                                      stderr=subprocess.STDOUT)
-
-            def failed():
-                with open(log.name) as f:
-                    return "outcome=storage" in f.read()
-
-            c.check(harness.wait_for(failed, 20, step=0.1), "the first poll's commit failed")
+            daemon = daemons.start("veilled", config=cfg)
+            c.check(daemon.wait_for_log("outcome=storage", 20), "the first poll's commit failed")
             first = server.requests()[0]
             subprocess.run([a.veille, "--config", cfg, "poll", "journal"], check=True,
                            stdout=subprocess.DEVNULL)
@@ -146,18 +139,13 @@ def main():
                     "once the store accepts writes, the next poll is committed")
             leases = pg.psql("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL").strip()
             c.check(leases == "0", "no lease left (%s)" % leases)
-            c.check(harness.stop(daemon) == 0, "the daemon stops cleanly")
-            log.close()
+            c.check(daemon.stop() == 0, "the daemon stops cleanly")
             if c.failed:
-                with open(log.name) as f:
-                    print("--- daemon log (tail)\n%s" % "".join(f.readlines()[-20:]))
+                daemons.print_tails(20)
     except pg_server.Unavailable as e:
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
     finally:
-        if daemon is not None and daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
         server.httpd.shutdown()
     return c.finish()
 

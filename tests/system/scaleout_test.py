@@ -19,14 +19,13 @@ work host by host.
 import argparse
 import http.server
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import pg_daemons  # noqa: E402
 import pg_server  # noqa: E402
 
 FEEDS = 300
@@ -119,25 +118,19 @@ def main():
     feeds = "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
                     % (server.ports[n % HOSTS], n, n) for n in range(FEEDS))
     allow = ", ".join('"127.0.0.1:%d"' % p for p in server.ports)
-    daemons = []
     try:
-        with pg_server.PgServer() as pg, harness.Workdir() as work:
+        with pg_server.PgServer() as pg, harness.Workdir() as work, \
+                pg_daemons.Daemons(a.veilled, work.path) as daemons:
             for d in range(3):
-                path = os.path.join(work.path, "veille-%d.toml" % d)
-                harness.write_atomic(path, CONFIG.format(url=pg.url, daemon=d, lease=LEASE_S,
-                                                         allow=allow, feeds=feeds))
-                log = open(os.path.join(work.path, "veilled-%d.log" % d), "w")
-                daemons.append((subprocess.Popen([a.veilled, "--config", path],
-                                                 stdout=log, stderr=subprocess.STDOUT), log))
+                daemons.start(str(d), CONFIG.format(url=pg.url, daemon=d, lease=LEASE_S,
+                                                    allow=allow, feeds=feeds))
             began = time.monotonic()
             # Killed once it has fetched a tenth of the feeds: in the middle of the cycle, with
             # polls in flight and leases held.
-            victim = daemons[1][0]
             c.check(harness.wait_for(
                 lambda: sum(1 for f in server.fetches() if f[1].endswith("/1")) >= FEEDS // 10,
                 30), "daemon 1 fetched feeds")
-            victim.send_signal(signal.SIGKILL)
-            victim.wait()
+            daemons[1].kill()
             killed_at = time.monotonic()
             print("daemon 1 killed %.1fs after the start" % (killed_at - began))
 
@@ -192,21 +185,14 @@ def main():
             leases = pg.psql("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL").strip()
             c.check(leases == "0", "no lease left after the commits (%s)" % leases)
             for i in (0, 2):
-                c.check(harness.stop(daemons[i][0]) == 0, "daemon %d stops cleanly" % i)
-            for i, (_, log) in enumerate(daemons):
-                log.close()
-                if c.failed:
-                    with open(log.name) as f:
-                        print("--- daemon %d log (tail)\n%s" % (i, "".join(f.readlines()[-15:])))
+                c.check(daemons[i].stop() == 0, "daemon %d stops cleanly" % i)
+            if c.failed:
+                daemons.print_tails()
             print("wall time %.1fs" % (time.monotonic() - began))
     except pg_server.Unavailable as e:
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
     finally:
-        for proc, _ in daemons:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
         for h in server.httpds:
             h.shutdown()
     return c.finish()

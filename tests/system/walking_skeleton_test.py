@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """End to end: veilled --once polls sample feeds from a real local HTTP server, stores the
-mentions, veille mentions --json shows them; a second run duplicates nothing and sends 304s."""
+mentions, veille mentions --json shows them; a second run duplicates nothing and sends 304s.
+On SQLite (system.walking_skeleton) or, with --backend pg, on a throwaway PostgreSQL server
+(system.pg_walking_skeleton): the same checks (backends.py)."""
 
 import argparse
+import json
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import backends  # noqa: E402
 import harness  # noqa: E402
 
 CONFIG = """
 [daemon]
-database = "veille.db"
+database = "{database}"
 [polling]
 allow_private = ["127.0.0.1:{port}"]
 timeout = "10s"
@@ -53,11 +56,14 @@ def main():
     ap.add_argument("--veilled", required=True)
     ap.add_argument("--veille", required=True)
     ap.add_argument("--feeds", required=True)
+    backends.add_option(ap)
     a = ap.parse_args()
     c = harness.Checks()
 
-    with harness.FeedServer(a.feeds) as server, harness.Workdir() as work:
-        work.write_config(CONFIG.format(port=server.port, blog=server.url("blog-marketing.xml"),
+    with harness.FeedServer(a.feeds) as server, harness.Workdir() as work, \
+            backends.Database(a.backend, work.path) as db:
+        work.write_config(CONFIG.format(database=db.location, port=server.port,
+                                        blog=server.url("blog-marketing.xml"),
                                         news=server.url("news-en.xml"),
                                         atom=server.url("presse-atom.xml")))
         first = harness.run([a.veilled, "--config", work.config, "--once"])
@@ -97,30 +103,21 @@ def main():
         c.check(any(m["feed"] == "Presse" for m in found),
                 "... but its mentions are stored")
 
-        db = sqlite3.connect(os.path.join(work.path, "veille.db"))
-        counts = [db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
-                  for t in ("entries", "mentions", "outbox")]
-        db.close()
+        counts = [db.one("SELECT COUNT(*) FROM %s" % t) for t in ("entries", "mentions", "outbox")]
 
         second = harness.run([a.veilled, "--config", work.config, "--once"])
         again = harness.mentions(a.veille, work.config)
         c.check(len(again) == len(found), "a second poll adds no mention (%d)" % len(found))
-        db = sqlite3.connect(os.path.join(work.path, "veille.db"))
-        counts2 = [db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
-                   for t in ("entries", "mentions", "outbox")]
-        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-        dup = db.execute("SELECT COUNT(*) FROM (SELECT feed_id, entry_key FROM entries "
-                         "GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone()[0]
-        db.close()
+        counts2 = [db.one("SELECT COUNT(*) FROM %s" % t) for t in ("entries", "mentions", "outbox")]
         c.check(counts == counts2, "a second poll adds no entry, mention or outbox row %s" % counts)
-        c.check(integrity == "ok" and dup == 0, "integrity_check ok, no duplicate entry keys")
+        broken = db.broken_invariants()
+        c.check(not broken, "the invariants hold (no duplicate entry keys...) %s" % broken)
         c.check("mention rule=" not in second.stderr, "a second poll sends no alert again")
         conditional = server.requests_for("news-en.xml")[-1]["headers"]
         c.check("If-None-Match" in conditional, "the second poll is a conditional GET")
         c.check("outcome=not_modified" in second.stderr, "304 is logged as not_modified")
 
         feeds = harness.run([a.veille, "--config", work.config, "feeds", "--json"])
-        import json
         rows = json.loads(feeds.stdout)
         c.check(len(rows) == 3 and all(r["state"] == "ok" for r in rows),
                 "veille feeds shows every feed active")
@@ -128,6 +125,9 @@ def main():
 
         table = harness.run([a.veille, "--config", work.config, "mentions"])
         c.check("RULE" in table.stdout and "Bellacosa" in table.stdout, "the mentions table prints")
+        info = harness.run([a.veille, "--config", work.config, "db", "info"]).stdout
+        backend = "postgresql" if db.is_pg else "sqlite"
+        c.check(backend in info, "the test ran on %s (db info)" % backend)
     return c.finish()
 
 

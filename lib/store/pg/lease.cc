@@ -187,15 +187,13 @@ Result<void> PostgresBackend::ReleaseLeases(
   return Lift(tx->Commit());
 }
 
-Result<void> PostgresBackend::EndLeases(const std::vector<DocumentCommit>& writes) {
-  std::vector<std::int64_t> ids;
-  ids.reserve(writes.size());
-  for (const DocumentCommit& w : writes) ids.push_back(w.feed.feed_id);
+Result<void> PostgresBackend::EndLeases(const std::vector<std::int64_t>& feed_ids) {
+  if (feed_ids.empty()) return {};
   // Only this store's: a lease that expired and was taken over is the new holder's.
   return Query(
              "UPDATE feeds SET lease_owner = NULL, lease_until = NULL "
              "WHERE id = ANY($1::bigint[]) AND lease_owner = $2",
-             {IdArray(ids), lease_owner_})
+             {IdArray(feed_ids), lease_owner_})
       .map([](const pg::Rows&) {});
 }
 

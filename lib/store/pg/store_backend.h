@@ -101,8 +101,9 @@ class PostgresBackend final : public Backend {
   // This store's name on its leases (feeds, alert claims: pg/outbox.cc) and on its
   // daemon_configs row (daemon_configs.h).
   [[nodiscard]] const std::string& lease_owner() const { return lease_owner_; }
-  // Inside CommitBatch's transaction: this store's leases on the feeds of `writes` end with it.
-  [[nodiscard]] Result<void> EndLeases(const std::vector<DocumentCommit>& writes);
+  // Inside CommitBatch's transaction: this store's leases on `feed_ids` (the polls it stored)
+  // end with it.
+  [[nodiscard]] Result<void> EndLeases(const std::vector<std::int64_t>& feed_ids);
 
   // Reconnects a lost connection (with the connection's backoff), and makes a read-only
   // store's new session read-only again. Every method starts with it.

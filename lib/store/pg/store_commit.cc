@@ -234,6 +234,11 @@ Result<std::vector<Result<CommitStats>>> PostgresBackend::CommitBatch(
     // the server may lose the last of them, which costs an early poll and never a mention.
     VEILLE_TRY(Query("SET LOCAL synchronous_commit = off"));
   }
+  // The leases this commit ends: those of the polls it stores. An unstored poll's lease is the
+  // daemon's to give back, held a few seconds (Monitor::ReleaseUnstored, docs/scaling.md): ended
+  // here, a standing `veille poll` request would have it fetched again at once, in a loop for
+  // as long as the store refuses its document.
+  std::vector<std::int64_t> stored;
   for (const DocumentCommit& w : writes) {
     auto savepoint = pg::Savepoint::Open(*conn_);
     if (!savepoint) return tl::unexpected(savepoint.error().ToError());
@@ -255,10 +260,11 @@ Result<std::vector<Result<CommitStats>>> PostgresBackend::CommitBatch(
                  stats.error().message, u.fetched_at + kStorageRetrySeconds}));
     } else {
       VEILLE_TRY(Lift(savepoint->Release()));
+      stored.push_back(w.feed.feed_id);
     }
     results.push_back(std::move(stats));
   }
-  VEILLE_TRY(EndLeases(writes));  // with the feeds' new due times, in the same commit
+  VEILLE_TRY(EndLeases(stored));  // with the feeds' new due times, in the same commit
   VEILLE_TRY(Lift(tx->Commit()));
   return results;
 }
