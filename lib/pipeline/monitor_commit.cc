@@ -122,6 +122,7 @@ void Monitor::Stage(fetch::FetchResult result, ParsedDocument* doc) {
   }
   if (batch_.empty()) batch_opened_ms_ = SteadyMs();
   batch_.push_back(std::move(w));
+  spdlog::debug("staged: {} ({} in the open batch)", slot.feed.name, batch_.size());
 }
 
 std::int64_t Monitor::BatchTimeLeftMs() const {

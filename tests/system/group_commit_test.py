@@ -97,7 +97,8 @@ class Server:
 
 
 def config(port, interval, slow):
-    text = ('[daemon]\ndatabase = "veille.db"\ncommit_interval = "%s"\ncommit_batch = 1000\n'
+    text = ('[daemon]\ndatabase = "veille.db"\nlog_level = "debug"\ncommit_interval = "%s"\n'
+            'commit_batch = 1000\n'
             '[polling]\nallow_private = ["127.0.0.1:%d"]\ninterval = "1h"\ntimeout = "60s"\n'
             'host_spacing = "0"\nconcurrency = 32\nper_host = 32\n' % (interval, port))
     for n in range(FEEDS):
@@ -131,6 +132,12 @@ def start(veilled, work, *extra):
     log = open(os.path.join(work.path, "veilled.log"), "a")
     return subprocess.Popen([veilled, "--config", work.config, *extra], stdout=log,
                             stderr=subprocess.STDOUT, cwd=work.path)
+
+
+def staged(work):
+    """How many polls the daemon has put in its open batch (its debug line `staged: FEED`)."""
+    return log_text(work).count(" debug staged: ") if os.path.exists(
+        os.path.join(work.path, "veilled.log")) else 0
 
 
 def log_text(work):
@@ -175,7 +182,8 @@ def main():
             before = len(srv.fast_requests())
             d = start(a.veilled, work, "--once")
             fetched = harness.wait_for(lambda: len(srv.fast_requests()) - before >= FEEDS, 15)
-            time.sleep(1.5)  # parsed and waiting for the commit (the slow feed keeps it busy)
+            # Parsed and waiting for the commit (the slow feed keeps it busy).
+            fetched = harness.wait_for(lambda: staged(work) >= FEEDS, 30) and fetched
             entries, mentions, etags = stored(work)
             c.check(fetched and not entries and not etags,
                     "commit_interval = 60s: all %d feeds fetched, nothing stored yet (%d entries, "
@@ -204,7 +212,8 @@ def main():
             before = len(srv.fast_requests())
             d = start(a.veilled, work, "--once")
             harness.wait_for(lambda: len(srv.fast_requests()) - before >= FEEDS, 15)
-            time.sleep(1.5)
+            c.check(harness.wait_for(lambda: staged(work) >= FEEDS, 30),
+                    "every fetched feed parsed and staged (%d of %d)" % (staged(work), FEEDS))
             c.check(not stored(work)[0], "batch open before SIGTERM")
             t0 = time.time()
             d.send_signal(signal.SIGTERM)
