@@ -33,19 +33,6 @@ constexpr const char* kMentionSql =
     "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, "
     "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
     "ON CONFLICT (entry_id, rule) DO NOTHING RETURNING id";
-// One alert per story and channel (store.h, stories.h StoryAlerted): suppressed with reason
-// $4 (the first poll), else when another entry of the story ($6; $7 this entry) already has
-// an outbox row on the channel.
-constexpr const char* kOutboxSql =
-    "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
-    "created_at, last_error) "
-    "SELECT $1, $2, $3, CASE WHEN r.reason IS NULL THEN 'pending' ELSE 'suppressed' END, $5, "
-    "$5, r.reason FROM (SELECT COALESCE($4::text, CASE WHEN EXISTS (SELECT 1 FROM entries e "
-    "JOIN mentions m ON m.entry_id = e.id JOIN outbox o ON o.mention_id = m.id "
-    "WHERE e.story_id = $6::bigint AND o.channel = $2::text AND e.id <> $7::bigint) "
-    "THEN 'same story already alerted' END) AS reason) r "
-    "ON CONFLICT (mention_id, channel) DO NOTHING";
-
 // One document's writes inside the open transaction (and its savepoint).
 class DocumentWriter {
  public:
@@ -195,7 +182,7 @@ Result<void> DocumentWriter::WriteOutbox(const std::vector<NewRow>& rows) {
     for (const std::string& channel : row.mention->channels) {
       if (!commit_.alerts_enabled) ++stats_.alerts_not_sent;
       statements.push_back(
-          {kOutboxSql,
+          {pg::kInsertOutboxSql,
            {row.id, channel,
             Keep(IdempotencyKey(url_, row.written->entry->key, row.mention->rule, channel)),
             commit_.alerts_enabled ? pg::Param(nullptr) : pg::Param(kFirstPollReason), now,

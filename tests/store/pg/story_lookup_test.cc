@@ -122,5 +122,53 @@ TEST_F(PgStoryLookupTest, AKeyAlreadyStoredInsertsNothingAndCreatesNoStory) {
   EXPECT_EQ(r->Int(0, 1), r->Int(0, 2));
 }
 
+TEST_F(PgStoryLookupTest, TheAlertCheckReadsTheStoryNotEveryAlertOfTheChannel) {
+  // 2,000 mentions with an outbox row each on one channel, no statistics on those tables yet
+  // (a new database), and the generic plan the writer's prepared statement ends up with.
+  ASSERT_TRUE(conn_->ExecScript(R"sql(
+INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, created_at)
+  SELECT id, 'r', 'c', '', '', '', 1 FROM entries WHERE id <= 2000;
+INSERT INTO outbox (mention_id, channel, idempotency_key, next_attempt_at, created_at)
+  SELECT id, 'journal', 'key ' || id, 1, 1 FROM mentions;
+)sql"));
+  ASSERT_TRUE(conn_->ExecScript("SET plan_cache_mode = force_generic_plan"));
+  ASSERT_TRUE(conn_->ExecScript("BEGIN"));  // the EXPLAIN ANALYZE's row is rolled back
+  const std::string sql = std::string("PREPARE alert AS ") + kInsertOutboxSql;
+  ASSERT_TRUE(conn_->ExecScript(sql));
+  auto r = conn_->Exec(
+      "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
+      "EXECUTE alert(1, 'journal', 'new key', NULL, 9000, 42, 2541)");
+  ASSERT_TRUE(r) << r.error().message;
+  std::string plan;
+  for (int i = 0; i < r->size(); ++i) plan += r->Text(i, 0) + "\n";
+  ASSERT_TRUE(conn_->ExecScript("ROLLBACK; RESET plan_cache_mode"));
+  EXPECT_NE(plan.find("entries_story"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("outbox_mention_id_channel_key"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("outbox_channel_due"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;
+  // What it decides: entry 2541 shares story 42 with entry 41, alerted on the channel; entry
+  // 2100's story (2101) has no other alert; the first poll suppresses whatever the story.
+  auto status = [&](std::int64_t entry, std::int64_t story, const char* first_poll) {
+    auto mention = conn_->Exec(
+        "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, "
+        "created_at) VALUES ($1, $2, 'c', '', '', '', 1) RETURNING id",
+        {entry, std::string("r ") + (first_poll ? "first" : "")});
+    EXPECT_TRUE(mention) << mention.error().message;
+    if (!mention) return std::string();
+    const std::int64_t id = mention->Int(0, 0);
+    auto done = conn_->Exec(kInsertOutboxSql,
+                            {id, "journal", "key of " + std::to_string(id),
+                             first_poll ? Param(first_poll) : Param(nullptr), 9000, story, entry});
+    EXPECT_TRUE(done) << done.error().message;
+    auto row = conn_->Exec(
+        "SELECT status || ' ' || COALESCE(last_error, '-') FROM outbox WHERE mention_id = $1",
+        {id});
+    return row && !row->empty() ? row->Text(0, 0) : std::string("no row");
+  };
+  EXPECT_EQ(status(2541, 42, nullptr), "suppressed same story already alerted");
+  EXPECT_EQ(status(2100, 2101, nullptr), "pending -");
+  EXPECT_EQ(status(2100, 2101, "first poll"), "suppressed first poll");
+}
+
 }  // namespace
 }  // namespace veille::store::pg
