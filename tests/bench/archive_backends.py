@@ -8,32 +8,65 @@ PostgreSQL/SQLite ratio.
 Usage: archive_backends.py --bench build/bench/tests/bench/archive_bench [-n 100000]
                            [--filter REGEX] [--min-time SECONDS]
 The fill rates are printed too, but the server's fsync is off: they are not PostgreSQL's rate.
+With each, the CPU seconds of the benchmark process and (PostgreSQL) of the server's processes
+over the whole run: `--filter BM_Fill` runs the fill alone, so that they are the writer's.
 """
 
 import argparse
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system"))
 from pg_server import PgServer  # noqa: E402
 
 
-def run(bench, entries, database, bench_dir, pattern, min_time):
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pg):
+    """CPU seconds of the server so far: the postmaster, the children it reaped and the live
+    ones (a backend's time reaches the postmaster's cutime only once it has exited)."""
+    def times(pid):
+        with open("/proc/%d/stat" % pid, encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return [int(x) for x in fields[11:15]]  # utime stime cutime cstime
+    with open(os.path.join(pg.dir, "data", "postmaster.pid"), encoding="ascii") as f:
+        postmaster = int(f.readline())
+    total = sum(times(postmaster))
+    with open("/proc/%d/task/%d/children" % (postmaster, postmaster), encoding="ascii") as f:
+        for child in f.read().split():
+            try:
+                total += sum(times(int(child)))
+            except OSError:  # exited meanwhile: counted in the postmaster's cutime next time
+                pass
+    return total / TICK
+
+
+def run(bench, entries, database, bench_dir, pattern, min_time, cpu):
     env = dict(os.environ, VEILLE_BENCH_ENTRIES=str(entries), VEILLE_BENCH_DIR=bench_dir)
     env.pop("VEILLE_BENCH_REUSE", None)
     if database:
         env["VEILLE_BENCH_DATABASE"] = database
     else:
         env.pop("VEILLE_BENCH_DATABASE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run([bench, "--benchmark_filter=" + pattern, "--benchmark_format=json",
                         "--benchmark_min_time=%s" % min_time],
                        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu["client_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     sys.stderr.write(p.stderr)
     if p.returncode != 0:
         raise SystemExit("%s exited %d" % (bench, p.returncode))
+    fill = re.search(r"fill: (\d+) entries in ([\d.]+) s", p.stderr)
+    if fill:
+        cpu["fill_entries"], cpu["fill_s"] = int(fill.group(1)), float(fill.group(2))
     out = {}
     for b in json.loads(p.stdout)["benchmarks"]:
         if b.get("error_occurred"):
@@ -51,12 +84,35 @@ def main():
                     default="BM_(Fill|OpenReader|MentionsSince7d|MentionsSince7dAll|SearchPhrase)")
     ap.add_argument("--min-time", default="2")
     args = ap.parse_args()
+    sqlite_cpu, postgres_cpu = {}, {}
     with tempfile.TemporaryDirectory(prefix="veille-archive-backends-") as tmp:
         sqlite = run(args.bench, args.n, None, os.path.join(tmp, "sqlite"), args.filter,
-                     args.min_time)
+                     args.min_time, sqlite_cpu)
         with PgServer() as pg:
+            began = server_cpu(pg)
             postgres = run(args.bench, args.n, pg.url, os.path.join(tmp, "pg"), args.filter,
-                           args.min_time)
+                           args.min_time, postgres_cpu)
+            # The benchmark's backends exit once it has: wait until the postmaster reaped them.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and pg.psql(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid()").strip() != "0":
+                time.sleep(0.1)
+            postgres_cpu["server_s"] = server_cpu(pg) - began
+    load = os.getloadavg()[0]
+    for name, c in (("sqlite", sqlite_cpu), ("postgres", postgres_cpu)):
+        line = "%-9s cpu: benchmark process %.1f s" % (name, c["client_s"])
+        if "server_s" in c:
+            line += ", server %.1f s" % c["server_s"]
+        if "fill_s" in c:
+            n = c["fill_entries"]
+            line += "; fill %d entries in %.1f s wall (%.0f entries/s)" % (n, c["fill_s"],
+                                                                          n / c["fill_s"])
+            if args.filter == "BM_Fill":  # else the CPU is the read benchmarks' too
+                line += ", %.0f us CPU per entry" % (
+                    1e6 * (c["client_s"] + c.get("server_s", 0)) / n)
+        print(line)
+    print("load average (1 min) at the end: %.1f" % load)
     # Each figure includes opening the store (BM_OpenReader), as a CLI command does; the last
     # column is the ratio of the queries alone (the figure minus the opening).
     so, po = sqlite.get("BM_OpenReader"), postgres.get("BM_OpenReader")

@@ -258,19 +258,98 @@ PgResult<Rows> Connection::ExecCached(std::string_view sql, std::span<const Para
   if (auto lost = RefuseWhenLost(sql); !lost) return tl::unexpected(lost.error());
   auto m = Marshal(params);
   if (!m) return tl::unexpected(m.error());
+  auto name = Prepared(sql, m->types);
+  if (!name) return tl::unexpected(name.error());
+  return Finish(PQexecPrepared(conn_, (*name)->c_str(), static_cast<int>(params.size()),
+                               m->values.data(), nullptr, nullptr, 0),
+                Context(sql));
+}
+
+PgResult<const std::string*> Connection::Prepared(std::string_view sql,
+                                                  std::span<const unsigned> types) {
   const std::string text(sql);
   auto it = prepared_.find(text);
   if (it == prepared_.end()) {
     const std::string name = "veille_" + std::to_string(prepared_.size() + 1);
-    auto prepared = Finish(PQprepare(conn_, name.c_str(), text.c_str(),
-                                     static_cast<int>(params.size()), m->types.data()),
-                           "prepare " + Context(sql));
+    auto prepared = Finish(
+        PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
+        "prepare " + Context(sql));
     if (!prepared) return tl::unexpected(prepared.error());
     it = prepared_.emplace(text, name).first;
   }
-  return Finish(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                               m->values.data(), nullptr, nullptr, 0),
-                Context(sql));
+  return &it->second;
+}
+
+PgResult<std::vector<Rows>> Connection::ExecPipeline(std::span<const Statement> statements) {
+  std::vector<Rows> out;
+  if (statements.empty()) return out;
+  if (auto lost = RefuseWhenLost(statements[0].sql); !lost) return tl::unexpected(lost.error());
+  // Every parameter checked, and every statement prepared, before the first is sent.
+  std::vector<Marshalled> marshalled;
+  std::vector<const std::string*> names;
+  marshalled.reserve(statements.size());
+  names.reserve(statements.size());
+  for (const Statement& s : statements) {
+    auto m = Marshal(s.params);
+    if (!m) return tl::unexpected(m.error());
+    auto name = Prepared(s.sql, m->types);
+    if (!name) return tl::unexpected(name.error());
+    marshalled.push_back(std::move(*m));  // moves the vectors: their elements stay in place
+    names.push_back(*name);
+  }
+  out.reserve(statements.size());
+  for (std::size_t begin = 0; begin < statements.size(); begin += kPipelineChunk) {
+    const std::size_t end = std::min(statements.size(), begin + kPipelineChunk);
+    if (PQenterPipelineMode(conn_) != 1) {
+      return tl::unexpected(Failure(nullptr, "pipeline " + Context(statements[begin].sql)));
+    }
+    std::size_t sent = begin;
+    while (sent < end &&
+           PQsendQueryPrepared(conn_, names[sent]->c_str(),
+                               static_cast<int>(statements[sent].params.size()),
+                               marshalled[sent].values.data(), nullptr, nullptr, 0) == 1) {
+      ++sent;
+    }
+    const bool synced = PQpipelineSync(conn_) == 1;
+    // Every result up to the sync is read, also after a failure, so that the session leaves
+    // pipeline mode in step with the server. Each statement's results end with a null one.
+    std::optional<PgError> error;
+    std::size_t next = begin;  // the statement whose result comes next
+    bool sync_seen = false;
+    int nulls = 0;
+    while (synced && !sync_seen) {
+      pg_result* r = PQgetResult(conn_);
+      if (!r) {
+        if (Lost() || ++nulls > 2) break;  // nothing more will come
+        continue;
+      }
+      nulls = 0;
+      const ExecStatusType status = PQresultStatus(r);
+      if (status == PGRES_PIPELINE_SYNC) {
+        sync_seen = true;
+        PQclear(r);
+      } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        if (next < end)
+          out.emplace_back(r);
+        else
+          PQclear(r);
+        ++next;
+      } else {
+        // PGRES_PIPELINE_ABORTED: not run after an earlier failure; else this one failed.
+        if (!error && status != PGRES_PIPELINE_ABORTED) {
+          error = Failure(r, Context(statements[std::min(next, end - 1)].sql));
+        }
+        PQclear(r);
+        ++next;
+      }
+    }
+    if (!Lost() && PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) (void)PQexitPipelineMode(conn_);
+    if (error) return tl::unexpected(std::move(*error));
+    if (!synced || !sync_seen || sent < end || next != end) {
+      return tl::unexpected(Failure(nullptr, "pipeline " + Context(statements[begin].sql)));
+    }
+  }
+  return out;
 }
 
 PgResult<void> Connection::ExecScript(std::string_view sql) {

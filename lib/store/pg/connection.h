@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "common/result.h"
 
@@ -110,6 +111,13 @@ class Rows {
   std::unique_ptr<pg_result, Clear> result_;
 };
 
+// One statement of Connection::ExecPipeline: its SQL and its parameters (which hold views of
+// the caller's bytes: they must outlive the call).
+struct Statement {
+  std::string_view sql;
+  std::vector<Param> params;
+};
+
 struct ConnectOptions {
   // A postgresql:// or postgres:// URL, or libpq key=value pairs. It must not carry a password:
   // libpq finds one in ~/.pgpass, PGPASSFILE or a service file, or `password_file` gives it.
@@ -153,6 +161,16 @@ class Connection {
   [[nodiscard]] PgResult<Rows> ExecCached(std::string_view sql,
                                           std::initializer_list<Param> params = {});
   [[nodiscard]] PgResult<Rows> ExecCached(std::string_view sql, std::span<const Param> params);
+  // Several statements through ExecCached's prepared statements in libpq's pipeline mode: sent
+  // together and answered together, one round trip for up to kPipelineChunk statements
+  // instead of one each (the writer's per-entry statements; docs/decisions.md). The server
+  // runs them in order, each seeing what the ones before it wrote. The first failure stops
+  // there: the statements after it are not run (nor sent, past its chunk), and its error is
+  // returned; inside a transaction, the transaction is then aborted as after a failed Exec
+  // (roll back to a savepoint). A refused parameter (a NUL byte) sends nothing. The rows of
+  // each statement, in order.
+  [[nodiscard]] PgResult<std::vector<Rows>> ExecPipeline(std::span<const Statement> statements);
+  static constexpr std::size_t kPipelineChunk = 512;
   // Several statements without parameters, in one round trip (migrations' DDL).
   [[nodiscard]] PgResult<void> ExecScript(std::string_view sql);
 
@@ -183,6 +201,9 @@ class Connection {
   explicit Connection(ConnectOptions options);
   PgResult<void> Connect();
   PgResult<Rows> Finish(pg_result* result, std::string_view what);
+  // The name of `sql`'s prepared statement on this session, prepared now if it is not yet
+  // (with the parameter types `types`, 0 = the server's choice).
+  PgResult<const std::string*> Prepared(std::string_view sql, std::span<const unsigned> types);
   // A statement refused before it is sent: the connection is lost (kConnectionLost).
   [[nodiscard]] PgResult<void> RefuseWhenLost(std::string_view sql) const;
   PgError Failure(pg_result* result, std::string_view what) const;

@@ -2,7 +2,15 @@
 // each in its own SAVEPOINT, as store::Store::CommitBatch describes. Ids come from RETURNING.
 // Story candidates are looked up with SQL inside the transaction, so a batch's own entries are
 // candidates for its later documents without the writer's in-memory StoryKeys (SQLite side).
+//
+// A document's statements go in three pipelines (Connection::ExecPipeline: one round trip
+// each, not one per statement; docs/decisions.md): its entries (each written with its story
+// by one statement), then its new mentions and the feed's state, then the mentions' outbox
+// rows. Each pipeline holds what the answers of the one before decide; the server runs the
+// statements in the order a statement-by-statement writer would, and a failure stops the
+// document there, inside its savepoint.
 #include <algorithm>
+#include <deque>
 
 #include "store/canonical.h"
 #include "store/entry_date.h"
@@ -14,6 +22,17 @@
 namespace veille::store {
 namespace {
 
+constexpr const char* kRehashSql =
+    "UPDATE entries SET content_hash = $3 WHERE feed_id = $1 AND entry_key = $2";
+// No full-text row to delete: entries.fts is a generated column.
+constexpr const char* kEditSql =
+    "UPDATE entries SET title = $3, summary = $4, content = $5, content_hash = $6, "
+    "edits = edits + 1, edited_at = $7 WHERE feed_id = $1 AND entry_key = $2 "
+    "AND content_hash IS DISTINCT FROM $6 RETURNING id, story_id";
+constexpr const char* kMentionSql =
+    "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, "
+    "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (entry_id, rule) DO NOTHING RETURNING id";
 // One document's writes inside the open transaction (and its savepoint).
 class DocumentWriter {
  public:
@@ -21,18 +40,33 @@ class DocumentWriter {
   Result<CommitStats> Write();
 
  private:
-  Result<void> WriteEntry(const EntryRecord& e, std::int64_t hash);
-  Result<void> WriteEdit(const EntryRecord& e, std::int64_t hash);
-  // The story of a stored entry with the same canonical link or title key (stories.h), or a new
-  // story row; `created` says which.
-  Result<std::int64_t> StoryFor(const EntryRecord& e, const std::string& title_key, bool& created);
-  Result<void> WriteMentions(std::int64_t entry_id, std::int64_t story_id, const EntryRecord& e);
-  Result<void> WriteFeedUpdate(bool had_new_entries);
+  // An entry written (new or edited) whose mentions come next.
+  struct Written {
+    const EntryRecord* entry;
+    std::int64_t id;
+    std::int64_t story_id;
+  };
+  // A mention written, whose outbox rows come next.
+  struct NewRow {
+    const Written* written;
+    const MentionRecord* mention;
+    std::int64_t id;
+  };
+  Result<void> WriteEntries(std::vector<Written>& written);
+  Result<void> WriteMentions(const std::vector<Written>& written, std::vector<NewRow>& rows);
+  Result<void> WriteOutbox(const std::vector<NewRow>& rows);
+  void AddFeedUpdate(std::vector<pg::Statement>& statements, bool had_new_entries);
+  Result<std::vector<pg::Rows>> Run(const std::vector<pg::Statement>& statements) {
+    return Lift(db_.postgres()->ExecPipeline(statements));
+  }
+  // Keeps a computed text for as long as the writer: parameters are views.
+  std::string_view Keep(std::string text) { return kept_.emplace_back(std::move(text)); }
 
   PostgresBackend& db_;
   const DocumentCommit& commit_;
   std::string url_;
   CommitStats stats_;
+  std::deque<std::string> kept_;
 };
 
 Result<CommitStats> DocumentWriter::Write() {
@@ -42,129 +76,120 @@ Result<CommitStats> DocumentWriter::Write() {
     return Fail(ErrorCode::kNotFound, "feed id " + std::to_string(commit_.feed.feed_id));
   }
   url_ = feed->Text(0, 0);
+  std::vector<Written> written;
+  VEILLE_TRY(WriteEntries(written));
+  std::vector<NewRow> rows;
+  VEILLE_TRY(WriteMentions(written, rows));
+  VEILLE_TRY(WriteOutbox(rows));
+  return std::move(stats_);
+}
+
+Result<void> DocumentWriter::WriteEntries(std::vector<Written>& written) {
+  const FeedUpdate& u = commit_.feed;
+  const UnixSeconds since = u.fetched_at - kStoryKeyWindowSeconds;  // StoryKeys' window
+  std::vector<pg::Statement> statements;
+  statements.reserve(commit_.entries.size());
   for (const EntryRecord& e : commit_.entries) {
     const std::int64_t hash = e.content_hash.value_or(
         EntryContentHash(e.title.value_or(""), e.summary.value_or(""), e.content.value_or("")));
     if (e.change == EntryRecord::Change::kRehash) {
-      VEILLE_TRY(
-          db_.Query("UPDATE entries SET content_hash = $3 WHERE feed_id = $1 AND "
-                    "entry_key = $2",
-                    {commit_.feed.feed_id, e.key, hash}));
+      statements.push_back({kRehashSql, {u.feed_id, e.key, hash}});
     } else if (e.change == EntryRecord::Change::kEdited) {
-      VEILLE_TRY(WriteEdit(e, hash));
+      statements.push_back(
+          {kEditSql, {u.feed_id, e.key, e.title, e.summary, e.content, hash, u.fetched_at}});
     } else {
-      VEILLE_TRY(WriteEntry(e, hash));
+      const std::string title_key = StoryTitleKey(e.title.value_or(""));
+      statements.push_back({pg::kInsertEntrySql,
+                            {u.feed_id,
+                             e.key,
+                             e.guid,
+                             e.link,
+                             e.canonical_link,
+                             e.title,
+                             e.author,
+                             e.published_at,
+                             e.updated_at,
+                             e.summary,
+                             e.content,
+                             Keep(JoinLines(e.categories)),
+                             e.language,
+                             u.fetched_at,
+                             title_key.empty() ? pg::Param(nullptr) : pg::Param(Keep(title_key)),
+                             e.language ? pg::Param(e.language_source) : pg::Param(nullptr),
+                             hash,
+                             since,
+                             FeedDate(e.published_at, e.updated_at).value_or(u.fetched_at),
+                             kStoryTitleWindowSeconds}});
     }
   }
-  VEILLE_TRY(WriteFeedUpdate(stats_.new_entries > 0));
-  return std::move(stats_);
+  auto results = Run(statements);
+  if (!results) return tl::unexpected(results.error());
+  std::vector<pg::Statement> orphans;
+  for (std::size_t i = 0; i < commit_.entries.size(); ++i) {
+    const EntryRecord& e = commit_.entries[i];
+    const pg::Rows& r = (*results)[i];
+    if (e.change == EntryRecord::Change::kRehash) continue;
+    if (e.change == EntryRecord::Change::kEdited) {
+      if (r.empty()) continue;  // pruned since the poll read it, or already this text
+      stats_.edited.push_back(EditedEntry{r.Int(0, 0), e.key, e.title});
+      written.push_back(Written{&e, r.Int(0, 0), r.OptInt(0, 1).value_or(0)});
+      continue;
+    }
+    if (r.IsNull(0, 0)) {  // already stored: nothing new to say about it
+      if (!r.IsNull(0, 2)) orphans.push_back({"DELETE FROM stories WHERE id = $1", {r.Int(0, 2)}});
+      continue;
+    }
+    ++stats_.new_entries;
+    written.push_back(Written{&e, r.Int(0, 0), r.Int(0, 1)});
+  }
+  return Run(orphans).map([](const std::vector<pg::Rows>&) {});
 }
 
-Result<void> DocumentWriter::WriteEdit(const EntryRecord& e, std::int64_t hash) {
-  // No full-text row to delete: entries.fts is a generated column.
-  auto stored = db_.Query(
-      "UPDATE entries SET title = $3, summary = $4, content = $5, content_hash = $6, "
-      "edits = edits + 1, edited_at = $7 WHERE feed_id = $1 AND entry_key = $2 "
-      "AND content_hash IS DISTINCT FROM $6 RETURNING id, story_id",
-      {commit_.feed.feed_id, e.key, e.title, e.summary, e.content, hash, commit_.feed.fetched_at});
-  if (!stored) return tl::unexpected(stored.error());
-  if (stored->empty()) return {};  // pruned since the poll read it, or already this text
-  const std::int64_t entry_id = stored->Int(0, 0);
-  stats_.edited.push_back(EditedEntry{entry_id, e.key, e.title});
-  return WriteMentions(entry_id, stored->OptInt(0, 1).value_or(0), e);
-}
-
-Result<std::int64_t> DocumentWriter::StoryFor(const EntryRecord& e, const std::string& title_key,
-                                              bool& created) {
+Result<void> DocumentWriter::WriteMentions(const std::vector<Written>& written,
+                                           std::vector<NewRow>& rows) {
   const UnixSeconds now = commit_.feed.fetched_at;
-  const UnixSeconds since = now - kStoryKeyWindowSeconds;  // the writer's StoryKeys window
-  created = false;
-  if (e.canonical_link && !e.canonical_link->empty()) {
-    auto found = db_.Query(pg::kStoryByCanonicalLinkSql, {*e.canonical_link, since});
-    if (!found) return tl::unexpected(found.error());
-    if (!found->empty()) return found->Int(0, 0);
+  std::vector<pg::Statement> statements;
+  std::vector<NewRow> candidates;
+  for (const Written& w : written) {
+    for (const MentionRecord& m : w.entry->mentions) {
+      statements.push_back({kMentionSql,
+                            {w.id, m.rule, m.category, Keep(JoinLines(m.terms)), m.snippet,
+                             Keep(EncodeHighlights(m.highlights)), now}});
+      candidates.push_back(NewRow{&w, &m, 0});
+    }
   }
-  if (!title_key.empty()) {
-    const UnixSeconds published = FeedDate(e.published_at, e.updated_at).value_or(now);
-    auto found =
-        db_.Query(pg::kStoryByTitleKeySql, {title_key, since, published, kStoryTitleWindowSeconds});
-    if (!found) return tl::unexpected(found.error());
-    if (!found->empty()) return found->Int(0, 0);
-  }
-  auto story = db_.Query(
-      "INSERT INTO stories (canonical_link, title_key, first_seen_at) VALUES ($1, $2, $3) "
-      "RETURNING id",
-      {e.canonical_link, title_key.empty() ? std::optional<std::string>() : title_key, now});
-  if (!story) return tl::unexpected(story.error());
-  created = true;
-  return story->Int(0, 0);
-}
-
-Result<void> DocumentWriter::WriteEntry(const EntryRecord& e, std::int64_t hash) {
-  const std::string title_key = StoryTitleKey(e.title.value_or(""));
-  bool created = false;
-  auto story = StoryFor(e, title_key, created);
-  if (!story) return tl::unexpected(story.error());
-  const std::string categories = JoinLines(e.categories);
-  auto inserted = db_.Query(
-      "INSERT INTO entries (feed_id, entry_key, guid, link, canonical_link, title, author, "
-      "published_at, updated_at, summary, content, categories, language, first_seen_at, "
-      "story_id, title_key, language_source, content_hash) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
-      "ON CONFLICT (feed_id, entry_key) DO NOTHING RETURNING id",
-      {commit_.feed.feed_id, e.key, e.guid, e.link, e.canonical_link, e.title, e.author,
-       e.published_at, e.updated_at, e.summary, e.content, categories, e.language,
-       commit_.feed.fetched_at, *story,
-       title_key.empty() ? std::optional<std::string>() : title_key,
-       e.language ? e.language_source : std::nullopt, hash});
-  if (!inserted) return tl::unexpected(inserted.error());
-  if (inserted->empty()) {  // already stored: nothing new to say about it
-    if (created) VEILLE_TRY(db_.Query("DELETE FROM stories WHERE id = $1", {*story}));
-    return {};
-  }
-  ++stats_.new_entries;
-  return WriteMentions(inserted->Int(0, 0), *story, e);
-}
-
-Result<void> DocumentWriter::WriteMentions(std::int64_t entry_id, std::int64_t story_id,
-                                           const EntryRecord& e) {
-  const UnixSeconds now = commit_.feed.fetched_at;
-  for (const MentionRecord& m : e.mentions) {
-    auto mention = db_.Query(
-        "INSERT INTO mentions (entry_id, rule, category, terms, snippet, highlights, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-        "ON CONFLICT (entry_id, rule) DO NOTHING RETURNING id",
-        {entry_id, m.rule, m.category, JoinLines(m.terms), m.snippet,
-         EncodeHighlights(m.highlights), now});
-    if (!mention) return tl::unexpected(mention.error());
-    if (mention->empty()) continue;  // this rule matched the entry before: no new mention
-    const std::int64_t mention_id = mention->Int(0, 0);
+  AddFeedUpdate(statements, stats_.new_entries > 0);  // the last statement: its rows unread
+  auto results = Run(statements);
+  if (!results) return tl::unexpected(results.error());
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const pg::Rows& r = (*results)[i];
+    if (r.empty()) continue;  // this rule matched the entry before: no new mention
+    NewRow row = candidates[i];
+    row.id = r.Int(0, 0);
     ++stats_.new_mentions;
-    stats_.mentions.push_back(NewMention{mention_id, m.rule, m.category, e.title, e.link});
-    for (const std::string& channel : m.channels) {
-      // One alert per story and channel (store.h, stories.h StoryAlerted).
-      auto alerted = db_.Query(
-          "SELECT 1 FROM entries e JOIN mentions m ON m.entry_id = e.id "
-          "JOIN outbox o ON o.mention_id = m.id "
-          "WHERE e.story_id = $1 AND o.channel = $2 AND e.id <> $3 LIMIT 1",
-          {story_id, channel, entry_id});
-      if (!alerted) return tl::unexpected(alerted.error());
-      std::optional<std::string> reason;
-      if (!commit_.alerts_enabled) {
-        reason = kFirstPollReason;
-        ++stats_.alerts_not_sent;
-      } else if (!alerted->empty()) {
-        reason = "same story already alerted";
-      }
-      VEILLE_TRY(db_.Query(
-          "INSERT INTO outbox (mention_id, channel, idempotency_key, status, next_attempt_at, "
-          "created_at, last_error) VALUES ($1, $2, $3, $4, $5, $5, $6) "
-          "ON CONFLICT (mention_id, channel) DO NOTHING",
-          {mention_id, channel, IdempotencyKey(url_, e.key, m.rule, channel),
-           reason ? "suppressed" : "pending", now, reason}));
-    }
+    const EntryRecord& e = *row.written->entry;
+    stats_.mentions.push_back(
+        NewMention{row.id, row.mention->rule, row.mention->category, e.title, e.link});
+    rows.push_back(row);
   }
   return {};
+}
+
+Result<void> DocumentWriter::WriteOutbox(const std::vector<NewRow>& rows) {
+  const UnixSeconds now = commit_.feed.fetched_at;
+  std::vector<pg::Statement> statements;
+  for (const NewRow& row : rows) {
+    for (const std::string& channel : row.mention->channels) {
+      if (!commit_.alerts_enabled) ++stats_.alerts_not_sent;
+      statements.push_back(
+          {pg::kInsertOutboxSql,
+           {row.id, channel,
+            Keep(IdempotencyKey(url_, row.written->entry->key, row.mention->rule, channel)),
+            commit_.alerts_enabled ? pg::Param(nullptr) : pg::Param(kFirstPollReason), now,
+            row.written->story_id, row.written->id}});
+    }
+  }
+  return Run(statements).map([](const std::vector<pg::Rows>&) {});
 }
 
 // The SQLite statement of commit.cc WriteFeedUpdate, with PostgreSQL's parameters.
@@ -190,34 +215,33 @@ constexpr const char* kFeedUpdateSql =
     "encoding_suspect = NULLIF(COALESCE($23::text, encoding_suspect), '') "
     "WHERE id = $16";
 
-Result<void> DocumentWriter::WriteFeedUpdate(bool had_new_entries) {
+void DocumentWriter::AddFeedUpdate(std::vector<pg::Statement>& statements, bool had_new_entries) {
   const FeedUpdate& u = commit_.feed;
-  return db_
-      .Query(kFeedUpdateSql,
-             {u.fetched_at,
-              OutcomeName(u.outcome),
-              u.http_status,
-              u.error.empty() ? std::optional<std::string>() : u.error,
-              FeedStateName(u.state),
-              u.consecutive_failures,
-              u.next_due_at,
-              IsSuccess(u.outcome) ? 1 : 0,
-              u.store_validators ? 1 : 0,
-              u.etag,
-              u.last_modified,
-              u.body_fingerprint,
-              u.title,
-              u.site_link,
-              had_new_entries ? 1 : 0,
-              u.feed_id,
-              u.failing_since,
-              u.unconditional_at,
-              u.redirect_target.empty() ? std::optional<std::string>() : u.redirect_target,
-              u.redirect_count,
-              u.moved_to,
-              u.answers_request,
-              u.encoding_suspect})
-      .map([](const pg::Rows&) {});
+  statements.push_back(
+      {kFeedUpdateSql,
+       {u.fetched_at,
+        OutcomeName(u.outcome),
+        u.http_status,
+        u.error.empty() ? pg::Param(nullptr) : pg::Param(u.error),
+        FeedStateName(u.state),
+        u.consecutive_failures,
+        u.next_due_at,
+        IsSuccess(u.outcome) ? 1 : 0,
+        u.store_validators ? 1 : 0,
+        u.etag,
+        u.last_modified,
+        u.body_fingerprint,
+        u.title,
+        u.site_link,
+        had_new_entries ? 1 : 0,
+        u.feed_id,
+        u.failing_since,
+        u.unconditional_at,
+        u.redirect_target.empty() ? pg::Param(nullptr) : pg::Param(u.redirect_target),
+        u.redirect_count,
+        u.moved_to,
+        u.answers_request,
+        u.encoding_suspect}});
 }
 
 }  // namespace

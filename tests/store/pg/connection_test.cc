@@ -11,6 +11,7 @@
 #include <fstream>
 #include <limits>
 #include <thread>
+#include <vector>
 
 #include "pg_fixture.h"
 
@@ -315,6 +316,59 @@ TEST_F(PgConnectionTest, CachedStatementsArePreparedOnce) {
     EXPECT_EQ(r->Int(0, 0), i * 2);
   }
   EXPECT_EQ(One(*conn, "SELECT count(*) FROM pg_prepared_statements"), "1");
+}
+
+TEST_F(PgConnectionTest, APipelineRunsInOrderAndStopsAtItsFirstFailure) {
+  auto conn = MustOpen();
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(conn->ExecScript(
+      "DROP TABLE IF EXISTS pipe; "
+      "CREATE TABLE pipe (id bigint GENERATED ALWAYS AS IDENTITY, k text UNIQUE)"));
+  constexpr const char* kInsert = "INSERT INTO pipe (k) VALUES ($1) RETURNING id";
+  // Each statement sees what the ones before it wrote; the rows come back in order.
+  const std::vector<Statement> ordered = {
+      {kInsert, {"a"}}, {kInsert, {"b"}}, {"SELECT string_agg(k, ',' ORDER BY k) FROM pipe", {}}};
+  auto rows = conn->ExecPipeline(ordered);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3U);
+  EXPECT_EQ((*rows)[0].Int(0, 0), 1);
+  EXPECT_EQ((*rows)[1].Int(0, 0), 2);
+  EXPECT_EQ((*rows)[2].Text(0, 0), "a,b");
+  // More statements than one chunk: every result, in order.
+  std::vector<Statement> many;
+  for (int i = 0; i < static_cast<int>(Connection::kPipelineChunk) * 2 + 3; ++i) {
+    many.push_back({"SELECT $1::bigint + 1", {i}});
+  }
+  rows = conn->ExecPipeline(many);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), many.size());
+  for (std::size_t i = 0; i < many.size(); ++i) {
+    ASSERT_EQ((*rows)[i].Int(0, 0), static_cast<std::int64_t>(i) + 1);
+  }
+  {
+    // In a transaction: the failing statement's error, nothing after it runs, the transaction
+    // goes on after a rollback to its savepoint, and the session is out of pipeline mode.
+    auto tx = Transaction::Begin(*conn);
+    ASSERT_TRUE(tx);
+    auto sp = Savepoint::Open(*conn);
+    ASSERT_TRUE(sp);
+    const std::vector<Statement> failing = {{kInsert, {"c"}}, {kInsert, {"a"}}, {kInsert, {"d"}}};
+    auto failed = conn->ExecPipeline(failing);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().kind, ErrorKind::kUniqueViolation) << failed.error().message;
+    EXPECT_NE(failed.error().message.find("INSERT INTO pipe"), std::string::npos);
+    ASSERT_TRUE(sp->Rollback());
+    ASSERT_TRUE(conn->Exec("INSERT INTO pipe (k) VALUES ($1)", {"e"}));
+    ASSERT_TRUE(tx->Commit());
+  }
+  EXPECT_EQ(One(*conn, "SELECT string_agg(k, ',' ORDER BY k) FROM pipe"), "a,b,e");
+  // A NUL byte in any statement: nothing is sent.
+  const std::string nul("x\0y", 3);
+  const std::vector<Statement> refused = {{kInsert, {"f"}}, {kInsert, {nul}}};
+  auto r = conn->ExecPipeline(refused);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kInvalidData);
+  EXPECT_EQ(One(*conn, "SELECT count(*) FROM pipe WHERE k = 'f'"), "0");
 }
 
 TEST_F(PgConnectionTest, AServerRestartIsAConnectionLostErrorAndAReconnectWorks) {
