@@ -194,14 +194,15 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     // the config file's. Left out when it says nothing: one daemon, stopped (its next start
     // reads the file), running the file's configuration, or a broken file to compare with.
     // What is left on SQLite is the case worth a line: the file was edited and not reloaded.
-    const bool one_row = configs->size() == 1;
-    const auto file_diff = one_row ? differences(configs->front()) : std::nullopt;
+    std::vector<std::optional<std::string>> diffs;
+    for (const auto& row : *configs) diffs.push_back(differences(row));
     const bool nothing_to_say =
-        configs->empty() || (one_row && (state != "running" || !file_diff || file_diff->empty()));
+        diffs.empty() ||
+        (diffs.size() == 1 && (state != "running" || !diffs[0] || diffs[0]->empty()));
     for (std::size_t i = 0; i < configs->size() && !nothing_to_say; ++i) {
       const auto& row = (*configs)[i];
       const std::string time = ShortTime(row.written_at);
-      const auto diff = differences(row);
+      const auto& diff = diffs[i];
       std::string when;
       if (!diff) {
         when = i18n::Format(tr.Tr("written {time} UTC"), {{"time", time}});
