@@ -83,11 +83,13 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
   }
   // Each daemon's configuration against the config file's: "" when the same, else the
   // differences ("feeds: 1 only here (...)": here is the file, the other the daemon).
-  auto differences = [&](const store::DaemonConfigRow& row) -> std::optional<std::string> {
+  // In English for the JSON, in the language of the messages for the report.
+  auto differences = [&](const store::DaemonConfigRow& row,
+                         const i18n::Translator& tr) -> std::optional<std::string> {
     if (!summary) return std::nullopt;
     if (row.fingerprint == summary->fingerprint) return std::string();
-    std::string diff = config::DescribeDifferences(*summary, row.description);
-    return diff.empty() ? "(other settings)" : diff;
+    std::string diff = config::DescribeDifferences(*summary, row.description, 3, tr);
+    return diff.empty() ? tr.Tr("(other settings)") : diff;
   };
   std::map<std::string, int> by_state;
   for (const auto& f : *feeds)
@@ -117,7 +119,7 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     out["config_fingerprint"] = summary ? nlohmann::json(summary->fingerprint) : nullptr;
     out["daemons"] = nlohmann::json::array();
     for (const auto& row : *configs) {
-      const auto diff = differences(row);
+      const auto diff = differences(row, i18n::Translator());
       out["daemons"].push_back(
           {{"owner", row.owner},
            {"hostname", row.hostname},
@@ -195,7 +197,7 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     // reads the file), running the file's configuration, or a broken file to compare with.
     // What is left on SQLite is the case worth a line: the file was edited and not reloaded.
     std::vector<std::optional<std::string>> diffs;
-    for (const auto& row : *configs) diffs.push_back(differences(row));
+    for (const auto& row : *configs) diffs.push_back(differences(row, tr));
     const bool nothing_to_say =
         diffs.empty() ||
         (diffs.size() == 1 && (state != "running" || !diffs[0] || diffs[0]->empty()));
