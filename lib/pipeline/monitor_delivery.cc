@@ -7,7 +7,6 @@
 
 namespace veille::pipeline {
 
-using detail::SteadyMs;
 
 namespace {
 

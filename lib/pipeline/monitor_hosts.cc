@@ -11,7 +11,6 @@
 
 namespace veille::pipeline {
 
-using detail::SteadyMs;
 
 namespace {
 
