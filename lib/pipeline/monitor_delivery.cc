@@ -7,7 +7,6 @@
 
 namespace veille::pipeline {
 
-
 namespace {
 
 void LogDelivery(const alert::DispatchStats& stats) {

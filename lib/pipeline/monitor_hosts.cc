@@ -11,7 +11,6 @@
 
 namespace veille::pipeline {
 
-
 namespace {
 
 // How long a host added to the database is taken to be there (then added again, at no cost

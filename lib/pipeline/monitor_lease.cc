@@ -11,7 +11,6 @@
 
 namespace veille::pipeline {
 
-
 namespace {
 
 // How often a daemon checks that it holds the maintenance lock, or takes it when free.
