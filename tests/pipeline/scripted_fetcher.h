@@ -4,6 +4,7 @@
 // moves its clocks.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -130,13 +131,15 @@ inline pipeline::FetcherFactory ScriptedFetchers(std::shared_ptr<FetchScript> sc
 }
 
 // A monotonic clock and a wall clock that move only when the test moves them (together, so
-// that the monitor sees no wall-clock jump).
+// that the monitor sees no wall-clock jump). Advance is meant for one thread (the test's, or
+// the loop's in an on_tick); the clocks may be read from any.
 class ManualClocks {
  public:
   pipeline::Clocks Clocks() {
-    return {[this] { return wall_s_; }, [this] { return steady_ms_; }};
+    return {[this] { return wall_s_.load(); }, [this] { return steady_ms_.load(); }};
   }
-  // Moves the monotonic clock by `ms` and the wall clock by the whole seconds that crossed.
+  // Moves the monotonic clock by `ms` (never back) and the wall clock by the whole seconds
+  // that crossed.
   void Advance(std::int64_t ms) {
     const std::int64_t before_s = steady_ms_ / 1000;
     steady_ms_ += ms;
@@ -145,8 +148,8 @@ class ManualClocks {
   [[nodiscard]] UnixSeconds wall() const { return wall_s_; }
 
  private:
-  UnixSeconds wall_s_ = 1'800'000'000;
-  std::int64_t steady_ms_ = 5'000'000;  // any origin: the monitor uses differences only
+  std::atomic<UnixSeconds> wall_s_{1'800'000'000};
+  std::atomic<std::int64_t> steady_ms_{5'000'000};  // any origin: only differences count
 };
 
 }  // namespace veille::test_support
