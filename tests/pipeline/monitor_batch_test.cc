@@ -1,6 +1,7 @@
-// The monitor's group commit (docs/storage.md, "Group commit") with no HTTP server: a scripted
-// fetcher answers each poll when the test says, and the clocks move only when the test moves
-// them. A real SQLite file; a poll counts as committed once its feed's row records it.
+// The monitor's group commit (docs/storage.md, "Group commit") and its delivery step, with no
+// HTTP server: a scripted fetcher answers each poll when the test says, and the clocks move only
+// when the test moves them. A real SQLite file; a poll counts as committed once its feed's row
+// records it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "pipeline/monitor.h"
+#include "store/outbox_repo.h"
 #include "tests/pipeline/growing_feed.h"
 #include "tests/pipeline/scripted_fetcher.h"
 
@@ -32,13 +34,19 @@ class MonitorBatchTest : public ::testing::Test {
 
   static std::string Url(int i) { return "http://feeds.test/" + std::to_string(i) + ".xml"; }
 
-  // `feeds` feeds (Url(1) ..), one rule, and these [daemon] keys.
-  config::Config Config(int feeds, const std::string& daemon_keys) {
+  // `feeds` feeds (Url(1) ..) with `feed_keys`, these [daemon] keys, and one rule (whose
+  // alerts go to a log channel with `with_channel`).
+  config::Config Config(int feeds, const std::string& daemon_keys,
+                        const std::string& feed_keys = "", bool with_channel = false) {
     std::string text = "[daemon]\ndatabase = \"v.db\"\n" + daemon_keys + "\n";
     for (int i = 1; i <= feeds; ++i) {
-      text += "[[feed]]\nurl = \"" + Url(i) + "\"\nname = \"F" + std::to_string(i) + "\"\n";
+      text += "[[feed]]\nurl = \"" + Url(i) + "\"\nname = \"F" + std::to_string(i) + "\"\n" +
+              feed_keys + "\n";
     }
     text += "[[rule]]\nname = \"marque\"\nquery = 'Orélia'\n";
+    if (with_channel) {
+      text += "channels = [\"journal\"]\n[[channel]]\nname = \"journal\"\ntype = \"log\"\n";
+    }
     auto config = config::ParseConfig(text, (dir_ / "veille.toml").string());
     EXPECT_TRUE(config) << config.error().message;
     return *config;
@@ -179,6 +187,47 @@ TEST_F(MonitorBatchTest, ABatchIsCommittedAsSoonAsNothingIsInFlight) {
   ASSERT_NE(f2, feeds->end());
   EXPECT_EQ(f2->entry_count, 3) << "the document's entries, committed with it";
   EXPECT_EQ(f2->mention_count, 3);
+}
+
+// The loop's delivery step runs once a second of the monotonic clock: a committed mention's
+// alert waits for it (and no longer), whatever the wall clock does.
+TEST_F(MonitorBatchTest, ACommittedAlertGoesOutAtTheNextDeliveryStepOneSecondAfterTheLast) {
+  auto monitor = Start(Config(1, "", "backfill_alerts = true", true));
+  ASSERT_TRUE(monitor);
+  auto outbox = [&](store::OutboxStatus status) -> std::int64_t {
+    auto store = store::Store::Open((dir_ / "v.db").string(), store::Access::kRead);
+    EXPECT_TRUE(store) << store.error().message;
+    if (!store) return -1;
+    auto counts = store::CountOutbox(**store);
+    EXPECT_TRUE(counts) << counts.error().message;
+    return counts && counts->count(status) ? counts->at(status) : 0;
+  };
+  // The first turn took a delivery step; the clocks stand still until the test moves them.
+  Drive(*monitor,
+        {
+            UntilAllSubmitted(1),
+            [&] {
+              EXPECT_TRUE(script_->Answer(Url(1), FetchScript::Ok(test_support::GrowingRss(1))));
+              return true;
+            },
+            [&] { return Committed() == 1; },
+            [&] {
+              EXPECT_EQ(outbox(store::OutboxStatus::kPending), 1);
+              clocks_.Advance(999);
+              return true;
+            },
+            [&] {
+              EXPECT_EQ(outbox(store::OutboxStatus::kDelivered), 0)
+                  << "delivered before a second had passed since the last step";
+              clocks_.Advance(1);
+              return true;
+            },
+            [&] {
+              EXPECT_EQ(outbox(store::OutboxStatus::kDelivered), 1)
+                  << "not delivered a second after the last step";
+              return true;
+            },
+        });
 }
 
 }  // namespace
