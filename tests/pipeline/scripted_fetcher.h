@@ -118,6 +118,7 @@ class ScriptedFetcher : public fetch::Fetcher {
   }
   [[nodiscard]] std::size_t pending() const override { return script_->Pending(); }
   void AbortAll() override { script_->AbortAll(); }
+  // CancelQueued keeps the base's answer (none): every request counts as started.
 
  private:
   std::shared_ptr<FetchScript> script_;
