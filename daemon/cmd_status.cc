@@ -1,12 +1,11 @@
 // veille status: the daemon's heartbeat from the database (pid, started, last heartbeat), feed
 // health and the outbox, as a short report or JSON. Exit 0 when a daemon is running and
 // healthy, 1 when none is (or its heartbeat is stale), 2 on a usage or config error.
-#include <signal.h>
-
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "archive/daemon_liveness.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "daemon/version.h"
@@ -16,9 +15,6 @@
 
 namespace veille::cli {
 namespace {
-
-// A heartbeat older than this means the daemon is hung or gone (it writes one every 30 s).
-constexpr std::int64_t kStaleAfterS = 120;
 
 struct StatusArgs {
   bool json = false;
@@ -67,19 +63,24 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     }
   }
   const UnixSeconds now = Now();
-  std::string state = "never started";
-  if (*status) {
-    const auto& s = **status;
-    const bool alive = s.pid > 0 && ::kill(static_cast<pid_t>(s.pid), 0) == 0;
-    if (s.stopped_at) {
+  // The JSON's "daemon" field; the text output says it in words.
+  std::string state;
+  switch (archive::LivenessOf(*store, *status, now)) {
+    case archive::Liveness::kNeverStarted:
+      state = "never started";
+      break;
+    case archive::Liveness::kStopped:
       state = "stopped";
-    } else if (!alive) {
+      break;
+    case archive::Liveness::kEnded:
       state = "not running (no clean stop recorded)";
-    } else if (now - s.heartbeat_at > kStaleAfterS) {
-      state = "stale (no heartbeat for " + FormatDuration(now - s.heartbeat_at) + ")";
-    } else {
+      break;
+    case archive::Liveness::kStale:
+      state = "stale (no heartbeat for " + FormatDuration(now - (*status)->heartbeat_at) + ")";
+      break;
+    case archive::Liveness::kRunning:
       state = "running";
-    }
+      break;
   }
   // Each daemon's configuration against the config file's: "" when the same, else the
   // differences ("feeds: 1 only here (...)": here is the file, the other the daemon).
