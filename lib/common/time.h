@@ -1,4 +1,5 @@
-// Time values as data: wall-clock instants are Unix seconds (64-bit); the pure core never reads a clock.
+// Time values as data: wall-clock instants are Unix seconds (64-bit); the pure core never reads a
+// clock.
 #pragma once
 
 #include <cstdint>
