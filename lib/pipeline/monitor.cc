@@ -211,7 +211,10 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   // Its host leases too (the feeds' ended with their commits): kept, they would hold those
   // hosts from every daemon, and from the next --once run, until they expire (lease_time).
   if (shared_) ReleaseAllLeases();
-  if (leased_elsewhere > 0) {
+  if (leased_elsewhere > 0 && claims_failed_ > 0) {
+    spdlog::warn("{} not polled: the claims failed (feeds not leased, above)",
+                 Plural(leased_elsewhere, "feed", "feeds"));
+  } else if (leased_elsewhere > 0) {
     spdlog::info("{} not polled: another daemon is polling them or polled them in this run",
                  Plural(leased_elsewhere, "feed", "feeds"));
   }
