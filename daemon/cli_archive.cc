@@ -33,6 +33,21 @@ std::optional<Format> ParseFormat(std::string_view name) {
   return std::nullopt;
 }
 
+Result<Output> ChooseOutput(std::string_view format, bool json, bool excel) {
+  if (excel && (json || (format != "table" && format != "csv"))) {
+    return Fail(ErrorCode::kInvalidArgument,
+                i18n::Format(i18n::Tr("--excel writes CSV; it cannot be combined with --format "
+                                      "{format}"),
+                             {{"format", json ? std::string_view("json") : format}}));
+  }
+  const auto parsed = ParseFormat(json ? "json" : excel ? "csv" : format);
+  if (!parsed) {
+    return Fail(ErrorCode::kInvalidArgument,
+                i18n::Tr("--format: expected table, json, ndjson or csv"));
+  }
+  return Output{*parsed, excel ? CsvDialect::kExcel : CsvDialect::kRfc4180};
+}
+
 std::string_view CsvPreamble(CsvDialect dialect) {
   return dialect == CsvDialect::kExcel ? std::string_view("\xEF\xBB\xBF") : std::string_view();
 }

@@ -45,6 +45,15 @@ std::optional<Format> ParseFormat(std::string_view name);
 // locale opens cleanly: semicolon-separated, the file starting with a UTF-8 byte order mark.
 enum class CsvDialect { kRfc4180, kExcel };
 
+// What a listing command prints (mentions, search): --format, or --json, or --excel (CSV in the
+// kExcel dialect). Fails with kInvalidArgument and a message in the language of the messages
+// when the format is unknown or --excel is combined with another format.
+struct Output {
+  Format format = Format::kTable;
+  CsvDialect dialect = CsvDialect::kRfc4180;
+};
+[[nodiscard]] Result<Output> ChooseOutput(std::string_view format, bool json, bool excel);
+
 // One CSV record (RFC 4180: quoted when needed, quotes doubled, CRLF line end). Cells that a
 // spreadsheet would run as a formula (starting with = + - @ or a tab) get a leading apostrophe.
 std::string CsvRecord(const std::vector<std::string>& cells,

@@ -158,17 +158,10 @@ int PrintStories(store::Store& store, const std::vector<store::MentionRow>& ment
 int Run(const GlobalOptions& global, const MentionsArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
-  if (args.excel && (args.json || (args.format != "table" && args.format != "csv"))) {
-    std::cerr << "veille: --excel writes CSV; it cannot be combined with --format "
-              << (args.json ? "json" : args.format) << "\n";
-    return 2;
-  }
-  const auto format = ParseFormat(args.json ? "json" : args.excel ? "csv" : args.format);
-  const CsvDialect dialect = args.excel ? CsvDialect::kExcel : CsvDialect::kRfc4180;
-  if (!format) {
-    std::cerr << "veille: --format: expected table, json, ndjson or csv\n";
-    return 2;
-  }
+  const auto output = ChooseOutput(args.format, args.json, args.excel);
+  if (!output) return ReportError(output.error());
+  const Format format = output->format;
+  const CsvDialect dialect = output->dialect;
   const auto period = ParsePeriod(args.since, args.until, Now());
   if (!period) return ReportError(period.error());
   auto store = OpenStoreOrReport(*config);
@@ -224,8 +217,8 @@ int Run(const GlobalOptions& global, const MentionsArgs& args) {
   const std::vector<store::MentionRow>& mentions = *listed;
 
   const RuleEntities entities = EntitiesOf(config->rules);
-  if (args.story) return PrintStories(*store, mentions, *format, dialect, entities);
-  switch (*format) {
+  if (args.story) return PrintStories(*store, mentions, format, dialect, entities);
+  switch (format) {
     case Format::kJson: {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& m : mentions) out.push_back(MentionJson(m, entities));

@@ -3,10 +3,8 @@
 // for requests whenever another process has committed (at most a second later), polls those
 // feeds at once and clears each request with the state of the poll that answers it
 // (docs/cli.md, docs/polling.md).
-#include <signal.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -14,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "archive/daemon_liveness.h"
 #include "common/redact.h"
 #include "daemon/cli_filters.h"
 #include "daemon/cli_support.h"
@@ -23,10 +22,6 @@
 
 namespace veille::cli {
 namespace {
-
-// A heartbeat older than this (veilled writes one every 30 s) means a hung or killed daemon,
-// as in `veille status`.
-constexpr std::int64_t kStaleAfterS = 120;
 
 struct PollArgs {
   std::vector<std::string> feeds;
@@ -46,34 +41,33 @@ std::int64_t NowMs() {
 Result<std::int64_t> RunningDaemon(store::Store& store, const std::string& database) {
   auto status = store.ReadStatus();
   if (!status) return tl::unexpected(status.error());
-  if (!*status) {
-    return Fail(ErrorCode::kNotFound,
-                i18n::Format(i18n::Tr("veilled is not running on {database} (it never started)"),
-                             {{"database", database}}));
+  const UnixSeconds now = Now();
+  switch (archive::LivenessOf(store, *status, now)) {
+    case archive::Liveness::kNeverStarted:
+      return Fail(ErrorCode::kNotFound,
+                  i18n::Format(i18n::Tr("veilled is not running on {database} (it never started)"),
+                               {{"database", database}}));
+    case archive::Liveness::kStopped:
+      return Fail(
+          ErrorCode::kNotFound,
+          i18n::Format(i18n::Tr("veilled is not running on {database} (it stopped at "
+                                "{time} UTC)"),
+                       {{"database", database}, {"time", ShortTime(*(*status)->stopped_at)}}));
+    case archive::Liveness::kEnded:
+      return Fail(ErrorCode::kNotFound,
+                  i18n::Format(i18n::Tr("veilled is not running on {database} (pid {pid} ended "
+                                        "without a clean stop)"),
+                               {{"database", database}, {"pid", std::to_string((*status)->pid)}}));
+    case archive::Liveness::kStale:
+      return Fail(ErrorCode::kNotFound,
+                  i18n::Format(i18n::Tr("veilled (pid {pid}) has written no heartbeat for "
+                                        "{duration}: it may be hung (see veille status)"),
+                               {{"pid", std::to_string((*status)->pid)},
+                                {"duration", FormatDuration(now - (*status)->heartbeat_at)}}));
+    case archive::Liveness::kRunning:
+      break;
   }
-  const store::DaemonStatus& s = **status;
-  if (s.stopped_at) {
-    return Fail(ErrorCode::kNotFound,
-                i18n::Format(i18n::Tr("veilled is not running on {database} (it stopped at "
-                                      "{time} UTC)"),
-                             {{"database", database}, {"time", ShortTime(*s.stopped_at)}}));
-  }
-  // The process may run under another user (the service's): EPERM says it exists.
-  const bool exists = s.pid > 0 && (::kill(static_cast<pid_t>(s.pid), 0) == 0 || errno == EPERM);
-  if (!exists) {
-    return Fail(ErrorCode::kNotFound,
-                i18n::Format(i18n::Tr("veilled is not running on {database} (pid {pid} ended "
-                                      "without a clean stop)"),
-                             {{"database", database}, {"pid", std::to_string(s.pid)}}));
-  }
-  if (Now() - s.heartbeat_at > kStaleAfterS) {
-    return Fail(ErrorCode::kNotFound,
-                i18n::Format(i18n::Tr("veilled (pid {pid}) has written no heartbeat for "
-                                      "{duration}: it may be hung (see veille status)"),
-                             {{"pid", std::to_string(s.pid)},
-                              {"duration", FormatDuration(Now() - s.heartbeat_at)}}));
-  }
-  return s.pid;
+  return (*status)->pid;
 }
 
 int Run(const GlobalOptions& global, const PollArgs& args) {

@@ -28,17 +28,10 @@ struct SearchArgs {
 int Run(const GlobalOptions& global, const SearchArgs& args) {
   auto config = LoadConfigOrReport(global.config_path);
   if (!config) return 2;
-  if (args.excel && (args.json || (args.format != "table" && args.format != "csv"))) {
-    std::cerr << "veille: --excel writes CSV; it cannot be combined with --format "
-              << (args.json ? "json" : args.format) << "\n";
-    return 2;
-  }
-  const auto format = ParseFormat(args.json ? "json" : args.excel ? "csv" : args.format);
-  const CsvDialect dialect = args.excel ? CsvDialect::kExcel : CsvDialect::kRfc4180;
-  if (!format) {
-    std::cerr << "veille: --format: expected table, json, ndjson or csv\n";
-    return 2;
-  }
+  const auto output = ChooseOutput(args.format, args.json, args.excel);
+  if (!output) return ReportError(output.error());
+  const Format format = output->format;
+  const CsvDialect dialect = output->dialect;
   const auto period = ParsePeriod(args.since, args.until, Now());
   if (!period) return ReportError(period.error());
   auto store = OpenStoreOrReport(*config);
@@ -59,14 +52,14 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
   }
   std::vector<SearchHit> hits;
   std::size_t emitted = 0;
-  if (*format == Format::kCsv) {
+  if (format == Format::kCsv) {
     std::cout << CsvPreamble(dialect)
               << CsvRecord({"entry", "story", "first_seen", "published", "feed", "title", "link",
                             "canonical_link", "terms", "snippet", "date_source"},
                            dialect);
   }
   auto stats = SearchArchive(*store, args.query, filter, [&](const SearchHit& hit) {
-    switch (*format) {
+    switch (format) {
       case Format::kNdjson:
         std::cout << DumpJson(HitJson(hit), -1) << "\n";
         break;
@@ -92,13 +85,13 @@ int Run(const GlobalOptions& global, const SearchArgs& args) {
     std::cerr << "veille search: " << stats.error().message << "\n";
     return stats.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
   }
-  if (*format == Format::kJson) {
+  if (format == Format::kJson) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& h : hits) out.push_back(HitJson(h));
     std::cout << DumpJson(out, 2) << "\n";
     return 0;
   }
-  if (*format != Format::kTable) return 0;
+  if (format != Format::kTable) return 0;
   if (hits.empty()) {
     std::cout << i18n::Format(i18n::Tr("No stored entry matches{filters}."),
                               {{"filters", TerminalSafe(DescribeFilters({{"feed", args.feed},

@@ -1,12 +1,11 @@
 // veille status: the daemon's heartbeat from the database (pid, started, last heartbeat), feed
 // health and the outbox, as a short report or JSON. Exit 0 when a daemon is running and
 // healthy, 1 when none is (or its heartbeat is stale), 2 on a usage or config error.
-#include <signal.h>
-
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "archive/daemon_liveness.h"
 #include "daemon/cli_support.h"
 #include "daemon/commands.h"
 #include "daemon/version.h"
@@ -16,9 +15,6 @@
 
 namespace veille::cli {
 namespace {
-
-// A heartbeat older than this means the daemon is hung or gone (it writes one every 30 s).
-constexpr std::int64_t kStaleAfterS = 120;
 
 struct StatusArgs {
   bool json = false;
@@ -67,27 +63,34 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     }
   }
   const UnixSeconds now = Now();
-  std::string state = "never started";
-  if (*status) {
-    const auto& s = **status;
-    const bool alive = s.pid > 0 && ::kill(static_cast<pid_t>(s.pid), 0) == 0;
-    if (s.stopped_at) {
+  // The JSON's "daemon" field; the text output says it in words.
+  std::string state;
+  switch (archive::LivenessOf(*store, *status, now)) {
+    case archive::Liveness::kNeverStarted:
+      state = "never started";
+      break;
+    case archive::Liveness::kStopped:
       state = "stopped";
-    } else if (!alive) {
+      break;
+    case archive::Liveness::kEnded:
       state = "not running (no clean stop recorded)";
-    } else if (now - s.heartbeat_at > kStaleAfterS) {
-      state = "stale (no heartbeat for " + FormatDuration(now - s.heartbeat_at) + ")";
-    } else {
+      break;
+    case archive::Liveness::kStale:
+      state = "stale (no heartbeat for " + FormatDuration(now - (*status)->heartbeat_at) + ")";
+      break;
+    case archive::Liveness::kRunning:
       state = "running";
-    }
+      break;
   }
   // Each daemon's configuration against the config file's: "" when the same, else the
   // differences ("feeds: 1 only here (...)": here is the file, the other the daemon).
-  auto differences = [&](const store::DaemonConfigRow& row) -> std::optional<std::string> {
+  // In English for the JSON, in the language of the messages for the report.
+  auto differences = [&](const store::DaemonConfigRow& row,
+                         const i18n::Translator& tr) -> std::optional<std::string> {
     if (!summary) return std::nullopt;
     if (row.fingerprint == summary->fingerprint) return std::string();
-    std::string diff = config::DescribeDifferences(*summary, row.description);
-    return diff.empty() ? "(other settings)" : diff;
+    std::string diff = config::DescribeDifferences(*summary, row.description, 3, tr);
+    return diff.empty() ? tr.Tr("(other settings)") : diff;
   };
   std::map<std::string, int> by_state;
   for (const auto& f : *feeds)
@@ -117,7 +120,7 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     out["config_fingerprint"] = summary ? nlohmann::json(summary->fingerprint) : nullptr;
     out["daemons"] = nlohmann::json::array();
     for (const auto& row : *configs) {
-      const auto diff = differences(row);
+      const auto diff = differences(row, i18n::Translator());
       out["daemons"].push_back(
           {{"owner", row.owner},
            {"hostname", row.hostname},
@@ -195,7 +198,7 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
     // reads the file), running the file's configuration, or a broken file to compare with.
     // What is left on SQLite is the case worth a line: the file was edited and not reloaded.
     std::vector<std::optional<std::string>> diffs;
-    for (const auto& row : *configs) diffs.push_back(differences(row));
+    for (const auto& row : *configs) diffs.push_back(differences(row, tr));
     const bool nothing_to_say =
         diffs.empty() ||
         (diffs.size() == 1 && (state != "running" || !diffs[0] || diffs[0]->empty()));

@@ -1,5 +1,3 @@
-#include "daemon/lock_file.h"
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -7,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+
+#include "daemon/lock_file.h"
 
 namespace veille::daemon {
 

@@ -27,8 +27,7 @@ std::string Quote(std::string_view text) {
 
 }  // namespace
 
-std::string FormatLogLine(const Alert& alert) {
-  const auto& m = alert.mention;
+std::string FormatLogLine(const Alert& alert, const store::MentionRow& m) {
   // entity= only while the rule is configured (a pending alert may outlive its rule).
   const std::optional<std::string> entity = alert.EntityOf(m);
   return "mention rule=" + Quote(m.rule) + (entity ? " entity=" + Quote(*entity) : "") +
@@ -36,15 +35,24 @@ std::string FormatLogLine(const Alert& alert) {
          " title=" + Quote(m.title.value_or("")) + " link=" + Quote(RedactUrl(m.link.value_or("")));
 }
 
+std::vector<std::string> FormatLogLines(const Alert& alert) {
+  std::vector<std::string> lines;
+  for (const store::MentionRow* m : alert.Mentions()) lines.push_back(FormatLogLine(alert, *m));
+  return lines;
+}
+
 Delivery LogTransport::Deliver(const Alert& alert) {
-  sink_(FormatLogLine(alert));
+  for (const std::string& line : FormatLogLines(alert)) sink_(line);
   return Delivery{};
 }
 
 Delivery LogTransport::DeliverDigest(const Digest& digest) {
-  for (const Alert& alert : digest.alerts) sink_(FormatLogLine(alert));
-  sink_("digest channel=" + Quote(digest.channel) +
-        " mentions=" + std::to_string(digest.alerts.size()));
+  std::size_t mentions = 0;
+  for (const Alert& alert : digest.alerts) {
+    for (const std::string& line : FormatLogLines(alert)) sink_(line);
+    mentions += alert.Mentions().size();
+  }
+  sink_("digest channel=" + Quote(digest.channel) + " mentions=" + std::to_string(mentions));
   return Delivery{};
 }
 

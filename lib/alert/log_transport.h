@@ -3,15 +3,20 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "alert/transport.h"
 
 namespace veille::alert {
 
 // `mention rule="<rule>" entity="<entity>" category="<category>" feed="<feed>" title="<title>"
-// link="<link>"` (entity= left out for a rule no longer configured); quotes and control
-// characters in feed text are escaped so one mention is always one line.
-std::string FormatLogLine(const Alert& alert);
+// link="<link>"` for one mention `m` of `alert` (entity= left out for a rule no longer
+// configured); quotes and control characters in feed text are escaped so one mention is always
+// one line.
+std::string FormatLogLine(const Alert& alert, const store::MentionRow& m);
+// One line per mention of the alert: an article that two rules matched is one alert (one email,
+// one webhook request) and two lines, each with its own rule, entity and category.
+std::vector<std::string> FormatLogLines(const Alert& alert);
 
 class LogTransport : public Transport {
  public:

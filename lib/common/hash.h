@@ -8,8 +8,7 @@
 namespace veille {
 
 // 64-bit FNV-1a. Stable across builds and platforms: stored values depend on it.
-constexpr std::uint64_t Fnv1a64(std::string_view data,
-                                std::uint64_t seed = 0xcbf29ce484222325ULL) {
+constexpr std::uint64_t Fnv1a64(std::string_view data, std::uint64_t seed = 0xcbf29ce484222325ULL) {
   std::uint64_t h = seed;
   for (char c : data) {
     h ^= static_cast<unsigned char>(c);

@@ -16,8 +16,8 @@ bool IsSecretName(std::string_view name) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   static constexpr std::array<std::string_view, 15> kNames = {
-      "token",  "key",  "sig",  "signature",    "secret",  "password", "passwd", "pwd",
-      "auth",   "access_token", "api_key", "apikey", "session", "code", "credentials"};
+      "token", "key",          "sig",     "signature", "secret",  "password", "passwd",     "pwd",
+      "auth",  "access_token", "api_key", "apikey",    "session", "code",     "credentials"};
   for (auto n : kNames) {
     if (lower == n) return true;
   }

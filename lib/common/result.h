@@ -9,15 +9,15 @@ namespace veille {
 
 // What kind of failure an Error is; callers branch on this, humans read `message`.
 enum class ErrorCode {
-  kInvalidArgument,  // bad input from the caller (a malformed query, a bad flag)
-  kConfig,           // a configuration error (message is "file:line: text")
-  kParse,            // a document that could not be parsed
-  kIo,               // filesystem error
-  kStorage,          // the database failed or refused an operation (none of the below)
-  kStorageFull,      // the database has no space left (disk, quota): retry later, nothing lost
-  kStorageBusy,      // a lock held past the timeout, or a conflict: retry the unit of work later
+  kInvalidArgument,     // bad input from the caller (a malformed query, a bad flag)
+  kConfig,              // a configuration error (message is "file:line: text")
+  kParse,               // a document that could not be parsed
+  kIo,                  // filesystem error
+  kStorage,             // the database failed or refused an operation (none of the below)
+  kStorageFull,         // the database has no space left (disk, quota): retry later, nothing lost
+  kStorageBusy,         // a lock held past the timeout, or a conflict: retry the unit of work later
   kStorageUnavailable,  // the database server cannot be reached: reconnect, then retry
-  kNetwork,          // transport failure
+  kNetwork,             // transport failure
   kNotFound,
   kInternal,
 };

@@ -263,27 +263,38 @@ std::optional<Parsed> Parse(std::string_view text) {
 }
 
 // "'a', 'b' and 3 more" (names), or the feeds' labels.
-std::string NameList(const std::vector<std::string>& names, std::size_t max_names) {
+std::string NameList(const i18n::Translator& tr, const std::vector<std::string>& names,
+                     std::size_t max_names) {
   std::string out;
   for (std::size_t i = 0; i < names.size() && i < max_names; ++i) {
     out += (i == 0 ? "" : ", ") + names[i];
   }
-  if (names.size() > max_names) out += " and " + std::to_string(names.size() - max_names) + " more";
-  return out;
+  if (names.size() <= max_names) return out;
+  const std::size_t more = names.size() - max_names;
+  return i18n::Format(
+      tr.TrNP("config difference", "{names} and {n} more", "{names} and {n} more", more),
+      {{"names", out}, {"n", tr.Integer(static_cast<std::int64_t>(more))}});
 }
 
-std::string DescribeSection(std::size_t section, const ParsedSection& here,
-                            const ParsedSection& there, const ConfigSummary& summary,
-                            std::size_t max_names) {
-  if (here.hash == there.hash) return "same";
+// How one section differs, or nullopt when it is the same.
+std::optional<std::string> DescribeSection(const i18n::Translator& tr, std::size_t section,
+                                           const ParsedSection& here, const ParsedSection& there,
+                                           const ConfigSummary& summary, std::size_t max_names) {
+  using i18n::Format;
+  if (here.hash == there.hash) return std::nullopt;
   if (!here.itemised || !there.itemised) {
-    return "differ (" + std::to_string(here.count) + " here, " + std::to_string(there.count) +
-           " in the other; too many to compare one by one)";
+    return Format(tr.TrP("config difference",
+                         "differ ({here} here, {there} in the other; too many to compare one by "
+                         "one)"),
+                  {{"here", tr.Integer(static_cast<std::int64_t>(here.count))},
+                   {"there", tr.Integer(static_cast<std::int64_t>(there.count))}});
   }
   auto shown = [&](const std::string& key) {
     if (section == kFeeds) {
       const auto it = summary.feed_labels.find(key);
-      return it != summary.feed_labels.end() ? it->second : "feed " + key;
+      return it != summary.feed_labels.end()
+                 ? it->second
+                 : Format(tr.TrP("config difference", "feed {key}"), {{"key", key}});
     }
     return "'" + UnescapeName(key) + "'";
   };
@@ -302,18 +313,29 @@ std::string DescribeSection(std::size_t section, const ParsedSection& here,
   for (auto* names : {&only_here, &only_there, &differ}) std::sort(names->begin(), names->end());
   std::vector<std::string> parts;
   if (!only_here.empty()) {
-    parts.push_back(std::to_string(only_here.size()) + " only here (" +
-                    NameList(only_here, max_names) + ")");
+    parts.push_back(Format(tr.TrNP("config difference", "{n} only here ({names})",
+                                   "{n} only here ({names})", only_here.size()),
+                           {{"n", tr.Integer(static_cast<std::int64_t>(only_here.size()))},
+                            {"names", NameList(tr, only_here, max_names)}}));
   }
   if (!only_there.empty()) {
     // The other daemon's feeds are stored as hashes of their URLs: counted, not named.
-    parts.push_back(std::to_string(only_there.size()) + " only in the other" +
-                    (section == kFeeds ? "" : " (" + NameList(only_there, max_names) + ")"));
+    const std::string n = tr.Integer(static_cast<std::int64_t>(only_there.size()));
+    parts.push_back(section == kFeeds
+                        ? Format(tr.TrNP("config difference", "{n} only in the other",
+                                         "{n} only in the other", only_there.size()),
+                                 {{"n", n}})
+                        : Format(tr.TrNP("config difference", "{n} only in the other ({names})",
+                                         "{n} only in the other ({names})", only_there.size()),
+                                 {{"n", n}, {"names", NameList(tr, only_there, max_names)}}));
   }
   if (!differ.empty()) {
-    parts.push_back(NameList(differ, max_names) + (differ.size() == 1 ? " differs" : " differ"));
+    parts.push_back(
+        Format(tr.TrNP("config difference", "{names} differs", "{names} differ", differ.size()),
+               {{"names", NameList(tr, differ, max_names)}}));
   }
-  if (parts.empty()) return "differ";  // the same items, hashes colliding: never seen
+  // The same items, hashes colliding: never seen.
+  if (parts.empty()) return tr.TrP("config difference", "differ");
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
   return out;
@@ -354,19 +376,27 @@ ConfigSummary SummarizeConfig(const Config& config, const QueryCanonicalizer& ca
 }
 
 std::string DescribeDifferences(const ConfigSummary& here, std::string_view stored,
-                                std::size_t max_names) {
+                                std::size_t max_names, const i18n::Translator& tr) {
   const auto mine = Parse(here.description);
   const auto theirs = Parse(stored);
   if (!mine || !theirs) {
-    return "its configuration summary is unreadable (another version of veille?)";
+    return tr.Tr("its configuration summary is unreadable (another version of veille?)");
   }
+  // The sections' names, marked for translation in the order of kSectionNames.
+  static constexpr std::array<const char*, kSectionCount> kShownNames = {
+      i18n::NC_("config section", "settings"), i18n::NC_("config section", "feeds"),
+      i18n::NC_("config section", "rules"), i18n::NC_("config section", "channels")};
   bool any = false;
   std::string out;
   for (const std::size_t s : {kFeeds, kRules, kChannels, kSettings}) {
-    const std::string text = DescribeSection(s, (*mine)[s], (*theirs)[s], here, max_names);
-    any = any || text != "same";
-    if (s == kSettings && text == "same") continue;  // named only when they differ
-    out += (out.empty() ? "" : "; ") + std::string(kSectionNames[s]) + ": " + text;
+    const auto text = DescribeSection(tr, s, (*mine)[s], (*theirs)[s], here, max_names);
+    any = any || text.has_value();
+    if (s == kSettings && !text) continue;  // named only when they differ
+    // TRANSLATORS: between two sections of a configuration's differences.
+    out += (out.empty() ? "" : tr.TrP("config difference", "; ")) +
+           i18n::Format(tr.TrP("config difference", "{section}: {what}"),
+                        {{"section", tr.TrP("config section", kShownNames[s])},
+                         {"what", text ? *text : tr.TrP("config difference", "same")}});
   }
   return any ? out : "";
 }
@@ -394,8 +424,8 @@ std::string DifferencesWarning(const ConfigSummary& here, const std::vector<Othe
   for (std::size_t i = 0; i < groups.size() && i < max_groups; ++i) {
     const auto& [first, owners] = groups[i];
     out += i == 0 ? "" : "; from that of ";
-    out += (owners.size() == 1 ? "daemon " : "daemons ") + NameList(owners, 2) + " (fingerprint " +
-           first->fingerprint.substr(0, 16) + "): ";
+    out += (owners.size() == 1 ? "daemon " : "daemons ") + NameList(i18n::Translator(), owners, 2) +
+           " (fingerprint " + first->fingerprint.substr(0, 16) + "): ";
     std::string diff = DescribeDifferences(here, first->description);
     out += diff.empty() ? "no difference in the compared settings" : diff;
     shown_daemons += owners.size();

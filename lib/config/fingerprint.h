@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "i18n/translator.h"
 
 namespace veille::config {
 
@@ -50,8 +51,10 @@ ConfigSummary SummarizeConfig(const Config& config, const QueryCanonicalizer& ca
 // "feeds: 2 only here (https://a.example/feed, https://b.example/rss), 1 only in the other;
 //  rules: 'acme' differs; channels: same". "" when the descriptions are equal. A description
 // that does not parse (another version of veille) is said to be unreadable.
+// In the language of `tr` (English by default, as in the daemon's log).
 std::string DescribeDifferences(const ConfigSummary& here, std::string_view stored,
-                                std::size_t max_names = 3);
+                                std::size_t max_names = 3,
+                                const i18n::Translator& tr = i18n::Translator());
 
 // Another daemon's stored summary.
 struct OtherConfig {

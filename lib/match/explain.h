@@ -32,9 +32,9 @@ struct TermExplanation {
 struct NearExplanation {
   std::string left;  // the operands, as DebugString writes them: "renault", (OR "a" "b")
   std::string right;
-  std::uint32_t limit = 0;  // n: at most n words between them
-  bool ordered = false;     // ONEAR: left first
-  bool left_found = false;  // the left operand occurs in the entry
+  std::uint32_t limit = 0;   // n: at most n words between them
+  bool ordered = false;      // ONEAR: left first
+  bool left_found = false;   // the left operand occurs in the entry
   bool right_found = false;  // the right operand occurs in the entry
   // Words between the closest pair found in one field (in the allowed order); nullopt when the
   // two operands never occur in the same field (or one of them not at all).

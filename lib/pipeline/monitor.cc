@@ -42,7 +42,6 @@ std::string Plural(int n, std::string_view one, std::string_view many) {
 using detail::Add;
 using detail::CompileRules;
 using detail::RoutingFor;
-using detail::SteadyMs;
 
 std::string CycleLine(const CycleSummary& s) {
   return fmt::format("cycle done: {} polled, {} ok, {} failed, {}, {}",
@@ -64,6 +63,12 @@ UnixSeconds SystemNow() {
       .count();
 }
 
+std::int64_t SystemSteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 FetcherFactory DefaultFetcherFactory() {
   return [](const fetch::FetchOptions& options) { return fetch::Fetcher::Create(options); };
 }
@@ -80,7 +85,7 @@ void Monitor::Waker::Wake() {
 
 Monitor::Monitor(config::Config config, std::unique_ptr<store::Store> store,
                  std::unique_ptr<fetch::Fetcher> fetcher,
-                 std::shared_ptr<const match::Matcher> matcher, WallClock clock,
+                 std::shared_ptr<const match::Matcher> matcher, Clocks clocks,
                  FetcherFactory make_fetcher)
     : config_(std::move(config)),
       store_(std::move(store)),
@@ -89,7 +94,8 @@ Monitor::Monitor(config::Config config, std::unique_ptr<store::Store> store,
       matcher_(std::move(matcher)),
       routing_(RoutingFor(config_)),
       dispatcher_(*store_),
-      clock_(std::move(clock)),
+      clock_(std::move(clocks.wall)),
+      steady_(std::move(clocks.steady)),
       rng_(std::random_device{}()) {
   waker_->Set(fetcher_.get());
 }
@@ -102,16 +108,31 @@ Monitor::~Monitor() {
 
 Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, WallClock clock,
                                                  FetcherFactory make_fetcher) {
+  MonitorParts parts;
+  parts.clocks.wall = std::move(clock);
+  parts.make_fetcher = std::move(make_fetcher);
+  return Create(config, std::move(parts));
+}
+
+Result<std::unique_ptr<Monitor>> Monitor::Create(const config::Config& config, MonitorParts parts) {
   auto matcher = CompileRules(config);
   if (!matcher) return tl::unexpected(matcher.error());
-  auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
-  if (!store) return tl::unexpected(store.error());
-  if (auto r = (*store)->StartCheckpointer(); !r) return tl::unexpected(r.error());
+  std::unique_ptr<store::Store> store = std::move(parts.store);
+  if (!store) {
+    auto opened = store::Store::Open(config.daemon.database, store::Access::kMigrate);
+    if (!opened) return tl::unexpected(opened.error());
+    store = std::move(*opened);
+  }
+  if (auto r = store->StartCheckpointer(); !r) return tl::unexpected(r.error());
+  FetcherFactory make_fetcher = std::move(parts.make_fetcher);
   if (!make_fetcher) make_fetcher = DefaultFetcherFactory();
+  Clocks clocks = std::move(parts.clocks);
+  if (!clocks.wall) clocks.wall = SystemNow;
+  if (!clocks.steady) clocks.steady = SystemSteadyMs;
   auto fetcher = make_fetcher(FetchOptionsFrom(config));
   if (!fetcher) return tl::unexpected(fetcher.error());
-  std::unique_ptr<Monitor> monitor(new Monitor(config, std::move(*store), std::move(*fetcher),
-                                               std::move(*matcher), std::move(clock),
+  std::unique_ptr<Monitor> monitor(new Monitor(config, std::move(store), std::move(*fetcher),
+                                               std::move(*matcher), std::move(clocks),
                                                std::move(make_fetcher)));
   monitor->shared_ = monitor->store_->Shared();
   if (auto r = monitor->ApplyFeeds(true); !r) return tl::unexpected(r.error());

@@ -49,9 +49,22 @@ std::string CycleLine(const CycleSummary& summary);
 // when every alert was sent.
 std::string NotSentLine(const CycleSummary& summary);
 
-// Where time comes from; tests may replace it.
+// Where time comes from. The wall clock (Unix seconds) dates polls and places due times; the
+// monotonic one (milliseconds from any origin) times everything the monitor bounds or repeats:
+// the group commit's age bound, claims and lease renewals, the watches, maintenance, the --once
+// delivery deadline, and the clock-jump check that compares the two.
 using WallClock = std::function<UnixSeconds()>;
+using SteadyClock = std::function<std::int64_t()>;
 UnixSeconds SystemNow();
+std::int64_t SystemSteadyMs();  // std::chrono::steady_clock, in milliseconds
+
+// Both clocks, the system's by default; tests replace either. A replaced monotonic clock must
+// never go back, and must move for the monitor's waits to end (RunOnce waits on it for retries
+// within the delivery deadline).
+struct Clocks {
+  WallClock wall = SystemNow;
+  SteadyClock steady = SystemSteadyMs;
+};
 
 // Builds the fetcher from its settings (at start and when a reload changes them); tests may
 // replace it.
@@ -59,9 +72,24 @@ using FetcherFactory =
     std::function<Result<std::unique_ptr<fetch::Fetcher>>(const fetch::FetchOptions&)>;
 FetcherFactory DefaultFetcherFactory();
 
+// What a monitor is built from besides its configuration: the system's by default, replaced
+// by tests for what they control.
+struct MonitorParts {
+  Clocks clocks;
+  FetcherFactory make_fetcher = DefaultFetcherFactory();
+  // The store of `config.daemon.database`, already opened with store::Access::kMigrate (a test
+  // that prepares the database passes the store it prepared it with), or null: Create opens
+  // it. The parse workers open their own read connections to the same database either way.
+  std::unique_ptr<store::Store> store;
+};
+
 class Monitor {
  public:
-  // Opens the store, compiles the rules and registers the feeds of `config`.
+  // Opens the store (unless `parts` holds one), compiles the rules and registers the feeds of
+  // `config`.
+  [[nodiscard]] static Result<std::unique_ptr<Monitor>> Create(const config::Config& config,
+                                                               MonitorParts parts);
+  // The same with the system's monotonic clock, its own store, and `clock` and `make_fetcher`.
   [[nodiscard]] static Result<std::unique_ptr<Monitor>> Create(
       const config::Config& config, WallClock clock = SystemNow,
       FetcherFactory make_fetcher = DefaultFetcherFactory());
@@ -163,7 +191,10 @@ class Monitor {
 
   Monitor(config::Config config, std::unique_ptr<store::Store> store,
           std::unique_ptr<fetch::Fetcher> fetcher, std::shared_ptr<const match::Matcher> matcher,
-          WallClock clock, FetcherFactory make_fetcher);
+          Clocks clocks, FetcherFactory make_fetcher);
+
+  // The monotonic clock (Clocks::steady), in milliseconds: every bound and period of the loops.
+  [[nodiscard]] std::int64_t SteadyMs() const { return steady_(); }
 
   // Replaces the fetcher (new settings); transfers in flight start again on the new one.
   void SwapFetcher(std::unique_ptr<fetch::Fetcher> fetcher);
@@ -258,6 +289,7 @@ class Monitor {
   std::unique_ptr<ParsePool> parser_;
   alert::Dispatcher dispatcher_;
   WallClock clock_;
+  SteadyClock steady_;
   std::mt19937_64 rng_;
   std::map<std::int64_t, Slot> slots_;  // by feed id
   schedule::DueQueue due_;              // feed ids by next due time

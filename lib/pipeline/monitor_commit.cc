@@ -16,7 +16,6 @@
 namespace veille::pipeline {
 
 using detail::Add;
-using detail::SteadyMs;
 
 namespace {
 

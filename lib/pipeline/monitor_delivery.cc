@@ -7,8 +7,6 @@
 
 namespace veille::pipeline {
 
-using detail::SteadyMs;
-
 namespace {
 
 void LogDelivery(const alert::DispatchStats& stats) {

@@ -11,8 +11,6 @@
 
 namespace veille::pipeline {
 
-using detail::SteadyMs;
-
 namespace {
 
 // How long a host added to the database is taken to be there (then added again, at no cost

@@ -11,8 +11,6 @@
 
 namespace veille::pipeline {
 
-using detail::SteadyMs;
-
 namespace {
 
 // How often a daemon checks that it holds the maintenance lock, or takes it when free.

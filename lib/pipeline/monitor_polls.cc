@@ -13,7 +13,6 @@
 namespace veille::pipeline {
 
 using detail::Add;
-using detail::SteadyMs;
 
 void Monitor::Submit(Slot& slot, bool conditional) {
   fetch::FetchRequest request;

@@ -18,14 +18,14 @@ struct TablePlan {
   bool copied;
 };
 constexpr std::array kTables = {
-    TablePlan{"feeds", true},          TablePlan{"stories", true},
-    TablePlan{"entries", true},        TablePlan{"mentions", true},
-    TablePlan{"outbox", true},         TablePlan{"channel_state", true},
-    TablePlan{"events", true},         TablePlan{"event_outbox", true},
-    TablePlan{"triage", true},         TablePlan{"triage_tags", true},
-    TablePlan{"daemon_status", false},  // the heartbeat: the target's daemon writes its own
+    TablePlan{"feeds", true},           TablePlan{"stories", true},
+    TablePlan{"entries", true},         TablePlan{"mentions", true},
+    TablePlan{"outbox", true},          TablePlan{"channel_state", true},
+    TablePlan{"events", true},          TablePlan{"event_outbox", true},
+    TablePlan{"triage", true},          TablePlan{"triage_tags", true},
+    TablePlan{"daemon_status", false},   // the heartbeat: the target's daemon writes its own
     TablePlan{"daemon_configs", false},  // each daemon's config fingerprint: written at start
-    TablePlan{"hosts", false},          // host leases and pauses of the source's daemons
+    TablePlan{"hosts", false},           // host leases and pauses of the source's daemons
 };
 
 Result<std::unique_ptr<CopySide>> SideOf(Store& store) {

@@ -64,6 +64,6 @@ struct TriageRecord {
 
 // Every tag in use with the number of mentions carrying it, most used first (filter menus).
 [[nodiscard]] Result<std::vector<std::pair<std::string, std::int64_t>>> TriageTags(Store& store,
-                                                                                  int limit);
+                                                                                   int limit);
 
 }  // namespace veille::store

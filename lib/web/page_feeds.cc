@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "archive/daemon_liveness.h"
 #include "common/redact.h"
 #include "store/poll_requests.h"
 #include "web/archive_pages.h"
@@ -18,9 +19,6 @@ namespace {
 
 using i18n::Format;
 using parts::Moment;
-
-// veilled writes its heartbeat every 30 s; older than this, `veille status` calls it hung.
-constexpr std::int64_t kStaleAfterS = 120;
 
 // The outcome in the page's words, then the error as the fetcher wrote it (once: errors often
 // start with their class, "dns: could not resolve ..."), as `veille feeds` shows them.
@@ -44,21 +42,29 @@ std::string DaemonLine(store::Store& store, UnixSeconds now, const i18n::Transla
   *running = false;
   auto status = store.ReadStatus();
   if (!status) return status.error().message;
-  if (!*status) return tr.Tr("veilled has never run on this database: poll requests wait for it.");
-  const store::DaemonStatus& s = **status;
-  if (s.stopped_at) {
-    return Format(tr.Tr("veilled stopped at {time}: poll requests wait for its next start."),
-                  {{"time", Moment(*s.stopped_at, tr)}});
-  }
-  if (now - s.heartbeat_at > kStaleAfterS) {
-    return Format(tr.Tr("veilled (pid {pid}) has written no heartbeat since {time}: it may be "
-                        "hung (see veille status)."),
-                  {{"pid", std::to_string(s.pid)}, {"time", Moment(s.heartbeat_at, tr)}});
+  switch (archive::LivenessOf(store, *status, now)) {
+    case archive::Liveness::kNeverStarted:
+      return tr.Tr("veilled has never run on this database: poll requests wait for it.");
+    case archive::Liveness::kStopped:
+      return Format(tr.Tr("veilled stopped at {time}: poll requests wait for its next start."),
+                    {{"time", Moment(*(*status)->stopped_at, tr)}});
+    case archive::Liveness::kEnded:
+      return Format(tr.Tr("veilled (pid {pid}) ended without a clean stop: poll requests wait "
+                          "for its next start."),
+                    {{"pid", std::to_string((*status)->pid)}});
+    case archive::Liveness::kStale:
+      return Format(
+          tr.Tr("veilled (pid {pid}) has written no heartbeat since {time}: it may be "
+                "hung (see veille status)."),
+          {{"pid", std::to_string((*status)->pid)}, {"time", Moment((*status)->heartbeat_at, tr)}});
+    case archive::Liveness::kRunning:
+      break;
   }
   *running = true;
-  return Format(tr.Tr("veilled (pid {pid}) is running since {time}; a poll asked here is "
-                      "answered within a few seconds."),
-                {{"pid", std::to_string(s.pid)}, {"time", Moment(s.started_at, tr)}});
+  return Format(
+      tr.Tr("veilled (pid {pid}) is running since {time}; a poll asked here is "
+            "answered within a few seconds."),
+      {{"pid", std::to_string((*status)->pid)}, {"time", Moment((*status)->started_at, tr)}});
 }
 
 std::int64_t NowMs() {

@@ -242,14 +242,46 @@ TEST(WebhookBody, ChatHeadingsNameWhoTheRulesAreAbout) {
 // The `log` channel's line names the rule's entity (docs/operations.md), quoted like the rest.
 TEST(FormatLogLine, NamesTheEntityWhileTheRuleIsConfigured) {
   Alert a = SampleAlert();
-  EXPECT_EQ(FormatLogLine(a).find(" entity="), std::string::npos) << "no configuration handed over";
+  auto line = [&] { return FormatLogLine(a, a.mention); };
+  EXPECT_EQ(line().find(" entity="), std::string::npos) << "no configuration handed over";
   a.entities = Entities({{"marque", "Alp\"éa\n"}});
-  EXPECT_EQ(FormatLogLine(a).rfind(
-                "mention rule=\"marque\" entity=\"Alp\\\"éa \" category=\"brand\" ", 0),
+  EXPECT_EQ(line().rfind("mention rule=\"marque\" entity=\"Alp\\\"éa \" category=\"brand\" ", 0),
             0u)
-      << FormatLogLine(a);
+      << line();
   a.entities = Entities({{"autre", "X"}});  // "marque" removed from the configuration since
-  EXPECT_EQ(FormatLogLine(a).find(" entity="), std::string::npos) << FormatLogLine(a);
+  EXPECT_EQ(line().find(" entity="), std::string::npos) << line();
+}
+
+// An article two rules matched is one alert and one line per rule, each with its own rule,
+// entity and category: the second rule was left out of the log before.
+TEST(FormatLogLine, OneLinePerMentionOfAMergedAlert) {
+  Alert a = SampleAlert();
+  store::MentionRow rival = a.mention;
+  rival.rule = "concurrents";
+  rival.category = "competitor";
+  a.more_mentions.push_back(rival);
+  a.entities = Entities({{"marque", "Orélia"}, {"concurrents", "Bellacosa"}});
+  const std::vector<std::string> lines = FormatLogLines(a);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind("mention rule=\"marque\" entity=\"Orélia\" category=\"brand\" ", 0), 0u)
+      << lines[0];
+  EXPECT_EQ(
+      lines[1].rfind("mention rule=\"concurrents\" entity=\"Bellacosa\" category=\"competitor\" "
+                     "feed=\"Presse\" ",
+                     0),
+      0u)
+      << lines[1];
+  std::vector<std::string> sunk;
+  LogTransport log([&](const std::string& l) { sunk.push_back(l); });
+  log.Deliver(a);
+  EXPECT_EQ(sunk, lines);
+  sunk.clear();
+  Digest digest;
+  digest.channel = "journal";
+  digest.alerts = {a, SampleAlert()};
+  log.DeliverDigest(digest);
+  ASSERT_EQ(sunk.size(), 4u);
+  EXPECT_EQ(sunk.back(), "digest channel=\"journal\" mentions=3");
 }
 
 TEST(WebhookBody, APipeOrAngleBracketInASlackLinkCannotReplaceItsText) {

@@ -52,15 +52,20 @@ class SinkProcess {
     std::fclose(from);
     EXPECT_GT(port_, 0) << script << " did not start";
   }
+  // Stops the child; its record is removed unless the test failed (then it is kept to read).
   ~SinkProcess() {
     ::close(stdin_);
     int status = 0;
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) return;
-      ::usleep(20'000);
+    bool exited = false;
+    for (int i = 0; i < 50 && !exited; ++i) {
+      exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) ::usleep(20'000);
     }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
+    if (!exited) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    if (!::testing::Test::HasFailure()) std::remove(record_.c_str());
   }
   SinkProcess(const SinkProcess&) = delete;
   SinkProcess& operator=(const SinkProcess&) = delete;

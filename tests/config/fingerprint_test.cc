@@ -85,6 +85,29 @@ TEST(FingerprintTest, NamesAnExtraFeedAndAChangedRule) {
             "feeds: 1 only in the other; rules: 'acme' differs; channels: same");
 }
 
+TEST(FingerprintTest, DescribesTheDifferencesInFrenchForVeilleStatus) {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr) << fr.error().message;
+  Config other = Base();
+  FeedEntry extra;
+  extra.url = "https://c.example/atom";
+  extra.name = "c";
+  other.feeds.push_back(extra);
+  other.rules[0].query = "Acme OR Acmé";
+  other.rules.pop_back();
+  const ConfigSummary here = SummarizeConfig(other);
+  const ConfigSummary stored = SummarizeConfig(Base());
+  EXPECT_EQ(DescribeDifferences(here, stored.description, 3, *fr),
+            "flux : 1 seulement ici (https://c.example/atom) ; règles : 1 seulement dans "
+            "l’autre ('rival brand'), 'acme' diffère ; canaux : identiques");
+  // The English default is what the daemon logs.
+  EXPECT_EQ(DescribeDifferences(here, stored.description),
+            "feeds: 1 only here (https://c.example/atom); rules: 1 only in the other ('rival "
+            "brand'), 'acme' differs; channels: same");
+  EXPECT_EQ(DescribeDifferences(here, "garbage", 3, *fr),
+            "son résumé de configuration est illisible (une autre version de veille ?)");
+}
+
 TEST(FingerprintTest, NamesRulesAndChannelsOnlyInTheOtherConfig) {
   Config other = Base();
   other.rules.pop_back();

@@ -24,6 +24,34 @@ TEST(CsvRecordTest, QuotesWhatNeedsQuotingAndDefusesFormulas) {
   EXPECT_EQ(CsvRecord({}), "\r\n");
 }
 
+TEST(ChooseOutputTest, FormatJsonAndExcelOfTheListingCommands) {
+  auto table = ChooseOutput("table", false, false);
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->format, Format::kTable);
+  EXPECT_EQ(table->dialect, CsvDialect::kRfc4180);
+  auto json = ChooseOutput("table", true, false);
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->format, Format::kJson);
+  // --excel alone, or with --format csv, is CSV in the spreadsheet dialect.
+  for (const char* format : {"table", "csv"}) {
+    auto excel = ChooseOutput(format, false, true);
+    ASSERT_TRUE(excel) << format;
+    EXPECT_EQ(excel->format, Format::kCsv);
+    EXPECT_EQ(excel->dialect, CsvDialect::kExcel);
+  }
+  auto clash = ChooseOutput("ndjson", false, true);
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(clash.error().message.find("--format ndjson"), std::string::npos)
+      << clash.error().message;
+  auto clash_json = ChooseOutput("table", true, true);
+  ASSERT_FALSE(clash_json);
+  EXPECT_NE(clash_json.error().message.find("--format json"), std::string::npos);
+  auto unknown = ChooseOutput("xml", false, false);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(HighlightedSnippetTest, OneMarkerThatFrenchPunctuationNeverUses) {
   EXPECT_EQ(HighlightedSnippet("Orélia rappelle", {{0, 7}}, MarkStyle::kPlain),
             "**Orélia** rappelle");

@@ -77,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t colon = text.find(':');
   const std::string_view name = text.substr(0, colon);
   const std::string_view value = colon == std::string_view::npos ? "" : text.substr(colon + 1);
-  const bool bad_value = value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+  const bool bad_value =
+      value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
   if (bad_value && !veille::fetch::HeaderProblem(name, value)) __builtin_trap();
   (void)veille::fetch::BodyFingerprint(text);
   return 0;

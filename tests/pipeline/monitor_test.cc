@@ -367,21 +367,22 @@ TEST_F(MonitorTest, AStoredMoveToALocalFileIsIgnoredForAFeedOnTheWeb) {
   { std::ofstream(dir_ / "private.xml") << kPrivateFeed; }
   UnixSeconds now = 1'800'000'000;
   const config::Config config = Config();
-  {
-    auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
-    ASSERT_TRUE(store) << store.error().message;
-    auto ids = (*store)->SyncFeeds({{config.feeds[0].url, "T"}}, now);
-    ASSERT_TRUE(ids);
-    store::FeedUpdate update;
-    update.feed_id = (*ids)[0];
-    update.fetched_at = now;
-    update.outcome = Outcome::kOk;
-    update.next_due_at = now;
-    update.moved_to = "file://" + (dir_ / "private.xml").string();
-    ASSERT_TRUE((*store)->UpdateFeed(update));
-  }
+  auto store = store::Store::Open(config.daemon.database, store::Access::kMigrate);
+  ASSERT_TRUE(store) << store.error().message;
+  auto ids = (*store)->SyncFeeds({{config.feeds[0].url, "T"}}, now);
+  ASSERT_TRUE(ids);
+  store::FeedUpdate update;
+  update.feed_id = (*ids)[0];
+  update.fetched_at = now;
+  update.outcome = Outcome::kOk;
+  update.next_due_at = now;
+  update.moved_to = "file://" + (dir_ / "private.xml").string();
+  ASSERT_TRUE((*store)->UpdateFeed(update));
   std::atomic<bool> stop{false};
-  auto monitor = Monitor::Create(config, [&] { return now; });
+  MonitorParts parts;
+  parts.clocks.wall = [&] { return now; };
+  parts.store = std::move(*store);  // the monitor goes on with the connection that prepared it
+  auto monitor = Monitor::Create(config, std::move(parts));
   ASSERT_TRUE(monitor) << monitor.error().message;
   auto r = (*monitor)->RunOnce(stop);
   ASSERT_TRUE(r) << r.error().message;
@@ -452,24 +453,25 @@ TEST_F(MonitorTest, AOnceRunMergesTheFullTextSegmentsItsCommitsLeft) {
 TEST_F(MonitorTest, TheDaemonMergesTheFullTextSegmentsWhenNothingIsInFlight) {
   const std::string db = (dir_ / "v.db").string();
   const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/feed.xml";
-  {
-    // Ten commits left by an earlier run: ten segments, a merge due (8 or more).
-    auto store = store::Store::Open(db, store::Access::kMigrate);
-    ASSERT_TRUE(store) << store.error().message;
-    auto ids = (*store)->SyncFeeds({{url, "T"}}, 1'800'000'000);
-    ASSERT_TRUE(ids);
-    for (int i = 0; i < 10; ++i) {
-      store::DocumentCommit c;
-      c.feed.feed_id = (*ids)[0];
-      c.feed.fetched_at = 1'800'000'000 + i;
-      store::EntryRecord e;
-      e.key = "earlier-" + std::to_string(i);
-      e.title = "Un article plus ancien";
-      c.entries.push_back(e);
-      ASSERT_TRUE((*store)->CommitDocument(c));
-    }
+  // Ten commits left by an earlier run: ten segments, a merge due (8 or more).
+  auto prepared = store::Store::Open(db, store::Access::kMigrate);
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  auto ids = (*prepared)->SyncFeeds({{url, "T"}}, 1'800'000'000);
+  ASSERT_TRUE(ids);
+  for (int i = 0; i < 10; ++i) {
+    store::DocumentCommit c;
+    c.feed.feed_id = (*ids)[0];
+    c.feed.fetched_at = 1'800'000'000 + i;
+    store::EntryRecord e;
+    e.key = "earlier-" + std::to_string(i);
+    e.title = "Un article plus ancien";
+    c.entries.push_back(e);
+    ASSERT_TRUE((*prepared)->CommitDocument(c));
   }
-  auto monitor = Monitor::Create(Config(), [] { return UnixSeconds{1'800'000'100}; });
+  MonitorParts parts;
+  parts.clocks.wall = [] { return UnixSeconds{1'800'000'100}; };
+  parts.store = std::move(*prepared);
+  auto monitor = Monitor::Create(Config(), std::move(parts));
   ASSERT_TRUE(monitor) << monitor.error().message;
   std::atomic<bool> stop{false};
   int ticks = 0;

@@ -70,7 +70,8 @@ TEST(RedirectStreakTest, ThreeConsecutiveIdenticalPermanentRedirectsMoveTheFeed)
   }
   const RedirectDecision third = ObserveRedirect(streak, "https://new.example/feed");
   EXPECT_TRUE(third.adopt);
-  EXPECT_EQ(third.adopted, "https://new.example/feed") << "the adopted URL survives the reset streak";
+  EXPECT_EQ(third.adopted, "https://new.example/feed")
+      << "the adopted URL survives the reset streak";
   EXPECT_EQ(third.streak.count, 0);
 }
 

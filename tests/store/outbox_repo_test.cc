@@ -29,6 +29,30 @@ TEST_P(OutboxRepo, ListsRowsFilteredByStatusWithTheirRuleAndTitle) {
   EXPECT_EQ((*counts)[OutboxStatus::kDelivered], 1);
 }
 
+TEST_P(OutboxRepo, APageOfTheListIsTheNewestRowsNewestFirst) {
+  AddMentions({"Un", "Deux", "Trois", "Quatre"}, {"mail"}, 2000);
+  auto ids = [](const Result<std::vector<OutboxListRow>>& rows) {
+    std::vector<std::int64_t> out;
+    if (rows) {
+      for (const auto& r : *rows) out.push_back(r.row.id);
+    }
+    return out;
+  };
+  auto all = ListOutbox(store(), std::nullopt, 0);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 4u);
+  const std::int64_t newest = all->front().row.id;
+  EXPECT_EQ(ids(ListOutbox(store(), std::nullopt, 2)),
+            (std::vector<std::int64_t>{newest, newest - 1}));
+  ASSERT_TRUE(store().MarkDelivered(newest, 2001));
+  EXPECT_EQ(ids(ListOutbox(store(), OutboxStatus::kPending, 2)),
+            (std::vector<std::int64_t>{newest - 1, newest - 2}));
+  auto delivered = ListOutbox(store(), OutboxStatus::kDelivered, 2);
+  ASSERT_TRUE(delivered);
+  ASSERT_EQ(delivered->size(), 1u);
+  EXPECT_EQ(delivered->front().title.value_or(""), "Quatre") << "the page's rows keep their join";
+}
+
 TEST_P(OutboxRepo, ListsADerivedTitleForAnEntryWithoutOne) {
   AddMentions({""}, {"mail"}, 2000);  // a Mastodon post: no title, only text
   auto rows = ListOutbox(store(), std::nullopt, 0);

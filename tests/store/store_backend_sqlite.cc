@@ -1,6 +1,7 @@
 // The SQLite side of store_backend.h: a file in a directory of its own per test.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "store/internal.h"
@@ -13,10 +14,14 @@ class Sqlite final : public StoreBackend {
  public:
   std::string name() const override { return "sqlite"; }
   std::string Create(const std::string& test) const override {
+    // A parameterised test's name ends in "/sqlite": one directory level, not two (Remove
+    // deletes the database's own directory only).
+    std::string leaf = test;
+    std::replace(leaf.begin(), leaf.end(), '/', '-');
     const auto dir =
         std::filesystem::temp_directory_path() /
         ("veille-store-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-         std::to_string(::getpid()) + "-" + test);
+         std::to_string(::getpid()) + "-" + leaf);
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return (dir / "veille.db").string();

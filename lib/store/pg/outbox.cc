@@ -50,10 +50,11 @@ Result<std::vector<OutboxRow>> OutboxOfMentionsPg(pg::Connection& conn,
 
 Result<std::vector<OutboxListRow>> ListOutboxPg(pg::Connection& conn,
                                                 std::optional<OutboxStatus> status, int limit) {
+  // The page's ids first, from the outbox alone, as on SQLite (outbox_repo.cc).
   auto rows = Lift(conn.ExecCached(
-      OutboxListSelect() +
-          "WHERE ($1::text = '' OR o.status = $1) ORDER BY o.created_at DESC, o.id DESC "
-          "LIMIT $2::bigint",
+      "WITH page AS (SELECT id FROM outbox WHERE ($1::text = '' OR status = $1) "
+      "ORDER BY created_at DESC, id DESC LIMIT $2::bigint) " +
+          OutboxListSelect() + "JOIN page ON page.id = o.id ORDER BY o.created_at DESC, o.id DESC",
       {status ? OutboxStatusName(*status) : std::string_view(""), LimitOf(limit)}));
   if (!rows) return tl::unexpected(rows.error());
   std::vector<OutboxListRow> out;

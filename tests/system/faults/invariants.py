@@ -145,3 +145,23 @@ def sanitizer_reports(text):
     """Reports in a process's output (ASan, LSan, UBSan); 0 for a clean run."""
     return sum(text.count(m) for m in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                                        "runtime error:"))
+
+
+def log_alerts(text):
+    """The alerts the `log` channel printed in `text` (a daemon's log), in order: one
+    (message, [lines]) pair per alert. The log channel prints one line per mention (rule), and
+    the rules an article matched go out as one alert (docs/alerts.md, "One alert per article"),
+    so an alert is a run of consecutive lines about the same article; `message` is that article
+    (the line from ` feed=` on: feed, title, link) and each line names one rule."""
+    alerts = []
+    for line in text.splitlines():
+        if " mention rule=" not in line:
+            continue
+        mention = line.split(" mention ", 1)[1].strip()
+        at = mention.find(' feed="')
+        message = mention[at:] if at >= 0 else mention
+        if alerts and alerts[-1][0] == message and mention not in alerts[-1][1]:
+            alerts[-1][1].append(mention)
+        else:
+            alerts.append((message, [mention]))
+    return alerts

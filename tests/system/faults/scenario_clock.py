@@ -67,13 +67,12 @@ def run(ctx, card):
                        "(max interval %d s + 10 %%), clean stop (rc=%s)"
                        % (offset, idle, MAX_INTERVAL_S, rc))
         ctx.tally(survived=worst_idle <= MAX_INTERVAL_S * 1.1 + 3, kind="clock")
-        lines = [l.split(" mention ", 1)[1] for l in work.all_logs().splitlines()
-                 if " mention rule=" in l]
-        dups = len(lines) - len(set(lines))
+        sent = [message for message, _ in invariants.log_alerts(work.all_logs())]
+        dups = len(sent) - len(set(sent))
         messages = len(feedgen.expected_messages(expected))
-        card.check(dups == 0 and len(set(lines)) == messages,
+        card.check(dups == 0 and len(set(sent)) == messages,
                    "clock: alerts %d unique of %d expected, duplicates %d"
-                   % (len(set(lines)), messages, dups))
+                   % (len(set(sent)), messages, dups))
         db = invariants.connect(work.db)
         bal = invariants.mention_balance(db, expected)
         problems = invariants.integrity(db) + invariants.uniqueness(db)

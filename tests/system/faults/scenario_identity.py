@@ -60,8 +60,8 @@ def run(ctx, card):
         problems = invariants.core(work.db, common.RULE_CHANNELS)
         card.check(not problems, "identity: invariants 1-3 %s" % (problems or ""))
 
-        alerts = {c: [l for l in work.all_logs().splitlines()
-                      if " mention rule=" in l and ' feed="%s" ' % c in l] for c in CASES}
+        sent = invariants.log_alerts(work.all_logs())
+        alerts = {c: [m for m, _ in sent if m.startswith(' feed="%s" ' % c)] for c in CASES}
         polls = {c: len(srv.rec.for_route("/identity/" + c)) for c in CASES}
         db = invariants.connect(work.db)
         try:

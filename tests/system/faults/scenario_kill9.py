@@ -145,25 +145,26 @@ def run(ctx, card):
         first_log = {}
         raw = 0
         unexplained = 0
+        lines = set()
         for path in work.logs:
             with open(path, encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    if " mention rule=" not in line:
-                        continue
-                    key = line.split(" mention ", 1)[1].strip()
-                    raw += 1
-                    if key in first_log:
-                        if first_log[key] not in killed_logs:
-                            unexplained += 1
-                    else:
-                        first_log[key] = path
+                alerts = invariants.log_alerts(f.read())
+            for key, mentions in alerts:
+                lines.update(mentions)
+                raw += 1
+                if key in first_log:
+                    if first_log[key] not in killed_logs:
+                        unexplained += 1
+                else:
+                    first_log[key] = path
         dups = raw - len(first_log)
         delivered = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'delivered'").fetchone()[0]
         db.close()
         messages = len(feedgen.expected_messages(expected))
-        card.check(len(first_log) == messages and delivered == len(expected),
-                   "kill9: alerts expected %d, unique delivered %d, delivered rows %d of %d"
-                   % (messages, len(first_log), delivered, len(expected)))
+        card.check(len(first_log) == messages and len(lines) == len(expected) and
+                   delivered == len(expected),
+                   "kill9: alerts expected %d, unique delivered %d (%d mention lines), delivered "
+                   "rows %d of %d" % (messages, len(first_log), len(lines), delivered, len(expected)))
         card.check(unexplained == 0 and dups <= K,
                    "kill9: %d raw duplicate alerts, all after a kill (unexplained %d)"
                    % (dups, unexplained))

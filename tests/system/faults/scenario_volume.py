@@ -111,7 +111,7 @@ def _run(ctx, card, srv, work, smtp, hook):
                % (cpu_ms, LIMIT_MS, "; not asserted on a sanitizer build" if sanitized else "",
                   wall_ms, ms, "; the second poll had started: the figure holds some of it"
                   if second_polled else ""))
-    alerts = {"log": [l for l in log.splitlines() if " mention rule=" in l],
+    alerts = {"log": [m for m, _ in invariants.log_alerts(log)],
               "mail": smtp.records(), "hook": hook.records()}
     card.check(all(len(v) == 1 for v in alerts.values()) and
                all("item 10000" in str(v[0]) for v in alerts.values()),
