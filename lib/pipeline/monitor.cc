@@ -11,6 +11,7 @@
 
 #include "pipeline/monitor_internal.h"
 #include "pipeline/reload.h"
+#include "store/daemon_configs.h"
 #include "store/outbox_repo.h"
 #include "store/poll_requests.h"
 #include "store/retention.h"
@@ -28,6 +29,9 @@ constexpr std::int64_t kClockJumpS = 30;
 // host_spacing for its next daemon. For that long plus this grace from the run's start, claims
 // that get nothing are tried again rather than the feeds left said to be another daemon's.
 constexpr std::int64_t kOnceClaimGraceMs = 1000;
+// --once on a shared database: how often a run refreshes its daemon_configs row, as the
+// heartbeat does, so that its start stays counted by runs that start after it.
+constexpr std::int64_t kOnceTouchMs = 30 * 1000;
 
 std::string Plural(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
@@ -165,6 +169,16 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       }
     }
   }
+  // Several --once runs on one database that overlap are one cycle: each leases only the feeds
+  // none of them has polled yet (docs/scaling.md, "veilled --once").
+  if (shared_) {
+    if (auto r = store::BeginOnceRun(*store_, clock_()); !r) {
+      spdlog::warn(
+          "--once run not recorded (another run at the same time may poll its feeds "
+          "again): {}",
+          r.error().message);
+    }
+  }
   std::vector<std::int64_t> to_poll;
   for (auto& [id, slot] : slots_) {
     if (slot.gone) {
@@ -177,7 +191,12 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   int leased_elsewhere = 0;
   const std::int64_t give_up_from_ms =
       SteadyMs() + config_.polling.host_spacing_ms + kOnceClaimGraceMs;
+  std::int64_t next_touch_ms = SteadyMs() + kOnceTouchMs;
   while (next_feed < to_poll.size() || fetcher_->pending() > 0 || parser_->outstanding() > 0) {
+    if (shared_ && SteadyMs() >= next_touch_ms) {
+      TouchConfig();  // the other runs count this one's start while it lasts (BeginOnceRun)
+      next_touch_ms = SteadyMs() + kOnceTouchMs;
+    }
     if (stop.load()) {
       Flush();  // what finished is committed; what is in flight is fetched again next time
       fetcher_->AbortAll();
@@ -188,7 +207,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     }
     if (shared_ && !to_poll.empty() && HasRoom()) {
       // Every feed is due for --once (`to_poll` is what is left to lease); those another
-      // daemon is polling now are left to it.
+      // daemon is polling now, or polled since the cycle began (BeginOnceRun), are left to it.
       constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
       // None leased while this daemon polls others: it holds as many hosts as it may
       // (monitor_hosts.cc); those left wait for the next turn.
@@ -213,8 +232,11 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   // Its host leases too (the feeds' ended with their commits): kept, they would hold those
   // hosts from every daemon, and from the next --once run, until they expire (lease_time).
   if (shared_) ReleaseAllLeases();
-  if (leased_elsewhere > 0) {
-    spdlog::info("{} not polled: another daemon is polling them",
+  if (leased_elsewhere > 0 && claims_failed_ > 0) {
+    spdlog::warn("{} not polled: the claims failed (feeds not leased, above)",
+                 Plural(leased_elsewhere, "feed", "feeds"));
+  } else if (leased_elsewhere > 0) {
+    spdlog::info("{} not polled: another daemon is polling them or polled them in this run",
                  Plural(leased_elsewhere, "feed", "feeds"));
   }
   // The full-text index upkeep the commits left (store::Maintain), before the alerts wait.

@@ -305,6 +305,10 @@ class Monitor {
   // A database several daemons share (store::Store::Shared): feeds are leased, not queued.
   bool shared_ = false;
   std::int64_t next_claim_ms_ = 0;  // steady clock
+  // Claims failed in a row (a lock on feeds, the server away), and since when (steady clock):
+  // logged when the first fails and when one works again, not at every attempt.
+  int claims_failed_ = 0;
+  std::int64_t claims_failing_since_ms_ = 0;
   std::int64_t next_renew_ms_ = 0;
   bool maintainer_ = false;
   bool published_config_ = false;  // this daemon's row is in daemon_configs

@@ -28,8 +28,22 @@ std::size_t Monitor::ClaimDue(UnixSeconds now, const std::vector<std::int64_t>& 
   auto leased = store_->LeaseDueFeeds(candidates, now, static_cast<int>(room),
                                       config_.daemon.lease_time_ms, &hosts);
   if (!leased) {
-    spdlog::warn("feeds not leased: {}", leased.error().message);
+    // Tried again every second (a table locked by a migration or an operator, a statement
+    // timeout, the server away): one line for the spell, one when it ends.
+    if (claims_failed_++ == 0) {
+      claims_failing_since_ms_ = SteadyMs();
+      spdlog::warn("feeds not leased: {} (tried again every second; said again when a claim works)",
+                   leased.error().message);
+    } else {
+      spdlog::debug("feeds not leased ({} claims failed in a row): {}", claims_failed_,
+                    leased.error().message);
+    }
     return 0;
+  }
+  if (claims_failed_ > 0) {
+    spdlog::info("feeds leased again after {} failed claims in {}s", claims_failed_,
+                 (SteadyMs() - claims_failing_since_ms_ + 500) / 1000);
+    claims_failed_ = 0;
   }
   const UnixSeconds queued_at = std::min(now, clock_());
   for (const store::LeasedFeed& l : *leased) {

@@ -104,6 +104,11 @@ Result<void> TouchDaemonConfig(Store& store, UnixSeconds now) {
       .map([](const pg::Rows&) {});
 }
 
+Result<void> BeginOnceRun(Store& store, UnixSeconds now) {
+  if (!OnPostgres(store)) return {};
+  return static_cast<PostgresBackend&>(BackendOf(store)).BeginOnceRun(now);
+}
+
 Result<void> RemoveDaemonConfig(Store& store) {
   if (!OnPostgres(store)) return {};
   auto& pg = static_cast<PostgresBackend&>(BackendOf(store));

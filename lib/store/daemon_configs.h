@@ -42,6 +42,16 @@ inline constexpr std::int64_t kDaemonConfigStaleSeconds = 180;
 // UPDATE); nothing on SQLite, where no other daemon reads it.
 [[nodiscard]] Result<void> TouchDaemonConfig(Store& store, UnixSeconds now);
 
+// Daemon side, at the start of a `veilled --once` run on a shared database (docs/scaling.md,
+// "veilled --once"): records on this store's row (PublishDaemonConfig first) that its run
+// starts now, by the server's clock. From then on this store's LeaseDueFeeds leases only feeds
+// whose last poll was not stored since the earliest start of the --once runs going on now (this
+// one, and those of the rows seen within kDaemonConfigStaleSeconds of `now`): runs that overlap
+// are one cycle and poll each feed once between them. A poll whose outcome could not be stored
+// (outcome storage), or a lease given back unpolled, does not count. SQLite: nothing (one
+// daemon).
+[[nodiscard]] Result<void> BeginOnceRun(Store& store, UnixSeconds now);
+
 // Daemon side, at a clean stop on PostgreSQL: removes this store's row, so that the daemon that
 // replaces it is not compared with it. SQLite keeps it for `veille status`.
 [[nodiscard]] Result<void> RemoveDaemonConfig(Store& store);

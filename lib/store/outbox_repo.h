@@ -47,7 +47,9 @@ struct SuppressedGroup {
 // Puts one dead, disabled or channel_removed row back to pending, due now, with a fresh retry
 // schedule (attempts 0; the last error stays until the next attempt); a pending row waiting for
 // its next attempt becomes due now, also with a fresh schedule. A disabled row also re-enables
-// its channel. Returns false when no such row is in one of those states.
+// its channel. Returns false when no such row is in one of those states. On a shared database a
+// daemon's claim on the row (a send in flight, or a dead daemon's until it expires) is left
+// alone: that send's outcome ends it (docs/scaling.md, "Alert delivery").
 [[nodiscard]] Result<bool> RetryOutbox(Store& store, std::int64_t id, UnixSeconds now);
 
 // The same for every dead row; returns how many.
@@ -185,6 +187,7 @@ struct EventOutboxRow {
 
 // As RetryOutbox for an event row (the web inbox's /alerts): a dead or pending row becomes
 // pending, due now, with a fresh retry schedule. False when no such row is dead or pending.
+// Another daemon's claim on the row is left alone, as in RetryOutbox.
 [[nodiscard]] Result<bool> RetryEvent(Store& store, std::int64_t id, UnixSeconds now);
 
 // Mentions of `rule` per `bucket_s` bucket over [from, to): element i counts

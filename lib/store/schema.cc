@@ -306,6 +306,15 @@ CREATE TABLE hosts (
   paused_until INTEGER
 );
 )sql",
+      // 20: `veilled --once` runs on a shared database (docs/scaling.md, "veilled --once"): when
+      // a feed's last poll was stored (poll_stored_at, Unix ms, the server's clock) and when a
+      // --once run started (daemon_configs.once_started_at, the same clock), so that runs that
+      // overlap poll each feed once between them. Unused on SQLite (one daemon), kept for one
+      // schema on both backends.
+      R"sql(
+ALTER TABLE feeds ADD COLUMN poll_stored_at INTEGER;
+ALTER TABLE daemon_configs ADD COLUMN once_started_at INTEGER;
+)sql",
   };
   return kMigrations;
 }

@@ -77,9 +77,11 @@ TEST_P(DaemonConfigsTest, AReloadRewritesTheDaemonsRow) {
 
 TEST_P(SqliteDaemonConfigsTest, OneDaemonPerFileSoANewRowReplacesTheLast) {
   // The row of a daemon that ran on this file before (killed: it never removed it).
-  ASSERT_TRUE(GetParam()->Run(*a_, path_,
-                              "INSERT INTO daemon_configs VALUES ('old-host:1', 'old-host', 1, "
-                              "'1111111111111111', 'x', 1, 1)"));
+  ASSERT_TRUE(
+      GetParam()->Run(*a_, path_,
+                      "INSERT INTO daemon_configs (owner, hostname, pid, fingerprint, description, "
+                      "written_at, seen_at) VALUES ('old-host:1', 'old-host', 1, "
+                      "'1111111111111111', 'x', 1, 1)"));
   // b_ stands for the next daemon on the file: no comparison, and the old row goes.
   EXPECT_TRUE(Publish(*b_, "2222222222222222", kNow + 1).empty());
   const auto rows = Rows(*a_);

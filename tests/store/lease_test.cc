@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <limits>
 #include <set>
 #include <thread>
 
+#include "store/daemon_configs.h"
 #include "store_backend.h"
 
 namespace veille::store {
@@ -89,6 +91,7 @@ TEST_P(SqliteLeaseTest, SqliteLeasesNothingAndEveryStoreMaintains) {
   EXPECT_TRUE(leased->empty());
   EXPECT_TRUE(a_->RenewLeases(ids, kLongLease));
   EXPECT_TRUE(a_->ReleaseLeases({{ids[0], kNow}}));
+  EXPECT_TRUE(BeginOnceRun(*a_, kNow));
   EXPECT_TRUE(Holds(*a_));
   EXPECT_TRUE(Holds(*b_));
 }
@@ -201,6 +204,58 @@ TEST_P(SharedLeaseTest, OnlyListedDueFeedsAndPollRequestsAreLeased) {
   ASSERT_EQ(Ids(leased), std::vector{ids[1]});
   EXPECT_EQ(leased->front().poll_requested_at, std::optional<std::int64_t>(5));
   EXPECT_EQ(leased->front().feed.url, "https://f.example/1");
+}
+
+// `veilled --once` runs that overlap are one cycle (docs/scaling.md, "veilled --once"): a run
+// leases only the feeds no run of the cycle has polled, a failed poll counting as a poll. Until
+// 2026-12-07 every feed counted as due in a --once run, so a run leased again, and fetched again,
+// a feed another run had polled and committed (its lease ended with the commit).
+TEST_P(SharedLeaseTest, OnceRunsThatOverlapLeaseEachFeedOnceBetweenThem) {
+  const auto ids = Feeds(4);
+  constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
+  for (Store* s : {a_.get(), b_.get()}) {
+    ASSERT_TRUE(PublishDaemonConfig(*s, "f", "", kNow));
+    ASSERT_TRUE(BeginOnceRun(*s, kNow));
+  }
+  ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kAlways, 3, kLongLease)),
+            (std::vector{ids[0], ids[1], ids[2]}));
+  Commit(*a_, ids[0], kNow + 1800);  // polled
+  FeedUpdate failed;                 // polled, and failed: its poll of the cycle all the same
+  failed.feed_id = ids[1];
+  failed.fetched_at = kNow;
+  failed.outcome = Outcome::kHttp5xx;
+  failed.next_due_at = kNow + 60;
+  ASSERT_TRUE(a_->UpdateFeed(failed));
+  // Not polled (given back at a stop, or its outcome could not be stored): still to poll.
+  ASSERT_TRUE(a_->ReleaseLeases({{ids[2], std::nullopt}}));
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kAlways, 10, kLongLease)), (std::vector{ids[2], ids[3]}));
+  // A store in no --once run (a running daemon) leases what is due, as before.
+  auto daemon = Open();
+  ASSERT_TRUE(daemon);
+  EXPECT_EQ(Ids(daemon->LeaseDueFeeds(ids, kNow + 60, 10, kLongLease)), std::vector{ids[1]});
+  // Once both runs have ended (their rows removed), the next run is a new cycle.
+  Commit(*b_, ids[2], kNow + 1800);
+  ASSERT_TRUE(RemoveDaemonConfig(*a_));
+  ASSERT_TRUE(RemoveDaemonConfig(*b_));
+  auto next = Open();
+  ASSERT_TRUE(next);
+  ASSERT_TRUE(PublishDaemonConfig(*next, "f", "", kNow));
+  ASSERT_TRUE(BeginOnceRun(*next, kNow));
+  EXPECT_EQ(Ids(next->LeaseDueFeeds(ids, kAlways, 10, kLongLease)), (std::vector{ids[0], ids[2]}));
+}
+
+// The start of a run that began earlier and still goes on opens the cycle of a run that starts
+// later: what the first polled before the second started is not polled again by the second.
+TEST_P(SharedLeaseTest, ARunStartedLaterJoinsTheCycleOfARunStillGoingOn) {
+  const auto ids = Feeds(2);
+  constexpr UnixSeconds kAlways = std::numeric_limits<UnixSeconds>::max();
+  ASSERT_TRUE(PublishDaemonConfig(*a_, "f", "", kNow));
+  ASSERT_TRUE(BeginOnceRun(*a_, kNow));
+  ASSERT_EQ(Ids(a_->LeaseDueFeeds(ids, kAlways, 1, kLongLease)), std::vector{ids[0]});
+  Commit(*a_, ids[0], kNow + 1800);
+  ASSERT_TRUE(PublishDaemonConfig(*b_, "f", "", kNow));
+  ASSERT_TRUE(BeginOnceRun(*b_, kNow));
+  EXPECT_EQ(Ids(b_->LeaseDueFeeds(ids, kAlways, 10, kLongLease)), std::vector{ids[1]});
 }
 
 TEST_P(SharedLeaseTest, MaintenanceIsHeldByOneStoreAndMovesWhenItCloses) {

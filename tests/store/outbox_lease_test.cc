@@ -208,6 +208,37 @@ TEST_P(SharedOutboxLease, EventRowsAreClaimedLikeAlerts) {
             std::vector<std::int64_t>{2});
 }
 
+// "Send now" in the web inbox (RetryEvent, and RetryOutbox for an alert row) on a row another
+// daemon has claimed: that claim is a send in flight (claims not started are given back at once,
+// every outcome ends one) or a dead daemon's (it expires). It is left alone, so that no second
+// daemon sends the row while the first still does; the row is due now, and the claimant's
+// outcome (or the claim's expiry) hands it on (docs/scaling.md, "Alert delivery").
+TEST_P(SharedOutboxLease, SendNowLeavesAnotherDaemonsClaimToItsOutcome) {
+  ASSERT_TRUE(RecordEvent(store(), Spike("w1", 5000), {"ops"}));
+  ASSERT_EQ(EventIds(DueEvents(store(), "ops", 5000, 10, testing::kClaimMs)),
+            std::vector<std::int64_t>{1});
+  auto retried = RetryEvent(other(), 1, 6000);
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_TRUE(*retried);
+  EXPECT_TRUE(EventIds(DueEvents(other(), "ops", 6000, 10, testing::kClaimMs)).empty())
+      << "never sent by a second daemon while the first sends it";
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM event_outbox WHERE lease_owner IS NOT NULL"), 1);
+  // The send in flight fails: its outcome ends the claim and sets the next attempt.
+  ASSERT_TRUE(MarkEventFailed(store(), 1, "503", 6000, false));
+  EXPECT_EQ(EventIds(DueEvents(other(), "ops", 6000, 10, testing::kClaimMs)),
+            std::vector<std::int64_t>{1});
+  // The same for an alert row.
+  AddAlerts(1, 2000);
+  ASSERT_EQ(Ids(Claim(store(), 3000)), (std::vector<std::int64_t>{1, 2}));
+  auto again = RetryOutbox(other(), 1, 3500);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(*again);
+  EXPECT_TRUE(Claim(other(), 3500).empty());
+  ASSERT_TRUE(store().MarkDelivered(1, 3501));
+  ASSERT_TRUE(store().MarkDelivered(2, 3501));
+  EXPECT_TRUE(Claim(other(), 3500).empty()) << "delivered by the claimant: nothing left to send";
+}
+
 }  // namespace
 
 #ifndef VEILLE_STORE_TEST_POSTGRES

@@ -42,3 +42,6 @@ veille_pg_test(pg_unstored pg_unstored_test.py 180 ${VEILLE_BINARIES})
 # `veilled --once` twice in a row on PostgreSQL: the first gives its host leases back, the
 # second waits for the host's spacing and polls every feed.
 veille_pg_test(pg_once pg_once_test.py 120 --veilled $<TARGET_FILE:veilled> ${VEILLE_SAMPLE_FEEDS})
+# Three `veilled --once` started together on one database: runs that overlap are one cycle, so
+# the server's log shows each feed fetched exactly once between them (a failed one too).
+veille_pg_test(pg_once_together pg_once_together_test.py 180 --veilled $<TARGET_FILE:veilled>)

@@ -44,6 +44,13 @@ class Daemon:
     def running(self):
         return self.proc.poll() is None
 
+    def wait(self, timeout):
+        """The exit status once it exits by itself (a --once run), or None after `timeout` s."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self):
         """SIGTERM: the exit status, or None when it had to be killed (harness.stop)."""
         return harness.stop(self.proc)
@@ -82,14 +89,14 @@ class Daemons:
         harness.write_atomic(path, text)
         return path
 
-    def start(self, name, text=None, config=None):
-        """Starts veilled on `text` (written to `name`.toml) or on the file `config`, its output
-        in `name`.log."""
+    def start(self, name, text=None, config=None, args=()):
+        """Starts veilled on `text` (written to `name`.toml) or on the file `config`, with the
+        extra command-line `args` (e.g. ["--once"]), its output in `name`.log."""
         if text is not None:
             config = self.config(name, text)
         log = os.path.join(self.workdir, name + ".log")
         with open(log, "w") as out:
-            proc = subprocess.Popen([self.veilled, "--config", config], stdout=out,
+            proc = subprocess.Popen([self.veilled, "--config", config, *args], stdout=out,
                                     stderr=subprocess.STDOUT)
         daemon = Daemon(name, proc, config, log)
         self.started.append(daemon)

@@ -9,7 +9,12 @@
   entries table (as a long migration or an operator's ALTER TABLE would): the polls whose commit
   waits past it log one line each naming the timeout, nothing of them is stored, the daemon
   keeps running and tries them again (seconds later when a `veille poll` request stands, else a
-  minute later), not in a loop; once the lock is released, everything is stored exactly once.
+  minute later), not in a loop; once the lock is released, everything is stored exactly once;
+- a lock on the feeds table: a second session holds `LOCK TABLE feeds IN ACCESS EXCLUSIVE MODE`
+  (as `VACUUM FULL feeds` or an operator's open transaction would) for several of the daemon's
+  claims, each cancelled by the 1-s statement_timeout: the daemon keeps running, says so in
+  one line (not one per claim), and once the lock is released polls the feeds that fell due
+  meanwhile and stores every mention exactly once.
 """
 
 import argparse
@@ -186,6 +191,66 @@ def statement_timeout(checks, args, pg, server, work, daemons):
     pg.psql("ALTER DATABASE veille RESET statement_timeout")
 
 
+def claims_cancelled(pg, offset):
+    """How many of the daemons' feed claims the server cancelled for its statement_timeout,
+    from byte `offset` of its log on."""
+    with open(os.path.join(pg.dir, "server.log"), encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        lines = f.read().splitlines()
+    return sum(1 for error, statement in zip(lines, lines[1:])
+               if "canceling statement due to statement timeout" in error
+               and "STATEMENT:" in statement and "UPDATE feeds SET lease_owner" in statement)
+
+
+def feeds_locked(checks, args, pg, server, work, daemons):
+    """5. Another session holds an ACCESS EXCLUSIVE lock on the feeds table past the server's
+    statement_timeout: every claim of the daemon waits for it and is cancelled."""
+    def stored():
+        return stored_mentions(args.veille, work.config) or []
+
+    pg.psql("ALTER DATABASE veille SET statement_timeout = '%dms'" % TIMEOUT_MS)
+    daemon = daemons.start("feeds_lock", config=work.config)
+    checks.check(daemon.wait_for_log(r" started:", 20),
+                 "a daemon starts (statement_timeout %d ms)" % TIMEOUT_MS)
+    before = len(stored())
+    server.items += 1
+    offset = os.path.getsize(os.path.join(pg.dir, "server.log"))
+    # The feeds fall due when the lock ends: the session that holds it makes them due in its
+    # own transaction, committed with the release.
+    with pg.lock_table("feeds", "ACCESS EXCLUSIVE", then="UPDATE feeds SET next_due_at = 0") \
+            as lock:
+        locked = time.monotonic()
+        waited = harness.wait_for(lambda: claims_cancelled(pg, offset) >= 4, 40, step=0.2)
+        checks.check(waited, "with the feeds table locked, the daemon's claims wait and are "
+                     "cancelled (%d so far)" % claims_cancelled(pg, offset))
+        lines = daemon.matching(r"feeds not leased")
+        print("\n".join("log: " + line for line in lines))
+        checks.check(len(lines) == 1 and "statement timeout" in lines[0],
+                     "one line says the claims fail and why, not one per claim (%d lines for %d "
+                     "claims)" % (len(lines), claims_cancelled(pg, offset)))
+        checks.check(daemon.running(), "the daemon keeps running")
+        lock.release()
+    released = time.monotonic()
+    # Every feed polled now stores all its items (some feeds were not polled in phase 4).
+    expected = len(FEEDS) * server.items
+    done = harness.wait_for(lambda: len(stored()) == expected, 30, step=0.5)
+    links = [m["link"] for m in stored()]
+    checks.check(done and len(links) == len(set(links)) == expected > before,
+                 "once the lock is released, the feeds are polled and every mention is stored "
+                 "exactly once (%d rows, %d links, %.1fs after the release)"
+                 % (len(links), len(set(links)), time.monotonic() - released))
+    again = daemon.matching(r"feeds leased again")
+    checks.check(len(again) == 1, "one line says the claims work again: %s" % again)
+    fetched = {name: len(server.fetched(name, locked)) for name in FEEDS}
+    checks.check(all(n == 1 for n in fetched.values()),
+                 "each feed fetched once after the release %s" % fetched)
+    counts = pg.psql("SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM mentions)")
+    checks.check(counts.strip() == "%d|%d" % (len(links), len(links)),
+                 "an entry per mention (%s)" % counts.strip())
+    checks.check(daemon.stop() == 0, "SIGTERM then ends it cleanly")
+    pg.psql("ALTER DATABASE veille RESET statement_timeout")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--veilled", required=True)
@@ -271,6 +336,9 @@ def main():
 
         # 4. A statement timeout.
         statement_timeout(checks, args, pg, server, work, daemons)
+
+        # 5. A lock on the feeds table.
+        feeds_locked(checks, args, pg, server, work, daemons)
         if checks.failed:
             daemons.print_tails(30)
     server.close()

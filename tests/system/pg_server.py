@@ -320,23 +320,27 @@ class PgServer:
             raise AssertionError("psql %r exited %d: %s" % (sql, p.returncode, p.stderr))
         return p.stdout
 
-    def lock_table(self, table, mode="EXCLUSIVE"):
+    def lock_table(self, table, mode="EXCLUSIVE", then=None):
         """`LOCK TABLE table IN mode MODE` from a session of its own, held until the returned
         lock's release() (or the end of a `with`): the other sessions' statements that need
-        a conflicting lock wait meanwhile (EXCLUSIVE: every write; reads go on)."""
-        return TableLock(self, table, mode)
+        a conflicting lock wait meanwhile (EXCLUSIVE: every write; reads go on; ACCESS
+        EXCLUSIVE: reads too). `then`, a statement run in the same transaction after the lock,
+        is committed with the release."""
+        return TableLock(self, table, mode, then)
 
 
 class TableLock:
     """A lock held by a psql session in an open transaction (PgServer.lock_table)."""
 
-    def __init__(self, pg, table, mode):
+    def __init__(self, pg, table, mode, then=None):
         self.proc = subprocess.Popen(
             [os.path.join(bindir(), "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
              "-h", pg.dir, "-p", str(PORT), "-U", USER, "-d", pg.database],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.proc.stdin.write("BEGIN;\nLOCK TABLE %s IN %s MODE;\nSELECT 'locked';\n"
-                              % (table, mode))
+        # The session's own statements wait for nothing (a statement_timeout set on the database
+        # would end this transaction, and the lock with it).
+        self.proc.stdin.write("BEGIN;\nSET LOCAL statement_timeout = 0;\nLOCK TABLE %s IN %s MODE;"
+                              "\n%sSELECT 'locked';\n" % (table, mode, then + ";\n" if then else ""))
         self.proc.stdin.flush()
         answer = self.proc.stdout.readline().strip()
         if answer != "locked":

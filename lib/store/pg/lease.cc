@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <random>
 
+#include "store/daemon_configs.h"
 #include "store/pg/store_backend.h"
 
 namespace veille::store {
@@ -14,6 +15,8 @@ namespace {
 
 // The advisory lock key of maintenance ("veille" in ASCII, then 2; the migration lock is 1).
 constexpr std::int64_t kMaintenanceLock = 0x7665696c6c650002;
+// The transaction lock under which a --once run records its start and reads the others'.
+constexpr std::int64_t kOnceRunLock = 0x7665696c6c650003;
 
 // "{1,2,3}": a bigint[] parameter in text format.
 std::string IdArray(const std::vector<std::int64_t>& ids) {
@@ -43,12 +46,14 @@ std::string LeaseOwnerName() {
 namespace {
 
 // A feed f that may be leased: not gone, due at $2 (or a `veille poll` request pending and no
-// Retry-After holding), and no unexpired lease on it.
-std::string Claimable(const std::string& f) {
+// Retry-After holding), no unexpired lease on it, and in a --once run (`cycle`, a bigint
+// parameter: NULL outside one) no poll of it stored since the run's cycle began.
+std::string Claimable(const std::string& f, const std::string& cycle) {
   return f + ".state <> 'gone' AND (" + f + ".next_due_at IS NULL OR " + f +
          ".next_due_at <= $2 OR (" + f + ".poll_requested_at IS NOT NULL AND " + f +
          ".last_outcome IS DISTINCT FROM 'rate_limited')) AND (" + f + ".lease_until IS NULL OR " +
-         f + ".lease_until <= " + kServerMs + ")";
+         f + ".lease_until <= " + kServerMs + ") AND (" + cycle + "::bigint IS NULL OR " + f +
+         ".poll_stored_at IS NULL OR " + f + ".poll_stored_at < " + cycle + "::bigint)";
 }
 
 constexpr const char* kLeasedColumns =
@@ -81,7 +86,7 @@ std::string HostClaimSql() {
   return "WITH cand AS (SELECT c.id, c.host FROM unnest($1::bigint[], $6::text[]) AS c(id, host)), "
          "duec AS (SELECT c.host, min(coalesce(f.next_due_at, 0)) AS due FROM cand c "
          "JOIN feeds f ON f.id = c.id WHERE c.host <> '' AND " +
-         Claimable("f") +
+         Claimable("f", "$10") +
          " GROUP BY c.host), "
          "kept AS (SELECT h.host, " +
          paused +
@@ -100,7 +105,7 @@ std::string HostClaimSql() {
          "due AS (SELECT f.id, c.host FROM feeds f JOIN cand c ON c.id = f.id "
          "LEFT JOIN free h ON h.host = c.host WHERE (c.host = '' OR (h.host IS NOT NULL AND NOT "
          "h.paused)) AND " +
-         Claimable("f") +
+         Claimable("f", "$10") +
          " ORDER BY f.next_due_at NULLS FIRST, f.id LIMIT $3 FOR UPDATE OF f SKIP LOCKED), "
          "took AS (UPDATE hosts SET owner = $4, lease_until = " +
          srv +
@@ -129,16 +134,18 @@ Result<std::vector<LeasedFeed>> PostgresBackend::LeaseDueFeeds(
   // moment; a row whose lease a claim that committed first has set fails the lease test when
   // re-checked (READ COMMITTED re-evaluates the WHERE on the newest row version).
   static const std::string plain =
-      "WITH due AS (SELECT id FROM feeds WHERE id = ANY($1::bigint[]) AND " + Claimable("feeds") +
+      "WITH due AS (SELECT id FROM feeds WHERE id = ANY($1::bigint[]) AND " +
+      Claimable("feeds", "$6") +
       " ORDER BY next_due_at NULLS FIRST, id LIMIT $3 FOR UPDATE SKIP LOCKED) "
       "UPDATE feeds SET lease_owner = $4, lease_until = " +
       std::string(kServerMs) + " + $5 FROM due WHERE feeds.id = due.id RETURNING " + kLeasedColumns;
   static const std::string with_hosts = HostClaimSql();
+  const pg::Param cycle = once_cycle_ms_ > 0 ? pg::Param(once_cycle_ms_) : pg::Param(nullptr);
   auto rows = hosts == nullptr
-                  ? Query(plain, {IdArray(feed_ids), now, limit, lease_owner_, lease_ms})
+                  ? Query(plain, {IdArray(feed_ids), now, limit, lease_owner_, lease_ms, cycle})
                   : Query(with_hosts, {IdArray(feed_ids), now, limit, lease_owner_, lease_ms,
                                        TextArray(hosts->of_feed), TextArray(hosts->busy),
-                                       hosts->spacing_ms, hosts->most});
+                                       hosts->spacing_ms, hosts->most, cycle});
   if (!rows) return tl::unexpected(rows.error());
   for (int i = 0; i < rows->size(); ++i) {
     out.push_back(LeasedFeed{ReadFeed(PgRow{*rows, i}), rows->OptInt(i, 25)});
@@ -150,6 +157,27 @@ Result<std::vector<LeasedFeed>> PostgresBackend::LeaseDueFeeds(
     return da != db ? da < db : a.feed.id < b.feed.id;
   });
   return out;
+}
+
+Result<void> PostgresBackend::BeginOnceRun(UnixSeconds now) {
+  VEILLE_TRY(Ready());
+  auto tx = pg::Transaction::Begin(*conn_);
+  if (!tx) return tl::unexpected(tx.error().ToError());
+  // Under the lock, of two runs that start at once the second sees the first's start: each
+  // run's claims come after its start is committed, so no poll of one run can fall between
+  // the other's start and the cycle's.
+  VEILLE_TRY(Query("SELECT pg_advisory_xact_lock($1)", {kOnceRunLock}));
+  VEILLE_TRY(Query(
+      std::string("UPDATE daemon_configs SET once_started_at = ") + kServerMs + " WHERE owner = $1",
+      {lease_owner_}));
+  auto rows = Query(std::string("SELECT least(") + kServerMs +
+                        ", (SELECT min(once_started_at) FROM daemon_configs "
+                        "WHERE once_started_at IS NOT NULL AND seen_at >= $1))",
+                    {now - kDaemonConfigStaleSeconds});
+  if (!rows) return tl::unexpected(rows.error());
+  VEILLE_TRY(Lift(tx->Commit()));
+  once_cycle_ms_ = rows->Int(0, 0);
+  return {};
 }
 
 Result<void> PostgresBackend::RenewLeases(const std::vector<std::int64_t>& feed_ids,
@@ -189,12 +217,12 @@ Result<void> PostgresBackend::ReleaseLeases(
 
 Result<void> PostgresBackend::EndLeases(const std::vector<std::int64_t>& feed_ids) {
   if (feed_ids.empty()) return {};
-  // Only this store's: a lease that expired and was taken over is the new holder's.
-  return Query(
-             "UPDATE feeds SET lease_owner = NULL, lease_until = NULL "
-             "WHERE id = ANY($1::bigint[]) AND lease_owner = $2",
-             {IdArray(feed_ids), lease_owner_})
-      .map([](const pg::Rows&) {});
+  // Only this store's: a lease that expired and was taken over is the new holder's. The time
+  // the poll was stored is what a --once run's claims look at (BeginOnceRun).
+  static const std::string sql =
+      std::string("UPDATE feeds SET lease_owner = NULL, lease_until = NULL, poll_stored_at = ") +
+      kServerMs + " WHERE id = ANY($1::bigint[]) AND lease_owner = $2";
+  return Query(sql, {IdArray(feed_ids), lease_owner_}).map([](const pg::Rows&) {});
 }
 
 Result<bool> PostgresBackend::HoldMaintenance() {

@@ -258,6 +258,13 @@ CREATE TABLE hosts (
   paused_until bigint
 );
 )sql"},
+      // 20: SQLite's migration 20, `veilled --once` runs on a shared database (lease.cc,
+      // BeginOnceRun): when a feed's last poll was stored, and when a --once run started (Unix
+      // ms, the server's clock), so that runs that overlap poll each feed once between them.
+      {20, R"sql(
+ALTER TABLE feeds ADD COLUMN poll_stored_at bigint;
+ALTER TABLE daemon_configs ADD COLUMN once_started_at bigint;
+)sql"},
   };
   return kMigrations;
 }

@@ -104,6 +104,9 @@ class PostgresBackend final : public Backend {
   // Inside CommitBatch's transaction: this store's leases on `feed_ids` (the polls it stored)
   // end with it.
   [[nodiscard]] Result<void> EndLeases(const std::vector<std::int64_t>& feed_ids);
+  // store::BeginOnceRun (daemon_configs.h): this store's claims from now on are those of a
+  // --once run, whose cycle began at the earliest start of the runs going on.
+  [[nodiscard]] Result<void> BeginOnceRun(UnixSeconds now);
 
   // Reconnects a lost connection (with the connection's backoff), and makes a read-only
   // store's new session read-only again. Every method starts with it.
@@ -123,6 +126,9 @@ class PostgresBackend final : public Backend {
   // (a session lock ends with its session), or -1.
   std::int64_t session_count_ = 0;
   std::int64_t maintenance_session_ = -1;
+  // In a --once run (BeginOnceRun): feeds whose last poll was stored at or after this (Unix
+  // ms, the server's clock) are not leased; 0 outside one.
+  std::int64_t once_cycle_ms_ = 0;
   std::unique_ptr<Database> unavailable_;  // what DatabaseOf gives (backend.h)
 };
 
