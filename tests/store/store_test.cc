@@ -493,7 +493,16 @@ TEST_P(StoreTest, AnOffsetPageIsTheSliceOfTheFilteredListWhateverTheFilterJoins)
     for (std::size_t i = from; i < std::min(to, rows.size()); ++i) out.push_back(rows[i].id);
     return out;
   };
-  std::vector<std::pair<std::string, MentionFilter>> filters(6);
+  // Some entries' ids, one twice: their mentions in the list's order, each once.
+  std::vector<std::int64_t> some_entries = {(*every)[7].entry_id, (*every)[0].entry_id,
+                                            (*every)[3].entry_id, (*every)[4].entry_id,
+                                            (*every)[0].entry_id};
+  std::vector<std::int64_t> of_some_entries;
+  for (const auto& m : *every) {
+    if (std::find(some_entries.begin(), some_entries.end(), m.entry_id) != some_entries.end())
+      of_some_entries.push_back(m.id);
+  }
+  std::vector<std::pair<std::string, MentionFilter>> filters(8);
   filters[0].first = "none";
   filters[1].first = "status new";
   filters[1].second.statuses = {TriageStatus::kNew};
@@ -507,6 +516,11 @@ TEST_P(StoreTest, AnOffsetPageIsTheSliceOfTheFilteredListWhateverTheFilterJoins)
   filters[4].second.since = 2000;
   filters[5].first = "tag";
   filters[5].second.tag = "presse";
+  filters[6].first = "entry ids";
+  filters[6].second.entry_ids = some_entries;
+  filters[7].first = "entry ids, status new";
+  filters[7].second.entry_ids = some_entries;
+  filters[7].second.statuses = {TriageStatus::kNew};
   for (auto& [name, filter] : filters) {
     filter.limit = 0;
     auto whole = store_->ListMentions(filter);
@@ -523,6 +537,11 @@ TEST_P(StoreTest, AnOffsetPageIsTheSliceOfTheFilteredListWhateverTheFilterJoins)
           << name << ", offset " << offset;
     }
   }
+  MentionFilter by_entries = filters[6].second;
+  auto listed = store_->ListMentions(by_entries);
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_EQ(ids(*listed, 0, listed->size()), of_some_entries)
+      << "an entry id list gives their mentions, each once, newest first";
   MentionFilter handled_fr = filters[2].second;
   auto rows = store_->ListMentions(handled_fr);
   ASSERT_TRUE(rows);
