@@ -7,9 +7,17 @@ PostgreSQL/SQLite ratio.
 
 Usage: archive_backends.py --bench build/bench/tests/bench/archive_bench [-n 100000]
                            [--filter REGEX] [--min-time SECONDS]
+                           [--dir DIR [--reuse]] [--database URL] [--web build/.../web_bench]
 The fill rates are printed too, but the server's fsync is off: they are not PostgreSQL's rate.
 With each, the CPU seconds of the benchmark process and (PostgreSQL) of the server's processes
 over the whole run: `--filter BM_Fill` runs the fill alone, so that they are the writer's.
+
+At 1,000,000 entries a fill takes minutes (SQLite) to tens of minutes (PostgreSQL): `--dir DIR`
+keeps the SQLite file in DIR (not a temporary directory), `--database URL` uses that PostgreSQL
+database (a server you started, e.g. `pg_server.py serve` held open) instead of a throwaway one,
+and `--reuse` reads both as a previous run (or `veille db copy --to URL`) left them
+(VEILLE_BENCH_REUSE). `--web` also runs web_bench on both (the same archive) and prints the
+pages' p95 server times (wall and CPU) with their ratios.
 """
 
 import argparse
@@ -48,13 +56,20 @@ def server_cpu(pg):
     return total / TICK
 
 
-def run(bench, entries, database, bench_dir, pattern, min_time, cpu):
+def bench_env(entries, database, bench_dir, reuse):
     env = dict(os.environ, VEILLE_BENCH_ENTRIES=str(entries), VEILLE_BENCH_DIR=bench_dir)
     env.pop("VEILLE_BENCH_REUSE", None)
+    if reuse:
+        env["VEILLE_BENCH_REUSE"] = "1"
     if database:
         env["VEILLE_BENCH_DATABASE"] = database
     else:
         env.pop("VEILLE_BENCH_DATABASE", None)
+    return env
+
+
+def run(bench, entries, database, bench_dir, pattern, min_time, cpu, reuse=False):
+    env = bench_env(entries, database, bench_dir, reuse)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run([bench, "--benchmark_filter=" + pattern, "--benchmark_format=json",
                         "--benchmark_min_time=%s" % min_time],
@@ -76,6 +91,33 @@ def run(bench, entries, database, bench_dir, pattern, min_time, cpu):
     return out
 
 
+def run_web(web, entries, database, bench_dir):
+    """web_bench on one backend: {benchmark: {p95_ms, cpu_p95_ms, ...}}."""
+    env = bench_env(entries, database, bench_dir, True)
+    p = subprocess.run([web, "--benchmark_format=json"], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        raise SystemExit("%s exited %d" % (web, p.returncode))
+    out = {}
+    for b in json.loads(p.stdout)["benchmarks"]:
+        out[b["name"].split("/iterations")[0]] = None if b.get("error_occurred") else b
+    return out
+
+
+def print_web(sqlite, postgres):
+    print("%-26s %17s %17s %15s" % ("web page, p95 ms", "sqlite wall/cpu", "postgres wall/cpu",
+                                    "pg/sqlite w/c"))
+    for name, s in sqlite.items():
+        p = postgres.get(name)
+        def pair(b):
+            return "%.1f / %.1f" % (b["p95_ms"], b["cpu_p95_ms"]) if b else "error"
+        ratio = "-"
+        if s and p and s["p95_ms"] and s["cpu_p95_ms"]:
+            ratio = "%.2f / %.2f" % (p["p95_ms"] / s["p95_ms"], p["cpu_p95_ms"] / s["cpu_p95_ms"])
+        print("%-26s %17s %17s %15s" % (name, pair(s), pair(p), ratio))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", required=True)
@@ -83,22 +125,42 @@ def main():
     ap.add_argument("--filter",
                     default="BM_(Fill|OpenReader|MentionsSince7d|MentionsSince7dAll|SearchPhrase)")
     ap.add_argument("--min-time", default="2")
+    ap.add_argument("--dir", help="keep the SQLite file here (default: a temporary directory)")
+    ap.add_argument("--database", help="this PostgreSQL database, not a throwaway server")
+    ap.add_argument("--reuse", action="store_true",
+                    help="read the archives a previous run left (VEILLE_BENCH_REUSE)")
+    ap.add_argument("--web", help="web_bench: also the pages on both backends")
     args = ap.parse_args()
     sqlite_cpu, postgres_cpu = {}, {}
     with tempfile.TemporaryDirectory(prefix="veille-archive-backends-") as tmp:
-        sqlite = run(args.bench, args.n, None, os.path.join(tmp, "sqlite"), args.filter,
-                     args.min_time, sqlite_cpu)
-        with PgServer() as pg:
-            began = server_cpu(pg)
-            postgres = run(args.bench, args.n, pg.url, os.path.join(tmp, "pg"), args.filter,
-                           args.min_time, postgres_cpu)
-            # The benchmark's backends exit once it has: wait until the postmaster reaped them.
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and pg.psql(
-                    "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                    "AND pid <> pg_backend_pid()").strip() != "0":
-                time.sleep(0.1)
-            postgres_cpu["server_s"] = server_cpu(pg) - began
+        root = args.dir or tmp
+        sqlite_dir, pg_dir = os.path.join(root, "sqlite"), os.path.join(root, "pg")
+        sqlite = run(args.bench, args.n, None, sqlite_dir, args.filter, args.min_time,
+                     sqlite_cpu, args.reuse)
+        if args.database:
+            postgres = run(args.bench, args.n, args.database, pg_dir, args.filter,
+                           args.min_time, postgres_cpu, args.reuse)
+            web = None
+            if args.web:
+                web = (run_web(args.web, args.n, None, sqlite_dir),
+                       run_web(args.web, args.n, args.database, pg_dir))
+        else:
+            with PgServer() as pg:
+                began = server_cpu(pg)
+                postgres = run(args.bench, args.n, pg.url, pg_dir, args.filter,
+                               args.min_time, postgres_cpu)
+                # The benchmark's backends exit once it has: wait until the postmaster reaped
+                # them.
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and pg.psql(
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = "
+                        "'client backend' AND pid <> pg_backend_pid()").strip() != "0":
+                    time.sleep(0.1)
+                postgres_cpu["server_s"] = server_cpu(pg) - began
+                web = None
+                if args.web:
+                    web = (run_web(args.web, args.n, None, sqlite_dir),
+                           run_web(args.web, args.n, pg.url, pg_dir))
     load = os.getloadavg()[0]
     for name, c in (("sqlite", sqlite_cpu), ("postgres", postgres_cpu)):
         line = "%-9s cpu: benchmark process %.1f s" % (name, c["client_s"])
@@ -128,6 +190,8 @@ def main():
             alone = "%.2f" % ((p - po) / (s - so))
         print("%-26s %10s %12s %9s %13s" % (name, "%.2f" % s if s else "error",
                                             "%.2f" % p if p else "error", ratio, alone))
+    if web:
+        print_web(*web)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@
 //
 // The archive is $VEILLE_BENCH_DIR/archive.db (default /tmp/veille-archive-bench), built by
 // archive_bench (1,000,000 entries, 100,000 mentions of 12 rules over 400 days); web_bench only
-// reads it, so one fill serves any number of runs.
+// reads it, so one fill serves any number of runs. VEILLE_BENCH_DATABASE=postgresql://... reads
+// a PostgreSQL database instead, as archive_bench does (filled by it or by `veille db copy --to`
+// from the SQLite file): the same pages on both backends over the same archive.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -44,10 +46,16 @@ const char* kRules[][2] = {
     {"lumina", "competitor"}, {"verdance", "competitor"},   {"cosmetique", "sector"},
     {"beaute-bio", "sector"}, {"e-reputation", "sector"},   {"influence", "sector"}};
 
+// archive_bench's database: $VEILLE_BENCH_DATABASE (postgresql://...) when set, as there, else
+// the SQLite file of $VEILLE_BENCH_DIR.
 std::string DatabasePath() {
+  const char* database = std::getenv("VEILLE_BENCH_DATABASE");
+  if (database && *database) return database;
   const char* dir = std::getenv("VEILLE_BENCH_DIR");
   return std::string(dir ? dir : "/tmp/veille-archive-bench") + "/archive.db";
 }
+
+bool OnPostgres() { return DatabasePath().rfind("postgres", 0) == 0; }
 
 // What the requests need from the archive: a recent story, a common and a rare search term.
 struct Fixture {
@@ -63,7 +71,7 @@ struct Fixture {
 Fixture& TheFixture() {
   static Fixture f = [] {
     Fixture x;
-    if (!std::filesystem::exists(DatabasePath())) {
+    if (!OnPostgres() && !std::filesystem::exists(DatabasePath())) {
       x.error = DatabasePath() + " is missing: run archive_bench --benchmark_filter=BM_Fill first";
       return x;
     }

@@ -10,6 +10,7 @@
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/stats.h"
+#include "store/triage.h"
 #include "store_backend.h"
 
 namespace veille::store {
@@ -465,6 +466,86 @@ TEST_P(StoreTest, AnOffsetSkipsMentionsInTheListsOrderUpToAndPastTheEnd) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u) << "the offset counts within the filter";
   EXPECT_EQ((*rows)[0].title, (*every)[3].title);
+}
+
+TEST_P(StoreTest, AnOffsetPageIsTheSliceOfTheFilteredListWhateverTheFilterJoins) {
+  // A page past the first is chosen from the tables its filter needs (a status needs triage, a
+  // language or a feed the entries, on PostgreSQL): each must give the slice of the whole list.
+  DocumentCommit c = Document({"a", "b", "c", "d", "e", "f", "g"}, 2000);
+  for (std::size_t i = 0; i < c.entries.size(); ++i) {
+    c.entries[i].language = i % 3 == 0 ? "en" : "fr";
+    c.entries[i].language_source = "declared";
+  }
+  ASSERT_TRUE(store_->CommitDocument(c));
+  ASSERT_TRUE(store_->CommitDocument(Document({"h", "i"}, 3000)));
+  MentionFilter all;
+  all.limit = 0;
+  auto every = store_->ListMentions(all);
+  ASSERT_TRUE(every);
+  ASSERT_EQ(every->size(), 9u);
+  TriageChange handled;
+  handled.status = TriageStatus::kHandled;
+  handled.add_tags = {"presse"};
+  handled.at = 4000;
+  ASSERT_TRUE(ApplyTriage(*store_, {(*every)[1].id, (*every)[3].id, (*every)[4].id}, handled));
+  auto ids = [](const std::vector<MentionRow>& rows, std::size_t from, std::size_t to) {
+    std::vector<std::int64_t> out;
+    for (std::size_t i = from; i < std::min(to, rows.size()); ++i) out.push_back(rows[i].id);
+    return out;
+  };
+  // Some entries' ids, one twice: their mentions in the list's order, each once.
+  std::vector<std::int64_t> some_entries = {(*every)[7].entry_id, (*every)[0].entry_id,
+                                            (*every)[3].entry_id, (*every)[4].entry_id,
+                                            (*every)[0].entry_id};
+  std::vector<std::int64_t> of_some_entries;
+  for (const auto& m : *every) {
+    if (std::find(some_entries.begin(), some_entries.end(), m.entry_id) != some_entries.end())
+      of_some_entries.push_back(m.id);
+  }
+  std::vector<std::pair<std::string, MentionFilter>> filters(8);
+  filters[0].first = "none";
+  filters[1].first = "status new";
+  filters[1].second.statuses = {TriageStatus::kNew};
+  filters[2].first = "status handled, language fr";
+  filters[2].second.statuses = {TriageStatus::kHandled};
+  filters[2].second.language = "fr";
+  filters[3].first = "language fr";
+  filters[3].second.language = "fr";
+  filters[4].first = "feed, since";
+  filters[4].second.feed_ids = {feed_id_};
+  filters[4].second.since = 2000;
+  filters[5].first = "tag";
+  filters[5].second.tag = "presse";
+  filters[6].first = "entry ids";
+  filters[6].second.entry_ids = some_entries;
+  filters[7].first = "entry ids, status new";
+  filters[7].second.entry_ids = some_entries;
+  filters[7].second.statuses = {TriageStatus::kNew};
+  for (auto& [name, filter] : filters) {
+    filter.limit = 0;
+    auto whole = store_->ListMentions(filter);
+    ASSERT_TRUE(whole) << name << ": " << whole.error().message;
+    ASSERT_FALSE(whole->empty()) << name;
+    for (int offset = 1; offset <= static_cast<int>(whole->size()); ++offset) {
+      MentionFilter page = filter;
+      page.offset = offset;
+      page.limit = 2;
+      auto rows = store_->ListMentions(page);
+      ASSERT_TRUE(rows) << name << ": " << rows.error().message;
+      EXPECT_EQ(ids(*rows, 0, rows->size()),
+                ids(*whole, static_cast<std::size_t>(offset), static_cast<std::size_t>(offset) + 2))
+          << name << ", offset " << offset;
+    }
+  }
+  MentionFilter by_entries = filters[6].second;
+  auto listed = store_->ListMentions(by_entries);
+  ASSERT_TRUE(listed) << listed.error().message;
+  EXPECT_EQ(ids(*listed, 0, listed->size()), of_some_entries)
+      << "an entry id list gives their mentions, each once, newest first";
+  MentionFilter handled_fr = filters[2].second;
+  auto rows = store_->ListMentions(handled_fr);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 2u) << "two of the three handled are in French";
 }
 
 TEST_P(StoreTest, TheLanguageFilterKeepsEntriesInTheLanguageDeclaredOrDetected) {

@@ -353,11 +353,15 @@ PgResult<std::vector<Rows>> Connection::ExecPipeline(std::span<const Statement> 
 }
 
 PgResult<void> Connection::ExecScript(std::string_view sql) {
-  if (auto lost = RefuseWhenLost(sql); !lost) return tl::unexpected(lost.error());
-  const std::string text(sql);
-  auto r = Finish(PQexec(conn_, text.c_str()), Context(sql));
+  auto r = ExecScriptRows(sql);
   if (!r) return tl::unexpected(r.error());
   return {};
+}
+
+PgResult<Rows> Connection::ExecScriptRows(std::string_view sql) {
+  if (auto lost = RefuseWhenLost(sql); !lost) return tl::unexpected(lost.error());
+  const std::string text(sql);
+  return Finish(PQexec(conn_, text.c_str()), Context(sql));
 }
 
 PgResult<Transaction> Transaction::Begin(Connection& conn, Isolation isolation) {

@@ -173,6 +173,9 @@ class Connection {
   static constexpr std::size_t kPipelineChunk = 512;
   // Several statements without parameters, in one round trip (migrations' DDL).
   [[nodiscard]] PgResult<void> ExecScript(std::string_view sql);
+  // The same, returning the last statement's rows. Outside a transaction the statements run as
+  // one implicit transaction: when one fails, the earlier ones' effects (a SET) are undone.
+  [[nodiscard]] PgResult<Rows> ExecScriptRows(std::string_view sql);
 
   // Sets statement_timeout for the session (and for every later reconnection); 0 = none.
   // Outside a transaction only (a SET inside one is undone by its rollback).

@@ -356,25 +356,43 @@ PgResult<void> Migrate(Connection& conn) {
   return {};
 }
 
-PgResult<void> CheckSchema(Connection& conn, const std::string& location) {
-  auto version = StoredVersion(conn);
-  if (!version) return tl::unexpected(version.error());
-  if (*version == 0) {
+PgResult<void> CheckVersion(int version, const std::string& location) {
+  if (version == 0) {
     return tl::unexpected(Refused(location + " is not a veille database (has veilled run yet? "
                                              "`veille db migrate` creates it)"));
   }
-  if (*version > SchemaVersion()) {
-    return tl::unexpected(Refused(location + " has schema version " + std::to_string(*version) +
+  if (version > SchemaVersion()) {
+    return tl::unexpected(Refused(location + " has schema version " + std::to_string(version) +
                                   ", newer than this veille (" + std::to_string(SchemaVersion()) +
                                   "): upgrade veille"));
   }
-  if (*version < SchemaVersion()) {
+  if (version < SchemaVersion()) {
     return tl::unexpected(
-        Refused(location + " has schema version " + std::to_string(*version) +
+        Refused(location + " has schema version " + std::to_string(version) +
                 " and this veille needs " + std::to_string(SchemaVersion()) +
                 ": run `veille db migrate`, or restart veilled, which migrates it on start"));
   }
   return {};
+}
+
+PgResult<void> CheckSchema(Connection& conn, const std::string& location) {
+  auto version = StoredVersion(conn);
+  if (!version) return tl::unexpected(version.error());
+  return CheckVersion(*version, location);
+}
+
+PgResult<int> StartSession(Connection& conn, std::string_view session) {
+  // The table named directly (not looked up in pg_class first, as StoredVersion does): outside
+  // a transaction, the name is resolved against the catalogs as they are now. A database
+  // without it answers undefined_table, and the settings before it are undone with it, which
+  // does not matter: the store is not opened.
+  auto rows = conn.ExecScriptRows(std::string(session) +
+                                  "; SELECT version FROM veille_schema WHERE id = 1");
+  if (!rows) {
+    if (rows.error().sqlstate == "42P01") return 0;
+    return tl::unexpected(rows.error());
+  }
+  return rows->empty() ? 0 : static_cast<int>(rows->Int(0, 0));
 }
 
 }  // namespace veille::store::pg

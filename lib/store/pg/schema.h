@@ -37,6 +37,16 @@ int SchemaVersion();
 // and what to do (like store::CheckSchema).
 [[nodiscard]] PgResult<void> CheckSchema(Connection& conn, const std::string& location);
 
+// CheckSchema's verdict on a version already read.
+[[nodiscard]] PgResult<void> CheckVersion(int version, const std::string& location);
+
+// What opening a store for reading or writing does on a new connection, in one round trip:
+// runs `session` (the session's SET statements, without a trailing semicolon) and reads the
+// stored version, as StoredVersion (0: no veille schema). A CLI command pays this once per run:
+// one round trip instead of one for the settings and two to four for the version
+// (docs/performance.md).
+[[nodiscard]] PgResult<int> StartSession(Connection& conn, std::string_view session);
+
 // The advisory lock key Migrate holds ("veille" in ASCII, then 1).
 inline constexpr std::int64_t kMigrationLock = 0x7665696c6c650001;
 

@@ -24,12 +24,13 @@ Result<std::unique_ptr<Backend>> OpenPostgres(const std::string& url, Access acc
   // (SQLite's 0 fails at once: 1 ms is the nearest); a reader's session refuses writes.
   std::string session = "SET lock_timeout = " + std::to_string(std::max(busy_timeout_ms, 1));
   if (access == Access::kRead) session += "; SET default_transaction_read_only = on";
-  VEILLE_TRY(Lift((*conn)->ExecScript(session)));
   if (access == Access::kMigrate) {
+    VEILLE_TRY(Lift((*conn)->ExecScript(session)));
     VEILLE_TRY(Lift(pg::Migrate(**conn)));
   } else {
+    // The settings and the schema's version in one round trip (pg::StartSession).
     const std::string& location = (*conn)->description();
-    auto version = pg::StoredVersion(**conn);
+    auto version = pg::StartSession(**conn, session);
     if (!version) return tl::unexpected(version.error().ToError());
     if (*version == 0) {  // as store::CheckSchema says it of a missing SQLite schema
       return Fail(ErrorCode::kNotFound,
@@ -37,7 +38,7 @@ Result<std::unique_ptr<Backend>> OpenPostgres(const std::string& url, Access acc
                       " is not a veille database (has veilled run yet? `veille db migrate` "
                       "creates it)");
     }
-    VEILLE_TRY(Lift(pg::CheckSchema(**conn, location)));
+    VEILLE_TRY(Lift(pg::CheckVersion(*version, location)));
   }
   return std::unique_ptr<Backend>(new PostgresBackend(std::move(*conn), std::move(session)));
 }
