@@ -1,6 +1,7 @@
 #include "pipeline/ingest.h"
 
 #include <unordered_set>
+#include <utility>
 
 #include "archive/document.h"
 #include "common/entry_text.h"
@@ -24,9 +25,9 @@ std::string TruncateUtf8(std::string text, std::size_t max_bytes) {
 
 namespace {
 
-std::optional<std::string> Bounded(const std::optional<std::string>& text, std::size_t max) {
-  if (!text) return std::nullopt;
-  return TruncateUtf8(*text, max);
+std::optional<std::string> Bounded(std::optional<std::string> text, std::size_t max) {
+  if (text) *text = TruncateUtf8(std::move(*text), max);
+  return text;
 }
 
 std::string_view BoundedView(const std::optional<std::string>& text, std::size_t max) {
@@ -56,20 +57,25 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed)
   return EntryRecordFrom(e, feed, CheckedFeedLanguage(feed));
 }
 
-store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed,
-                                   std::string_view feed_language) {
+namespace {
+
+// EntryRecordFrom, copying the entry's fields (`e` a const feed::Entry&) or moving them out of it
+// (an rvalue: its key and language stay).
+template <typename EntryRef>
+store::EntryRecord RecordFrom(EntryRef&& e, const feed::Feed& feed,
+                              std::string_view feed_language) {
   store::EntryRecord r;
   r.key = e.key;
-  r.guid = e.id;
-  r.link = e.link;
-  if (e.link) r.canonical_link = store::CanonicalLink(*e.link);  // the cross-feed story key
-  r.title = Bounded(e.title, kMaxTitleBytes);
-  r.author = Bounded(e.author, kMaxTitleBytes);
+  r.guid = std::forward<EntryRef>(e).id;
+  r.link = std::forward<EntryRef>(e).link;
+  if (r.link) r.canonical_link = store::CanonicalLink(*r.link);  // the cross-feed story key
+  r.title = Bounded(std::forward<EntryRef>(e).title, kMaxTitleBytes);
+  r.author = Bounded(std::forward<EntryRef>(e).author, kMaxTitleBytes);
   r.published_at = e.published;
   r.updated_at = e.updated;
-  r.summary = Bounded(e.summary, kMaxTextBytes);
-  r.content = Bounded(e.content, kMaxTextBytes);
-  r.categories = e.categories;
+  r.summary = Bounded(std::forward<EntryRef>(e).summary, kMaxTextBytes);
+  r.content = Bounded(std::forward<EntryRef>(e).content, kMaxTextBytes);
+  r.categories = std::forward<EntryRef>(e).categories;
   // The language (text/language.h): as declared when plausible (the feed's when its entries'
   // text did not contradict it), else detected in the title and the start of the text.
   constexpr std::size_t kMax = text::kMaxDetectionBytes;
@@ -87,6 +93,13 @@ store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed,
   return r;
 }
 
+}  // namespace
+
+store::EntryRecord EntryRecordFrom(const feed::Entry& e, const feed::Feed& feed,
+                                   std::string_view feed_language) {
+  return RecordFrom(e, feed, feed_language);
+}
+
 std::int64_t StoredContentHash(const feed::Entry& e) {
   // The bounds of EntryRecordFrom, on views: what the record would store, hashed in place.
   return store::EntryContentHash(BoundedView(e.title, kMaxTitleBytes),
@@ -94,17 +107,19 @@ std::int64_t StoredContentHash(const feed::Entry& e) {
                                  BoundedView(e.content, kMaxTextBytes));
 }
 
-std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
-                                                const store::StoredHashes& stored,
-                                                const config::FeedEntry& feed_config,
-                                                const match::Matcher& matcher,
-                                                const RuleRouting& routing) {
+namespace {
+
+// NewEntryRecords; with kTake, each new or edited entry's fields are moved into its record.
+template <bool kTake, typename FeedRef>
+std::vector<store::EntryRecord> Records(FeedRef& feed, const store::StoredHashes& stored,
+                                        const config::FeedEntry& feed_config,
+                                        const match::Matcher& matcher, const RuleRouting& routing) {
   using Change = store::EntryRecord::Change;
   std::vector<store::EntryRecord> out;
   std::unordered_set<std::string_view> taken;
   const auto& rules = matcher.rules();
   std::optional<std::string> feed_language;  // checked once, when a new entry needs it
-  for (const feed::Entry& e : feed.entries) {
+  for (auto& e : feed.entries) {
     if (!taken.insert(e.key).second) continue;
     const std::int64_t hash = StoredContentHash(e);
     Change change = Change::kNew;
@@ -120,8 +135,14 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
       }
       change = Change::kEdited;
     }
+    // Before any entry's text is taken: CheckedFeedLanguage reads them all.
     if (!feed_language) feed_language = CheckedFeedLanguage(feed);
-    store::EntryRecord r = EntryRecordFrom(e, feed, *feed_language);
+    store::EntryRecord r;
+    if constexpr (kTake) {
+      r = RecordFrom(std::move(e), feed, *feed_language);
+    } else {
+      r = RecordFrom(e, feed, *feed_language);
+    }
     r.content_hash = hash;
     r.change = change;
     // Match on what is stored: the bounded title, summary and content.
@@ -140,6 +161,24 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
     out.push_back(std::move(r));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
+                                                const store::StoredHashes& stored,
+                                                const config::FeedEntry& feed_config,
+                                                const match::Matcher& matcher,
+                                                const RuleRouting& routing) {
+  return Records<false>(feed, stored, feed_config, matcher, routing);
+}
+
+std::vector<store::EntryRecord> TakeNewEntryRecords(feed::Feed& feed,
+                                                    const store::StoredHashes& stored,
+                                                    const config::FeedEntry& feed_config,
+                                                    const match::Matcher& matcher,
+                                                    const RuleRouting& routing) {
+  return Records<true>(feed, stored, feed_config, matcher, routing);
 }
 
 }  // namespace veille::pipeline

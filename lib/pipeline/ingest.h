@@ -56,6 +56,15 @@ std::vector<store::EntryRecord> NewEntryRecords(const feed::Feed& feed,
                                                 const match::Matcher& matcher,
                                                 const RuleRouting& routing);
 
+// NewEntryRecords, moving the text of the entries it returns out of `feed` instead of copying it
+// (ParseAndMatch, which drops the entries afterwards): those entries keep their key, dates and
+// language, their other fields are left moved-from. The same records.
+std::vector<store::EntryRecord> TakeNewEntryRecords(feed::Feed& feed,
+                                                    const store::StoredHashes& stored,
+                                                    const config::FeedEntry& feed_config,
+                                                    const match::Matcher& matcher,
+                                                    const RuleRouting& routing);
+
 // The first `max_bytes` bytes of `text` or fewer, without splitting a UTF-8 sequence.
 std::string_view Utf8Prefix(std::string_view text, std::size_t max_bytes);
 

@@ -23,7 +23,7 @@ ParsedDocument ParseAndMatch(ParseJob job, store::Store& reader) {
   for (const auto& e : parsed.entries) keys.push_back(e.key);
   auto known = store::StoredEntryHashes(reader, job.feed_id, keys);
   if (known) {
-    out.records = NewEntryRecords(parsed, *known, job.feed, *job.matcher, *job.routing);
+    out.records = TakeNewEntryRecords(parsed, *known, job.feed, *job.matcher, *job.routing);
   } else {
     out.records = tl::unexpected(known.error());
   }

@@ -281,5 +281,77 @@ TEST(IngestTest, TheContentHashIsOfTheBoundedTextAsStored) {
   EXPECT_NE(StoredContentHash(a), StoredContentHash(b));
 }
 
+// ParseAndMatch's TakeNewEntryRecords moves the entries' text into the records: the same
+// records as NewEntryRecords, with a stored entry, an edited one, a key repeated in the
+// document, a feed language checked on every entry's text (read before any is taken).
+TEST(IngestTest, TakingTheEntriesTextGivesTheSameRecords) {
+  const std::string rss = R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Blog</title><link>https://blog.example/</link><language>en</language>
+<item><guid>https://blog.example/1?utm_source=x</guid><title>Orélia ouvre une usine à Lyon</title>
+<author>Ana</author><category>usine</category><category>Lyon</category>
+<description>La marque Orélia annonce l'ouverture d'une nouvelle usine près de Lyon, qui emploiera trois cents personnes d'ici la fin de l'année.</description>
+<content:encoded><![CDATA[<p>La marque Orélia annonce l'ouverture d'une nouvelle usine. Lire la suite</p>]]></content:encoded></item>
+<item><guid>2</guid><title>Déjà enregistrée</title><description>Les salariés d'Orélia attendent la décision du conseil régional sur les aides promises au projet.</description></item>
+<item><guid>3</guid><title>Modifiée par l'éditeur</title><description>Orélia précise que le chantier commencera au printemps et durera environ deux ans.</description></item>
+<item xml:lang="de"><guid>4</guid><title>Orélia eröffnet ein Werk</title></item>
+</channel></rss>)";
+  auto parsed = feed::ParseFeed(rss, feed::ParseOptions{});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->entries.size(), 4u);
+  parsed->entries.push_back(parsed->entries[0]);  // its key again: taken once
+  parsed->entries.back().title = "The same key again";
+  auto matcher = match::Matcher::Compile(
+      {{"marque", "brand", "Orélia", ""}, {"fr", "brand", "usine lang:fr", ""}});
+  ASSERT_TRUE(matcher) << matcher.error().message;
+  store::StoredHashes stored;
+  stored[parsed->entries[1].key] = StoredContentHash(parsed->entries[1]);
+  stored[parsed->entries[2].key] = StoredContentHash(parsed->entries[1]);  // another version
+  ASSERT_TRUE(store::IsCurrentContentHash(*stored[parsed->entries[2].key]));
+  config::FeedEntry fc;
+  fc.name = "Blog";
+  RuleRouting routing;
+  routing.channels = {{"journal"}, {}};
+  const auto copied = NewEntryRecords(*parsed, stored, fc, **matcher, routing);
+  const auto taken = TakeNewEntryRecords(*parsed, stored, fc, **matcher, routing);
+  ASSERT_EQ(copied.size(), 3u);
+  ASSERT_EQ(taken.size(), copied.size());
+  for (std::size_t i = 0; i < copied.size(); ++i) {
+    const store::EntryRecord& a = copied[i];
+    const store::EntryRecord& b = taken[i];
+    EXPECT_EQ(a.key, b.key) << i;
+    EXPECT_EQ(a.guid, b.guid) << i;
+    EXPECT_EQ(a.link, b.link) << i;
+    EXPECT_EQ(a.canonical_link, b.canonical_link) << i;
+    EXPECT_EQ(a.title, b.title) << i;
+    EXPECT_EQ(a.author, b.author) << i;
+    EXPECT_EQ(a.published_at, b.published_at) << i;
+    EXPECT_EQ(a.summary, b.summary) << i;
+    EXPECT_EQ(a.content, b.content) << i;
+    EXPECT_EQ(a.categories, b.categories) << i;
+    EXPECT_EQ(a.language, b.language) << i;
+    EXPECT_EQ(a.language_source, b.language_source) << i;
+    EXPECT_EQ(a.content_hash, b.content_hash) << i;
+    EXPECT_EQ(a.change, b.change) << i;
+    ASSERT_EQ(a.mentions.size(), b.mentions.size()) << i;
+    for (std::size_t m = 0; m < a.mentions.size(); ++m) {
+      EXPECT_EQ(a.mentions[m].rule, b.mentions[m].rule) << i;
+      EXPECT_EQ(a.mentions[m].terms, b.mentions[m].terms) << i;
+      EXPECT_EQ(a.mentions[m].snippet, b.mentions[m].snippet) << i;
+      EXPECT_EQ(a.mentions[m].highlights, b.mentions[m].highlights) << i;
+      EXPECT_EQ(a.mentions[m].channels, b.mentions[m].channels) << i;
+    }
+  }
+  EXPECT_EQ(copied[0].key, parsed->entries[0].key);
+  EXPECT_EQ(copied[1].change, store::EntryRecord::Change::kEdited);
+  EXPECT_EQ(copied[0].categories.size(), 2u);
+  EXPECT_EQ(copied[0].language, "fr");
+  EXPECT_EQ(copied[0].mentions.size(), 2u);  // the checked feed language saw every text
+  EXPECT_EQ(copied[2].language, "de");
+  // The text went into the records; the keys stayed.
+  EXPECT_EQ(parsed->entries[0].key, copied[0].key);
+  EXPECT_TRUE(parsed->entries[1].summary && !parsed->entries[1].summary->empty());  // stored
+}
+
 }  // namespace
 }  // namespace veille::pipeline
