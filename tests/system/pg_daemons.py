@@ -11,11 +11,16 @@ scaleout and config_fingerprint tests), written once:
 
 Each daemon has its config file and its log file (stdout and stderr) in the work directory.
 Whatever still runs at the end of the `with` is killed (-9) and waited for.
+
+FeedHosts serves the numbered feeds those tests share, spread over several local hosts.
 """
 
+import http.server
 import os
 import re
 import subprocess
+import threading
+import time
 
 import harness
 
@@ -105,3 +110,74 @@ class Daemons:
     def print_tails(self, lines=15):
         for d in self.started:
             print("--- daemon %s log (tail)\n%s" % (d.name, d.tail(lines)))
+
+
+def feed_rss(n):
+    """Feed n: two items, the first a mention of 'Orélia' (rule `marque`), the second none."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>F%d</title>'
+            "<link>https://t.example/%d</link>"
+            "<item><title>Orélia ouvre à Lyon %d</title><link>https://t.example/%d/a</link>"
+            "<guid>a%d</guid><description>Texte</description></item>"
+            "<item><title>Rien %d</title><link>https://t.example/%d/b</link>"
+            "<guid>b%d</guid><description>Autre</description></item>"
+            "</channel></rss>" % (n, n, n, n, n, n, n, n)).encode()
+
+
+class FeedHosts:
+    """/f/N serves feed_rss(N) on one of `hosts` local servers (feed N on port N % hosts; a
+    daemon leases a feed with its host). Every request is logged as (path, user agent, time.
+    monotonic()), then `before_answer(n)` runs (a delay, a gate) and the answer is `status(n)`
+    (200 by default; any other status has a short body)."""
+
+    def __init__(self, hosts, before_answer=None, status=None):
+        self.log = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                with server.lock:
+                    server.log.append((self.path, self.headers.get("User-Agent", ""),
+                                       time.monotonic()))
+                n = int(self.path.rsplit("/", 1)[1])
+                if before_answer:
+                    before_answer(n)
+                code = status(n) if status else 200
+                body = feed_rss(n) if code == 200 else b"down"
+                self.send_response(code)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+        self.httpds = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+                       for _ in range(hosts)]
+        self.ports = [h.server_address[1] for h in self.httpds]
+        for h in self.httpds:
+            h.daemon_threads = True
+            threading.Thread(target=h.serve_forever, daemon=True).start()
+
+    def feeds_toml(self, count):
+        """The [[feed]] tables of feeds 0..count-1 (named F0, F1...)."""
+        return "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
+                       % (self.ports[n % len(self.ports)], n, n) for n in range(count))
+
+    def allow_toml(self):
+        """The hosts, for [polling] allow_private = [...]."""
+        return ", ".join('"127.0.0.1:%d"' % p for p in self.ports)
+
+    def fetches(self):
+        with self.lock:
+            return list(self.log)
+
+    def shutdown(self):
+        for h in self.httpds:
+            h.shutdown()

@@ -19,7 +19,6 @@ log tells them apart. Afterwards:
 """
 
 import argparse
-import http.server
 import os
 import sys
 import threading
@@ -62,72 +61,26 @@ type = "log"
 """
 
 
-def rss(n):
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>F%d</title>'
-            "<link>https://t.example/%d</link>"
-            "<item><title>Orélia ouvre à Lyon %d</title><link>https://t.example/%d/a</link>"
-            "<guid>a%d</guid><description>Texte</description></item>"
-            "<item><title>Rien %d</title><link>https://t.example/%d/b</link>"
-            "<guid>b%d</guid><description>Autre</description></item>"
-            "</channel></rss>" % (n, n, n, n, n, n, n, n)).encode()
-
-
-class Server:
-    """/f/N serves feed N on HOSTS ports (feed n on port n % HOSTS); every request is logged as
-    (path, user agent). No answer goes out before every daemon has sent a request."""
-
-    def __init__(self):
-        self.log = []
-        self.lock = threading.Lock()
-        self.all_in = threading.Event()
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                with server.lock:
-                    server.log.append((self.path, self.headers.get("User-Agent", "")))
-                    if len({agent for _, agent in server.log}) >= DAEMONS:
-                        server.all_in.set()
-                server.all_in.wait(GATE_S)
-                n = int(self.path.rsplit("/", 1)[1])
-                if n % HOSTS == SLOW_HOST:
-                    time.sleep(SLOW_S)
-                body = rss(n) if n != FAILING else b"down"
-                self.send_response(200 if n != FAILING else 500)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except OSError:
-                    pass
-
-        self.httpds = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-                       for _ in range(HOSTS)]
-        self.ports = [h.server_address[1] for h in self.httpds]
-        for h in self.httpds:
-            h.daemon_threads = True
-            threading.Thread(target=h.serve_forever, daemon=True).start()
-
-    def fetches(self):
-        with self.lock:
-            return list(self.log)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--veilled", required=True)
     a = ap.parse_args()
     c = harness.Checks()
-    server = Server()
-    feeds = "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
-                    % (server.ports[n % HOSTS], n, n) for n in range(FEEDS))
-    allow = ", ".join('"127.0.0.1:%d"' % p for p in server.ports)
+    # No answer goes out before every daemon has sent a request (bounded by GATE_S); the slow
+    # host then answers after SLOW_S, and feed FAILING answers 500.
+    all_in = threading.Event()
+
+    def before_answer(n):
+        if len({agent for _, agent, _ in server.fetches()}) >= DAEMONS:
+            all_in.set()
+        all_in.wait(GATE_S)
+        if n % HOSTS == SLOW_HOST:
+            time.sleep(SLOW_S)
+
+    server = pg_daemons.FeedHosts(HOSTS, before_answer=before_answer,
+                                  status=lambda n: 500 if n == FAILING else 200)
+    feeds = server.feeds_toml(FEEDS)
+    allow = server.allow_toml()
     try:
         with pg_server.PgServer() as pg, harness.Workdir() as work, \
                 pg_daemons.Daemons(a.veilled, work.path) as daemons:
@@ -138,10 +91,10 @@ def main():
             codes = [daemons[d].wait(120) for d in range(DAEMONS)]
             print("the runs took %.1fs" % (time.monotonic() - began))
             c.check(codes == [0] * DAEMONS, "each --once run exits 0 (%s)" % codes)
-            c.check(server.all_in.is_set(), "the three runs fetched at the same time")
+            c.check(all_in.is_set(), "the three runs fetched at the same time")
 
             by_feed = {}
-            for path, agent in server.fetches():
+            for path, agent, _ in server.fetches():
                 by_feed.setdefault(path, []).append(agent.rsplit("/", 1)[-1])
             twice = {p: agents for p, agents in sorted(by_feed.items()) if len(agents) > 1}
             c.check(len(by_feed) == FEEDS, "the server saw every feed (%d of %d)"
@@ -177,8 +130,7 @@ def main():
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
     finally:
-        for h in server.httpds:
-            h.shutdown()
+        server.shutdown()
     return c.finish()
 
 

@@ -17,10 +17,8 @@ work host by host.
 """
 
 import argparse
-import http.server
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -57,67 +55,15 @@ type = "log"
 """
 
 
-def rss(n):
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>F%d</title>'
-            "<link>https://t.example/%d</link>"
-            "<item><title>Orélia ouvre à Lyon %d</title><link>https://t.example/%d/a</link>"
-            "<guid>a%d</guid><description>Texte</description></item>"
-            "<item><title>Rien %d</title><link>https://t.example/%d/b</link>"
-            "<guid>b%d</guid><description>Autre</description></item>"
-            "</channel></rss>" % (n, n, n, n, n, n, n, n)).encode()
-
-
-class Server:
-    """/f/N serves feed N after DELAY_S, on HOSTS ports; every request is logged: (path, user
-    agent, time)."""
-
-    def __init__(self):
-        self.log = []
-        self.lock = threading.Lock()
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                with server.lock:
-                    server.log.append((self.path, self.headers.get("User-Agent", ""),
-                                       time.monotonic()))
-                time.sleep(DELAY_S)
-                body = rss(int(self.path.rsplit("/", 1)[1]))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except OSError:
-                    pass
-
-        self.httpds = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-                       for _ in range(HOSTS)]
-        self.ports = [h.server_address[1] for h in self.httpds]
-        for h in self.httpds:
-            h.daemon_threads = True
-            threading.Thread(target=h.serve_forever, daemon=True).start()
-
-    def fetches(self):
-        with self.lock:
-            return list(self.log)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--veilled", required=True)
     a = ap.parse_args()
     c = harness.Checks()
-    server = Server()
-    feeds = "".join('[[feed]]\nurl = "http://127.0.0.1:%d/f/%d"\nname = "F%d"\n'
-                    % (server.ports[n % HOSTS], n, n) for n in range(FEEDS))
-    allow = ", ".join('"127.0.0.1:%d"' % p for p in server.ports)
+    # /f/N answers feed N after DELAY_S.
+    server = pg_daemons.FeedHosts(HOSTS, before_answer=lambda n: time.sleep(DELAY_S))
+    feeds = server.feeds_toml(FEEDS)
+    allow = server.allow_toml()
     try:
         with pg_server.PgServer() as pg, harness.Workdir() as work, \
                 pg_daemons.Daemons(a.veilled, work.path) as daemons:
@@ -193,8 +139,7 @@ def main():
         print("FAIL throwaway PostgreSQL server: %s" % e)
         return 1
     finally:
-        for h in server.httpds:
-            h.shutdown()
+        server.shutdown()
     return c.finish()
 
 
