@@ -22,35 +22,21 @@
 #include <string>
 #include <vector>
 
+#include "bench_corpus.h"
 #include "feed/parse.h"
 #include "match/matcher.h"
 #include "pipeline/ingest.h"
 
 namespace {
 
-std::string g_corpus_dir = "/tmp/feedbench";
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using veille::bench::CorpusDir;
 
 const std::vector<std::string>& Bodies() {
   static const std::vector<std::string> bodies = [] {
-    std::vector<std::filesystem::path> paths;
-    const std::filesystem::path dir = std::filesystem::path(g_corpus_dir) / "feeds";
-    if (std::filesystem::is_directory(dir)) {
-      for (const auto& item : std::filesystem::directory_iterator(dir))
-        paths.push_back(item.path());
-    }
-    std::sort(paths.begin(), paths.end());
-    if (const char* env = std::getenv("VEILLE_BENCH_FEEDS")) {
-      paths.resize(std::min<std::size_t>(paths.size(), std::strtoul(env, nullptr, 10)));
-    }
     std::vector<std::string> out;
-    for (const auto& path : paths) out.push_back(ReadFile(path));
+    for (const auto& path : veille::bench::CorpusFeedFiles()) {
+      out.push_back(veille::bench::ReadFile(path));
+    }
     return out;
   }();
   return bodies;
@@ -58,7 +44,7 @@ const std::vector<std::string>& Bodies() {
 
 // The rules of e2e_bench.py: r00000.. quoting each of the 1,000 keywords as a phrase.
 std::shared_ptr<const veille::match::Matcher> Rules() {
-  std::ifstream in(g_corpus_dir + "/keywords_1000.txt");
+  std::ifstream in(CorpusDir() + "/keywords_1000.txt");
   std::vector<veille::match::RuleSpec> rules;
   for (std::string line; std::getline(in, line);) {
     std::erase(line, '\\');
@@ -90,7 +76,7 @@ struct Setup {
 
 bool CorpusMissing(benchmark::State& state) {
   if (!Bodies().empty()) return false;
-  state.SkipWithError(("no feeds under " + g_corpus_dir + "/feeds; run gen_corpus.py").c_str());
+  state.SkipWithError(("no feeds under " + CorpusDir() + "/feeds; run gen_corpus.py").c_str());
   return true;
 }
 
@@ -145,16 +131,7 @@ BENCHMARK(BM_NewEntryRecords)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (const char* env = std::getenv("VEILLE_BENCH_CORPUS")) g_corpus_dir = env;
-  // A first non-flag argument names the corpus folder.
-  std::vector<char*> rest;
-  for (int i = 0; i < argc; ++i) {
-    if (i > 0 && argv[i][0] != '-') {
-      g_corpus_dir = argv[i];
-    } else {
-      rest.push_back(argv[i]);
-    }
-  }
+  std::vector<char*> rest = veille::bench::TakeCorpusArgument(argc, argv);
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
   benchmark::RunSpecifiedBenchmarks();

@@ -25,11 +25,10 @@
 #include <string>
 #include <vector>
 
+#include "bench_corpus.h"
 #include "feed/parse.h"
 
 namespace {
-
-std::string g_corpus_dir = "/tmp/feedbench";
 
 struct Corpus {
   std::vector<std::string> feeds;
@@ -39,23 +38,9 @@ struct Corpus {
 const Corpus& LoadCorpus() {
   static const Corpus corpus = [] {
     Corpus c;
-    std::filesystem::path dir = std::filesystem::path(g_corpus_dir) / "feeds";
-    std::vector<std::filesystem::path> paths;
-    if (std::filesystem::is_directory(dir)) {
-      for (const auto& item : std::filesystem::directory_iterator(dir))
-        paths.push_back(item.path());
-    }
-    std::sort(paths.begin(), paths.end());
-    std::size_t limit = paths.size();
-    if (const char* env = std::getenv("VEILLE_BENCH_FEEDS")) {
-      limit = std::min<std::size_t>(limit, std::strtoul(env, nullptr, 10));
-    }
-    for (std::size_t i = 0; i < limit; ++i) {
-      std::ifstream in(paths[i], std::ios::binary);
-      std::ostringstream s;
-      s << in.rdbuf();
-      c.bytes += s.str().size();
-      c.feeds.push_back(s.str());
+    for (const auto& path : veille::bench::CorpusFeedFiles()) {
+      c.feeds.push_back(veille::bench::ReadFile(path));
+      c.bytes += c.feeds.back().size();
     }
     return c;
   }();
@@ -65,7 +50,8 @@ const Corpus& LoadCorpus() {
 void BM_ParseFeedCorpus(benchmark::State& state) {
   const Corpus& corpus = LoadCorpus();
   if (corpus.feeds.empty()) {
-    state.SkipWithError(("no feeds under " + g_corpus_dir + "/feeds; run gen_corpus.py").c_str());
+    state.SkipWithError(
+        ("no feeds under " + veille::bench::CorpusDir() + "/feeds; run gen_corpus.py").c_str());
     return;
   }
   veille::feed::ParseOptions options;
@@ -110,11 +96,8 @@ void RegisterPathological() {
   for (const auto& item : std::filesystem::directory_iterator(dir)) paths.push_back(item.path());
   std::sort(paths.begin(), paths.end());
   for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
     benchmark::RegisterBenchmark(("BM_ParsePathological/" + path.stem().string()).c_str(),
-                                 BM_ParsePathological, s.str())
+                                 BM_ParsePathological, veille::bench::ReadFile(path))
         ->Unit(benchmark::kMillisecond)
         ->Iterations(1);
   }
@@ -123,16 +106,7 @@ void RegisterPathological() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (const char* env = std::getenv("VEILLE_BENCH_CORPUS")) g_corpus_dir = env;
-  // A first non-flag argument names the corpus folder.
-  std::vector<char*> rest;
-  for (int i = 0; i < argc; ++i) {
-    if (i > 0 && argv[i][0] != '-') {
-      g_corpus_dir = argv[i];
-    } else {
-      rest.push_back(argv[i]);
-    }
-  }
+  std::vector<char*> rest = veille::bench::TakeCorpusArgument(argc, argv);
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
   RegisterPathological();
