@@ -12,6 +12,7 @@
 #include "i18n/translator.h"
 #include "pipeline/config_fingerprint.h"
 #include "store/daemon_configs.h"
+#include "store/info.h"
 
 namespace veille::cli {
 namespace {
@@ -104,7 +105,7 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
         {"version", kVersion},
         {"config", global.config_path},
         {"config_error", config_error.empty() ? nlohmann::json() : nlohmann::json(config_error)},
-        {"database", database},
+        {"database", store::ShownLocation(database)},
         {"feeds", by_state},
         {"outbox", by_status}};
     if (*status) {
@@ -180,9 +181,16 @@ int Run(const GlobalOptions& global, const StatusArgs& args) {
                                {"dead", tr.Integer(by_status["dead"])},
                                {"delivered", tr.Integer(by_status["delivered"])}})
               << "\n";
-    std::cout << label(6) << database << " (schema " << store::SchemaVersion() << ")\n";
+    // A PostgreSQL URL's password is never printed (store::ShownLocation).
+    std::cout << label(6)
+              << i18n::Format(tr.Tr("{database} (schema {version})"),
+                              {{"database", TerminalSafe(store::ShownLocation(database))},
+                               {"version", std::to_string(store::SchemaVersion())}})
+              << "\n";
     if (config_error.empty()) {
-      std::cout << label(7) << TerminalSafe(global.config_path) << " (ok)\n";
+      std::cout << label(7)
+                << i18n::Format(tr.Tr("{path} (ok)"), {{"path", TerminalSafe(global.config_path)}})
+                << "\n";
     } else {
       std::cout << label(7)
                 << i18n::Format(tr.Tr("BROKEN: {error}"), {{"error", TerminalSafe(config_error)}})

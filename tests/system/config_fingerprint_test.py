@@ -121,6 +121,14 @@ def main():
             c.check(len(rows) == 2 and sum("UTC; the config file's)" in l for l in rows) == 1
                     and sum("UTC; differs from the config file: " in l for l in rows) == 1,
                     "its text lists both daemons, one with the file's config\n" + text)
+            # A password in the URL is refused, and never printed, text or JSON.
+            secret = daemons.config("secret", CONFIG.format(
+                url=pg.url.replace("://veille@", "://veille:hunter2@"), feeds="", query="x"))
+            for extra in ([], ["--json"]):
+                shown = harness.run([a.veille, "--config", secret, "status"] + extra, check=False)
+                out = shown.stdout + shown.stderr
+                c.check(shown.returncode != 0 and "hunter2" not in out and "veille:***@" in out,
+                        "status %s refuses a URL with a password and hides it\n%s" % (extra, out))
             stored = pg.psql("SELECT count(*) FROM daemon_configs").strip()
             c.check(stored == "2", "one row per daemon (%s)" % stored)
             leaked = pg.psql("SELECT count(*) FROM daemon_configs WHERE description ~ '%s'"

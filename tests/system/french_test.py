@@ -135,7 +135,8 @@ def main():
                     "feeds: columns stay aligned with accented headings")
             status = cli(FRENCH, "status", check=False).stdout
             c.check("service :" in status and "file d’envoi :" in status and
-                    ("jamais démarré" in status or "arrêté" in status),
+                    ("jamais démarré" in status or "arrêté" in status) and
+                    "(schéma " in status and "(valide)" in status,
                     "status: French labels: %r" % status)
             outbox = cli(FRENCH, "outbox").stdout
             c.check(outbox.startswith("File d’envoi :"), "outbox: French summary: %r" % outbox)
