@@ -41,15 +41,24 @@ std::string BucketLabel(UnixSeconds t, store::Bucket bucket, const i18n::Transla
   return bucket == store::Bucket::kMonth ? tr.MonthYear(t) : tr.ShortDate(t);
 }
 
-// A "nice" axis maximum (1, 2, 5 x 10^n) at or above `v`.
-std::int64_t NiceMax(std::int64_t v) {
-  if (v <= 4) return 4;
-  double magnitude = std::pow(10.0, std::floor(std::log10(static_cast<double>(v))));
-  for (double step : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (step * magnitude >= static_cast<double>(v))
-      return static_cast<std::int64_t>(step * magnitude);
+// The volume chart's value axis: gridlines every `step` (1, 2, 2.5, 5 x 10^n, a whole number:
+// at magnitude 1, 5/2 is 2 again) from 0 to `max` = lines x step, at or above the peak, with 3
+// to 5 intervals (4 up to a peak of 4). Every label is exact: an axis of 10 cut in quarters would
+// have labelled 2.5 and 7.5 as 2 and 7.
+struct ValueAxis {
+  std::int64_t step = 1;
+  std::int64_t lines = 4;
+  std::int64_t max() const { return step * lines; }
+};
+
+ValueAxis AxisFor(std::int64_t peak) {
+  if (peak <= 4) return {1, 4};
+  for (std::int64_t magnitude = 1;; magnitude *= 10) {
+    for (std::int64_t step : {magnitude, 2 * magnitude, 5 * magnitude / 2, 5 * magnitude}) {
+      const std::int64_t lines = (peak + step - 1) / step;
+      if (lines <= 5) return {step, std::max<std::int64_t>(lines, 3)};
+    }
   }
-  return v;
 }
 
 // A legend's colour square.
@@ -99,7 +108,7 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
   }
   std::int64_t peak = 0;
   for (auto t : totals) peak = std::max(peak, t);
-  const std::int64_t axis = NiceMax(peak);
+  const ValueAxis axis = AxisFor(peak);
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   const double slot = plot_w / static_cast<double>(std::max<std::size_t>(n, 1));
   const double bar = std::max(1.0, slot * 0.72);
@@ -110,19 +119,20 @@ std::string VolumeChart(const store::Volume& volume, store::Bucket bucket,
   std::ostringstream svg;
   svg << "<svg viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-label=\""
       << Html(aria) << "\" class=\"chart\">";
-  for (int g = 0; g <= 4; ++g) {
-    const double y = top + plot_h - plot_h * g / 4.0;
+  for (std::int64_t g = 0; g <= axis.lines; ++g) {
+    const double y =
+        top + plot_h - plot_h * static_cast<double>(g) / static_cast<double>(axis.lines);
     svg << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << Num(y)
         << "\" y2=\"" << Num(y) << "\" class=\"grid\"/>";
     svg << "<text x=\"" << left - 8 << "\" y=\"" << Num(y + 4)
-        << "\" class=\"axis\" text-anchor=\"end\">" << tr.Integer(axis * g / 4) << "</text>";
+        << "\" class=\"axis\" text-anchor=\"end\">" << tr.Integer(axis.step * g) << "</text>";
   }
   for (std::size_t i = 0; i < n; ++i) {
     double y = top + plot_h;
     const double x = left + slot * static_cast<double>(i) + (slot - bar) / 2;
     auto segment = [&](std::int64_t count, const char* colour, const std::string& label) {
       if (count == 0) return;
-      const double h = plot_h * static_cast<double>(count) / static_cast<double>(axis);
+      const double h = plot_h * static_cast<double>(count) / static_cast<double>(axis.max());
       y -= h;
       svg << "<rect x=\"" << Num(x) << "\" y=\"" << Num(y) << "\" width=\"" << Num(bar)
           << "\" height=\"" << Num(h) << "\" rx=\"" << (bar > 6 ? 2 : 0) << "\" fill=\"" << colour

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "report/charts_data.h"
 #include "tests/common/hostile_text.h"
@@ -80,6 +81,45 @@ TEST(ChartsTest, WebSwatchesAreSvgWithoutInlineStyle) {
   EXPECT_NE(report.find(std::string("<i style=\"background:") + colours.For("alpea") + "\"></i>"),
             std::string::npos)
       << report;
+}
+
+// The volume chart's value labels, read back from its SVG.
+std::vector<std::int64_t> ValueLabels(const std::string& svg) {
+  std::vector<std::int64_t> out;
+  const std::string mark = "class=\"axis\" text-anchor=\"end\">";
+  for (auto at = svg.find(mark); at != std::string::npos; at = svg.find(mark, at + 1)) {
+    const auto from = at + mark.size();
+    std::string digits;
+    for (char c : svg.substr(from, svg.find('<', from) - from)) {
+      if (c >= '0' && c <= '9') digits += c;  // "1,250" in English
+    }
+    out.push_back(std::stoll(digits));
+  }
+  return out;
+}
+
+TEST(ChartsTest, TheValueAxisLabelsAreExactAndEvenlySpaced) {
+  const i18n::Translator tr;
+  for (std::int64_t peak : {0, 1, 3, 4, 5, 6, 7, 10, 11, 12, 19, 26, 37, 101, 1234, 99999}) {
+    store::Volume v;
+    v.buckets = {kNow - kDay, kNow};
+    v.rules = {{"alpea", "brand", peak, {peak, 0}}};
+    v.total = peak;
+    const RuleColours colours(v.rules);
+    const auto labels = ValueLabels(VolumeChart(v, store::Bucket::kDay, colours, tr));
+    ASSERT_GE(labels.size(), 4u) << peak;  // 3 intervals at least
+    ASSERT_LE(labels.size(), 6u) << peak;  // 5 at most
+    EXPECT_EQ(labels.front(), 0) << peak;
+    const std::int64_t step = labels[1];
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      // Before the fix, an axis of 10 in quarters read 0, 2, 5, 7, 10 (2.5 and 7.5 truncated).
+      EXPECT_EQ(labels[i], step * static_cast<std::int64_t>(i)) << peak;
+    }
+    EXPECT_GE(labels.back(), peak) << "the peak fits under the top line";
+    if (peak > 4) {
+      EXPECT_LT(labels.back(), 2 * peak) << "the axis is not twice the peak";
+    }
+  }
 }
 
 TEST(ChartsTest, TheBucketFollowsThePeriodsLength) {
