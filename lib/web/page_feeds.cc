@@ -133,14 +133,14 @@ Response FeedsPage(const ArchiveRequest& r) {
          << (f && f->encoding_suspect ? " title=\"" + Html(*f->encoding_suspect) + "\"" : "")
          << "><span class=\"dot " << dot << "\"></span><span class=\"state\">" << Html(shown_state)
          << "</span></td><td class=\"outcome\">" << Html(f ? OutcomeText(*f, tr) : "\u2014")
-         << "</td><td>" << Html(Moment(f ? f->last_fetch_at : std::nullopt, tr))
+         << "</td><td>" << parts::MomentCell(f ? f->last_fetch_at : std::nullopt, r.now, tr)
          << "</td><td class=\"next\">";
     if (f && asked.contains(f->id)) {
       body << "<span class=\"asked\">"
            << Html(Format(tr.Tr("asked at {time}"), {{"time", Moment(asked[f->id] / 1000, tr)}}))
            << "</span>";
     } else {
-      body << Html(Moment(f ? f->next_due_at : std::nullopt, tr));
+      body << parts::MomentCell(f ? f->next_due_at : std::nullopt, r.now, tr);
     }
     body << "</td><td class=\"num\">" << tr.Integer(f ? f->consecutive_failures : 0)
          << "</td><td class=\"num\">" << tr.Integer(f ? f->entry_count : 0)

@@ -20,6 +20,19 @@ inline std::string Moment(std::optional<UnixSeconds> t, const i18n::Translator& 
   return i18n::Format(tr.Tr("{datetime} UTC"), {{"datetime", tr.DateTime(*t)}});
 }
 
+// A moment in a table cell, short enough not to crowd the row: "8 Dec, 00:23" this year (as
+// of `now`), "8 Dec 2025" otherwise, with the full moment as its tooltip. Returns HTML.
+inline std::string MomentCell(std::optional<UnixSeconds> t, UnixSeconds now,
+                              const i18n::Translator& tr) {
+  if (!t) return "\u2014";
+  const std::string shown = ToCivil(*t).year == ToCivil(now).year
+                                ? i18n::Format(tr.TrP("date and time", "{date}, {time}"),
+                                               {{"date", tr.ShortDate(*t)}, {"time", tr.Time(*t)}})
+                                : tr.Date(*t);
+  return "<time datetime=\"" + FormatIso8601(*t) + "\" title=\"" + Html(Moment(t, tr)) + "\">" +
+         Html(shown) + "</time>";
+}
+
 // An error page with `status` (a store that failed, a bad form).
 inline Response ErrorResponse(const PageFrame& frame, int status, const std::string& heading,
                               const std::string& message) {

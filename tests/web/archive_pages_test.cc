@@ -10,6 +10,7 @@
 #include "store/poll_requests.h"
 #include "tests/common/hostile_text.h"
 #include "web/app.h"
+#include "web/page_parts.h"
 
 namespace veille::web {
 namespace {
@@ -203,6 +204,12 @@ TEST_F(ArchivePagesTest, TheFeedsPageShowsHealthAndPollNowWritesThePollRequest) 
       << "a gone feed is not polled";
   EXPECT_NE(r.body.find("failing"), std::string::npos);
   EXPECT_NE(r.body.find("never run on this database"), std::string::npos);
+  // The last and next polls, short in the table, the whole moment as the tooltip.
+  EXPECT_NE(r.body.find("<time datetime=\"2026-12-04T14:23:00Z\" title=\"4 December 2026, "
+                        "14:23 UTC\">4 Dec, 14:23</time>"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(">5 Dec, 15:23</time>"), std::string::npos) << "the next poll";
   const std::string token = CsrfOf(r.body);
   ASSERT_EQ(token.size(), 64u);
 
@@ -228,6 +235,13 @@ TEST_F(ArchivePagesTest, TheFeedsPageShowsHealthAndPollNowWritesThePollRequest) 
   EXPECT_NE(r.body.find("id=\"notice\""), std::string::npos);
   EXPECT_NE(r.body.find("class=\"asked\""), std::string::npos);
   ExpectOnlyText(r.body);
+}
+
+TEST(MomentCellTest, AnotherYearShowsTheYearAndAnUnknownMomentADash) {
+  const i18n::Translator tr;
+  const std::string last_year = parts::MomentCell(kNow - 400 * kDay, kNow, tr);
+  EXPECT_NE(last_year.find(">31 October 2025</time>"), std::string::npos) << last_year;
+  EXPECT_EQ(parts::MomentCell(std::nullopt, kNow, tr), "\u2014");
 }
 
 TEST_F(ArchivePagesTest, TheAlertsPageListsDeadAndPendingAndRetryRequeuesThem) {
