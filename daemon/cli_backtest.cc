@@ -70,19 +70,7 @@ int RunBacktest(const config::Config& config, const BacktestOptions& o, std::ost
     out << DumpJson(j, 2) << "\n";
     return stats->matches > 0 ? 0 : 1;
   }
-  // TRANSLATORS: the plural follows the number of matches; English writes both forms alike.
-  out << i18n::Format(i18n::TrN("Backtest since {time} UTC: {matches} of {entries} stored entries "
-                                "would have matched ({candidates} candidates from the full-text "
-                                "index)",
-                                "Backtest since {time} UTC: {matches} of {entries} stored entries "
-                                "would have matched ({candidates} candidates from the full-text "
-                                "index)",
-                                static_cast<std::uint64_t>(stats->matches)),
-                      {{"time", ShortTime(since)},
-                       {"matches", std::to_string(stats->matches)},
-                       {"entries", std::to_string(scanned)},
-                       {"candidates", std::to_string(stats->candidates)}})
-      << "\n";
+  out << archive::BacktestSummary(ShortTime(since), *result, i18n::ProcessTranslator()) << "\n";
   if (stats->matches == 0) return 1;
   std::int64_t peak = 0;
   for (const auto& [day, n] : per_day) peak = std::max(peak, n);

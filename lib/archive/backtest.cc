@@ -34,4 +34,25 @@ Result<Backtest> RunBacktest(store::Store& store, const std::string& query,
   return out;
 }
 
+std::string BacktestSummary(const std::string& since, const Backtest& backtest,
+                            const i18n::Translator& tr) {
+  const auto candidates = static_cast<std::uint64_t>(backtest.stats.candidates);
+  const std::string from_index =
+      i18n::Format(tr.TrN("{candidates} candidate from the full-text index",
+                          "{candidates} candidates from the full-text index", candidates),
+                   {{"candidates", tr.Integer(backtest.stats.candidates)}});
+  // TRANSLATORS: the plural follows the number of matches (English writes both forms alike);
+  // {from_index} is "5 candidates from the full-text index", translated on its own.
+  const std::string pattern = tr.TrN(
+      "Backtest since {time} UTC: {matches} of {entries} stored "
+      "entries would have matched ({from_index})",
+      "Backtest since {time} UTC: {matches} of {entries} stored "
+      "entries would have matched ({from_index})",
+      static_cast<std::uint64_t>(backtest.stats.matches));
+  return i18n::Format(pattern, {{"time", since},
+                                {"matches", tr.Integer(backtest.stats.matches)},
+                                {"entries", tr.Integer(backtest.entries)},
+                                {"from_index", from_index}});
+}
+
 }  // namespace veille::archive

@@ -11,6 +11,7 @@
 #include "archive/search.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "i18n/translator.h"
 #include "match/explain.h"
 #include "store/search.h"
 
@@ -30,5 +31,11 @@ struct Backtest {
                                            const std::string& exclude,
                                            const store::EntryFilter& filter, std::size_t newest,
                                            bool explain);
+
+// The backtest's one-line summary, as `veille test-rule --since` prints it and the rule tester
+// shows it: "Backtest since {since} UTC: 3 of 1,412 stored entries would have matched (5
+// candidates from the full-text index)", each count with the plural the language gives it.
+std::string BacktestSummary(const std::string& since, const Backtest& backtest,
+                            const i18n::Translator& tr);
 
 }  // namespace veille::archive

@@ -119,18 +119,7 @@ Response TesterResponse(const Request& request, const PageFrame& page_frame,
     return finish();
   }
   body << "<p id=\"tester-summary\">"
-       << Html(Format(tr.TrN("Backtest since {time} UTC: {matches} of {entries} stored entries "
-                             "would have matched ({candidates} candidates from the full-text "
-                             "index)",
-                             "Backtest since {time} UTC: {matches} of {entries} stored entries "
-                             "would have matched ({candidates} candidates from the full-text "
-                             "index)",
-                             static_cast<std::uint64_t>(result->stats.matches)),
-                      {{"time", HtmlTime(*filter.since)},
-                       {"matches", tr.Integer(result->stats.matches)},
-                       {"entries", tr.Integer(result->entries)},
-                       {"candidates", tr.Integer(result->stats.candidates)}}))
-       << "</p>";
+       << Html(archive::BacktestSummary(HtmlTime(*filter.since), *result, tr)) << "</p>";
   if (!result->per_day.empty()) {
     std::int64_t peak = 0;
     for (const auto& [day, n] : result->per_day) peak = std::max(peak, n);

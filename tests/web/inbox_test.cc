@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "archive/backtest.h"
 #include "common/escape.h"
 #include "store/triage.h"
 #include "tests/common/hostile_text.h"
@@ -511,6 +512,34 @@ TEST_F(InboxTest, TheRuleTesterReplaysAQueryOverTheArchiveAndShowsErrorsAtTheirC
   r = Get("/tester", {{"q", "<script>\""}});
   EXPECT_NE(r.body.find("id=\"tester-error\""), std::string::npos);
   EXPECT_EQ(r.body.find("<script>\""), std::string::npos) << "the query is escaped too";
+}
+
+// The tester's and `veille test-rule`'s summary: each count takes its own plural. French wrote
+// "1 candidats issus de l’index" when the plural followed the matches alone.
+TEST(BacktestSummaryTest, EachCountTakesItsOwnPluralInFrench) {
+  auto fr = i18n::LoadTranslator("fr", {VEILLE_BINARY_DIR "/locale"});
+  ASSERT_TRUE(fr.has_value()) << fr.error().message;
+  archive::Backtest b;
+  b.entries = 14;
+  b.stats.matches = 1;
+  b.stats.candidates = 1;
+  std::string s = archive::BacktestSummary("1 déc.", b, *fr);
+  EXPECT_NE(s.find("1 article enregistré sur 14 aurait correspondu (1 candidat issu de l’index"),
+            std::string::npos)
+      << s;
+  b.stats.matches = 2;
+  b.stats.candidates = 3;
+  s = archive::BacktestSummary("1 déc.", b, *fr);
+  EXPECT_NE(s.find("2 articles enregistrés sur 14 auraient correspondu (3 candidats issus de"),
+            std::string::npos)
+      << s;
+  s = archive::BacktestSummary("Dec 1", b, i18n::Translator());
+  EXPECT_NE(s.find("2 of 14 stored entries would have matched (3 candidates from the full-text"),
+            std::string::npos)
+      << s;
+  b.stats.candidates = 1;
+  s = archive::BacktestSummary("Dec 1", b, i18n::Translator());
+  EXPECT_NE(s.find("(1 candidate from the full-text index)"), std::string::npos) << s;
 }
 
 TEST_F(InboxTest, TheNavigationLinksEverySection) {
