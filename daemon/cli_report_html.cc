@@ -128,6 +128,8 @@ section h2{margin:0 0 12px;font-size:17px}
 .bars{display:grid;gap:6px}
 .bar-row{display:grid;grid-template-columns:220px 1fr 60px;gap:10px;align-items:center;font-size:14px}
 .bar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.with-notes .bar-row{grid-template-columns:220px 1fr 140px}
+.bar-row .num{white-space:nowrap}
 .bar-track svg{width:100%;height:12px;display:block;background:#eef1f6;border-radius:3px}
 .story{border-top:1px solid var(--line);padding:12px 0}
 .story:first-of-type{border-top:0;padding-top:0}

@@ -215,8 +215,12 @@ std::string VoiceChart(const std::vector<store::VoiceShare>& voice, const RuleCo
 std::string BarsChart(const std::vector<Bar>& bars, const i18n::Translator& tr) {
   std::ostringstream out;
   std::int64_t top = 1;
-  for (const Bar& b : bars) top = std::max(top, b.value);
-  out << "<div class=\"bars\">";
+  bool notes = false;  // a wider number column, so that "15 9 stories" stays on one line
+  for (const Bar& b : bars) {
+    top = std::max(top, b.value);
+    notes = notes || !b.note.empty();
+  }
+  out << (notes ? "<div class=\"bars with-notes\">" : "<div class=\"bars\">");
   for (const Bar& b : bars) {
     const double pct = 100.0 * static_cast<double>(b.value) / static_cast<double>(top);
     out << "<div class=\"bar-row\"><span class=\"bar-label\"";

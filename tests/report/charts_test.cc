@@ -122,6 +122,16 @@ TEST(ChartsTest, TheValueAxisLabelsAreExactAndEvenlySpaced) {
   }
 }
 
+TEST(ChartsTest, BarsWithANoteGetTheWiderNumberColumn) {
+  const i18n::Translator tr;
+  // "15 9 stories" wrapped onto two lines in the 60px column of the number-only charts.
+  const std::string languages = LanguagesChart({{"fr", 15, 9}, {"en", 4, 3}}, tr);
+  EXPECT_NE(languages.find("<div class=\"bars with-notes\">"), std::string::npos) << languages;
+  EXPECT_NE(languages.find("9 stories"), std::string::npos) << languages;
+  const std::string sources = SourcesChart({{"A", "https://a.example/feed", 4}}, tr);
+  EXPECT_NE(sources.find("<div class=\"bars\">"), std::string::npos) << sources;
+}
+
 TEST(ChartsTest, TheBucketFollowsThePeriodsLength) {
   EXPECT_EQ(BucketForPeriod(kNow - 7 * kDay, kNow), store::Bucket::kDay);
   EXPECT_EQ(BucketForPeriod(kNow - 62 * kDay, kNow), store::Bucket::kDay);
