@@ -119,13 +119,25 @@ std::vector<const store::MentionRow*> DistinctSnippets(const Alert& a) {
   return out;
 }
 
-// "marque (brand), crise (crisis)".
-std::string RulesWithCategories(const Alert& a) {
+// "marque (brand), crise (crisis)": the categories veille names (brand, competitor) in the
+// message's language ("marque (marque)" in French, as the web inbox and the report show them),
+// the others as configured.
+std::string RulesWithCategories(const Alert& a, const i18n::Translator& tr) {
   std::vector<std::string> parts;
   for (const store::MentionRow* m : a.Mentions()) {
-    parts.push_back(OneLine(m->rule) + " (" + OneLine(m->category) + ")");
+    const std::string category = OneLine(m->category);
+    parts.push_back(OneLine(m->rule) + " (" + tr.TrP("rule category", category) + ")");
   }
   return SanitizeText(Join(parts, ", "));
+}
+
+// "Published: 24 November 2026, 09:12 UTC" when the feed dated the article; empty otherwise.
+std::string PublishedLine(const store::MentionRow& m, const i18n::Translator& tr) {
+  if (!m.published_at) return {};
+  // TRANSLATORS: in an alert email, when the article was published; {datetime} is "24 November
+  // 2026, 09:12" ("24 novembre 2026 à 09:12").
+  return i18n::Format(tr.Tr("Published: {datetime} UTC"),
+                      {{"datetime", tr.DateTime(*m.published_at)}});
 }
 
 // "Entity: Alpéa" ("Entities: Alpéa, Orélia"): who the rules are about, when their `entity` says
@@ -139,7 +151,7 @@ std::string EntityLine(const std::vector<std::string>& entities, const i18n::Tra
 }
 
 // One article: its title, snippets, the link to open (the canonical one where known) and the
-// link as published when it differs, the feed, the terms.
+// link as published when it differs, the feed, when it was published, the terms.
 std::string AlertText(const Alert& a, const i18n::Translator& tr) {
   const store::MentionRow& m = a.mention;
   const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
@@ -152,6 +164,9 @@ std::string AlertText(const Alert& a, const i18n::Translator& tr) {
   }
   text +=
       i18n::Format(tr.Tr("Feed: {feed}"), {{"feed", SanitizeText(OneLine(m.feed_name))}}) + "\n";
+  if (const std::string published = PublishedLine(m, tr); !published.empty()) {
+    text += published + "\n";
+  }
   text += i18n::Format(tr.Tr("Terms: {terms}"),
                        {{"terms", SanitizeText(OneLine(Join(a.Terms(), ", ")))}}) +
           "\n";
@@ -163,8 +178,11 @@ std::string AlertHtml(const Alert& a, const i18n::Translator& tr) {
   const ShownLinks links = ChooseLinks(m.link, a.canonical_link);
   std::string html = "<h3>" + LinkHtml(links.primary.value_or(""), Title(m, tr)) + "</h3>\n";
   for (const auto* s : DistinctSnippets(a)) html += "<p>" + SnippetHtml(*s) + "</p>\n";
-  html += "<p style=\"color: #555\">" + EscapeMarkup(SanitizeText(OneLine(m.feed_name))) +
-          " &middot; " + EscapeMarkup(SanitizeText(OneLine(Join(a.Terms(), ", "))));
+  html += "<p style=\"color: #555\">" + EscapeMarkup(SanitizeText(OneLine(m.feed_name)));
+  if (const std::string published = PublishedLine(m, tr); !published.empty()) {
+    html += " &middot; " + EscapeMarkup(published);
+  }
+  html += " &middot; " + EscapeMarkup(SanitizeText(OneLine(Join(a.Terms(), ", "))));
   if (links.original) {
     html += " &middot; " + LinkHtml(*links.original, tr.Tr("original link"));
   }
@@ -270,7 +288,7 @@ EmailMessage ComposeMentionEmail(const Alert& alert, const std::string& from,
   msg.message_id = MessageIdFor(alert.outbox.idempotency_key, from);
   msg.date = now;
   const std::string heading = i18n::Format(tr.TrN("Rule {rules}", "Rules {rules}", rules),
-                                           {{"rules", RulesWithCategories(alert)}});
+                                           {{"rules", RulesWithCategories(alert, tr)}});
   const std::string entities = EntityLine(alert.NamedEntities(), tr);
   msg.text =
       heading + "\n" + (entities.empty() ? "" : entities + "\n") + "\n" + AlertText(alert, tr);

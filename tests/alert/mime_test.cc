@@ -289,7 +289,7 @@ TEST(ComposeMentionEmail, InFrenchEveryWordVeilleWritesIsFrench) {
   a.canonical_link = "https://lemonde.example/orelia";
   const EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0, French());
   EXPECT_EQ(m.subject, "[veille] marque, crise : Rappel de lots");
-  for (const char* fr : {"Règles marque (brand), crise (crisis)\n",
+  for (const char* fr : {"Règles marque (marque), crise (crisis)\n",
                          "Lien d’origine : https://news.google.com/rss/articles/x?oc=5\n",
                          "Flux : Presse\n", "Termes : Orélia, rappel\n"}) {
     EXPECT_NE(m.text.find(fr), std::string::npos) << fr << "\n" << m.text;
@@ -303,6 +303,29 @@ TEST(ComposeMentionEmail, InFrenchEveryWordVeilleWritesIsFrench) {
   untitled.mention.title.reset();
   EXPECT_EQ(ComposeMentionEmail(untitled, "v@example.org", {"c@example.org"}, 0, French()).subject,
             "[veille] marque : (sans titre)");
+}
+
+// A team triaging alerts wants to know when the article came out, not only that it is new to
+// veille (a first poll or a backfill brings old articles).
+TEST(ComposeMentionEmail, SaysWhenTheArticleWasPublishedWhenTheFeedDatedIt) {
+  Alert a = SampleAlert("Un");
+  a.mention.published_at = 1795638610;  // 2026-11-25T20:30:10Z
+  EmailMessage m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_NE(m.text.find("Feed: Presse\nPublished: 25 November 2026, 20:30 UTC\nTerms: "),
+            std::string::npos)
+      << m.text;
+  EXPECT_NE(m.html.find("Presse &middot; Published: 25 November 2026, 20:30 UTC &middot; "),
+            std::string::npos)
+      << m.html;
+  m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0, French());
+  EXPECT_NE(m.text.find("Publié : 25 novembre 2026 à 20:30 UTC\n"), std::string::npos) << m.text;
+  const EmailMessage digest =
+      ComposeDigestEmail({a}, "d", "mail", "v@example.org", {"c@example.org"}, 0, French());
+  EXPECT_NE(digest.text.find("Publié : 25 novembre 2026 à 20:30 UTC\n"), std::string::npos)
+      << digest.text;
+  a.mention.published_at.reset();
+  m = ComposeMentionEmail(a, "v@example.org", {"c@example.org"}, 0);
+  EXPECT_EQ(m.text.find("Published"), std::string::npos) << "undated: no line\n" << m.text;
 }
 
 TEST(ComposeDigestEmail, InFrenchTheSubjectTitleAndCountsAreFrench) {
@@ -324,7 +347,7 @@ TEST(ComposeDigestEmail, InFrenchTheSubjectTitleAndCountsAreFrench) {
       << named.text;
   alpea.entities = Entities({{"marque", "Alpéa"}});
   EXPECT_NE(ComposeMentionEmail(alpea, "v@example.org", {"c@example.org"}, 0, French())
-                .text.find("Règles marque (brand), crise (crisis)\nEntité : Alpéa\n"),
+                .text.find("Règles marque (marque), crise (crisis)\nEntité : Alpéa\n"),
             std::string::npos);
   const EmailMessage empty =
       ComposeDigestEmail({}, "d", "mail", "v@example.org", {"c@example.org"}, 0, French());
