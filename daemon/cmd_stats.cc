@@ -200,8 +200,9 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
   std::size_t name_width = 8;
   for (const auto& s : volume->rules)
     name_width = std::max(name_width, DisplayWidth(TerminalSafe(s.name)));
+  // A category is named as in the rules' column: brand and competitor in the reader's language.
   for (const auto& s : volume->categories)
-    name_width = std::max(name_width, DisplayWidth(TerminalSafe(s.name)));
+    name_width = std::max(name_width, DisplayWidth(TerminalSafe(tr.TrP("rule category", s.name))));
   for (const auto& v : *voice)
     name_width = std::max(name_width, DisplayWidth(TerminalSafe(v.entity)));
   name_width = std::min<std::size_t>(name_width, 24);
@@ -211,7 +212,8 @@ int Run(const GlobalOptions& global, const StatsArgs& args) {
                           bool show_category) {
     std::cout << "\n" << title << "\n";
     for (const auto& s : series) {
-      std::cout << "  " << Pad(Ellipsize(TerminalSafe(s.name), name_width), name_width) << "  "
+      const std::string name = show_category ? s.name : tr.TrP("rule category", s.name);
+      std::cout << "  " << Pad(Ellipsize(TerminalSafe(name), name_width), name_width) << "  "
                 << Pad(show_category
                            ? Ellipsize(TerminalSafe(tr.TrP("rule category", s.category)), 10)
                            : "",

@@ -124,6 +124,12 @@ def main():
             c.check("PAR RÈGLE" in stats and "PART DE VOIX" in stats and
                     "date des articles" in stats and "marque" in stats,
                     "stats: French headings: %r" % stats[:200])
+            by_category = stats.split("PAR CATÉGORIE")[-1].split("PART DE VOIX")[0]
+            c.check("PAR CATÉGORIE" in stats and "marque" in by_category
+                    and "concurrent" in by_category and "brand" not in by_category
+                    and "competitor" not in by_category,
+                    "stats: brand and competitor named in French per category too: %r"
+                    % by_category)
             c.check(re.search(r"\d+,\d\u202f%", stats) is not None,
                     "stats: shares written 40,9 % in French")
             feeds_fr = cli(FRENCH, "feeds").stdout
