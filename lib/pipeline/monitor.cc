@@ -159,6 +159,7 @@ std::pair<int, int> Monitor::FeedHealth() const {
 
 Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   CycleSummary total;
+  const std::int64_t polling_from_ms = SteadyMs();
   due_ = schedule::DueQueue();
   cycle_pending_.clear();  // the caller logs the cycle line
   // This pass answers the `veille poll` requests made before it (they are cleared with it).
@@ -229,6 +230,8 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
     Add(total, Collect(std::chrono::milliseconds(200)));
   }
   Add(total, Flush());
+  const std::int64_t index_from_ms = SteadyMs();
+  total.polling_ms = index_from_ms - polling_from_ms;
   // Its host leases too (the feeds' ended with their commits): kept, they would hold those
   // hosts from every daemon, and from the next --once run, until they expire (lease_time).
   if (shared_) ReleaseAllLeases();
@@ -240,11 +243,17 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
                  Plural(leased_elsewhere, "feed", "feeds"));
   }
   // The full-text index upkeep the commits left (store::Maintain), before the alerts wait.
+  // Steps of 16 times the daemon's (about 16 MB of leaf pages): the same merging in fewer
+  // transactions (2 commits instead of 19 after a cold cycle of 500 feeds), since nothing else
+  // waits for the loop here.
+  constexpr int kOnceIndexPages = 16 * 256;
   while (total.new_entries > 0 && !stop.load() && Maintainer()) {
-    auto done = store::Maintain(*store_, store::MaintenanceRequest::Index());
+    auto done = store::Maintain(*store_, store::MaintenanceRequest::Index(kOnceIndexPages));
     if (!done) spdlog::warn("full-text index maintenance: {}", done.error().message);
     if (!done || !done->more_index_work) break;
   }
+  const std::int64_t delivery_from_ms = SteadyMs();
+  total.index_ms = delivery_from_ms - index_from_ms;
   // Deliver what is due, then wait for retries that fall due before the deadline (a 5 s first
   // retry is part of one --once run); stop early when nothing more can happen in time.
   const std::int64_t deadline_ms = SteadyMs() + once_delivery_deadline_s_ * 1000;
@@ -266,6 +275,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+  total.delivery_ms = SteadyMs() - delivery_from_ms;
   if (auto counts = store::CountOutbox(*store_)) {
     total.alerts_pending = static_cast<int>((*counts)[store::OutboxStatus::kPending]);
   }

@@ -41,6 +41,12 @@ struct CycleSummary {
   // = false), and the feeds whose first poll did that.
   int alerts_not_sent = 0;
   int first_poll_feeds = 0;
+  // RunOnce only (not added up by the daemon's cycle line): where its time went, in
+  // milliseconds of the monotonic clock. Polling runs from its start (the first request) to the
+  // return of the last commit; then the full-text index upkeep the commits left, then delivery.
+  std::int64_t polling_ms = 0;
+  std::int64_t index_ms = 0;
+  std::int64_t delivery_ms = 0;
 };
 
 // "cycle done: 6 feeds polled, 6 ok, 0 failed, 120 new entries, 29 new mentions".

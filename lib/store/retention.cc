@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -149,8 +150,6 @@ Result<bool> MergeIndexStep(Store& store, int pages) {
 }
 
 Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& request) {
-  // Leaf pages per full-text merge step (about 1 MB): tens of milliseconds of the caller.
-  constexpr int kIndexMergePages = 256;
   MaintenanceResult done;
   if (request.prune_before) {
     auto pruned = PruneEntriesBatch(store, *request.prune_before, request.prune_batch);
@@ -161,7 +160,7 @@ Result<MaintenanceResult> Maintain(Store& store, const MaintenanceRequest& reque
   // PostgreSQL: the GIN index needs no step of ours (autovacuum flushes its pending list and
   // refreshes the statistics): nothing to do, no more work reported.
   if (request.index && !OnPostgres(store)) {
-    auto merged = MergeIndexStep(store, kIndexMergePages);
+    auto merged = MergeIndexStep(store, std::max(request.index_pages, 1));
     if (!merged) return tl::unexpected(merged.error());
     done.more_index_work = *merged;
   }

@@ -31,14 +31,19 @@ struct MaintenanceRequest {
   std::optional<UnixSeconds> prune_before;
   int prune_batch = 200;
   // One step of the full-text index's upkeep, which commits leave to idle time (SQLite: merges
-  // up to 256 leaf pages, about 1 MB, of the FTS5 level with the most segments, when a level
-  // holds at least 8; migration 10). PostgreSQL: nothing (the server's autovacuum keeps the GIN
-  // index and the statistics); never reports more work.
+  // up to `index_pages` leaf pages, by default 256, about 1 MB, of the FTS5 level with the most
+  // segments, when a level holds at least 8; migration 10). PostgreSQL: nothing (the server's
+  // autovacuum keeps the GIN index and the statistics); never reports more work.
   bool index = false;
+  // Leaf pages per index step (each step is one transaction): the daemon's default keeps a step
+  // to tens of milliseconds of its loop; `veilled --once`, which merges everything at its end,
+  // takes larger steps (fewer commits for the same merging).
+  int index_pages = 256;
 
-  static MaintenanceRequest Index() {
+  static MaintenanceRequest Index(int pages = 256) {
     MaintenanceRequest r;
     r.index = true;
+    r.index_pages = pages;
     return r;
   }
   static MaintenanceRequest Prune(UnixSeconds before) {

@@ -1,5 +1,6 @@
 #include "store/schema.h"
 
+#include <optional>
 #include <string>
 
 namespace veille::store {
@@ -367,15 +368,26 @@ Result<void> Migrate(Database& db) {
                                          " is newer than this veille (" +
                                          std::to_string(SchemaVersion()) + "); upgrade veille");
   }
+  // A fresh database is created in one transaction (one commit and one fsync instead of one per
+  // migration, on the start-up of a first `veilled --once`); it is empty, so nothing is lost
+  // when one fails. An existing database moves one migration per transaction, so that a long
+  // one that fails leaves the ones before it done.
+  const bool fresh = current == 0;
+  std::optional<Transaction> tx;
   for (int version = current + 1; version <= SchemaVersion(); ++version) {
-    auto tx = Transaction::Begin(db);
-    if (!tx) return tl::unexpected(tx.error());
+    if (!tx) {
+      auto begun = Transaction::Begin(db);
+      if (!begun) return tl::unexpected(begun.error());
+      tx.emplace(std::move(*begun));
+    }
     if (auto r = db.Exec(Migrations()[static_cast<std::size_t>(version - 1)]); !r) {
       return Fail(r.error().code,
                   "migration " + std::to_string(version) + " failed: " + r.error().message);
     }
     if (auto r = db.Exec("PRAGMA user_version = " + std::to_string(version)); !r) return r;
+    if (fresh && version < SchemaVersion()) continue;
     if (auto r = tx->Commit(); !r) return r;
+    tx.reset();
   }
   return {};
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
+#include <utility>
 
 #include "store/entry_versions.h"
 #include "store/fts_query.h"
@@ -202,6 +204,59 @@ TEST_P(MigrationTest, AWriterOtherThanTheDaemonRefusesAnOlderSchemaAndLeavesItAs
   auto version = (*db)->Prepare("PRAGMA user_version");
   ASSERT_TRUE(version && *version->Step());
   EXPECT_EQ(version->Int(0), from);
+}
+
+// The schema and the full-text index's settings of a database, as text to compare.
+std::string SchemaOf(Database& db) {
+  std::string out;
+  const std::pair<const char*, int> queries[] = {
+      {"SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master ORDER BY type, name", 4},
+      {"SELECT k, v FROM entries_fts_config ORDER BY k", 2},
+      {"PRAGMA user_version", 1}};
+  for (const auto& [sql, columns] : queries) {
+    auto stmt = db.Prepare(sql);
+    EXPECT_TRUE(stmt) << sql;
+    if (!stmt) return out;
+    for (;;) {
+      auto row = stmt->Step();
+      EXPECT_TRUE(row) << sql;
+      if (!row || !*row) break;
+      for (int c = 0; c < columns; ++c) {
+        out += (stmt->IsNull(c) ? std::string("NULL") : stmt->Text(c)) + "|";
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+// A fresh file gets every migration in one transaction (schema.cc, Migrate): the result is the
+// very schema, index settings and version that the migrations one transaction at a time give.
+TEST(FreshMigrationTest, OneTransactionGivesTheSchemaOfTheStepByStepMigrations) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("veille-migration-fresh-" +
+                    std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string fresh = (dir / "fresh.db").string();
+  const std::string stepped = (dir / "stepped.db").string();
+  {
+    // At version 1, then migrated: one transaction per migration from 2 on.
+    auto db = Database::Open(stepped, OpenMode::kReadWrite, 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->Exec(Migrations()[0]));
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 1"));
+  }
+  auto a = Store::Open(fresh, Access::kMigrate);
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = Store::Open(stepped, Access::kMigrate);
+  ASSERT_TRUE(b) << b.error().message;
+  const std::string schema = SchemaOf(DatabaseOf(**a));
+  EXPECT_NE(schema.find("entries_fts"), std::string::npos);
+  EXPECT_EQ(schema, SchemaOf(DatabaseOf(**b)));
+  a->reset();
+  b->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(MigrationRefusalTest, AWriterDoesNotCreateAMissingDatabase) {
