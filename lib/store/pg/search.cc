@@ -3,7 +3,6 @@
 // is one statement outside any transaction (autocommit): no snapshot is held while `visit` runs.
 #include "store/pg/search.h"
 
-#include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -92,75 +91,26 @@ Result<std::vector<Ranked>> RankCandidates(Connection& conn, const std::string& 
   return out;
 }
 
-// The rows of a page of candidate ids, with their feeds.
-Result<std::vector<StoredEntry>> ReadEntries(Connection& conn,
-                                             const std::vector<std::int64_t>& ids) {
-  std::string list = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    list += (i > 0 ? "," : "") + std::to_string(ids[i]);
-  }
-  list += "}";
-  auto rows = Lift(conn.ExecCached(std::string("SELECT ") + kEntryColumns +
-                                       " FROM entries e JOIN feeds f ON f.id = e.feed_id "
-                                       "WHERE e.id = ANY($1::bigint[])",
-                                   {list}));
-  if (!rows) return tl::unexpected(rows.error());
-  return ReadRows(*rows);
-}
-
 Result<void> ScanRanked(Connection& conn, const std::string& tsquery, const EntryFilter& filter,
                         const EntryVisitor& visit) {
   const bool relevance = filter.order == EntryOrder::kRelevance && !tsquery.empty();
   auto ranked = RankCandidates(conn, tsquery, filter, relevance);
   if (!ranked) return tl::unexpected(ranked.error());
-  return VisitRanked(
-      *ranked, [&](const std::vector<std::int64_t>& ids) { return ReadEntries(conn, ids); }, visit);
-}
-
-// The first window of ids kDetected reads candidates in, and how much each next one grows.
-constexpr std::int64_t kFirstWindow = 16384;
-constexpr std::int64_t kWindowGrowth = 8;
-
-// kDetected with a tsquery: the candidates' ids newest first, a window of ids at a time (the
-// newest 16,384 ids, then 8 times more each time), so that a page that fills early stops
-// early. The GIN index yields every candidate at once, as a bitmap whose heap pages are all
-// read (for the ids, and the phrase's recheck): the whole archive's candidates cost one heap
-// page each (5,000 for a phrase in one entry of 200 at 1M entries) where FTS5 stops after the
-// page. With the id range, the planner ANDs the pkey's bitmap with the GIN's, and reads the
-// heap pages of the window's candidates only. Each window's statement scans the GIN index
-// again: at most log8(ids / 16,384) + 2 scans (four at 1M entries) when nothing matches.
-Result<void> ScanDetectedWindows(Connection& conn, const std::string& tsquery,
-                                 const EntryFilter& filter, const EntryVisitor& visit) {
-  auto top = Lift(conn.Exec("SELECT COALESCE(max(id), 0) FROM entries"));
-  if (!top) return tl::unexpected(top.error());
-  std::int64_t below = top->empty() ? 0 : top->Int(0, 0) + 1;
-  const std::string sql = "SELECT e.id FROM entries e WHERE e.id < $5 AND e.id >= $6 AND " +
-                          Conditions(filter) + " ORDER BY e.id DESC";
-  const std::string language = LanguageKey(filter.language);
-  bool stopped = false;
-  const EntryVisitor until_stopped = [&](const StoredEntry& e) {
-    stopped = !visit(e);
-    return !stopped;
-  };
-  for (std::int64_t window = kFirstWindow; below > 0 && !stopped;
-       window = window > INT64_MAX / kWindowGrowth ? INT64_MAX : window * kWindowGrowth) {
-    // The last window reaches id 0 (a bound of 0: every id left).
-    const std::int64_t from = window >= below ? 0 : below - window;
-    auto rows = Lift(conn.Exec(sql, {filter.since, filter.until, language, tsquery, below, from}));
-    if (!rows) return tl::unexpected(QueryError(rows.error(), tsquery));
-    std::vector<Ranked> ranked;
-    ranked.reserve(static_cast<std::size_t>(rows->size()));
-    for (int i = 0; i < rows->size(); ++i) {
-      const std::int64_t id = rows->Int(i, 0);
-      ranked.push_back({static_cast<double>(id), id});
+  const std::string sql = std::string("SELECT ") + kEntryColumns +
+                          " FROM entries e JOIN feeds f ON f.id = e.feed_id "
+                          "WHERE e.id = ANY($1::bigint[])";
+  const auto read_rows =
+      [&](const std::vector<std::int64_t>& ids) -> Result<std::vector<StoredEntry>> {
+    std::string list = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      list += (i > 0 ? "," : "") + std::to_string(ids[i]);
     }
-    auto visited = VisitRanked(
-        ranked, [&](const std::vector<std::int64_t>& ids) { return ReadEntries(conn, ids); },
-        until_stopped);
-    if (!visited) return visited;
-    below = from;
-  }
-  return {};
+    list += "}";
+    auto rows = Lift(conn.ExecCached(sql, {list}));
+    if (!rows) return tl::unexpected(rows.error());
+    return ReadRows(*rows);
+  };
+  return VisitRanked(*ranked, read_rows, visit);
 }
 
 }  // namespace
@@ -172,10 +122,8 @@ Result<void> ScanEntries(Connection& conn, const match::QueryNode* query, const 
   // candidate at once (a bitmap), so a page per statement would scan it again for each page
   // (archive_backends.py, 100,000 entries, the 500 hits of a phrase: 94 ms a page per
   // statement, 21 ms with the ids first; docs/performance.md).
-  // Those ids are read a window at a time, newest first, so that a full page stops early.
-  if (filter.order == EntryOrder::kDetected) {
-    return tsquery.empty() ? ScanByDetection(conn, tsquery, filter, visit)
-                           : ScanDetectedWindows(conn, tsquery, filter, visit);
+  if (filter.order == EntryOrder::kDetected && tsquery.empty()) {
+    return ScanByDetection(conn, tsquery, filter, visit);
   }
   return ScanRanked(conn, tsquery, filter, visit);
 }

@@ -6,10 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "match/query.h"
 #include "pg_fixture.h"
 #include "store/pg/schema.h"
-#include "store/pg/search.h"
 #include "text/normalize.h"
 
 namespace veille::store::pg {
@@ -170,36 +168,6 @@ TEST_F(PgFtsTest, TheGinIndexServesTheSearch) {
   std::string text;
   for (int i = 0; i < plan->size(); ++i) text += plan->Text(i, 0) + "\n";
   EXPECT_NE(text.find("entries_fts"), std::string::npos) << text;
-}
-
-// kDetected reads its candidates a window of ids at a time, newest first (search.cc: 16,384 ids,
-// then 8 times more): candidates in the first window, a window with none, the next and the
-// last come in one descending order, and a visitor that stops ends the scan within a window.
-TEST_F(PgFtsTest, DetectedOrderReadsTheNewestWindowsFirst) {
-  const std::vector<std::int64_t> ids = {3'000'000, 2'999'000, 2'100'000, 900'000, 40'000};
-  for (const std::int64_t id : ids) {
-    auto r = conn_->Exec(
-        "INSERT INTO entries (id, feed_id, entry_key, title, first_seen_at) "
-        "VALUES ($1, $2, $3, 'Fenêtrage des candidats', 1)",
-        {id, feed_, "window" + std::to_string(id)});
-    ASSERT_TRUE(r) << r.error().message;
-  }
-  auto query = match::ParseQuery("fenetrage");
-  ASSERT_TRUE(query);
-  EntryFilter filter;
-  filter.order = EntryOrder::kDetected;
-  std::vector<std::int64_t> seen;
-  ASSERT_TRUE(ScanEntries(*conn_, &*query, filter, [&](const StoredEntry& e) {
-    seen.push_back(e.id);
-    return true;
-  }));
-  EXPECT_EQ(seen, ids);
-  seen.clear();
-  ASSERT_TRUE(ScanEntries(*conn_, &*query, filter, [&](const StoredEntry& e) {
-    seen.push_back(e.id);
-    return seen.size() < 3;
-  }));
-  EXPECT_EQ(seen, std::vector<std::int64_t>(ids.begin(), ids.begin() + 3));
 }
 
 }  // namespace
