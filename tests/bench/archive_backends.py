@@ -18,6 +18,14 @@ database (a server you started, e.g. `pg_server.py serve` held open) instead of 
 and `--reuse` reads both as a previous run (or `veille db copy --to URL`) left them
 (VEILLE_BENCH_REUSE). `--web` also runs web_bench on both (the same archive) and prints the
 pages' p95 server times (wall and CPU) with their ratios.
+
+`--cli build/bench/daemon/veille` (repeatable: several builds, e.g. main's and a branch's) also
+times the commands themselves, end to end, as a user runs them: a new `veille` process per run
+(its start, the configuration, the connection, the query, the output to /dev/null), `--runs` runs
+of each command on each backend and build, alternated (SQLite, PostgreSQL, each build in turn,
+round after round), with the medians and quartiles and the PostgreSQL/SQLite ratio of each
+build. `veille --version`, which opens nothing, is the process's own floor. Needs the archives
+(run after a fill, or with --reuse).
 """
 
 import argparse
@@ -25,6 +33,7 @@ import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,6 +127,80 @@ def print_web(sqlite, postgres):
         print("%-26s %17s %17s %15s" % (name, pair(s), pair(p), ratio))
 
 
+# archive_bench's clock (kNow) and the week before it: the archive's dates are in the past, so
+# `--since 7d` of the real clock would find nothing; the CLI is given the same period as dates.
+BENCH_NOW = 1_795_000_000
+PHRASE = "rappel massif de crèmes solaires"
+
+
+def cli_commands():
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BENCH_NOW - 7 * 86400))
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BENCH_NOW + 1))
+    phrase = '"%s"' % PHRASE
+    return [
+        ("--version (no store)", ["--version"]),
+        ("mentions 7d", ["mentions", "--since", since, "--until", until]),
+        ("mentions 7d --limit 0", ["mentions", "--since", since, "--until", until,
+                                   "--limit", "0"]),
+        ("search phrase", ["search", phrase]),
+        ("search phrase detected", ["search", "--sort", "detected", phrase]),
+        ("search phrase --limit 0", ["search", "--limit", "0", phrase]),
+    ]
+
+
+def write_cli_config(path, database):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('[daemon]\ndatabase = "%s"\n[[rule]]\nname = "orelia"\ncategory = "brand"\n'
+                'query = "orelia"\n' % database)
+
+
+def time_cli(binary, config, args):
+    """Wall seconds of one `veille` process, its output thrown away."""
+    start = time.perf_counter()
+    p = subprocess.run([binary, "--config", config] + args, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    took = time.perf_counter() - start
+    if p.returncode != 0:
+        raise SystemExit("%s %s exited %d: %s" % (binary, " ".join(args), p.returncode, p.stderr))
+    return took
+
+
+def run_cli(binaries, runs, sqlite_path, database, tmp):
+    """{(command, build, backend): [ms, ...]}, the runs alternated."""
+    configs = {}
+    for backend, db in (("sqlite", sqlite_path), ("postgres", database)):
+        configs[backend] = os.path.join(tmp, "veille-%s.toml" % backend)
+        write_cli_config(configs[backend], db)
+    times = {}
+    commands = cli_commands()
+    for name, args in commands:  # a warm-up each: the page cache, the server's buffers
+        for b in binaries:
+            for backend in ("sqlite", "postgres"):
+                time_cli(b, configs[backend], args)
+    for _ in range(runs):
+        for name, args in commands:
+            for i, b in enumerate(binaries):
+                for backend in ("sqlite", "postgres"):
+                    times.setdefault((name, i, backend), []).append(
+                        1000 * time_cli(b, configs[backend], args))
+    return commands, times
+
+
+def print_cli(binaries, commands, times):
+    def summary(xs):
+        q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
+        return "%.1f (%.1f-%.1f)" % (q[1], q[0], q[2])
+    print("veille commands, wall ms per process: median (quartiles)")
+    for i, b in enumerate(binaries):
+        print("build %d: %s" % (i, b))
+    print("%-26s %5s %20s %20s %9s" % ("command", "build", "sqlite", "postgres", "pg/sqlite"))
+    for name, _ in commands:
+        for i in range(len(binaries)):
+            s, p = times[(name, i, "sqlite")], times[(name, i, "postgres")]
+            print("%-26s %5d %20s %20s %9.2f" % (name, i, summary(s), summary(p),
+                                                statistics.median(p) / statistics.median(s)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", required=True)
@@ -130,6 +213,9 @@ def main():
     ap.add_argument("--reuse", action="store_true",
                     help="read the archives a previous run left (VEILLE_BENCH_REUSE)")
     ap.add_argument("--web", help="web_bench: also the pages on both backends")
+    ap.add_argument("--cli", action="append", default=[],
+                    help="a veille binary: also the commands, end to end (repeatable)")
+    ap.add_argument("--runs", type=int, default=20, help="--cli: runs of each command")
     args = ap.parse_args()
     sqlite_cpu, postgres_cpu = {}, {}
     with tempfile.TemporaryDirectory(prefix="veille-archive-backends-") as tmp:
@@ -144,6 +230,8 @@ def main():
             if args.web:
                 web = (run_web(args.web, args.n, None, sqlite_dir),
                        run_web(args.web, args.n, args.database, pg_dir))
+            cli = (run_cli(args.cli, args.runs, os.path.join(sqlite_dir, "archive.db"),
+                           args.database, tmp) if args.cli else None)
         else:
             with PgServer() as pg:
                 began = server_cpu(pg)
@@ -161,6 +249,8 @@ def main():
                 if args.web:
                     web = (run_web(args.web, args.n, None, sqlite_dir),
                            run_web(args.web, args.n, pg.url, pg_dir))
+                cli = (run_cli(args.cli, args.runs, os.path.join(sqlite_dir, "archive.db"),
+                               pg.url, tmp) if args.cli else None)
     load = os.getloadavg()[0]
     for name, c in (("sqlite", sqlite_cpu), ("postgres", postgres_cpu)):
         line = "%-9s cpu: benchmark process %.1f s" % (name, c["client_s"])
@@ -192,6 +282,8 @@ def main():
                                             "%.2f" % p if p else "error", ratio, alone))
     if web:
         print_web(*web)
+    if cli:
+        print_cli(args.cli, *cli)
 
 
 if __name__ == "__main__":

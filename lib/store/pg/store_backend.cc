@@ -21,9 +21,13 @@ Result<std::unique_ptr<Backend>> OpenPostgres(const std::string& url, Access acc
   auto conn = pg::Connection::Open(options);
   if (!conn) return tl::unexpected(conn.error().ToError());
   // SQLite's busy timeout is PostgreSQL's lock_timeout, where 0 would mean waiting forever
-  // (SQLite's 0 fails at once: 1 ms is the nearest); a reader's session refuses writes.
+  // (SQLite's 0 fails at once: 1 ms is the nearest); a reader's session refuses writes, and
+  // compiles no query: PostgreSQL's JIT (on by default from 15, past jit_above_cost) spent
+  // 16-40 ms compiling a search over 100,000 candidates at 1M entries, for no faster execution
+  // (docs/performance.md, 2026-12-08). In the session message, not libpq's `options`:
+  // pgbouncer refuses startup parameters it does not know.
   std::string session = "SET lock_timeout = " + std::to_string(std::max(busy_timeout_ms, 1));
-  if (access == Access::kRead) session += "; SET default_transaction_read_only = on";
+  if (access == Access::kRead) session += "; SET default_transaction_read_only = on; SET jit = off";
   if (access == Access::kMigrate) {
     VEILLE_TRY(Lift((*conn)->ExecScript(session)));
     VEILLE_TRY(Lift(pg::Migrate(**conn)));

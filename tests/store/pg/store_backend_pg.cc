@@ -4,6 +4,7 @@
 
 #include "../store_backend.h"
 #include "pg_fixture.h"
+#include "store/internal.h"
 #include "store/pg/connection.h"
 
 namespace veille::store::testing {
@@ -103,6 +104,26 @@ TEST(PostgresStoreTest, TheCallAfterALostConnectionReconnects) {
   EXPECT_FALSE((*reader)->ListFeeds());
   ASSERT_TRUE((*reader)->ListFeeds());
   EXPECT_FALSE((*reader)->SyncFeeds({{"https://b.example/feed", "B"}}, 2000));
+}
+
+// A reader's session compiles no query (JIT off: docs/performance.md, 2026-12-08); a writer's
+// keeps the server's setting.
+TEST(PostgresStoreTest, AReadersSessionHasNoJit) {
+  const std::string url = PostgresBackendForTests()->Create("jit");
+  const auto jit = [&](Access access) -> std::string {
+    auto store = Store::Open(url, access);
+    EXPECT_TRUE(store) << store.error().message;
+    if (!store) return "";
+    auto conn = ReadyPostgres(**store);
+    EXPECT_TRUE(conn) << conn.error().message;
+    if (!conn) return "";
+    auto rows = (*conn)->Exec("SHOW jit");
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows && !rows->empty() ? rows->Text(0, 0) : "";
+  };
+  ASSERT_TRUE(Store::Open(url, Access::kMigrate));
+  EXPECT_EQ(jit(Access::kRead), "off");
+  EXPECT_EQ(jit(Access::kWrite), "on");
 }
 
 }  // namespace
