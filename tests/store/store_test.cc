@@ -238,6 +238,12 @@ TEST_P(SqliteStoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
   EXPECT_EQ(segments(), before + 1);
 }
 
+TEST_P(SqliteStoreTest, TheFullTextIndexBuffersABatchOfTermsBeforeWritingASegment) {
+  // Migration 21: FTS5 flushes its pending terms to a new segment past `hashsize` (1 MiB by
+  // default), which split a 64-document batch into several segments.
+  EXPECT_EQ(Sql("SELECT v FROM entries_fts_config WHERE k = 'hashsize'"), 8388608);
+}
+
 TEST_P(SqliteStoreTest, ADocumentWhoseSavepointJournalSpillsToAFileStillRollsBackAlone) {
   // SQLite keeps a savepoint's journal (the stored pages a document changes) in memory up to
   // 1 MiB (sqlite.cc), then in a temporary file. This document edits 1,200 stored entries of
