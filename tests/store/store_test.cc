@@ -238,6 +238,54 @@ TEST_P(SqliteStoreTest, ABatchMakesOneFullTextSegmentWhateverItsDocuments) {
   EXPECT_EQ(segments(), before + 1);
 }
 
+TEST_P(SqliteStoreTest, TheFullTextIndexBuffersABatchOfTermsBeforeWritingASegment) {
+  // Migration 21: FTS5 flushes its pending terms to a new segment past `hashsize` (1 MiB by
+  // default), which split a 64-document batch into several segments.
+  EXPECT_EQ(Sql("SELECT v FROM entries_fts_config WHERE k = 'hashsize'"), 8388608);
+}
+
+TEST_P(SqliteStoreTest, ADocumentWhoseSavepointJournalSpillsToAFileStillRollsBackAlone) {
+  // SQLite keeps a savepoint's journal (the stored pages a document changes) in memory up to
+  // 1 MiB (sqlite.cc), then in a temporary file. This document edits 1,200 stored entries of
+  // 2 KB (about 700 pages, 2.8 MB of journal) before it fails: both parts must roll back.
+  auto ids = store_->SyncFeeds({{"https://a.example/feed", "A"},
+                                {"https://b.example/feed", "B"},
+                                {"https://c.example/feed", "C"}},
+                               1000);
+  ASSERT_TRUE(ids);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1200; ++i) keys.push_back("e" + std::to_string(i));
+  auto stored = Document(keys, 2000);
+  stored.feed.feed_id = (*ids)[1];
+  for (EntryRecord& e : stored.entries) e.summary = std::string(2000, 'o');
+  auto first = store_->CommitBatch({stored});
+  ASSERT_TRUE(first && (*first)[0]);
+  ASSERT_EQ(Sql(backend().PoisonSql()), 0);
+  auto a = Document({"a1"}, 3000);
+  auto b = Document(keys, 3000);
+  b.feed.feed_id = (*ids)[1];
+  for (EntryRecord& e : b.entries) {
+    e.summary = std::string(2000, 'x');
+    e.change = EntryRecord::Change::kEdited;
+  }
+  b.entries.push_back(Document({"poison"}, 3000).entries[0]);  // refused after every edit
+  auto c = Document({"c1"}, 3000);
+  c.feed.feed_id = (*ids)[2];
+  auto results = store_->CommitBatch({a, b, c});
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_TRUE((*results)[0]);
+  ASSERT_FALSE((*results)[1]);
+  EXPECT_NE((*results)[1].error().message.find("poisoned entry"), std::string::npos);
+  ASSERT_TRUE((*results)[2]);
+  EXPECT_EQ(Count("entries"), 1202);  // the stored ones, a1 and c1
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM entries WHERE summary = printf('%.*c', 2000, 'o') "
+                "AND edits = 0 AND edited_at IS NULL"),
+            1200);
+  EXPECT_EQ(Sql(backend().CountFullTextSql()), 1202);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH 'ooo'"), 0);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+}
+
 TEST_P(StoreTest, AStoryAcrossTwoDocumentsOfOneBatchIsOneStory) {
   auto ids =
       store_->SyncFeeds({{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}}, 1000);

@@ -265,6 +265,12 @@ CREATE TABLE hosts (
 ALTER TABLE feeds ADD COLUMN poll_stored_at bigint;
 ALTER TABLE daemon_configs ADD COLUMN once_started_at bigint;
 )sql"},
+      // 21: SQLite's migration 21 sets FTS5's in-memory term buffer (`hashsize`) of its
+      // full-text index; the GIN index here has no such setting: the version alone, for one
+      // schema version on both backends.
+      {21, R"sql(
+SELECT 1;
+)sql"},
   };
   return kMigrations;
 }
