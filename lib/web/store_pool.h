@@ -53,7 +53,7 @@ class StorePool {
   // An idle store that passed Revalidate, else a new one (open's error when that fails).
   [[nodiscard]] Result<PooledStore> Acquire();
 
-  // What the pool did so far (tests, and the log when serve stops).
+  // What the pool did so far (tests).
   struct Counts {
     std::int64_t opened = 0;   // new stores opened
     std::int64_t reused = 0;   // requests served by an idle store

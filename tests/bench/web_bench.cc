@@ -15,7 +15,8 @@
 // archive_bench (1,000,000 entries, 100,000 mentions of 12 rules over 400 days); web_bench only
 // reads it, so one fill serves any number of runs. VEILLE_BENCH_DATABASE=postgresql://... reads
 // a PostgreSQL database instead, as archive_bench does (filled by it or by `veille db copy --to`
-// from the SQLite file): the same pages on both backends over the same archive.
+// from the SQLite file): the same pages on both backends over the same archive. The stores come
+// from a web::StorePool, as in `veille serve`; VEILLE_BENCH_POOL=0 opens one per request instead.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
