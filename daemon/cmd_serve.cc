@@ -16,6 +16,7 @@
 #include "web/app.h"
 #include "web/http_server.h"
 #include "web/password.h"
+#include "web/store_pool.h"
 
 namespace veille::cli {
 namespace {
@@ -87,14 +88,16 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
     options.auth = web::AuthMode::kProxy;
     options.user_header = w.trust_proxy_user_header;
   }
-  // Every page over the archive reads it through the store interface, one connection per
-  // request (a store is not shared between the server's threads); triage, "poll now" and
-  // "retry" are short kWrite transactions (waiting up to 5 s for the daemon's commit), as the
-  // CLI makes them.
-  options.archive = web::ArchiveAccess{[database = config->daemon.database](store::Access access) {
-                                         return store::Store::Open(database, access, 5000);
-                                       },
-                                       config->rules};
+  // Every page over the archive reads it through the store interface, on a read connection of
+  // the pool (web/store_pool.h: one request at a time each, at most one idle per server
+  // thread); triage, "poll now" and "retry" are short kWrite transactions (waiting up to 5 s
+  // for the daemon's commit) on a connection of their own, as the CLI makes them.
+  auto open = [database = config->daemon.database](store::Access access) {
+    return store::Store::Open(database, access, 5000);
+  };
+  options.archive = web::ArchiveAccess{open, config->rules};
+  options.archive->pool =
+      std::make_shared<web::StorePool>([open] { return open(store::Access::kRead); }, w.threads);
   for (const auto& f : config->feeds) options.archive->feeds.push_back({f.name, f.url});
   std::map<std::string, i18n::Translator> translators;
   for (auto language : i18n::kLanguages) {

@@ -1,8 +1,11 @@
 // Store: opening the backend its location names, and forwarding to it (store/backend.h).
 #include "store/backend.h"
 
+#include <sqlite3.h>
+
 #include "store/internal.h"
 #include "store/pg/conninfo.h"
+#include "store/pg/schema.h"
 #include "store/pg/store_backend.h"
 #include "store/schema.h"
 #include "store/sqlite_backend.h"
@@ -46,6 +49,30 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& database, Access a
                                               : OpenSqlite(database, access, busy_timeout_ms);
   if (!backend) return tl::unexpected(backend.error());
   return std::unique_ptr<Store>(new Store(std::move(*backend)));
+}
+
+Result<void> Store::Revalidate() {
+  if (InTransaction()) return Fail(ErrorCode::kStorage, "the connection is inside a transaction");
+  if (pg::Connection* conn = backend_->postgres()) {
+    // No Ready() first: a connection the server closed is found by this statement, and the
+    // caller opens a new store (its session settings and schema check with it).
+    auto rows = conn->Exec("SELECT version FROM veille_schema WHERE id = 1");
+    if (!rows) return tl::unexpected(rows.error().ToError());
+    const int version = rows->empty() ? 0 : static_cast<int>(rows->Int(0, 0));
+    return Lift(pg::CheckVersion(version, conn->description()));
+  }
+  Database& db = backend_->sqlite();
+  auto moved = db.FileHasMoved();
+  if (!moved) return tl::unexpected(moved.error());
+  const char* file = sqlite3_db_filename(db.handle(), "main");
+  const std::string location = file ? file : "the database";
+  if (*moved) return Fail(ErrorCode::kStorage, location + " was replaced since it was opened");
+  return CheckSchema(db, location);
+}
+
+bool Store::InTransaction() {
+  if (pg::Connection* conn = backend_->postgres()) return conn->InTransaction();
+  return backend_->sqlite().InTransaction();
 }
 
 Backend& BackendOf(Store& store) { return *store.backend_; }

@@ -405,6 +405,16 @@ class Store {
   // feed-health checks run on one daemon at a time. Always true on SQLite.
   [[nodiscard]] Result<bool> HoldMaintenance();
 
+  // For a store kept open across uses (`veille serve`'s pool, web/store_pool.h): succeeds when
+  // it may serve once more as a new Open would: outside any transaction, its connection
+  // answering (PostgreSQL: one round trip, which finds a connection the server closed), its
+  // database file still the one at its location (SQLite), and the schema still this binary's
+  // version (after a `veille db migrate`, it fails with Open's message). A store that fails is
+  // to be closed, not used.
+  [[nodiscard]] Result<void> Revalidate();
+  // True inside a transaction (one left open, or aborted and not yet rolled back).
+  [[nodiscard]] bool InTransaction();
+
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

@@ -266,7 +266,7 @@ Response App::Archive(const Request& request, Context& context,
   if (!options_.archive) {
     return Error(context, 503, tr.Tr("Archive unavailable"), tr.Tr("No archive is configured."));
   }
-  auto store = options_.archive->open(access);
+  auto store = options_.archive->Borrow(access);
   if (!store) {
     return Error(context, 503, tr.Tr("Archive unavailable"), store.error().message);
   }

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "web/http_server.h"
 #include "web/pages.h"
+#include "web/store_pool.h"
 
 namespace veille::web {
 
@@ -25,15 +26,22 @@ struct ConfiguredFeed {
   std::string url;
 };
 
-// Where every page over the archive (the inbox pages, archive_pages.h) finds it. `open` is
-// called once per request (a store is not shared between the server's threads): kRead for
-// pages, kWrite for triage, "poll now" and "retry" (short transactions, as the CLI's). `rules`:
-// the configured rules, for their entities (the inbox, the dashboard's share of voice) and the
-// story page's explanations; `feeds`: the configured feeds (the feeds page).
+// Where every page over the archive (the inbox pages, archive_pages.h) finds it: one store per
+// request through Borrow (a store is not shared between the server's threads). `open` opens a
+// new store: kRead for pages, kWrite for triage, "poll now" and "retry" (short transactions, as
+// the CLI's, on a connection of their own: they are rare, and a page's read-only session can
+// never write). With a `pool` (veille serve), pages take their kRead store from it instead,
+// reused across requests (store_pool.h). `rules`: the configured rules, for their entities (the
+// inbox, the dashboard's share of voice) and the story page's explanations; `feeds`: the
+// configured feeds (the feeds page).
 struct ArchiveAccess {
   std::function<Result<std::unique_ptr<store::Store>>(store::Access)> open;
   std::vector<config::RuleEntry> rules;
   std::vector<ConfiguredFeed> feeds = {};
+  std::shared_ptr<StorePool> pool = {};
+
+  // A store for one request: a kRead one from `pool` when there is one, else opened now.
+  [[nodiscard]] Result<PooledStore> Borrow(store::Access access) const;
 };
 
 // Mentions per inbox page, and the deepest page served (offset pagination, bounded).

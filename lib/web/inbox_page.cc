@@ -117,7 +117,7 @@ Response InboxResponse(const Request& request, const PageFrame& page_frame,
     response.body = ErrorPage(frame, tr.Tr("The archive cannot be read"), message);
     return response;
   };
-  auto store = archive.open(store::Access::kRead);
+  auto store = archive.Borrow(store::Access::kRead);
   if (!store && store.error().code == ErrorCode::kNotFound) {
     // Before the daemon's first poll: an empty inbox that says why.
     response.body = Page(frame, tr.Tr("Inbox"),

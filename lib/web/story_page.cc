@@ -50,7 +50,7 @@ Response StoryResponse(const Request& request, const PageFrame& page_frame,
     story_id = story_id * 10 + (c - '0');
   }
   if (story_id == 0) return error(404, tr.Tr("Not found"), tr.Tr("There is no page here."));
-  auto store = archive.open(store::Access::kRead);
+  auto store = archive.Borrow(store::Access::kRead);
   if (!store) return error(500, tr.Tr("The archive cannot be read"), store.error().message);
   auto ids = store::MentionsOfStories(**store, {story_id});
   auto sources = store::StoryEntries(**store, story_id);

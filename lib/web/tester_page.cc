@@ -103,7 +103,7 @@ Response TesterResponse(const Request& request, const PageFrame& page_frame,
       return finish();
     }
   }
-  auto store = archive.open(store::Access::kRead);
+  auto store = archive.Borrow(store::Access::kRead);
   if (!store) {
     response.status = store.error().code == ErrorCode::kNotFound ? 200 : 500;
     body << "<p class=\"error\" id=\"tester-error\">" << Html(store.error().message) << "</p>";

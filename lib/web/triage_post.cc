@@ -86,7 +86,7 @@ Response TriageResponse(const Request& request, const PageFrame& frame,
   } else {
     return error(400, tr.Tr("Unknown triage action."));
   }
-  auto store = archive.open(store::Access::kWrite);
+  auto store = archive.Borrow(store::Access::kWrite);
   if (!store) return error(500, store.error().message);
   if (verb == "save") {
     // The form holds the whole tag list: what it lacks is removed, what is new is added.

@@ -1,7 +1,7 @@
 // The web inbox's server time over the 1M-entry archive of archive_bench.cc: the inbox (first
 // page, a filtered page, page 100, a search for a common and for a rare term), a story page and
 // the dashboard (7, 30 and 90 days), each request through web::App::Handle in this process, as
-// `veille serve`'s threads call it (routing, session, store opening, the page): what the server
+// `veille serve`'s threads call it (routing, session, the pool's store, the page): what the server
 // spends, without the socket and the browser. Each benchmark times every request on its own and
 // reports p50_ms and p95_ms (the target: p95 <= 100 ms) besides Google Benchmark's mean,
 // and cpu_p50_ms, cpu_p95_ms: the request's CPU time on its thread, which a loaded machine
@@ -15,7 +15,8 @@
 // archive_bench (1,000,000 entries, 100,000 mentions of 12 rules over 400 days); web_bench only
 // reads it, so one fill serves any number of runs. VEILLE_BENCH_DATABASE=postgresql://... reads
 // a PostgreSQL database instead, as archive_bench does (filled by it or by `veille db copy --to`
-// from the SQLite file): the same pages on both backends over the same archive.
+// from the SQLite file): the same pages on both backends over the same archive. The stores come
+// from a web::StorePool, as in `veille serve`; VEILLE_BENCH_POOL=0 opens one per request instead.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -98,6 +99,13 @@ Fixture& TheFixture() {
     options.version = "bench";
     options.archive = web::ArchiveAccess{
         [](store::Access access) { return store::Store::Open(DatabasePath(), access, 5000); }, {}};
+    // As `veille serve` does: read connections reused across requests (VEILLE_BENCH_POOL=0: a
+    // store opened per request, as before the pool).
+    const char* pool = std::getenv("VEILLE_BENCH_POOL");
+    if (!pool || std::string(pool) != "0") {
+      options.archive->pool = std::make_shared<web::StorePool>(
+          [] { return store::Store::Open(DatabasePath(), store::Access::kRead, 5000); }, 4);
+    }
     for (const auto& [rule, category] : kRules) {
       options.archive->rules.push_back(
           veille::config::RuleEntry{rule, category, rule, rule, "", {}, 0, 0});
