@@ -168,8 +168,8 @@ def _run(ctx, card, lib, work, hook):
                   stall, STALL_S, SLOW_GAP_S, slow))
     jumped = [int(m) for m in re.findall(r"jumped by (-?\d+)s", said[0])] if said else []
     card.check(len(said) == 1 and jumped and abs(jumped[0] - DAY) <= 2,
-               "clock_jump: one line says the wall clock jumped (%s)"
-               % (said[0].split(" ", 2)[-1] if said else "none"))
+               "clock_jump: one line says the wall clock jumped (%d: %s)"
+               % (len(said), " | ".join(l.split(" ", 2)[-1] for l in said) or "none"))
     recs = hook.records()
     pre = [r for r in recs if r["time"] < t_jump]
     post = [r for r in recs if r["time"] > t_jump + 1.5]
