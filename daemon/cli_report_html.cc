@@ -56,7 +56,13 @@ std::string StoriesBlock(const std::vector<store::StorySummary>& stories,
     }
     const auto sources = static_cast<std::uint64_t>(std::max<std::int64_t>(s.sources, 0));
     const auto mentions = static_cast<std::uint64_t>(std::max<std::int64_t>(s.mentions, 0));
-    out << "</h3><p class=\"meta\">" << Html(Moment(s.first_detected, tr)) << " \u00b7 "
+    // When the article came out (the chart beside it counts by that date), else when veille
+    // first saw it: after a first poll or a backfill, every story was "detected" the same minute.
+    const std::string when =
+        s.first_published
+            ? Format(tr.Tr("published {moment}"), {{"moment", Moment(*s.first_published, tr)}})
+            : Format(tr.Tr("detected {moment}"), {{"moment", Moment(s.first_detected, tr)}});
+    out << "</h3><p class=\"meta\">" << Html(when) << " \u00b7 "
         << Html(
                Format(tr.TrN("{n} source", "{n} sources", sources), {{"n", tr.Integer(s.sources)}}))
         << " \u00b7 "

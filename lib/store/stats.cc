@@ -352,7 +352,7 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
       // Ranked by the feeds whose copy of the story was mentioned (one aggregate pass); the
       // sources shown are then every feed that published it, for the chosen stories only.
       "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
-      "COUNT(DISTINCT e.feed_id) AS s "
+      "COUNT(DISTINCT e.feed_id) AS s, MIN(e.published_at) "
       "FROM mentions m " +
       EntryJoin(query, true) + " WHERE " + PeriodCondition(query) +
       " AND (?3 = '' OR m.category = ?3) AND e.story_id IS NOT NULL "
@@ -383,6 +383,7 @@ Result<std::vector<StorySummary>> TopStories(Store& store, const StatsQuery& que
     s.first_detected = stmt->Int(2);
     latest_ids.push_back(stmt->Int(3));
     s.sources = stmt->Int(4);
+    s.first_published = stmt->OptInt(5);
     out.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < out.size(); ++i) {

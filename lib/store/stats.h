@@ -136,6 +136,8 @@ struct StorySummary {
   std::int64_t mentions = 0;
   std::int64_t sources = 0;        // distinct feeds with an entry of the story
   UnixSeconds first_detected = 0;  // the first mention's detection time
+  // The earliest publication date among its mentioned entries; nullopt when none is dated.
+  std::optional<UnixSeconds> first_published;
   std::vector<std::string> feeds;  // every feed that published the story
   std::vector<std::string> rules;  // every rule that matched it
   MentionRow latest;               // the newest mention: title, link, snippet, highlights

@@ -110,6 +110,20 @@ TEST(ReportHtmlTest, FrenchLabelsDatesAndNumbers) {
   EXPECT_NE(html.find("stroke-dasharray=\"40.900 59.100\""), std::string::npos);
 }
 
+// A story says when the article came out, the date its chart bar uses; when no entry was dated,
+// when veille first saw it. After a first poll, every story was "detected" in the same minute.
+TEST(ReportHtmlTest, AStorySaysWhenItWasPublishedElseWhenItWasDetected) {
+  ReportData d = Sample();
+  std::string html = RenderReport(d, i18n::Translator());
+  EXPECT_NE(html.find("detected 5 December 2026, 14:23 UTC"), std::string::npos);
+  d.stories[0].first_published = kDecember5 - 3 * 86400;
+  html = RenderReport(d, i18n::Translator());
+  EXPECT_NE(html.find("published 2 December 2026, 14:23 UTC"), std::string::npos);
+  EXPECT_EQ(html.find("detected 5 December"), std::string::npos);
+  html = RenderReport(d, French());
+  EXPECT_NE(html.find("publié le 2 décembre 2026 à 14:23 UTC"), std::string::npos);
+}
+
 TEST(ReportHtmlTest, FeedTextStaysEscapedInBothLanguages) {
   for (const auto& tr : {i18n::Translator(), French()}) {
     const std::string html = RenderReport(Sample(), tr);

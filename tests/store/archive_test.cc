@@ -443,8 +443,9 @@ TEST_P(ArchiveTest, VolumeCountsMentionsPerRuleAndCategoryPerBucket) {
   Commit(0,
          {Entry("1", "t1 about brand and rival", "https://a.example/1", "x", {"marque", "rival"})},
          day0 + 10);
-  Commit(0, {Entry("2", "t2 about brand only", "https://a.example/2", "x", {"marque"})},
-         day0 + 86400 + 10);
+  EntryRecord dated = Entry("2", "t2 about brand only", "https://a.example/2", "x", {"marque"});
+  dated.published_at = day0 + 86400 + 5;  // the same day's bucket
+  Commit(0, {dated}, day0 + 86400 + 10);
   Commit(0, {Entry("3", "t3 about brand again", "https://a.example/3", "x", {"marque"})},
          day0 + 86400 + 20);
   StatsQuery q;
@@ -483,6 +484,8 @@ TEST_P(ArchiveTest, VolumeCountsMentionsPerRuleAndCategoryPerBucket) {
   EXPECT_EQ((*stories)[0].mentions, 2);
   EXPECT_EQ((*stories)[1].latest.title, "t3 about brand again") << "then the newest first";
   EXPECT_EQ((*stories)[2].latest.title, "t2 about brand only");
+  EXPECT_EQ((*stories)[2].first_published, day0 + 86400 + 5) << "its entry's publication";
+  EXPECT_EQ((*stories)[1].first_published, std::nullopt) << "an undated entry";
 
   // The dashboard's single pass gives what the five calls give.
   auto reach = MentionReach(*store_, q);

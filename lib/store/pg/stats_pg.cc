@@ -44,15 +44,16 @@ Result<std::vector<StorySummary>> TopStoriesPg(Store& store, pg::Connection& con
                                                const StatsQuery& query, int limit) {
   // As stats.cc TopStories: ranked by the feeds whose copy of the story was mentioned, then
   // every feed that published each chosen story and every rule that matched it.
-  auto ranked = Lift(conn.Exec(
-      "SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
-      "COUNT(DISTINCT e.feed_id) AS s FROM mentions m JOIN entries e ON e.id = m.entry_id "
-      "WHERE " +
-          PeriodCondition(query) +
-          " AND ($4::text = '' OR m.category = $4) AND e.story_id IS NOT NULL "
-          "GROUP BY e.story_id ORDER BY s DESC, n DESC, MAX(m.id) DESC LIMIT $5",
-      {query.since, query.until, LanguageKey(query.language), query.category,
-       std::int64_t{limit}}));
+  auto ranked =
+      Lift(conn.Exec("SELECT e.story_id, COUNT(*) AS n, MIN(m.created_at), MAX(m.id), "
+                     "COUNT(DISTINCT e.feed_id) AS s, MIN(e.published_at) "
+                     "FROM mentions m JOIN entries e ON e.id = m.entry_id "
+                     "WHERE " +
+                         PeriodCondition(query) +
+                         " AND ($4::text = '' OR m.category = $4) AND e.story_id IS NOT NULL "
+                         "GROUP BY e.story_id ORDER BY s DESC, n DESC, MAX(m.id) DESC LIMIT $5",
+                     {query.since, query.until, LanguageKey(query.language), query.category,
+                      std::int64_t{limit}}));
   if (!ranked) return tl::unexpected(ranked.error());
   std::vector<StorySummary> out;
   for (int i = 0; i < ranked->size(); ++i) {
@@ -60,6 +61,7 @@ Result<std::vector<StorySummary>> TopStoriesPg(Store& store, pg::Connection& con
     s.story_id = ranked->Int(i, 0);
     s.mentions = ranked->Int(i, 1);
     s.first_detected = ranked->Int(i, 2);
+    s.first_published = ranked->OptInt(i, 5);
     auto latest = store.GetMention(ranked->Int(i, 3));
     if (!latest) return tl::unexpected(latest.error());
     s.latest = std::move(*latest);
