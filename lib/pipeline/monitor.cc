@@ -246,7 +246,7 @@ Result<CycleSummary> Monitor::RunOnce(const std::atomic<bool>& stop) {
   // Steps of 16 times the daemon's (about 16 MB of leaf pages): the same merging in fewer
   // transactions (2 commits instead of 19 after a cold cycle of 500 feeds), since nothing else
   // waits for the loop here.
-  constexpr int kOnceIndexPages = 16 * 256;
+  constexpr int kOnceIndexPages = 16 * store::kIndexStepPages;
   while (total.new_entries > 0 && !stop.load() && Maintainer()) {
     auto done = store::Maintain(*store_, store::MaintenanceRequest::Index(kOnceIndexPages));
     if (!done) spdlog::warn("full-text index maintenance: {}", done.error().message);

@@ -25,22 +25,26 @@ namespace veille::store {
 
 // What one Maintain call does. Each part is bounded (one short transaction), so that the
 // daemon calls it between polls, and again while it reports more to do.
+// Leaf pages per full-text index step on SQLite (about 1 MB): tens of milliseconds of the
+// daemon's loop.
+inline constexpr int kIndexStepPages = 256;
+
 struct MaintenanceRequest {
   // Retention: delete up to `prune_batch` entries first seen before this that have no mention
   // (PruneEntriesBatch).
   std::optional<UnixSeconds> prune_before;
   int prune_batch = 200;
   // One step of the full-text index's upkeep, which commits leave to idle time (SQLite: merges
-  // up to `index_pages` leaf pages, by default 256, about 1 MB, of the FTS5 level with the most
+  // up to `index_pages` leaf pages (kIndexStepPages by default) of the FTS5 level with the most
   // segments, when a level holds at least 8; migration 10). PostgreSQL: nothing (the server's
   // autovacuum keeps the GIN index and the statistics); never reports more work.
   bool index = false;
   // Leaf pages per index step (each step is one transaction): the daemon's default keeps a step
   // to tens of milliseconds of its loop; `veilled --once`, which merges everything at its end,
   // takes larger steps (fewer commits for the same merging).
-  int index_pages = 256;
+  int index_pages = kIndexStepPages;
 
-  static MaintenanceRequest Index(int pages = 256) {
+  static MaintenanceRequest Index(int pages = kIndexStepPages) {
     MaintenanceRequest r;
     r.index = true;
     r.index_pages = pages;

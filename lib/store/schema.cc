@@ -319,8 +319,8 @@ ALTER TABLE daemon_configs ADD COLUMN once_started_at INTEGER;
       // 21: FTS5 writes its pending terms to a new segment whenever they outgrow `hashsize`
       // (1 MiB by default, about 3,200 short entries), even inside a transaction. 8 MiB holds a
       // 64-document batch's terms and bounds what the writer holds for them. Measured in
-      // archive_bench: the merging that
-      // commits leave for idle time fell, and insertion went 1.07-1.70x (docs/performance.md).
+      // archive_bench: the merging that commits leave for idle time fell, and insertion went
+      // 1.07-1.70x (docs/performance.md).
       R"sql(
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('hashsize', 8388608);
 )sql",

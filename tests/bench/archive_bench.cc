@@ -329,7 +329,7 @@ void BM_InsertIntoFullArchive(benchmark::State& state) {
   auto merge_all = [&]() -> double {
     const auto start = std::chrono::steady_clock::now();
     for (;;) {
-      auto merged = store::MergeIndexStep(s, 256);
+      auto merged = store::MergeIndexStep(s, store::kIndexStepPages);
       if (!merged) {
         state.SkipWithError(merged.error().message.c_str());
         return -1;
